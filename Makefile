@@ -1,0 +1,44 @@
+# productops: `make run` serves the app with demo data; `make test` runs ruff and the tests.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+SHELL := /bin/bash
+# `make run` uses DATABASE_URL / REDIS_URL when set, else the embedded defaults (settings.py).
+# `make test` and `make bench` first look for PostgreSQL and Redis at 127.0.0.1.
+
+.PHONY: run test lint format bench venv migrate seed clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	$(PY) manage.py serve
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint
+	@. bin/local-services.sh && $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	@. bin/local-services.sh && $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .data staticfiles

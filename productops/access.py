@@ -1,0 +1,98 @@
+"""The one access gate. Every page and endpoint resolves its actor here.
+
+Not a member of the workspace (or a token of another workspace): 404, so slugs and ids cannot be
+probed. A member or token without the capability: 403.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from productops.capabilities import Capability, role_has, scopes_grant
+from productops.models import ApiToken, Membership, User, Workspace
+
+
+class NotAMember(Http404):
+    pass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting in a workspace: a member (user and role) or an API token."""
+
+    workspace: Workspace
+    user: User | None = None
+    role: str | None = None
+    membership_id: int | None = None
+    token: ApiToken | None = None
+
+    def can(self, capability: Capability) -> bool:
+        if self.token is not None:
+            return scopes_grant(self.token.scopes, capability)
+        return self.role is not None and role_has(self.role, capability)
+
+    @property
+    def label(self) -> str:
+        if self.token is not None:
+            return f"API token {self.token.name}"
+        return self.user.display_name if self.user else "system"
+
+    @classmethod
+    def for_membership(cls, membership: Membership) -> "Actor":
+        return cls(
+            workspace=membership.workspace,
+            user=membership.user,
+            role=membership.role,
+            membership_id=membership.pk,
+        )
+
+
+def require(actor: Actor, capability: Capability) -> None:
+    if not actor.can(capability):
+        raise PermissionDenied(f"Your role cannot {capability.replace('_', ' ')}.")
+
+
+def member_actor(*, user: User, slug: str) -> Actor:
+    membership = (
+        Membership.objects.select_related("workspace", "user")
+        .filter(workspace__slug=slug, user=user, user__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise NotAMember("No such workspace.")
+    return Actor.for_membership(membership)
+
+
+def token_actor(*, token: ApiToken, slug: str) -> Actor:
+    if token.workspace.slug != slug or not token.is_active:
+        raise NotAMember("No such workspace.")
+    return Actor(workspace=token.workspace, token=token, user=token.created_by)
+
+
+class WorkspaceRequest(HttpRequest):
+    workspace: Workspace
+    actor: Actor
+
+
+def member_required(capability: Capability) -> Callable:
+    """Decorates a page view taking `slug`: sign-in, membership, then the capability."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            actor = member_actor(user=request.user, slug=slug)
+            request.workspace = actor.workspace
+            request.actor = actor  # set first, so a 403 page still shows the workspace shell
+            require(actor, capability)
+            return view(request, *args, **kwargs)
+
+        wrapped.capability = capability
+        return wrapped
+
+    return decorator

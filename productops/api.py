@@ -1,0 +1,182 @@
+"""The platform's API: the workspace, members, invitations and the audit log."""
+
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from productops import selectors, services
+from productops.api_plumbing import NewestFirstCursorPagination
+from productops.capabilities import Capability
+from productops.filters import AuditEventFilter
+from productops.idempotency import idempotent
+from productops.models import AuditEvent, Invitation, Membership, Role, Workspace
+
+
+class WorkspaceAPIView(GenericAPIView):
+    """Base of every workspace endpoint: the gate resolves `request.actor` from the slug."""
+
+    capabilities: dict[str, Capability] | None = {}
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.request.actor.workspace
+
+
+class WorkspaceOut(serializers.ModelSerializer):
+    class Meta:
+        model = Workspace
+        fields = ["slug", "name", "currency", "created_at"]
+
+
+class MemberOut(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email")
+    name = serializers.CharField(source="user.name")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "name", "role", "joined_at"]
+
+
+class MemberIn(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InvitationIn(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InvitationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "created_at", "expires_at"]
+
+
+class AuditEventOut(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor_label",
+            "actor_user",
+            "actor_token",
+            "verb",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+        ]
+
+
+class WorkspaceDetail(WorkspaceAPIView):
+    capabilities = {"GET": Capability.VIEW_WORKSPACE}
+    serializer_class = WorkspaceOut
+
+    def get(self, request, slug: str) -> Response:
+        return Response(WorkspaceOut(self.workspace).data)
+
+
+class MemberPagination(NewestFirstCursorPagination):
+    ordering = ("-joined_at", "-id")
+
+
+class MemberList(WorkspaceAPIView):
+    capabilities = {"GET": Capability.VIEW_MEMBERS}
+    serializer_class = MemberOut
+    pagination_class = MemberPagination
+
+    def get_queryset(self):
+        return selectors.members(workspace=self.workspace)
+
+    def get(self, request, slug: str) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(MemberOut(page, many=True).data)
+
+
+class MemberDetail(WorkspaceAPIView):
+    capabilities = {
+        "GET": Capability.VIEW_MEMBERS,
+        "PATCH": Capability.MANAGE_MEMBERS,
+        "DELETE": Capability.MANAGE_MEMBERS,
+    }
+    serializer_class = MemberOut
+
+    def _member(self, membership_id: int) -> Membership:
+        return selectors.member(workspace=self.workspace, membership_id=membership_id)
+
+    def get(self, request, slug: str, membership_id: int) -> Response:
+        return Response(MemberOut(self._member(membership_id)).data)
+
+    @extend_schema(request=MemberIn, responses=MemberOut)
+    def patch(self, request, slug: str, membership_id: int) -> Response:
+        data = MemberIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.membership_change_role(
+            actor=request.actor, membership=self._member(membership_id), **data.validated_data
+        )
+        return Response(MemberOut(membership).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug: str, membership_id: int) -> Response:
+        services.membership_remove(actor=request.actor, membership=self._member(membership_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationList(WorkspaceAPIView):
+    capabilities = {"GET": Capability.MANAGE_MEMBERS, "POST": Capability.MANAGE_MEMBERS}
+    serializer_class = InvitationOut
+
+    def get_queryset(self):
+        return selectors.open_invitations(workspace=self.workspace)
+
+    def get(self, request, slug: str) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(InvitationOut(page, many=True).data)
+
+    @extend_schema(request=InvitationIn, responses={201: InvitationOut})
+    @idempotent
+    def post(self, request, slug: str) -> Response:
+        data = InvitationIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation, _ = services.invitation_create(actor=request.actor, **data.validated_data)
+        return Response(InvitationOut(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationDetail(WorkspaceAPIView):
+    capabilities = {"DELETE": Capability.MANAGE_MEMBERS}
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug: str, invitation_id: int) -> Response:
+        invitation = selectors.invitation(workspace=self.workspace, invitation_id=invitation_id)
+        services.invitation_revoke(actor=request.actor, invitation=invitation)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AuditEventList(WorkspaceAPIView):
+    """The audit log, newest first. Read-only: no endpoint edits or deletes an event."""
+
+    capabilities = {"GET": Capability.VIEW_AUDIT}
+    serializer_class = AuditEventOut
+    filterset_class = AuditEventFilter
+
+    def get_queryset(self):
+        return selectors.audit_events(workspace=self.workspace)
+
+    def get(self, request, slug: str) -> Response:
+        events = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(AuditEventOut(page, many=True).data)
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 schema: public, like the docs, so integrators can read it before a token."""
+
+    capabilities = None
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    capabilities = None

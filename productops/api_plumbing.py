@@ -1,0 +1,67 @@
+"""What every API endpoint shares: the error shape, pagination and the rate limit."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from productops.errors import StaleEdit
+
+
+def error_body(status_code: int, code: str, message: str, fields=None, **extra) -> dict:
+    """The one error shape of the API."""
+    error = {"status": status_code, "code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    error.update(extra)
+    return {"error": error}
+
+
+def _django_validation_fields(error: DjangoValidationError) -> tuple[str, dict | None]:
+    if hasattr(error, "error_dict"):
+        fields = {
+            name: [str(m) for e in errs for m in e.messages]
+            for name, errs in error.error_dict.items()
+        }
+        return "Some fields are not valid.", fields
+    return " ".join(error.messages), None
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        message, fields = _django_validation_fields(exc)
+        return Response(error_body(400, "invalid", message, fields), status=400)
+    if isinstance(exc, StaleEdit):
+        return Response(error_body(409, "stale_edit", str(exc), current=exc.current), status=409)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(error_body(413, "too_large", "The request body is too large."), status=413)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            body = error_body(400, "invalid", "Some fields are not valid.", detail)
+        else:
+            body = error_body(400, "invalid", " ".join(str(d) for d in detail))
+    else:
+        detail = getattr(exc, "detail", str(exc))
+        code = getattr(detail, "code", None) or "error"
+        body = error_body(response.status_code, str(code), str(detail))
+    response.data = body
+    return response
+
+
+class NewestFirstCursorPagination(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "limit"
+    max_page_size = 500

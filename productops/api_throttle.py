@@ -1,0 +1,24 @@
+"""The API's rate limit (kept apart from api_plumbing: DRF imports it while loading its views)."""
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from productops.models import ApiToken
+
+
+class WorkspaceRateThrottle(SimpleRateThrottle):
+    """Requests per minute per token or signed-in user; 429 with Retry-After beyond it."""
+
+    scope = "api"
+
+    def get_rate(self) -> str:
+        return f"{settings.API_RATE_LIMIT_PER_MINUTE}/min"
+
+    def get_cache_key(self, request, view) -> str:
+        if isinstance(request.auth, ApiToken):
+            ident = f"token:{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"ip:{self.get_ident(request)}"
+        return f"throttle:api:{ident}"

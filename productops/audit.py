@@ -1,0 +1,45 @@
+"""Audit events and change marks: written by services in the same transaction as the change."""
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+from productops.access import Actor
+from productops.models import AuditEvent, Workspace
+
+
+def audit(
+    actor: Actor,
+    verb: str,
+    obj: Model,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        workspace=actor.workspace,
+        actor_user=actor.user if actor.token is None else None,
+        actor_token=actor.token,
+        actor_label=actor.label[:200],
+        verb=verb,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        before=before,
+        after=after,
+    )
+
+
+def mark_changed(workspace: Workspace, topic: str, bucket: str = "") -> None:
+    """Records that `topic` changed in `bucket`, for dashboards to recompute it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO productops_changemark (workspace_id, topic, bucket, marked_at)
+            VALUES (%s, %s, %s, %s)
+            ON CONFLICT (workspace_id, topic, bucket) DO UPDATE SET marked_at = EXCLUDED.marked_at
+            """,
+            [workspace.pk, topic, bucket, timezone.now()],
+        )

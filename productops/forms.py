@@ -1,0 +1,75 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+from productops.models import Role, TokenScope
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Sends the reset link through the outbound-email queue, like every other email."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from django.template import loader
+
+        from productops.services import email_queue
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        email_queue(to=to_email, subject=subject, body=body)
+
+
+class WorkspaceCreateForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    slug = forms.SlugField(
+        max_length=50, label="Address", help_text="Lowercase letters, digits and dashes."
+    )
+
+
+class WorkspaceSettingsForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    currency = forms.RegexField(
+        regex=r"^[A-Za-z]{3}$",
+        max_length=3,
+        help_text="ISO 4217 code, e.g. USD, EUR, GBP.",
+        error_messages={"invalid": "Use a three-letter currency code."},
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.PM)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="Where it is used, e.g. 'Zendesk sync'.")
+    scopes = forms.MultipleChoiceField(
+        choices=TokenScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class RegisterForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password)
+        return password

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from productops import demo
+
+
+class Command(BaseCommand):
+    help = "Seeds the demo workspace 'acme' (idempotent; refuses production settings)."
+
+    def handle(self, *args, **options) -> None:
+        workspace = demo.seed_platform()
+        self.stdout.write(self.style.SUCCESS(f"Demo workspace '{workspace.slug}' is ready."))
+        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ as:")
+        for email, _, role in demo.DEMO_PEOPLE:
+            self.stdout.write(f"  {email:<18} ({role.label}) password: {demo.DEMO_PASSWORD}")

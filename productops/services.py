@@ -1,0 +1,299 @@
+"""Every write of the platform: workspaces, members, invitations, tokens, outbound email."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from productops.access import Actor, require
+from productops.audit import audit
+from productops.capabilities import Capability
+from productops.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    OutboundEmail,
+    Role,
+    TokenScope,
+    User,
+    Workspace,
+)
+from productops.tokens import new_secret, sha256
+
+RESERVED_SLUGS = {"new", "api", "admin", "static", "accounts", "w", "healthz"}
+
+
+@transaction.atomic
+def workspace_create(*, user: User, name: str, slug: str) -> Workspace:
+    """Creates a workspace with `user` as its first admin."""
+    slug = slug.strip().lower()
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": "This address is reserved; choose another."})
+    if Workspace.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": "This address is taken; choose another."})
+    workspace = Workspace.objects.create(name=name.strip(), slug=slug)
+    membership = Membership.objects.create(workspace=workspace, user=user, role=Role.ADMIN)
+    audit(
+        Actor.for_membership(membership),
+        "workspace.created",
+        workspace,
+        after={"name": workspace.name, "slug": workspace.slug},
+    )
+    return workspace
+
+
+@transaction.atomic
+def workspace_update(*, actor: Actor, name: str, currency: str) -> Workspace:
+    require(actor, Capability.MANAGE_WORKSPACE)
+    workspace = Workspace.objects.select_for_update().get(pk=actor.workspace.pk)
+    before = {"name": workspace.name, "currency": workspace.currency}
+    workspace.name, workspace.currency = name.strip(), currency.upper()
+    workspace.save(update_fields=["name", "currency"])
+    audit(
+        actor,
+        "workspace.updated",
+        workspace,
+        before=before,
+        after={"name": workspace.name, "currency": workspace.currency},
+    )
+    return workspace
+
+
+@transaction.atomic
+def invitation_create(*, actor: Actor, email: str, role: str) -> tuple[Invitation, str]:
+    """Invites `email` with `role`; replaces any open invitation to the same address.
+
+    Returns the invitation and the one-time link token (only its hash is stored).
+    """
+    require(actor, Capability.MANAGE_MEMBERS)
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
+    if Membership.objects.filter(workspace=actor.workspace, user__email__iexact=email).exists():
+        raise ValidationError({"email": "This person is already a member."})
+    now = timezone.now()
+    replaced = Invitation.objects.filter(
+        workspace=actor.workspace, email__iexact=email, accepted_at=None, revoked_at=None
+    ).update(revoked_at=now)
+    raw_token, token_hash = new_secret()
+    invitation = Invitation.objects.create(
+        workspace=actor.workspace,
+        email=email,
+        role=role,
+        token_hash=token_hash,
+        invited_by=actor.user,
+        expires_at=now + settings.INVITATION_LIFETIME,
+    )
+    audit(
+        actor,
+        "invitation.created",
+        invitation,
+        after={"email": email, "role": role, "replaced": replaced},
+    )
+    link = settings.SITE_URL + reverse("invitation_accept", args=[raw_token])
+    email_queue(
+        workspace=actor.workspace,
+        to=email,
+        subject=f"You're invited to {actor.workspace.name} on productops",
+        body=(
+            f"{actor.label} invited you to join {actor.workspace.name} as "
+            f"{Role(role).label}.\n\nAccept the invitation: {link}\n\n"
+            f"The link works once and expires on {invitation.expires_at:%d %b %Y %H:%M} UTC."
+        ),
+    )
+    return invitation, raw_token
+
+
+@transaction.atomic
+def invitation_accept(*, raw_token: str, user: User) -> Membership:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("workspace")
+        .filter(token_hash=sha256(raw_token))
+        .first()
+    )
+    if invitation is None or not invitation.is_open:
+        raise ValidationError("This invitation link has expired or was already used.")
+    if invitation.email.lower() != user.email.lower():
+        raise ValidationError(
+            f"This invitation is for {invitation.email}; sign in with that address to accept it."
+        )
+    membership, created = Membership.objects.get_or_create(
+        workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit(
+        Actor.for_membership(membership),
+        "invitation.accepted",
+        invitation,
+        after={"email": invitation.email, "role": membership.role, "joined": created},
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Actor, invitation: Invitation) -> None:
+    require(actor, Capability.MANAGE_MEMBERS)
+    updated = Invitation.objects.filter(
+        pk=invitation.pk, workspace=actor.workspace, accepted_at=None, revoked_at=None
+    ).update(revoked_at=timezone.now())
+    if updated:
+        audit(actor, "invitation.revoked", invitation, before={"email": invitation.email})
+
+
+@transaction.atomic
+def user_register(*, email: str, name: str, password: str) -> User:
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "An account with this address exists; sign in instead."})
+    return User.objects.create_user(email=email, name=name.strip(), password=password)
+
+
+def _lock_admins(workspace: Workspace) -> list[int]:
+    """Locks the workspace's admin rows so two demotions cannot both pass the last-admin check."""
+    return list(
+        Membership.objects.select_for_update()
+        .filter(workspace=workspace, role=Role.ADMIN)
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def membership_change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
+    require(actor, Capability.MANAGE_MEMBERS)
+    if role not in Role.values:
+        raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
+    admins = _lock_admins(actor.workspace)
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .get(pk=membership.pk, workspace=actor.workspace)
+    )
+    if membership.role == role:
+        return membership
+    if membership.role == Role.ADMIN and admins == [membership.pk]:
+        raise ValidationError(
+            {"role": "The last admin cannot be demoted; make another admin first."}
+        )
+    before = {"role": membership.role}
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit(actor, "member.role_changed", membership, before=before, after={"role": role})
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Actor, membership: Membership) -> None:
+    require(actor, Capability.MANAGE_MEMBERS)
+    admins = _lock_admins(actor.workspace)
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .get(pk=membership.pk, workspace=actor.workspace)
+    )
+    if membership.role == Role.ADMIN and admins == [membership.pk]:
+        raise ValidationError("The last admin cannot be removed; make another admin first.")
+    audit(
+        actor,
+        "member.removed",
+        membership,
+        before={"email": membership.user.email, "role": membership.role},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def token_create(*, actor: Actor, name: str, scopes: list[str]) -> tuple[ApiToken, str]:
+    """Creates an API token. Returns it with the secret, which is shown once and never stored."""
+    require(actor, Capability.MANAGE_TOKENS)
+    unknown = set(scopes) - set(TokenScope.values)
+    if not scopes or unknown:
+        raise ValidationError({"scopes": f"Choose one or more of: {', '.join(TokenScope.values)}."})
+    if not name.strip():
+        raise ValidationError({"name": "Give the token a name that says where it is used."})
+    prefix = secrets.token_hex(4)
+    secret, secret_hash = new_secret()
+    token = ApiToken.objects.create(
+        workspace=actor.workspace,
+        name=name.strip(),
+        prefix=prefix,
+        secret_hash=secret_hash,
+        scopes=sorted(set(scopes)),
+        created_by=actor.user,
+    )
+    audit(actor, "token.created", token, after={"name": token.name, "scopes": token.scopes})
+    return token, f"po_{prefix}_{secret}"
+
+
+@transaction.atomic
+def token_revoke(*, actor: Actor, token: ApiToken) -> None:
+    require(actor, Capability.MANAGE_TOKENS)
+    updated = ApiToken.objects.filter(
+        pk=token.pk, workspace=actor.workspace, revoked_at=None
+    ).update(revoked_at=timezone.now())
+    if updated:
+        audit(actor, "token.revoked", token, before={"name": token.name, "scopes": token.scopes})
+
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def token_touch(token: ApiToken) -> None:
+    """Records use of a token, at most once a minute so reads do not all become writes."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+def email_queue(*, to: str, subject: str, body: str, workspace: Workspace | None = None) -> None:
+    """Stores an email to send and wakes a worker once the transaction commits."""
+    from productops.tasks import send_email
+
+    email = OutboundEmail.objects.create(workspace=workspace, to=to, subject=subject, body=body)
+    send_email.delay_on_commit(email.pk)
+
+
+MAX_SEND_ATTEMPTS = 8
+
+
+def email_send(*, email_id: int) -> bool:
+    """Sends one queued email unless it was sent already. Safe to run twice, even at once."""
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, sent_at=None)
+            .first()
+        )
+        if email is None:
+            return False
+        email.attempts += 1
+        try:
+            send_mail(email.subject, email.body, None, [email.to])
+        except OSError as error:
+            email.last_error = str(error)[:2000]
+            email.save(update_fields=["attempts", "last_error"])
+            return False
+        email.sent_at = timezone.now()
+        email.save(update_fields=["attempts", "sent_at"])
+        return True
+
+
+def emails_left_behind(*, older_than: timedelta = timedelta(minutes=1)) -> list[int]:
+    """Unsent emails whose wake-up call was lost (Redis down, worker killed)."""
+    return list(
+        OutboundEmail.objects.filter(
+            sent_at=None,
+            created_at__lt=timezone.now() - older_than,
+            attempts__lt=MAX_SEND_ATTEMPTS,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )

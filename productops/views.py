@@ -1,0 +1,353 @@
+"""The platform's pages: sign-in, workspaces, members, invitations, tokens, audit, health."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from productops import health, ratelimit, selectors, services
+from productops.access import WorkspaceRequest, member_required
+from productops.capabilities import Capability
+from productops.filters import AuditEventFilter
+from productops.forms import (
+    InvitationForm,
+    QueuedPasswordResetForm,
+    RegisterForm,
+    RoleForm,
+    SignInForm,
+    TokenForm,
+    WorkspaceCreateForm,
+    WorkspaceSettingsForm,
+)
+from productops.models import Membership, Role
+from productops.paging import newest_first
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class SignInView(auth_views.LoginView):
+    """Sign-in with a limit on failures per address and per client."""
+
+    form_class = SignInForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def _keys(self) -> list[str]:
+        email = self.request.POST.get("username", "").strip().lower()
+        client = self.request.META.get("REMOTE_ADDR", "")
+        return [f"signin:email:{email}", f"signin:ip:{client}"]
+
+    def post(self, request, *args, **kwargs):
+        window = settings.SIGN_IN_FAILURE_WINDOW_SECONDS
+        allowed = settings.SIGN_IN_FAILURES_ALLOWED
+        if any(ratelimit.failures(key, window) >= allowed for key in self._keys()):
+            wait = ratelimit.retry_after(window)
+            response = render(
+                request,
+                "accounts/login.html",
+                {"form": self.get_form(), "locked_minutes": max(1, wait // 60)},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        for key in self._keys():
+            ratelimit.record_failure(key, settings.SIGN_IN_FAILURE_WINDOW_SECONDS)
+        return super().form_invalid(form)
+
+
+class QueuedPasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    extra_email_context = {"site_url": settings.SITE_URL}
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    last = request.session.get("workspace")
+    memberships = list(selectors.workspaces_of(user=request.user))
+    slugs = [m.workspace.slug for m in memberships]
+    if last in slugs:
+        return redirect("workspace_home", slug=last)
+    if slugs:
+        return redirect("workspace_home", slug=slugs[0])
+    return redirect("workspace_list")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def workspace_list(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = services.workspace_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Workspace {workspace.name} is ready. Invite your team.")
+            return redirect("member_list", slug=workspace.slug)
+    memberships = selectors.workspaces_of(user=request.user)
+    return render(
+        request,
+        "productops/workspace_list.html",
+        {"memberships": memberships, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_by_token(raw_token=token)
+    if invitation is None or not invitation.is_open:
+        return render(request, "productops/invitation_invalid.html", status=404)
+    has_account = selectors.user_exists(email=invitation.email)
+    form = RegisterForm(request.POST or None)
+    error = None
+    if request.method == "POST":
+        user = request.user if request.user.is_authenticated else None
+        if user is None and not has_account and form.is_valid():
+            user = services.user_register(email=invitation.email, **form.cleaned_data)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if user is not None:
+            try:
+                membership = services.invitation_accept(raw_token=token, user=user)
+            except ValidationError as failure:
+                error = " ".join(failure.messages)
+            else:
+                messages.success(request, f"Welcome to {membership.workspace.name}.")
+                return redirect("workspace_home", slug=membership.workspace.slug)
+    return render(
+        request,
+        "productops/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "has_account": has_account,
+            "error": error,
+            "login_url": f"{reverse('login')}?next={request.path}",
+        },
+        status=400 if (form.errors or error) else 200,
+    )
+
+
+@require_GET
+@member_required(Capability.VIEW_WORKSPACE)
+def workspace_home(request: WorkspaceRequest) -> HttpResponse:
+    request.session["workspace"] = request.workspace.slug
+    workspace = request.workspace
+    context = {
+        "member_count": selectors.members(workspace=workspace).count(),
+        "recent_events": (
+            selectors.audit_events(workspace=workspace).select_related("actor_user")[:8]
+            if request.actor.can(Capability.VIEW_AUDIT)
+            else []
+        ),
+    }
+    return render(request, "productops/workspace_home.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_WORKSPACE)
+def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    form = WorkspaceSettingsForm(
+        request.POST or None, initial={"name": workspace.name, "currency": workspace.currency}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.workspace_update(actor=request.actor, **form.cleaned_data)
+        messages.success(request, "Workspace settings saved.")
+        return redirect("workspace_settings", slug=workspace.slug)
+    return render(
+        request,
+        "productops/workspace_settings.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _members_page(request: WorkspaceRequest, invite_form: InvitationForm, status: int = 200):
+    workspace = request.workspace
+    can_manage = request.actor.can(Capability.MANAGE_MEMBERS)
+    return render(
+        request,
+        "productops/members.html",
+        {
+            "members": selectors.members(workspace=workspace),
+            "invitations": selectors.open_invitations(workspace=workspace) if can_manage else [],
+            "invite_form": invite_form,
+            "roles": Role.choices,
+            "can_manage": can_manage,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@member_required(Capability.VIEW_MEMBERS)
+def member_list(request: WorkspaceRequest) -> HttpResponse:
+    return _members_page(request, InvitationForm())
+
+
+@require_POST
+@member_required(Capability.MANAGE_MEMBERS)
+def member_invite(request: WorkspaceRequest) -> HttpResponse:
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation, _ = services.invitation_create(actor=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("member_list", slug=request.workspace.slug)
+    return _members_page(request, form, status=400)
+
+
+def _member(request: WorkspaceRequest, membership_id: int) -> Membership:
+    return selectors.member(workspace=request.workspace, membership_id=membership_id)
+
+
+@require_POST
+@member_required(Capability.MANAGE_MEMBERS)
+def member_role(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
+    membership = _member(request, membership_id)
+    form = RoleForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            membership = services.membership_change_role(
+                actor=request.actor, membership=membership, role=form.cleaned_data["role"]
+            )
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
+    else:
+        error = "Choose a role."
+    if request.htmx:
+        return render(
+            request,
+            "productops/members.html#member_row",
+            {
+                "m": membership,
+                "roles": Role.choices,
+                "can_manage": True,
+                "row_error": error,
+            },
+            status=400 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+    return redirect("member_list", slug=request.workspace.slug)
+
+
+@require_POST
+@member_required(Capability.MANAGE_MEMBERS)
+def member_remove(request: WorkspaceRequest, membership_id: int) -> HttpResponse:
+    membership = _member(request, membership_id)
+    try:
+        services.membership_remove(actor=request.actor, membership=membership)
+    except ValidationError as failure:
+        messages.error(request, " ".join(failure.messages))
+    else:
+        messages.success(request, f"{membership.user} was removed from the workspace.")
+    return redirect("member_list", slug=request.workspace.slug)
+
+
+@require_POST
+@member_required(Capability.MANAGE_MEMBERS)
+def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResponse:
+    invitation = selectors.invitation(workspace=request.workspace, invitation_id=invitation_id)
+    services.invitation_revoke(actor=request.actor, invitation=invitation)
+    messages.success(request, f"Invitation to {invitation.email} revoked.")
+    return redirect("member_list", slug=request.workspace.slug)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_TOKENS)
+def token_list(request: WorkspaceRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_secret = services.token_create(actor=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            form = TokenForm()
+    return render(
+        request,
+        "productops/tokens.html",
+        {
+            "tokens": selectors.api_tokens(workspace=request.workspace),
+            "form": form,
+            "new_secret": new_secret,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@member_required(Capability.MANAGE_TOKENS)
+def token_revoke(request: WorkspaceRequest, token_id: int) -> HttpResponse:
+    token = selectors.api_token(workspace=request.workspace, token_id=token_id)
+    services.token_revoke(actor=request.actor, token=token)
+    messages.success(request, f"Token {token.name} revoked; requests using it now get 401.")
+    return redirect("token_list", slug=request.workspace.slug)
+
+
+@require_GET
+@member_required(Capability.VIEW_AUDIT)
+def audit_log(request: WorkspaceRequest) -> HttpResponse:
+    events = selectors.audit_events(workspace=request.workspace).select_related("actor_user")
+    filters = AuditEventFilter(request.GET, queryset=events)
+    page = newest_first(filters.qs, cursor=request.GET.get("cursor"))
+    template = "productops/audit.html#rows" if request.htmx else "productops/audit.html"
+    return render(
+        request,
+        template,
+        {
+            "filters": filters,
+            "page": page,
+            "verbs": selectors.audit_verbs(workspace=request.workspace),
+            "query": request.GET.copy(),
+        },
+    )
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    report = health.check()
+    return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+def error_403(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
