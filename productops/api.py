@@ -92,6 +92,7 @@ class MemberList(WorkspaceAPIView):
     def get_queryset(self):
         return selectors.members(workspace=self.workspace)
 
+    @extend_schema(operation_id="members_list")
     def get(self, request, slug: str) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(MemberOut(page, many=True).data)
@@ -133,6 +134,7 @@ class InvitationList(WorkspaceAPIView):
     def get_queryset(self):
         return selectors.open_invitations(workspace=self.workspace)
 
+    @extend_schema(operation_id="invitations_list")
     def get(self, request, slug: str) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(InvitationOut(page, many=True).data)
@@ -166,6 +168,7 @@ class AuditEventList(WorkspaceAPIView):
     def get_queryset(self):
         return selectors.audit_events(workspace=self.workspace)
 
+    @extend_schema(operation_id="audit_events_list")
     def get(self, request, slug: str) -> Response:
         events = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(events)

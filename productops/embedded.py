@@ -11,6 +11,7 @@ from pathlib import Path
 def postgres_url(data_dir: Path) -> str:
     import pgserver
 
+    data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir / "postgres", cleanup_mode=None)
     marker = data_dir / "postgres" / ".productops-created"
     if not marker.exists():

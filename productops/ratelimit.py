@@ -2,7 +2,18 @@
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def client_address(request: HttpRequest) -> str:
+    """The caller's address, looking past the trusted proxies in front of the app."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if hops and len(forwarded) >= hops and forwarded[-hops]:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def failures(key: str, window_seconds: int) -> int:

@@ -277,7 +277,7 @@ def email_send(*, email_id: int) -> bool:
         email.attempts += 1
         try:
             send_mail(email.subject, email.body, None, [email.to])
-        except OSError as error:
+        except Exception as error:  # any backend failure: keep the row, count it, retry later
             email.last_error = str(error)[:2000]
             email.save(update_fields=["attempts", "last_error"])
             return False

@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.decorators.http import require_POST
@@ -81,7 +80,6 @@ urlpatterns = [
     path("api/schema/", api.SchemaView.as_view(), name="api_schema"),
     path("api/docs/", api.DocsView.as_view(url_name="api_schema"), name="api_docs"),
     path("healthz", views.healthz, name="healthz"),
-    path("admin/", admin.site.urls),
 ]
 
 handler403 = "productops.views.error_403"

@@ -39,21 +39,25 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 class SignInView(auth_views.LoginView):
-    """Sign-in with a limit on failures per address and per client."""
+    """Sign-in with a limit on failures per email address, and a looser one per client."""
 
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    CLIENT_ALLOWANCE = 4  # a client may fail for a few addresses (typos) before it waits
 
-    def _keys(self) -> list[str]:
+    def _limits(self) -> list[tuple[str, int]]:
         email = self.request.POST.get("username", "").strip().lower()
-        client = self.request.META.get("REMOTE_ADDR", "")
-        return [f"signin:email:{email}", f"signin:ip:{client}"]
+        client = ratelimit.client_address(self.request)
+        allowed = settings.SIGN_IN_FAILURES_ALLOWED
+        return [
+            (f"signin:email:{email}", allowed),
+            (f"signin:client:{client}", allowed * self.CLIENT_ALLOWANCE),
+        ]
 
     def post(self, request, *args, **kwargs):
         window = settings.SIGN_IN_FAILURE_WINDOW_SECONDS
-        allowed = settings.SIGN_IN_FAILURES_ALLOWED
-        if any(ratelimit.failures(key, window) >= allowed for key in self._keys()):
+        if any(ratelimit.failures(key, window) >= allowed for key, allowed in self._limits()):
             wait = ratelimit.retry_after(window)
             response = render(
                 request,
@@ -66,7 +70,7 @@ class SignInView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        for key in self._keys():
+        for key, _ in self._limits():
             ratelimit.record_failure(key, settings.SIGN_IN_FAILURE_WINDOW_SECONDS)
         return super().form_invalid(form)
 

@@ -1,0 +1,137 @@
+// Small behaviours for the web shell. The CSP forbids inline scripts and handlers, so they live
+// here. htmx swaps parts of the page, so every listener is delegated from document rather than
+// bound to elements that may be replaced.
+(() => {
+  "use strict";
+
+  const GO_TIMEOUT_MS = 1200; // how long "g" waits for its second key
+  let goPending = false;
+  let goTimer = 0;
+
+  const shortcutsDialog = () => document.getElementById("shortcuts");
+
+  function openShortcuts() {
+    const dialog = shortcutsDialog();
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  function closeMenus(except) {
+    for (const menu of document.querySelectorAll("details.menu[open]")) {
+      if (menu !== except) menu.open = false;
+    }
+  }
+
+  function setNavOpen(open) {
+    document.body.classList.toggle("nav-open", open);
+    const toggle = document.querySelector("[data-toggle=nav]");
+    if (toggle) toggle.setAttribute("aria-expanded", String(open));
+  }
+
+  // Keys typed into a field are text, not shortcuts.
+  function isTyping(target) {
+    if (!(target instanceof Element)) return false;
+    return target.isContentEditable || target.closest("input, textarea, select, [contenteditable]") !== null;
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      // A modal <dialog> closes itself on Esc; menus and the phone drawer need help.
+      closeMenus();
+      setNavOpen(false);
+      return;
+    }
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    if (document.querySelector("dialog[open]")) return;
+
+    if (goPending) {
+      goPending = false;
+      clearTimeout(goTimer);
+      const link = document.querySelector(`a.nav-item[data-go="${CSS.escape(event.key.toLowerCase())}"]`);
+      if (link) {
+        event.preventDefault();
+        link.click();
+      }
+      return;
+    }
+
+    if (event.key === "?") {
+      event.preventDefault();
+      openShortcuts();
+    } else if (event.key === "g") {
+      goPending = true;
+      goTimer = setTimeout(() => { goPending = false; }, GO_TIMEOUT_MS);
+    } else if (event.key === "/") {
+      const field = document.querySelector("[data-search]") || document.querySelector(".filters input, .filters select");
+      if (field) {
+        event.preventDefault();
+        field.focus();
+        if (typeof field.select === "function") field.select();
+      }
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+
+    // Clicking outside an open menu closes it; opening one menu closes the others.
+    closeMenus(target.closest("details.menu"));
+
+    if (target.closest("[data-show-shortcuts]")) {
+      openShortcuts();
+      return;
+    }
+
+    if (target.closest("[data-toggle=nav]")) {
+      setNavOpen(!document.body.classList.contains("nav-open"));
+      return;
+    }
+    if (document.body.classList.contains("nav-open") && !target.closest("#nav")) setNavOpen(false);
+
+    const copyButton = target.closest("[data-copy]");
+    if (copyButton) copy(copyButton);
+
+    // A click on a modal's backdrop lands on the <dialog> itself, outside its box: close it.
+    if (target instanceof HTMLDialogElement && target.open) {
+      const box = target.getBoundingClientRect();
+      const inside = event.clientX >= box.left && event.clientX <= box.right &&
+        event.clientY >= box.top && event.clientY <= box.bottom;
+      if (!inside) target.close();
+    }
+  });
+
+  async function copy(button) {
+    const source = document.querySelector(button.dataset.copy);
+    if (!source) return;
+    const label = button.textContent;
+    try {
+      await navigator.clipboard.writeText(source.textContent.trim());
+      button.textContent = "Copied";
+      button.classList.add("copied");
+    } catch {
+      // No clipboard permission (e.g. plain http): select the text so Ctrl+C works.
+      const range = document.createRange();
+      range.selectNodeContents(source);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      button.textContent = "Press Ctrl+C";
+    }
+    setTimeout(() => {
+      button.textContent = label;
+      button.classList.remove("copied");
+    }, 2000);
+  }
+
+  // Capture phase, so the question comes before htmx or anything else acts on the submit.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const question = form.dataset.confirm;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+})();

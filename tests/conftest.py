@@ -1,0 +1,114 @@
+"""Personas: admin, ops lead, PM and exec of workspace A, and an outsider who is admin of B."""
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from productops.access import Actor
+from productops.celery import app as celery_app
+from productops.models import Membership, Role, User, Workspace
+from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
+
+ROLES = ["admin", "ops_lead", "pm", "exec"]
+PERSONAS = ["anonymous", *ROLES, "outsider"]
+
+
+@dataclass
+class Persona:
+    name: str
+    user: User | None
+    membership: Membership | None
+
+    @property
+    def actor(self) -> Actor:
+        assert self.membership is not None
+        return Actor.for_membership(self.membership)
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    """A fresh cache namespace per test, so rate-limit counters never leak between tests."""
+    caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_celery_queue():
+    """Tasks enqueued by tests go to a queue of this run only, never a developer's worker."""
+    queue = f"productops-test-{uuid.uuid4().hex[:8]}"
+    celery_app.conf.task_default_queue = queue
+    return queue
+
+
+@pytest.fixture
+def workspace_a(db) -> Workspace:
+    return WorkspaceFactory(slug="alpha", name="Alpha Inc")
+
+
+@pytest.fixture
+def workspace_b(db) -> Workspace:
+    return WorkspaceFactory(slug="bravo", name="Bravo Ltd")
+
+
+def _member(workspace: Workspace, role: str, email: str) -> Membership:
+    return MembershipFactory(workspace=workspace, role=role, user=UserFactory(email=email))
+
+
+@pytest.fixture
+def personas(workspace_a, workspace_b) -> dict[str, Persona]:
+    people = {"anonymous": Persona("anonymous", None, None)}
+    for role in ROLES:
+        membership = _member(workspace_a, role, f"{role}@alpha.test")
+        people[role] = Persona(role, membership.user, membership)
+    outsider = _member(workspace_b, Role.ADMIN, "outsider@bravo.test")
+    people["outsider"] = Persona("outsider", outsider.user, outsider)
+    return people
+
+
+@pytest.fixture
+def admin(personas) -> Persona:
+    return personas["admin"]
+
+
+@pytest.fixture
+def ops_lead(personas) -> Persona:
+    return personas["ops_lead"]
+
+
+@pytest.fixture
+def pm(personas) -> Persona:
+    return personas["pm"]
+
+
+@pytest.fixture
+def exec_(personas) -> Persona:
+    return personas["exec"]
+
+
+@pytest.fixture
+def outsider(personas) -> Persona:
+    return personas["outsider"]
+
+
+def signed_in(persona: Persona) -> Client:
+    client = Client()
+    if persona.user is not None:
+        client.force_login(persona.user)
+    return client
+
+
+@pytest.fixture
+def client_as(personas):
+    return lambda name: signed_in(personas[name])
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing, cheap cost: the default PBKDF2 work factor would dominate the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+__all__ = ["PASSWORD", "PERSONAS", "ROLES", "Persona", "signed_in"]

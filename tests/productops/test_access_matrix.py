@@ -1,0 +1,172 @@
+"""Every URL pattern, for every persona, through the one access gate.
+
+The table below names each URL's expected answer for anonymous, each role and the outsider (an
+admin of another workspace). A URL pattern with no entry fails the test, so no page or endpoint
+can be added without saying who may reach it.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from productops import services
+from tests.conftest import PERSONAS, signed_in
+
+
+@dataclass(frozen=True)
+class Check:
+    method: str
+    expect: dict[str, int]
+    data: dict = field(default_factory=dict)
+
+
+def answers(anonymous, admin, ops_lead, pm, exec, outsider) -> dict[str, int]:
+    return dict(
+        anonymous=anonymous, admin=admin, ops_lead=ops_lead, pm=pm, exec=exec, outsider=outsider
+    )
+
+
+# Shorthands for the common shapes; entries spell out anything unusual.
+def page(ok=200):  # every member of the workspace
+    return answers(302, ok, ok, ok, ok, 404)
+
+
+def admin_page(ok=200):
+    return answers(302, ok, 403, 403, 403, 404)
+
+
+def api(ok=200):
+    return answers(401, ok, ok, ok, ok, 404)
+
+
+def admin_api(ok=200):
+    return answers(401, ok, 403, 403, 403, 404)
+
+
+def signed_in_only(ok=200):
+    return answers(302, ok, ok, ok, ok, ok)
+
+
+def public(ok=200):
+    return answers(ok, ok, ok, ok, ok, ok)
+
+
+MATRIX: dict[str, list[Check]] = {
+    # Accounts
+    "login": [Check("GET", answers(200, 302, 302, 302, 302, 302))],
+    "logout": [Check("POST", public(302))],
+    "password_change": [Check("GET", signed_in_only())],
+    "password_change_done": [Check("GET", signed_in_only())],
+    "password_reset": [Check("GET", public())],
+    "password_reset_done": [Check("GET", public())],
+    "password_reset_confirm": [Check("GET", public())],
+    "password_reset_complete": [Check("GET", public())],
+    # Outside any workspace
+    "home": [Check("GET", signed_in_only(302))],
+    "workspace_list": [Check("GET", signed_in_only())],
+    "invitation_accept": [Check("GET", public())],
+    "healthz": [Check("GET", public())],
+    "api_schema": [Check("GET", public())],
+    "api_docs": [Check("GET", public())],
+    # Workspace pages
+    "workspace_home": [Check("GET", page())],
+    "workspace_settings": [Check("GET", admin_page())],
+    "member_list": [Check("GET", page())],
+    "member_invite": [Check("POST", admin_page(302), {"email": "new@alpha.test", "role": "pm"})],
+    "member_role": [Check("POST", admin_page(302), {"role": "ops_lead"})],
+    "member_remove": [Check("POST", admin_page(302))],
+    "invitation_revoke": [Check("POST", admin_page(302))],
+    "token_list": [Check("GET", admin_page())],
+    "token_revoke": [Check("POST", admin_page(302))],
+    "audit_log": [Check("GET", admin_page())],
+    # API
+    "api_workspace": [Check("GET", api())],
+    "api_member_list": [Check("GET", api())],
+    "api_member_detail": [
+        Check("GET", api()),
+        Check("PATCH", admin_api(), {"role": "ops_lead"}),
+        Check("DELETE", admin_api(204)),
+    ],
+    "api_invitation_list": [
+        Check("GET", admin_api()),
+        Check("POST", admin_api(201), {"email": "new@alpha.test", "role": "pm"}),
+    ],
+    "api_invitation_detail": [Check("DELETE", admin_api(204))],
+    "api_audit_event_list": [Check("GET", admin_api())],
+}
+
+
+def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
+    """(name, route) for every named pattern the resolver can reach."""
+    resolver = resolver or get_resolver()
+    found = []
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            found.extend(url_patterns(pattern, route))
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"URL pattern {route!r} has no name, so the matrix cannot list it"
+            found.append((pattern.name, route))
+    return found
+
+
+def test_every_url_pattern_has_an_entry_in_the_matrix():
+    missing = sorted({name for name, _ in url_patterns()} - MATRIX.keys())
+    assert not missing, f"URL patterns without an access-matrix entry: {missing}"
+    stale = sorted(MATRIX.keys() - {name for name, _ in url_patterns()})
+    assert not stale, f"Matrix entries for URLs that no longer exist: {stale}"
+
+
+@pytest.fixture
+def url_values(personas, workspace_a):
+    """A real object of workspace A for every URL parameter."""
+    admin = personas["admin"].actor
+    invitation, invitation_token = services.invitation_create(
+        actor=admin, email="invitee@alpha.test", role="pm"
+    )
+    token, _ = services.token_create(actor=admin, name="CI", scopes=["read"])
+    return {
+        "slug": workspace_a.slug,
+        "membership_id": personas["exec"].membership.pk,
+        "invitation_id": invitation.pk,
+        "token_id": token.pk,
+        "token": invitation_token,
+        "uidb64": "MQ",
+        "reset_token": "set-password",
+    }
+
+
+def concrete(route: str, values: dict) -> str:
+    import re
+
+    def fill(match: re.Match) -> str:
+        name = match.group(2)
+        if name == "token" and "reset" in route:
+            return values["reset_token"]
+        return str(values[name])
+
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", fill, route).lstrip("^").rstrip("$")
+
+
+CASES = [
+    (name, index, persona)
+    for name, checks in MATRIX.items()
+    for index in range(len(checks))
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("name", "index", "persona"), CASES)
+def test_the_gate_answers_as_the_matrix_says(name, index, persona, personas, url_values):
+    routes = dict(url_patterns())
+    check = MATRIX[name][index]
+    url = concrete(routes[name], url_values)
+    client = signed_in(personas[persona])
+    kwargs = {"data": check.data}
+    if name.startswith("api_") and check.method in ("PATCH", "POST"):
+        kwargs["content_type"] = "application/json"
+    response = getattr(client, check.method.lower())(url, **kwargs)
+    assert response.status_code == check.expect[persona], (
+        f"{check.method} {url} as {persona}: {response.status_code}"
+    )
