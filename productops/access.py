@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from productops.capabilities import Capability, role_has, scopes_grant
-from productops.models import ApiToken, Membership, User, Workspace
+from productops.models import ApiToken, Membership, Role, User, Workspace
 
 
 class NotAMember(Http404):
@@ -34,6 +34,10 @@ class Actor:
         if self.token is not None:
             return scopes_grant(self.token.scopes, capability)
         return self.role is not None and role_has(self.role, capability)
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else "API token"
 
     @property
     def label(self) -> str:

@@ -171,6 +171,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.verb} {self.object_repr}"
 
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field either side names, for reading."""
+        before, after = self.before or {}, self.after or {}
+        return [(field, before.get(field), after.get(field)) for field in {**before, **after}]
+
 
 class ChangeMark(models.Model):
     """A bucket of some topic that changed since dashboards last recomputed it.

@@ -1,0 +1,127 @@
+"""Background work on a real Celery worker process, against the test database and Redis."""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from email import message_from_string
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from productops import services, tasks
+from productops.models import OutboundEmail
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    host = db["HOST"] or ""
+    if host.startswith("/"):
+        return f"postgres://{db['USER']}@/{db['NAME']}?host={host}"
+    return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(private_celery_queue, tmp_path):
+    """A real `celery worker` on this run's queue, using the test database; mail goes to files."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "CELERY_QUEUE": private_celery_queue,
+        "PRODUCTOPS_DATA_DIR": str(tmp_path / "data"),
+    }
+    if settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "productops",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            private_celery_queue,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield tmp_path / "mail"
+    finally:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        if "Traceback" in (output or ""):
+            print(output)
+
+
+def wait_for(predicate, seconds: float = 30.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for the worker")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_email_is_sent_by_the_worker_after_commit(personas, worker):
+    _, raw_token = services.invitation_create(
+        actor=personas["admin"].actor, email="newcomer@alpha.test", role="pm"
+    )
+    email = OutboundEmail.objects.get(to="newcomer@alpha.test")
+    wait_for(lambda: OutboundEmail.objects.filter(pk=email.pk, sent_at__isnull=False).exists())
+    [log] = wait_for(lambda: list(worker.glob("*.log")))
+    message = message_from_string(log.read_text().split("\n" + "-" * 79)[0])
+    assert message["To"] == "newcomer@alpha.test"
+    assert f"/invitations/{raw_token}/" in message.get_payload(decode=True).decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweeper_finds_an_email_whose_wake_up_call_was_lost(personas, worker):
+    # A row with no Celery message behind it: what Redis being down at commit time leaves.
+    lost = OutboundEmail.objects.create(
+        to="lost@alpha.test",
+        subject="Hello",
+        body="Still here",
+        created_at=timezone.now() - timedelta(minutes=5),
+    )
+    result = tasks.sweep.delay().get(timeout=30)
+    assert result == {"outbound_email": 1}
+    wait_for(lambda: OutboundEmail.objects.get(pk=lost.pk).sent_at is not None)
+    lost.refresh_from_db()
+    assert lost.attempts == 1
+
+
+@pytest.mark.django_db
+def test_sending_twice_sends_once(personas, mailoutbox):
+    email = OutboundEmail.objects.create(to="once@alpha.test", subject="Once", body="Only once")
+    assert services.email_send(email_id=email.pk) is True
+    assert services.email_send(email_id=email.pk) is False
+    assert [m.to for m in mailoutbox] == [["once@alpha.test"]]
+
+
+@pytest.mark.django_db
+def test_fresh_unsent_emails_are_left_to_their_own_wake_up_call():
+    OutboundEmail.objects.create(to="fresh@alpha.test", subject="Fresh", body="Just queued")
+    assert services.emails_left_behind() == []
