@@ -17,11 +17,15 @@ DEMO_PEOPLE = [
 ]
 
 
-@transaction.atomic
 def seed_platform() -> Workspace:
     """Creates `acme` and its four people once; a second run finds them and adds nothing."""
     if settings.PRODUCTION:
         raise ImproperlyConfigured("Demo data is never seeded with production settings.")
+    with transaction.atomic():
+        return _seed_people_and_workspace()
+
+
+def _seed_people_and_workspace() -> Workspace:
     users = {}
     for email, name, _ in DEMO_PEOPLE:
         user = User.objects.filter(email=email).first()

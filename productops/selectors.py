@@ -1,6 +1,7 @@
 """Every read of the platform. Each takes the workspace explicitly."""
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from productops.models import (
@@ -28,8 +29,11 @@ def members(*, workspace: Workspace) -> QuerySet[Membership]:
     )
 
 
+# Lookups by id answer 404 for ids of other workspaces, exactly as for ids that do not exist.
 def member(*, workspace: Workspace, membership_id: int) -> Membership:
-    return Membership.objects.select_related("user").get(workspace=workspace, pk=membership_id)
+    return get_object_or_404(
+        Membership.objects.select_related("user"), workspace=workspace, pk=membership_id
+    )
 
 
 def open_invitations(*, workspace: Workspace) -> QuerySet[Invitation]:
@@ -43,7 +47,7 @@ def open_invitations(*, workspace: Workspace) -> QuerySet[Invitation]:
 
 
 def invitation(*, workspace: Workspace, invitation_id: int) -> Invitation:
-    return Invitation.objects.get(workspace=workspace, pk=invitation_id)
+    return get_object_or_404(Invitation, workspace=workspace, pk=invitation_id)
 
 
 def invitation_by_token(*, raw_token: str) -> Invitation | None:
@@ -63,7 +67,7 @@ def api_tokens(*, workspace: Workspace) -> QuerySet[ApiToken]:
 
 
 def api_token(*, workspace: Workspace, token_id: int) -> ApiToken:
-    return ApiToken.objects.get(workspace=workspace, pk=token_id)
+    return get_object_or_404(ApiToken, workspace=workspace, pk=token_id)
 
 
 def audit_events(*, workspace: Workspace) -> QuerySet[AuditEvent]:

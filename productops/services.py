@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,6 +76,12 @@ def invitation_create(*, actor: Actor, email: str, role: str) -> tuple[Invitatio
         raise ValidationError({"role": f"Choose one of: {', '.join(Role.values)}."})
     if Membership.objects.filter(workspace=actor.workspace, user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already a member."})
+    # Serialise invitations to one address, so two at once replace each other cleanly instead
+    # of colliding on the one-open-invitation constraint.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"invite:{actor.workspace.pk}:{email}"]
+        )
     now = timezone.now()
     replaced = Invitation.objects.filter(
         workspace=actor.workspace, email__iexact=email, accepted_at=None, revoked_at=None
