@@ -1,5 +1,3 @@
-import os
-
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
@@ -15,13 +13,13 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     """Debian's Chromium driven by Playwright (`.ci/run` installs the package)."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are still plain synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
