@@ -118,3 +118,17 @@ def test_a_workspace_address_must_be_free_and_not_reserved(personas):
         services.workspace_create(user=user, name="API", slug="api")
     workspace = services.workspace_create(user=user, name="Side project", slug="side")
     assert Membership.objects.get(workspace=workspace, user=user).role == Role.ADMIN
+
+
+def test_a_change_mark_names_each_bucket_once_and_keeps_the_latest_time(personas):
+    from productops.audit import mark_changed
+    from productops.models import ChangeMark
+
+    workspace = personas["admin"].membership.workspace
+    mark_changed(workspace, "feedback", "2026-11-01")
+    first = ChangeMark.objects.get(workspace=workspace, topic="feedback", bucket="2026-11-01")
+    mark_changed(workspace, "feedback", "2026-11-01")
+    mark_changed(workspace, "feedback", "2026-11-02")
+    marks = ChangeMark.objects.filter(workspace=workspace, topic="feedback")
+    assert sorted(marks.values_list("bucket", flat=True)) == ["2026-11-01", "2026-11-02"]
+    assert marks.get(bucket="2026-11-01").marked_at >= first.marked_at

@@ -1,0 +1,33 @@
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    ours_ms: float
+    baseline_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ours_ms / self.baseline_ms if self.baseline_ms else float("inf")
+
+    def line(self) -> str:
+        return (
+            f"{self.name}: {self.ratio:.2f}x "
+            f"(ours {self.ours_ms:.2f} ms, baseline {self.baseline_ms:.2f} ms)"
+        )
+
+
+def median_ms(action: Callable[[], object], *, repeat: int = 15, warmup: int = 3) -> float:
+    """The median wall time of `action` in milliseconds, after warm-up runs."""
+    for _ in range(warmup):
+        action()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
