@@ -16,10 +16,26 @@ class Capability(StrEnum):
     MANAGE_WORKSPACE = "manage_workspace"
     MANAGE_TOKENS = "manage_tokens"
     VIEW_AUDIT = "view_audit"
+    RUN_IMPORTS = "run_imports"
+    # The tool inventory
+    VIEW_TOOLS = "view_tools"
+    MANAGE_TOOLS = "manage_tools"
+    REQUEST_TOOLS = "request_tools"
+    DECIDE_TOOL_REQUESTS = "decide_tool_requests"
+    # The feedback pipeline
+    VIEW_FEEDBACK = "view_feedback"
+    SUBMIT_FEEDBACK = "submit_feedback"
+    TRIAGE_FEEDBACK = "triage_feedback"
+    MANAGE_IDEAS = "manage_ideas"
+    CLOSE_THE_LOOP = "close_the_loop"
+    MANAGE_SOURCES = "manage_sources"
+    KEEP_SAVED_VIEWS = "keep_saved_views"
 
 
 EVERYONE = frozenset(Role)
 ADMINS = frozenset({Role.ADMIN})
+OPS = frozenset({Role.ADMIN, Role.OPS_LEAD})
+MAKERS = frozenset({Role.ADMIN, Role.OPS_LEAD, Role.PM})  # everyone who changes things but execs
 
 ROLES_FOR: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_WORKSPACE: EVERYONE,
@@ -28,6 +44,19 @@ ROLES_FOR: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_WORKSPACE: ADMINS,
     Capability.MANAGE_TOKENS: ADMINS,
     Capability.VIEW_AUDIT: ADMINS,
+    Capability.RUN_IMPORTS: MAKERS,
+    Capability.VIEW_TOOLS: EVERYONE,
+    Capability.MANAGE_TOOLS: OPS,
+    Capability.REQUEST_TOOLS: MAKERS,
+    Capability.DECIDE_TOOL_REQUESTS: OPS,
+    Capability.VIEW_FEEDBACK: EVERYONE,
+    Capability.SUBMIT_FEEDBACK: MAKERS,
+    Capability.TRIAGE_FEEDBACK: MAKERS,
+    Capability.MANAGE_IDEAS: MAKERS,
+    Capability.CLOSE_THE_LOOP: MAKERS,
+    Capability.MANAGE_SOURCES: OPS,
+    # Execs change nothing but their own saved views (and their votes in planning sessions).
+    Capability.KEEP_SAVED_VIEWS: EVERYONE,
 }
 
 SCOPE_FOR: dict[Capability, TokenScope | None] = {
@@ -37,6 +66,18 @@ SCOPE_FOR: dict[Capability, TokenScope | None] = {
     Capability.MANAGE_WORKSPACE: None,
     Capability.MANAGE_TOKENS: None,
     Capability.VIEW_AUDIT: TokenScope.READ,
+    Capability.RUN_IMPORTS: TokenScope.WRITE,
+    Capability.VIEW_TOOLS: TokenScope.READ,
+    Capability.MANAGE_TOOLS: TokenScope.WRITE,
+    Capability.REQUEST_TOOLS: TokenScope.WRITE,
+    Capability.DECIDE_TOOL_REQUESTS: TokenScope.WRITE,
+    Capability.VIEW_FEEDBACK: TokenScope.READ,
+    Capability.SUBMIT_FEEDBACK: TokenScope.INTAKE,
+    Capability.TRIAGE_FEEDBACK: TokenScope.WRITE,
+    Capability.MANAGE_IDEAS: TokenScope.WRITE,
+    Capability.CLOSE_THE_LOOP: None,
+    Capability.MANAGE_SOURCES: None,
+    Capability.KEEP_SAVED_VIEWS: None,
 }
 
 

@@ -5,54 +5,19 @@ admin of another workspace). A URL pattern with no entry fails the test, so no p
 can be added without saying who may reach it.
 """
 
-from dataclasses import dataclass, field
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from productops import services
+from tests.access import Check, admin_api, admin_page, answers, api, page, public, signed_in_only
 from tests.conftest import PERSONAS, signed_in
+from tests.feedback import matrix as feedback_matrix
+from tests.inventory import matrix as inventory_matrix
+
+APP_MATRICES = [feedback_matrix, inventory_matrix]
 
 
-@dataclass(frozen=True)
-class Check:
-    method: str
-    expect: dict[str, int]
-    data: dict = field(default_factory=dict)
-
-
-def answers(anonymous, admin, ops_lead, pm, exec, outsider) -> dict[str, int]:
-    return dict(
-        anonymous=anonymous, admin=admin, ops_lead=ops_lead, pm=pm, exec=exec, outsider=outsider
-    )
-
-
-# Shorthands for the common shapes; entries spell out anything unusual.
-def page(ok=200):  # every member of the workspace
-    return answers(302, ok, ok, ok, ok, 404)
-
-
-def admin_page(ok=200):
-    return answers(302, ok, 403, 403, 403, 404)
-
-
-def api(ok=200):
-    return answers(401, ok, ok, ok, ok, 404)
-
-
-def admin_api(ok=200):
-    return answers(401, ok, 403, 403, 403, 404)
-
-
-def signed_in_only(ok=200):
-    return answers(302, ok, ok, ok, ok, ok)
-
-
-def public(ok=200):
-    return answers(ok, ok, ok, ok, ok, ok)
-
-
-MATRIX: dict[str, list[Check]] = {
+PLATFORM: dict[str, list[Check]] = {
     # Accounts
     "login": [Check("GET", answers(200, 302, 302, 302, 302, 302))],
     "logout": [Check("POST", public(302))],
@@ -97,6 +62,12 @@ MATRIX: dict[str, list[Check]] = {
 }
 
 
+MATRIX: dict[str, list[Check]] = {**PLATFORM}
+for _app in APP_MATRICES:
+    assert not MATRIX.keys() & _app.MATRIX.keys(), "a URL name is listed twice"
+    MATRIX.update(_app.MATRIX)
+
+
 def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
     """(name, route) for every named pattern the resolver can reach."""
     resolver = resolver or get_resolver()
@@ -126,7 +97,7 @@ def url_values(personas, workspace_a):
         actor=admin, email="invitee@alpha.test", role="pm"
     )
     token, _ = services.token_create(actor=admin, name="CI", scopes=["read"])
-    return {
+    values = {
         "slug": workspace_a.slug,
         "membership_id": personas["exec"].membership.pk,
         "invitation_id": invitation.pk,
@@ -135,6 +106,9 @@ def url_values(personas, workspace_a):
         "uidb64": "MQ",
         "reset_token": "set-password",
     }
+    for app in APP_MATRICES:
+        values.update(app.url_values(personas, workspace_a))
+    return values
 
 
 def concrete(route: str, values: dict) -> str:

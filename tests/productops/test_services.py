@@ -132,3 +132,9 @@ def test_a_change_mark_names_each_bucket_once_and_keeps_the_latest_time(personas
     marks = ChangeMark.objects.filter(workspace=workspace, topic="feedback")
     assert sorted(marks.values_list("bucket", flat=True)) == ["2026-11-01", "2026-11-02"]
     assert marks.get(bucket="2026-11-01").marked_at >= first.marked_at
+
+
+def test_every_capability_names_its_roles_and_its_token_scope():
+    from productops.capabilities import ROLES_FOR, SCOPE_FOR, Capability
+
+    assert set(ROLES_FOR) == set(Capability) == set(SCOPE_FOR)

@@ -1,0 +1,56 @@
+"""The vocabulary of the access matrix: a Check per URL and method, and the common shapes.
+
+Each app lists its URLs in tests/<app>/matrix.py (MATRIX, and url_values() giving a real object
+of workspace A for each URL parameter); tests/productops/test_access_matrix.py joins them.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Check:
+    method: str
+    expect: dict[str, int]
+    data: dict = field(default_factory=dict)
+
+
+def answers(anonymous, admin, ops_lead, pm, exec, outsider) -> dict[str, int]:
+    return dict(
+        anonymous=anonymous, admin=admin, ops_lead=ops_lead, pm=pm, exec=exec, outsider=outsider
+    )
+
+
+# Shorthands for the common shapes; entries spell out anything unusual.
+def page(ok=200):  # every member of the workspace
+    return answers(302, ok, ok, ok, ok, 404)
+
+
+def admin_page(ok=200):
+    return answers(302, ok, 403, 403, 403, 404)
+
+
+def api(ok=200):
+    return answers(401, ok, ok, ok, ok, 404)
+
+
+def admin_api(ok=200):
+    return answers(401, ok, 403, 403, 403, 404)
+
+
+def signed_in_only(ok=200):
+    return answers(302, ok, ok, ok, ok, ok)
+
+
+def public(ok=200):
+    return answers(ok, ok, ok, ok, ok, ok)
+
+
+def roles_page(ok: int, *roles: str) -> dict[str, int]:
+    """A workspace page that only `roles` may use; other members get 403."""
+    expect = answers(302, 403, 403, 403, 403, 404)
+    return expect | {role: ok for role in roles}
+
+
+def roles_api(ok: int, *roles: str) -> dict[str, int]:
+    expect = answers(401, 403, 403, 403, 403, 404)
+    return expect | {role: ok for role in roles}
