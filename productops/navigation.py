@@ -16,6 +16,7 @@ class NavItem:
 
 _items: list[NavItem] = [
     NavItem("Home", "workspace_home", Capability.VIEW_WORKSPACE, "h", 0),
+    NavItem("Imports", "import_list", Capability.RUN_IMPORTS, "u", 75),
     NavItem("Members", "member_list", Capability.VIEW_MEMBERS, "m", 80),
     NavItem("API tokens", "token_list", Capability.MANAGE_TOKENS, "t", 85),
     NavItem("Audit log", "audit_log", Capability.VIEW_AUDIT, "l", 90),

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from productops import background, idempotency, services
+from productops import background, idempotency, imports, services
 
 
 @shared_task
@@ -16,6 +16,21 @@ def sweep() -> dict[str, int]:
 @shared_task
 def purge_idempotency_keys() -> int:
     return idempotency.purge_expired()
+
+
+@shared_task
+def run_import(job_id: int) -> str:
+    outcome = imports.import_run(job_id=job_id)
+    if outcome == "more":
+        run_import.delay(job_id)
+    return outcome
+
+
+def requeue_stalled_imports() -> int:
+    ids = imports.imports_left_behind()
+    for job_id in ids:
+        run_import.delay(job_id)
+    return len(ids)
 
 
 def requeue_unsent_emails() -> int:

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.decorators.http import require_POST
 
-from productops import api, views
+from productops import api, import_views, views
 
 account_patterns = [
     path("login/", views.SignInView.as_view(), name="login"),
@@ -56,6 +56,10 @@ workspace_patterns = [
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/new/<slug:kind>/", import_views.import_new, name="import_new"),
+    path("imports/<int:job_id>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/report.csv", import_views.import_report, name="import_report"),
     path("feedback/", include("feedback.urls")),
     path("tools/", include("inventory.urls")),
     path("planning/", include("planning.urls")),

@@ -8,8 +8,18 @@ can be added without saying who may reach it.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from productops import services
-from tests.access import Check, admin_api, admin_page, answers, api, page, public, signed_in_only
+from productops import imports, services
+from tests.access import (
+    Check,
+    admin_api,
+    admin_page,
+    answers,
+    api,
+    page,
+    public,
+    roles_page,
+    signed_in_only,
+)
 from tests.conftest import PERSONAS, signed_in
 from tests.feedback import matrix as feedback_matrix
 from tests.inventory import matrix as inventory_matrix
@@ -45,6 +55,10 @@ PLATFORM: dict[str, list[Check]] = {
     "token_list": [Check("GET", admin_page())],
     "token_revoke": [Check("POST", admin_page(302))],
     "audit_log": [Check("GET", admin_page())],
+    "import_list": [Check("GET", roles_page(200, "admin", "ops_lead", "pm"))],
+    "import_new": [Check("GET", admin_page())],  # members: only admins invite
+    "import_detail": [Check("GET", admin_page())],
+    "import_report": [Check("GET", admin_page())],
     # API
     "api_workspace": [Check("GET", api())],
     "api_member_list": [Check("GET", api())],
@@ -97,11 +111,16 @@ def url_values(personas, workspace_a):
         actor=admin, email="invitee@alpha.test", role="pm"
     )
     token, _ = services.token_create(actor=admin, name="CI", scopes=["read"])
+    job = imports.import_upload(
+        actor=admin, kind="members", filename="team.csv", raw=b"email,role\nx@alpha.test,pm\n"
+    )
     values = {
         "slug": workspace_a.slug,
         "membership_id": personas["exec"].membership.pk,
         "invitation_id": invitation.pk,
         "token_id": token.pk,
+        "job_id": job.pk,
+        "kind": "members",
         "token": invitation_token,
         "uidb64": "MQ",
         "reset_token": "set-password",

@@ -107,7 +107,7 @@ def test_the_sweeper_finds_an_email_whose_wake_up_call_was_lost(personas, worker
         created_at=timezone.now() - timedelta(minutes=5),
     )
     result = tasks.sweep.delay().get(timeout=30)
-    assert result == {"outbound_email": 1}
+    assert result["outbound_email"] == 1
     wait_for(lambda: OutboundEmail.objects.get(pk=lost.pk).sent_at is not None)
     lost.refresh_from_db()
     assert lost.attempts == 1
@@ -125,3 +125,16 @@ def test_sending_twice_sends_once(personas, mailoutbox):
 def test_fresh_unsent_emails_are_left_to_their_own_wake_up_call():
     OutboundEmail.objects.create(to="fresh@alpha.test", subject="Fresh", body="Just queued")
     assert services.emails_left_behind() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_started_import_is_run_to_the_end_by_the_worker(personas, worker):
+    from productops import imports
+    from productops.models import ImportJob, Invitation
+
+    admin = personas["admin"].actor
+    raw = ("email,role\n" + "".join(f"w{n}@alpha.test,pm\n" for n in range(700))).encode()
+    job = imports.import_upload(actor=admin, kind="members", filename="big.csv", raw=raw)
+    imports.import_start(actor=admin, job=job, mapping=job.mapping)
+    wait_for(lambda: ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.DONE, 60)
+    assert Invitation.objects.count() == 700

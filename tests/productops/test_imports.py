@@ -1,0 +1,159 @@
+"""The import machinery, through the platform's own importer: inviting people by CSV."""
+
+import csv
+import io
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from productops import imports
+from productops.models import ImportJob, Invitation
+from tests.conftest import signed_in
+
+TEAM = (
+    b"E-mail Address;Access\n"
+    b"ana@alpha.test;PM\n"
+    b"bo@alpha.test;ops lead\n"
+    b"\n"
+    b"not-an-email;pm\n"
+    b"cy@alpha.test;wizard\n"
+    b"=cmd|' /C calc'!A0;pm\n"
+    b"dee@alpha.test;exec\n"
+)
+
+
+def upload(actor, raw=TEAM, filename="team.csv"):
+    return imports.import_upload(actor=actor, kind="members", filename=filename, raw=raw)
+
+
+def run(actor, raw=TEAM) -> ImportJob:
+    job = upload(actor, raw)
+    imports.import_start(actor=actor, job=job, mapping=job.mapping)
+    imports.import_run(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def test_columns_are_recognised_from_the_usual_names(admin):
+    job = upload(admin.actor)
+    assert job.mapping == {"email": "E-mail Address", "role": "Access"}
+    assert job.total_rows == 6
+
+
+def test_the_preview_shows_which_rows_will_fail(admin):
+    job = upload(admin.actor)
+    preview = imports.import_preview(job=job, mapping=job.mapping)
+    assert [(row.number, row.error is None) for row in preview] == [
+        (2, True),
+        (3, True),
+        (5, False),
+        (6, False),
+        (7, False),
+        (8, True),
+    ]
+    assert "wizard" in preview[3].error
+
+
+def test_a_required_column_must_be_mapped(admin):
+    job = upload(admin.actor)
+    with pytest.raises(ValidationError) as failure:
+        imports.import_start(actor=admin.actor, job=job, mapping={"role": "Access"})
+    assert "email" in failure.value.message_dict
+
+
+def test_an_import_reports_each_bad_row_by_its_spreadsheet_number(admin):
+    job = run(admin.actor)
+    assert job.status == ImportJob.Status.DONE
+    assert (job.processed_rows, job.created_rows, job.error_rows) == (6, 3, 3)
+    assert list(job.row_errors.order_by("row_number").values_list("row_number", flat=True)) == [
+        5,
+        6,
+        7,
+    ]
+    assert sorted(Invitation.objects.values_list("email", "role")) == [
+        ("ana@alpha.test", "pm"),
+        ("bo@alpha.test", "ops_lead"),
+        ("dee@alpha.test", "exec"),
+    ]
+
+
+def test_importing_the_same_file_again_adds_nothing(admin):
+    run(admin.actor)
+    again = run(admin.actor)
+    assert (again.created_rows, again.updated_rows, again.unchanged_rows) == (0, 0, 3)
+    assert Invitation.objects.filter(revoked_at=None).count() == 3
+
+
+def test_the_report_of_bad_rows_is_a_csv_safe_for_spreadsheets(admin):
+    job = run(admin.actor)
+    response = signed_in(admin).get(f"/w/alpha/imports/{job.pk}/report.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["row", "reason", "E-mail Address", "Access"]
+    assert [r[0] for r in rows[1:]] == ["5", "6", "7"]
+    assert rows[3][2].startswith("'=")  # a formula becomes inert text
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_a_reason(admin):
+    with pytest.raises(ValidationError, match="UTF-8"):
+        upload(admin.actor, raw="email\nzoë@alpha.test\n".encode("utf-16"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_one_job_import_each_row_once(personas):
+    admin = personas["admin"].actor
+    raw = ("email\n" + "".join(f"p{n}@alpha.test\n" for n in range(1200))).encode()
+    job = upload(admin, raw)
+    imports.import_start(actor=admin, job=job, mapping=job.mapping)
+
+    def worker():
+        try:
+            imports.import_run(job_id=job.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.created_rows) == ("done", 1200, 1200)
+    assert Invitation.objects.count() == 1200
+
+
+def test_the_progress_page_polls_while_running_and_stops_when_done(admin):
+    job = upload(admin.actor)
+    imports.import_start(actor=admin.actor, job=job, mapping=job.mapping)
+    client = signed_in(admin)
+    running = client.get(f"/w/alpha/imports/{job.pk}/", headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in running.content.decode()
+    assert "0 of 6 rows" in running.content.decode()
+    imports.import_run(job_id=job.pk)
+    done = client.get(f"/w/alpha/imports/{job.pk}/", headers={"HX-Request": "true"})
+    assert "every 1s" not in done.content.decode()
+    assert "6 of 6 rows" in done.content.decode()
+    assert "report of 3 bad rows" in done.content.decode()
+
+
+def test_an_import_page_uploads_maps_and_starts(admin):
+    client = signed_in(admin)
+    upload_file = io.BytesIO(TEAM)
+    upload_file.name = "team.csv"
+    response = client.post("/w/alpha/imports/new/members/", {"file": upload_file})
+    assert response.status_code == 302
+    mapping_page = client.get(response["Location"])
+    assert b"E-mail Address" in mapping_page.content and b"wizard" in mapping_page.content
+    started = client.post(
+        response["Location"],
+        {
+            "action": "start",
+            "map_email": "E-mail Address",
+            "map_role": "Access",
+        },
+    )
+    assert started.status_code == 302
+    assert ImportJob.objects.get().status == ImportJob.Status.QUEUED
