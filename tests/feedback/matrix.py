@@ -1,10 +1,17 @@
-"""This app's rows of the access matrix (see tests/access.py)."""
+"""The feedback app's rows of the access matrix (see tests/access.py), one file per area."""
 
-from tests.access import Check
+from tests.feedback import matrix_ideas, matrix_intake, matrix_triage
 
-MATRIX: dict[str, list[Check]] = {}
+AREAS = [matrix_intake, matrix_triage, matrix_ideas]
+
+MATRIX = {}
+for _area in AREAS:
+    assert not MATRIX.keys() & _area.MATRIX.keys(), "a URL name is listed twice"
+    MATRIX.update(_area.MATRIX)
 
 
 def url_values(personas, workspace) -> dict:
-    """A real object of `workspace` for each URL parameter this app's URLs take."""
-    return {}
+    values = {}
+    for area in AREAS:
+        values.update(area.url_values(personas, workspace))
+    return values

@@ -1,0 +1,3 @@
+"""(ideas) — being built."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""(intake) — being built."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""(triage) — being built."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Being built."""
+
+urlpatterns: list = []
+public_urlpatterns: list = []
