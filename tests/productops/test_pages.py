@@ -230,3 +230,12 @@ def test_the_audit_log_pages_by_keyset(personas):
     second = client.get("/w/alpha/audit/", {"cursor": cursor}).content.decode()
     assert "token 59" in first.content.decode() and "token 59" not in second
     assert "token 0" in second
+
+
+def test_a_server_error_shows_a_plain_apology_page(rf):
+    from productops.views import error_500
+
+    response = error_500(rf.get("/w/alpha/"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+    assert b"<script" not in response.content
