@@ -26,13 +26,20 @@ WORDS = (
 ).split()
 FILLER = "the a we our it is not when please would love need cannot keeps always never".split()
 SEGMENTS = ["Enterprise", "Mid-market", "SMB", "Startup"]
-SOURCES = [("Intercom", "intercom"), ("Zendesk", "zendesk"), ("Web form", "web_form"),
-           ("API", "api"), ("Slack", "slack"), ("CSV import", "csv_import")]
+SOURCES = [
+    ("Intercom", "intercom"),
+    ("Zendesk", "zendesk"),
+    ("Web form", "web_form"),
+    ("API", "api"),
+    ("Slack", "slack"),
+    ("CSV import", "csv_import"),
+]
 
 
 def _sentence(rng: random.Random, length: int) -> str:
-    words = [rng.choice(WORDS) if rng.random() < 0.45 else rng.choice(FILLER)
-             for _ in range(length)]
+    words = [
+        rng.choice(WORDS) if rng.random() < 0.45 else rng.choice(FILLER) for _ in range(length)
+    ]
     return " ".join(words).capitalize()
 
 
@@ -65,8 +72,9 @@ def load(*, slug: str, items: int, seed: int = 7, chunk: int = 50_000) -> Worksp
     user, _ = User.objects.get_or_create(email=f"bench@{slug}.test", defaults={"name": "Bench"})
     workspace.memberships.get_or_create(user=user, defaults={"role": Role.ADMIN})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM feedback_feedbackitem WHERE workspace_id = %s",
-                       [workspace.pk])
+        cursor.execute(
+            "SELECT count(*) FROM feedback_feedbackitem WHERE workspace_id = %s", [workspace.pk]
+        )
         if cursor.fetchone()[0] >= items:
             return workspace
         cursor.execute("DELETE FROM feedback_feedbackitem WHERE workspace_id = %s", [workspace.pk])
@@ -74,29 +82,80 @@ def load(*, slug: str, items: int, seed: int = 7, chunk: int = 50_000) -> Worksp
     now = datetime.now(UTC)
     ws = workspace.pk
     with transaction.atomic():
-        _copy("feedback_source", ["workspace_id", "name", "channel", "webhook_secret",
-                                  "field_mapping", "is_active", "created_at"],
-              ((ws, f"{name} {slug}", channel, "", "{}", "t", now) for name, channel in SOURCES))
-        _copy("feedback_productarea", ["workspace_id", "name"],
-              ((ws, f"Area {n}") for n in range(12)))
+        _copy(
+            "feedback_source",
+            [
+                "workspace_id",
+                "name",
+                "channel",
+                "webhook_secret",
+                "field_mapping",
+                "is_active",
+                "created_at",
+            ],
+            ((ws, f"{name} {slug}", channel, "", "{}", "t", now) for name, channel in SOURCES),
+        )
+        _copy(
+            "feedback_productarea", ["workspace_id", "name"], ((ws, f"Area {n}") for n in range(12))
+        )
         _copy("feedback_tag", ["workspace_id", "name"], ((ws, f"tag-{n}") for n in range(40)))
-        _copy("feedback_account", ["workspace_id", "name", "domain", "external_id", "plan",
-                                   "segment", "annual_revenue", "created_at"],
-              ((ws, f"Account {n}", f"account{n}.{slug}.test", f"acc-{n}", "Pro",
-                rng.choice(SEGMENTS), rng.randint(1, 500) * 1000, now) for n in range(2000)))
+        _copy(
+            "feedback_account",
+            [
+                "workspace_id",
+                "name",
+                "domain",
+                "external_id",
+                "plan",
+                "segment",
+                "annual_revenue",
+                "created_at",
+            ],
+            (
+                (
+                    ws,
+                    f"Account {n}",
+                    f"account{n}.{slug}.test",
+                    f"acc-{n}",
+                    "Pro",
+                    rng.choice(SEGMENTS),
+                    rng.randint(1, 500) * 1000,
+                    now,
+                )
+                for n in range(2000)
+            ),
+        )
     sources = _ids("SELECT id FROM feedback_source WHERE workspace_id = %s", [ws])
     areas = _ids("SELECT id FROM feedback_productarea WHERE workspace_id = %s", [ws])
     tags = _ids("SELECT id FROM feedback_tag WHERE workspace_id = %s", [ws])
     accounts = _ids("SELECT id FROM feedback_account WHERE workspace_id = %s", [ws])
     statuses = ["new"] * 30 + ["triaged"] * 50 + ["archived"] * 15 + ["spam"] * 5
     sentiments = ["negative", "neutral", "positive"]
-    columns = ["workspace_id", "source_id", "external_id", "title", "body", "received_at",
-               "account_id", "submitter_email", "submitter_name", "status", "priority",
-               "sentiment", "sentiment_overridden", "version", "processed_at", "created_at",
-               "updated_at", "product_area_id"]
+    columns = [
+        "workspace_id",
+        "source_id",
+        "external_id",
+        "title",
+        "body",
+        "received_at",
+        "account_id",
+        "submitter_email",
+        "submitter_name",
+        "status",
+        "priority",
+        "sentiment",
+        "sentiment_overridden",
+        "version",
+        "processed_at",
+        "created_at",
+        "updated_at",
+        "product_area_id",
+    ]
     # GIN indexes are far cheaper to build once than to maintain row by row during the load.
-    slow = _ids_and_defs("SELECT indexname, indexdef FROM pg_indexes WHERE tablename ="
-                         " 'feedback_feedbackitem' AND indexdef LIKE '%USING gin%'")
+    slow = _ids_and_defs(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename ="
+        " 'feedback_feedbackitem' AND indexdef LIKE '%USING gin%'"
+    )
     with connection.cursor() as cursor:
         for name, _ in slow:
             cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
@@ -108,22 +167,46 @@ def load(*, slug: str, items: int, seed: int = 7, chunk: int = 50_000) -> Worksp
                 received = now - timedelta(seconds=rng.randint(0, 730 * 86400))
                 title = _sentence(rng, rng.randint(4, 9)) if rng.random() < 0.6 else ""
                 body = _sentence(rng, rng.randint(18, 100))
-                yield (ws, rng.choice(sources), f"bench-{n}", title, body, received.isoformat(),
-                       rng.choice(accounts), "", "", rng.choice(statuses), rng.randint(0, 4),
-                       rng.choice(sentiments), "f", 1, now.isoformat(), now.isoformat(),
-                       now.isoformat(), rng.choice(areas) if rng.random() < 0.7 else None)
+                yield (
+                    ws,
+                    rng.choice(sources),
+                    f"bench-{n}",
+                    title,
+                    body,
+                    received.isoformat(),
+                    rng.choice(accounts),
+                    "",
+                    "",
+                    rng.choice(statuses),
+                    rng.randint(0, 4),
+                    rng.choice(sentiments),
+                    "f",
+                    1,
+                    now.isoformat(),
+                    now.isoformat(),
+                    now.isoformat(),
+                    rng.choice(areas) if rng.random() < 0.7 else None,
+                )
 
         with transaction.atomic():
             _copy("feedback_feedbackitem", columns, rows())
-            first = _ids("SELECT min(id) FROM feedback_feedbackitem WHERE workspace_id = %s"
-                         " AND external_id = %s", [ws, f"bench-{start}"])[0]
-            _copy("feedback_feedbackitem_tags", ["feedbackitem_id", "tag_id"],
-                  ((item, tag) for item in range(first, first + count)
-                   for tag in rng.sample(tags, rng.choice([1, 2, 3, 4]))))
+            first = _ids(
+                "SELECT min(id) FROM feedback_feedbackitem WHERE workspace_id = %s"
+                " AND external_id = %s",
+                [ws, f"bench-{start}"],
+            )[0]
+            _copy(
+                "feedback_feedbackitem_tags",
+                ["feedbackitem_id", "tag_id"],
+                (
+                    (item, tag)
+                    for item in range(first, first + count)
+                    for tag in rng.sample(tags, rng.choice([1, 2, 3, 4]))
+                ),
+            )
         print(f"  loaded {start + count:,} of {items:,} items", file=sys.stderr, flush=True)
     with connection.cursor() as cursor:
         for _, definition in slow:
             cursor.execute(definition)
         cursor.execute("ANALYZE feedback_feedbackitem; ANALYZE feedback_feedbackitem_tags")
     return workspace
-
