@@ -331,9 +331,7 @@ class InventorySettings(models.Model):
     """
 
     workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
-    utilisation_threshold = models.PositiveSmallIntegerField(
-        default=DEFAULT_UTILISATION_THRESHOLD
-    )
+    utilisation_threshold = models.PositiveSmallIntegerField(default=DEFAULT_UTILISATION_THRESHOLD)
     reminder_days = ArrayField(models.PositiveSmallIntegerField(), default=default_reminder_days)
     exchange_rates = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)

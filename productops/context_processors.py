@@ -5,6 +5,13 @@ from productops import navigation, selectors
 from productops.capabilities import Capability
 
 
+def _nav_entry(path: str, item: navigation.NavItem, slug: str) -> dict:
+    url = reverse(item.url_name, args=[slug])
+    # An area stays highlighted on its sub-pages; the workspace home only on itself.
+    current = path == url if item.url_name == "workspace_home" else path.startswith(url)
+    return {"label": item.label, "url": url, "key": item.key, "current": current}
+
+
 def shell(request: HttpRequest) -> dict:
     """What the base layout needs: the actor's workspaces, the areas it may open, its powers."""
     actor = getattr(request, "actor", None)
@@ -16,14 +23,9 @@ def shell(request: HttpRequest) -> dict:
         "workspace": actor.workspace,
         "can": {capability.value: actor.can(capability) for capability in Capability},
         "nav": [
-            {
-                "label": i.label,
-                "url": reverse(i.url_name, args=[slug]),
-                "key": i.key,
-                "current": request.resolver_match and request.resolver_match.url_name == i.url_name,
-            }
-            for i in navigation.items()
-            if actor.can(i.capability)
+            _nav_entry(request.path, item, slug)
+            for item in navigation.items()
+            if actor.can(item.capability)
         ],
         "my_workspaces": selectors.workspaces_of(user=actor.user),
     }

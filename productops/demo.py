@@ -1,5 +1,7 @@
 """The demo workspace `acme`: one login per role. Refuses to run in production."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -15,6 +17,19 @@ DEMO_PEOPLE = [
     ("pm@acme.test", "Priya PM", Role.PM),
     ("exec@acme.test", "Eli Exec", Role.EXEC),
 ]
+
+
+DemoSeeder = Callable[[Workspace], object]
+_seeders: list[tuple[int, str, DemoSeeder]] = []
+
+
+def register(name: str, seed: DemoSeeder, *, order: int) -> None:
+    """Domain apps add their demo data for `acme` here (in AppConfig.ready()); idempotent too."""
+    _seeders.append((order, name, seed))
+
+
+def seeders() -> list[tuple[str, DemoSeeder]]:
+    return [(name, seed) for _, name, seed in sorted(_seeders, key=lambda s: s[:2])]
 
 
 def seed_platform() -> Workspace:

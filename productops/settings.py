@@ -245,6 +245,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ToolStatusEnum": "inventory.models.ToolStatus",
+        "ToolRequestStatusEnum": "inventory.models.RequestStatus",
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v1/w/\{slug\}",
 }
 
@@ -273,6 +277,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env_str(
 )
 CELERY_BEAT_SCHEDULE = {
     "sweep-lost-work": {"task": "productops.tasks.sweep", "schedule": timedelta(minutes=1)},
+    "inventory-renewal-reminders": {
+        "task": "inventory.tasks.send_renewal_reminders",
+        "schedule": crontab(hour=7, minute=5),
+    },
     "purge-idempotency-keys": {
         "task": "productops.tasks.purge_idempotency_keys",
         "schedule": crontab(minute=17),

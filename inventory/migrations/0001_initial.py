@@ -4,210 +4,555 @@ import django.contrib.postgres.fields
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import inventory.models
 from django.conf import settings
 from django.db import migrations, models
 
+import inventory.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('productops', '0002_audit_events_are_append_only'),
+        ("productops", "0002_audit_events_are_append_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan', models.CharField(blank=True, max_length=100)),
-                ('billing_period', models.CharField(choices=[('monthly', 'Monthly'), ('annual', 'Annual'), ('multi_year', 'Multi-year')], max_length=12)),
-                ('term_months', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('cost', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('currency', models.CharField(max_length=3)),
-                ('seats_bought', models.PositiveIntegerField(default=0)),
-                ('seats_used', models.PositiveIntegerField(default=0)),
-                ('start_date', models.DateField()),
-                ('renewal_date', models.DateField()),
-                ('auto_renew', models.BooleanField(default=True)),
-                ('notice_days', models.PositiveSmallIntegerField(default=30)),
-                ('reference', models.CharField(blank=True, max_length=100)),
-                ('notes', models.TextField(blank=True)),
-                ('is_current', models.BooleanField(default=True)),
-                ('decision', models.CharField(blank=True, choices=[('renew', 'Renew'), ('renegotiate', 'Renegotiate'), ('cancel', 'Cancel')], default='', max_length=12)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='productops.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("plan", models.CharField(blank=True, max_length=100)),
+                (
+                    "billing_period",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("annual", "Annual"),
+                            ("multi_year", "Multi-year"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("term_months", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("cost", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("currency", models.CharField(max_length=3)),
+                ("seats_bought", models.PositiveIntegerField(default=0)),
+                ("seats_used", models.PositiveIntegerField(default=0)),
+                ("start_date", models.DateField()),
+                ("renewal_date", models.DateField()),
+                ("auto_renew", models.BooleanField(default=True)),
+                ("notice_days", models.PositiveSmallIntegerField(default=30)),
+                ("reference", models.CharField(blank=True, max_length=100)),
+                ("notes", models.TextField(blank=True)),
+                ("is_current", models.BooleanField(default=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("renew", "Renew"),
+                            ("renegotiate", "Renegotiate"),
+                            ("cancel", "Cancel"),
+                        ],
+                        default="",
+                        max_length=12,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="productops.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Tool',
+            name="Tool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('vendor', models.CharField(blank=True, max_length=100)),
-                ('category', models.CharField(max_length=60)),
-                ('description', models.TextField(blank=True)),
-                ('url', models.URLField(blank=True)),
-                ('team', models.CharField(blank=True, max_length=60)),
-                ('status', models.CharField(choices=[('evaluating', 'Evaluating'), ('active', 'Active'), ('retiring', 'Retiring'), ('retired', 'Retired')], default='active', max_length=12)),
-                ('sso_enabled', models.BooleanField(default=False)),
-                ('data_sensitivity', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('confidential', 'Confidential'), ('restricted', 'Restricted (customer PII)')], default='internal', max_length=12)),
-                ('tags', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=40), blank=True, default=list)),
-                ('feedback_source_kinds', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=40), blank=True, default=list)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='productops.membership')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='productops.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("vendor", models.CharField(blank=True, max_length=100)),
+                ("category", models.CharField(max_length=60)),
+                ("description", models.TextField(blank=True)),
+                ("url", models.URLField(blank=True)),
+                ("team", models.CharField(blank=True, max_length=60)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("evaluating", "Evaluating"),
+                            ("active", "Active"),
+                            ("retiring", "Retiring"),
+                            ("retired", "Retired"),
+                        ],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                ("sso_enabled", models.BooleanField(default=False)),
+                (
+                    "data_sensitivity",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("confidential", "Confidential"),
+                            ("restricted", "Restricted (customer PII)"),
+                        ],
+                        default="internal",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "tags",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=40), blank=True, default=list
+                    ),
+                ),
+                (
+                    "feedback_source_kinds",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=40), blank=True, default=list
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="productops.membership",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="productops.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SeatUsageSnapshot',
+            name="SeatUsageSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('taken_on', models.DateField()),
-                ('seats_used', models.PositiveIntegerField()),
-                ('seats_bought', models.PositiveIntegerField(blank=True, null=True)),
-                ('source', models.CharField(choices=[('manual', 'Entered'), ('import', 'Imported'), ('api', 'API')], default='manual', max_length=8)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='productops.workspace')),
-                ('tool', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage', to='inventory.tool')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("taken_on", models.DateField()),
+                ("seats_used", models.PositiveIntegerField()),
+                ("seats_bought", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("manual", "Entered"), ("import", "Imported"), ("api", "API")],
+                        default="manual",
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="productops.workspace",
+                    ),
+                ),
+                (
+                    "tool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="usage",
+                        to="inventory.tool",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('dismissed_at', models.DateTimeField(blank=True, null=True)),
-                ('contract', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='inventory.contract')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='productops.workspace')),
-                ('tool', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='inventory.tool')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("dismissed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="inventory.contract",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="productops.workspace",
+                    ),
+                ),
+                (
+                    "tool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="inventory.tool",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='contract',
-            name='tool',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contracts', to='inventory.tool'),
+            model_name="contract",
+            name="tool",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contracts",
+                to="inventory.tool",
+            ),
         ),
         migrations.CreateModel(
-            name='ToolRequest',
+            name="ToolRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('vendor', models.CharField(blank=True, max_length=100)),
-                ('category', models.CharField(max_length=60)),
-                ('team', models.CharField(blank=True, max_length=60)),
-                ('url', models.URLField(blank=True)),
-                ('reason', models.TextField()),
-                ('seats_needed', models.PositiveIntegerField(blank=True, null=True)),
-                ('estimated_annual_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tool', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='requests', to='inventory.tool')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='productops.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("vendor", models.CharField(blank=True, max_length=100)),
+                ("category", models.CharField(max_length=60)),
+                ("team", models.CharField(blank=True, max_length=60)),
+                ("url", models.URLField(blank=True)),
+                ("reason", models.TextField()),
+                ("seats_needed", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "estimated_annual_cost",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tool",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="requests",
+                        to="inventory.tool",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="productops.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='InventorySettings',
+            name="InventorySettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('utilisation_threshold', models.PositiveSmallIntegerField(default=70)),
-                ('reminder_days', django.contrib.postgres.fields.ArrayField(base_field=models.PositiveSmallIntegerField(), default=inventory.models.default_reminder_days)),
-                ('exchange_rates', models.JSONField(blank=True, default=dict)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('workspace', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='productops.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("utilisation_threshold", models.PositiveSmallIntegerField(default=70)),
+                (
+                    "reminder_days",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.PositiveSmallIntegerField(),
+                        default=inventory.models.default_reminder_days,
+                    ),
+                ),
+                ("exchange_rates", models.JSONField(blank=True, default=dict)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "workspace",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="productops.workspace",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('utilisation_threshold__gte', 1), ('utilisation_threshold__lte', 100)), name='utilisation_threshold_is_a_percentage')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("utilisation_threshold__gte", 1), ("utilisation_threshold__lte", 100)
+                        ),
+                        name="utilisation_threshold_is_a_percentage",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RenewalDecision',
+            name="RenewalDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('renew', 'Renew'), ('renegotiate', 'Renegotiate'), ('cancel', 'Cancel')], max_length=12)),
-                ('reason', models.TextField()),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='inventory.contract')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='productops.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("renew", "Renew"),
+                            ("renegotiate", "Renegotiate"),
+                            ("cancel", "Cancel"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("decided_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="inventory.contract",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="productops.workspace",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['workspace', 'contract', '-decided_at'], name='inventory_r_workspa_ed0d9d_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["workspace", "contract", "-decided_at"],
+                        name="inventory_r_workspa_ed0d9d_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RenewalReminder',
+            name="RenewalReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('threshold_days', models.PositiveSmallIntegerField()),
-                ('sent', models.BooleanField(default=True)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='inventory.contract')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='productops.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("threshold_days", models.PositiveSmallIntegerField()),
+                ("sent", models.BooleanField(default=True)),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="inventory.contract",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="productops.workspace",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'contract', 'threshold_days'), name='one_reminder_per_threshold')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("workspace", "contract", "threshold_days"),
+                        name="one_reminder_per_threshold",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='tool',
-            index=models.Index(fields=['workspace', 'category'], name='tool_by_category'),
+            model_name="tool",
+            index=models.Index(fields=["workspace", "category"], name="tool_by_category"),
         ),
         migrations.AddIndex(
-            model_name='tool',
-            index=models.Index(fields=['workspace', 'status'], name='tool_by_status'),
+            model_name="tool",
+            index=models.Index(fields=["workspace", "status"], name="tool_by_status"),
         ),
         migrations.AddConstraint(
-            model_name='tool',
-            constraint=models.UniqueConstraint(models.F('workspace'), django.db.models.functions.text.Lower('name'), name='tool_name_once'),
+            model_name="tool",
+            constraint=models.UniqueConstraint(
+                models.F("workspace"),
+                django.db.models.functions.text.Lower("name"),
+                name="tool_name_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seatusagesnapshot',
-            constraint=models.UniqueConstraint(fields=('workspace', 'tool', 'taken_on'), name='one_snapshot_per_tool_and_day'),
+            model_name="seatusagesnapshot",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "tool", "taken_on"), name="one_snapshot_per_tool_and_day"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('dismissed_at__isnull', True)), fields=['workspace', 'recipient', '-created_at'], name='open_notifications'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("dismissed_at__isnull", True)),
+                fields=["workspace", "recipient", "-created_at"],
+                name="open_notifications",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(condition=models.Q(('is_current', True)), fields=['workspace', 'renewal_date'], name='current_contract_renewal'),
+            model_name="contract",
+            index=models.Index(
+                condition=models.Q(("is_current", True)),
+                fields=["workspace", "renewal_date"],
+                name="current_contract_renewal",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('workspace', 'tool'), name='one_current_contract_per_tool'),
+            model_name="contract",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("workspace", "tool"),
+                name="one_current_contract_per_tool",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('cost__gte', 0)), name='contract_cost_not_negative'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cost__gte", 0)), name="contract_cost_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('billing_period', 'multi_year'), _negated=True), ('term_months__gte', 13), _connector='OR'), name='multi_year_needs_term'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("billing_period", "multi_year"), _negated=True),
+                    ("term_months__gte", 13),
+                    _connector="OR",
+                ),
+                name="multi_year_needs_term",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('renewal_date__gt', models.F('start_date'))), name='contract_renews_after_start'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("renewal_date__gt", models.F("start_date"))),
+                name="contract_renews_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='toolrequest',
-            index=models.Index(fields=['workspace', 'status', '-created_at'], name='inventory_t_workspa_3586c1_idx'),
+            model_name="toolrequest",
+            index=models.Index(
+                fields=["workspace", "status", "-created_at"], name="inventory_t_workspa_3586c1_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='toolrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'pending'), ('decided_at__isnull', False), _connector='OR'), name='decided_request_has_time'),
+            model_name="toolrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "pending"), ("decided_at__isnull", False), _connector="OR"
+                ),
+                name="decided_request_has_time",
+            ),
         ),
     ]

@@ -8,6 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         workspace = demo.seed_platform()
+        for name, seed in demo.seeders():
+            seed(workspace)
+            self.stdout.write(f"Demo {name}: ready.")
         self.stdout.write(self.style.SUCCESS(f"Demo workspace '{workspace.slug}' is ready."))
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ as:")
         for email, _, role in demo.DEMO_PEOPLE:

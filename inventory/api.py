@@ -1,0 +1,534 @@
+"""The inventory's API: thin views over the same selectors and services as the pages."""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from inventory import selectors, services
+from inventory.filters import ContractFilter, ToolFilter, ToolRequestFilter
+from inventory.models import (
+    BillingPeriod,
+    Contract,
+    DataSensitivity,
+    RenewalChoice,
+    RenewalDecision,
+    SeatUsageSnapshot,
+    Tool,
+    ToolRequest,
+    ToolStatus,
+    UsageSource,
+)
+from productops.api import WorkspaceAPIView, WorkspaceListAPIView
+from productops.api_plumbing import NewestFirstCursorPagination
+from productops.capabilities import Capability
+from productops.idempotency import idempotent
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+# Output
+
+
+class ToolOut(serializers.ModelSerializer):
+    owner = serializers.IntegerField(source="owner_id", allow_null=True, help_text="Membership id")
+    owner_name = serializers.SerializerMethodField()
+    contract = serializers.IntegerField(
+        source="contract_id", allow_null=True, help_text="The current contract's id"
+    )
+    currency = serializers.CharField(allow_null=True, help_text="The current contract's currency")
+    annual_cost_native = serializers.DecimalField(
+        allow_null=True, help_text="Annualised, in the contract's currency", **MONEY
+    )
+    annual_cost = serializers.DecimalField(
+        allow_null=True,
+        help_text="Annualised, in the workspace currency at its budget rate; null without a rate",
+        **MONEY,
+    )
+    seats_bought = serializers.IntegerField(allow_null=True)
+    seats_used = serializers.IntegerField(allow_null=True)
+    utilisation = serializers.FloatField(allow_null=True, help_text="Percent of seats in use")
+    renewal_date = serializers.DateField(allow_null=True)
+    notice_deadline = serializers.DateField(allow_null=True)
+    decision = serializers.CharField(allow_null=True, help_text="The renewal decision, if any")
+
+    class Meta:
+        model = Tool
+        fields = [
+            "id",
+            "name",
+            "vendor",
+            "category",
+            "description",
+            "url",
+            "owner",
+            "owner_name",
+            "team",
+            "status",
+            "sso_enabled",
+            "data_sensitivity",
+            "tags",
+            "feedback_source_kinds",
+            "version",
+            "created_at",
+            "updated_at",
+            "contract",
+            "currency",
+            "annual_cost_native",
+            "annual_cost",
+            "seats_bought",
+            "seats_used",
+            "utilisation",
+            "renewal_date",
+            "notice_deadline",
+            "decision",
+        ]
+
+    def get_owner_name(self, tool: Tool) -> str | None:
+        return tool.owner.user.display_name if tool.owner_id else None
+
+
+class ContractOut(serializers.ModelSerializer):
+    annual_cost = serializers.DecimalField(
+        read_only=True, help_text="Annualised, in the contract's currency", **MONEY
+    )
+    notice_deadline = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "tool",
+            "plan",
+            "billing_period",
+            "term_months",
+            "cost",
+            "currency",
+            "annual_cost",
+            "seats_bought",
+            "seats_used",
+            "start_date",
+            "renewal_date",
+            "notice_days",
+            "notice_deadline",
+            "auto_renew",
+            "reference",
+            "notes",
+            "is_current",
+            "decision",
+            "version",
+            "created_at",
+        ]
+
+
+class UsageOut(serializers.ModelSerializer):
+    class Meta:
+        model = SeatUsageSnapshot
+        fields = ["id", "tool", "taken_on", "seats_used", "seats_bought", "source", "created_at"]
+
+
+class ToolRequestOut(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.display_name", allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.display_name", allow_null=True)
+
+    class Meta:
+        model = ToolRequest
+        fields = [
+            "id",
+            "name",
+            "vendor",
+            "category",
+            "team",
+            "url",
+            "reason",
+            "seats_needed",
+            "estimated_annual_cost",
+            "status",
+            "requested_by",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "tool",
+        ]
+
+
+class RenewalOut(serializers.ModelSerializer):
+    tool_name = serializers.CharField(source="tool.name")
+    owner = serializers.IntegerField(source="tool.owner_id", allow_null=True)
+    notice_deadline = serializers.DateField(source="deadline")
+    annual_cost = serializers.DecimalField(read_only=True, **MONEY)
+    annual_cost_converted = serializers.DecimalField(
+        allow_null=True, help_text="In the workspace currency; null without a budget rate", **MONEY
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "tool",
+            "tool_name",
+            "owner",
+            "renewal_date",
+            "notice_deadline",
+            "notice_days",
+            "auto_renew",
+            "currency",
+            "annual_cost",
+            "annual_cost_converted",
+            "seats_bought",
+            "seats_used",
+            "decision",
+        ]
+
+
+class RenewalDecisionOut(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.display_name", allow_null=True)
+
+    class Meta:
+        model = RenewalDecision
+        fields = ["id", "contract", "decision", "reason", "decided_by", "decided_at"]
+
+
+# Input
+
+
+class LabelsField(serializers.ListField):
+    child = serializers.CharField(max_length=40)
+
+
+class ToolIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    category = serializers.CharField(max_length=60)
+    vendor = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    url = serializers.URLField(required=False, allow_blank=True)
+    owner = serializers.IntegerField(required=False, allow_null=True, help_text="Membership id")
+    team = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=ToolStatus.choices, required=False)
+    sso_enabled = serializers.BooleanField(required=False)
+    data_sensitivity = serializers.ChoiceField(choices=DataSensitivity.choices, required=False)
+    tags = LabelsField(required=False)
+    feedback_source_kinds = LabelsField(required=False)
+
+
+class ToolPatchIn(ToolIn):
+    version = serializers.IntegerField(
+        help_text="The version you read; 409 when the tool changed since"
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "version":
+                field.required = False
+
+
+class ContractFields(serializers.Serializer):
+    plan = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    billing_period = serializers.ChoiceField(choices=BillingPeriod.choices)
+    term_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=13, help_text="Multi-year only"
+    )
+    cost = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, help_text="Per billing period"
+    )
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$")
+    seats_bought = serializers.IntegerField(min_value=0, required=False)
+    seats_used = serializers.IntegerField(min_value=0, required=False)
+    start_date = serializers.DateField()
+    renewal_date = serializers.DateField()
+    auto_renew = serializers.BooleanField(required=False)
+    notice_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class ContractIn(ContractFields):
+    tool = serializers.IntegerField(help_text="The tool's id")
+    make_current = serializers.BooleanField(
+        default=True, help_text="Replace the current contract (kept as history)"
+    )
+
+
+class ContractPatchIn(ContractFields):
+    version = serializers.IntegerField(
+        help_text="The version you read; 409 when the contract changed since"
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "version":
+                field.required = False
+
+
+class UsageIn(serializers.Serializer):
+    taken_on = serializers.DateField(required=False, help_text="Defaults to today")
+    seats_used = serializers.IntegerField(min_value=0)
+    seats_bought = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+class ToolRequestIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    category = serializers.CharField(max_length=60)
+    reason = serializers.CharField()
+    vendor = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    team = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    url = serializers.URLField(required=False, allow_blank=True)
+    seats_needed = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    estimated_annual_cost = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+
+class ToolRequestDecisionIn(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required to reject"
+    )
+
+
+class RenewalDecisionIn(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=RenewalChoice.choices)
+    reason = serializers.CharField()
+
+
+def _valid(serializer_class, request) -> dict:
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+def _owner(workspace, data: dict) -> None:
+    """Turns the owner's membership id into the membership (404 outside the workspace)."""
+    if data.get("owner") is not None:
+        data["owner"] = selectors.owner(workspace=workspace, membership_id=data["owner"])
+
+
+# Tools
+
+
+class ToolPagination(NewestFirstCursorPagination):
+    ordering = ("name", "id")
+
+
+class ToolList(WorkspaceListAPIView):
+    """The inventory: each tool with its current contract's figures."""
+
+    capabilities = {"GET": Capability.VIEW_TOOLS, "POST": Capability.MANAGE_TOOLS}
+    serializer_class = ToolOut
+    filterset_class = ToolFilter
+    pagination_class = ToolPagination
+    queryset = Tool.objects.none()  # the schema's model; rows come from the selector
+
+    def get_queryset(self):
+        return selectors.inventory(workspace=self.workspace)
+
+    @extend_schema(request=ToolIn, responses={201: ToolOut})
+    @idempotent
+    def post(self, request, slug: str) -> Response:
+        data = _valid(ToolIn, request)
+        _owner(self.workspace, data)
+        tool = services.tool_create(actor=request.actor, **data)
+        row = selectors.inventory(workspace=self.workspace).get(pk=tool.pk)
+        return Response(ToolOut(row).data, status=status.HTTP_201_CREATED)
+
+
+class ToolDetail(WorkspaceAPIView):
+    capabilities = {"GET": Capability.VIEW_TOOLS, "PATCH": Capability.MANAGE_TOOLS}
+    serializer_class = ToolOut
+
+    def _row(self, tool_id: int) -> Tool:
+        selectors.tool(workspace=self.workspace, tool_id=tool_id)  # 404 outside the workspace
+        return selectors.inventory(workspace=self.workspace).get(pk=tool_id)
+
+    def get(self, request, slug: str, tool_id: int) -> Response:
+        return Response(ToolOut(self._row(tool_id)).data)
+
+    @extend_schema(
+        request=ToolPatchIn,
+        responses={200: ToolOut, 409: None},
+        description="Send the `version` you read; a tool changed since answers 409 with the "
+        "current state in `error.current`.",
+    )
+    def patch(self, request, slug: str, tool_id: int) -> Response:
+        tool = selectors.tool(workspace=self.workspace, tool_id=tool_id)
+        data = _valid(ToolPatchIn, request)
+        version = data.pop("version")
+        _owner(self.workspace, data)
+        services.tool_update(actor=request.actor, tool=tool, expected_version=version, **data)
+        return Response(ToolOut(self._row(tool_id)).data)
+
+
+class UsagePagination(NewestFirstCursorPagination):
+    ordering = ("-taken_on", "-id")
+
+
+class ToolUsage(WorkspaceListAPIView):
+    """A tool's seat-use snapshots, newest first; POST records one (same day: replaced)."""
+
+    capabilities = {"GET": Capability.VIEW_TOOLS, "POST": Capability.MANAGE_TOOLS}
+    serializer_class = UsageOut
+    pagination_class = UsagePagination
+    queryset = SeatUsageSnapshot.objects.none()
+
+    def get_queryset(self):
+        tool = selectors.tool(workspace=self.workspace, tool_id=self.kwargs["tool_id"])
+        return selectors.usage_snapshots(workspace=self.workspace, tool=tool)
+
+    def get(self, request, slug: str, tool_id: int) -> Response:
+        return self.list(request)
+
+    @extend_schema(request=UsageIn, responses={201: UsageOut})
+    @idempotent
+    def post(self, request, slug: str, tool_id: int) -> Response:
+        tool = selectors.tool(workspace=self.workspace, tool_id=tool_id)
+        data = _valid(UsageIn, request)
+        data.setdefault("taken_on", timezone.localdate())
+        snapshot = services.usage_record(
+            actor=request.actor, tool=tool, source=UsageSource.API, **data
+        )
+        return Response(UsageOut(snapshot).data, status=status.HTTP_201_CREATED)
+
+
+# Contracts
+
+
+class ContractList(WorkspaceListAPIView):
+    capabilities = {"GET": Capability.VIEW_TOOLS, "POST": Capability.MANAGE_TOOLS}
+    serializer_class = ContractOut
+    filterset_class = ContractFilter
+    queryset = Contract.objects.none()
+
+    def get_queryset(self):
+        return selectors.contracts(workspace=self.workspace)
+
+    @extend_schema(request=ContractIn, responses={201: ContractOut})
+    @idempotent
+    def post(self, request, slug: str) -> Response:
+        data = _valid(ContractIn, request)
+        tool = selectors.tool(workspace=self.workspace, tool_id=data.pop("tool"))
+        contract = services.contract_create(actor=request.actor, tool=tool, **data)
+        return Response(ContractOut(contract).data, status=status.HTTP_201_CREATED)
+
+
+class ContractDetail(WorkspaceAPIView):
+    capabilities = {"GET": Capability.VIEW_TOOLS, "PATCH": Capability.MANAGE_TOOLS}
+    serializer_class = ContractOut
+
+    def get(self, request, slug: str, contract_id: int) -> Response:
+        contract = selectors.contract(workspace=self.workspace, contract_id=contract_id)
+        return Response(ContractOut(contract).data)
+
+    @extend_schema(request=ContractPatchIn, responses={200: ContractOut, 409: None})
+    def patch(self, request, slug: str, contract_id: int) -> Response:
+        contract = selectors.contract(workspace=self.workspace, contract_id=contract_id)
+        data = _valid(ContractPatchIn, request)
+        version = data.pop("version")
+        contract = services.contract_update(
+            actor=request.actor, contract=contract, expected_version=version, **data
+        )
+        return Response(ContractOut(contract).data)
+
+
+class DecisionPagination(NewestFirstCursorPagination):
+    ordering = ("-decided_at", "-id")
+
+
+class ContractDecisions(WorkspaceListAPIView):
+    """The contract's renewal decisions; POST records one (cancel: out of annual spend)."""
+
+    capabilities = {"GET": Capability.VIEW_TOOLS, "POST": Capability.MANAGE_TOOLS}
+    serializer_class = RenewalDecisionOut
+    pagination_class = DecisionPagination
+    queryset = RenewalDecision.objects.none()
+
+    def get_queryset(self):
+        contract = selectors.contract(
+            workspace=self.workspace, contract_id=self.kwargs["contract_id"]
+        )
+        return selectors.decisions(workspace=self.workspace, contract=contract).select_related(
+            "decided_by"
+        )
+
+    def get(self, request, slug: str, contract_id: int) -> Response:
+        return self.list(request)
+
+    @extend_schema(request=RenewalDecisionIn, responses={201: RenewalDecisionOut})
+    @idempotent
+    def post(self, request, slug: str, contract_id: int) -> Response:
+        contract = selectors.contract(workspace=self.workspace, contract_id=contract_id)
+        data = _valid(RenewalDecisionIn, request)
+        decision = services.renewal_decide(actor=request.actor, contract=contract, **data)
+        return Response(RenewalDecisionOut(decision).data, status=status.HTTP_201_CREATED)
+
+
+class RenewalPagination(NewestFirstCursorPagination):
+    ordering = ("renewal_date", "id")
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("days", int, description="How far ahead to look (default 90, max 730)")
+    ]
+)
+class RenewalList(WorkspaceListAPIView):
+    """Current contracts renewing within `days`, soonest first, with their notice deadline."""
+
+    capabilities = {"GET": Capability.VIEW_TOOLS}
+    serializer_class = RenewalOut
+    pagination_class = RenewalPagination
+    queryset = Contract.objects.none()
+
+    def get_queryset(self):
+        try:
+            days = max(1, min(int(self.request.query_params.get("days", 90)), 730))
+        except ValueError:
+            days = 90
+        return selectors.renewals_due(workspace=self.workspace, days=days)
+
+
+# Requests
+
+
+class ToolRequestList(WorkspaceListAPIView):
+    capabilities = {"GET": Capability.VIEW_TOOLS, "POST": Capability.REQUEST_TOOLS}
+    serializer_class = ToolRequestOut
+    filterset_class = ToolRequestFilter
+    queryset = ToolRequest.objects.none()
+
+    def get_queryset(self):
+        return selectors.tool_requests(workspace=self.workspace).order_by("-created_at", "-id")
+
+    @extend_schema(request=ToolRequestIn, responses={201: ToolRequestOut})
+    @idempotent
+    def post(self, request, slug: str) -> Response:
+        made = services.tool_request_create(actor=request.actor, **_valid(ToolRequestIn, request))
+        return Response(ToolRequestOut(made).data, status=status.HTTP_201_CREATED)
+
+
+class ToolRequestDetail(WorkspaceAPIView):
+    capabilities = {"GET": Capability.VIEW_TOOLS, "PATCH": Capability.DECIDE_TOOL_REQUESTS}
+    serializer_class = ToolRequestOut
+
+    def get(self, request, slug: str, request_id: int) -> Response:
+        found = selectors.tool_request(workspace=self.workspace, request_id=request_id)
+        return Response(ToolRequestOut(found).data)
+
+    @extend_schema(
+        request=ToolRequestDecisionIn,
+        responses={200: ToolRequestOut, 409: None},
+        description="Approve (creates the tool in `evaluating`) or reject a pending request; "
+        "a request decided already answers 409.",
+    )
+    def patch(self, request, slug: str, request_id: int) -> Response:
+        found = selectors.tool_request(workspace=self.workspace, request_id=request_id)
+        data = _valid(ToolRequestDecisionIn, request)
+        decided = services.tool_request_decide(
+            actor=request.actor,
+            request=found,
+            approve=data["outcome"] == "approve",
+            note=data["note"],
+        )
+        return Response(ToolRequestOut(decided).data)

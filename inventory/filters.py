@@ -1,0 +1,93 @@
+"""The inventory's filters, shared by the page, the CSV export and the API."""
+
+from datetime import timedelta
+
+import django_filters
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from inventory.models import BillingPeriod, Contract, RequestStatus, Tool, ToolRequest, ToolStatus
+
+
+class ToolFilter(django_filters.FilterSet):
+    """Filters an inventory() queryset (which carries the current contract's annotations)."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    category = django_filters.CharFilter(field_name="category", lookup_expr="iexact")
+    team = django_filters.CharFilter(field_name="team", lookup_expr="iexact")
+    status = django_filters.ChoiceFilter(choices=ToolStatus.choices)
+    owner = django_filters.NumberFilter(field_name="owner_id", label="Owner (membership id)")
+    tag = django_filters.CharFilter(method="filter_tag", label="Tag")
+    renewal_within = django_filters.NumberFilter(
+        method="filter_renewal_within", label="Renews within (days)", min_value=0
+    )
+
+    class Meta:
+        model = Tool
+        fields = ["q", "category", "team", "status", "owner", "tag", "renewal_within"]
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(name__icontains=value) | Q(vendor__icontains=value))
+
+    def filter_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(tags__contains=[value.strip().lower()])
+
+    def filter_renewal_within(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        today = timezone.localdate()
+        return queryset.filter(
+            renewal_date__gte=today, renewal_date__lte=today + timedelta(days=int(value))
+        )
+
+
+SORTS = {
+    "name": (F("name").asc(),),
+    "-annual_cost": (F("annual_cost").desc(nulls_last=True), F("name").asc()),
+    "annual_cost": (F("annual_cost").asc(nulls_last=True), F("name").asc()),
+    "renewal_date": (F("renewal_date").asc(nulls_last=True), F("name").asc()),
+    "utilisation": (F("utilisation").asc(nulls_last=True), F("name").asc()),
+    "-utilisation": (F("utilisation").desc(nulls_last=True), F("name").asc()),
+    "category": (F("category").asc(), F("name").asc()),
+    "owner": (F("owner__user__name").asc(nulls_last=True), F("name").asc()),
+}
+SORT_LABELS = {
+    "name": "Name",
+    "-annual_cost": "Annual cost, highest first",
+    "annual_cost": "Annual cost, lowest first",
+    "renewal_date": "Renewal, soonest first",
+    "utilisation": "Utilisation, lowest first",
+    "-utilisation": "Utilisation, highest first",
+    "category": "Category",
+    "owner": "Owner",
+}
+
+
+def sorted_inventory(queryset: QuerySet, sort: str | None) -> QuerySet:
+    return queryset.order_by(*SORTS.get(sort or "name", SORTS["name"]), "pk")
+
+
+class ContractFilter(django_filters.FilterSet):
+    tool = django_filters.NumberFilter(field_name="tool_id")
+    is_current = django_filters.BooleanFilter()
+    billing_period = django_filters.ChoiceFilter(choices=BillingPeriod.choices)
+    currency = django_filters.CharFilter(lookup_expr="iexact")
+    renews_before = django_filters.DateFilter(field_name="renewal_date", lookup_expr="lte")
+    renews_after = django_filters.DateFilter(field_name="renewal_date", lookup_expr="gte")
+
+    class Meta:
+        model = Contract
+        fields = [
+            "tool",
+            "is_current",
+            "billing_period",
+            "currency",
+            "renews_before",
+            "renews_after",
+        ]
+
+
+class ToolRequestFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
+
+    class Meta:
+        model = ToolRequest
+        fields = ["status"]

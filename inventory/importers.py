@@ -1,0 +1,311 @@
+"""CSV import of tools and their contracts through the shared machinery (productops.imports).
+
+One row is a tool and, when it has cost and dates, one contract term. Re-importing the same
+file creates nothing: a tool is matched by name (any case), a contract by its tool and term
+(start and renewal date); a match with other values is updated through the services, which
+audit it; a match with the same values is counted unchanged. Empty cells leave a field as it is.
+"""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
+
+from inventory import services
+from inventory.models import BillingPeriod, Contract, DataSensitivity, Tool, ToolStatus
+from productops.access import Actor
+from productops.capabilities import Capability
+from productops.imports import BatchOutcome, Importer, ImportField, RowError
+from productops.models import ImportJob, Membership
+
+PERIODS = {
+    "monthly": BillingPeriod.MONTHLY,
+    "month": BillingPeriod.MONTHLY,
+    "mo": BillingPeriod.MONTHLY,
+    "annual": BillingPeriod.ANNUAL,
+    "annually": BillingPeriod.ANNUAL,
+    "yearly": BillingPeriod.ANNUAL,
+    "year": BillingPeriod.ANNUAL,
+    "multiyear": BillingPeriod.MULTI_YEAR,
+    "multi_year": BillingPeriod.MULTI_YEAR,
+    "multi-year": BillingPeriod.MULTI_YEAR,
+}
+YES = {"yes", "y", "true", "1", "on", "enabled"}
+NO = {"no", "n", "false", "0", "off", "disabled"}
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
+TOOL_COLUMNS = (
+    "vendor",
+    "category",
+    "team",
+    "owner",
+    "status",
+    "sso_enabled",
+    "data_sensitivity",
+    "tags",
+    "feedback_source_kinds",
+    "url",
+    "description",
+)
+CONTRACT_COLUMNS = (
+    "plan",
+    "billing_period",
+    "term_months",
+    "cost",
+    "currency",
+    "seats_bought",
+    "seats_used",
+    "start_date",
+    "renewal_date",
+    "auto_renew",
+    "notice_days",
+    "reference",
+)
+
+
+def _date(label: str, text: str) -> date:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise RowError(f"{label} {text!r} is not a date: use 2027-01-31 or 31/01/2027.")
+
+
+def _number(label: str, text: str) -> int:
+    try:
+        value = int(text.replace(",", "").strip())
+    except ValueError:
+        raise RowError(f"{label} {text!r} is not a whole number.") from None
+    if value < 0:
+        raise RowError(f"{label} cannot be negative.")
+    return value
+
+
+def _money(text: str) -> Decimal:
+    cleaned = re.sub(r"[^\d.\-]", "", text.replace(",", ""))
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise RowError(f"Cost {text!r} is not an amount.") from None
+    if value < 0:
+        raise RowError("Cost cannot be negative.")
+    return value.quantize(Decimal("0.01"))
+
+
+def _flag(label: str, text: str) -> bool:
+    word = text.strip().lower()
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    raise RowError(f"{label} {text!r}: use yes or no.")
+
+
+def _choice(label: str, text: str, choices) -> str:
+    word = text.strip().lower().replace(" ", "_")
+    for value, name in choices:
+        if word in (value, name.lower().replace(" ", "_")):
+            return value
+    raise RowError(f"{label} {text!r}: use one of {', '.join(v for v, _ in choices)}.")
+
+
+def _labels(text: str) -> list[str]:
+    return [p.strip().lower() for p in re.split(r"[,;|]", text) if p.strip()]
+
+
+class ToolImporter(Importer):
+    kind = "tools"
+    label = "Tools and contracts"
+    capability = Capability.MANAGE_TOOLS
+    fields = [
+        ImportField("name", "Tool", required=True, aliases=("name", "app", "application")),
+        ImportField("category", "Category", required=True, aliases=("type", "function")),
+        ImportField("vendor", "Vendor", aliases=("supplier", "company")),
+        ImportField("team", "Team", aliases=("department", "cost centre", "cost center")),
+        ImportField("owner", "Owner email", aliases=("owner", "business owner")),
+        ImportField("status", "Status", help="evaluating, active, retiring or retired"),
+        ImportField("sso_enabled", "SSO", aliases=("sso enabled", "single sign-on")),
+        ImportField("data_sensitivity", "Data sensitivity", aliases=("sensitivity",)),
+        ImportField("tags", "Tags", help="Separated by commas"),
+        ImportField("feedback_source_kinds", "Feeds feedback from", aliases=("feeds",)),
+        ImportField("url", "Link", aliases=("url", "website")),
+        ImportField("description", "Description", aliases=("notes about the tool",)),
+        ImportField("plan", "Plan", aliases=("tier", "edition")),
+        ImportField(
+            "billing_period", "Billing period", aliases=("billing", "period", "billing cycle")
+        ),
+        ImportField("term_months", "Term (months)", aliases=("term", "term months")),
+        ImportField(
+            "cost", "Cost per period", aliases=("cost", "price", "amount", "contract value")
+        ),
+        ImportField("currency", "Currency", help="Three letters; the workspace's when empty"),
+        ImportField("seats_bought", "Seats bought", aliases=("seats", "licenses", "licences")),
+        ImportField("seats_used", "Seats used", aliases=("active users", "seats in use")),
+        ImportField("start_date", "Start date", aliases=("start", "contract start")),
+        ImportField("renewal_date", "Renewal date", aliases=("renewal", "end date", "renews")),
+        ImportField("auto_renew", "Auto-renew", aliases=("auto renew", "autorenew")),
+        ImportField("notice_days", "Notice (days)", aliases=("notice", "notice period")),
+        ImportField("reference", "Reference", aliases=("po", "po number", "contract number")),
+    ]
+
+    def clean_row(self, values: dict[str, str], *, job: ImportJob) -> dict:
+        v = {k: (text or "").strip() for k, text in values.items()}
+        if not v.get("name"):
+            raise RowError("The tool has no name.")
+        if not v.get("category"):
+            raise RowError(f"{v['name']} has no category.")
+        tool: dict = {"name": v["name"][:100], "category": v["category"][:60]}
+        for key in ("vendor", "team", "url", "description"):
+            if v.get(key):
+                tool[key] = v[key]
+        if v.get("owner"):
+            tool["owner"] = v["owner"].lower()
+        if v.get("status"):
+            tool["status"] = _choice("Status", v["status"], ToolStatus.choices)
+        if v.get("sso_enabled"):
+            tool["sso_enabled"] = _flag("SSO", v["sso_enabled"])
+        if v.get("data_sensitivity"):
+            tool["data_sensitivity"] = _choice(
+                "Data sensitivity", v["data_sensitivity"], DataSensitivity.choices
+            )
+        for key in ("tags", "feedback_source_kinds"):
+            if v.get(key):
+                tool[key] = _labels(v[key])
+        contract = None
+        if any(v.get(k) for k in ("cost", "renewal_date", "billing_period")):
+            missing = [
+                label
+                for key, label in (
+                    ("billing_period", "billing period"),
+                    ("cost", "cost"),
+                    ("start_date", "start date"),
+                    ("renewal_date", "renewal date"),
+                )
+                if not v.get(key)
+            ]
+            if missing:
+                raise RowError(f"The contract needs its {', '.join(missing)}.")
+            period = PERIODS.get(v["billing_period"].lower().replace(" ", ""))
+            if period is None:
+                raise RowError(
+                    f"Billing period {v['billing_period']!r}: use monthly, annual or multi-year."
+                )
+            contract = {
+                "billing_period": period,
+                "cost": _money(v["cost"]),
+                "start_date": _date("Start date", v["start_date"]),
+                "renewal_date": _date("Renewal date", v["renewal_date"]),
+            }
+            for key in ("plan", "reference"):
+                if v.get(key):
+                    contract[key] = v[key][:100]
+            if v.get("currency"):
+                if not re.fullmatch(r"[A-Za-z]{3}", v["currency"]):
+                    raise RowError(f"Currency {v['currency']!r}: use three letters, e.g. EUR.")
+                contract["currency"] = v["currency"].upper()
+            for key, label in (
+                ("term_months", "Term"),
+                ("seats_bought", "Seats bought"),
+                ("seats_used", "Seats used"),
+                ("notice_days", "Notice"),
+            ):
+                if v.get(key):
+                    contract[key] = _number(label, v[key])
+            if v.get("auto_renew"):
+                contract["auto_renew"] = _flag("Auto-renew", v["auto_renew"])
+            if contract["renewal_date"] <= contract["start_date"]:
+                raise RowError("The renewal date must come after the start date.")
+            if period == BillingPeriod.MULTI_YEAR and contract.get("term_months", 0) <= 12:
+                raise RowError("A multi-year contract needs its term in months (over 12).")
+        return {"tool": tool, "contract": contract}
+
+    def save_rows(self, rows, *, actor: Actor, job: ImportJob) -> BatchOutcome:
+        outcome = BatchOutcome()
+        workspace = actor.workspace
+        names = [row["tool"]["name"].lower() for _, row in rows]
+        tools = {
+            t.name.lower(): t
+            for t in Tool.objects.annotate(lower_name=Lower("name"))
+            .filter(workspace=workspace, lower_name__in=names)
+            .select_related("owner__user")
+        }
+        emails = {row["tool"]["owner"] for _, row in rows if "owner" in row["tool"]}
+        owners = {
+            m.user.email.lower(): m
+            for m in Membership.objects.filter(
+                workspace=workspace, user__email__in=emails
+            ).select_related("user")
+        }
+        seen: set[str] = set()
+        for number, row in rows:
+            key = row["tool"]["name"].lower()
+            if key in seen:
+                outcome.errors.append(
+                    (number, f"{row['tool']['name']} appears twice in this file.")
+                )
+                continue
+            seen.add(key)
+            fields = dict(row["tool"])
+            if "owner" in fields:
+                owner = owners.get(fields["owner"])
+                if owner is None:
+                    outcome.errors.append(
+                        (number, f"Owner {fields['owner']} is not a member of this workspace.")
+                    )
+                    continue
+                fields["owner"] = owner
+            try:
+                tool, tool_result = _save_tool(actor, tools.get(key), fields)
+                contract_result = (
+                    _save_contract(actor, tool, row["contract"]) if row["contract"] else None
+                )
+            except ValidationError as error:
+                outcome.errors.append((number, " ".join(error.messages)))
+                continue
+            results = {tool_result, contract_result}
+            if "created" in results:
+                outcome.created += 1
+            elif "updated" in results:
+                outcome.updated += 1
+            else:
+                outcome.unchanged += 1
+        return outcome
+
+
+def _save_tool(actor: Actor, tool: Tool | None, fields: dict) -> tuple[Tool, str]:
+    if tool is None:
+        return services.tool_create(actor=actor, **fields), "created"
+    changes = {k: v for k, v in fields.items() if getattr(tool, k) != v}
+    if not changes:
+        return tool, "unchanged"
+    return (
+        services.tool_update(actor=actor, tool=tool, expected_version=tool.version, **changes),
+        "updated",
+    )
+
+
+def _save_contract(actor: Actor, tool: Tool, terms: dict) -> str:
+    terms = {"currency": actor.workspace.currency, **terms}
+    existing = Contract.objects.filter(
+        workspace=actor.workspace,
+        tool=tool,
+        start_date=terms["start_date"],
+        renewal_date=terms["renewal_date"],
+    ).first()
+    if existing is None:
+        current = Contract.objects.filter(
+            workspace=actor.workspace, tool=tool, is_current=True
+        ).first()
+        # An older term from the file is history; a later one replaces the current contract.
+        make_current = current is None or terms["renewal_date"] >= current.renewal_date
+        services.contract_create(actor=actor, tool=tool, make_current=make_current, **terms)
+        return "created"
+    changes = {k: v for k, v in terms.items() if getattr(existing, k) != v}
+    if not changes:
+        return "unchanged"
+    services.contract_update(
+        actor=actor, contract=existing, expected_version=existing.version, **changes
+    )
+    return "updated"

@@ -1,0 +1,514 @@
+"""The inventory's pages: thin views over selectors and services."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from inventory import selectors, services
+from inventory.charts import usage_chart
+from inventory.exports import inventory_csv
+from inventory.filters import SORT_LABELS, ToolFilter, sorted_inventory
+from inventory.forms import (
+    ContractForm,
+    RenewalDecisionForm,
+    SettingsForm,
+    ToolForm,
+    ToolRequestDecisionForm,
+    ToolRequestForm,
+    UsageForm,
+    rates_as_text,
+)
+from inventory.models import RequestStatus, Tool, ToolStatus
+from productops.access import WorkspaceRequest, member_required, require
+from productops.capabilities import Capability
+from productops.errors import StaleEdit
+
+TOOL_EDIT_FIELDS = [
+    "name",
+    "vendor",
+    "category",
+    "team",
+    "owner",
+    "status",
+    "url",
+    "data_sensitivity",
+    "sso_enabled",
+    "tags",
+    "feedback_source_kinds",
+    "description",
+]
+RENEWAL_WINDOWS = [(30, "30 days"), (60, "60 days"), (90, "90 days"), (180, "6 months")]
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _status(form) -> int:
+    return 400 if form.errors else 200
+
+
+# The inventory
+
+
+def _filtered(request: WorkspaceRequest, settings=None):
+    tools = selectors.inventory(workspace=request.workspace, settings=settings)
+    filters = ToolFilter(request.GET, queryset=tools)
+    return filters, sorted_inventory(filters.qs, request.GET.get("sort"))
+
+
+@require_GET
+@member_required(Capability.VIEW_TOOLS)
+@vary_on_headers("HX-Request")
+def tool_list(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    settings = selectors.settings_for(workspace=workspace)
+    filters, tools = _filtered(request, settings)
+    context = {
+        "filters": filters,
+        "tools": list(tools) if filters.is_valid() else [],
+        "totals": selectors.inventory_totals(workspace=workspace, tools=filters.qs),
+        "threshold": settings.utilisation_threshold,
+        "sort": request.GET.get("sort") or "name",
+        "sorts": SORT_LABELS,
+        "query": request.GET.urlencode(),
+    }
+    if request.htmx:
+        return render(request, "inventory/tool_list.html#results", context)
+    context |= {
+        "facets": selectors.facets(workspace=workspace),
+        "owners": selectors.owners(workspace=workspace),
+        "statuses": ToolStatus.choices,
+        "windows": RENEWAL_WINDOWS,
+        "pending_requests": selectors.pending_request_count(workspace=workspace),
+    }
+    return render(request, "inventory/tool_list.html", context)
+
+
+@require_GET
+@member_required(Capability.VIEW_TOOLS)
+def tool_export(request: WorkspaceRequest) -> HttpResponse:
+    filters, tools = _filtered(request)
+    body = inventory_csv(tools if filters.is_valid() else [])
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.workspace.slug}-tools-{stamp}.csv"'
+    )
+    return response
+
+
+def _tool_form_page(request, form, tool: Tool | None, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "inventory/tool_form.html",
+        {"form": form, "tool": tool, "facets": selectors.facets(workspace=request.workspace)},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_TOOLS)
+def tool_create(request: WorkspaceRequest) -> HttpResponse:
+    form = ToolForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in TOOL_EDIT_FIELDS}
+        try:
+            tool = services.tool_create(actor=request.actor, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{tool.name} added. Add its contract next.")
+            return redirect("contract_create", slug=request.workspace.slug, tool_id=tool.pk)
+    return _tool_form_page(request, form, None, _status(form))
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_TOOLS)
+def tool_edit(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
+    tool = selectors.tool(workspace=request.workspace, tool_id=tool_id)
+    initial = {k: getattr(tool, k) for k in TOOL_EDIT_FIELDS} | {"version": tool.version}
+    form = ToolForm(request.POST or None, initial=initial, workspace=request.workspace)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in TOOL_EDIT_FIELDS}
+        try:
+            tool = services.tool_update(
+                actor=request.actor,
+                tool=tool,
+                expected_version=form.cleaned_data["version"] or 0,
+                **data,
+            )
+        except StaleEdit as stale:
+            form.add_error(None, str(stale))
+            status = 409
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{tool.name} saved.")
+            return redirect("tool_detail", slug=request.workspace.slug, tool_id=tool.pk)
+    return _tool_form_page(request, form, tool, status if status != 200 else _status(form))
+
+
+def _tool_page(
+    request: WorkspaceRequest, tool: Tool, usage_form: UsageForm | None = None, status: int = 200
+) -> HttpResponse:
+    workspace = request.workspace
+    contracts = selectors.contracts_of(workspace=workspace, tool=tool)
+    current = next((c for c in contracts if c.is_current), None)
+    history = selectors.usage_history(workspace=workspace, tool=tool)
+    settings = selectors.settings_for(workspace=workspace)
+    context = {
+        "tool": tool,
+        "contracts": contracts,
+        "current": current,
+        "chart": usage_chart(history, current.seats_bought if current else None),
+        "latest_usage": history[-1] if history else None,
+        "usage_form": usage_form or UsageForm(),
+        "requests": list(tool.requests.select_related("requested_by", "decided_by")),
+        "history": selectors.tool_history(
+            workspace=workspace, tool=tool, contract_ids=[c.pk for c in contracts]
+        ),
+        "notifications": selectors.notifications(workspace=workspace, user=request.user, tool=tool),
+        "threshold": settings.utilisation_threshold,
+        "rates": selectors.rates_for(workspace=workspace, settings=settings),
+    }
+    if current is not None:
+        rate = context["rates"].get(current.currency)
+        context["current_annual"] = current.annual_cost * rate if rate is not None else None
+    return render(request, "inventory/tool_detail.html", context, status=status)
+
+
+@require_GET
+@member_required(Capability.VIEW_TOOLS)
+def tool_detail(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
+    return _tool_page(request, selectors.tool(workspace=request.workspace, tool_id=tool_id))
+
+
+@require_POST
+@member_required(Capability.MANAGE_TOOLS)
+def usage_record(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
+    tool = selectors.tool(workspace=request.workspace, tool_id=tool_id)
+    form = UsageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.usage_record(actor=request.actor, tool=tool, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Seat use of {tool.name} recorded.")
+            return redirect("tool_detail", slug=request.workspace.slug, tool_id=tool.pk)
+    return _tool_page(request, tool, usage_form=form, status=400)
+
+
+# Contracts
+
+
+def _contract_form_page(request, form, tool, contract=None, status=200) -> HttpResponse:
+    return render(
+        request,
+        "inventory/contract_form.html",
+        {"form": form, "tool": tool, "contract": contract},
+        status=status,
+    )
+
+
+CONTRACT_EDIT_FIELDS = [f for f in ContractForm.base_fields if f != "version"]
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_TOOLS)
+def contract_create(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
+    tool = selectors.tool(workspace=request.workspace, tool_id=tool_id)
+    previous = selectors.current_contract(workspace=request.workspace, tool=tool)
+    initial = {"currency": request.workspace.currency}
+    if previous is not None:
+        # A renewal usually repeats the last term: start from it.
+        initial |= {
+            k: getattr(previous, k)
+            for k in CONTRACT_EDIT_FIELDS
+            if k not in {"start_date", "renewal_date", "reference", "notes"}
+        }
+        initial["start_date"] = previous.renewal_date
+    form = ContractForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in CONTRACT_EDIT_FIELDS}
+        try:
+            services.contract_create(actor=request.actor, tool=tool, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Contract of {tool.name} saved.")
+            return redirect("tool_detail", slug=request.workspace.slug, tool_id=tool.pk)
+    return _contract_form_page(request, form, tool, status=_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_TOOLS)
+def contract_edit(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
+    contract = selectors.contract(workspace=request.workspace, contract_id=contract_id)
+    initial = {k: getattr(contract, k) for k in CONTRACT_EDIT_FIELDS} | {
+        "version": contract.version
+    }
+    form = ContractForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in CONTRACT_EDIT_FIELDS}
+        try:
+            services.contract_update(
+                actor=request.actor,
+                contract=contract,
+                expected_version=form.cleaned_data["version"] or 0,
+                **data,
+            )
+        except StaleEdit as stale:
+            form.add_error(None, str(stale))
+            status = 409
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Contract of {contract.tool.name} saved.")
+            return redirect("tool_detail", slug=request.workspace.slug, tool_id=contract.tool_id)
+    status = status if status != 200 else _status(form)
+    return _contract_form_page(request, form, contract.tool, contract, status)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_TOOLS)
+def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
+    contract = selectors.contract(workspace=request.workspace, contract_id=contract_id)
+    form = RenewalDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.renewal_decide(
+                actor=request.actor, contract=contract, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{contract.tool.name}: {decision.get_decision_display().lower()} recorded.",
+            )
+            return redirect("tool_detail", slug=request.workspace.slug, tool_id=contract.tool_id)
+    settings = selectors.settings_for(workspace=request.workspace)
+    rate = selectors.rates_for(workspace=request.workspace, settings=settings).get(
+        contract.currency
+    )
+    return render(
+        request,
+        "inventory/renewal_decide.html",
+        {
+            "contract": contract,
+            "tool": contract.tool,
+            "form": form,
+            "annual": contract.annual_cost * rate if rate is not None else None,
+            "decisions": selectors.decisions(
+                workspace=request.workspace, contract=contract
+            ).select_related("decided_by"),
+        },
+        status=_status(form),
+    )
+
+
+# Renewals, spend, overlap, waste
+
+
+def _month(value: str | None) -> date:
+    today = timezone.localdate()
+    if value:
+        try:
+            year, month = value.split("-")
+            return date(int(year), int(month), 1)
+        except ValueError:
+            pass
+    return today.replace(day=1)
+
+
+@require_GET
+@member_required(Capability.VIEW_TOOLS)
+def renewals(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    try:
+        days = max(1, min(int(request.GET.get("days", 90)), 730))
+    except ValueError:
+        days = 90
+    due = list(selectors.renewals_due(workspace=workspace, days=days))
+    return render(
+        request,
+        "inventory/renewals.html",
+        {
+            "due": due,
+            "days": days,
+            "windows": RENEWAL_WINDOWS,
+            "calendar": selectors.renewal_calendar(
+                workspace=workspace, month=_month(request.GET.get("month"))
+            ),
+            "notifications": selectors.notifications(workspace=workspace, user=request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_GET
+@member_required(Capability.VIEW_TOOLS)
+def spend(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    settings = selectors.settings_for(workspace=workspace)
+    by_category = selectors.spend_by(workspace=workspace, dimension="category", settings=settings)
+    return render(
+        request,
+        "inventory/spend.html",
+        {
+            "by_category": by_category,
+            "by_team": selectors.spend_by(workspace=workspace, dimension="team", settings=settings),
+            "total": sum((r.annual_spend for r in by_category), 0),
+            "unconverted": selectors.unconverted_spend(workspace=workspace),
+            "rates": settings.exchange_rates,
+        },
+    )
+
+
+@require_GET
+@member_required(Capability.VIEW_TOOLS)
+def overlap(request: WorkspaceRequest) -> HttpResponse:
+    groups = selectors.overlap(workspace=request.workspace)
+    return render(
+        request,
+        "inventory/overlap.html",
+        {"groups": groups, "total": sum((g.annual_spend for g in groups), 0)},
+    )
+
+
+@require_GET
+@member_required(Capability.VIEW_TOOLS)
+def waste(request: WorkspaceRequest) -> HttpResponse:
+    return render(
+        request, "inventory/waste.html", {"waste": selectors.waste(workspace=request.workspace)}
+    )
+
+
+# Requests
+
+
+def _requests_page(request: WorkspaceRequest, form: ToolRequestForm, status: int = 200):
+    workspace = request.workspace
+    return render(
+        request,
+        "inventory/requests.html",
+        {
+            "requests": selectors.tool_requests(workspace=workspace),
+            "form": form,
+            "facets": selectors.facets(workspace=workspace),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.VIEW_TOOLS)
+def tool_request_list(request: WorkspaceRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _requests_page(request, ToolRequestForm())
+    # Posting a request needs more than reading the list: check it here, not only in the form.
+    require(request.actor, Capability.REQUEST_TOOLS)
+    form = ToolRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            made = services.tool_request_create(actor=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, f"Request for {made.name} sent. An ops lead will approve or reject it."
+            )
+            return redirect("tool_request_list", slug=request.workspace.slug)
+    return _requests_page(request, form, status=400)
+
+
+@require_POST
+@member_required(Capability.DECIDE_TOOL_REQUESTS)
+def tool_request_decide(request: WorkspaceRequest, request_id: int) -> HttpResponse:
+    tool_request = selectors.tool_request(workspace=request.workspace, request_id=request_id)
+    form = ToolRequestDecisionForm(request.POST)
+    slug = request.workspace.slug
+    if not form.is_valid():
+        messages.error(request, "Choose approve or reject.")
+        return redirect("tool_request_list", slug=slug)
+    try:
+        decided = services.tool_request_decide(
+            actor=request.actor, request=tool_request, **form.cleaned_data
+        )
+    except (ValidationError, StaleEdit) as error:
+        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, f"{tool_request.name}: {text}")
+        return redirect("tool_request_list", slug=slug)
+    if decided.status == RequestStatus.APPROVED:
+        messages.success(request, f"{decided.name} approved and added as evaluating.")
+        return redirect("tool_detail", slug=slug, tool_id=decided.tool_id)
+    messages.success(request, f"Request for {decided.name} rejected.")
+    return redirect("tool_request_list", slug=slug)
+
+
+# Settings and notifications
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_TOOLS)
+def inventory_settings(request: WorkspaceRequest) -> HttpResponse:
+    current = selectors.settings_for(workspace=request.workspace)
+    initial = {
+        "utilisation_threshold": current.utilisation_threshold,
+        "reminder_days": ", ".join(str(d) for d in current.reminder_days),
+        "exchange_rates": rates_as_text(current.exchange_rates),
+        "version": current.version,
+    }
+    form = SettingsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settings_update(
+                actor=request.actor,
+                utilisation_threshold=form.cleaned_data["utilisation_threshold"],
+                reminder_days=form.cleaned_data["reminder_days"],
+                exchange_rates=form.cleaned_data["exchange_rates"],
+                expected_version=form.cleaned_data["version"] if current.pk else None,
+            )
+        except StaleEdit as stale:
+            form.add_error(None, str(stale))
+            status = 409
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Inventory settings saved.")
+            return redirect("inventory_settings", slug=request.workspace.slug)
+    return render(
+        request,
+        "inventory/settings.html",
+        {"form": form},
+        status=status if status != 200 else _status(form),
+    )
+
+
+@require_POST
+@member_required(Capability.VIEW_TOOLS)
+def notification_dismiss(request: WorkspaceRequest, notification_id: int) -> HttpResponse:
+    notice = selectors.notification(
+        workspace=request.workspace, user=request.user, notification_id=notification_id
+    )
+    services.notification_dismiss(actor=request.actor, notification=notice)
+    if request.htmx:
+        return HttpResponse("")
+    if request.POST.get("back_to") == "tool":
+        return redirect("tool_detail", slug=request.workspace.slug, tool_id=notice.tool_id)
+    return redirect("renewals", slug=request.workspace.slug)
