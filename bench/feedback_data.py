@@ -77,7 +77,15 @@ def load(*, slug: str, items: int, seed: int = 7, chunk: int = 50_000) -> Worksp
         )
         if cursor.fetchone()[0] >= items:
             return workspace
-        cursor.execute("DELETE FROM feedback_feedbackitem WHERE workspace_id = %s", [workspace.pk])
+        # A partial load (interrupted earlier) starts again from nothing.
+        for table in (
+            "feedback_feedbackitem",
+            "feedback_source",
+            "feedback_productarea",
+            "feedback_tag",
+            "feedback_account",
+        ):
+            cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [workspace.pk])
     rng = random.Random(seed)
     now = datetime.now(UTC)
     ws = workspace.pk
@@ -190,17 +198,18 @@ def load(*, slug: str, items: int, seed: int = 7, chunk: int = 50_000) -> Worksp
 
         with transaction.atomic():
             _copy("feedback_feedbackitem", columns, rows())
-            first = _ids(
-                "SELECT min(id) FROM feedback_feedbackitem WHERE workspace_id = %s"
-                " AND external_id = %s",
-                [ws, f"bench-{start}"],
-            )[0]
+            # This chunk's rows are the workspace's newest ids (others may write other workspaces).
+            chunk_ids = _ids(
+                "SELECT id FROM feedback_feedbackitem WHERE workspace_id = %s"
+                " ORDER BY id DESC LIMIT %s",
+                [ws, count],
+            )
             _copy(
                 "feedback_feedbackitem_tags",
                 ["feedbackitem_id", "tag_id"],
                 (
                     (item, tag)
-                    for item in range(first, first + count)
+                    for item in chunk_ids
                     for tag in rng.sample(tags, rng.choice([1, 2, 3, 4]))
                 ),
             )

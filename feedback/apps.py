@@ -6,11 +6,16 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from feedback.demo import seed_feedback
+        from feedback.demo_ideas import seed_ideas
         from feedback.services import ideas, intake
         from feedback.views import ideas as idea_pages
         from feedback.views import triage as triage_pages
+        from productops import demo
 
         intake.register()
         triage_pages.register()
         ideas.register()
         idea_pages.register()
+        demo.register("feedback", seed_feedback, order=20)
+        demo.register("ideas", seed_ideas, order=30)

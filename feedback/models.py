@@ -153,27 +153,46 @@ class Sentiment(models.TextChoices):
 
 
 class FeedbackItem(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Foreign keys that the composite indexes below cover go without an index of their own:
+    # every extra index on this table costs every write and every plan of the inbox query.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="items")
     external_id = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=300, blank=True)
     body = models.TextField()
     received_at = models.DateTimeField(default=timezone.now)
     contact = models.ForeignKey(
-        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        db_index=False,
     )
     account = models.ForeignKey(
-        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+        Account,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        db_index=False,
     )
     # Who sent it, as given at intake; matched to a contact and account in the background.
     submitter_email = models.EmailField(blank=True)
     submitter_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     product_area = models.ForeignKey(
-        ProductArea, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ProductArea,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="items")
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NONE)
@@ -181,13 +200,18 @@ class FeedbackItem(models.Model):
     sentiment_score = models.FloatField(null=True, blank=True)  # -1 .. 1, from the scorer
     sentiment_overridden = models.BooleanField(default=False)
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        db_index=False,  # feedback_duplicates below
     )
     version = models.PositiveIntegerField(default=1)
     processed_at = models.DateTimeField(null=True, blank=True)  # null: background work pending
     triaged_at = models.DateTimeField(null=True, blank=True)
     triaged_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     loop_closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -209,32 +233,44 @@ class FeedbackItem(models.Model):
         indexes = [
             # Keyset pages: the index order matches ORDER BY received_at DESC, id DESC exactly.
             models.Index(
-                "workspace", "status", models.F("received_at").desc(), models.F("id").desc(),
+                "workspace",
+                "status",
+                models.F("received_at").desc(),
+                models.F("id").desc(),
                 name="feedback_inbox",
             ),
             models.Index(
-                "workspace", models.F("received_at").desc(), models.F("id").desc(),
+                "workspace",
+                models.F("received_at").desc(),
+                models.F("id").desc(),
                 name="feedback_all_newest",
             ),
             models.Index(
-                "workspace", "product_area", "status", models.F("received_at").desc(),
-                models.F("id").desc(), name="feedback_by_area",
+                "workspace",
+                "product_area",
+                "status",
+                models.F("received_at").desc(),
+                models.F("id").desc(),
+                name="feedback_by_area",
             ),
             models.Index(
-                "workspace", "assignee", "status", models.F("received_at").desc(),
-                models.F("id").desc(), name="feedback_by_assignee",
+                "workspace",
+                "assignee",
+                "status",
+                models.F("received_at").desc(),
+                models.F("id").desc(),
+                name="feedback_by_assignee",
             ),
             models.Index(fields=["workspace", "account"], name="feedback_by_account"),
             models.Index(fields=["workspace", "contact"], name="feedback_by_contact"),
             models.Index(fields=["duplicate_of"], name="feedback_duplicates"),
             models.Index(
-                fields=["created_at"], condition=Q(processed_at__isnull=True),
+                fields=["created_at"],
+                condition=Q(processed_at__isnull=True),
                 name="feedback_unprocessed",
             ),
             GinIndex(fields=["search"], name="feedback_search"),
-            GinIndex(
-                fields=["title"], opclasses=["gin_trgm_ops"], name="feedback_title_trigram"
-            ),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="feedback_title_trigram"),
         ]
 
     def __str__(self) -> str:
@@ -251,9 +287,7 @@ class DuplicateCandidate(models.Model):
     dismissed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["item", "candidate"], name="candidate_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["item", "candidate"], name="candidate_once")]
         indexes = [models.Index(fields=["item", "-score"])]
 
     def __str__(self) -> str:
@@ -296,9 +330,7 @@ class IdeaStatus(models.Model):
     is_public = models.BooleanField(default=True)  # shown on the public roadmap
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint("workspace", Lower("name"), name="idea_status_once")
-        ]
+        constraints = [models.UniqueConstraint("workspace", Lower("name"), name="idea_status_once")]
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
@@ -422,3 +454,16 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoadmapSettings(models.Model):
+    """The workspace's public roadmap: off until someone turns it on."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    enabled = models.BooleanField(default=False)
+    title = models.CharField(max_length=120, blank=True)
+    intro = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.title or f"Roadmap of {self.workspace_id}"

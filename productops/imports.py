@@ -237,7 +237,7 @@ def import_run(*, job_id: int, budget_seconds: float = 120) -> str:
     rows = job_rows(job)
     while time.monotonic() < deadline:
         with transaction.atomic():
-            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            job = ImportJob.objects.select_for_update().defer("content").get(pk=job_id)
             if not job.is_active:
                 return job.status
             batch = rows[job.processed_rows : job.processed_rows + BATCH_SIZE]

@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ToolStatusEnum": "inventory.models.ToolStatus",
         "ToolRequestStatusEnum": "inventory.models.RequestStatus",
+        "FeedbackStatusEnum": "feedback.models.Status",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1/w/\{slug\}",
 }

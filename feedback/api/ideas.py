@@ -1,3 +1,319 @@
-"""(ideas) — being built."""
+"""The ideas API: ideas with demand, their links from feedback, merges and statuses."""
 
-urlpatterns: list = []
+from django.urls import path
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from feedback.models import Idea, IdeaLink, IdeaStatus, Importance
+from feedback.selectors import ideas as selectors
+from feedback.services import ideas as services
+from productops.api import WorkspaceAPIView, WorkspaceListAPIView
+from productops.api_plumbing import NewestFirstCursorPagination
+from productops.capabilities import Capability
+from productops.idempotency import idempotent
+
+
+class IdeaStatusOut(serializers.ModelSerializer):
+    class Meta:
+        model = IdeaStatus
+        fields = ["id", "name", "category", "position", "is_public"]
+
+
+class IdeaAreaOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class IdeaOwnerOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    email = serializers.EmailField()
+
+
+class IdeaOut(serializers.ModelSerializer):
+    status = IdeaStatusOut()
+    product_area = IdeaAreaOut(allow_null=True)
+    owner = IdeaOwnerOut(allow_null=True)
+    feedback_count = serializers.IntegerField(help_text="Linked feedback items")
+    unique_accounts = serializers.IntegerField(
+        help_text="Distinct accounts of linked items and of their duplicates"
+    )
+    revenue = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="Annual revenue of those accounts, each once"
+    )
+    recent_30 = serializers.IntegerField(help_text="Linked feedback received in the last 30 days")
+    recent_90 = serializers.IntegerField(help_text="Linked feedback received in the last 90 days")
+    trend = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Idea
+        fields = [
+            "id",
+            "title",
+            "description",
+            "status",
+            "product_area",
+            "owner",
+            "is_public",
+            "merged_into",
+            "version",
+            "created_at",
+            "updated_at",
+            "status_changed_at",
+            "feedback_count",
+            "unique_accounts",
+            "revenue",
+            "recent_30",
+            "recent_90",
+            "trend",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=["up", "down", "flat"]))
+    def get_trend(self, idea: Idea) -> str:
+        return selectors.trend(idea)
+
+
+class IdeaIn(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    status = serializers.IntegerField(required=False, allow_null=True, help_text="Status id")
+    product_area = serializers.IntegerField(required=False, allow_null=True, help_text="Area id")
+    owner = serializers.IntegerField(required=False, allow_null=True, help_text="User id")
+    is_public = serializers.BooleanField(required=False, default=False)
+
+
+class IdeaPatchIn(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version you read; a newer one answers 409")
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.IntegerField(required=False, help_text="Status id")
+    product_area = serializers.IntegerField(required=False, allow_null=True)
+    owner = serializers.IntegerField(required=False, allow_null=True)
+    is_public = serializers.BooleanField(required=False)
+
+
+class IdeaFeedbackItemOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    account = serializers.IntegerField(source="account_id", allow_null=True)
+    loop_closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class IdeaFeedbackLinkOut(serializers.ModelSerializer):
+    item = IdeaFeedbackItemOut()
+    importance_label = serializers.CharField(source="get_importance_display")
+
+    class Meta:
+        model = IdeaLink
+        fields = ["id", "item", "importance", "importance_label", "note", "created_at"]
+
+
+class IdeaLinkIn(serializers.Serializer):
+    items = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=500, help_text="Item ids"
+    )
+    importance = serializers.ChoiceField(choices=Importance.choices, default=Importance.IMPORTANT)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class IdeaMergeIn(serializers.Serializer):
+    into = serializers.IntegerField(help_text="The idea that survives")
+
+
+class IdeaFilter(filters.FilterSet):
+    status = filters.NumberFilter(field_name="status_id")
+    area = filters.NumberFilter(field_name="product_area_id")
+    owner = filters.NumberFilter(field_name="owner_id")
+    public = filters.BooleanFilter(field_name="is_public")
+    q = filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+
+    class Meta:
+        model = Idea
+        fields = ["status", "area", "owner", "public", "q"]
+
+
+class IdeaPagination(NewestFirstCursorPagination):
+    """Keyset pages ordered by the `sort` figure (revenue by default), largest first."""
+
+    def get_ordering(self, request, queryset, view):
+        column = selectors.SORT_FIELDS.get(request.query_params.get("sort", ""), "revenue")
+        return (f"-{column}", "-id")
+
+
+def _valid(serializer_class, request) -> dict:
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+def _resolve(workspace, data: dict) -> dict:
+    """Turns ids into the workspace's objects; an id outside it is a 400 on that field."""
+    errors = {}
+    if data.get("status") is not None:
+        found = selectors.status_queryset(workspace=workspace).filter(pk=data["status"]).first()
+        if found is None:
+            errors["status"] = ["No such status in this workspace."]
+        data["status"] = found
+    if data.get("product_area") is not None:
+        data["product_area"] = selectors.area(workspace=workspace, area_id=data["product_area"])
+        if data["product_area"] is None:
+            errors["product_area"] = ["No such area in this workspace."]
+    if data.get("owner") is not None:
+        data["owner"] = selectors.member_user(workspace=workspace, user_id=data["owner"])
+        if data["owner"] is None:
+            errors["owner"] = ["The owner must be a member of this workspace."]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return data
+
+
+def _row(workspace, idea_id: int) -> Idea:
+    return selectors.idea(workspace=workspace, idea_id=idea_id)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "sort",
+            OpenApiTypes.STR,
+            enum=list(selectors.SORTS),
+            description="Order by this figure, largest first (default revenue)",
+        )
+    ]
+)
+class IdeaList(WorkspaceListAPIView):
+    """Live ideas (merged ones left out) with their demand."""
+
+    capabilities = {"GET": Capability.VIEW_FEEDBACK, "POST": Capability.MANAGE_IDEAS}
+    serializer_class = IdeaOut
+    filterset_class = IdeaFilter
+    pagination_class = IdeaPagination
+    queryset = Idea.objects.none()  # the schema's model; rows come from the selector
+
+    def get_queryset(self):
+        return selectors.ideas(workspace=self.workspace)
+
+    @extend_schema(request=IdeaIn, responses={201: IdeaOut})
+    @idempotent
+    def post(self, request, slug: str) -> Response:
+        data = _resolve(self.workspace, _valid(IdeaIn, request))
+        idea = services.idea_create(actor=request.actor, **data)
+        return Response(IdeaOut(_row(self.workspace, idea.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class IdeaDetail(WorkspaceAPIView):
+    capabilities = {"GET": Capability.VIEW_FEEDBACK, "PATCH": Capability.MANAGE_IDEAS}
+    serializer_class = IdeaOut
+
+    def get(self, request, slug: str, idea_id: int) -> Response:
+        return Response(IdeaOut(_row(self.workspace, idea_id)).data)
+
+    @extend_schema(
+        request=IdeaPatchIn,
+        responses={200: IdeaOut, 409: None},
+        description="Send the `version` you read; an idea changed since answers 409 with the "
+        "current state in `error.current`. Archive an idea by moving it to a declined status.",
+    )
+    def patch(self, request, slug: str, idea_id: int) -> Response:
+        idea = _row(self.workspace, idea_id)
+        data = _valid(IdeaPatchIn, request)
+        version = data.pop("version")
+        data = _resolve(self.workspace, data)
+        services.idea_update(actor=request.actor, idea=idea, expected_version=version, **data)
+        return Response(IdeaOut(_row(self.workspace, idea_id)).data)
+
+
+class IdeaLinkList(WorkspaceListAPIView):
+    """The feedback linked to an idea, newest link first; POST links items."""
+
+    capabilities = {"GET": Capability.VIEW_FEEDBACK, "POST": Capability.MANAGE_IDEAS}
+    serializer_class = IdeaFeedbackLinkOut
+    queryset = IdeaLink.objects.none()
+
+    def get_queryset(self):
+        idea = _row(self.workspace, self.kwargs["idea_id"])
+        return selectors.links(workspace=self.workspace, idea=idea)
+
+    def get(self, request, slug: str, idea_id: int) -> Response:
+        return self.list(request)
+
+    @extend_schema(request=IdeaLinkIn, responses={201: IdeaFeedbackLinkOut(many=True)})
+    @idempotent
+    def post(self, request, slug: str, idea_id: int) -> Response:
+        idea = _row(self.workspace, idea_id)
+        data = _valid(IdeaLinkIn, request)
+        wanted = sorted(set(data["items"]))
+        items = selectors.items_by_id(workspace=self.workspace, item_ids=wanted)
+        if len(items) != len(wanted):
+            missing = sorted(set(wanted) - {i.pk for i in items})
+            raise serializers.ValidationError({"items": [f"No such items: {missing}"]})
+        made = services.idea_link(
+            actor=request.actor,
+            idea=idea,
+            items=items,
+            importance=data["importance"],
+            note=data["note"],
+        )
+        rows = selectors.links(workspace=self.workspace, idea=idea).filter(
+            pk__in=[link.pk for link in made]
+        )
+        return Response(IdeaFeedbackLinkOut(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class IdeaLinkDetail(WorkspaceAPIView):
+    capabilities = {"DELETE": Capability.MANAGE_IDEAS}
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug: str, idea_id: int, idea_link_id: int) -> Response:
+        idea = _row(self.workspace, idea_id)
+        link = selectors.link(workspace=self.workspace, idea=idea, link_id=idea_link_id)
+        services.idea_unlink(actor=request.actor, link=link)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class IdeaMerge(WorkspaceAPIView):
+    capabilities = {"POST": Capability.MANAGE_IDEAS}
+    serializer_class = IdeaOut
+
+    @extend_schema(
+        request=IdeaMergeIn,
+        responses={200: IdeaOut},
+        description="Moves every link to `into` (the higher importance wins where both link an "
+        "item) and points this idea at it. Answers the surviving idea.",
+    )
+    def post(self, request, slug: str, idea_id: int) -> Response:
+        idea = _row(self.workspace, idea_id)
+        data = _valid(IdeaMergeIn, request)
+        into = _row(self.workspace, data["into"])
+        survivor = services.idea_merge(actor=request.actor, idea=idea, into=into)
+        return Response(IdeaOut(_row(self.workspace, survivor.pk)).data)
+
+
+class IdeaStatusList(WorkspaceAPIView):
+    capabilities = {"GET": Capability.VIEW_FEEDBACK}
+    serializer_class = IdeaStatusOut
+    pagination_class = None
+    queryset = IdeaStatus.objects.none()  # the schema's model; rows come from the service
+
+    @extend_schema(responses=IdeaStatusOut(many=True))
+    def get(self, request, slug: str) -> Response:
+        rows = services.ensure_default_statuses(self.workspace)
+        return Response(IdeaStatusOut(rows, many=True).data)
+
+
+urlpatterns = [
+    path("ideas/", IdeaList.as_view(), name="api_idea_list"),
+    path("ideas/<int:idea_id>/", IdeaDetail.as_view(), name="api_idea_detail"),
+    path("ideas/<int:idea_id>/links/", IdeaLinkList.as_view(), name="api_idea_link_list"),
+    path(
+        "ideas/<int:idea_id>/links/<int:idea_link_id>/",
+        IdeaLinkDetail.as_view(),
+        name="api_idea_link_detail",
+    ),
+    path("ideas/<int:idea_id>/merge/", IdeaMerge.as_view(), name="api_idea_merge"),
+    path("idea-statuses/", IdeaStatusList.as_view(), name="api_idea_status_list"),
+]

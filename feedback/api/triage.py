@@ -1,3 +1,569 @@
-"""(triage) — being built."""
+"""The triage API: list, read, change and merge feedback; tags, product areas, saved views.
 
-urlpatterns: list = []
+GET /feedback/ lists with the inbox's filters and a keyset cursor; POST /feedback/ is intake's
+(delegated to feedback.api.intake.create_feedback). Changes carry `expected_version`; a stale
+one answers 409 with the error shape and `current`.
+"""
+
+from django.core.exceptions import ValidationError
+from django.urls import path
+from django.utils.http import urlencode
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from feedback.api import intake as intake_api
+from feedback.forms_triage import BULK_ACTIONS, STATUS_ACTIONS, InboxFilterForm
+from feedback.models import (
+    FeedbackItem,
+    Importance,
+    Priority,
+    ProductArea,
+    SavedView,
+    Sentiment,
+    Status,
+    Tag,
+)
+from feedback.selectors import triage as selectors
+from feedback.services import triage as services
+from productops.api import WorkspaceAPIView
+from productops.capabilities import Capability
+from productops.idempotency import idempotent
+from productops.models import Membership, User
+
+MAX_LIMIT = 500
+
+
+class NamedOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ItemSourceOut(NamedOut):
+    channel = serializers.CharField()
+
+
+class ItemContactOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+
+
+class ItemAccountOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    plan = serializers.CharField()
+    segment = serializers.CharField()
+    annual_revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ItemAssigneeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class FeedbackItemOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    sentiment = serializers.CharField()
+    sentiment_overridden = serializers.BooleanField()
+    received_at = serializers.DateTimeField()
+    external_id = serializers.CharField()
+    submitter_email = serializers.CharField()
+    source = ItemSourceOut()
+    contact = ItemContactOut(allow_null=True)
+    account = ItemAccountOut(allow_null=True)
+    assignee = ItemAssigneeOut(allow_null=True)
+    product_area = NamedOut(allow_null=True)
+    tags = serializers.SerializerMethodField()
+    duplicate_of = serializers.IntegerField(source="duplicate_of_id", allow_null=True)
+    votes = serializers.IntegerField(help_text="Merged duplicates + 1.")
+    link_count = serializers.IntegerField(help_text="Ideas this item is linked to.")
+    processed_at = serializers.DateTimeField(allow_null=True)
+    triaged_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+    def get_tags(self, item: FeedbackItem) -> list[str]:
+        return [t.name for t in item.tags.all()]
+
+
+class FeedbackPageOut(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = FeedbackItemOut(many=True)
+
+
+class IdeaLinkOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    idea = serializers.IntegerField(source="idea_id")
+    idea_title = serializers.CharField(source="idea.title")
+    importance = serializers.ChoiceField(choices=Importance.choices)
+    note = serializers.CharField()
+
+
+class FeedbackDetailOut(FeedbackItemOut):
+    idea_links = IdeaLinkOut(many=True)
+    duplicate_candidates = serializers.ListField(child=serializers.IntegerField())
+
+
+class FeedbackPatchIn(serializers.Serializer):
+    expected_version = serializers.IntegerField(min_value=1)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    assignee = serializers.IntegerField(required=False, allow_null=True, help_text="A user id.")
+    product_area = serializers.IntegerField(required=False, allow_null=True)
+    sentiment = serializers.ChoiceField(
+        choices=[*Sentiment.values, services.AUTO_SENTIMENT], required=False
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, help_text="Replaces all."
+    )
+    add_tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
+    remove_tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
+
+
+class MergeIn(serializers.Serializer):
+    original = serializers.IntegerField(help_text="The item this one duplicates.")
+    expected_version = serializers.IntegerField(min_value=1, required=False)
+
+
+class MergeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    original = serializers.IntegerField(source="original_id")
+    duplicate = serializers.IntegerField(source="duplicate_id")
+    previous_status = serializers.CharField()
+    moved_link_ids = serializers.ListField(child=serializers.IntegerField())
+    merged_at = serializers.DateTimeField()
+    undone_at = serializers.DateTimeField(allow_null=True)
+
+
+class BulkItemIn(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+
+
+class BulkIn(serializers.Serializer):
+    action = serializers.ChoiceField(choices=BULK_ACTIONS)
+    items = BulkItemIn(many=True, allow_empty=False, max_length=500)
+    value = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="tag: a name; area: an id or blank; assign: a user id, me or none; "
+        "priority: 0-4; link: an idea id.",
+    )
+    importance = serializers.ChoiceField(choices=Importance.choices, required=False)
+
+
+class SkippedOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+    current = serializers.DictField()
+
+
+class BulkOut(serializers.Serializer):
+    updated = serializers.ListField(child=serializers.IntegerField())
+    skipped = SkippedOut(many=True)
+
+
+class NameIn(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+
+
+class SavedViewIn(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    filters = serializers.DictField(child=serializers.CharField(), required=False)
+    shared = serializers.BooleanField(default=False)
+
+
+class SavedViewOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    filters = serializers.DictField()
+    shared = serializers.BooleanField()
+    owner = serializers.CharField(source="owner.display_name")
+    mine = serializers.SerializerMethodField()
+
+    def get_mine(self, view: SavedView) -> bool:
+        return view.owner_id == self.context["user_id"]
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("status", str, enum=[*Status.values, "all"], description="Default: new."),
+    OpenApiParameter("source", int),
+    OpenApiParameter("tag", int),
+    OpenApiParameter("area", str, description='A product area id, or "none".'),
+    OpenApiParameter("segment", str),
+    OpenApiParameter("account", int),
+    OpenApiParameter("assignee", str, description='A user id, "me" or "unassigned".'),
+    OpenApiParameter("sentiment", str, enum=[*Sentiment.values, "none"]),
+    OpenApiParameter("priority", int, enum=Priority.values),
+    OpenApiParameter("since", OpenApiTypes.DATE),
+    OpenApiParameter("until", OpenApiTypes.DATE),
+    OpenApiParameter("q", str, description="Full-text search (web search syntax)."),
+    OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
+    OpenApiParameter("cursor", str),
+    OpenApiParameter("limit", int, description=f"1 to {MAX_LIMIT}; default 50."),
+]
+
+
+def _limit(request) -> int:
+    raw = request.query_params.get("limit", "")
+    if not raw:
+        return selectors.PAGE_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ValidationError({"limit": f"Give a number from 1 to {MAX_LIMIT}."})
+    return int(raw)
+
+
+class FeedbackCollection(WorkspaceAPIView):
+    """GET: the inbox as JSON. POST: intake (one item or up to 1,000), owned by intake."""
+
+    capabilities = {"GET": Capability.VIEW_FEEDBACK, "POST": Capability.SUBMIT_FEEDBACK}
+    serializer_class = FeedbackItemOut
+    queryset = FeedbackItem.objects.none()  # the schema's model; rows come from the selector
+
+    @extend_schema(
+        operation_id="feedback_list", parameters=FILTER_PARAMETERS, responses=FeedbackPageOut
+    )
+    def get(self, request, slug: str) -> Response:
+        form = InboxFilterForm(request.query_params, actor=request.actor)
+        if not form.is_valid():
+            raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        page = selectors.inbox(
+            workspace=self.workspace,
+            filters=form.filters(),
+            after=request.query_params.get("cursor") or None,
+            limit=_limit(request),
+        )
+        next_url = None
+        if page.next_cursor:
+            params = {k: v for k, v in request.query_params.items() if k != "cursor"}
+            next_url = request.build_absolute_uri(
+                f"{request.path}?{urlencode({**params, 'cursor': page.next_cursor})}"
+            )
+        return Response(
+            {
+                "next": next_url,
+                "previous": None,
+                "results": FeedbackItemOut(page.rows, many=True).data,
+            }
+        )
+
+    if hasattr(intake_api, "create_feedback"):
+
+        @extend_schema(request=intake_api.IntakeRequest, responses={201: intake_api.IntakeResponse})
+        def post(self, request, slug: str) -> Response:
+            return intake_api.create_feedback(self, request)
+
+
+def _member_user(workspace, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    membership = (
+        Membership.objects.filter(workspace=workspace, user_id=user_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({"assignee": "No such member."})
+    return membership.user
+
+
+def _tags_by_name(actor, names: list[str]) -> list[Tag]:
+    return [services.tag_get_or_create(actor=actor, name=name) for name in names]
+
+
+def _existing_tags(workspace, names: list[str]) -> list[Tag]:
+    lowered = {n.strip().lower() for n in names}
+    return [t for t in selectors.tags(workspace=workspace) if t.name.lower() in lowered]
+
+
+class FeedbackDetail(WorkspaceAPIView):
+    """One item with its idea links and duplicate candidates; PATCH changes its triage fields
+    at `expected_version` (409 with `current` when someone changed it first)."""
+
+    capabilities = {"GET": Capability.VIEW_FEEDBACK, "PATCH": Capability.TRIAGE_FEEDBACK}
+    serializer_class = FeedbackDetailOut
+    queryset = FeedbackItem.objects.none()
+
+    def _detail(self, item_id: int) -> dict:
+        detail = selectors.item_detail(workspace=self.workspace, item_id=item_id)
+        item = detail["item"]
+        data = FeedbackItemOut(item).data
+        data["idea_links"] = IdeaLinkOut(detail["links"], many=True).data
+        data["duplicate_candidates"] = [c.pk for c in detail["candidates"]]
+        return data
+
+    @extend_schema(responses=FeedbackDetailOut)
+    def get(self, request, slug: str, item_id: int) -> Response:
+        return Response(self._detail(item_id))
+
+    @extend_schema(request=FeedbackPatchIn, responses={200: FeedbackDetailOut})
+    def patch(self, request, slug: str, item_id: int) -> Response:
+        item = selectors.item(workspace=self.workspace, item_id=item_id)
+        data = FeedbackPatchIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        given = dict(data.validated_data)
+        expected = given.pop("expected_version")
+        changes: dict = {}
+        for key in ("status", "priority", "sentiment"):
+            if key in given:
+                changes[key] = given[key]
+        if "assignee" in given:
+            changes["assignee"] = _member_user(self.workspace, given["assignee"])
+        if "product_area" in given:
+            changes["product_area"] = self._area(given["product_area"])
+        if "tags" in given:
+            changes["tags"] = _tags_by_name(request.actor, given["tags"])
+        if "add_tags" in given:
+            changes["add_tags"] = _tags_by_name(request.actor, given["add_tags"])
+        if "remove_tags" in given:
+            changes["remove_tags"] = _existing_tags(self.workspace, given["remove_tags"])
+        services.feedback_update(
+            actor=request.actor, item=item, expected_version=expected, **changes
+        )
+        return Response(self._detail(item_id))
+
+    def _area(self, area_id: int | None) -> ProductArea | None:
+        if area_id is None:
+            return None
+        area = selectors.product_areas(workspace=self.workspace).filter(pk=area_id).first()
+        if area is None:
+            raise ValidationError({"product_area": "No such product area."})
+        return area
+
+
+class FeedbackMergeView(WorkspaceAPIView):
+    """Marks this item a duplicate of `original` (undo: POST /feedback/merges/<id>/undo/)."""
+
+    capabilities = {"POST": Capability.TRIAGE_FEEDBACK}
+    serializer_class = MergeOut
+
+    @extend_schema(request=MergeIn, responses={201: MergeOut})
+    @idempotent
+    def post(self, request, slug: str, item_id: int) -> Response:
+        duplicate = selectors.item(workspace=self.workspace, item_id=item_id)
+        data = MergeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        original = FeedbackItem.objects.filter(
+            workspace=self.workspace, pk=data.validated_data["original"]
+        ).first()
+        if original is None:
+            raise ValidationError({"original": "No such item."})
+        merge = services.feedback_merge(
+            actor=request.actor,
+            original=original,
+            duplicate=duplicate,
+            expected_version=data.validated_data.get("expected_version"),
+        )
+        return Response(MergeOut(merge).data, status=status.HTTP_201_CREATED)
+
+
+class FeedbackMergeUndo(WorkspaceAPIView):
+    """Undoes a merge exactly: status, idea links and carried duplicates come back."""
+
+    capabilities = {"POST": Capability.TRIAGE_FEEDBACK}
+    serializer_class = MergeOut
+
+    @extend_schema(request=None, responses={200: MergeOut})
+    def post(self, request, slug: str, merge_id: int) -> Response:
+        merge = selectors.merge(workspace=self.workspace, merge_id=merge_id)
+        services.feedback_unmerge(actor=request.actor, merge=merge)
+        merge.refresh_from_db()
+        return Response(MergeOut(merge).data)
+
+
+class FeedbackBulk(WorkspaceAPIView):
+    """One action over many items; each applies only at the version given, else is skipped."""
+
+    capabilities = {"POST": Capability.TRIAGE_FEEDBACK}
+    serializer_class = BulkOut
+
+    @extend_schema(request=BulkIn, responses={200: BulkOut})
+    def post(self, request, slug: str) -> Response:
+        data = BulkIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        given = data.validated_data
+        versions = {entry["id"]: entry["version"] for entry in given["items"]}
+        action, value = given["action"], (given.get("value") or "").strip()
+        actor = request.actor
+        if action == "link":
+            if not value.isdigit():
+                raise ValidationError({"value": "Give the idea's id."})
+            result = services.feedback_bulk_link_idea(
+                actor=actor,
+                versions=versions,
+                idea=selectors.idea(workspace=self.workspace, idea_id=int(value)),
+                importance=given.get("importance") or Importance.IMPORTANT,
+            )
+        else:
+            result = services.feedback_bulk_update(
+                actor=actor, versions=versions, **self._changes(action, value)
+            )
+        return Response(
+            {
+                "updated": [row.pk for row in result.updated],
+                "skipped": [
+                    {"id": s.id, "reason": s.reason, "current": s.current} for s in result.skipped
+                ],
+            }
+        )
+
+    def _changes(self, action: str, value: str) -> dict:
+        actor = self.request.actor
+        if action in STATUS_ACTIONS:
+            return {"status": STATUS_ACTIONS[action]}
+        if action == "tag":
+            if not value:
+                raise ValidationError({"value": "Name the tag."})
+            return {"add_tags": [services.tag_get_or_create(actor=actor, name=value)]}
+        if action == "area":
+            if not value:
+                return {"product_area": None}
+            area = selectors.product_areas(workspace=self.workspace).filter(
+                pk=int(value) if value.isdigit() else 0
+            )
+            if not area.exists():
+                raise ValidationError({"value": "No such product area."})
+            return {"product_area": area.get()}
+        if action == "assign":
+            if value == "me":
+                return {"assignee": actor.user}
+            if value in ("", "none"):
+                return {"assignee": None}
+            return {"assignee": _member_user(self.workspace, int(value) if value.isdigit() else 0)}
+        if action == "priority":
+            if value not in [str(p) for p in Priority.values]:
+                raise ValidationError({"value": "Choose a priority from 0 to 4."})
+            return {"priority": int(value)}
+        raise ValidationError({"action": "Unknown action."})
+
+
+class TagList(WorkspaceAPIView):
+    """The workspace's tags; POST creates one (or answers the one of that name, any case)."""
+
+    queryset = Tag.objects.none()
+    capabilities = {"GET": Capability.VIEW_FEEDBACK, "POST": Capability.TRIAGE_FEEDBACK}
+    serializer_class = NamedOut
+    pagination_class = None
+
+    @extend_schema(responses=NamedOut(many=True))
+    def get(self, request, slug: str) -> Response:
+        return Response(NamedOut(selectors.tags(workspace=self.workspace), many=True).data)
+
+    @extend_schema(request=NameIn, responses={201: NamedOut})
+    @idempotent
+    def post(self, request, slug: str) -> Response:
+        data = NameIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        tag = services.tag_get_or_create(actor=request.actor, name=data.validated_data["name"])
+        return Response(NamedOut(tag).data, status=status.HTTP_201_CREATED)
+
+
+class ProductAreaList(WorkspaceAPIView):
+    """The workspace's product areas; POST creates one (or answers the one of that name)."""
+
+    queryset = ProductArea.objects.none()
+    capabilities = {"GET": Capability.VIEW_FEEDBACK, "POST": Capability.TRIAGE_FEEDBACK}
+    serializer_class = NamedOut
+    pagination_class = None
+
+    @extend_schema(responses=NamedOut(many=True))
+    def get(self, request, slug: str) -> Response:
+        areas = selectors.product_areas(workspace=self.workspace)
+        return Response(NamedOut(areas, many=True).data)
+
+    @extend_schema(request=NameIn, responses={201: NamedOut})
+    @idempotent
+    def post(self, request, slug: str) -> Response:
+        data = NameIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        area = services.product_area_get_or_create(
+            actor=request.actor, name=data.validated_data["name"]
+        )
+        return Response(NamedOut(area).data, status=status.HTTP_201_CREATED)
+
+
+class SavedViewList(WorkspaceAPIView):
+    """The caller's saved views and the workspace's shared ones (members only, not tokens)."""
+
+    queryset = SavedView.objects.none()
+
+    capabilities = {"GET": Capability.KEEP_SAVED_VIEWS, "POST": Capability.KEEP_SAVED_VIEWS}
+    serializer_class = SavedViewOut
+    pagination_class = None
+
+    @extend_schema(responses=SavedViewOut(many=True))
+    def get(self, request, slug: str) -> Response:
+        views = selectors.saved_views(workspace=self.workspace, user=request.actor.user)
+        context = {"user_id": request.actor.user.pk}
+        return Response(SavedViewOut(views, many=True, context=context).data)
+
+    @extend_schema(request=SavedViewIn, responses={201: SavedViewOut})
+    @idempotent
+    def post(self, request, slug: str) -> Response:
+        data = SavedViewIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        filters = InboxFilterForm(data.validated_data.get("filters") or {}, actor=request.actor)
+        if not filters.is_valid():
+            problems = [f"{k}: {' '.join(v)}" for k, v in filters.errors.items()]
+            raise ValidationError({"filters": problems})
+        view = services.saved_view_create(
+            actor=request.actor,
+            name=data.validated_data["name"],
+            filters=filters.query(),
+            shared=data.validated_data["shared"],
+        )
+        context = {"user_id": request.actor.user.pk}
+        return Response(SavedViewOut(view, context=context).data, status=status.HTTP_201_CREATED)
+
+
+class SavedViewDetail(WorkspaceAPIView):
+    """Rename or delete one of your own saved views."""
+
+    queryset = SavedView.objects.none()
+    capabilities = {"PATCH": Capability.KEEP_SAVED_VIEWS, "DELETE": Capability.KEEP_SAVED_VIEWS}
+    serializer_class = SavedViewOut
+
+    def _view(self, saved_view_id: int) -> SavedView:
+        return selectors.saved_view(
+            workspace=self.workspace, view_id=saved_view_id, user=self.request.actor.user
+        )
+
+    @extend_schema(request=NameIn, responses={200: SavedViewOut})
+    def patch(self, request, slug: str, saved_view_id: int) -> Response:
+        data = NameIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        view = services.saved_view_rename(
+            actor=request.actor, view=self._view(saved_view_id), name=data.validated_data["name"]
+        )
+        return Response(SavedViewOut(view, context={"user_id": request.actor.user.pk}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug: str, saved_view_id: int) -> Response:
+        services.saved_view_delete(actor=request.actor, view=self._view(saved_view_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+urlpatterns = [
+    path("feedback/", FeedbackCollection.as_view(), name="api_feedback_list"),
+    path("feedback/bulk/", FeedbackBulk.as_view(), name="api_feedback_bulk"),
+    path("feedback/<int:item_id>/", FeedbackDetail.as_view(), name="api_feedback_detail"),
+    path("feedback/<int:item_id>/merge/", FeedbackMergeView.as_view(), name="api_feedback_merge"),
+    path(
+        "feedback/merges/<int:merge_id>/undo/",
+        FeedbackMergeUndo.as_view(),
+        name="api_feedback_merge_undo",
+    ),
+    path("tags/", TagList.as_view(), name="api_tag_list"),
+    path("product-areas/", ProductAreaList.as_view(), name="api_product_area_list"),
+    path("saved-views/", SavedViewList.as_view(), name="api_saved_view_list"),
+    path(
+        "saved-views/<int:saved_view_id>/", SavedViewDetail.as_view(), name="api_saved_view_detail"
+    ),
+]

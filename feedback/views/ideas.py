@@ -1,8 +1,526 @@
-"""Being built."""
+"""Pages of ideas: list, board, idea page, settings, closing the loop, the public roadmap."""
 
-urlpatterns: list = []
-public_urlpatterns: list = []
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from feedback.forms_ideas import (
+    IdeaEditForm,
+    IdeaForm,
+    IdeaStatusEditForm,
+    IdeaStatusForm,
+    LinkForm,
+    LoopClosureForm,
+    MergeForm,
+    MoveForm,
+    RoadmapForm,
+)
+from feedback.models import Idea, Importance, StatusCategory
+from feedback.selectors import ideas as selectors
+from feedback.services import ideas as services
+from productops.access import WorkspaceRequest, member_required
+from productops.capabilities import Capability
+from productops.csvfiles import csv_download
+from productops.errors import StaleEdit
+from productops.navigation import NavItem
+from productops.navigation import register as register_nav
+
+STALE_MESSAGE = "Someone changed this idea first; you are looking at what it says now."
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def item_url(slug: str, item_id: int) -> str:
+    """Where an item opens in triage's inbox."""
+    try:
+        return reverse("feedback_item", args=[slug, item_id])
+    except NoReverseMatch:  # triage's pages not mounted
+        return f"/w/{slug}/feedback/{item_id}/"
+
+
+def _filter_context(request: WorkspaceRequest, filters: selectors.IdeaFilters) -> dict:
+    workspace = request.workspace
+    return {
+        "filters": filters,
+        "statuses": services.ensure_default_statuses(workspace),
+        "areas": selectors.product_areas(workspace=workspace),
+        "owners": selectors.owners(workspace=workspace),
+        "sorts": selectors.SORTS.items(),
+        "query": request.GET.copy(),
+    }
+
+
+@require_GET
+@member_required(Capability.VIEW_FEEDBACK)
+@vary_on_headers("HX-Request")
+def idea_list(request: WorkspaceRequest) -> HttpResponse:
+    filters = selectors.IdeaFilters.from_params(request.GET)
+    context = _filter_context(request, filters)
+    page = selectors.idea_page(
+        workspace=request.workspace, filters=filters, cursor=request.GET.get("cursor")
+    )
+    for row in page.rows:
+        row.trend = selectors.trend(row)
+    context["page"] = page
+    template = "feedback/ideas/list.html#rows" if request.htmx else "feedback/ideas/list.html"
+    return render(request, template, context)
+
+
+def _board(request: WorkspaceRequest, *, status: int = 200, notice: str = "") -> HttpResponse:
+    filters = selectors.IdeaFilters.from_params(request.GET)
+    context = _filter_context(request, filters)
+    columns = selectors.board(workspace=request.workspace, filters=filters)
+    for column in columns:
+        for row in column.ideas:
+            row.trend = selectors.trend(row)
+    context.update(columns=columns, notice=notice)
+    template = "feedback/ideas/board.html#board" if request.htmx else "feedback/ideas/board.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@member_required(Capability.VIEW_FEEDBACK)
+@vary_on_headers("HX-Request")
+def idea_board(request: WorkspaceRequest) -> HttpResponse:
+    return _board(request)
+
+
+def _close_url(request: WorkspaceRequest, idea: Idea) -> str:
+    return reverse("idea_close", args=[request.workspace.slug, idea.pk])
+
+
+def _to(request: WorkspaceRequest, url: str) -> HttpResponse:
+    """A redirect that htmx follows as a full page load."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _moved_to_closing(request: WorkspaceRequest, before: Idea, after: Idea) -> bool:
+    return (
+        after.status_id != before.status_id
+        and services.closing_outcome(after) is not None
+        and request.actor.can(Capability.CLOSE_THE_LOOP)
+    )
+
+
+@require_POST
+@member_required(Capability.MANAGE_IDEAS)
+def idea_move(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
+    """The board's move (drag and drop, or the card's status select): status + version."""
+    idea = selectors.idea(workspace=request.workspace, idea_id=idea_id)
+    form = MoveForm(request.POST, workspace=request.workspace)
+    if not form.is_valid():
+        return _board(request, status=400, notice="Choose a status for the card.")
+    try:
+        moved = services.idea_update(
+            actor=request.actor,
+            idea=idea,
+            expected_version=form.cleaned_data["version"],
+            status=form.cleaned_data["status"],
+        )
+    except StaleEdit:
+        return _board(
+            request,
+            status=409,
+            notice=f"“{idea.title}” was changed by someone else first; the board shows it now.",
+        )
+    except ValidationError as error:
+        return _board(request, status=400, notice=" ".join(error.messages))
+    if _moved_to_closing(request, idea, moved):
+        return _to(request, _close_url(request, moved))
+    if request.htmx:
+        return _board(request)
+    return redirect("idea_board", slug=request.workspace.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_IDEAS)
+def idea_create(request: WorkspaceRequest) -> HttpResponse:
+    services.ensure_default_statuses(request.workspace)
+    form = IdeaForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            idea = services.idea_create(actor=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Idea “{idea.title}” created.")
+            return redirect("idea_detail", slug=request.workspace.slug, idea_id=idea.pk)
+    return render(
+        request, "feedback/ideas/new.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _detail(
+    request: WorkspaceRequest,
+    idea: Idea,
+    *,
+    form: IdeaEditForm | None = None,
+    merge_form: MergeForm | None = None,
+    notice: str = "",
+    status: int = 200,
+    partial: str = "",
+) -> HttpResponse:
+    workspace = request.workspace
+    idea.trend = selectors.trend(idea)
+    links = list(selectors.links(workspace=workspace, idea=idea))
+    for row in links:
+        row.item_url = item_url(workspace.slug, row.item_id)
+    context = {
+        "idea": idea,
+        "form": form or IdeaEditForm.for_idea(idea, workspace=workspace),
+        "merge_form": merge_form or MergeForm(),
+        "notice": notice,
+        "links": links,
+        "accounts": selectors.idea_accounts(workspace=workspace, idea=idea),
+        "chart": selectors.weekly_chart(idea=idea),
+        "events": selectors.history(workspace=workspace, idea=idea),
+        "closures": list(selectors.closures(workspace=workspace, idea=idea)),
+        "outcome": services.closing_outcome(idea),
+        "merge_choices": [
+            i for i in selectors.ideas_for_picker(workspace=workspace, limit=200) if i.pk != idea.pk
+        ],
+        "importances": Importance.choices,
+        "loop_closed_count": sum(1 for row in links if row.item.loop_closed_at),
+    }
+    for closure in context["closures"]:
+        closure.subject_shown = services.render_message(
+            closure.subject, name="…", idea=idea, workspace=workspace
+        )
+    template = "feedback/ideas/detail.html" + (f"#{partial}" if partial else "")
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@member_required(Capability.VIEW_FEEDBACK)
+def idea_detail(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
+    idea = selectors.idea(workspace=request.workspace, idea_id=idea_id)
+    if idea.merged_into_id:
+        messages.info(request, f"“{idea.title}” was merged into this idea.")
+        return redirect("idea_detail", slug=request.workspace.slug, idea_id=idea.merged_into_id)
+    return _detail(request, idea)
+
+
+@require_POST
+@member_required(Capability.MANAGE_IDEAS)
+def idea_edit(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
+    idea = selectors.idea(workspace=request.workspace, idea_id=idea_id)
+    form = IdeaEditForm(request.POST, workspace=request.workspace)
+    partial = "details" if request.htmx else ""
+    if not form.is_valid():
+        return _detail(request, idea, form=form, status=400, partial=partial)
+    changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        updated = services.idea_update(
+            actor=request.actor,
+            idea=idea,
+            expected_version=form.cleaned_data["version"],
+            **changes,
+        )
+    except StaleEdit:
+        current = selectors.idea(workspace=request.workspace, idea_id=idea_id)
+        return _detail(request, current, notice=STALE_MESSAGE, status=409, partial=partial)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _detail(request, idea, form=form, status=400, partial=partial)
+    if _moved_to_closing(request, idea, updated):
+        return _to(request, _close_url(request, updated))
+    if request.htmx:
+        fresh = selectors.idea(workspace=request.workspace, idea_id=idea_id)
+        return _detail(request, fresh, notice="Saved.", partial=partial)
+    messages.success(request, "Idea saved.")
+    return redirect("idea_detail", slug=request.workspace.slug, idea_id=idea_id)
+
+
+@require_POST
+@member_required(Capability.MANAGE_IDEAS)
+def idea_merge(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
+    idea = selectors.idea(workspace=request.workspace, idea_id=idea_id)
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        into = selectors.idea(workspace=request.workspace, idea_id=form.cleaned_data["into"])
+        try:
+            survivor = services.idea_merge(actor=request.actor, idea=idea, into=into)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, f"Merged “{idea.title}” into this idea; every link moved here."
+            )
+            return redirect("idea_detail", slug=request.workspace.slug, idea_id=survivor.pk)
+    return _detail(request, idea, merge_form=form, status=400)
+
+
+@require_POST
+@member_required(Capability.MANAGE_IDEAS)
+def idea_link_edit(request: WorkspaceRequest, idea_id: int, idea_link_id: int) -> HttpResponse:
+    """Changes a link's importance and note (linking again with new values)."""
+    idea = selectors.idea(workspace=request.workspace, idea_id=idea_id)
+    link = selectors.link(workspace=request.workspace, idea=idea, link_id=idea_link_id)
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        services.idea_link(actor=request.actor, idea=idea, items=[link.item], **form.cleaned_data)
+        messages.success(request, "Link updated.")
+    else:
+        messages.error(request, "Choose an importance.")
+    return redirect("idea_detail", slug=request.workspace.slug, idea_id=idea.pk)
+
+
+@require_POST
+@member_required(Capability.MANAGE_IDEAS)
+def idea_unlink(request: WorkspaceRequest, idea_id: int, idea_link_id: int) -> HttpResponse:
+    idea = selectors.idea(workspace=request.workspace, idea_id=idea_id)
+    link = selectors.link(workspace=request.workspace, idea=idea, link_id=idea_link_id)
+    services.idea_unlink(actor=request.actor, link=link)
+    messages.success(request, "Feedback unlinked from the idea.")
+    return redirect("idea_detail", slug=request.workspace.slug, idea_id=idea.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.CLOSE_THE_LOOP)
+def idea_close(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
+    """Preview and send the message telling the people who asked how their request ended."""
+    workspace = request.workspace
+    idea = selectors.idea(workspace=workspace, idea_id=idea_id)
+    if idea.merged_into_id:
+        return redirect("idea_close", slug=workspace.slug, idea_id=idea.merged_into_id)
+    outcome = services.closing_outcome(idea)
+    people = list(selectors.recipients(workspace=workspace, idea=idea))
+    told = selectors.already_told(idea=idea, outcome=outcome) if outcome else set()
+    for person in people:
+        person.told = person.pk in told
+    subject, body = services.default_message(outcome) if outcome else ("", "")
+    form = LoopClosureForm(request.POST or None, initial={"subject": subject, "message": body})
+    status = 200
+    if request.method == "POST":
+        if outcome is None:
+            form.add_error(None, "Move the idea to a shipped or declined status first.")
+        elif form.is_valid() and request.POST.get("action") == "send":
+            try:
+                services.loop_closure_create(actor=request.actor, idea=idea, **form.cleaned_data)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                waiting = sum(1 for p in people if not p.told)
+                messages.success(
+                    request,
+                    f"Sending to {waiting} {'person' if waiting == 1 else 'people'}; "
+                    "each is told once.",
+                )
+                return redirect("idea_detail", slug=workspace.slug, idea_id=idea.pk)
+        status = 400 if form.errors else 200
+    subject_text = form["subject"].value() or ""
+    message_text = form["message"].value() or ""
+    first = next((p for p in people if not p.told), people[0] if people else None)
+    preview = None
+    if first is not None and outcome:
+        preview = {
+            "to": first,
+            "subject": services.render_message(
+                subject_text, name=first.name, idea=idea, workspace=workspace
+            ),
+            "body": services.render_message(
+                message_text, name=first.name, idea=idea, workspace=workspace
+            ),
+        }
+    return render(
+        request,
+        "feedback/ideas/close.html",
+        {
+            "idea": idea,
+            "outcome": outcome,
+            "outcome_label": StatusCategory(outcome).label if outcome else "",
+            "form": form,
+            "people": people,
+            "to_tell": sum(1 for p in people if not p.told),
+            "preview": preview,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@member_required(Capability.VIEW_FEEDBACK)
+def idea_export(request: WorkspaceRequest) -> HttpResponse:
+    filters = selectors.IdeaFilters.from_params(request.GET)
+    rows = selectors.ordered(
+        selectors.ideas(workspace=request.workspace, filters=filters), filters.sort
+    )
+    header = [
+        "id",
+        "title",
+        "status",
+        "category",
+        "area",
+        "owner",
+        "public",
+        "linked feedback",
+        "unique accounts",
+        "revenue",
+        "feedback last 30 days",
+        "feedback last 90 days",
+        "trend",
+        "created",
+    ]
+
+    def lines():
+        for idea in rows.iterator(chunk_size=500):
+            yield [
+                idea.pk,
+                idea.title,
+                idea.status.name,
+                idea.status.get_category_display(),
+                idea.product_area.name if idea.product_area_id else "",
+                idea.owner.display_name if idea.owner_id else "",
+                "yes" if idea.is_public else "no",
+                idea.feedback_count,
+                idea.unique_accounts,
+                idea.revenue,
+                idea.recent_30,
+                idea.recent_90,
+                selectors.trend(idea),
+                idea.created_at.date().isoformat(),
+            ]
+
+    return csv_download(f"{request.workspace.slug}-ideas.csv", header, lines())
+
+
+def _settings_page(
+    request: WorkspaceRequest,
+    *,
+    status_form: IdeaStatusForm | None = None,
+    roadmap_form: RoadmapForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    workspace = request.workspace
+    roadmap = selectors.roadmap_settings(workspace=workspace)
+    return render(
+        request,
+        "feedback/ideas/settings.html",
+        {
+            "idea_statuses": services.ensure_default_statuses(workspace),
+            "status_form": status_form or IdeaStatusForm(),
+            "roadmap_form": roadmap_form
+            or RoadmapForm(
+                initial={"enabled": roadmap.enabled, "title": roadmap.title, "intro": roadmap.intro}
+            ),
+            "roadmap": roadmap,
+            "categories": StatusCategory.choices,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_SOURCES)
+def idea_settings(request: WorkspaceRequest) -> HttpResponse:
+    """Idea statuses and the public roadmap; the POST saves the roadmap settings."""
+    if request.method == "GET":
+        return _settings_page(request)
+    form = RoadmapForm(request.POST)
+    if form.is_valid():
+        services.roadmap_update(actor=request.actor, **form.cleaned_data)
+        messages.success(request, "Roadmap settings saved.")
+        return redirect("idea_settings", slug=request.workspace.slug)
+    return _settings_page(request, roadmap_form=form, status=400)
+
+
+@require_POST
+@member_required(Capability.MANAGE_SOURCES)
+def idea_status_create(request: WorkspaceRequest) -> HttpResponse:
+    form = IdeaStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            created = services.idea_status_create(actor=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Status “{created.name}” added.")
+            return redirect("idea_settings", slug=request.workspace.slug)
+    return _settings_page(request, status_form=form, status=400)
+
+
+@require_POST
+@member_required(Capability.MANAGE_SOURCES)
+def idea_status_edit(request: WorkspaceRequest, idea_status_id: int) -> HttpResponse:
+    found = selectors.status(workspace=request.workspace, status_id=idea_status_id)
+    form = IdeaStatusEditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.idea_status_update(actor=request.actor, status=found, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Status “{found.name}” saved.")
+    else:
+        messages.error(request, "Give the status a name and a position of 0 or more.")
+    return redirect("idea_settings", slug=request.workspace.slug)
+
+
+@require_GET
+def roadmap(request, slug: str) -> HttpResponse:
+    """The public roadmap: no sign-in; 404 unless the workspace turned it on."""
+    workspace = selectors.public_workspace(slug=slug)
+    settings = selectors.roadmap_settings(workspace=workspace)
+    if not settings.enabled:
+        raise Http404
+    response = render(
+        request,
+        "feedback/ideas/roadmap.html",
+        {
+            "public_workspace": workspace,
+            "settings": settings,
+            "lanes": selectors.roadmap(workspace=workspace),
+        },
+    )
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+urlpatterns = [
+    path("ideas/", idea_list, name="idea_list"),
+    path("ideas/new/", idea_create, name="idea_create"),
+    path("ideas/board/", idea_board, name="idea_board"),
+    path("ideas/export.csv", idea_export, name="idea_export"),
+    path("ideas/settings/", idea_settings, name="idea_settings"),
+    path("ideas/settings/statuses/", idea_status_create, name="idea_status_create"),
+    path(
+        "ideas/settings/statuses/<int:idea_status_id>/",
+        idea_status_edit,
+        name="idea_status_edit",
+    ),
+    path("ideas/<int:idea_id>/", idea_detail, name="idea_detail"),
+    path("ideas/<int:idea_id>/edit/", idea_edit, name="idea_edit"),
+    path("ideas/<int:idea_id>/move/", idea_move, name="idea_move"),
+    path("ideas/<int:idea_id>/merge/", idea_merge, name="idea_merge"),
+    path("ideas/<int:idea_id>/close/", idea_close, name="idea_close"),
+    path(
+        "ideas/<int:idea_id>/links/<int:idea_link_id>/",
+        idea_link_edit,
+        name="idea_link_edit",
+    ),
+    path(
+        "ideas/<int:idea_id>/links/<int:idea_link_id>/remove/",
+        idea_unlink,
+        name="idea_unlink",
+    ),
+]
+public_urlpatterns = [path("roadmap/", roadmap, name="ideas_roadmap")]
 
 
 def register() -> None:
     """Adds this area's navigation items."""
+    register_nav(NavItem("Ideas", "idea_list", Capability.VIEW_FEEDBACK, "d", 12))

@@ -1,4 +1,346 @@
-"""Being built."""
+"""Intake pages: sources (webhook secrets and field mappings, the public form's switch), manual
+entry, the CSV upload, and the public feedback form anyone may use without signing in."""
 
-urlpatterns: list = []
-public_urlpatterns: list = []
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from feedback.forms_intake import (
+    HONEYPOT,
+    FeedbackImportForm,
+    ManualFeedbackForm,
+    PublicFeedbackForm,
+    SourceCreateForm,
+    SourceEditForm,
+    spam_reason,
+    started_token,
+)
+from feedback.importer import SOURCE_OPTION
+from feedback.models import Channel, Source
+from feedback.selectors import intake as selectors
+from feedback.services import intake as services
+from feedback.webhooks import MAPPABLE_FIELDS, SIGNATURE_HEADER, TIMESTAMP_HEADER
+from productops import imports, ratelimit
+from productops.access import WorkspaceRequest, member_required
+from productops.capabilities import Capability
+from productops.models import Workspace
+
+# The public form: how much one visitor may send, and how big one piece may be.
+PUBLIC_SUBMISSIONS_ALLOWED = 5
+PUBLIC_WINDOW_SECONDS = 10 * 60
+PUBLIC_MAX_BODY_CHARS = 5_000
+PUBLIC_MAX_REQUEST_BYTES = 32 * 1024
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _webhook_url(request: HttpRequest, source: Source) -> str:
+    return request.build_absolute_uri(
+        reverse("api_source_webhook", args=[source.workspace.slug, source.pk])
+    )
+
+
+def _public_url(request: HttpRequest, workspace: Workspace) -> str:
+    return request.build_absolute_uri(reverse("public_feedback_form", args=[workspace.slug]))
+
+
+def _sources_page(request: WorkspaceRequest, form: SourceCreateForm, status: int = 200):
+    workspace = request.workspace
+    web_form = selectors.web_form_source(workspace=workspace, active_only=False)
+    return render(
+        request,
+        "feedback/intake/sources.html",
+        {
+            "sources": selectors.sources(workspace=workspace),
+            "form": form,
+            "web_form": web_form,
+            "public_url": _public_url(request, workspace),
+            "public_limit": PUBLIC_SUBMISSIONS_ALLOWED,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_SOURCES)
+def source_list(request: WorkspaceRequest) -> HttpResponse:
+    tools = selectors.tools(workspace=request.workspace)
+    form = SourceCreateForm(request.POST or None, tools=tools)
+    if request.method == "POST" and form.is_valid():
+        try:
+            source, secret = services.source_create(actor=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if secret:  # shown once, on this answer only
+                return _source_page(request, source, new_secret=secret, created=True)
+            messages.success(request, f"Source {source.name} created.")
+            return redirect("source_detail", slug=request.workspace.slug, source_id=source.pk)
+    return _sources_page(request, form, status=400 if form.errors else 200)
+
+
+def _edit_form(request: WorkspaceRequest, source: Source, data=None) -> SourceEditForm:
+    is_webhook = source.channel == Channel.WEBHOOK
+    initial = {"name": source.name, "tool": source.tool_id, "is_active": source.is_active}
+    for name, _, _ in MAPPABLE_FIELDS:
+        initial[f"map_{name}"] = (source.field_mapping or {}).get(name, "")
+    return SourceEditForm(
+        data,
+        initial=initial,
+        tools=selectors.tools(workspace=request.workspace),
+        mapping=is_webhook,
+    )
+
+
+def _source_page(
+    request: WorkspaceRequest,
+    source: Source,
+    *,
+    form: SourceEditForm | None = None,
+    new_secret: str | None = None,
+    created: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    source = selectors.source(workspace=request.workspace, source_id=source.pk)
+    return render(
+        request,
+        "feedback/intake/source_detail.html",
+        {
+            "source": source,
+            "form": form or _edit_form(request, source),
+            "new_secret": new_secret,
+            "created": created,
+            "webhook_url": _webhook_url(request, source),
+            "public_url": _public_url(request, request.workspace),
+            "timestamp_header": TIMESTAMP_HEADER,
+            "signature_header": SIGNATURE_HEADER,
+            "secret_hint": (source.webhook_secret[:10] + "…") if source.webhook_secret else "",
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.MANAGE_SOURCES)
+def source_detail(request: WorkspaceRequest, source_id: int) -> HttpResponse:
+    source = selectors.source(workspace=request.workspace, source_id=source_id)
+    if request.method == "GET":
+        return _source_page(request, source)
+    form = _edit_form(request, source, request.POST)
+    if form.is_valid():
+        try:
+            services.source_update(
+                actor=request.actor,
+                source=source,
+                name=form.cleaned_data["name"],
+                tool=form.cleaned_data["tool"],
+                is_active=form.cleaned_data["is_active"],
+                field_mapping=form.mapping(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Source saved.")
+            return redirect("source_detail", slug=request.workspace.slug, source_id=source.pk)
+    return _source_page(request, source, form=form, status=400)
+
+
+@never_cache
+@require_POST
+@member_required(Capability.MANAGE_SOURCES)
+def source_rotate_secret(request: WorkspaceRequest, source_id: int) -> HttpResponse:
+    source = selectors.source(workspace=request.workspace, source_id=source_id)
+    try:
+        secret = services.source_rotate_secret(actor=request.actor, source=source)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("source_detail", slug=request.workspace.slug, source_id=source.pk)
+    return _source_page(request, source, new_secret=secret)
+
+
+@require_POST
+@member_required(Capability.MANAGE_SOURCES)
+def source_web_form(request: WorkspaceRequest) -> HttpResponse:
+    enabled = request.POST.get("enabled") == "on"
+    services.web_form_set(actor=request.actor, enabled=enabled)
+    if enabled:
+        messages.success(request, "The public feedback form is open: share its link.")
+    else:
+        messages.success(request, "The public feedback form is closed; its link answers 404.")
+    return redirect("source_list", slug=request.workspace.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.SUBMIT_FEEDBACK)
+def feedback_new(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    form = ManualFeedbackForm(
+        request.POST or None,
+        accounts=selectors.accounts(workspace=workspace).order_by("name"),
+        sources=selectors.sources(workspace=workspace).filter(is_active=True),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.feedback_create_manual(actor=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Feedback saved.")
+            if request.POST.get("then") == "another":
+                return redirect("feedback_new", slug=workspace.slug)
+            return redirect(_item_url(workspace, item.pk))
+    template = "feedback/intake/feedback_new.html"
+    if request.htmx:
+        template += "#manual_form"
+    return render(request, template, {"form": form}, status=400 if form.errors else 200)
+
+
+def _item_url(workspace: Workspace, item_id: int) -> str:
+    try:
+        return reverse("feedback_item", args=[workspace.slug, item_id])
+    except NoReverseMatch:  # the item page is triage's; without it, the form again
+        return reverse("feedback_new", args=[workspace.slug])
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.RUN_IMPORTS)
+def feedback_import(request: WorkspaceRequest) -> HttpResponse:
+    """Step 1 of a feedback import: the file and its source; then the shared mapping page."""
+    workspace = request.workspace
+    sources = selectors.sources(workspace=workspace).filter(is_active=True)
+    form = FeedbackImportForm(request.POST or None, request.FILES or None, sources=sources)
+    if request.method == "POST" and form.is_valid():
+        try:
+            source = form.cleaned_data["source"] or services.source_for_import(
+                actor=request.actor,
+                name=form.cleaned_data["new_source_name"],
+                channel=form.cleaned_data["new_source_channel"] or Channel.CSV_IMPORT,
+            )
+            upload = form.cleaned_data["file"]
+            job = imports.import_upload(
+                actor=request.actor,
+                kind="feedback",
+                filename=upload.name,
+                raw=upload.read(),
+                options={SOURCE_OPTION: source.pk},
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect("import_detail", slug=workspace.slug, job_id=job.pk)
+    return render(
+        request,
+        "feedback/intake/import.html",
+        {"form": form, "importer": imports.importer_for("feedback")},
+        status=400 if form.errors else 200,
+    )
+
+
+# The public form ------------------------------------------------------------------------------
+
+
+def _public_source(slug: str) -> tuple[Workspace, Source]:
+    workspace = Workspace.objects.filter(slug=slug).first()
+    source = selectors.web_form_source(workspace=workspace) if workspace else None
+    if source is None:
+        raise Http404("This workspace has no public feedback form.")
+    return workspace, source
+
+
+def _too_large(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    return render(
+        request,
+        "feedback/intake/public_form.html",
+        {
+            "workspace_name": workspace.name,
+            "refused": f"That is more than we can take in one go: keep it under "
+            f"{PUBLIC_MAX_BODY_CHARS:,} characters, or send it in parts.",
+        },
+        status=413,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def public_feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace, _ = _public_source(slug)
+    context = {"workspace_name": workspace.name, "honeypot": HONEYPOT}
+    if request.method == "GET":
+        if request.GET.get("sent"):
+            return render(request, "feedback/intake/public_form.html", {**context, "sent": True})
+        form = PublicFeedbackForm(initial={"started": started_token(slug)})
+        return render(request, "feedback/intake/public_form.html", {**context, "form": form})
+
+    client = f"feedback-form:{workspace.pk}:{ratelimit.client_address(request)}"
+    if ratelimit.failures(client, PUBLIC_WINDOW_SECONDS) >= PUBLIC_SUBMISSIONS_ALLOWED:
+        wait = ratelimit.retry_after(PUBLIC_WINDOW_SECONDS)
+        response = render(
+            request,
+            "feedback/intake/public_form.html",
+            {
+                **context,
+                "refused": f"You have sent a lot in a short time. Please try again in "
+                f"{max(1, wait // 60)} minute{'s' if wait >= 120 else ''}.",
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    ratelimit.record_failure(client, PUBLIC_WINDOW_SECONDS)  # a counter of submissions
+    if int(request.META.get("CONTENT_LENGTH") or 0) > PUBLIC_MAX_REQUEST_BYTES:
+        return _too_large(request, workspace)
+    if len(request.POST.get("body", "")) > PUBLIC_MAX_BODY_CHARS:
+        return _too_large(request, workspace)
+
+    form = PublicFeedbackForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.feedback_web_form_submit(
+                workspace=workspace,
+                body=data["body"],
+                title=data["title"],
+                email=data["email"],
+                name=data["name"],
+                spam_reason=spam_reason(slug, request.POST),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            # Caught spam sees the same thanks: telling a bot why teaches it.
+            return redirect(f"{reverse('public_feedback_form', args=[slug])}?sent=1")
+    form.data = form.data.copy()
+    form.data["started"] = started_token(slug)
+    return render(
+        request, "feedback/intake/public_form.html", {**context, "form": form}, status=400
+    )
+
+
+urlpatterns = [
+    path("feedback/new/", feedback_new, name="feedback_new"),
+    path("feedback/import/", feedback_import, name="feedback_import"),
+    path("feedback/sources/", source_list, name="source_list"),
+    path("feedback/sources/web-form/", source_web_form, name="source_web_form"),
+    path("feedback/sources/<int:source_id>/", source_detail, name="source_detail"),
+    path(
+        "feedback/sources/<int:source_id>/rotate-secret/",
+        source_rotate_secret,
+        name="source_rotate_secret",
+    ),
+]
+
+public_urlpatterns = [
+    path("feedback/", public_feedback_form, name="public_feedback_form"),
+]

@@ -1,7 +1,569 @@
-"""Being built."""
+"""The triage inbox: the list, the item panel beside it and every inline action.
 
-urlpatterns: list = []
+Actions answer htmx with the item's panel, its row swapped out-of-band and an undo note; without
+htmx they redirect to the item's page. A stale version answers 409 with the current state.
+"""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from feedback.forms_triage import (
+    BULK_ACTIONS,
+    STATUS_TABS,
+    BulkForm,
+    InboxFilterForm,
+    ItemUpdateForm,
+    LinkForm,
+    MergeForm,
+    RenameForm,
+    SavedViewForm,
+)
+from feedback.models import FeedbackItem, Importance, Priority, Sentiment, Status
+from feedback.selectors import triage as selectors
+from feedback.services import triage as services
+from productops.access import WorkspaceRequest, member_required
+from productops.capabilities import Capability
+from productops.csvfiles import csv_download
+from productops.errors import StaleEdit
+from productops.navigation import NavItem
+from productops.navigation import register as register_nav
+
+TEMPLATE = "feedback/triage/inbox.html"
+ITEM_TEMPLATE = "feedback/triage/item.html"
 
 
 def register() -> None:
-    """Adds this area's navigation items."""
+    register_nav(NavItem("Inbox", "feedback_inbox", Capability.VIEW_FEEDBACK, "f", 10))
+
+
+def compact_age(moment: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - moment).total_seconds()))
+    for unit, size in (("y", 31536000), ("mo", 2592000), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return "now"
+
+
+def headline(item: FeedbackItem) -> str:
+    if item.title:
+        return item.title
+    return next((line.strip() for line in item.body.splitlines() if line.strip()), "(empty)")
+
+
+def _decorate(rows: list[FeedbackItem]) -> list[FeedbackItem]:
+    now = timezone.now()
+    for row in rows:
+        row.headline = headline(row)
+        row.age = compact_age(row.received_at, now)
+    return rows
+
+
+def _filter_form(request: WorkspaceRequest) -> tuple[InboxFilterForm, object]:
+    data = request.GET
+    current_view = None
+    if request.GET.get("view", "").isdigit():
+        current_view = (
+            selectors.saved_views(workspace=request.workspace, user=request.user)
+            .filter(pk=int(request.GET["view"]))
+            .first()
+        )
+        if current_view is not None and not (request.GET.keys() - {"view", "cursor"}):
+            data = QueryDict(mutable=True)
+            data.update({k: str(v) for k, v in current_view.filters.items()})
+            if "cursor" in request.GET:
+                data["cursor"] = request.GET["cursor"]
+    form = InboxFilterForm(data, actor=request.actor)
+    form.is_valid()
+    return form, current_view
+
+
+def _options(workspace) -> dict:
+    return {
+        "tags": list(selectors.tags(workspace=workspace)),
+        "areas": list(selectors.product_areas(workspace=workspace)),
+        "assignees": selectors.assignees(workspace=workspace),
+        "priorities": Priority.choices,
+        "sentiments": Sentiment.choices,
+        "importances": Importance.choices,
+    }
+
+
+@require_GET
+@member_required(Capability.VIEW_FEEDBACK)
+@vary_on_headers("HX-Request")
+def inbox(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    form, current_view = _filter_form(request)
+    filters = form.filters()
+    cursor = request.GET.get("cursor") or None
+    page = selectors.inbox(workspace=workspace, filters=filters, after=cursor)
+    _decorate(page.rows)
+    query = form.query()
+    if current_view is not None:
+        query["view"] = str(current_view.pk)
+    context = {
+        "page": page,
+        "filters": filters,
+        "form": form,
+        "query": query,
+        "more_url": "?" + urlencode({**query, "cursor": page.next_cursor or ""}),
+        "query_string": urlencode(query),
+    }
+    if request.htmx and cursor:
+        return render(request, f"{TEMPLATE}#more", context)
+    context["counts"] = selectors.status_counts(workspace=workspace, filters=filters)
+    base = {k: v for k, v in query.items() if k not in ("view", "status")}
+    context["tabs"] = [
+        (value, label, context["counts"].get(value), urlencode({**base, "status": value}))
+        for value, label in STATUS_TABS
+    ]
+    if request.htmx and request.htmx.target == "inbox-results":
+        return render(request, f"{TEMPLATE}#results", context)
+    context.update(
+        current_view=current_view,
+        saved_views=list(selectors.saved_views(workspace=workspace, user=request.user)),
+        sources=list(selectors.sources(workspace=workspace)),
+        segments=selectors.segments(workspace=workspace),
+        accounts=selectors.accounts(workspace=workspace),
+        bulk_actions=BULK_ACTIONS,
+        start=request.GET.get("start") == "1",
+        **_options(workspace),
+    )
+    return render(request, TEMPLATE, context)
+
+
+@require_GET
+@member_required(Capability.VIEW_FEEDBACK)
+def export(request: WorkspaceRequest) -> HttpResponse:
+    form, _ = _filter_form(request)
+    rows = selectors.export_rows(workspace=request.workspace, filters=form.filters())
+    header = [
+        "id",
+        "received_at",
+        "status",
+        "title",
+        "body",
+        "source",
+        "contact",
+        "account",
+        "segment",
+        "plan",
+        "annual_revenue",
+        "tags",
+        "product_area",
+        "assignee",
+        "priority",
+        "sentiment",
+        "votes",
+        "idea_links",
+        "duplicate_of",
+    ]
+
+    def lines():
+        for i in rows:
+            yield [
+                i.pk,
+                i.received_at.isoformat(),
+                i.status,
+                i.title,
+                i.body,
+                i.source.name,
+                (i.contact.email or i.contact.name) if i.contact_id else i.submitter_email,
+                i.account.name if i.account_id else "",
+                i.account.segment if i.account_id else "",
+                i.account.plan if i.account_id else "",
+                i.account.annual_revenue if i.account_id else "",
+                ", ".join(t.name for t in i.tags.all()),
+                i.product_area.name if i.product_area_id else "",
+                i.assignee.display_name if i.assignee_id else "",
+                i.get_priority_display(),
+                i.sentiment,
+                i.votes,
+                i.link_count,
+                i.duplicate_of_id or "",
+            ]
+
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    return csv_download(f"feedback-{request.workspace.slug}-{stamp}.csv", header, lines())
+
+
+def _panel_context(request: WorkspaceRequest, item_id: int, **extra) -> dict:
+    detail = selectors.item_detail(workspace=request.workspace, item_id=item_id)
+    _decorate([detail["item"]])
+    return {**detail, **_options(request.workspace), "i": detail["item"], **extra}
+
+
+def _in_inbox(request: WorkspaceRequest) -> bool:
+    """Whether the htmx request comes from the inbox page (which has the item's row)."""
+    current = request.htmx.current_url_abs_path if request.htmx else None
+    inbox_path = reverse("feedback_inbox", args=[request.workspace.slug])
+    return bool(current) and current.split("?")[0] == inbox_path
+
+
+def _panel(request: WorkspaceRequest, item_id: int, *, status: int = 200, **extra) -> HttpResponse:
+    context = _panel_context(request, item_id, in_inbox=_in_inbox(request), **extra)
+    if request.htmx:
+        return render(request, f"{ITEM_TEMPLATE}#panel_response", context, status=status)
+    return render(request, ITEM_TEMPLATE, context, status=status)
+
+
+@require_GET
+@member_required(Capability.VIEW_FEEDBACK)
+@vary_on_headers("HX-Request")
+def item_page(request: WorkspaceRequest, item_id: int) -> HttpResponse:
+    context = _panel_context(request, item_id)
+    template = f"{ITEM_TEMPLATE}#panel" if request.htmx else ITEM_TEMPLATE
+    return render(request, template, context)
+
+
+def _undo_fields(item: FeedbackItem, posted: QueryDict, changes: dict) -> dict[str, str]:
+    """What posting back would restore the fields this action changes."""
+    undo: dict[str, str] = {}
+    if "status" in changes:
+        undo["status"] = item.status
+    if "priority" in changes:
+        undo["priority"] = str(item.priority)
+    if "assignee" in changes:
+        undo["assignee"] = str(item.assignee_id or "none")
+    if "product_area" in changes:
+        undo["product_area"] = str(item.product_area_id or "")
+    if "sentiment" in changes:
+        undo["sentiment"] = item.sentiment if item.sentiment_overridden else "auto"
+    tag_ids = {t.pk for t in item.tags.all()}
+    for tag in changes.get("add_tags", []):
+        if tag.pk not in tag_ids:
+            undo["remove_tag"] = str(tag.pk)
+    for tag in changes.get("remove_tags", []):
+        if tag.pk in tag_ids:
+            undo["add_tag"] = tag.name
+    return undo
+
+
+ACTION_NAMES = {
+    Status.TRIAGED: "Marked triaged",
+    Status.ARCHIVED: "Archived",
+    Status.SPAM: "Marked spam",
+    Status.NEW: "Restored to new",
+}
+
+
+def _posted_fields(posted: QueryDict) -> dict[str, str]:
+    keep = ("status", "priority", "assignee", "product_area", "sentiment", "add_tag", "remove_tag")
+    return {k: posted[k] for k in keep if k in posted}
+
+
+@require_POST
+@member_required(Capability.TRIAGE_FEEDBACK)
+def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
+    item = selectors.item(workspace=request.workspace, item_id=item_id)
+    form = ItemUpdateForm(request.POST, actor=request.actor)
+    if not form.is_valid():
+        return _failed(request, item_id, form.errors.as_text(), status=400)
+    try:
+        changes = form.changes()
+        undo = _undo_fields(item, request.POST, changes)
+        updated = services.feedback_update(
+            actor=request.actor,
+            item=item,
+            expected_version=form.cleaned_data["version"],
+            **changes,
+        )
+    except StaleEdit as conflict:
+        return _conflict(request, item_id, conflict, _posted_fields(request.POST))
+    except ValidationError as error:
+        return _failed(request, item_id, " ".join(error.messages), status=400)
+    note = ACTION_NAMES.get(changes.get("status"), "Updated") if "status" in changes else "Updated"
+    toast = {
+        "text": f"{note}: {headline(updated)[:60]}",
+        "url": reverse("feedback_item_update", args=[request.workspace.slug, item_id]),
+        "fields": {**undo, "version": updated.version},
+    }
+    if not request.htmx:
+        messages.success(request, toast["text"])
+        return redirect("feedback_item", slug=request.workspace.slug, item_id=item_id)
+    return _panel(request, item_id, toast=toast if undo else None)
+
+
+def _conflict(request, item_id: int, conflict: StaleEdit, fields: dict) -> HttpResponse:
+    retry = {**fields, "version": conflict.current.get("version")}
+    return _panel(
+        request,
+        item_id,
+        status=409,
+        conflict={
+            "message": str(conflict),
+            "current": conflict.current,
+            "retry": retry,
+            "url": request.path,
+        },
+    )
+
+
+def _failed(request, item_id: int, message: str, *, status: int) -> HttpResponse:
+    return _panel(request, item_id, status=status, error=message)
+
+
+@require_POST
+@member_required(Capability.TRIAGE_FEEDBACK)
+def item_merge(request: WorkspaceRequest, item_id: int) -> HttpResponse:
+    """Marks this item a duplicate of the posted original."""
+    item = selectors.item(workspace=request.workspace, item_id=item_id)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, item_id, "Choose the original item.", status=400)
+    try:
+        original = form.original_item(request.workspace)
+        merge = services.feedback_merge(
+            actor=request.actor,
+            original=original,
+            duplicate=item,
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleEdit as conflict:
+        return _conflict(request, item_id, conflict, {"original": request.POST.get("original")})
+    except ValidationError as error:
+        return _failed(request, item_id, " ".join(error.messages), status=400)
+    toast = {
+        "text": f"Merged into #{merge.original_id}: {headline(merge.original)[:60]}",
+        "url": reverse("feedback_merge_undo", args=[request.workspace.slug, merge.pk]),
+        "fields": {},
+    }
+    if not request.htmx:
+        messages.success(request, toast["text"])
+        return redirect("feedback_item", slug=request.workspace.slug, item_id=item_id)
+    return _panel(request, item_id, toast=toast)
+
+
+@require_POST
+@member_required(Capability.TRIAGE_FEEDBACK)
+def merge_undo(request: WorkspaceRequest, merge_id: int) -> HttpResponse:
+    merge = selectors.merge(workspace=request.workspace, merge_id=merge_id)
+    try:
+        services.feedback_unmerge(actor=request.actor, merge=merge)
+    except ValidationError as error:
+        return _failed(request, merge.duplicate_id, " ".join(error.messages), status=400)
+    text = f"Merge undone: #{merge.duplicate_id} is its own item again."
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect("feedback_item", slug=request.workspace.slug, item_id=merge.duplicate_id)
+    return _panel(request, merge.duplicate_id, toast={"text": text, "url": "", "fields": {}})
+
+
+@require_GET
+@member_required(Capability.VIEW_FEEDBACK)
+def duplicate_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
+    item = selectors.item(workspace=request.workspace, item_id=item_id)
+    query = request.GET.get("q", "")[:200]
+    found = selectors.similar_items(workspace=request.workspace, item=item, query=query)
+    if not query:
+        candidates = selectors.duplicate_candidates(workspace=request.workspace, item=item)
+        seen = {c.pk for c in candidates}
+        found = [f for f in found if f.pk not in seen]
+    _decorate(found)
+    return render(
+        request, f"{ITEM_TEMPLATE}#picker_results", {"i": item, "found": found, "query": query}
+    )
+
+
+@require_GET
+@member_required(Capability.VIEW_FEEDBACK)
+def idea_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
+    item = selectors.item(workspace=request.workspace, item_id=item_id)
+    query = request.GET.get("q", "")[:200]
+    ideas = selectors.ideas_for_picker(workspace=request.workspace, query=query)
+    return render(
+        request, f"{ITEM_TEMPLATE}#idea_results", {"i": item, "ideas": ideas, "query": query}
+    )
+
+
+@require_POST
+@member_required(Capability.TRIAGE_FEEDBACK)
+def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
+    item = selectors.item(workspace=request.workspace, item_id=item_id)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(m for errors in form.errors.values() for m in errors)
+        return _failed(request, item_id, problems, status=400)
+    try:
+        link = services.feedback_link_idea(
+            actor=request.actor,
+            item=item,
+            expected_version=form.cleaned_data["version"],
+            idea=form.idea_object(request.workspace),
+            new_idea_title=form.cleaned_data.get("title") or "",
+            importance=form.cleaned_data["importance"],
+            note=form.cleaned_data.get("note") or "",
+        )
+    except StaleEdit as conflict:
+        fields = {k: request.POST.get(k, "") for k in ("idea", "title", "importance", "note")}
+        return _conflict(request, item_id, conflict, fields)
+    except ValidationError as error:
+        return _failed(request, item_id, " ".join(error.messages), status=400)
+    toast = {
+        "text": f"Linked to idea: {link.idea.title[:60]}",
+        "url": reverse("feedback_link_remove", args=[request.workspace.slug, link.pk]),
+        "fields": {},
+    }
+    if not request.htmx:
+        messages.success(request, toast["text"])
+        return redirect("feedback_item", slug=request.workspace.slug, item_id=item_id)
+    return _panel(request, item_id, toast=toast)
+
+
+@require_POST
+@member_required(Capability.TRIAGE_FEEDBACK)
+def link_remove(request: WorkspaceRequest, item_link_id: int) -> HttpResponse:
+    link = selectors.idea_link(workspace=request.workspace, link_id=item_link_id)
+    from feedback.services import ideas as idea_services
+
+    try:
+        idea_services.idea_unlink(actor=request.actor, link=link)
+    except ValidationError as error:
+        return _failed(request, link.item_id, " ".join(error.messages), status=400)
+    text = f"Unlinked from idea: {link.idea.title[:60]}"
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect("feedback_item", slug=request.workspace.slug, item_id=link.item_id)
+    return _panel(request, link.item_id, toast={"text": text, "url": "", "fields": {}})
+
+
+@require_POST
+@member_required(Capability.TRIAGE_FEEDBACK)
+def bulk(request: WorkspaceRequest) -> HttpResponse:
+    """One action over the selection; items someone changed meanwhile are skipped and named."""
+    form = BulkForm(request.POST, actor=request.actor)
+    report: dict = {"error": None, "updated": [], "skipped": []}
+    status = 200
+    if not form.is_valid():
+        report["error"] = " ".join(m for errs in form.errors.values() for m in errs)
+        status = 400
+    else:
+        try:
+            versions = form.cleaned_data["items"]
+            if form.cleaned_data["action"] == "link":
+                value = form.action_value()
+                if not value.isdigit():
+                    raise ValidationError("Give the idea's number.")
+                idea = selectors.idea(workspace=request.workspace, idea_id=int(value))
+                result = services.feedback_bulk_link_idea(
+                    actor=request.actor,
+                    versions=versions,
+                    idea=idea,
+                    importance=form.cleaned_data["importance"],
+                )
+            else:
+                result = services.feedback_bulk_update(
+                    actor=request.actor, versions=versions, **form.changes()
+                )
+        except (ValidationError, ValueError) as error:
+            report["error"] = " ".join(getattr(error, "messages", [str(error)]))
+            status = 400
+        else:
+            label = dict(BULK_ACTIONS)[form.cleaned_data["action"]]
+            report.update(label=label, updated=result.updated, skipped=result.skipped)
+    if not request.htmx:
+        if report["error"]:
+            messages.error(request, report["error"])
+        else:
+            messages.success(request, f"{report['label']}: {len(report['updated'])} items.")
+            for skip in report["skipped"]:
+                messages.warning(request, f"#{skip.id} skipped: {skip.reason}")
+        return redirect(reverse("feedback_inbox", args=[request.workspace.slug]))
+    rows = []
+    if report["updated"]:
+        ids = [row.pk for row in report["updated"]]
+        rows = _decorate(
+            list(
+                selectors.with_list_columns(
+                    FeedbackItem.objects.filter(workspace=request.workspace, pk__in=ids)
+                ).order_by("-received_at", "-id")
+            )
+        )
+    return render(
+        request, f"{TEMPLATE}#bulk_report", {"report": report, "rows": rows}, status=status
+    )
+
+
+@require_POST
+@member_required(Capability.KEEP_SAVED_VIEWS)
+def view_create(request: WorkspaceRequest) -> HttpResponse:
+    form = SavedViewForm(request.POST)
+    inbox_url = reverse("feedback_inbox", args=[request.workspace.slug])
+    if not form.is_valid():
+        messages.error(request, "Give the view a name.")
+        return redirect(inbox_url)
+    filters = InboxFilterForm(request.POST, actor=request.actor).query()
+    try:
+        view = services.saved_view_create(
+            actor=request.actor,
+            name=form.cleaned_data["name"],
+            filters=filters,
+            shared=form.cleaned_data["shared"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(inbox_url + "?" + urlencode(filters))
+    messages.success(request, f"Saved view “{view.name}”.")
+    return redirect(f"{inbox_url}?view={view.pk}")
+
+
+def _view(request: WorkspaceRequest, saved_view_id: int):
+    return selectors.saved_view(
+        workspace=request.workspace, view_id=saved_view_id, user=request.user
+    )
+
+
+@require_POST
+@member_required(Capability.KEEP_SAVED_VIEWS)
+def view_rename(request: WorkspaceRequest, saved_view_id: int) -> HttpResponse:
+    view = _view(request, saved_view_id)
+    form = RenameForm(request.POST)
+    inbox_url = reverse("feedback_inbox", args=[request.workspace.slug])
+    if not form.is_valid():
+        messages.error(request, "Give the view a name.")
+    else:
+        try:
+            view = services.saved_view_rename(
+                actor=request.actor, view=view, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Renamed to “{view.name}”.")
+    return redirect(f"{inbox_url}?view={view.pk}")
+
+
+@require_POST
+@member_required(Capability.KEEP_SAVED_VIEWS)
+def view_delete(request: WorkspaceRequest, saved_view_id: int) -> HttpResponse:
+    view = _view(request, saved_view_id)
+    services.saved_view_delete(actor=request.actor, view=view)
+    messages.success(request, f"Deleted view “{view.name}”.")
+    return redirect("feedback_inbox", slug=request.workspace.slug)
+
+
+urlpatterns = [
+    path("feedback/", inbox, name="feedback_inbox"),
+    path("feedback/export.csv", export, name="feedback_export"),
+    path("feedback/bulk/", bulk, name="feedback_bulk"),
+    path("feedback/views/", view_create, name="feedback_view_create"),
+    path("feedback/views/<int:saved_view_id>/rename/", view_rename, name="feedback_view_rename"),
+    path("feedback/views/<int:saved_view_id>/delete/", view_delete, name="feedback_view_delete"),
+    path("feedback/<int:item_id>/", item_page, name="feedback_item"),
+    path("feedback/<int:item_id>/update/", item_update, name="feedback_item_update"),
+    path("feedback/<int:item_id>/merge/", item_merge, name="feedback_item_merge"),
+    path("feedback/<int:item_id>/link/", item_link, name="feedback_item_link"),
+    path("feedback/<int:item_id>/duplicates/", duplicate_picker, name="feedback_duplicates"),
+    path("feedback/<int:item_id>/ideas/", idea_picker, name="feedback_idea_picker"),
+    path("feedback/links/<int:item_link_id>/unlink/", link_remove, name="feedback_link_remove"),
+    path("feedback/merges/<int:merge_id>/undo/", merge_undo, name="feedback_merge_undo"),
+]

@@ -1,10 +1,41 @@
 """This area's rows of the access matrix (see tests/access.py)."""
 
-from tests.access import Check
+from feedback.models import Account, Channel
+from feedback.services import intake as services
+from tests.access import Check, api, public, roles_api, roles_page
 
-MATRIX: dict[str, list[Check]] = {}
+MAKERS = ("admin", "ops_lead", "pm")
+OPS = ("admin", "ops_lead")
+
+MATRIX: dict[str, list[Check]] = {
+    # Pages
+    "feedback_new": [Check("GET", roles_page(200, *MAKERS))],
+    "feedback_import": [Check("GET", roles_page(200, *MAKERS))],
+    "source_list": [Check("GET", roles_page(200, *OPS))],
+    "source_web_form": [Check("POST", roles_page(302, *OPS), {"enabled": "on"})],
+    "source_detail": [Check("GET", roles_page(200, *OPS))],
+    # Rotating answers with the page showing the new secret once (no redirect: it must not
+    # travel in a URL or a session).
+    "source_rotate_secret": [Check("POST", roles_page(200, *OPS))],
+    # Public: the form of a workspace that opened it, for anyone, signed in or not.
+    "public_feedback_form": [Check("GET", public(200))],
+    # API
+    "api_source_list": [Check("GET", api())],
+    # Authenticated by signature only: without one, everybody gets 401 alike.
+    "api_source_webhook": [Check("POST", public(401))],
+    "api_account_list": [
+        Check("GET", api()),
+        Check("POST", roles_api(201, *MAKERS), {"external_id": "crm-9", "name": "Nine"}),
+    ],
+    "api_account_detail": [Check("GET", api())],
+    "api_contact_list": [Check("GET", api())],
+}
 
 
 def url_values(personas, workspace) -> dict:
     """A real object of `workspace` for each URL parameter this area's URLs take."""
-    return {}
+    admin = personas["admin"].actor
+    source, _ = services.source_create(actor=admin, name="Matrix hook", channel=Channel.WEBHOOK)
+    services.web_form_set(actor=admin, enabled=True)
+    account = Account.objects.create(workspace=workspace, name="Matrix Co", domain="matrix.test")
+    return {"source_id": source.pk, "account_id": account.pk}

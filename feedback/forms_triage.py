@@ -1,0 +1,294 @@
+"""Forms of the triage inbox: filters (page, export and API share them) and the item actions."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+
+from feedback.models import (
+    FeedbackItem,
+    Idea,
+    Importance,
+    Priority,
+    ProductArea,
+    Sentiment,
+    Status,
+    Tag,
+)
+from feedback.selectors.triage import ALL, SORTS, InboxFilters
+from feedback.services import triage as services
+from productops.access import Actor
+from productops.models import User
+
+STATUS_TABS = [*Status.choices, (ALL, "All")]
+FILTER_KEYS = (
+    "status",
+    "source",
+    "tag",
+    "area",
+    "segment",
+    "account",
+    "assignee",
+    "sentiment",
+    "priority",
+    "since",
+    "until",
+    "q",
+    "sort",
+)
+
+
+class InboxFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=STATUS_TABS, required=False)
+    source = forms.IntegerField(required=False, min_value=1)
+    tag = forms.IntegerField(required=False, min_value=1)
+    area = forms.CharField(required=False, help_text='A product area id, or "none".')
+    segment = forms.CharField(required=False, max_length=60)
+    account = forms.IntegerField(required=False, min_value=1)
+    assignee = forms.CharField(
+        required=False, help_text='A user id, "me" or "unassigned".', max_length=20
+    )
+    sentiment = forms.ChoiceField(
+        choices=[("", "Any"), *Sentiment.choices, ("none", "Not scored")], required=False
+    )
+    priority = forms.TypedChoiceField(
+        choices=[("", "Any"), *Priority.choices], coerce=int, required=False, empty_value=None
+    )
+    since = forms.DateField(required=False)
+    until = forms.DateField(required=False)
+    q = forms.CharField(required=False, max_length=200)
+    sort = forms.ChoiceField(choices=[(s, s) for s in SORTS], required=False)
+
+    def __init__(self, data: QueryDict | dict | None, *, actor: Actor) -> None:
+        super().__init__(data)
+        self.actor = actor
+
+    def clean_area(self) -> int | None:
+        return self._id_or_none("area", "none")
+
+    def clean_assignee(self) -> int | None:
+        value = (self.cleaned_data.get("assignee") or "").strip()
+        if value == "me":
+            return self.actor.user.pk if self.actor.user else 0
+        return self._id_or_none("assignee", "unassigned")
+
+    def _id_or_none(self, name: str, none_word: str) -> int | None:
+        value = (self.cleaned_data.get(name) or "").strip()
+        if not value:
+            return None
+        if value == none_word:
+            return 0
+        if not value.isdigit():
+            raise ValidationError(f'Give an id or "{none_word}".')
+        return int(value)
+
+    def filters(self) -> InboxFilters:
+        """The valid filters; a field that is not valid is left out (the page says so)."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return InboxFilters(
+            status=data.get("status") or Status.NEW,
+            source=data.get("source"),
+            tag=data.get("tag"),
+            area=data.get("area"),
+            segment=data.get("segment") or "",
+            account=data.get("account"),
+            assignee=data.get("assignee"),
+            sentiment=data.get("sentiment") or "",
+            priority=data.get("priority"),
+            since=data.get("since"),
+            until=data.get("until"),
+            q=data.get("q") or "",
+            sort=data.get("sort") or "newest",
+        )
+
+    def query(self) -> dict[str, str]:
+        """The filters as the query string gave them (for links, saved views, Load more)."""
+        data = self.data
+        return {k: str(data.get(k)).strip() for k in FILTER_KEYS if str(data.get(k) or "").strip()}
+
+
+def _workspace_object(model, workspace, value: Any, field: str):
+    if value in (None, ""):
+        return None
+    try:
+        return model.objects.get(workspace=workspace, pk=int(value))
+    except (ValueError, TypeError, model.DoesNotExist):
+        raise ValidationError({field: "No such choice in this workspace."}) from None
+
+
+class ItemUpdateForm(forms.Form):
+    """One inline action on an item: only the fields the request names change."""
+
+    version = forms.IntegerField(min_value=1)
+    status = forms.ChoiceField(choices=Status.choices, required=False)
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, required=False)
+    assignee = forms.CharField(required=False, max_length=20)
+    product_area = forms.CharField(required=False, max_length=20)
+    sentiment = forms.ChoiceField(
+        choices=[*Sentiment.choices, (services.AUTO_SENTIMENT, "Automatic")], required=False
+    )
+    add_tag = forms.CharField(required=False, max_length=60)
+    remove_tag = forms.IntegerField(required=False)
+    new_area = forms.CharField(required=False, max_length=80)
+
+    CHANGES = ("status", "priority", "assignee", "product_area", "sentiment")
+
+    def __init__(self, data, *, actor: Actor) -> None:
+        super().__init__(data)
+        self.actor = actor
+
+    def changes(self) -> dict[str, Any]:
+        """The service's keyword arguments for what was posted; may create a tag or area."""
+        workspace = self.actor.workspace
+        data = self.cleaned_data
+        changes: dict[str, Any] = {}
+        for name in self.CHANGES:
+            if self.data.get(name) not in (None, "") and name not in ("assignee", "product_area"):
+                changes[name] = data[name]
+        if "assignee" in self.data:
+            value = (data.get("assignee") or "").strip()
+            if value == "me":
+                changes["assignee"] = self.actor.user
+            elif value in ("", "none", "unassigned"):
+                changes["assignee"] = None
+            else:
+                try:
+                    changes["assignee"] = User.objects.get(pk=int(value))
+                except (ValueError, User.DoesNotExist):
+                    raise ValidationError({"assignee": "No such member."}) from None
+        if (data.get("new_area") or "").strip():
+            changes["product_area"] = services.product_area_get_or_create(
+                actor=self.actor, name=data["new_area"]
+            )
+        elif "product_area" in self.data:
+            changes["product_area"] = _workspace_object(
+                ProductArea, workspace, data.get("product_area"), "product_area"
+            )
+        if (data.get("add_tag") or "").strip():
+            tag = services.tag_get_or_create(actor=self.actor, name=data["add_tag"])
+            changes["add_tags"] = [tag]
+        if data.get("remove_tag"):
+            changes["remove_tags"] = [
+                _workspace_object(Tag, workspace, data["remove_tag"], "remove_tag")
+            ]
+        return changes
+
+
+class MergeForm(forms.Form):
+    version = forms.IntegerField(min_value=1)
+    original = forms.IntegerField(min_value=1)
+
+    def original_item(self, workspace) -> FeedbackItem:
+        return _workspace_object(FeedbackItem, workspace, self.cleaned_data["original"], "original")
+
+
+class LinkForm(forms.Form):
+    version = forms.IntegerField(min_value=1)
+    idea = forms.IntegerField(required=False, min_value=1)
+    title = forms.CharField(required=False, max_length=200, label="New idea")
+    importance = forms.TypedChoiceField(
+        choices=Importance.choices, coerce=int, required=False, empty_value=Importance.IMPORTANT
+    )
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("idea") and not (data.get("title") or "").strip():
+            raise ValidationError("Choose an idea or give a new idea a title.")
+        return data
+
+    def idea_object(self, workspace) -> Idea | None:
+        return _workspace_object(Idea, workspace, self.cleaned_data.get("idea"), "idea")
+
+
+BULK_ACTIONS = [
+    ("tag", "Add tag"),
+    ("area", "Set product area"),
+    ("assign", "Assign"),
+    ("priority", "Set priority"),
+    ("triage", "Mark triaged"),
+    ("archive", "Archive"),
+    ("spam", "Mark spam"),
+    ("restore", "Restore to new"),
+    ("link", "Link to idea"),
+]
+STATUS_ACTIONS = {
+    "triage": Status.TRIAGED,
+    "archive": Status.ARCHIVED,
+    "spam": Status.SPAM,
+    "restore": Status.NEW,
+}
+
+
+class BulkForm(forms.Form):
+    """An action over selected items, each given as "id:version" (the version the PM saw)."""
+
+    action = forms.ChoiceField(choices=BULK_ACTIONS)
+    items = forms.CharField(widget=forms.MultipleHiddenInput)
+    value = forms.CharField(required=False, max_length=200)
+    importance = forms.TypedChoiceField(
+        choices=Importance.choices, coerce=int, required=False, empty_value=Importance.IMPORTANT
+    )
+
+    def __init__(self, data, *, actor: Actor) -> None:
+        super().__init__(data)
+        self.actor = actor
+
+    def clean_items(self) -> dict[int, int]:
+        raw = self.data.getlist("items") if hasattr(self.data, "getlist") else self.data["items"]
+        versions = {}
+        for entry in raw:
+            try:
+                pk, version = str(entry).split(":")
+                versions[int(pk)] = int(version)
+            except ValueError:
+                raise ValidationError("Each item is id:version.") from None
+        if not versions:
+            raise ValidationError("Select at least one item.")
+        if len(versions) > 500:
+            raise ValidationError("Select at most 500 items at once.")
+        return versions
+
+    def action_value(self) -> str:
+        """The action's value: `value`, or the bulk bar's own field for it (`tag_value`...)."""
+        action = self.cleaned_data["action"]
+        raw = self.cleaned_data.get("value") or self.data.get(f"{action}_value") or ""
+        return str(raw).strip()[:200]
+
+    def changes(self) -> dict[str, Any]:
+        action, value = self.cleaned_data["action"], self.action_value()
+        workspace = self.actor.workspace
+        if action in STATUS_ACTIONS:
+            return {"status": STATUS_ACTIONS[action]}
+        if action == "tag":
+            if not value:
+                raise ValidationError({"value": "Name the tag."})
+            return {"add_tags": [services.tag_get_or_create(actor=self.actor, name=value)]}
+        if action == "area":
+            return {"product_area": _workspace_object(ProductArea, workspace, value, "value")}
+        if action == "assign":
+            if value == "me":
+                return {"assignee": self.actor.user}
+            if value in ("", "none", "unassigned"):
+                return {"assignee": None}
+            try:
+                return {"assignee": User.objects.get(pk=int(value))}
+            except (ValueError, User.DoesNotExist):
+                raise ValidationError({"value": "No such member."}) from None
+        if action == "priority":
+            if value not in [str(p) for p in Priority.values]:
+                raise ValidationError({"value": "Choose a priority."})
+            return {"priority": int(value)}
+        raise ValidationError({"action": "Unknown action."})
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    shared = forms.BooleanField(required=False)
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(max_length=80)

@@ -1,0 +1,156 @@
+"""What one piece of incoming feedback carries, and reading the values channels send us."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.utils import timezone
+
+MAX_BODY = 20_000
+MAX_TITLE = 300
+MAX_NAME = 200
+MAX_EXTERNAL_ID = 200
+MAX_TAGS = 20
+MAX_ITEMS_PER_CALL = 1_000
+
+
+@dataclass(frozen=True)
+class IntakeItem:
+    """One piece of feedback as a channel hands it in, before it is stored."""
+
+    body: str
+    title: str = ""
+    email: str = ""
+    name: str = ""
+    external_id: str = ""
+    received_at: datetime | None = None  # None: now for a new item, unchanged for a known one
+    account_external_id: str = ""
+    account_name: str = ""
+    account_domain: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    product_area: str = ""
+    status: str = "new"  # "spam" when the web form's guard caught it
+
+
+# Addresses anyone can get: their domain says nothing about the company, so it never makes an
+# account (a gmail.com "account" would gather every private sender together).
+FREE_MAIL_DOMAINS = frozenset(
+    """
+    gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.es yahoo.it
+    yahoo.co.jp yahoo.com.br ymail.com rocketmail.com hotmail.com hotmail.co.uk hotmail.fr
+    hotmail.de hotmail.es hotmail.it outlook.com outlook.fr outlook.de live.com live.co.uk
+    live.fr msn.com icloud.com me.com mac.com aol.com proton.me protonmail.com pm.me gmx.com
+    gmx.de gmx.net gmx.at web.de t-online.de freenet.de yandex.com yandex.ru mail.ru
+    inbox.ru list.ru bk.ru qq.com 163.com 126.com sina.com zoho.com fastmail.com
+    fastmail.fm hey.com tutanota.com tuta.io mail.com email.com inbox.com comcast.net
+    verizon.net att.net sbcglobal.net btinternet.com sky.com virginmedia.com orange.fr
+    free.fr laposte.net sfr.fr wanadoo.fr libero.it virgilio.it alice.it seznam.cz
+    wp.pl o2.pl interia.pl naver.com hanmail.net rediffmail.com example.com
+    """.split()
+)
+
+
+def normalise_domain(value: str) -> str:
+    """ "https://www.Acme.com/about" -> "acme.com"."""
+    domain = value.strip().lower()
+    domain = re.sub(r"^[a-z]+://", "", domain).split("/")[0].split("@")[-1].split(":")[0]
+    return domain.removeprefix("www.").strip(".")
+
+
+def company_domain(email: str) -> str:
+    """The email's domain when it names a company; "" for free-mail addresses."""
+    if "@" not in email:
+        return ""
+    domain = normalise_domain(email.rsplit("@", 1)[1])
+    return "" if domain in FREE_MAIL_DOMAINS else domain
+
+
+def name_from_domain(domain: str) -> str:
+    """ "acme-robotics.io" -> "Acme Robotics": a readable account name until the CRM says."""
+    label = domain.split(".")[0] if domain else ""
+    return " ".join(part.capitalize() for part in re.split(r"[-_]", label) if part) or domain
+
+
+# Date formats seen in the usual exports (Intercom, Zendesk, Canny, Productboard, Typeform,
+# spreadsheets). Slashes with the year last are read month first (the US exports' order) unless
+# the first number is over 12; dots and dashes with the year last are read day first.
+_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%b %d, %Y %I:%M %p",
+    "%b %d, %Y %H:%M",
+    "%b %d, %Y",
+    "%B %d, %Y %I:%M %p",
+    "%B %d, %Y at %I:%M %p",
+    "%B %d, %Y %H:%M",
+    "%B %d, %Y",
+    "%d %b %Y %H:%M",
+    "%d %b %Y",
+    "%d %B %Y %H:%M",
+    "%d %B %Y",
+    "%a, %d %b %Y %H:%M:%S",
+    "%a %b %d %Y %H:%M:%S",
+]
+_SLASHED = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
+)
+_ZONE_SUFFIX = re.compile(r"\s*(UTC|GMT|Z)$", re.IGNORECASE)
+
+
+def parse_when(text: str) -> datetime | None:
+    """A moment from the text forms exports use; None when it cannot be read. Naive means UTC."""
+    value = _ZONE_SUFFIX.sub("", text.strip())
+    if not value:
+        return None
+    moment = _parse(value)
+    if moment is None:
+        return None
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    if not (1990 <= moment.year <= 2200):
+        return None
+    return moment
+
+
+def _parse(value: str) -> datetime | None:
+    if re.fullmatch(r"\d{9,13}(\.\d+)?", value):  # unix seconds or milliseconds
+        number = float(value)
+        return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, tz=UTC)
+    try:
+        return datetime.fromisoformat(value.replace(" UTC", "").replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    slashed = _SLASHED.match(value)
+    if slashed:
+        return _parse_slashed(slashed)
+    for fmt in _FORMATS:
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_slashed(match: re.Match) -> datetime | None:
+    first, second, year, hour, minute, second_of_minute, half = match.groups()
+    first, second, year = int(first), int(second), int(year)
+    year += 2000 if year < 100 else 0
+    month, day = (second, first) if first > 12 else (first, second)
+    hours = int(hour or 0)
+    if half:
+        hours = hours % 12 + (12 if half.lower() == "pm" else 0)
+    try:
+        return datetime(year, month, day) + timedelta(
+            hours=hours, minutes=int(minute or 0), seconds=int(second_of_minute or 0)
+        )
+    except ValueError:
+        return None

@@ -1,0 +1,508 @@
+"""Every read of ideas: demand, the list and board, an idea's page, recipients, the roadmap.
+
+Demand counts the accounts of linked items AND of their duplicates (items whose duplicate_of is
+a linked item), each account once however many of its items ask, so a merge in triage never
+loses a customer and two items from one company never double its revenue.
+"""
+
+import base64
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, TruncWeek
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from feedback.models import (
+    Account,
+    Contact,
+    FeedbackItem,
+    Idea,
+    IdeaLink,
+    IdeaStatus,
+    LoopClosure,
+    LoopNotice,
+    ProductArea,
+    RoadmapSettings,
+    StatusCategory,
+)
+from productops.models import AuditEvent, Membership, User, Workspace
+
+SORTS = {
+    "revenue": "Revenue",
+    "accounts": "Unique accounts",
+    "feedback": "Feedback",
+    "newest": "Newest",
+}
+SORT_FIELDS = {
+    "revenue": "revenue",
+    "accounts": "unique_accounts",
+    "feedback": "feedback_count",
+    "newest": "created_at",
+}
+CLOSING_CATEGORIES = (StatusCategory.SHIPPED, StatusCategory.DECLINED)
+BOARD_LIMIT_PER_STATUS = 100
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of `queryset` as a correlated subquery (0 when empty)."""
+    counted = queryset.order_by().values("idea").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+# The distinct accounts asking for the idea of the outer row: those of its linked items and of
+# those items' duplicates. UNION dedupes, so an account counts once however many items it sent.
+# Both halves start from the idea's links and use indexes (item pk, feedback_duplicates), so the
+# cost follows the idea's links, not the size of the feedback table.
+_ASKING_ACCOUNTS = """
+    SELECT i.account_id FROM feedback_idealink l
+      JOIN feedback_feedbackitem i ON i.id = l.item_id
+     WHERE l.idea_id = feedback_idea.id AND i.account_id IS NOT NULL
+    UNION
+    SELECT d.account_id FROM feedback_idealink l
+      JOIN feedback_feedbackitem d ON d.duplicate_of_id = l.item_id
+     WHERE l.idea_id = feedback_idea.id AND d.account_id IS NOT NULL
+"""
+_UNIQUE_ACCOUNTS = f"(SELECT count(*) FROM ({_ASKING_ACCOUNTS}) asking)"
+_REVENUE = f"""(SELECT coalesce(sum(a.annual_revenue), 0) FROM feedback_account a
+    WHERE a.id IN ({_ASKING_ACCOUNTS}))"""
+
+
+def with_demand(queryset: QuerySet[Idea], *, now: datetime | None = None) -> QuerySet[Idea]:
+    """Annotates feedback_count, unique_accounts, revenue, recent_30 and recent_90 in SQL.
+
+    `queryset` must be a plain Idea queryset: the raw parts name the feedback_idea table.
+    """
+    now = now or timezone.now()
+    links = IdeaLink.objects.filter(idea=OuterRef("pk"))
+    money = DecimalField(max_digits=16, decimal_places=2)
+    return queryset.annotate(
+        feedback_count=_count(links),
+        unique_accounts=RawSQL(_UNIQUE_ACCOUNTS, [], output_field=IntegerField()),
+        revenue=RawSQL(_REVENUE, [], output_field=money),
+        recent_30=_count(links.filter(item__received_at__gte=now - timedelta(days=30))),
+        recent_90=_count(links.filter(item__received_at__gte=now - timedelta(days=90))),
+    )
+
+
+def trend(idea: Idea) -> str:
+    """'up', 'down' or 'flat': the last 30 days against the 30-day average of the 60 before."""
+    before = (idea.recent_90 - idea.recent_30) / 2
+    if idea.recent_30 > before * 1.2 and idea.recent_30 >= 2:
+        return "up"
+    if idea.recent_30 < before * 0.8:
+        return "down"
+    return "flat"
+
+
+@dataclass
+class IdeaFilters:
+    status: int | None = None
+    area: int | None = None
+    owner: int | None = None
+    public: bool | None = None
+    query: str = ""
+    sort: str = "revenue"
+
+    @classmethod
+    def from_params(cls, params) -> "IdeaFilters":
+        def number(name: str) -> int | None:
+            value = params.get(name, "")
+            return int(value) if str(value).isdigit() else None
+
+        public = params.get("public", "")
+        sort = params.get("sort", "revenue")
+        return cls(
+            status=number("status"),
+            area=number("area"),
+            owner=number("owner"),
+            public={"yes": True, "true": True, "no": False, "false": False}.get(public),
+            query=params.get("q", "").strip()[:200],
+            sort=sort if sort in SORTS else "revenue",
+        )
+
+
+def ideas(*, workspace: Workspace, filters: IdeaFilters | None = None) -> QuerySet[Idea]:
+    """Live ideas (not merged away) with demand, filtered; unordered."""
+    filters = filters or IdeaFilters()
+    queryset = Idea.objects.filter(workspace=workspace, merged_into__isnull=True).select_related(
+        "status", "product_area", "owner"
+    )
+    if filters.status:
+        queryset = queryset.filter(status_id=filters.status)
+    if filters.area:
+        queryset = queryset.filter(product_area_id=filters.area)
+    if filters.owner:
+        queryset = queryset.filter(owner_id=filters.owner)
+    if filters.public is not None:
+        queryset = queryset.filter(is_public=filters.public)
+    if filters.query:
+        queryset = queryset.filter(title__icontains=filters.query)  # the trigram index serves it
+    return with_demand(queryset)
+
+
+def ordered(queryset: QuerySet[Idea], sort: str) -> QuerySet[Idea]:
+    column = SORT_FIELDS.get(sort, "revenue")
+    return queryset.order_by(f"-{column}", "-id")
+
+
+@dataclass(frozen=True)
+class IdeaPage:
+    rows: list[Idea]
+    next_cursor: str | None
+
+
+def _encode(value, pk: int) -> str:
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    return base64.urlsafe_b64encode(f"{text}|{pk}".encode()).decode()
+
+
+def _decode(cursor: str | None, sort: str):
+    if not cursor:
+        return None
+    try:
+        text, pk = base64.urlsafe_b64decode(cursor.encode()).decode().rsplit("|", 1)
+        if sort == "newest":
+            return datetime.fromisoformat(text), int(pk)
+        if sort == "revenue":
+            return Decimal(text), int(pk)
+        return int(text), int(pk)
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def idea_page(
+    *, workspace: Workspace, filters: IdeaFilters, cursor: str | None = None, limit: int = 50
+) -> IdeaPage:
+    """One keyset page of the list, ordered by the chosen figure DESC then id DESC."""
+    column = SORT_FIELDS[filters.sort]
+    queryset = ideas(workspace=workspace, filters=filters)
+    position = _decode(cursor, filters.sort)
+    if position is not None:
+        value, pk = position
+        queryset = queryset.filter(
+            Q(**{f"{column}__lt": value}) | Q(**{column: value, "pk__lt": pk})
+        )
+    rows = list(ordered(queryset, filters.sort)[: limit + 1])
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        return IdeaPage(rows[:limit], _encode(getattr(last, column), last.pk))
+    return IdeaPage(rows, None)
+
+
+@dataclass
+class BoardColumn:
+    status: IdeaStatus
+    ideas: list[Idea] = field(default_factory=list)
+
+
+def board(*, workspace: Workspace, filters: IdeaFilters | None = None) -> list[BoardColumn]:
+    """A column per status, cards ordered by the chosen figure; two queries in all."""
+    filters = filters or IdeaFilters()
+    columns = {s.pk: BoardColumn(s) for s in statuses(workspace=workspace)}
+    rows = ordered(ideas(workspace=workspace, filters=filters), filters.sort)
+    for row in rows[: BOARD_LIMIT_PER_STATUS * max(len(columns), 1)]:
+        column = columns.get(row.status_id)
+        if column is not None and len(column.ideas) < BOARD_LIMIT_PER_STATUS:
+            column.ideas.append(row)
+    return list(columns.values())
+
+
+def idea(*, workspace: Workspace, idea_id: int) -> Idea:
+    """One idea of the workspace with its demand; merged ideas too (the page redirects)."""
+    queryset = Idea.objects.filter(workspace=workspace).select_related(
+        "status", "product_area", "owner", "merged_into"
+    )
+    return get_object_or_404(with_demand(queryset), pk=idea_id)
+
+
+def statuses(*, workspace: Workspace) -> list[IdeaStatus]:
+    return list(IdeaStatus.objects.filter(workspace=workspace).order_by("position", "id"))
+
+
+def status_queryset(*, workspace: Workspace) -> QuerySet[IdeaStatus]:
+    return IdeaStatus.objects.filter(workspace=workspace).order_by("position", "id")
+
+
+def status(*, workspace: Workspace, status_id: int) -> IdeaStatus:
+    return get_object_or_404(IdeaStatus, workspace=workspace, pk=status_id)
+
+
+def product_areas(*, workspace: Workspace) -> QuerySet[ProductArea]:
+    return ProductArea.objects.filter(workspace=workspace).order_by("name")
+
+
+def owners(*, workspace: Workspace) -> QuerySet[User]:
+    """Members who may own an idea."""
+    member_ids = Membership.objects.filter(workspace=workspace).values("user_id")
+    return User.objects.filter(pk__in=member_ids).order_by("name", "email")
+
+
+def links(*, workspace: Workspace, idea: Idea) -> QuerySet[IdeaLink]:
+    return (
+        IdeaLink.objects.filter(workspace=workspace, idea=idea)
+        .select_related("item", "item__account", "item__contact", "item__source", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def link(*, workspace: Workspace, idea: Idea, link_id: int) -> IdeaLink:
+    return get_object_or_404(
+        IdeaLink.objects.select_related("item", "idea"), workspace=workspace, idea=idea, pk=link_id
+    )
+
+
+def demand_items(*, idea: Idea) -> QuerySet[FeedbackItem]:
+    """The items whose customers ask for the idea: linked ones and their duplicates.
+
+    The linked ids are read first, so the OR below is two index lookups (pk, duplicate_of)
+    rather than a scan of the feedback table.
+    """
+    linked = list(IdeaLink.objects.filter(idea=idea).values_list("item_id", flat=True))
+    return FeedbackItem.objects.filter(
+        Q(pk__in=linked) | Q(duplicate_of__in=linked), workspace=idea.workspace_id
+    )
+
+
+def idea_accounts(*, workspace: Workspace, idea: Idea) -> QuerySet[Account]:
+    """The asking accounts, each with how many of its items ask; biggest revenue first."""
+    asking = demand_items(idea=idea).values("pk")
+    return (
+        Account.objects.filter(workspace=workspace, items__in=asking)
+        .annotate(item_count=Count("items", distinct=True))
+        .order_by("-annual_revenue", "name")
+    )
+
+
+@dataclass(frozen=True)
+class WeekBar:
+    week: date
+    count: int
+    x: float
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class WeeklyChart:
+    width: int
+    height: int
+    bars: list[WeekBar]
+    bar_width: float
+    top: int
+    baseline: float
+    first_label: str
+    last_label: str
+
+
+def weekly_chart(*, idea: Idea, weeks: int = 26, today: date | None = None) -> WeeklyChart:
+    """Linked feedback per week (by when the customer wrote), as SVG geometry."""
+    today = today or timezone.localdate()
+    this_monday = today - timedelta(days=today.weekday())
+    first_monday = this_monday - timedelta(weeks=weeks - 1)
+    counted = (
+        IdeaLink.objects.filter(idea=idea, item__received_at__date__gte=first_monday)
+        .annotate(week=TruncWeek("item__received_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
+    )
+    by_week = {w.date() if isinstance(w, datetime) else w: n for w, n in counted}
+    width, height, pad_top, pad_bottom = 520, 96, 8, 18
+    slot = width / weeks
+    bar_width = round(slot * 0.7, 1)
+    top = max([*by_week.values(), 1])
+    plot = height - pad_top - pad_bottom
+    bars = []
+    for index in range(weeks):
+        week = first_monday + timedelta(weeks=index)
+        n = by_week.get(week, 0)
+        bar_height = round(n * plot / top, 1) if n else 0
+        if n and bar_height < 2:
+            bar_height = 2
+        bars.append(
+            WeekBar(
+                week=week,
+                count=n,
+                x=round(index * slot + (slot - bar_width) / 2, 1),
+                y=round(height - pad_bottom - bar_height, 1),
+                height=bar_height,
+            )
+        )
+    return WeeklyChart(
+        width=width,
+        height=height,
+        bars=bars,
+        bar_width=bar_width,
+        top=top,
+        baseline=height - pad_bottom,
+        first_label=first_monday.strftime("%d %b"),
+        last_label=this_monday.strftime("%d %b"),
+    )
+
+
+def history(*, workspace: Workspace, idea: Idea) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        workspace=workspace, object_type="feedback.idea", object_id=str(idea.pk)
+    ).order_by("-created_at", "-id")[:50]
+
+
+def recipients(*, workspace: Workspace, idea: Idea) -> QuerySet[Contact]:
+    """The people who asked, once each: contacts with an email of linked items and duplicates."""
+    asking = demand_items(idea=idea).values("contact_id")
+    return (
+        Contact.objects.filter(workspace=workspace, pk__in=asking)
+        .exclude(email="")
+        .select_related("account")
+        .order_by("email")
+    )
+
+
+def already_told(*, idea: Idea, outcome: str) -> set[int]:
+    return set(
+        LoopNotice.objects.filter(idea=idea, outcome=outcome).values_list("contact_id", flat=True)
+    )
+
+
+def closures(*, workspace: Workspace, idea: Idea) -> QuerySet[LoopClosure]:
+    return (
+        LoopClosure.objects.filter(workspace=workspace, idea=idea)
+        .select_related("created_by")
+        .annotate(notice_count=Count("notices"))
+        .order_by("-created_at")
+    )
+
+
+def closure(*, workspace: Workspace, closure_id: int) -> LoopClosure:
+    return get_object_or_404(LoopClosure, workspace=workspace, pk=closure_id)
+
+
+def ideas_for_picker(*, workspace: Workspace, query: str = "", limit: int = 20) -> list[Idea]:
+    """Live ideas for triage's "link to idea" picker: title matches first, busiest first."""
+    queryset = Idea.objects.filter(workspace=workspace, merged_into__isnull=True).select_related(
+        "status"
+    )
+    query = query.strip()
+    if query:
+        queryset = queryset.filter(title__icontains=query)
+    return list(
+        queryset.annotate(link_count=Count("links")).order_by("-link_count", "-updated_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ItemLoop:
+    """For triage's item panel: the ideas an item asks for and whether its loop was closed."""
+
+    loop_closed_at: datetime | None
+    ideas: list[Idea]  # each with .importance and .outcome_told_at (None: not told)
+
+
+def item_loop(*, workspace: Workspace, item: FeedbackItem) -> ItemLoop:
+    """The ideas `item` (or the original it duplicates) asks for, with the outcome told."""
+    asking_ids = [item.pk] + ([item.duplicate_of_id] if item.duplicate_of_id else [])
+    rows = list(
+        IdeaLink.objects.filter(workspace=workspace, item_id__in=asking_ids)
+        .select_related("idea", "idea__status")
+        .order_by("-created_at")
+    )
+    told = {}
+    if item.contact_id:
+        told = dict(
+            LoopNotice.objects.filter(
+                contact_id=item.contact_id, idea_id__in=[r.idea_id for r in rows]
+            ).values_list("idea_id", "queued_at")
+        )
+    found = []
+    for row in rows:
+        row.idea.importance = row.importance
+        row.idea.outcome_told_at = told.get(row.idea_id)
+        found.append(row.idea)
+    return ItemLoop(loop_closed_at=item.loop_closed_at, ideas=found)
+
+
+def roadmap_settings(*, workspace: Workspace) -> RoadmapSettings:
+    """The settings row, or unsaved defaults (disabled) when there is none yet."""
+    found = RoadmapSettings.objects.filter(workspace=workspace).first()
+    return found or RoadmapSettings(workspace=workspace, enabled=False)
+
+
+@dataclass
+class RoadmapLane:
+    category: str
+    label: str
+    ideas: list[Idea]
+
+
+ROADMAP_LANES = [
+    (StatusCategory.PLANNED, "Planned"),
+    (StatusCategory.IN_PROGRESS, "In progress"),
+    (StatusCategory.SHIPPED, "Recently shipped"),
+]
+ROADMAP_SHIPPED_WINDOW = timedelta(days=120)
+
+
+def roadmap(*, workspace: Workspace) -> list[RoadmapLane]:
+    """Public ideas in public statuses. Only title, description, area and status leave here."""
+    rows = (
+        Idea.objects.filter(
+            workspace=workspace,
+            merged_into__isnull=True,
+            is_public=True,
+            status__is_public=True,
+            status__category__in=[c for c, _ in ROADMAP_LANES],
+        )
+        .exclude(
+            status__category=StatusCategory.SHIPPED,
+            status_changed_at__lt=timezone.now() - ROADMAP_SHIPPED_WINDOW,
+        )
+        .select_related("status", "product_area")
+        .only(
+            "id",
+            "title",
+            "description",
+            "status_changed_at",
+            "status__name",
+            "status__category",
+            "product_area__name",
+        )
+        .order_by("-status_changed_at", "-id")[:300]
+    )
+    lanes = {category: RoadmapLane(category, label, []) for category, label in ROADMAP_LANES}
+    for row in rows:
+        lanes[row.status.category].ideas.append(row)
+    return list(lanes.values())
+
+
+def public_workspace(*, slug: str) -> Workspace:
+    """The workspace of a public roadmap; 404 when it has none or keeps it off."""
+    settings = get_object_or_404(
+        RoadmapSettings.objects.select_related("workspace"), workspace__slug=slug, enabled=True
+    )
+    return settings.workspace
+
+
+def member_user(*, workspace: Workspace, user_id: int) -> User | None:
+    member_ids = Membership.objects.filter(workspace=workspace).values("user_id")
+    return User.objects.filter(pk=user_id, pk__in=member_ids).first()
+
+
+def items_by_id(*, workspace: Workspace, item_ids: list[int]) -> list[FeedbackItem]:
+    """The workspace's items among `item_ids` (ids of other workspaces are simply absent)."""
+    return list(FeedbackItem.objects.filter(workspace=workspace, pk__in=item_ids).order_by("pk"))
+
+
+def area(*, workspace: Workspace, area_id: int) -> ProductArea | None:
+    return ProductArea.objects.filter(workspace=workspace, pk=area_id).first()

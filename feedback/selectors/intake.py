@@ -1,0 +1,165 @@
+"""Reads of the intake side: sources, accounts, contacts, and duplicate-candidate lookups."""
+
+import re
+
+from django.db import connection
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from feedback.models import Account, Channel, Contact, FeedbackItem, Source
+from inventory.models import Tool
+from productops.models import Workspace
+
+
+def _item_count(field: str, model=FeedbackItem) -> Coalesce:
+    counts = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
+def sources(*, workspace: Workspace) -> QuerySet[Source]:
+    """The workspace's sources with how many items each holds, by name."""
+    return (
+        Source.objects.filter(workspace=workspace)
+        .select_related("tool")
+        .annotate(item_count=_item_count("source"))
+        .order_by("-is_active", "name", "pk")
+    )
+
+
+def source(*, workspace: Workspace, source_id: int) -> Source:
+    found = (
+        Source.objects.filter(workspace=workspace, pk=source_id)
+        .select_related("tool")
+        .annotate(item_count=_item_count("source"))
+        .first()
+    )
+    if found is None:
+        raise Http404("No such source.")
+    return found
+
+
+def source_by_name(*, workspace: Workspace, name: str) -> Source | None:
+    return Source.objects.filter(workspace=workspace, name__iexact=name.strip()).first()
+
+
+def web_form_source(*, workspace: Workspace, active_only: bool = True) -> Source | None:
+    """The source the public form files into: the workspace's first web-form source."""
+    found = Source.objects.filter(workspace=workspace, channel=Channel.WEB_FORM)
+    if active_only:
+        found = found.filter(is_active=True)
+    return found.order_by("-is_active", "pk").first()
+
+
+def webhook_source(*, workspace_slug: str, source_id: int) -> Source | None:
+    """An active webhook source by its URL, for deliveries that carry no credentials."""
+    return (
+        Source.objects.select_related("workspace")
+        .filter(
+            workspace__slug=workspace_slug,
+            pk=source_id,
+            channel=Channel.WEBHOOK,
+            is_active=True,
+        )
+        .exclude(webhook_secret="")
+        .first()
+    )
+
+
+def tools(*, workspace: Workspace) -> QuerySet[Tool]:
+    """The inventory's tools a source may name."""
+    return Tool.objects.filter(workspace=workspace).order_by("name").only("pk", "name")
+
+
+def accounts(*, workspace: Workspace) -> QuerySet[Account]:
+    """Accounts newest first (for cursor pages), with how many items each gave."""
+    return Account.objects.filter(workspace=workspace).annotate(
+        item_count=_item_count("account"), contact_count=_item_count("account", Contact)
+    )
+
+
+def account(*, workspace: Workspace, account_id: int) -> Account:
+    found = accounts(workspace=workspace).filter(pk=account_id).first()
+    if found is None:
+        raise Http404("No such account.")
+    return found
+
+
+def account_choices(*, workspace: Workspace, limit: int = 1000) -> list[Account]:
+    return list(
+        Account.objects.filter(workspace=workspace).order_by("name").only("pk", "name")[:limit]
+    )
+
+
+def contacts(*, workspace: Workspace) -> QuerySet[Contact]:
+    return Contact.objects.filter(workspace=workspace).select_related("account")
+
+
+# Duplicate candidates. Both titles and bodies go through the full-text index: the text's most
+# telling words ANDed, newest matches only, then trigram similarity ranks that short list. (A
+# trigram `%` search over a million titles costs seconds when titles share common words; see
+# PERFORMANCE.md.)
+TITLE_THRESHOLD = 0.45
+BODY_THRESHOLD = 0.3
+RECENT_MATCHES = 50
+WORD = re.compile(r"[a-z][a-z0-9]{3,}")
+STOPWORDS = frozenset(
+    """
+    this that with have from they them their there would could should about which when what
+    your into just like also been were will more than only some very really please thanks
+    thank want need does doesn dont cant wont isnt youre were been being because while where
+    these those then than other every each after before again still even much many most
+    here make made using used able know think feel seems seem things thing something
+    """.split()
+)
+
+
+def significant_words(text: str, limit: int = 4) -> list[str]:
+    """The body's most telling words: distinct, not filler, longest first (rarer, as a rule)."""
+    words = dict.fromkeys(w for w in WORD.findall(text.lower()) if w not in STOPWORDS)
+    return sorted(words, key=len, reverse=True)[:limit]
+
+
+def duplicate_matches(*, item: FeedbackItem, limit: int = 5) -> list[tuple[int, float]]:
+    """(item id, score) of other items of the workspace that may say the same as `item`."""
+    by_title = bool(item.title.strip())
+    text = item.title if by_title else item.body
+    words = significant_words(text, limit=3 if by_title else 4)
+    if len(words) < (1 if by_title else 2):
+        return []
+    compared = "title" if by_title else "left(body, 2000)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT id, score FROM (
+                SELECT id, similarity({compared}, left(%(text)s, 2000)) AS score
+                FROM (
+                    SELECT id, title, body FROM feedback_feedbackitem
+                    WHERE workspace_id = %(workspace)s
+                      AND search @@ plainto_tsquery('english', %(words)s)
+                      AND id <> %(id)s AND status <> 'spam' AND duplicate_of_id IS NULL
+                    ORDER BY received_at DESC, id DESC
+                    LIMIT %(recent)s
+                ) recent
+            ) scored
+            WHERE score >= %(threshold)s
+            ORDER BY score DESC, id DESC
+            LIMIT %(limit)s
+            """,
+            {
+                "text": text,
+                "workspace": item.workspace_id,
+                "words": " ".join(words),
+                "id": item.pk,
+                "recent": RECENT_MATCHES,
+                "threshold": TITLE_THRESHOLD if by_title else BODY_THRESHOLD,
+                "limit": limit,
+            },
+        )
+        return [(pk, float(score)) for pk, score in cursor.fetchall()]

@@ -1,0 +1,449 @@
+"""Reads of the triage inbox: the list, one item with everything beside it, pickers, saved views.
+
+The inbox is keyset-paged on (received_at, id) and never counts or offsets its rows: the status
+tabs use capped counts (LIMIT 1001 inside the count), which stay cheap at a million rows.
+"""
+
+import base64
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Lower
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from feedback.models import (
+    Account,
+    DuplicateCandidate,
+    FeedbackItem,
+    FeedbackMerge,
+    Idea,
+    IdeaLink,
+    ProductArea,
+    SavedView,
+    Source,
+    Status,
+    Tag,
+)
+from productops.models import AuditEvent, Membership, User, Workspace
+
+PAGE_SIZE = 50
+COUNT_CAP = 1000
+ALL = "all"
+SORTS = ("newest", "oldest", "priority")
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """What the inbox shows. Ids are already known to belong to the workspace (see the form)."""
+
+    status: str = Status.NEW  # a Status value or "all"
+    source: int | None = None
+    tag: int | None = None
+    area: int | None = None  # 0: no area
+    segment: str = ""
+    account: int | None = None
+    assignee: int | None = None  # a user id; 0: unassigned
+    sentiment: str = ""
+    priority: int | None = None
+    since: date | None = None
+    until: date | None = None
+    q: str = ""
+    sort: str = "newest"
+
+    def with_status(self, status: str) -> "InboxFilters":
+        return InboxFilters(**{**self.__dict__, "status": status})
+
+
+@dataclass
+class InboxPage:
+    rows: list[FeedbackItem]
+    next_cursor: str | None
+    filters: InboxFilters = field(default_factory=InboxFilters)
+
+
+def _encode(values: list) -> str:
+    text = "|".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in values)
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def decode_cursor(cursor: str | None, sort: str) -> tuple | None:
+    """(received_at, id) or, sorted by priority, (priority, received_at, id); None if bad."""
+    if not cursor:
+        return None
+    try:
+        parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        if sort == "priority":
+            priority, moment, pk = parts
+            return int(priority), datetime.fromisoformat(moment), int(pk)
+        moment, pk = parts
+        return datetime.fromisoformat(moment), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def filtered(*, workspace: Workspace, filters: InboxFilters) -> QuerySet[FeedbackItem]:
+    """The items the filters select, unordered and unpaged."""
+    qs = FeedbackItem.objects.filter(workspace=workspace)
+    if filters.status != ALL:
+        qs = qs.filter(status=filters.status)
+    if filters.source is not None:
+        qs = qs.filter(source_id=filters.source)
+    if filters.tag is not None:
+        through = FeedbackItem.tags.through
+        qs = qs.filter(
+            Exists(through.objects.filter(feedbackitem_id=OuterRef("pk"), tag_id=filters.tag))
+        )
+    if filters.area is not None:
+        qs = qs.filter(product_area_id=filters.area or None)
+    if filters.segment:
+        qs = qs.filter(account__segment=filters.segment)
+    if filters.account is not None:
+        qs = qs.filter(account_id=filters.account)
+    if filters.assignee is not None:
+        qs = qs.filter(assignee_id=filters.assignee or None)
+    if filters.sentiment == "none":
+        qs = qs.filter(sentiment="")
+    elif filters.sentiment:
+        qs = qs.filter(sentiment=filters.sentiment)
+    if filters.priority is not None:
+        qs = qs.filter(priority=filters.priority)
+    if filters.since:
+        qs = qs.filter(received_at__gte=_day_start(filters.since))
+    if filters.until:
+        qs = qs.filter(received_at__lt=_day_start(filters.until + timedelta(days=1)))
+    if filters.q.strip():
+        query = SearchQuery(filters.q.strip(), search_type="websearch", config="english")
+        qs = qs.filter(search=query)
+    return qs
+
+
+def _after(qs: QuerySet, position: tuple, sort: str) -> QuerySet:
+    # A range on the leading key lets Postgres start the index scan at the cursor; the OR only
+    # sorts out the rows that tie with it.
+    if sort == "priority":
+        priority, moment, pk = position
+        return qs.filter(priority__lte=priority).filter(
+            Q(priority__lt=priority) | Q(received_at__lt=moment) | Q(received_at=moment, pk__lt=pk)
+        )
+    if sort == "oldest":
+        moment, pk = position
+        return qs.filter(received_at__gte=moment).filter(Q(received_at__gt=moment) | Q(pk__gt=pk))
+    moment, pk = position
+    return qs.filter(received_at__lte=moment).filter(Q(received_at__lt=moment) | Q(pk__lt=pk))
+
+
+ORDERINGS = {
+    "newest": ("-received_at", "-id"),
+    "oldest": ("received_at", "id"),
+    "priority": ("-priority", "-received_at", "-id"),
+}
+
+
+def with_list_columns(qs: QuerySet[FeedbackItem]) -> QuerySet[FeedbackItem]:
+    """Everything a row shows, in one query plus one for the tags, however many rows."""
+    links = (
+        IdeaLink.objects.filter(item=OuterRef("pk"))
+        .order_by()
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    duplicates = (
+        FeedbackItem.objects.filter(duplicate_of=OuterRef("pk"))
+        .order_by()
+        .values("duplicate_of")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        qs.defer("search")
+        .select_related("source", "account", "contact", "assignee", "product_area")
+        .prefetch_related("tags")
+        .annotate(
+            link_count=Coalesce(Subquery(links, output_field=IntegerField()), Value(0)),
+            votes=Coalesce(Subquery(duplicates, output_field=IntegerField()), Value(0)) + 1,
+        )
+    )
+
+
+def inbox(
+    *,
+    workspace: Workspace,
+    filters: InboxFilters,
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> InboxPage:
+    """One keyset page of the inbox."""
+    sort = filters.sort if filters.sort in SORTS else "newest"
+    qs = filtered(workspace=workspace, filters=filters)
+    position = decode_cursor(after, sort)
+    if position is not None:
+        qs = _after(qs, position, sort)
+    rows = list(with_list_columns(qs.order_by(*ORDERINGS[sort]))[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        key = [last.received_at, last.pk]
+        next_cursor = _encode([last.priority, *key] if sort == "priority" else key)
+    return InboxPage(rows=rows, next_cursor=next_cursor, filters=filters)
+
+
+def export_rows(*, workspace: Workspace, filters: InboxFilters, batch: int = 2000):
+    """Every item the filters select, newest first, streamed in keyset batches."""
+    newest = InboxFilters(**{**filters.__dict__, "sort": "newest"})
+    cursor = None
+    while True:
+        page = inbox(workspace=workspace, filters=newest, after=cursor, limit=batch)
+        yield from page.rows
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def status_counts(*, workspace: Workspace, filters: InboxFilters) -> dict[str, str]:
+    """Items per status tab under the other filters: exact up to 1,000, then "1,000+"."""
+    counts = {}
+    for status in Status.values:
+        qs = filtered(workspace=workspace, filters=filters.with_status(status))
+        n = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+        counts[status] = f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
+    return counts
+
+
+def item(*, workspace: Workspace, item_id: int) -> FeedbackItem:
+    """One item of the workspace (404 for others'), with its row's columns."""
+    return get_object_or_404(
+        with_list_columns(FeedbackItem.objects.filter(workspace=workspace)).select_related(
+            "account", "contact", "duplicate_of", "triaged_by"
+        ),
+        pk=item_id,
+    )
+
+
+def item_detail(*, workspace: Workspace, item_id: int) -> dict:
+    """An item and everything its panel shows beside it."""
+    found = item(workspace=workspace, item_id=item_id)
+    return {
+        "item": found,
+        "links": idea_links(workspace=workspace, item=found),
+        "duplicates": merged_duplicates(workspace=workspace, item=found),
+        "candidates": duplicate_candidates(workspace=workspace, item=found),
+        "merges": merge_history(workspace=workspace, item=found),
+        "events": item_events(workspace=workspace, item=found),
+    }
+
+
+def idea_links(*, workspace: Workspace, item: FeedbackItem) -> list[IdeaLink]:
+    return list(
+        IdeaLink.objects.filter(workspace=workspace, item=item)
+        .select_related("idea", "idea__status", "created_by")
+        .order_by("-importance", "-created_at")
+    )
+
+
+def merged_duplicates(*, workspace: Workspace, item: FeedbackItem) -> list[FeedbackItem]:
+    """Items merged into this one: their people and companies count for it."""
+    return list(
+        FeedbackItem.objects.filter(workspace=workspace, duplicate_of=item)
+        .select_related("contact", "account", "source")
+        .order_by("-received_at", "-id")[:100]
+    )
+
+
+def duplicate_candidates(
+    *, workspace: Workspace, item: FeedbackItem, limit: int = 5
+) -> list[FeedbackItem]:
+    """Earlier items that may say the same, best first (found in the background after intake)."""
+    rows = (
+        DuplicateCandidate.objects.filter(
+            workspace=workspace,
+            item=item,
+            dismissed_at=None,
+            candidate__duplicate_of=None,
+        )
+        .exclude(candidate=item)
+        .select_related("candidate", "candidate__account", "candidate__source")
+        .order_by("-score")[:limit]
+    )
+    found = []
+    for row in rows:
+        row.candidate.score = row.score
+        found.append(row.candidate)
+    return found
+
+
+SIGNIFICANT = re.compile(r"[A-Za-z][A-Za-z0-9'-]{3,}")
+STOPWORDS = frozenset(
+    "this that with have from they them their there would could should about which when what "
+    "your into just like also been were will more than only some very really please thanks "
+    "thank want need does doesn dont cant".split()
+)
+
+
+def similar_items(
+    *, workspace: Workspace, item: FeedbackItem, query: str = "", limit: int = 8
+) -> list[FeedbackItem]:
+    """The duplicate picker's live search: the PM's words, or else words like the item's."""
+    base = (
+        FeedbackItem.objects.filter(workspace=workspace, duplicate_of=None)
+        .exclude(pk=item.pk)
+        .exclude(status=Status.SPAM)
+        .select_related("account", "source")
+    )
+    query = query.strip()
+    if query.isdigit():
+        return list(base.filter(pk=int(query))[:1])
+    if query:
+        search = SearchQuery(query, search_type="websearch", config="english")
+        return list(base.filter(search=search).order_by("-received_at", "-id")[:limit])
+    if item.title:
+        return list(
+            base.filter(title__trigram_similar=item.title)
+            .annotate(score=TrigramSimilarity("title", item.title))
+            .order_by("-score", "-id")[:limit]
+        )
+    words = [w.lower() for w in SIGNIFICANT.findall(item.body)]
+    words = list(dict.fromkeys(w for w in words if w not in STOPWORDS))[:6]
+    if not words:
+        return []
+    search = SearchQuery(" ".join(words[:4]), search_type="plain", config="english")
+    return list(base.filter(search=search).order_by("-received_at", "-id")[:limit])
+
+
+def merge_history(*, workspace: Workspace, item: FeedbackItem) -> list[FeedbackMerge]:
+    return list(
+        FeedbackMerge.objects.filter(workspace=workspace)
+        .filter(Q(original=item) | Q(duplicate=item))
+        .select_related("original", "duplicate", "merged_by")
+        .order_by("-merged_at", "-id")[:20]
+    )
+
+
+def merge(*, workspace: Workspace, merge_id: int) -> FeedbackMerge:
+    return get_object_or_404(
+        FeedbackMerge.objects.select_related("original", "duplicate"),
+        workspace=workspace,
+        pk=merge_id,
+    )
+
+
+def item_events(*, workspace: Workspace, item: FeedbackItem, limit: int = 20) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(
+            workspace=workspace, object_type="feedback.feedbackitem", object_id=str(item.pk)
+        ).order_by("-created_at", "-id")[:limit]
+    )
+
+
+def last_change(*, workspace: Workspace, item: FeedbackItem) -> AuditEvent | None:
+    return (
+        AuditEvent.objects.filter(
+            workspace=workspace, object_type="feedback.feedbackitem", object_id=str(item.pk)
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def idea_link(*, workspace: Workspace, link_id: int) -> IdeaLink:
+    return get_object_or_404(
+        IdeaLink.objects.select_related("item", "idea"), workspace=workspace, pk=link_id
+    )
+
+
+def ideas_for_picker(*, workspace: Workspace, query: str = "", limit: int = 8) -> list[Idea]:
+    """Ideas to link to; the ideas area's picker when it exists (it knows demand)."""
+    try:
+        from feedback.selectors import ideas as idea_selectors
+
+        picker = idea_selectors.ideas_for_picker
+    except (ImportError, AttributeError):
+        picker = None
+    if picker is not None:
+        return list(picker(workspace=workspace, query=query))[:limit]
+    qs = Idea.objects.filter(workspace=workspace, merged_into=None).select_related("status")
+    if query.strip():
+        qs = qs.filter(title__icontains=query.strip())
+    return list(qs.order_by("-updated_at", "-id")[:limit])
+
+
+def idea(*, workspace: Workspace, idea_id: int) -> Idea:
+    return get_object_or_404(Idea, workspace=workspace, pk=idea_id)
+
+
+# Filter choices
+
+
+def tags(*, workspace: Workspace) -> QuerySet[Tag]:
+    return Tag.objects.filter(workspace=workspace).order_by(F("name").asc())
+
+
+def product_areas(*, workspace: Workspace) -> QuerySet[ProductArea]:
+    return ProductArea.objects.filter(workspace=workspace).order_by("name")
+
+
+def sources(*, workspace: Workspace) -> QuerySet[Source]:
+    return Source.objects.filter(workspace=workspace).order_by("name")
+
+
+def accounts(*, workspace: Workspace, limit: int = 500) -> list[Account]:
+    return list(Account.objects.filter(workspace=workspace).order_by("name", "id")[:limit])
+
+
+def segments(*, workspace: Workspace) -> list[str]:
+    return list(
+        Account.objects.filter(workspace=workspace)
+        .exclude(segment="")
+        .order_by("segment")
+        .values_list("segment", flat=True)
+        .distinct()
+    )
+
+
+def assignees(*, workspace: Workspace) -> list[User]:
+    """Members who may be assigned feedback (everyone who triages)."""
+    memberships = (
+        Membership.objects.filter(workspace=workspace, user__is_active=True)
+        .exclude(role="exec")
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    )
+    return [m.user for m in memberships]
+
+
+def saved_views(*, workspace: Workspace, user: User) -> QuerySet[SavedView]:
+    """The user's own views and everyone's shared ones."""
+    return (
+        SavedView.objects.filter(workspace=workspace)
+        .filter(Q(owner=user) | Q(shared=True))
+        .select_related("owner")
+        .order_by("-shared", Lower("name"), "id")
+    )
+
+
+def saved_view(*, workspace: Workspace, view_id: int, user: User) -> SavedView:
+    """A view the user can see (own or shared); 404 for anyone else's personal one."""
+    return get_object_or_404(
+        SavedView.objects.filter(Q(owner=user) | Q(shared=True)),
+        workspace=workspace,
+        pk=view_id,
+    )

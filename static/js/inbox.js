@@ -1,0 +1,268 @@
+// The triage inbox's keyboard and list behaviour. app.js (loaded first) owns ?, g+letter, / and
+// Esc for the shell; this file adds the inbox keys and, on the inbox page, answers "?" itself
+// (capture phase, before app.js) with the inbox's own shortcuts dialog. Listeners are delegated
+// from document because htmx replaces the rows and the panel.
+(() => {
+  "use strict";
+
+  const GO_TIMEOUT_MS = 1200; // app.js's "g" window: the key after "g" is navigation, not ours
+  let afterG = false;
+  let afterGTimer = 0;
+  let cursorId = null; // the id of the row under the cursor
+  let lastToggled = null; // the row x last toggled, for shift+x ranges
+
+  const $ = (selector, root = document) => root.querySelector(selector);
+  const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+  const panel = () => document.getElementById("panel");
+  const results = () => document.getElementById("inbox-results");
+  const allRows = () => $$("#inbox-rows tr.inbox-row");
+  const visibleRows = () => allRows().filter((row) => !row.classList.contains("gone"));
+  const currentRow = () => (cursorId ? document.getElementById(cursorId) : null);
+  const checked = () => $$("#inbox-rows input[name=items]:checked");
+
+  function isTyping(target) {
+    if (!(target instanceof Element)) return false;
+    return target.isContentEditable || target.closest("input, textarea, select, [contenteditable]") !== null;
+  }
+
+  function openPanel(row) {
+    if (!row || !window.htmx) return;
+    window.htmx.ajax("GET", row.dataset.panel, { target: "#panel", swap: "innerHTML" });
+  }
+
+  function setCursor(row, open = true) {
+    if (!row) return;
+    for (const other of $$("#inbox-rows tr.inbox-row.current")) other.classList.remove("current");
+    row.classList.add("current");
+    cursorId = row.id;
+    row.scrollIntoView({ block: "nearest" });
+    if (open) openPanel(row);
+  }
+
+  function move(delta) {
+    const rows = visibleRows();
+    if (!rows.length) return;
+    const index = rows.indexOf(currentRow());
+    let next;
+    if (index < 0) next = delta > 0 ? 0 : rows.length - 1;
+    else next = Math.min(rows.length - 1, Math.max(0, index + delta));
+    if (index === rows.length - 1 && delta > 0) {
+      const more = $("#load-more button");
+      if (more) more.click();
+      return;
+    }
+    setCursor(rows[next]);
+  }
+
+  // Rows whose status no longer matches the tab leave the list. If the cursor was on one, it
+  // moves on to the next item and opens it: the "next untriaged" flow.
+  function sweep() {
+    const box = results();
+    const tab = box ? box.dataset.status : "all";
+    const cursorRowBefore = currentRow();
+    const rows = allRows();
+    let cursorLeft = false;
+    for (const row of rows) {
+      const leaves = tab !== "all" && row.dataset.status !== tab;
+      row.classList.toggle("gone", leaves);
+      if (leaves) {
+        const box = $("input[name=items]", row);
+        if (box) box.checked = false;
+        if (row === cursorRowBefore) cursorLeft = true;
+      }
+    }
+    if (cursorRowBefore && cursorRowBefore.classList.contains("current") === false) {
+      cursorRowBefore.classList.add("current");
+    }
+    if (cursorLeft) {
+      const index = rows.indexOf(cursorRowBefore);
+      const next = rows.slice(index + 1).find((r) => !r.classList.contains("gone")) ||
+        rows.slice(0, index).reverse().find((r) => !r.classList.contains("gone"));
+      if (next) setCursor(next);
+      else cursorId = null;
+    }
+    updateSelection();
+  }
+
+  function updateSelection() {
+    const count = checked().length;
+    const bar = document.getElementById("bulk-form");
+    if (!bar) return;
+    bar.classList.toggle("active", count > 0);
+    const label = $("[data-selected-count]", bar);
+    if (label) label.textContent = `${count} selected`;
+  }
+
+  function toggleSelect(range) {
+    const row = currentRow();
+    if (!row) return;
+    const box = $("input[name=items]", row);
+    if (!box) return;
+    if (range && lastToggled && document.getElementById(lastToggled)) {
+      const rows = visibleRows();
+      const a = rows.indexOf(document.getElementById(lastToggled));
+      const b = rows.indexOf(row);
+      const [from, to] = a < b ? [a, b] : [b, a];
+      for (const r of rows.slice(from, to + 1)) {
+        const other = $("input[name=items]", r);
+        if (other) other.checked = true;
+      }
+    } else {
+      box.checked = !box.checked;
+    }
+    lastToggled = row.id;
+    updateSelection();
+  }
+
+  function focusField(field) {
+    if (!field) return false;
+    field.focus();
+    if (field instanceof HTMLSelectElement && typeof field.showPicker === "function") {
+      try { field.showPicker(); } catch { /* needs a user gesture; focus is enough */ }
+    }
+    return true;
+  }
+
+  function click(selector, root = document) {
+    const target = $(selector, root);
+    if (target) target.click();
+    return Boolean(target);
+  }
+
+  const STATUS_KEYS = { e: "archive", s: "spam", r: "triage" };
+  const FIELD_KEYS = { t: "tag", a: "assignee", p: "priority", l: "idea", d: "duplicate" };
+  const BULK_FIELDS = { t: "tag", a: "assign", p: "priority", l: "link" };
+
+  function handleKey(event) {
+    const key = event.key;
+    const selection = checked().length > 0;
+    if (key === "j" || key === "ArrowDown") return move(1), true;
+    if (key === "k" || key === "ArrowUp") return move(-1), true;
+    if (key === "x" || key === "X") return toggleSelect(event.shiftKey), true;
+    if (key === "Enter" && currentRow()) return openPanel(currentRow()), true;
+    if (key === "u") return click("#inbox-toast [data-undo]");
+    if (STATUS_KEYS[key]) {
+      if (selection) return click(`#bulk-form button[name=action][value=${STATUS_KEYS[key]}]`);
+      return click(`#panel [data-action=${STATUS_KEYS[key]}]`);
+    }
+    if (FIELD_KEYS[key]) {
+      if (selection && BULK_FIELDS[key]) return focusField($(`#bulk-form [data-bulk=${BULK_FIELDS[key]}]`));
+      return focusField($(`#panel [data-field=${FIELD_KEYS[key]}]`));
+    }
+    return false;
+  }
+
+  // "?" on the inbox: our dialog, and app.js never sees the key.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "?" || isTyping(event.target) || document.querySelector("dialog[open]")) return;
+    const dialog = document.getElementById("inbox-shortcuts");
+    if (!dialog) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    dialog.showModal();
+  }, true);
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+
+    if (event.key === "Enter" && target instanceof HTMLInputElement) {
+      if (target.dataset.pickFirst !== undefined) {
+        event.preventDefault();
+        const scope = target.value.trim() ? $(target.dataset.pickFirst) : target.closest("form");
+        const pick = scope && $("[data-pick]", scope);
+        if (pick) pick.click();
+        return;
+      }
+      if (target.dataset.createOnEnter !== undefined) {
+        event.preventDefault();
+        click("[data-create]", target.closest("form"));
+        return;
+      }
+      if (target.dataset.bulk) {
+        event.preventDefault();
+        click(`#bulk-form button[name=action][value=${target.dataset.bulk}]`);
+        return;
+      }
+    }
+    if (event.key === "Escape" && isTyping(target) && target.closest("#panel, #bulk-form")) {
+      target.blur();
+      return;
+    }
+    if (event.defaultPrevented || isTyping(target) || document.querySelector("dialog[open]")) return;
+
+    if (afterG) {
+      afterG = false;
+      clearTimeout(afterGTimer);
+      return;
+    }
+    if (event.key === "g") {
+      afterG = true;
+      afterGTimer = setTimeout(() => { afterG = false; }, GO_TIMEOUT_MS);
+      return;
+    }
+    if (handleKey(event)) event.preventDefault();
+  });
+
+  document.addEventListener("change", (event) => {
+    const target = event.target;
+    if (!(target instanceof Element)) return;
+    if (target.matches("#inbox-rows input[name=items]")) {
+      lastToggled = target.closest("tr").id;
+      updateSelection();
+    } else if (target instanceof HTMLSelectElement && target.dataset.bulk && target.value !== "") {
+      click(`#bulk-form button[name=action][value=${target.dataset.bulk}]`);
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    if (target.closest("[data-clear-selection]")) {
+      for (const box of checked()) box.checked = false;
+      updateSelection();
+      return;
+    }
+    const row = target.closest("#inbox-rows tr.inbox-row");
+    if (!row || target.closest("input")) return;
+    if (target.closest("a.headline")) {
+      setCursor(row, false); // htmx loads the panel
+    } else if (!target.closest("a, button")) {
+      setCursor(row);
+    }
+  });
+
+  // A conflict (409) or a refused change (400) still replaces the panel: it explains itself.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const status = event.detail.xhr.status;
+    if (status === 409 || status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const source = event.detail.elt;
+    if (source && source.id === "bulk-form" && event.detail.successful) {
+      for (const box of checked()) box.checked = false;
+      updateSelection();
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const target = event.detail.target;
+    if (target && target.id === "inbox-results") {
+      const form = document.getElementById("inbox-filters");
+      const box = results();
+      if (form && box && form.elements.status) form.elements.status.value = box.dataset.status;
+      cursorId = null;
+    }
+    sweep();
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const box = results();
+    if (box && box.dataset.start !== undefined) setCursor(visibleRows()[0]);
+    updateSelection();
+  });
+})();

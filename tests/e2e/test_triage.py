@@ -1,0 +1,139 @@
+"""A PM's morning in the inbox, in real Chromium, with the keyboard only."""
+
+import pytest
+
+from feedback.models import DuplicateCandidate, FeedbackItem, FeedbackMerge, IdeaLink, Status
+from feedback.services.ideas import ensure_default_statuses
+from productops import demo
+from tests.feedback import triage_data as data
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def inbox():
+    acme = demo.seed_platform()
+    big = data.account(acme, "Bigco", segment="Enterprise", revenue=90000)
+    small = data.account(acme, "Smallco", segment="SMB", revenue=4000)
+    first = data.item(acme, "Invoices show the wrong VAT rate", hours_ago=1)
+    second = data.item(acme, "Love the new dashboards", hours_ago=2)
+    third = data.item(
+        acme, "We need SSO with Okta", person=data.contact(acme, "it@big.test", big), hours_ago=3
+    )
+    fourth = data.item(
+        acme,
+        "Okta single sign-on please",
+        person=data.contact(acme, "ops@small.test", small),
+        hours_ago=4,
+    )
+    DuplicateCandidate.objects.create(workspace=acme, item=fourth, candidate=third, score=0.62)
+    ensure_default_statuses(acme)
+    idea = data.idea(acme, "Single sign-on with Okta")
+    return {"items": [first, second, third, fourth], "idea": idea}
+
+
+def sign_in(page, live_server, email: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/w/acme/")
+
+
+def settled(page) -> None:
+    """htmx has swapped and processed the new content (its buttons are live)."""
+    page.wait_for_selector(".htmx-request, .htmx-swapping, .htmx-settling", state="detached")
+
+
+def panel_shows(page, item) -> None:
+    page.wait_for_selector(f'#panel .panel-body[data-item="{item.pk}"]')
+    settled(page)
+
+
+def press_and_wait(page, key: str, path_part: str) -> None:
+    with page.expect_response(lambda r: path_part in r.url and r.request.method == "POST") as r:
+        page.keyboard.press(key)
+    assert r.value.status == 200, r.value.status
+    settled(page)
+
+
+def test_a_pm_triages_links_and_merges_with_the_keyboard(page, live_server, inbox):
+    first, second, third, fourth = inbox["items"]
+    idea = inbox["idea"]
+    sign_in(page, live_server, "pm@acme.test")
+    page.goto(f"{live_server.url}/w/acme/ideas/{idea.pk}/")
+    assert page.locator("[data-demand=accounts]").inner_text().strip() == "0"
+
+    page.keyboard.press("g")
+    page.keyboard.press("f")
+    page.wait_for_url(f"{live_server.url}/w/acme/feedback/")
+    page.evaluate("window.__stayed = true")
+    assert page.locator("tr.inbox-row").count() == 4
+
+    # First item: tag it, then mark it triaged; the next one opens by itself.
+    page.keyboard.press("j")
+    panel_shows(page, first)
+    page.keyboard.press("t")
+    page.keyboard.type("billing")
+    press_and_wait(page, "Enter", f"/{first.pk}/update/")
+    page.wait_for_selector("#panel .tag-edit .tag")
+    press_and_wait(page, "r", f"/{first.pk}/update/")
+    panel_shows(page, second)
+    assert not page.locator(f"#item-{first.pk}").is_visible()
+
+    # Second: archive it (and the undo note offers to bring it back).
+    press_and_wait(page, "e", f"/{second.pk}/update/")
+    assert "Archived" in page.locator("#inbox-toast").inner_text()
+    panel_shows(page, third)
+
+    # Third: link it to the SSO idea from the picker, then mark it triaged.
+    page.keyboard.press("l")
+    page.keyboard.type("Okta")
+    page.wait_for_selector("#idea-results [data-pick]")
+    press_and_wait(page, "Enter", f"/{third.pk}/link/")
+    page.wait_for_selector("#panel .link-row")
+    press_and_wait(page, "r", f"/{third.pk}/update/")
+    panel_shows(page, fourth)
+
+    # Fourth: a duplicate of the third; d then Enter merges it into the top candidate.
+    assert page.locator("#panel .candidates [data-pick]").count() == 1
+    page.keyboard.press("d")
+    press_and_wait(page, "Enter", f"/{fourth.pk}/merge/")
+    assert "Merged into" in page.locator("#inbox-toast").inner_text()
+    assert page.evaluate("window.__stayed") is True
+    assert page.locator("tr.inbox-row:not(.gone)").count() == 0
+
+    statuses = dict(FeedbackItem.objects.values_list("pk", "status"))
+    assert statuses[first.pk] == Status.TRIAGED
+    assert statuses[second.pk] == Status.ARCHIVED
+    assert statuses[third.pk] == Status.TRIAGED
+    assert statuses[fourth.pk] == Status.ARCHIVED
+    assert [t.name for t in FeedbackItem.objects.get(pk=first.pk).tags.all()] == ["billing"]
+    assert IdeaLink.objects.filter(idea=idea, item=third).exists()
+    assert FeedbackMerge.objects.filter(original=third, duplicate=fourth).exists()
+
+    # The idea's page counts both companies now: Bigco via the link, Smallco via the merge.
+    page.goto(f"{live_server.url}/w/acme/ideas/{idea.pk}/")
+    assert page.locator("[data-demand=accounts]").inner_text().strip() == "2"
+    assert page.console_problems == []
+
+
+def test_the_inbox_shortcuts_dialog_opens_instead_of_the_shells(page, live_server, inbox):
+    sign_in(page, live_server, "pm@acme.test")
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    page.keyboard.press("?")
+    assert page.locator("dialog#inbox-shortcuts").is_visible()
+    assert not page.locator("dialog#shortcuts").is_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("x")  # nothing under the cursor yet: nothing selected
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    assert page.locator("#bulk-form [data-selected-count]").inner_text() == "2 selected"
+    with page.expect_response(lambda r: r.url.endswith("/feedback/bulk/")) as r:
+        page.keyboard.press("e")
+    assert r.value.status == 200
+    assert "2 items" in page.locator("#inbox-toast").inner_text()
+    assert FeedbackItem.objects.filter(status=Status.ARCHIVED).count() == 2
+    assert page.console_problems == []

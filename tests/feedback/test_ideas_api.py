@@ -1,0 +1,206 @@
+"""The ideas API: demand in the list, filters, cursor pages, 409 on stale edits, links, merges."""
+
+import pytest
+
+from feedback.models import Idea, IdeaLink, Importance
+from feedback.services import ideas as services
+from productops import services as platform
+from tests.conftest import signed_in
+from tests.feedback import ideas_data as data
+
+BASE = "/api/v1/w/alpha"
+
+
+@pytest.fixture
+def api(pm):
+    return signed_in(pm)
+
+
+def _status(workspace, name):
+    return next(s for s in services.ensure_default_statuses(workspace) if s.name == name)
+
+
+def test_the_list_carries_demand_and_sorts_by_revenue(api, pm, workspace_a):
+    small = services.idea_create(actor=pm.actor, title="Small")
+    big = services.idea_create(actor=pm.actor, title="Big")
+    acme, whale = data.account(workspace_a, "Acme", 10), data.account(workspace_a, "Whale", 9000)
+    services.idea_link(actor=pm.actor, idea=small, items=[data.item(workspace_a, account=acme)])
+    services.idea_link(
+        actor=pm.actor,
+        idea=big,
+        items=[data.item(workspace_a, account=whale), data.item(workspace_a, account=whale)],
+    )
+
+    body = api.get(f"{BASE}/ideas/").json()
+
+    assert [row["title"] for row in body["results"]] == ["Big", "Small"]
+    first = body["results"][0]
+    assert (first["feedback_count"], first["unique_accounts"], first["revenue"]) == (
+        2,
+        1,
+        "9000.00",
+    )
+    assert first["status"]["name"] == "New" and first["trend"] in {"up", "down", "flat"}
+
+
+def test_the_list_filters_and_pages_by_cursor(api, pm, workspace_a):
+    planned = _status(workspace_a, "Planned")
+    for n in range(5):
+        services.idea_create(
+            actor=pm.actor, title=f"Planned {n}", status=planned, is_public=n % 2 == 0
+        )
+    services.idea_create(actor=pm.actor, title="Other")
+
+    page = api.get(f"{BASE}/ideas/", {"status": planned.pk, "limit": 2, "sort": "newest"}).json()
+    titles = [row["title"] for row in page["results"]]
+    while page["next"]:
+        page = api.get(page["next"]).json()
+        titles += [row["title"] for row in page["results"]]
+
+    assert sorted(titles) == [f"Planned {n}" for n in range(5)]
+    public = api.get(f"{BASE}/ideas/", {"public": "true"}).json()["results"]
+    assert {row["title"] for row in public} == {"Planned 0", "Planned 2", "Planned 4"}
+    found = api.get(f"{BASE}/ideas/", {"q": "othe"}).json()["results"]
+    assert [row["title"] for row in found] == ["Other"]
+
+
+def test_creating_an_idea_is_idempotent(api, workspace_a):
+    headers = {"HTTP_IDEMPOTENCY_KEY": "abc-123"}
+    payload = {"title": "Slack alerts", "is_public": True}
+    first = api.post(f"{BASE}/ideas/", payload, content_type="application/json", **headers)
+    again = api.post(f"{BASE}/ideas/", payload, content_type="application/json", **headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert Idea.objects.filter(workspace=workspace_a, title="Slack alerts").count() == 1
+
+
+def test_a_status_of_another_workspace_is_a_400(api, outsider, workspace_b):
+    foreign = services.ensure_default_statuses(workspace_b)[0]
+    response = api.post(
+        f"{BASE}/ideas/", {"title": "x", "status": foreign.pk}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "status" in response.json()["error"]["fields"]
+
+
+def test_a_stale_patch_gets_409_with_the_current_state(api, pm, ops_lead):
+    idea = services.idea_create(actor=pm.actor, title="Webhooks")
+    services.idea_update(
+        actor=ops_lead.actor, idea=idea, expected_version=1, title="Outbound hooks"
+    )
+
+    response = api.patch(
+        f"{BASE}/ideas/{idea.pk}/",
+        {"version": 1, "title": "Webhooks v2"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "stale_edit"
+    assert error["current"]["title"] == "Outbound hooks" and error["current"]["version"] == 2
+    ok = api.patch(
+        f"{BASE}/ideas/{idea.pk}/",
+        {"version": 2, "title": "Webhooks v2"},
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["version"] == 3
+
+
+def test_linking_items_and_unlinking_one(api, pm, workspace_a, workspace_b):
+    idea = services.idea_create(actor=pm.actor, title="Audit export")
+    mine = [data.item(workspace_a, "a"), data.item(workspace_a, "b")]
+    theirs = data.item(workspace_b, "c")
+
+    refused = api.post(
+        f"{BASE}/ideas/{idea.pk}/links/",
+        {"items": [mine[0].pk, theirs.pk]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    made = api.post(
+        f"{BASE}/ideas/{idea.pk}/links/",
+        {"items": [m.pk for m in mine], "importance": Importance.CRITICAL, "note": "Deal blocker"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    assert {row["item"]["id"] for row in made.json()} == {m.pk for m in mine}
+    assert all(row["importance_label"] == "Critical" for row in made.json())
+
+    listed = api.get(f"{BASE}/ideas/{idea.pk}/links/").json()["results"]
+    assert len(listed) == 2
+    gone = api.delete(f"{BASE}/ideas/{idea.pk}/links/{listed[0]['id']}/")
+    assert gone.status_code == 204
+    assert IdeaLink.objects.filter(idea=idea).count() == 1
+
+
+def test_merging_through_the_api(api, pm, workspace_a):
+    idea = services.idea_create(actor=pm.actor, title="CSV export")
+    into = services.idea_create(actor=pm.actor, title="Exports")
+    services.idea_link(actor=pm.actor, idea=idea, items=[data.item(workspace_a)])
+    response = api.post(
+        f"{BASE}/ideas/{idea.pk}/merge/", {"into": into.pk}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["id"] == into.pk and response.json()["feedback_count"] == 1
+    assert api.get(f"{BASE}/ideas/{idea.pk}/").json()["merged_into"] == into.pk
+    assert [r["title"] for r in api.get(f"{BASE}/ideas/").json()["results"]] == ["Exports"]
+
+
+def test_statuses_are_listed_in_order(api):
+    body = api.get(f"{BASE}/idea-statuses/").json()
+    assert [s["name"] for s in body] == [
+        "New",
+        "Under review",
+        "Planned",
+        "In progress",
+        "Shipped",
+        "Declined",
+    ]
+
+
+def test_a_read_token_lists_ideas_but_cannot_create_them(admin):
+    from django.test import Client
+
+    _, secret = platform.token_create(actor=admin.actor, name="BI", scopes=["read"])
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert client.get(f"{BASE}/ideas/").status_code == 200
+    response = client.post(f"{BASE}/ideas/", {"title": "x"}, content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_the_schema_describes_the_ideas_endpoints_with_their_types(client):
+    schema = client.get("/api/schema/?format=json").json()
+    paths = schema["paths"]
+    for route in [
+        "/api/v1/w/{slug}/ideas/",
+        "/api/v1/w/{slug}/ideas/{idea_id}/",
+        "/api/v1/w/{slug}/ideas/{idea_id}/links/",
+        "/api/v1/w/{slug}/ideas/{idea_id}/links/{idea_link_id}/",
+        "/api/v1/w/{slug}/ideas/{idea_id}/merge/",
+        "/api/v1/w/{slug}/idea-statuses/",
+    ]:
+        assert route in paths, route
+    idea = schema["components"]["schemas"]["IdeaOut"]["properties"]
+    assert {"feedback_count", "unique_accounts", "revenue", "recent_30", "recent_90"} <= set(idea)
+    params = {p["name"] for p in paths["/api/v1/w/{slug}/ideas/"]["get"]["parameters"]}
+    assert {"status", "area", "owner", "public", "q", "sort", "cursor"} <= params
+
+
+@pytest.mark.parametrize("sort", ["revenue", "accounts", "feedback"])
+def test_cursor_pages_by_a_demand_figure_cover_every_idea_once(api, pm, workspace_a, sort):
+    for n in range(7):
+        idea = services.idea_create(actor=pm.actor, title=f"Idea {n}")
+        acct = data.account(workspace_a, f"Co {n}", 100 * (n % 3))  # ties on every figure
+        services.idea_link(
+            actor=pm.actor, idea=idea, items=[data.item(workspace_a, account=acct)] * (n % 2 + 1)
+        )
+    page = api.get(f"{BASE}/ideas/", {"sort": sort, "limit": 2}).json()
+    rows = page["results"]
+    while page["next"]:
+        page = api.get(page["next"]).json()
+        rows += page["results"]
+    assert sorted(r["title"] for r in rows) == [f"Idea {n}" for n in range(7)]
+    key = {"revenue": "revenue", "accounts": "unique_accounts", "feedback": "feedback_count"}[sort]
+    values = [float(r[key]) for r in rows]
+    assert values == sorted(values, reverse=True)

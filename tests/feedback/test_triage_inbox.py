@@ -1,0 +1,278 @@
+"""The inbox list: filters, search, keyset pages, counts, queries and the plan Postgres picks."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from feedback.models import FeedbackItem, Priority, Sentiment, Status
+from feedback.selectors import triage as selectors
+from feedback.selectors.triage import InboxFilters
+from tests.conftest import signed_in
+from tests.feedback import triage_data as data
+
+INBOX = "/w/alpha/feedback/"
+API = "/api/v1/w/alpha/feedback/"
+
+
+def ids(page) -> list[int]:
+    return [row.pk for row in page.rows]
+
+
+def inbox_ids(workspace, **filters) -> set[int]:
+    page = selectors.inbox(workspace=workspace, filters=InboxFilters(**filters), limit=500)
+    return set(ids(page))
+
+
+@pytest.fixture
+def spread(workspace_a, pm, ops_lead):
+    """A handful of items that differ in exactly one way each."""
+    acme = data.account(workspace_a, "Acme", segment="Enterprise")
+    tiny = data.account(workspace_a, "Tiny", segment="SMB")
+    zendesk = data.source(workspace_a, "Zendesk")
+    bug = data.tag(workspace_a, "bug")
+    billing = data.area(workspace_a, "Billing")
+    rows = {
+        "plain": data.item(workspace_a, "Plain request", hours_ago=1),
+        "zendesk": data.item(workspace_a, "From zendesk", src=zendesk, hours_ago=2),
+        "tagged": data.item(workspace_a, "Tagged bug", hours_ago=3),
+        "billing": data.item(workspace_a, "Billing area", product_area=billing, hours_ago=4),
+        "enterprise": data.item(workspace_a, "Big customer", acct=acme, hours_ago=5),
+        "smb": data.item(workspace_a, "Small customer", acct=tiny, hours_ago=6),
+        "mine": data.item(workspace_a, "Assigned to me", assignee=pm.user, hours_ago=7),
+        "ops": data.item(workspace_a, "Assigned to ops", assignee=ops_lead.user, hours_ago=8),
+        "angry": data.item(workspace_a, "Angry", sentiment=Sentiment.NEGATIVE, hours_ago=9),
+        "urgent": data.item(workspace_a, "Urgent", priority=Priority.URGENT, hours_ago=10),
+        "old": data.item(workspace_a, "Old one", hours_ago=24 * 40),
+        "triaged": data.item(workspace_a, "Done", status=Status.TRIAGED, hours_ago=11),
+        "spam": data.item(workspace_a, "Buy pills", status=Status.SPAM, hours_ago=12),
+    }
+    rows["tagged"].tags.add(bug)
+    return {"rows": rows, "acme": acme, "zendesk": zendesk, "bug": bug, "billing": billing}
+
+
+def test_the_inbox_shows_new_items_newest_first_by_default(spread, workspace_a):
+    page = selectors.inbox(workspace=workspace_a, filters=InboxFilters())
+    rows = spread["rows"]
+    assert ids(page)[:3] == [rows["plain"].pk, rows["zendesk"].pk, rows["tagged"].pk]
+    assert rows["triaged"].pk not in ids(page)
+    assert rows["spam"].pk not in ids(page)
+    assert ids(page)[-1] == rows["old"].pk
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (lambda s, pm, ops: {"source": s["zendesk"].pk}, {"zendesk"}),
+        (lambda s, pm, ops: {"tag": s["bug"].pk}, {"tagged"}),
+        (lambda s, pm, ops: {"area": s["billing"].pk}, {"billing"}),
+        (lambda s, pm, ops: {"segment": "Enterprise"}, {"enterprise"}),
+        (lambda s, pm, ops: {"account": s["acme"].pk}, {"enterprise"}),
+        (lambda s, pm, ops: {"assignee": pm.user.pk}, {"mine"}),
+        (lambda s, pm, ops: {"assignee": ops.user.pk}, {"ops"}),
+        (lambda s, pm, ops: {"sentiment": "negative"}, {"angry"}),
+        (lambda s, pm, ops: {"priority": Priority.URGENT}, {"urgent"}),
+        (lambda s, pm, ops: {"status": Status.TRIAGED}, {"triaged"}),
+        (lambda s, pm, ops: {"status": Status.SPAM}, {"spam"}),
+        (lambda s, pm, ops: {"q": "pills", "status": "all"}, {"spam"}),
+    ],
+)
+def test_each_filter_selects_exactly_its_items(
+    spread, workspace_a, pm, ops_lead, filters, expected
+):
+    got = inbox_ids(workspace_a, **filters(spread, pm, ops_lead))
+    assert got == {spread["rows"][name].pk for name in expected}
+
+
+def test_no_area_unassigned_and_unscored_filters(spread, workspace_a):
+    rows = spread["rows"]
+    assert rows["billing"].pk not in inbox_ids(workspace_a, area=0)
+    assert rows["plain"].pk in inbox_ids(workspace_a, area=0)
+    unassigned = inbox_ids(workspace_a, assignee=0)
+    assert rows["mine"].pk not in unassigned and rows["plain"].pk in unassigned
+    unscored = inbox_ids(workspace_a, sentiment="none")
+    assert rows["angry"].pk not in unscored and rows["plain"].pk in unscored
+
+
+def test_the_date_range_includes_both_days(spread, workspace_a):
+    today = timezone.localdate()
+    recent = inbox_ids(workspace_a, since=today - timedelta(days=3), until=today)
+    assert spread["rows"]["old"].pk not in recent
+    assert spread["rows"]["plain"].pk in recent
+    old_day = spread["rows"]["old"].received_at.date()
+    assert inbox_ids(workspace_a, since=old_day, until=old_day) == {spread["rows"]["old"].pk}
+
+
+def test_the_page_filters_assignee_me_and_unassigned(spread, pm):
+    client = signed_in(pm)
+    body = client.get(INBOX, {"assignee": "me"}).content.decode()
+    assert "Assigned to me" in body and "Assigned to ops" not in body
+    body = client.get(INBOX, {"assignee": "unassigned"}).content.decode()
+    assert "Assigned to me" not in body and "Plain request" in body
+
+
+def test_search_uses_web_search_syntax_and_keeps_date_order(workspace_a):
+    newer = data.item(workspace_a, "The CSV export is slow", hours_ago=1)
+    older = data.item(workspace_a, "Exporting CSV files fails with a timeout", hours_ago=5)
+    data.item(workspace_a, "Dark mode please", hours_ago=2)
+    page = selectors.inbox(workspace=workspace_a, filters=InboxFilters(q="csv export"))
+    assert ids(page) == [newer.pk, older.pk]  # stemmed: "exporting" matches "export"
+    assert ids(selectors.inbox(workspace=workspace_a, filters=InboxFilters(q="csv -slow"))) == [
+        older.pk
+    ]
+    assert ids(
+        selectors.inbox(workspace=workspace_a, filters=InboxFilters(q='"export is slow"'))
+    ) == [newer.pk]
+
+
+def test_search_never_leaks_other_workspaces(workspace_a, workspace_b):
+    data.item(workspace_b, "Secret CSV export of bravo")
+    assert ids(selectors.inbox(workspace=workspace_a, filters=InboxFilters(q="bravo"))) == []
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "priority"])
+def test_keyset_pages_have_no_gaps_or_overlaps_even_with_equal_times(workspace_a, sort):
+    made = data.many(workspace_a, 60)
+    # Ties: many items share one received_at, so the id must break them.
+    same = timezone.now() - timedelta(days=2)
+    FeedbackItem.objects.filter(pk__in=[i.pk for i in made[10:40]]).update(received_at=same)
+    FeedbackItem.objects.filter(pk__in=[i.pk for i in made[::3]]).update(priority=Priority.HIGH)
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = selectors.inbox(
+            workspace=workspace_a, filters=InboxFilters(sort=sort), after=cursor, limit=7
+        )
+        seen.extend(ids(page))
+        pages += 1
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert sorted(seen) == sorted(i.pk for i in made)
+    assert len(seen) == len(set(seen))
+    assert pages == 9
+    everything = selectors.inbox(workspace=workspace_a, filters=InboxFilters(sort=sort), limit=100)
+    assert seen == ids(everything)
+
+
+def test_load_more_appends_the_next_rows_by_htmx(workspace_a, pm):
+    data.many(workspace_a, 55)
+    client = signed_in(pm)
+    first = client.get(INBOX).content.decode()
+    assert first.count('class="inbox-row"') == 50
+    assert 'id="load-more"' in first
+    cursor = first.split("cursor=")[1].split('"')[0].replace("&amp;", "&")
+    more = client.get(f"{INBOX}?cursor={cursor}", headers={"HX-Request": "true"}).content.decode()
+    assert more.count('class="inbox-row"') == 5
+    assert 'id="load-more"' not in more
+    assert "<html" not in more
+
+
+def test_status_tabs_count_exactly_when_small_and_cap_when_large(workspace_a, pm):
+    data.many(workspace_a, 1003)
+    data.many(workspace_a, 2, status=Status.TRIAGED)
+    counts = selectors.status_counts(workspace=workspace_a, filters=InboxFilters())
+    assert counts == {"new": "1,000+", "triaged": "2", "archived": "0", "spam": "0"}
+
+
+def _count_queries(client, url: str, **headers) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    return len(captured), response
+
+
+def _decorated_rows(workspace, n: int) -> None:
+    """Rows that use every column of the list: account, contact, tags, area, assignee, links."""
+    made = data.many(workspace, n)
+    acct = data.account(workspace, f"Acme {n}", segment="Enterprise")
+    person = data.contact(workspace, f"p{n}@acme.test", acct)
+    bug = data.tag(workspace, f"bug{n}")
+    area = data.area(workspace, f"Area {n}")
+    idea = data.idea(workspace, f"Idea {n}")
+    FeedbackItem.objects.filter(pk__in=[i.pk for i in made]).update(
+        account=acct, contact=person, product_area=area
+    )
+    FeedbackItem.tags.through.objects.bulk_create(
+        [FeedbackItem.tags.through(feedbackitem_id=i.pk, tag_id=bug.pk) for i in made]
+    )
+    from feedback.models import IdeaLink
+
+    IdeaLink.objects.bulk_create(
+        [IdeaLink(workspace=workspace, item=i, idea=idea) for i in made[:50]]
+    )
+
+
+def test_the_inbox_page_runs_the_same_queries_at_10_and_500_items(workspace_a, pm):
+    client = signed_in(pm)
+    _decorated_rows(workspace_a, 10)
+    few, _ = _count_queries(client, INBOX)
+    _decorated_rows(workspace_a, 490)
+    many, response = _count_queries(client, INBOX)
+    assert response.content.decode().count('class="inbox-row"') == 50
+    assert few == many
+    assert many <= 20, many
+    print(f"inbox page queries: {many}")
+
+
+def test_the_api_list_runs_the_same_queries_at_10_and_500_items(workspace_a, pm):
+    client = signed_in(pm)
+    _decorated_rows(workspace_a, 10)
+    few, _ = _count_queries(client, f"{API}?limit=500")
+    _decorated_rows(workspace_a, 490)
+    many, response = _count_queries(client, f"{API}?limit=500")
+    assert len(response.json()["results"]) == 500
+    assert few == many
+
+
+def test_the_panel_runs_the_same_queries_however_many_duplicates_and_links(workspace_a, pm):
+    from feedback.services import triage as services
+
+    client = signed_in(pm)
+    original = data.item(workspace_a, "The original", hours_ago=100)
+    dup = data.item(workspace_a, "A duplicate")
+    services.feedback_merge(actor=pm.actor, original=original, duplicate=dup)
+    few, _ = _count_queries(client, f"{INBOX}{original.pk}/", HX_Request="true")
+    for k in range(20):
+        extra = data.item(workspace_a, f"Another duplicate {k}")
+        services.feedback_merge(actor=pm.actor, original=original, duplicate=extra)
+    many, _ = _count_queries(client, f"{INBOX}{original.pk}/", HX_Request="true")
+    assert few == many
+
+
+def test_the_default_inbox_query_walks_the_feedback_inbox_index(workspace_a, workspace_b):
+    # Most items of a living workspace are triaged or archived; the inbox reads the new ones.
+    data.many(workspace_a, 2000)
+    data.many(workspace_a, 5000, status=Status.TRIAGED)
+    data.many(workspace_a, 1000, status=Status.ARCHIVED)
+    data.many(workspace_b, 1500)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE feedback_feedbackitem")
+    filtered = selectors.filtered(workspace=workspace_a, filters=InboxFilters())
+    query = selectors.with_list_columns(filtered.order_by(*selectors.ORDERINGS["newest"]))[:51]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "feedback_inbox" in plan, plan
+    assert "Sort" not in plan.split("SubPlan")[0], plan
+    assert "OFFSET" not in sql.upper()
+
+
+def test_a_keyset_page_deep_in_the_list_also_starts_at_the_index(workspace_a):
+    made = data.many(workspace_a, 4000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE feedback_feedbackitem")
+    deep = made[3000]
+    cursor_value = selectors._encode([deep.received_at, deep.pk])
+    qs = selectors._after(
+        selectors.filtered(workspace=workspace_a, filters=InboxFilters()),
+        selectors.decode_cursor(cursor_value, "newest"),
+        "newest",
+    ).order_by("-received_at", "-id")[:51]
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Cond" in plan and "received_at <=" in plan, plan
