@@ -124,36 +124,79 @@ def database_figures(workspace) -> list[Figure]:
 
 
 def _inbox_page_ms(workspace) -> float:
-    member = Membership.objects.filter(workspace=workspace).select_related("user").first()
-    client = Client()
-    client.force_login(member.user)
+    client = _member_client(workspace)
     url = f"/w/{workspace.slug}/feedback/"
     assert client.get(url).status_code == 200
     return median_ms(lambda: client.get(url), repeat=15)
 
 
-def _bare(request) -> JsonResponse:
-    return JsonResponse({"results": []})
+def _member_client(workspace) -> Client:
+    member = Membership.objects.filter(workspace=workspace).select_related("user").first()
+    client = Client()
+    client.force_login(member.user)
+    return client
 
 
 def server_figures(big, small) -> list[Figure]:
+    """Whole requests through every middleware, in-process: CPU per request, as a sync worker
+    spends it (so the ratio is the inverse of the throughput ratio on a CPU-bound server)."""
     figures = [
         Figure("inbox page at 1M vs 10k items (server)", _inbox_page_ms(big), _inbox_page_ms(small))
     ]
-    member = Membership.objects.filter(workspace=big).select_related("user").first()
-    client = Client()
-    client.force_login(member.user)
+    client = _member_client(big)
     api_url = f"/api/v1/w/{big.slug}/feedback/"
     assert client.get(api_url).status_code == 200
-    bare = RequestFactory()
+    assert client.get("/livez").status_code == 200
     figures.append(
         Figure(
-            "API list vs a bare JSON view (server)",
+            "API list at 1M items vs bare /livez (server)",
             median_ms(lambda: client.get(api_url), repeat=15),
-            median_ms(lambda: _bare(bare.get(api_url)), repeat=15),
+            median_ms(lambda: client.get("/livez"), repeat=15),
         )
     )
+    figures.append(_bulk_intake_figure(big, client))
     return figures
+
+
+def _bare_intake(request) -> JsonResponse:
+    """The floor for intake: read and parse the body, answer. No middleware, no database."""
+    items = json.loads(request.body)["items"]
+    return JsonResponse({"received": len(items)}, status=201)
+
+
+def _bulk_intake_figure(workspace, client: Client) -> Figure:
+    """1,000 items in one POST (new ones each time) against a bare endpoint taking the same body."""
+    counter = iter(range(10**9))
+
+    def body() -> str:
+        batch = next(counter)
+        return json.dumps(
+            {
+                "source_name": "Bench API",
+                "items": [
+                    {
+                        "external_id": f"bulk-{batch}-{n}",
+                        "body": f"Bulk intake item {n} about exports",
+                        "email": f"person{n}@account{n % 2000}.{workspace.slug}.test",
+                    }
+                    for n in range(1000)
+                ],
+            }
+        )
+
+    url = f"/api/v1/w/{workspace.slug}/feedback/"
+    first = client.post(url, body(), content_type="application/json")
+    assert first.status_code in (200, 201), first.content[:300]
+    ours = median_ms(
+        lambda: client.post(url, body(), content_type="application/json"), repeat=5, warmup=1
+    )
+    factory = RequestFactory()
+    baseline = median_ms(
+        lambda: _bare_intake(factory.post(url, body(), content_type="application/json")),
+        repeat=5,
+        warmup=1,
+    )
+    return Figure("API bulk intake of 1,000 items vs a bare endpoint (server)", ours, baseline)
 
 
 def run() -> list[Figure]:

@@ -85,6 +85,7 @@ urlpatterns = [
     path("api/schema/", api.SchemaView.as_view(), name="api_schema"),
     path("api/docs/", api.DocsView.as_view(url_name="api_schema"), name="api_docs"),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
 ]
 
 handler403 = "productops.views.error_403"

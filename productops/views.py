@@ -340,6 +340,12 @@ def audit_log(request: WorkspaceRequest) -> HttpResponse:
 
 
 @require_GET
+def livez(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Touches nothing, so a load balancer may call it often."""
+    return JsonResponse({"ok": True})
+
+
+@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     report = health.check()
     return JsonResponse(report, status=200 if report["ok"] else 503)

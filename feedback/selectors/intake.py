@@ -104,7 +104,7 @@ def contacts(*, workspace: Workspace) -> QuerySet[Contact]:
 # Duplicate candidates. Both titles and bodies go through the full-text index: the text's most
 # telling words ANDed, newest matches only, then trigram similarity ranks that short list. (A
 # trigram `%` search over a million titles costs seconds when titles share common words; see
-# PERFORMANCE.md.)
+# ../shared/PERFORMANCE.md.)
 TITLE_THRESHOLD = 0.45
 BODY_THRESHOLD = 0.3
 RECENT_MATCHES = 50

@@ -42,6 +42,7 @@ PLATFORM: dict[str, list[Check]] = {
     "workspace_list": [Check("GET", signed_in_only())],
     "invitation_accept": [Check("GET", public())],
     "healthz": [Check("GET", public())],
+    "livez": [Check("GET", public())],
     "api_schema": [Check("GET", public())],
     "api_docs": [Check("GET", public())],
     # Workspace pages
