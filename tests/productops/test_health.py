@@ -31,7 +31,7 @@ def test_healthz_answers_503_naming_the_broker_when_it_is_down(db):
     assert Client().get("/healthz").status_code == 200
 
 
-def test_livez_answers_without_touching_the_database(client, django_assert_num_queries):
+def test_livez_answers_without_touching_the_database(db, client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/livez")
     assert response.status_code == 200
