@@ -282,15 +282,32 @@ def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     except ValidationError as error:
         return _failed(request, item_id, " ".join(error.messages), status=400)
     note = ACTION_NAMES.get(changes.get("status"), "Updated") if "status" in changes else "Updated"
-    toast = {
-        "text": f"{note}: {headline(updated)[:60]}",
-        "url": reverse("feedback_item_update", args=[request.workspace.slug, item_id]),
-        "fields": {**undo, "version": updated.version},
-    }
+    return _done(
+        request,
+        item_id,
+        f"{note}: {headline(updated)[:60]}",
+        undo_url=reverse("feedback_item_update", args=[request.workspace.slug, item_id]),
+        undo_fields={**undo, "version": updated.version},
+        offer_undo=bool(undo),
+    )
+
+
+def _done(
+    request,
+    item_id: int,
+    text: str,
+    *,
+    undo_url: str = "",
+    undo_fields=None,
+    offer_undo: bool = True,
+) -> HttpResponse:
+    """The answer to an action that worked: the panel with a toast (and its undo) under htmx,
+    else a message and the item's page."""
     if not request.htmx:
-        messages.success(request, toast["text"])
+        messages.success(request, text)
         return redirect("feedback_item", slug=request.workspace.slug, item_id=item_id)
-    return _panel(request, item_id, toast=toast if undo else None)
+    toast = {"text": text, "url": undo_url, "fields": undo_fields or {}}
+    return _panel(request, item_id, toast=toast if offer_undo else None)
 
 
 def _conflict(request, item_id: int, conflict: StaleEdit, fields: dict) -> HttpResponse:
@@ -332,15 +349,12 @@ def item_merge(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         return _conflict(request, item_id, conflict, {"original": request.POST.get("original")})
     except ValidationError as error:
         return _failed(request, item_id, " ".join(error.messages), status=400)
-    toast = {
-        "text": f"Merged into #{merge.original_id}: {headline(merge.original)[:60]}",
-        "url": reverse("feedback_merge_undo", args=[request.workspace.slug, merge.pk]),
-        "fields": {},
-    }
-    if not request.htmx:
-        messages.success(request, toast["text"])
-        return redirect("feedback_item", slug=request.workspace.slug, item_id=item_id)
-    return _panel(request, item_id, toast=toast)
+    return _done(
+        request,
+        item_id,
+        f"Merged into #{merge.original_id}: {headline(merge.original)[:60]}",
+        undo_url=reverse("feedback_merge_undo", args=[request.workspace.slug, merge.pk]),
+    )
 
 
 @require_POST
@@ -351,11 +365,9 @@ def merge_undo(request: WorkspaceRequest, merge_id: int) -> HttpResponse:
         services.feedback_unmerge(actor=request.actor, merge=merge)
     except ValidationError as error:
         return _failed(request, merge.duplicate_id, " ".join(error.messages), status=400)
-    text = f"Merge undone: #{merge.duplicate_id} is its own item again."
-    if not request.htmx:
-        messages.success(request, text)
-        return redirect("feedback_item", slug=request.workspace.slug, item_id=merge.duplicate_id)
-    return _panel(request, merge.duplicate_id, toast={"text": text, "url": "", "fields": {}})
+    return _done(
+        request, merge.duplicate_id, f"Merge undone: #{merge.duplicate_id} is its own item again."
+    )
 
 
 @require_GET
@@ -408,15 +420,12 @@ def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         return _conflict(request, item_id, conflict, fields)
     except ValidationError as error:
         return _failed(request, item_id, " ".join(error.messages), status=400)
-    toast = {
-        "text": f"Linked to idea: {link.idea.title[:60]}",
-        "url": reverse("feedback_link_remove", args=[request.workspace.slug, link.pk]),
-        "fields": {},
-    }
-    if not request.htmx:
-        messages.success(request, toast["text"])
-        return redirect("feedback_item", slug=request.workspace.slug, item_id=item_id)
-    return _panel(request, item_id, toast=toast)
+    return _done(
+        request,
+        item_id,
+        f"Linked to idea: {link.idea.title[:60]}",
+        undo_url=reverse("feedback_link_remove", args=[request.workspace.slug, link.pk]),
+    )
 
 
 @require_POST
@@ -429,11 +438,7 @@ def link_remove(request: WorkspaceRequest, item_link_id: int) -> HttpResponse:
         idea_services.idea_unlink(actor=request.actor, link=link)
     except ValidationError as error:
         return _failed(request, link.item_id, " ".join(error.messages), status=400)
-    text = f"Unlinked from idea: {link.idea.title[:60]}"
-    if not request.htmx:
-        messages.success(request, text)
-        return redirect("feedback_item", slug=request.workspace.slug, item_id=link.item_id)
-    return _panel(request, link.item_id, toast={"text": text, "url": "", "fields": {}})
+    return _done(request, link.item_id, f"Unlinked from idea: {link.idea.title[:60]}")
 
 
 @require_POST
