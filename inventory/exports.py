@@ -1,13 +1,11 @@
-"""CSV export of the (filtered) inventory, safe to open in a spreadsheet."""
+"""CSV export of the (filtered) inventory: the columns and one row per tool.
 
-import csv
-import io
-from collections.abc import Iterable
+productops.csvfiles.csv_download streams it and makes every cell safe to open in a spreadsheet.
+"""
+
+from collections.abc import Iterable, Iterator
 
 from inventory.models import Tool
-
-# A cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = [
     "name",
@@ -36,22 +34,9 @@ COLUMNS = [
 ]
 
 
-def safe_cell(value) -> str:
-    """The value as text, with a leading quote when a spreadsheet would read it as a formula."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def inventory_csv(tools: Iterable[Tool]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+def tool_rows(tools: Iterable[Tool]) -> Iterator[list]:
     for t in tools:
-        row = [
+        yield [
             t.name,
             t.vendor,
             t.category,
@@ -76,5 +61,3 @@ def inventory_csv(tools: Iterable[Tool]) -> str:
             t.decision,
             t.url,
         ]
-        writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue()

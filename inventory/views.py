@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from inventory import selectors, services
 from inventory.charts import usage_chart
-from inventory.exports import inventory_csv
+from inventory.exports import COLUMNS, tool_rows
 from inventory.filters import SORT_LABELS, ToolFilter, sorted_inventory
 from inventory.forms import (
     ContractForm,
@@ -27,7 +27,9 @@ from inventory.forms import (
 from inventory.models import RequestStatus, Tool, ToolStatus
 from productops.access import WorkspaceRequest, member_required, require
 from productops.capabilities import Capability
+from productops.csvfiles import csv_download
 from productops.errors import StaleEdit
+from productops.forms import add_service_errors
 
 TOOL_EDIT_FIELDS = [
     "name",
@@ -44,14 +46,6 @@ TOOL_EDIT_FIELDS = [
     "description",
 ]
 RENEWAL_WINDOWS = [(30, "30 days"), (60, "60 days"), (90, "90 days"), (180, "6 months")]
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _status(form) -> int:
@@ -99,13 +93,12 @@ def tool_list(request: WorkspaceRequest) -> HttpResponse:
 @member_required(Capability.VIEW_TOOLS)
 def tool_export(request: WorkspaceRequest) -> HttpResponse:
     filters, tools = _filtered(request)
-    body = inventory_csv(tools if filters.is_valid() else [])
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="{request.workspace.slug}-tools-{stamp}.csv"'
+    return csv_download(
+        f"{request.workspace.slug}-tools-{stamp}.csv",
+        COLUMNS,
+        tool_rows(tools if filters.is_valid() else []),
     )
-    return response
 
 
 def _tool_form_page(request, form, tool: Tool | None, status: int = 200) -> HttpResponse:
@@ -126,7 +119,7 @@ def tool_create(request: WorkspaceRequest) -> HttpResponse:
         try:
             tool = services.tool_create(actor=request.actor, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{tool.name} added. Add its contract next.")
             return redirect("contract_create", slug=request.workspace.slug, tool_id=tool.pk)
@@ -153,7 +146,7 @@ def tool_edit(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
             form.add_error(None, str(stale))
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{tool.name} saved.")
             return redirect("tool_detail", slug=request.workspace.slug, tool_id=tool.pk)
@@ -204,7 +197,7 @@ def usage_record(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
         try:
             services.usage_record(actor=request.actor, tool=tool, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Seat use of {tool.name} recorded.")
             return redirect("tool_detail", slug=request.workspace.slug, tool_id=tool.pk)
@@ -246,7 +239,7 @@ def contract_create(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
         try:
             services.contract_create(actor=request.actor, tool=tool, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Contract of {tool.name} saved.")
             return redirect("tool_detail", slug=request.workspace.slug, tool_id=tool.pk)
@@ -275,7 +268,7 @@ def contract_edit(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
             form.add_error(None, str(stale))
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Contract of {contract.tool.name} saved.")
             return redirect("tool_detail", slug=request.workspace.slug, tool_id=contract.tool_id)
@@ -294,7 +287,7 @@ def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
                 actor=request.actor, contract=contract, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -427,7 +420,7 @@ def tool_request_list(request: WorkspaceRequest) -> HttpResponse:
         try:
             made = services.tool_request_create(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Request for {made.name} sent. An ops lead will approve or reject it."
@@ -488,7 +481,7 @@ def inventory_settings(request: WorkspaceRequest) -> HttpResponse:
             form.add_error(None, str(stale))
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Inventory settings saved.")
             return redirect("inventory_settings", slug=request.workspace.slug)

@@ -25,17 +25,10 @@ from productops.forms import (
     TokenForm,
     WorkspaceCreateForm,
     WorkspaceSettingsForm,
+    add_service_errors,
 )
 from productops.models import Membership, Role
 from productops.paging import newest_first
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class SignInView(auth_views.LoginView):
@@ -104,7 +97,7 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
         try:
             workspace = services.workspace_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Workspace {workspace.name} is ready. Invite your team.")
             return redirect("member_list", slug=workspace.slug)
@@ -219,7 +212,7 @@ def member_invite(request: WorkspaceRequest) -> HttpResponse:
         try:
             invitation, _ = services.invitation_create(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("member_list", slug=request.workspace.slug)
@@ -296,7 +289,7 @@ def token_list(request: WorkspaceRequest) -> HttpResponse:
         try:
             _, new_secret = services.token_create(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             form = TokenForm()
     return render(

@@ -93,6 +93,12 @@ def outsider(personas) -> Persona:
     return personas["outsider"]
 
 
+def downloaded(response) -> str:
+    """The text of a (streamed) download, as a spreadsheet would read it."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8-sig")
+
+
 def signed_in(persona: Persona) -> Client:
     client = Client()
     if persona.user is not None:
@@ -111,4 +117,4 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-__all__ = ["PASSWORD", "PERSONAS", "ROLES", "Persona", "signed_in"]
+__all__ = ["PASSWORD", "PERSONAS", "ROLES", "Persona", "downloaded", "signed_in"]

@@ -26,18 +26,11 @@ from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
 from productops.errors import StaleEdit
+from productops.forms import add_service_errors
 from productops.navigation import NavItem
 from productops.navigation import register as register_nav
 
 STALE_MESSAGE = "Someone changed this idea first; you are looking at what it says now."
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def item_url(slug: str, item_id: int) -> str:
@@ -155,7 +148,7 @@ def idea_create(request: WorkspaceRequest) -> HttpResponse:
         try:
             idea = services.idea_create(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Idea “{idea.title}” created.")
             return redirect("idea_detail", slug=request.workspace.slug, idea_id=idea.pk)
@@ -234,7 +227,7 @@ def idea_edit(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
         current = selectors.idea(workspace=request.workspace, idea_id=idea_id)
         return _detail(request, current, notice=STALE_MESSAGE, status=409, partial=partial)
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _detail(request, idea, form=form, status=400, partial=partial)
     if _moved_to_closing(request, idea, updated):
         return _to(request, _close_url(request, updated))
@@ -255,7 +248,7 @@ def idea_merge(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
         try:
             survivor = services.idea_merge(actor=request.actor, idea=idea, into=into)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Merged “{idea.title}” into this idea; every link moved here."
@@ -312,7 +305,7 @@ def idea_close(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
             try:
                 services.loop_closure_create(actor=request.actor, idea=idea, **form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 waiting = sum(1 for p in people if not p.told)
                 messages.success(
@@ -446,7 +439,7 @@ def idea_status_create(request: WorkspaceRequest) -> HttpResponse:
         try:
             created = services.idea_status_create(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Status “{created.name}” added.")
             return redirect("idea_settings", slug=request.workspace.slug)

@@ -27,6 +27,7 @@ from feedback.webhooks import MAPPABLE_FIELDS, SIGNATURE_HEADER, TIMESTAMP_HEADE
 from productops import imports, ratelimit
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
+from productops.forms import add_service_errors
 from productops.models import Workspace
 
 # The public form: how much one visitor may send, and how big one piece may be.
@@ -34,14 +35,6 @@ PUBLIC_SUBMISSIONS_ALLOWED = 5
 PUBLIC_WINDOW_SECONDS = 10 * 60
 PUBLIC_MAX_BODY_CHARS = 5_000
 PUBLIC_MAX_REQUEST_BYTES = 32 * 1024
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _webhook_url(request: HttpRequest, source: Source) -> str:
@@ -81,7 +74,7 @@ def source_list(request: WorkspaceRequest) -> HttpResponse:
         try:
             source, secret = services.source_create(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if secret:  # shown once, on this answer only
                 return _source_page(request, source, new_secret=secret, created=True)
@@ -150,7 +143,7 @@ def source_detail(request: WorkspaceRequest, source_id: int) -> HttpResponse:
                 field_mapping=form.mapping(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Source saved.")
             return redirect("source_detail", slug=request.workspace.slug, source_id=source.pk)
@@ -195,7 +188,7 @@ def feedback_new(request: WorkspaceRequest) -> HttpResponse:
         try:
             item = services.feedback_create_manual(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Feedback saved.")
             if request.POST.get("then") == "another":
@@ -237,7 +230,7 @@ def feedback_import(request: WorkspaceRequest) -> HttpResponse:
                 options={SOURCE_OPTION: source.pk},
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("import_detail", slug=workspace.slug, job_id=job.pk)
     return render(
@@ -317,7 +310,7 @@ def public_feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
                 spam_reason=spam_reason(slug, request.POST),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             # Caught spam sees the same thanks: telling a bot why teaches it.
             return redirect(f"{reverse('public_feedback_form', args=[slug])}?sent=1")

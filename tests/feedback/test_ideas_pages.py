@@ -8,7 +8,7 @@ import pytest
 from feedback.models import FeedbackItem, Idea, IdeaLink, IdeaStatus, Importance, RoadmapSettings
 from feedback.services import ideas as services
 from productops.models import AuditEvent
-from tests.conftest import signed_in
+from tests.conftest import downloaded, signed_in
 from tests.feedback import ideas_data as data
 
 SCRIPT = '<script>alert("x")</script>'
@@ -252,7 +252,7 @@ def test_the_export_has_demand_and_is_safe_from_formulas(pm, workspace_a):
     response = signed_in(pm).get("/w/alpha/ideas/export.csv")
 
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(downloaded(response))))
     header, row = rows[0], rows[1]
     assert header[:3] == ["id", "title", "status"]
     assert row[1].startswith("'=")

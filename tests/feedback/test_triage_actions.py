@@ -22,7 +22,7 @@ from feedback.selectors import triage as selectors
 from feedback.services import triage as services
 from productops.errors import StaleEdit
 from productops.models import AuditEvent, ChangeMark
-from tests.conftest import signed_in
+from tests.conftest import downloaded, signed_in
 from tests.feedback import triage_data as data
 
 HX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/w/alpha/feedback/"}
@@ -439,19 +439,10 @@ def test_the_export_follows_the_filters_and_defuses_formulas(workspace_a, pm):
     data.item(workspace_a, "Archived one", status=Status.ARCHIVED)
     response = signed_in(pm).get("/w/alpha/feedback/export.csv")
     assert response["Content-Type"].startswith("text/csv")
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = downloaded(response)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 1
     assert rows[0]["body"].startswith("'=HYPERLINK")
     assert rows[0]["title"] == "'+SUM(A1)"
     everything = signed_in(pm).get("/w/alpha/feedback/export.csv?status=all")
-    assert (
-        len(
-            list(
-                csv.DictReader(
-                    io.StringIO(b"".join(everything.streaming_content).decode("utf-8-sig"))
-                )
-            )
-        )
-        == 2
-    )
+    assert len(list(csv.DictReader(io.StringIO(downloaded(everything))))) == 2

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from inventory import services
-from inventory.exports import safe_cell
 from inventory.models import Contract, Tool
-from tests.conftest import signed_in
+from productops.csvfiles import safe_cell
+from tests.conftest import downloaded, signed_in
 from tests.inventory.factories import ContractFactory, ToolFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +108,7 @@ def test_the_csv_export_neutralises_spreadsheet_formulas(ops_lead, workspace_a):
 
     response = signed_in(ops_lead).get(BASE + "export.csv")
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(downloaded(response))))
     assert response["Content-Type"].startswith("text/csv")
     assert rows[0]["name"] == '\'=HYPERLINK("http://evil")'
     assert rows[0]["vendor"] == "'+cmd"
@@ -129,7 +129,7 @@ def test_the_csv_export_holds_the_filtered_rows(ops_lead, workspace_a):
 
     response = signed_in(ops_lead).get(BASE + "export.csv", {"category": "Tracking"})
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(downloaded(response))))
     assert [(r["name"], r["annual_cost_workspace_currency"]) for r in rows] == [("Jira", "1200.00")]
 
 

@@ -10,7 +10,7 @@ from django.db import connection
 
 from productops import imports
 from productops.models import ImportJob, Invitation
-from tests.conftest import signed_in
+from tests.conftest import downloaded, signed_in
 
 TEAM = (
     b"E-mail Address;Access\n"
@@ -90,7 +90,7 @@ def test_the_report_of_bad_rows_is_a_csv_safe_for_spreadsheets(admin):
     job = run(admin.actor)
     response = signed_in(admin).get(f"/w/alpha/imports/{job.pk}/report.csv")
     assert response["Content-Type"].startswith("text/csv")
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = downloaded(response)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["row", "reason", "E-mail Address", "Access"]
     assert [r[0] for r in rows[1:]] == ["5", "6", "7"]
