@@ -1,9 +1,17 @@
 """Personas: admin, ops lead, PM and exec of workspace A, and an outsider who is admin of B."""
 
+import os
+import subprocess
+import sys
+import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from productops.access import Actor
@@ -117,4 +125,69 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-__all__ = ["PASSWORD", "PERSONAS", "ROLES", "Persona", "downloaded", "signed_in"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _test_database_url() -> str:
+    """The server's URL, naming the test database (the worker must see the test's rows)."""
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
+
+
+@pytest.fixture
+def worker(private_celery_queue, tmp_path):
+    """A real `celery worker` on this run's queue, using the test database; mail goes to files."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "CELERY_QUEUE": private_celery_queue,
+    }
+    if settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "productops",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            private_celery_queue,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield tmp_path / "mail"
+    finally:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        if "Traceback" in (output or ""):
+            print(output)
+
+
+def wait_for(predicate, seconds: float = 30.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for the worker")
+
+
+__all__ = ["PASSWORD", "PERSONAS", "ROLES", "Persona", "downloaded", "signed_in", "wait_for"]

