@@ -212,16 +212,20 @@ class ToolIn(serializers.Serializer):
     feedback_source_kinds = LabelsField(required=False)
 
 
-class ToolPatchIn(ToolIn):
-    version = serializers.IntegerField(
-        help_text="The version you read; 409 when the tool changed since"
-    )
+class VersionedPatch(serializers.Serializer):
+    """A partial update: every field optional but the version the client read (409 if stale)."""
+
+    version = serializers.IntegerField(help_text="The version you read; 409 when it changed since")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if name != "version":
                 field.required = False
+
+
+class ToolPatchIn(VersionedPatch, ToolIn):
+    pass
 
 
 class ContractFields(serializers.Serializer):
@@ -251,16 +255,8 @@ class ContractIn(ContractFields):
     )
 
 
-class ContractPatchIn(ContractFields):
-    version = serializers.IntegerField(
-        help_text="The version you read; 409 when the contract changed since"
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if name != "version":
-                field.required = False
+class ContractPatchIn(VersionedPatch, ContractFields):
+    pass
 
 
 class UsageIn(serializers.Serializer):
