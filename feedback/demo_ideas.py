@@ -12,7 +12,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
-from feedback.models import FeedbackItem, Idea, Importance, LoopClosure, ProductArea
+from feedback.models import (
+    FeedbackItem,
+    Idea,
+    Importance,
+    LoopClosure,
+    ProductArea,
+    RoadmapSettings,
+)
 from feedback.services import ideas as services
 from productops.access import Actor
 from productops.models import Membership, Role, Workspace
@@ -203,10 +210,10 @@ IDEAS = [
 CLOSED_LOOP_TITLE = "Dark mode"
 
 
-def _actor(workspace: Workspace) -> Actor:
+def _actor(workspace: Workspace, roles=(Role.PM, Role.ADMIN)) -> Actor:
     membership = (
         Membership.objects.select_related("workspace", "user")
-        .filter(workspace=workspace, role__in=[Role.PM, Role.ADMIN])
+        .filter(workspace=workspace, role__in=roles)
         .order_by("-role")  # "pm" sorts after "admin": a PM owns the demo ideas if there is one
         .first()
     )
@@ -281,6 +288,13 @@ def _seed(workspace: Workspace) -> list[Idea]:
             )
         made.append(idea)
     _close_one_loop(actor, next(i for i in made if i.title == CLOSED_LOOP_TITLE))
+    if not RoadmapSettings.objects.filter(workspace=workspace).exists():
+        services.roadmap_update(
+            actor=_actor(workspace, roles=[Role.ADMIN]),
+            enabled=True,
+            title=f"{workspace.name} roadmap",
+            intro="What we are building next, and what shipped lately. Tell us what you need.",
+        )
     return made
 
 
