@@ -1,7 +1,7 @@
 """The triage API: list, read, change and merge feedback; tags, product areas, saved views.
 
 GET /feedback/ lists with the inbox's filters and a keyset cursor; POST /feedback/ is intake's
-(delegated to feedback.api.intake.create_feedback). Changes carry `expected_version`; a stale
+(delegated to feedback.api.intake.create_feedback). Changes carry the `version` the client read; a stale
 one answers 409 with the error shape and `current`.
 """
 
@@ -112,7 +112,9 @@ class FeedbackDetailOut(FeedbackItemOut):
 
 
 class FeedbackPatchIn(serializers.Serializer):
-    expected_version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(
+        min_value=1, help_text="The version you read; 409 when the item changed since."
+    )
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     assignee = serializers.IntegerField(required=False, allow_null=True, help_text="A user id.")
@@ -129,7 +131,9 @@ class FeedbackPatchIn(serializers.Serializer):
 
 class MergeIn(serializers.Serializer):
     original = serializers.IntegerField(help_text="The item this one duplicates.")
-    expected_version = serializers.IntegerField(min_value=1, required=False)
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="The version of this item you read."
+    )
 
 
 class MergeOut(serializers.Serializer):
@@ -285,7 +289,7 @@ def _existing_tags(workspace, names: list[str]) -> list[Tag]:
 
 class FeedbackDetail(WorkspaceAPIView):
     """One item with its idea links and duplicate candidates; PATCH changes its triage fields
-    at `expected_version` (409 with `current` when someone changed it first)."""
+    at the `version` it read (409 with `current` when someone changed it first)."""
 
     capabilities = {"GET": Capability.VIEW_FEEDBACK, "PATCH": Capability.TRIAGE_FEEDBACK}
     serializer_class = FeedbackDetailOut
@@ -309,7 +313,7 @@ class FeedbackDetail(WorkspaceAPIView):
         data = FeedbackPatchIn(data=request.data)
         data.is_valid(raise_exception=True)
         given = dict(data.validated_data)
-        expected = given.pop("expected_version")
+        expected = given.pop("version")
         changes: dict = {}
         for key in ("status", "priority", "sentiment"):
             if key in given:
@@ -359,7 +363,7 @@ class FeedbackMergeView(WorkspaceAPIView):
             actor=request.actor,
             original=original,
             duplicate=duplicate,
-            expected_version=data.validated_data.get("expected_version"),
+            expected_version=data.validated_data.get("version"),
         )
         return Response(MergeOut(merge).data, status=status.HTTP_201_CREATED)
 

@@ -43,7 +43,7 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "api_feedback_detail": [
         Check("GET", api()),
-        Check("PATCH", roles_api(200, *MAKERS), {"expected_version": 1, "priority": 3}),
+        Check("PATCH", roles_api(200, *MAKERS), {"version": 1, "priority": 3}),
     ],
     "api_feedback_merge": [Check("POST", roles_api(400, *MAKERS), {"original": 987654321})],
     "api_feedback_merge_undo": [Check("POST", roles_api(200, *MAKERS))],

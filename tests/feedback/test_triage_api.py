@@ -47,7 +47,7 @@ def test_patch_with_the_expected_version_and_409_when_stale(workspace_a, pm, ops
     client = signed_in(pm)
     ok = client.patch(
         f"{API}/feedback/{item.pk}/",
-        {"expected_version": 1, "priority": 3, "add_tags": ["perf"], "assignee": pm.user.pk},
+        {"version": 1, "priority": 3, "add_tags": ["perf"], "assignee": pm.user.pk},
         content_type="application/json",
     )
     assert ok.status_code == 200
@@ -57,7 +57,7 @@ def test_patch_with_the_expected_version_and_409_when_stale(workspace_a, pm, ops
     )
     stale = client.patch(
         f"{API}/feedback/{item.pk}/",
-        {"expected_version": 2, "priority": 1},
+        {"version": 2, "priority": 1},
         content_type="application/json",
     )
     assert stale.status_code == 409
@@ -74,14 +74,14 @@ def test_patch_refuses_another_workspaces_area_and_a_missing_version(workspace_a
     client = signed_in(pm)
     response = client.patch(
         f"{API}/feedback/{item.pk}/",
-        {"expected_version": 1, "product_area": foreign.pk},
+        {"version": 1, "product_area": foreign.pk},
         content_type="application/json",
     )
     assert response.status_code == 400
     missing = client.patch(
         f"{API}/feedback/{item.pk}/", {"priority": 1}, content_type="application/json"
     )
-    assert missing.status_code == 400 and "expected_version" in missing.json()["error"]["fields"]
+    assert missing.status_code == 400 and "version" in missing.json()["error"]["fields"]
 
 
 def test_an_item_of_another_workspace_is_404(workspace_a, workspace_b, pm):
@@ -94,7 +94,7 @@ def test_merge_and_undo_over_the_api(workspace_a, pm):
     client = signed_in(pm)
     response = client.post(
         f"{API}/feedback/{dup.pk}/merge/",
-        {"original": original.pk, "expected_version": 1},
+        {"original": original.pk, "version": 1},
         content_type="application/json",
     )
     assert response.status_code == 201
