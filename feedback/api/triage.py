@@ -1,8 +1,8 @@
 """The triage API: list, read, change and merge feedback; tags, product areas, saved views.
 
 GET /feedback/ lists with the inbox's filters and a keyset cursor; POST /feedback/ is intake's
-(delegated to feedback.api.intake.create_feedback). Changes carry the `version` the client read; a stale
-one answers 409 with the error shape and `current`.
+(delegated to feedback.api.intake.create_feedback). Changes carry the `version` the client
+read; a stale one answers 409 with the error shape and `current`.
 """
 
 from django.core.exceptions import ValidationError
