@@ -5,11 +5,20 @@ from productops import navigation, selectors
 from productops.capabilities import Capability
 
 
-def _nav_entry(path: str, item: navigation.NavItem, slug: str) -> dict:
-    url = reverse(item.url_name, args=[slug])
-    # An area stays highlighted on its sub-pages; the workspace home only on itself.
-    current = path == url if item.url_name == "workspace_home" else path.startswith(url)
-    return {"label": item.label, "url": url, "key": item.key, "current": current}
+def _nav(path: str, actor, slug: str) -> list[dict]:
+    entries = [
+        {"label": item.label, "url": reverse(item.url_name, args=[slug]), "key": item.key}
+        for item in navigation.items()
+        if actor.can(item.capability)
+    ]
+    # The area is the longest link the page lives under (Accounts, not Inbox, for
+    # /feedback/accounts/); the workspace home only on itself.
+    home = reverse("workspace_home", args=[slug])
+    under = [e["url"] for e in entries if path.startswith(e["url"]) and e["url"] != home]
+    current = max(under, key=len) if under else (home if path == home else None)
+    for entry in entries:
+        entry["current"] = entry["url"] == current
+    return entries
 
 
 def shell(request: HttpRequest) -> dict:
@@ -22,10 +31,6 @@ def shell(request: HttpRequest) -> dict:
         "actor": actor,
         "workspace": actor.workspace,
         "can": {capability.value: actor.can(capability) for capability in Capability},
-        "nav": [
-            _nav_entry(request.path, item, slug)
-            for item in navigation.items()
-            if actor.can(item.capability)
-        ],
+        "nav": _nav(request.path, actor, slug),
         "my_workspaces": selectors.workspaces_of(user=actor.user),
     }

@@ -3,11 +3,11 @@
 import re
 
 from django.db import connection
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from feedback.models import Account, Channel, Contact, FeedbackItem, Source
+from feedback.models import Account, Channel, Contact, FeedbackItem, IdeaLink, Source
 from inventory.models import Tool
 from productops.models import Workspace
 
@@ -163,3 +163,67 @@ def duplicate_matches(*, item: FeedbackItem, limit: int = 5) -> list[tuple[int, 
             },
         )
         return [(pk, float(score)) for pk, score in cursor.fetchall()]
+
+
+ACCOUNT_SORTS = {
+    "revenue": ("-annual_revenue", "name", "pk"),
+    "feedback": ("-item_count", "name", "pk"),
+    "name": ("name", "pk"),
+}
+ACCOUNT_PAGE = 200
+
+
+def account_list(
+    *, workspace: Workspace, query: str = "", segment: str = "", sort: str = "revenue"
+) -> list[Account]:
+    """The accounts page: by revenue (or feedback, or name), each with its feedback figures."""
+    found = accounts(workspace=workspace).annotate(
+        last_received=Subquery(
+            FeedbackItem.objects.filter(account=OuterRef("pk"))
+            .order_by("-received_at")
+            .values("received_at")[:1]
+        )
+    )
+    if query.strip():
+        found = found.filter(Q(name__icontains=query.strip()) | Q(domain__icontains=query.strip()))
+    if segment:
+        found = found.filter(segment=segment)
+    return list(found.order_by(*ACCOUNT_SORTS.get(sort, ACCOUNT_SORTS["revenue"]))[:ACCOUNT_PAGE])
+
+
+def account_segments(*, workspace: Workspace) -> list[str]:
+    return list(
+        Account.objects.filter(workspace=workspace)
+        .exclude(segment="")
+        .order_by("segment")
+        .values_list("segment", flat=True)
+        .distinct()
+    )
+
+
+def account_feedback(*, account: Account, limit: int = 25) -> list[FeedbackItem]:
+    return list(
+        FeedbackItem.objects.filter(workspace_id=account.workspace_id, account=account)
+        .select_related("source", "contact")
+        .defer("search")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
+def account_contacts(*, account: Account) -> list[Contact]:
+    return list(
+        Contact.objects.filter(workspace_id=account.workspace_id, account=account)
+        .annotate(item_count=_item_count("contact"))
+        .order_by("-item_count", "name", "email")[:100]
+    )
+
+
+def account_ideas(*, account: Account) -> list[dict]:
+    """The ideas this account asked for, through its items or their duplicates; most asked first."""
+    return list(
+        IdeaLink.objects.filter(workspace_id=account.workspace_id)
+        .filter(Q(item__account=account) | Q(item__duplicates__account=account))
+        .values("idea_id", "idea__title", "idea__status__name", "idea__status__category")
+        .annotate(items=Count("item", distinct=True))
+        .order_by("-items", "idea__title")[:50]
+    )

@@ -130,12 +130,16 @@ def requeue_unprocessed() -> int:
 
 
 def register() -> None:
-    """Registers the CSV importer, the lost-work finder and the sources page in the navigation."""
+    """Registers the CSV importer, the lost-work finder, and the accounts and sources pages in the
+    navigation."""
     from feedback.importer import FeedbackImporter
     from productops import background, imports, navigation
 
     imports.register(FeedbackImporter())
     background.register_lost_work("feedback_processing", requeue_unprocessed)
+    navigation.register(
+        navigation.NavItem("Accounts", "account_list", Capability.VIEW_FEEDBACK, "c", 13)
+    )
     navigation.register(
         navigation.NavItem("Sources", "source_list", Capability.MANAGE_SOURCES, "r", 14)
     )

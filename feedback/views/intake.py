@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from feedback.forms_intake import (
     HONEYPOT,
@@ -321,6 +321,48 @@ def public_feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_GET
+@member_required(Capability.VIEW_FEEDBACK)
+def account_list(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    query = request.GET.get("q", "")[:100]
+    segment = request.GET.get("segment", "")[:60]
+    sort = request.GET.get("sort", "revenue")
+    rows = selectors.account_list(workspace=workspace, query=query, segment=segment, sort=sort)
+    template = (
+        "feedback/intake/accounts.html#rows" if request.htmx else "feedback/intake/accounts.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "accounts": rows,
+            "segments": selectors.account_segments(workspace=workspace),
+            "query": query,
+            "segment": segment,
+            "sort": sort,
+            "sorts": [("revenue", "Revenue"), ("feedback", "Feedback"), ("name", "Name")],
+            "capped": len(rows) == selectors.ACCOUNT_PAGE,
+        },
+    )
+
+
+@require_GET
+@member_required(Capability.VIEW_FEEDBACK)
+def account_detail(request: WorkspaceRequest, account_id: int) -> HttpResponse:
+    account = selectors.account(workspace=request.workspace, account_id=account_id)
+    return render(
+        request,
+        "feedback/intake/account.html",
+        {
+            "account": account,
+            "items": selectors.account_feedback(account=account),
+            "contacts": selectors.account_contacts(account=account),
+            "ideas": selectors.account_ideas(account=account),
+        },
+    )
+
+
 urlpatterns = [
     path("feedback/new/", feedback_new, name="feedback_new"),
     path("feedback/import/", feedback_import, name="feedback_import"),
@@ -332,6 +374,8 @@ urlpatterns = [
         source_rotate_secret,
         name="source_rotate_secret",
     ),
+    path("feedback/accounts/", account_list, name="account_list"),
+    path("feedback/accounts/<int:account_id>/", account_detail, name="account_detail"),
 ]
 
 public_urlpatterns = [

@@ -2,7 +2,7 @@
 
 from feedback.models import Account, Channel
 from feedback.services import intake as services
-from tests.access import Check, api, public, roles_api, roles_page
+from tests.access import Check, api, page, public, roles_api, roles_page
 
 MAKERS = ("admin", "ops_lead", "pm")
 OPS = ("admin", "ops_lead")
@@ -14,6 +14,8 @@ MATRIX: dict[str, list[Check]] = {
     "source_list": [Check("GET", roles_page(200, *OPS))],
     "source_web_form": [Check("POST", roles_page(302, *OPS), {"enabled": "on"})],
     "source_detail": [Check("GET", roles_page(200, *OPS))],
+    "account_list": [Check("GET", page())],
+    "account_detail": [Check("GET", page())],
     # Rotating answers with the page showing the new secret once (no redirect: it must not
     # travel in a URL or a session).
     "source_rotate_secret": [Check("POST", roles_page(200, *OPS))],
