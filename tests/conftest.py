@@ -128,7 +128,7 @@ def fast_password_hashing(settings):
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _test_database_url() -> str:
+def subprocess_database_url() -> str:
     """The server's URL, naming the test database (the worker must see the test's rows)."""
     parts = urlsplit(settings.DATABASE_URL)
     return urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
@@ -139,7 +139,7 @@ def worker(private_celery_queue, tmp_path):
     """A real `celery worker` on this run's queue, using the test database; mail goes to files."""
     env = {
         **os.environ,
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": subprocess_database_url(),
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "CELERY_QUEUE": private_celery_queue,
     }

@@ -5,16 +5,19 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 
 from productops import demo
 from productops.models import AuditEvent, Membership, Role, Workspace
+from tests.conftest import subprocess_database_url
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+# The subprocesses run Django's checks against this run's test database.
+pytestmark = pytest.mark.django_db
 
 
 def production_env(**overrides: str | None) -> dict[str, str]:
@@ -28,7 +31,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
         ALLOWED_HOSTS="productops.example.com",
         EMAIL_HOST="smtp.example.com",
         # Production names its servers; these checks start no connection to Redis.
-        DATABASE_URL=django_settings.DATABASE_URL,
+        DATABASE_URL=subprocess_database_url(),  # model checks ask the server its version
         REDIS_URL=django_settings.REDIS_URL or "redis://127.0.0.1:6379/0",
     )
     for name, value in overrides.items():
@@ -84,10 +87,7 @@ def test_production_settings_refuse_debug_on():
 
 def test_seed_demo_refuses_production_settings(db):
     # The command runs against this run's test database, so a refusal can be checked in it.
-    parts = urlsplit(django_settings.DATABASE_URL)
-    database_url = urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
-
-    result = manage("seed_demo", env=production_env(DATABASE_URL=database_url))
+    result = manage("seed_demo", env=production_env())
 
     assert result.returncode != 0
     assert "never seeded with production settings" in result.stderr
