@@ -48,7 +48,8 @@ def ensure_database(url: str) -> None:
     connection.close()
 
 
-def main() -> int:
+def set_up() -> None:
+    """Django on the bench database, created and migrated: before any report is imported."""
     url = bench_database_url()
     ensure_database(url)
     os.environ["DATABASE_URL"] = url
@@ -58,6 +59,10 @@ def main() -> int:
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def main() -> int:
+    set_up()
     reports = [
         m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name not in SKIP
     ]

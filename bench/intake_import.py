@@ -121,18 +121,8 @@ def run(rows: int = ROWS) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    import os
+    from bench.__main__ import set_up
 
-    from bench.__main__ import bench_database_url, ensure_database
-
-    url = bench_database_url()
-    ensure_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "productops.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    set_up()
     for figure in run(int(sys.argv[1]) if len(sys.argv) > 1 else ROWS):
         print(figure.line(), flush=True)

@@ -35,33 +35,6 @@ PERIODS = {
 YES = {"yes", "y", "true", "1", "on", "enabled"}
 NO = {"no", "n", "false", "0", "off", "disabled"}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
-TOOL_COLUMNS = (
-    "vendor",
-    "category",
-    "team",
-    "owner",
-    "status",
-    "sso_enabled",
-    "data_sensitivity",
-    "tags",
-    "feedback_source_kinds",
-    "url",
-    "description",
-)
-CONTRACT_COLUMNS = (
-    "plan",
-    "billing_period",
-    "term_months",
-    "cost",
-    "currency",
-    "seats_bought",
-    "seats_used",
-    "start_date",
-    "renewal_date",
-    "auto_renew",
-    "notice_days",
-    "reference",
-)
 
 
 def _date(label: str, text: str) -> date:

@@ -91,10 +91,9 @@ def account(*, workspace: Workspace, account_id: int) -> Account:
     return found
 
 
-def account_choices(*, workspace: Workspace, limit: int = 1000) -> list[Account]:
-    return list(
-        Account.objects.filter(workspace=workspace).order_by("name").only("pk", "name")[:limit]
-    )
+def account_choices(*, workspace: Workspace) -> QuerySet[Account]:
+    """Accounts by name, for pickers (slice it for a drop-down; filter it to validate a choice)."""
+    return Account.objects.filter(workspace=workspace).order_by("name", "pk").only("pk", "name")
 
 
 def contacts(*, workspace: Workspace) -> QuerySet[Contact]:

@@ -25,7 +25,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from feedback.models import (
-    Account,
     DuplicateCandidate,
     FeedbackItem,
     FeedbackMerge,
@@ -389,20 +388,6 @@ def product_areas(*, workspace: Workspace) -> QuerySet[ProductArea]:
 
 def sources(*, workspace: Workspace) -> QuerySet[Source]:
     return Source.objects.filter(workspace=workspace).order_by("name")
-
-
-def accounts(*, workspace: Workspace, limit: int = 500) -> list[Account]:
-    return list(Account.objects.filter(workspace=workspace).order_by("name", "id")[:limit])
-
-
-def segments(*, workspace: Workspace) -> list[str]:
-    return list(
-        Account.objects.filter(workspace=workspace)
-        .exclude(segment="")
-        .order_by("segment")
-        .values_list("segment", flat=True)
-        .distinct()
-    )
 
 
 def assignees(*, workspace: Workspace) -> list[User]:

@@ -222,15 +222,8 @@ def _store(
     return result
 
 
-@transaction.atomic
-def feedback_submit(*, actor: Actor, source: Source, items: list[IntakeItem]) -> IntakeResult:
-    """Stores feedback from any channel; the same (source, external_id) again is the same row.
-
-    Good items are stored even when others in the call are not: each item's outcome says
-    created, updated, unchanged or error (with the reasons by field).
-    """
-    require(actor, Capability.SUBMIT_FEEDBACK)
-    result = _store(actor, source, items)
+def _audit_received(actor: Actor, source: Source, result: IntakeResult) -> None:
+    """One event per intake call, with what it did to the items."""
     audit(
         actor,
         "feedback.received",
@@ -243,6 +236,18 @@ def feedback_submit(*, actor: Actor, source: Source, items: list[IntakeItem]) ->
             "failed": result.failed,
         },
     )
+
+
+@transaction.atomic
+def feedback_submit(*, actor: Actor, source: Source, items: list[IntakeItem]) -> IntakeResult:
+    """Stores feedback from any channel; the same (source, external_id) again is the same row.
+
+    Good items are stored even when others in the call are not: each item's outcome says
+    created, updated, unchanged or error (with the reasons by field).
+    """
+    require(actor, Capability.SUBMIT_FEEDBACK)
+    result = _store(actor, source, items)
+    _audit_received(actor, source, result)
     return result
 
 
@@ -456,18 +461,7 @@ def feedback_webhook_receive(
         [item for item, _ in parsed],
         known_errors={i: errors for i, (_, errors) in enumerate(parsed) if errors},
     )
-    audit(
-        actor,
-        "feedback.received",
-        source,
-        after={
-            "channel": source.channel,
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "failed": result.failed,
-        },
-    )
+    _audit_received(actor, source, result)
     return result
 
 

@@ -483,37 +483,30 @@ def _clean_name(name: str, field_name: str, max_length: int) -> str:
     return name
 
 
-@transaction.atomic
-def tag_get_or_create(*, actor: Actor, name: str) -> Tag:
-    """The workspace's tag of that name (any case), created on the fly when new."""
+def _label_get_or_create(actor: Actor, model: type[Tag | ProductArea], name: str, verb: str):
+    """The workspace's label of that name (any case), created on the fly when new."""
     require(actor, Capability.TRIAGE_FEEDBACK)
-    name = _clean_name(name, "name", 60)
-    tag = (
-        Tag.objects.filter(workspace=actor.workspace)
+    name = _clean_name(name, "name", model._meta.get_field("name").max_length)
+    label = (
+        model.objects.filter(workspace=actor.workspace)
         .annotate(lower=Lower("name"))
         .filter(lower=name.lower())
         .first()
     )
-    if tag is None:
-        tag = Tag.objects.create(workspace=actor.workspace, name=name)
-        audit(actor, "tag.created", tag, after={"name": name})
-    return tag
+    if label is None:
+        label = model.objects.create(workspace=actor.workspace, name=name)
+        audit(actor, verb, label, after={"name": name})
+    return label
+
+
+@transaction.atomic
+def tag_get_or_create(*, actor: Actor, name: str) -> Tag:
+    return _label_get_or_create(actor, Tag, name, "tag.created")
 
 
 @transaction.atomic
 def product_area_get_or_create(*, actor: Actor, name: str) -> ProductArea:
-    require(actor, Capability.TRIAGE_FEEDBACK)
-    name = _clean_name(name, "name", 80)
-    area = (
-        ProductArea.objects.filter(workspace=actor.workspace)
-        .annotate(lower=Lower("name"))
-        .filter(lower=name.lower())
-        .first()
-    )
-    if area is None:
-        area = ProductArea.objects.create(workspace=actor.workspace, name=name)
-        audit(actor, "product_area.created", area, after={"name": name})
-    return area
+    return _label_get_or_create(actor, ProductArea, name, "product_area.created")
 
 
 def _check_view_name(actor: Actor, name: str, exclude: int | None = None) -> str:

@@ -181,7 +181,7 @@ def feedback_new(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = ManualFeedbackForm(
         request.POST or None,
-        accounts=selectors.accounts(workspace=workspace).order_by("name"),
+        accounts=selectors.account_choices(workspace=workspace),
         sources=selectors.sources(workspace=workspace).filter(is_active=True),
     )
     if request.method == "POST" and form.is_valid():

@@ -28,6 +28,7 @@ from feedback.forms_triage import (
     SavedViewForm,
 )
 from feedback.models import FeedbackItem, Importance, Priority, Sentiment, Status
+from feedback.selectors import intake as intake_selectors
 from feedback.selectors import triage as selectors
 from feedback.services import triage as services
 from productops.access import WorkspaceRequest, member_required
@@ -39,6 +40,7 @@ from productops.navigation import register as register_nav
 
 TEMPLATE = "feedback/triage/inbox.html"
 ITEM_TEMPLATE = "feedback/triage/item.html"
+ACCOUNT_CHOICES = 500  # the account filter is a drop-down; an account page links any other
 
 
 def register() -> None:
@@ -132,8 +134,8 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         current_view=current_view,
         saved_views=list(selectors.saved_views(workspace=workspace, user=request.user)),
         sources=list(selectors.sources(workspace=workspace)),
-        segments=selectors.segments(workspace=workspace),
-        accounts=selectors.accounts(workspace=workspace),
+        segments=intake_selectors.account_segments(workspace=workspace),
+        accounts=list(intake_selectors.account_choices(workspace=workspace)[:ACCOUNT_CHOICES]),
         bulk_actions=BULK_ACTIONS,
         start=request.GET.get("start") == "1",
         **_options(workspace),
