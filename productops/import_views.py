@@ -93,7 +93,6 @@ def import_detail(request: WorkspaceRequest, job_id: int) -> HttpResponse:
                 mapping_errors = getattr(error, "message_dict", {"__all__": error.messages})
             else:
                 return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
-    job.content = ImportJob.objects.values_list("content", flat=True).get(pk=job.pk)
     return render(
         request,
         "productops/import_map.html",
