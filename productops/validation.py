@@ -1,0 +1,233 @@
+"""What a value may be, declared once per field and read by every channel.
+
+Forms, API serializers, list filters, query parameters and CSV importers all take their bounds
+from here, so a number or date one channel refuses is refused by all of them, and nothing
+reaches Postgres that a column cannot hold (an `integer` past 2,147,483,647, a date in the year
+1 or 9999 that overflows when a day is added) or that a person never meant (seats in the
+billions, a contract from the year 1).
+
+    from productops.validation import SEATS, CONTRACT_DAY
+    seats_used = SEATS.form_field(label="Seats in use")        # a Django form field
+    seats_used = SEATS.serializer_field(required=False)        # a DRF serializer field
+    seats = SEATS.clean(row["seats"], field="seats")           # an importer's cell
+    days = RENEWALS_AHEAD.query(request.GET, "days", default=90)  # a list parameter: 400 if bad
+
+`clean()` and `query()` raise Django's `ValidationError` with the field's name, which the API's
+exception handler answers as a 400 with `error.fields[name]` and an importer reports as the
+row's reason.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from rest_framework import serializers
+
+# The widest whole number a Postgres `integer` column holds; ids are `bigint`.
+INTEGER_MAX = 2_147_483_647
+BIGINT_MAX = 9_223_372_036_854_775_807
+
+# Text Postgres cannot store: a NUL character (in text, varchar or JSON strings).
+NUL = "\x00"
+
+
+@dataclass(frozen=True)
+class Whole:
+    """A whole number between `min_value` and `max_value`, both included."""
+
+    min_value: int
+    max_value: int
+    unit: str = ""
+
+    @property
+    def message(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        return f"Give a whole number from {self.min_value:,} to {self.max_value:,}{unit}."
+
+    def form_field(self, **kwargs: Any) -> forms.IntegerField:
+        kwargs.setdefault("error_messages", {}).setdefault("invalid", self.message)
+        return forms.IntegerField(min_value=self.min_value, max_value=self.max_value, **kwargs)
+
+    def serializer_field(self, **kwargs: Any) -> serializers.IntegerField:
+        return serializers.IntegerField(
+            min_value=self.min_value, max_value=self.max_value, **kwargs
+        )
+
+    def clean(self, value: Any, *, field: str | None = None) -> int:
+        """`value` (text or a number) as an int, or ValidationError naming `field`."""
+        try:
+            number = value if isinstance(value, int) else int(str(value).strip().replace(",", ""))
+        except (TypeError, ValueError):
+            raise _invalid(self.message, field) from None
+        if isinstance(number, bool) or not self.min_value <= number <= self.max_value:
+            raise _invalid(self.message, field)
+        return number
+
+    def query(self, params, name: str, *, default: int | None = None) -> int | None:
+        """The query parameter `name` from a QueryDict: `default` when absent or empty."""
+        raw = params.get(name, "")
+        if raw in ("", None):
+            return default
+        return self.clean(raw, field=name)
+
+
+@dataclass(frozen=True)
+class Day:
+    """A calendar date within a sane span of years."""
+
+    earliest: date
+    latest: date
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Give a date (YYYY-MM-DD) from {self.earliest.isoformat()} "
+            f"to {self.latest.isoformat()}."
+        )
+
+    def form_field(self, **kwargs: Any) -> forms.DateField:
+        return forms.DateField(validators=[self.validate], **kwargs)
+
+    def serializer_field(self, **kwargs: Any) -> serializers.DateField:
+        return serializers.DateField(validators=[self.validate], **kwargs)
+
+    def validate(self, value: date) -> None:
+        if isinstance(value, datetime):
+            value = value.date()
+        if not self.earliest <= value <= self.latest:
+            raise ValidationError(self.message, code="out_of_range")
+
+    def clean(self, value: Any, *, field: str | None = None) -> date:
+        """`value` (a date or ISO text) as a date, or ValidationError naming `field`."""
+        if isinstance(value, datetime):
+            value = value.date()
+        if not isinstance(value, date):
+            try:
+                value = date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise _invalid(self.message, field) from None
+        if not self.earliest <= value <= self.latest:
+            raise _invalid(self.message, field)
+        return value
+
+    def query(self, params, name: str, *, default: date | None = None) -> date | None:
+        raw = params.get(name, "")
+        if raw in ("", None):
+            return default
+        return self.clean(raw, field=name)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a fixed set of words (a `sort`, a tab)."""
+
+    choices: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        return "Choose one of: " + ", ".join(self.choices) + "."
+
+    def clean(self, value: Any, *, field: str | None = None) -> str:
+        if value not in self.choices:
+            raise _invalid(self.message, field)
+        return value
+
+    def query(self, params, name: str, *, default: str | None = None) -> str | None:
+        raw = params.get(name, "")
+        if raw in ("", None):
+            return default
+        return self.clean(raw, field=name)
+
+
+def _invalid(message: str, field: str | None) -> ValidationError:
+    if field:
+        return ValidationError({field: [message]}, code="invalid")
+    return ValidationError(message, code="invalid")
+
+
+# Whole numbers, by the field they bound.
+
+ID = Whole(1, BIGINT_MAX)
+VERSION = Whole(1, INTEGER_MAX)
+# Seats bought, in use or needed: a very large company, with room to spare, far below the column.
+SEATS = Whole(0, 10_000_000, "seats")
+SEATS_NEEDED = Whole(1, 10_000_000, "seats")
+# A multi-year contract's length: more than a year, at most ten.
+TERM_MONTHS = Whole(13, 120, "months")
+NOTICE_DAYS = Whole(0, 365, "days")
+REMINDER_DAY = Whole(1, 365, "days")
+UTILISATION_THRESHOLD = Whole(1, 100, "%")
+# How far ahead a renewal list or filter looks.
+RENEWAL_WITHIN = Whole(0, 3_650, "days")
+RENEWALS_AHEAD = Whole(1, 730, "days")
+BOARD_POSITION = Whole(0, 30_000)
+# One page of a list: the API's and the pages' `limit`.
+PAGE_LIMIT = Whole(1, 500)
+
+# Dates, by the field they bound. Nothing we hold is older than 1970 or later than 2100, and the
+# span leaves room for a filter's "until + 1 day" without ever leaving Python's or Postgres's range.
+
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+# A day a list is filtered by (since/until, renews before/after).
+FILTER_DAY = Day(EARLIEST_DAY, LATEST_DAY)
+# A contract's start and renewal dates.
+CONTRACT_DAY = Day(date(1990, 1, 1), LATEST_DAY)
+# The day seat use was counted (never in the future: the service checks against the
+# workspace's today).
+USAGE_DAY = Day(date(1990, 1, 1), LATEST_DAY)
+# When a piece of feedback was received (imports may bring old history).
+RECEIVED_DAY = Day(EARLIEST_DAY, LATEST_DAY)
+
+
+# Links: one rule for every channel (forms, API, CSV importers, webhooks) and for every template
+# that turns a stored URL into a link.
+
+LINK_SCHEMES = ("http", "https")
+LINK_MESSAGE = "Give a web address starting with http:// or https://."
+_link_validator = URLValidator(schemes=list(LINK_SCHEMES), message=LINK_MESSAGE)
+
+
+def validate_link(value: str) -> None:
+    """A stored link must be http or https: never javascript:, data:, file: and the like."""
+    _link_validator(value)
+
+
+def clean_link(value: Any, *, field: str | None = None) -> str:
+    """An importer's or webhook's link cell: '' stays '', a bare host gets https://."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    if "://" not in text and not re.match(r"^[a-z][a-z0-9+.-]*:", text, re.IGNORECASE):
+        text = f"https://{text}"
+    try:
+        validate_link(text)
+    except ValidationError:
+        raise _invalid(LINK_MESSAGE, field) from None
+    return text
+
+
+def link_form_field(**kwargs: Any) -> forms.URLField:
+    kwargs.setdefault("assume_scheme", "https")
+    return forms.URLField(validators=[validate_link], max_length=200, **kwargs)
+
+
+def link_serializer_field(**kwargs: Any) -> serializers.URLField:
+    return serializers.URLField(validators=[validate_link], max_length=200, **kwargs)
+
+
+def is_safe_link(value: Any) -> bool:
+    """True when `value` may be an href: http(s), no control characters (templates' check)."""
+    text = str(value or "").strip()
+    if not text or any(ord(c) < 32 for c in text):
+        return False
+    return urlsplit(text).scheme.lower() in LINK_SCHEMES
+
+
+def has_nul(value: str | bytes) -> bool:
+    return (b"\x00" if isinstance(value, bytes) else NUL) in value
