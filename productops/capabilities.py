@@ -30,6 +30,11 @@ class Capability(StrEnum):
     CLOSE_THE_LOOP = "close_the_loop"
     MANAGE_SOURCES = "manage_sources"
     KEEP_SAVED_VIEWS = "keep_saved_views"
+    # Planning ceremonies
+    VIEW_PLANNING = "view_planning"
+    RUN_PLANNING = "run_planning"  # create sessions, facilitate, confirm announcements
+    JOIN_PLANNING = "join_planning"  # join, mark ready, vote: an exec's one write
+    ADD_AGENDA_ITEMS = "add_agenda_items"  # PMs: ideas they own; ops leads and admins: any
 
 
 EVERYONE = frozenset(Role)
@@ -57,6 +62,11 @@ ROLES_FOR: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_SOURCES: OPS,
     # Execs change nothing but their own saved views (and their votes in planning sessions).
     Capability.KEEP_SAVED_VIEWS: EVERYONE,
+    Capability.VIEW_PLANNING: EVERYONE,
+    Capability.RUN_PLANNING: OPS,
+    # Execs change nothing but their saved views and their own votes in sessions they join.
+    Capability.JOIN_PLANNING: EVERYONE,
+    Capability.ADD_AGENDA_ITEMS: MAKERS,
 }
 
 SCOPE_FOR: dict[Capability, TokenScope | None] = {
@@ -78,6 +88,10 @@ SCOPE_FOR: dict[Capability, TokenScope | None] = {
     Capability.CLOSE_THE_LOOP: None,
     Capability.MANAGE_SOURCES: None,
     Capability.KEEP_SAVED_VIEWS: None,
+    Capability.VIEW_PLANNING: TokenScope.READ,
+    Capability.RUN_PLANNING: TokenScope.WRITE,
+    Capability.JOIN_PLANNING: TokenScope.WRITE,
+    Capability.ADD_AGENDA_ITEMS: TokenScope.WRITE,
 }
 
 

@@ -41,6 +41,12 @@ EDITABLE = ("title", "description", "status", "product_area", "owner", "is_publi
 LOST_CLOSURE_AFTER = timedelta(minutes=1)
 
 DEFAULT_MESSAGES = {
+    StatusCategory.PLANNED: (
+        "We're planning it: {idea}",
+        'Hi {name},\n\nYou asked us for "{idea}". We have put it in our plan and will let you '
+        "know when it ships.\n\nThank you for telling us what you needed; it helped us decide "
+        "what to build.\n\n— The {workspace} team",
+    ),
     StatusCategory.SHIPPED: (
         "It's live: {idea}",
         'Hi {name},\n\nYou asked us for "{idea}". It has shipped and is ready for you to use.\n\n'
@@ -412,16 +418,25 @@ def default_message(outcome: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def loop_closure_create(*, actor: Actor, idea: Idea, subject: str, message: str) -> LoopClosure:
-    """Stores the message for the idea's current outcome and wakes the sender after commit."""
+def loop_closure_create(
+    *, actor: Actor, idea: Idea, subject: str, message: str, outcome: str | None = None
+) -> LoopClosure:
+    """Stores the message for the idea's current outcome and wakes the sender after commit.
+
+    `outcome` planned tells the askers an idea is planned (a planning decision does that); it
+    must be the category the idea is in now.
+    """
     from feedback import tasks
 
     require(actor, Capability.CLOSE_THE_LOOP)
     _check_workspace(actor, idea)
     idea = Idea.objects.select_related("status").get(pk=idea.pk)
-    outcome = closing_outcome(idea)
     if outcome is None:
-        raise ValidationError("Move the idea to a shipped or declined status first.")
+        outcome = closing_outcome(idea)
+        if outcome is None:
+            raise ValidationError("Move the idea to a shipped or declined status first.")
+    elif outcome not in DEFAULT_MESSAGES or idea.status.category != outcome:
+        raise ValidationError(f"The idea is not {outcome.replace('_', ' ')}.")
     errors = {}
     if not subject.strip():
         errors["subject"] = "Write a subject."

@@ -155,7 +155,7 @@ class Participant(models.Model):
         return f"{self.user} in {self.session_id}"
 
     @property
-    def votes(self) -> bool:
+    def is_voter(self) -> bool:
         return self.role != ParticipantRole.SPECTATOR
 
 
