@@ -8,7 +8,7 @@ carry a hidden value, because none of them can get one.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -16,7 +16,9 @@ from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from feedback.models import Idea
+from feedback.models import Idea, StatusCategory
+from inventory import selectors as inventory_selectors
+from inventory.models import Contract
 from planning import scoring
 from planning.models import (
     AgendaItem,
@@ -87,7 +89,9 @@ def session(*, workspace: Workspace, session_id: int) -> PlanningSession:
 def agenda(*, session: PlanningSession) -> list[AgendaItem]:
     return list(
         AgendaItem.objects.filter(session=session)
-        .select_related("idea", "idea__status", "contract", "contract__tool", "decision")
+        .select_related(
+            "idea", "idea__status", "contract", "contract__tool", "decision", "decision__decided_by"
+        )
         .order_by("position", "id")
     )
 
@@ -125,7 +129,9 @@ def members(*, workspace: Workspace) -> QuerySet[User]:
 
 def is_present(participant: Participant, now: datetime | None = None) -> bool:
     now = now or timezone.now()
-    return participant.last_seen_at is not None and now - participant.last_seen_at <= PRESENCE_WINDOW
+    return (
+        participant.last_seen_at is not None and now - participant.last_seen_at <= PRESENCE_WINDOW
+    )
 
 
 # Votes: the only reads of values
@@ -157,9 +163,7 @@ def everyone_voted(*, session: PlanningSession, item: AgendaItem, fields: list[s
     now = timezone.now()
     voters = [
         p
-        for p in Participant.objects.filter(session=session).exclude(
-            role=ParticipantRole.SPECTATOR
-        )
+        for p in Participant.objects.filter(session=session).exclude(role=ParticipantRole.SPECTATOR)
         if is_present(p, now)
     ]
     if not voters:
@@ -353,6 +357,50 @@ def poll_state(*, slug: str, session_id: int, user_id: int) -> PollState | None:
     return PollState(*row) if row else None
 
 
+# Choices for the agenda
+
+
+def renewal_horizon(*, session: PlanningSession) -> date:
+    """The day the next session of the team happens (its renewals must be decided before it),
+    else the end of this session's period, else 90 days from now."""
+    if session.scheduled_at is not None:
+        following = (
+            PlanningSession.objects.filter(
+                workspace=session.workspace_id,
+                team=session.team,
+                scheduled_at__gt=session.scheduled_at,
+            )
+            .order_by("scheduled_at")
+            .values_list("scheduled_at", flat=True)
+            .first()
+        )
+        if following is not None:
+            return timezone.localdate(following)
+    return session.period_end or timezone.localdate() + timedelta(days=90)
+
+
+def renewals_before(*, workspace: Workspace, day: date) -> list[Contract]:
+    """Current contracts whose notice deadline falls from today up to `day`."""
+    today = timezone.localdate()
+    return list(
+        inventory_selectors.renewals_due(workspace=workspace, days=366 * 3, today=today)
+        .filter(deadline__gte=today, deadline__lte=day)
+        .order_by("deadline")[:100]
+    )
+
+
+def idea_choices(*, workspace: Workspace, owner: User | None = None) -> list[Idea]:
+    """Open ideas to put on an agenda (a PM's own only, when `owner` is given)."""
+    queryset = Idea.objects.filter(
+        workspace=workspace,
+        merged_into__isnull=True,
+        status__category__in=[StatusCategory.OPEN, StatusCategory.PLANNED],
+    )
+    if owner is not None:
+        queryset = queryset.filter(owner=owner)
+    return list(queryset.only("id", "title").order_by("title")[:300])
+
+
 # After the session
 
 
@@ -369,6 +417,13 @@ class Summary:
     rows: list[SummaryRow]
     committed_load: Decimal
     decided: int
+    # Filled where the team's capacity for the period and the retro's actions are known.
+    capacity: Decimal | None = None
+    action_items: list = field(default_factory=list)
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.capacity is not None and self.committed_load > self.capacity
 
 
 def summary(*, session: PlanningSession) -> Summary:

@@ -111,7 +111,9 @@ def _require_live(session: PlanningSession, *states: str) -> None:
     states = states or (SessionState.RUNNING,)
     if session.state not in states:
         labels = " or ".join(SessionState(s).label.lower() for s in states)
-        raise ValidationError(f"The session is {session.get_state_display().lower()}, not {labels}.")
+        raise ValidationError(
+            f"The session is {session.get_state_display().lower()}, not {labels}."
+        )
 
 
 def scoring_model(session: PlanningSession) -> scoring.ScoringModel:
@@ -126,7 +128,11 @@ def _clean_settings(settings: SessionSettings, kind: str) -> dict[str, Any]:
     values["team"] = (settings.team or "").strip()[:100]
     if not values["title"]:
         errors["title"] = "Give the session a title."
-    if settings.period_start and settings.period_end and settings.period_end < settings.period_start:
+    if (
+        settings.period_start
+        and settings.period_end
+        and settings.period_end < settings.period_start
+    ):
         errors["period_end"] = "The period ends before it starts."
     for name in ("item_timer_seconds", "phase_timer_seconds"):
         seconds = values[name]
@@ -200,7 +206,9 @@ def session_update(
         raise ValidationError("The session has ended; its settings stay as they were.")
     values = _clean_settings(settings, session.kind)
     if session.state == SessionState.RUNNING and values["scoring_model"] != session.scoring_model:
-        raise ValidationError({"scoring_model": "The scoring model is fixed once the session runs."})
+        raise ValidationError(
+            {"scoring_model": "The scoring model is fixed once the session runs."}
+        )
     before = {name: getattr(session, name) for name in values}
     changed = {name: value for name, value in values.items() if before[name] != value}
     if changed:
@@ -317,13 +325,15 @@ def session_hand_over(*, actor: Actor, session: PlanningSession, to: User) -> Pl
     if session.state == SessionState.ENDED:
         raise ValidationError("The session has ended.")
     if not _may_facilitate(actor, to):
-        raise ValidationError({"to": "Facilitation goes to an ops lead or admin of this workspace."})
+        raise ValidationError(
+            {"to": "Facilitation goes to an ops lead or admin of this workspace."}
+        )
     if to.pk == session.facilitator_id:
         return session
     before = session.facilitator
-    Participant.objects.filter(session=session, user=before, role=ParticipantRole.FACILITATOR).update(
-        role=ParticipantRole.VOTER
-    )
+    Participant.objects.filter(
+        session=session, user=before, role=ParticipantRole.FACILITATOR
+    ).update(role=ParticipantRole.VOTER)
     Participant.objects.update_or_create(
         session=session,
         user=to,
@@ -435,9 +445,7 @@ def participant_seen(*, session_id: int, participant_id: int, last_seen_at) -> N
 
 
 @transaction.atomic
-def participant_ready(
-    *, actor: Actor, session: PlanningSession, ready: bool = True
-) -> Participant:
+def participant_ready(*, actor: Actor, session: PlanningSession, ready: bool = True) -> Participant:
     require(actor, Capability.JOIN_PLANNING)
     session = _locked(actor, session)
     _require_live(session)
@@ -529,7 +537,9 @@ def agenda_add(
             raise ValidationError({"idea": "This idea was merged into another; add that one."})
         if AgendaItem.objects.filter(session=session, idea=idea).exists():
             raise ValidationError({"idea": "This idea is on the agenda already."})
-        evidence = evidence_snapshot(idea_selectors.idea(workspace=actor.workspace, idea_id=idea.pk))
+        evidence = evidence_snapshot(
+            idea_selectors.idea(workspace=actor.workspace, idea_id=idea.pk)
+        )
         kind = AgendaKind.IDEA
     elif contract is not None:
         if not organiser:
@@ -674,9 +684,12 @@ def vote_cast(
         )
         stored.append(vote)
     changes: dict[str, Any] = {}
-    if session.auto_reveal and session.reveal_due_at is None:
-        if selectors.everyone_voted(session=session, item=item, fields=model.field_names):
-            changes["reveal_due_at"] = now + AUTO_REVEAL_COUNTDOWN
+    if (
+        session.auto_reveal
+        and session.reveal_due_at is None
+        and selectors.everyone_voted(session=session, item=item, fields=model.field_names)
+    ):
+        changes["reveal_due_at"] = now + AUTO_REVEAL_COUNTDOWN
     _bump(session, **changes)
     # The fields, never the values: the audit log is readable before the reveal.
     audit(
@@ -709,7 +722,9 @@ def _check_dots(
 
 
 @transaction.atomic
-def item_reveal(*, actor: Actor, session: PlanningSession, item: AgendaItem | None = None) -> AgendaItem:
+def item_reveal(
+    *, actor: Actor, session: PlanningSession, item: AgendaItem | None = None
+) -> AgendaItem:
     """Shows the votes of the item's open round to everyone at once."""
     session = _locked(actor, session)
     _require_facilitator(actor, session)
@@ -767,7 +782,9 @@ def auto_reveal_cancel(*, actor: Actor, session: PlanningSession) -> PlanningSes
 
 
 @transaction.atomic
-def item_revote(*, actor: Actor, session: PlanningSession, item: AgendaItem | None = None) -> AgendaItem:
+def item_revote(
+    *, actor: Actor, session: PlanningSession, item: AgendaItem | None = None
+) -> AgendaItem:
     """Opens a new hidden round on a revealed item; the earlier rounds are kept."""
     session = _locked(actor, session)
     _require_facilitator(actor, session)
@@ -800,7 +817,9 @@ def item_accept_score(
     except scoring.ScoringError as error:
         raise ValidationError(str(error)) from None
     before = {"values": item.final_values, "score": item.final_score}
-    item.final_values = {name: model.field(name).scale_info.display(v) for name, v in parsed.items()}
+    item.final_values = {
+        name: model.field(name).scale_info.display(v) for name, v in parsed.items()
+    }
     item.final_score = float(score)
     item.accepted_by = actor.user
     item.accepted_at = timezone.now()
@@ -918,9 +937,7 @@ def decision_record(
 
 
 @transaction.atomic
-def decision_announce(
-    *, actor: Actor, decision: Decision, subject: str, message: str
-) -> Decision:
+def decision_announce(*, actor: Actor, decision: Decision, subject: str, message: str) -> Decision:
     """The ops lead confirms the previewed message: feedback's loop closure tells each person
     who asked, once per idea and outcome. Confirming twice sends nothing more."""
     require(actor, Capability.RUN_PLANNING)

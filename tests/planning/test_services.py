@@ -201,7 +201,11 @@ def test_a_reject_declines_the_idea_and_a_defer_needs_a_date(personas):
         services.decision_record(actor=_lead(personas), session=session, item=item, outcome="defer")
     assert "defer_until" in caught.value.message_dict
     services.decision_record(
-        actor=_lead(personas), session=session, item=item, outcome="defer", defer_until=date(2027, 1, 1)
+        actor=_lead(personas),
+        session=session,
+        item=item,
+        outcome="defer",
+        defer_until=date(2027, 1, 1),
     )
     services.decision_record(actor=_lead(personas), session=session, item=item, outcome="reject")
     idea = Idea.objects.select_related("status").get(pk=item.idea_id)

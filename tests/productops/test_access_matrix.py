@@ -23,8 +23,9 @@ from tests.access import (
 from tests.conftest import PERSONAS, signed_in
 from tests.feedback import matrix as feedback_matrix
 from tests.inventory import matrix as inventory_matrix
+from tests.planning import matrix as planning_matrix
 
-APP_MATRICES = [feedback_matrix, inventory_matrix]
+APP_MATRICES = [feedback_matrix, inventory_matrix, planning_matrix]
 
 
 PLATFORM: dict[str, list[Check]] = {
@@ -157,7 +158,12 @@ def test_the_gate_answers_as_the_matrix_says(name, index, persona, personas, url
     check = MATRIX[name][index]
     url = concrete(routes[name], url_values)
     client = signed_in(personas[persona])
-    kwargs = {"data": check.data}
+    # A form value written "{name}" is the id url_values() made for it (a vote's item, a member).
+    data = {
+        key: url_values[value] if isinstance(value, str) and value.startswith("{") else value
+        for key, value in check.data.items()
+    }
+    kwargs = {"data": data}
     if name.startswith("api_") and check.method in ("PATCH", "POST"):
         kwargs["content_type"] = "application/json"
     response = getattr(client, check.method.lower())(url, **kwargs)

@@ -1,0 +1,105 @@
+"""The planning pages: the room, its poll, votes and decisions from the browser's side."""
+
+from django.urls import reverse
+
+from feedback.models import Idea, StatusCategory
+from planning.models import AgendaItem, PlanningSession
+from planning.services import sessions as services
+from tests.conftest import signed_in
+from tests.planning.planning_data import SECRET_REACH, rice, running_session
+
+
+def _url(name: str, session: PlanningSession, *args) -> str:
+    return reverse(name, args=[session.workspace.slug, session.pk, *args])
+
+
+def test_the_room_shows_the_item_the_phase_and_who_voted(personas):
+    session = running_session(personas)
+    item = AgendaItem.objects.get(pk=session.current_item_id)
+    services.vote_cast(actor=personas["pm"].actor, session=session, item=item, values=rice("5"))
+    page = signed_in(personas["exec"]).get(_url("planning_session", session))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert str(item) in text and "Score" in text
+    assert "1 of 3 voted" in text  # the facilitator votes too
+
+
+def test_the_poll_answers_204_while_nothing_changed_and_the_fragments_after_a_change(personas):
+    session = running_session(personas)
+    client = signed_in(personas["exec"])
+    client.get(_url("planning_poll", session) + "?v=0")  # marks the exec present
+    session.refresh_from_db()
+    assert client.get(_url("planning_poll", session) + f"?v={session.version}").status_code == 204
+    services.session_move_phase(actor=personas["ops_lead"].actor, session=session, step=1)
+    answer = client.get(_url("planning_poll", session) + f"?v={session.version}")
+    assert answer.status_code == 200
+    text = answer.content.decode()
+    assert 'id="room-head"' in text and 'hx-swap-oob="true"' in text
+    session.refresh_from_db()
+    assert f"?v={session.version}" in text  # the poller carries the new version
+
+
+def test_a_vote_from_the_page_is_stored_and_a_late_one_gets_a_clear_409(personas):
+    session = running_session(personas)
+    item = AgendaItem.objects.get(pk=session.current_item_id)
+    client = signed_in(personas["pm"])
+    answer = client.post(
+        _url("planning_vote", session), {"item": item.pk, **rice("5")}, HTTP_HX_REQUEST="true"
+    )
+    assert answer.status_code == 200 and "Your vote is in" in answer.content.decode()
+    services.session_go_to_item(actor=personas["ops_lead"].actor, session=session, step=1)
+    late = client.post(
+        _url("planning_vote", session), {"item": item.pk, **rice("7")}, HTTP_HX_REQUEST="true"
+    )
+    assert late.status_code == 409
+    assert "moved on to another item" in late.content.decode()
+    plain = client.post(_url("planning_vote", session), {"item": item.pk, **rice("7")})
+    assert plain.status_code == 409 and "not counted" in plain.content.decode()
+
+
+def test_a_decision_from_the_room_plans_the_idea_and_the_idea_page_shows_it(personas):
+    session = running_session(personas)
+    item = AgendaItem.objects.get(pk=session.current_item_id)
+    lead = signed_in(personas["ops_lead"])
+    answer = lead.post(
+        _url("planning_decide", session, item.pk),
+        {"outcome": "commit", "estimate": "5", "rationale": "Top revenue ask"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert answer.status_code == 200
+    idea = Idea.objects.select_related("status").get(pk=item.idea_id)
+    assert idea.status.category == StatusCategory.PLANNED
+    history = signed_in(personas["exec"]).get(
+        reverse("planning_idea_history", args=[session.workspace.slug, idea.pk])
+    )
+    assert "Q4 prioritisation" in history.content.decode()
+    assert "Top revenue ask" in history.content.decode()
+
+
+def test_the_summary_and_csv_show_revealed_votes_and_decisions(personas):
+    session = running_session(personas)
+    item = AgendaItem.objects.get(pk=session.current_item_id)
+    services.vote_cast(
+        actor=personas["pm"].actor, session=session, item=item, values=rice(SECRET_REACH["pm"])
+    )
+    services.item_reveal(actor=personas["ops_lead"].actor, session=session)
+    client = signed_in(personas["exec"])
+    assert SECRET_REACH["pm"] in client.get(_url("planning_summary", session)).content.decode()
+    csv = b"".join(client.get(_url("planning_export", session)).streaming_content).decode()
+    assert SECRET_REACH["pm"] in csv
+
+
+def test_a_bad_session_form_answers_400_per_field(personas):
+    client = signed_in(personas["ops_lead"])
+    answer = client.post(
+        reverse("planning_create", args=["alpha"]),
+        {
+            "kind": "prioritisation",
+            "title": "",
+            "period_start": "2026-10-01",
+            "period_end": "2026-09-01",
+        },
+    )
+    assert answer.status_code == 400
+    text = answer.content.decode()
+    assert "This field is required" in text
