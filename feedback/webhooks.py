@@ -2,7 +2,7 @@
 
 The sender signs `"<timestamp>.<raw body>"` with HMAC-SHA256 and the source's secret, and sends
 `X-Productops-Timestamp: <unix seconds>` and `X-Productops-Signature: sha256=<hex>`. A delivery
-is accepted within five minutes of its timestamp, and only once (see services.intake).
+is accepted within five minutes of its timestamp, and only once (claim_delivery).
 """
 
 import hashlib
@@ -11,6 +11,8 @@ import re
 import secrets
 import time
 from typing import Any
+
+from productops import idempotency
 
 TIMESTAMP_HEADER = "X-Productops-Timestamp"
 SIGNATURE_HEADER = "X-Productops-Signature"
@@ -39,6 +41,19 @@ class BadSignature(Exception):
 
 def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
+
+
+def claim_delivery(*, workspace_id: int, source_id: int, signature: str) -> bool:
+    """Remembers a delivery by its signature inside the caller's transaction; False when it was
+    received before (a replay).
+
+    Kept as productops idempotency claims, which the hourly purge deletes after 24 hours: far
+    longer than the window in which a signature is accepted at all, so a replay is always
+    recognised.
+    """
+    return idempotency.claim(
+        workspace_id=workspace_id, principal=f"webhook:{source_id}", key=signature[:255]
+    )
 
 
 def signature_for(secret: str, timestamp: str, body: bytes) -> str:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from productops import ratelimit
 from productops.models import ApiToken
 
 
@@ -10,6 +11,16 @@ class WorkspaceRateThrottle(SimpleRateThrottle):
     """Requests per minute per token or signed-in user; 429 with Retry-After beyond it."""
 
     scope = "api"
+
+    def allow_request(self, request, view) -> bool:
+        # Redis down: count in this process's memory rather than answer 500 (ratelimit logs it).
+        return ratelimit.with_fallback(
+            lambda cache: self._allow_counting_in(cache, request, view), "the API rate limit"
+        )
+
+    def _allow_counting_in(self, cache, request, view) -> bool:
+        self.cache = cache
+        return super().allow_request(request, view)
 
     def get_rate(self) -> str:
         return f"{settings.API_RATE_LIMIT_PER_MINUTE}/min"

@@ -7,10 +7,20 @@ class ProductopsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from productops import background, imports, schema, tasks  # noqa: F401 (schema registers)
+        from productops import background, imports, schema, services  # noqa: F401 (schema registers)
         from productops.member_import import MemberImporter
 
         imports.register(MemberImporter())
 
-        background.register_lost_work("outbound_email", tasks.requeue_unsent_emails)
-        background.register_lost_work("imports", tasks.requeue_stalled_imports)
+        background.register_lost_work(
+            "outbound_email",
+            task_name="productops.tasks.send_email",
+            find=services.emails_left_behind,
+            older_than=services.EMAIL_LOST_AFTER,
+        )
+        background.register_lost_work(
+            "imports",
+            task_name="productops.tasks.run_import",
+            find=imports.imports_left_behind,
+            older_than=imports.STALLED_AFTER,
+        )

@@ -23,6 +23,19 @@ def postgres_url(data_dir: Path) -> str:
 
 
 def broker_folders(data_dir: Path) -> dict[str, str]:
+    """Every folder of kombu's file-system broker, under the data folder: its defaults are
+    relative to the working directory (a `control/` folder in the checkout)."""
     queue = data_dir / "broker"
-    queue.mkdir(parents=True, exist_ok=True)
-    return {"data_folder_in": str(queue), "data_folder_out": str(queue)}
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "control_folder": str(queue / "control"),
+        "processed_folder": str(queue / "processed"),
+    }
+
+
+def make_folders(*folders: str | Path) -> None:
+    """Creates the folders the app writes to at run time, so no process finds one missing (beat
+    cannot create its schedule file in a folder that does not exist)."""
+    for folder in folders:
+        Path(folder).mkdir(parents=True, exist_ok=True)

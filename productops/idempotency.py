@@ -34,7 +34,10 @@ def _fingerprint(request) -> str:
     return sha256(f"{request.method} {request.path}\n{body}")
 
 
-def _claim(workspace_id: int, principal: str, key: str, fingerprint: str) -> bool:
+def claim(*, workspace_id: int, principal: str, key: str, fingerprint: str = "") -> bool:
+    """Claims `key` for `principal` inside the caller's transaction; False when it was claimed
+    already (a repeat). A claim older than the key lifetime is released first. Used by the API's
+    Idempotency-Key and by stores of other one-time keys, such as webhook deliveries."""
     cutoff = timezone.now() - settings.IDEMPOTENCY_KEY_LIFETIME
     with connection.cursor() as cursor:
         cursor.execute(
@@ -74,7 +77,9 @@ def idempotent(handler):
         principal = _principal(request)
         fingerprint = _fingerprint(request)
         with transaction.atomic():
-            if not _claim(workspace_id, principal, key, fingerprint):
+            if not claim(
+                workspace_id=workspace_id, principal=principal, key=key, fingerprint=fingerprint
+            ):
                 first = IdempotencyRecord.objects.get(
                     workspace_id=workspace_id, principal=principal, key=key
                 )

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from productops import background
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
@@ -190,8 +191,6 @@ def validate_mapping(importer: Importer, header: list[str], mapping: dict[str, s
 
 @transaction.atomic
 def import_start(*, actor: Actor, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
-    from productops.tasks import run_import
-
     importer = importer_for(job.kind)
     require(actor, importer.capability)
     job = ImportJob.objects.select_for_update().get(pk=job.pk, workspace=actor.workspace)
@@ -202,7 +201,7 @@ def import_start(*, actor: Actor, job: ImportJob, mapping: dict[str, str]) -> Im
     job.heartbeat_at = timezone.now()
     job.save(update_fields=["mapping", "status", "heartbeat_at"])
     audit(actor, "import.started", job, after={"mapping": job.mapping})
-    run_import.delay_on_commit(job.pk)
+    background.enqueue_on_commit("productops.tasks.run_import", job.pk)
     return job
 
 
@@ -295,12 +294,12 @@ def _finish(job: ImportJob, actor: Actor) -> None:
     )
 
 
-def imports_left_behind() -> list[int]:
+def imports_left_behind(*, older_than: timedelta = STALLED_AFTER) -> list[int]:
     """Queued or running jobs with no progress for a while: their worker or message was lost."""
     return list(
         ImportJob.objects.filter(
             status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
-            heartbeat_at__lt=timezone.now() - STALLED_AFTER,
+            heartbeat_at__lt=timezone.now() - older_than,
         ).values_list("pk", flat=True)[:100]
     )
 

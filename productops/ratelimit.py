@@ -1,10 +1,22 @@
-"""Fixed-window counters in the cache (Redis in production): how often a key may be hit."""
+"""Fixed-window counters in the cache (Redis in production): how often a key may be hit.
 
+Redis is never a dependency of a request: when the shared cache cannot be reached, counting
+falls back to this process's own memory (the limit then holds per process, a little looser)
+and a warning says so, at most once a minute per process.
+"""
+
+import logging
 import time
+from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
+
+log = logging.getLogger(__name__)
+WARN_EVERY_SECONDS = 60
+_last_warned = 0.0
 
 
 def client_address(request: HttpRequest) -> str:
@@ -16,14 +28,34 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def with_fallback[T](use: Callable[[BaseCache], T], what: str) -> T:
+    """`use(cache)` on the shared cache, or on the process's local cache when that fails."""
+    global _last_warned
+    try:
+        return use(caches["default"])
+    except Exception:  # any cache failure (Redis down, timeout): count locally instead
+        now = time.monotonic()
+        if now - _last_warned > WARN_EVERY_SECONDS:
+            _last_warned = now
+            log.warning(
+                "The cache is unreachable; %s counts in this process's memory.", what, exc_info=True
+            )
+        return use(caches["local"])
+
+
 def failures(key: str, window_seconds: int) -> int:
-    return cache.get(_bucket(key, window_seconds), 0)
+    bucket = _bucket(key, window_seconds)
+    return with_fallback(lambda cache: cache.get(bucket, 0), "rate limiting")
 
 
 def record_failure(key: str, window_seconds: int) -> int:
     bucket = _bucket(key, window_seconds)
-    cache.add(bucket, 0, timeout=window_seconds)
-    return cache.incr(bucket)
+
+    def count(cache) -> int:
+        cache.add(bucket, 0, timeout=window_seconds)
+        return cache.incr(bucket)
+
+    return with_fallback(count, "rate limiting")
 
 
 def retry_after(window_seconds: int) -> int:

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from productops import background
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
@@ -261,10 +262,8 @@ def token_touch(token: ApiToken) -> None:
 
 def email_queue(*, to: str, subject: str, body: str, workspace: Workspace | None = None) -> None:
     """Stores an email to send and wakes a worker once the transaction commits."""
-    from productops.tasks import send_email
-
     email = OutboundEmail.objects.create(workspace=workspace, to=to, subject=subject, body=body)
-    send_email.delay_on_commit(email.pk)
+    background.enqueue_on_commit("productops.tasks.send_email", email.pk)
 
 
 MAX_SEND_ATTEMPTS = 8
@@ -292,7 +291,10 @@ def email_send(*, email_id: int) -> bool:
         return True
 
 
-def emails_left_behind(*, older_than: timedelta = timedelta(minutes=1)) -> list[int]:
+EMAIL_LOST_AFTER = timedelta(minutes=1)
+
+
+def emails_left_behind(*, older_than: timedelta = EMAIL_LOST_AFTER) -> list[int]:
     """Unsent emails whose wake-up call was lost (Redis down, worker killed)."""
     return list(
         OutboundEmail.objects.filter(

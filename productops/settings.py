@@ -116,12 +116,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL is None and PRODUCTION:
     raise ImproperlyConfigured("REDIS_URL must be set in production.")
+# Redis is never a dependency of a request: short socket timeouts, and callers of the cache
+# (rate limits) fall back to the per-process "local" cache when it cannot be reached.
+REDIS_SOCKET_TIMEOUT_SECONDS = env_int("REDIS_SOCKET_TIMEOUT_SECONDS", 2)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "productops"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+            },
         }
     }
 else:
@@ -131,6 +138,7 @@ else:
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -257,11 +265,25 @@ SPECTACULAR_SETTINGS = {
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # Publishing gives up at once when Redis is down (no connection retries: they held each
+    # request for seconds); the row in Postgres stays and the sweeper enqueues it later. Workers
+    # still reconnect for ever: their consumer passes its own retry settings.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 0,
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT_SECONDS
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = embedded.broker_folders(DATA_DIR)
     CELERY_RESULT_BACKEND = f"file://{DATA_DIR / 'results'}"
-    (DATA_DIR / "results").mkdir(parents=True, exist_ok=True)
+# One immediate retry reconnects a pooled connection that went stale (Redis restarted); no wait.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "interval_max": 0,
+}
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "productops")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -287,6 +309,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17),
     },
 }
+
+# Everything written at run time, made at start (in every process: web, worker, beat, commands).
+embedded.make_folders(
+    DATA_DIR,
+    Path(CELERY_BEAT_SCHEDULE_FILENAME).parent,
+    *([] if REDIS_URL else [DATA_DIR / "cache", DATA_DIR / "results"]),
+    *([] if REDIS_URL else CELERY_BROKER_TRANSPORT_OPTIONS.values()),
+    *([] if env_str("EMAIL_HOST") else [MAILERS["default"]["OPTIONS"]["file_path"]]),
+)
 
 LOGGING = {
     "version": 1,

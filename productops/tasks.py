@@ -21,20 +21,6 @@ def purge_idempotency_keys() -> int:
 @shared_task
 def run_import(job_id: int) -> str:
     outcome = imports.import_run(job_id=job_id)
-    if outcome == "more":
-        run_import.delay(job_id)
+    if outcome == "more":  # the next slice, in a fresh task so none runs into its time limit
+        background.enqueue_now(run_import.name, job_id)
     return outcome
-
-
-def requeue_stalled_imports() -> int:
-    ids = imports.imports_left_behind()
-    for job_id in ids:
-        run_import.delay(job_id)
-    return len(ids)
-
-
-def requeue_unsent_emails() -> int:
-    ids = services.emails_left_behind()
-    for email_id in ids:
-        send_email.delay(email_id)
-    return len(ids)

@@ -21,9 +21,9 @@ from feedback.models import (
     StatusCategory,
 )
 from feedback.selectors import ideas as idea_selectors
+from productops import background
 from productops.access import Actor, require
 from productops.audit import audit, mark_changed
-from productops.background import register_lost_work
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, User, Workspace
@@ -426,8 +426,6 @@ def loop_closure_create(
     `outcome` planned tells the askers an idea is planned (a planning decision does that); it
     must be the category the idea is in now.
     """
-    from feedback import tasks
-
     require(actor, Capability.CLOSE_THE_LOOP)
     _check_workspace(actor, idea)
     idea = Idea.objects.select_related("status").get(pk=idea.pk)
@@ -459,7 +457,7 @@ def loop_closure_create(
         after={"closure": closure.pk, "outcome": outcome, "subject": closure.subject},
     )
     _mark(actor.workspace, idea.pk)
-    tasks.send_loop_closure.delay_on_commit(closure.pk)
+    background.enqueue_on_commit("feedback.tasks.send_loop_closure", closure.pk)
     return closure
 
 
@@ -525,22 +523,22 @@ def loop_closure_send(*, closure_id: int) -> int:
         return len(claimed)
 
 
-def loop_closures_left_behind(*, older_than: timedelta = LOST_CLOSURE_AFTER) -> int:
-    """Wakes the sender again for closures whose message was lost (Redis down, worker killed)."""
-    from feedback import tasks
-
-    lost = list(
+def loop_closures_left_behind(*, older_than: timedelta = LOST_CLOSURE_AFTER) -> list[int]:
+    """Closures whose message was lost (Redis down, worker killed): the sweeper's finder."""
+    return list(
         LoopClosure.objects.filter(
             finished_at__isnull=True, created_at__lt=timezone.now() - older_than
         )
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
-    for closure_id in lost:
-        tasks.send_loop_closure.delay(closure_id)
-    return len(lost)
 
 
 def register() -> None:
     """Registers the lost-work finder for unfinished loop closures."""
-    register_lost_work("feedback.loop_closures", loop_closures_left_behind)
+    background.register_lost_work(
+        "feedback.loop_closures",
+        task_name="feedback.tasks.send_loop_closure",
+        find=loop_closures_left_behind,
+        older_than=LOST_CLOSURE_AFTER,
+    )

@@ -47,8 +47,16 @@ from feedback.models import (
     Status,
 )
 from feedback.selectors import intake as selectors
-from feedback.webhooks import DEFAULT_MAPPING, clean_mapping, extract, new_secret, verify
+from feedback.webhooks import (
+    DEFAULT_MAPPING,
+    claim_delivery,
+    clean_mapping,
+    extract,
+    new_secret,
+    verify,
+)
 from inventory.models import Tool
+from productops import background
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
@@ -90,53 +98,34 @@ class IntakeResult:
 # Waking the worker ----------------------------------------------------------------------------
 
 
-def _wake(workspace_id: int) -> None:
-    from feedback import tasks
-
-    try:
-        # One quick try: if the broker is away, the sweeper finds the rows later. Celery's
-        # default retry policy would hold the request for seconds.
-        tasks.process_feedback.apply_async(
-            (workspace_id,),
-            retry=True,
-            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.05},
-        )
-    except Exception:  # any broker failure: the rows are committed; log and move on
-        log.warning(
-            "Could not queue feedback processing for workspace %s; the sweeper will.",
-            workspace_id,
-            exc_info=True,
-        )
-
-
 def wake_processing(workspace_id: int) -> None:
     """Asks a worker to process the workspace's new items once this transaction commits."""
-    transaction.on_commit(lambda: _wake(workspace_id), robust=True)
+    background.enqueue_on_commit("feedback.tasks.process_feedback", workspace_id)
 
 
-def requeue_unprocessed() -> int:
+def unprocessed_workspaces(*, older_than: timedelta = LOST_AFTER) -> list[int]:
     """The sweeper's finder: workspaces with items whose wake-up call was lost."""
-    from feedback import tasks
-
-    workspace_ids = list(
-        FeedbackItem.objects.filter(processed_at=None, created_at__lt=timezone.now() - LOST_AFTER)
+    return list(
+        FeedbackItem.objects.filter(processed_at=None, created_at__lt=timezone.now() - older_than)
         .order_by()
         .values_list("workspace_id", flat=True)
         .distinct()[:200]
     )
-    for workspace_id in workspace_ids:
-        tasks.process_feedback.delay(workspace_id)
-    return len(workspace_ids)
 
 
 def register() -> None:
     """Registers the CSV importer, the lost-work finder, and the accounts and sources pages in the
     navigation."""
     from feedback.importer import FeedbackImporter
-    from productops import background, imports, navigation
+    from productops import imports, navigation
 
     imports.register(FeedbackImporter())
-    background.register_lost_work("feedback_processing", requeue_unprocessed)
+    background.register_lost_work(
+        "feedback_processing",
+        task_name="feedback.tasks.process_feedback",
+        find=unprocessed_workspaces,
+        older_than=LOST_AFTER,
+    )
     navigation.register(
         navigation.NavItem("Accounts", "account_list", Capability.VIEW_FEEDBACK, "c", 13)
     )
@@ -415,24 +404,6 @@ class Replayed(Exception):
     """This signed delivery was received before."""
 
 
-def _claim_delivery(source: Source, signature: str) -> bool:
-    """Remembers a delivery's signature; False when it was seen already.
-
-    Deliveries are kept with the API's idempotency records (per workspace, principal, key),
-    which the hourly purge deletes after 24 hours: far longer than the 5-minute window in which
-    a signature is accepted at all, so a replay is always recognised.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO productops_idempotencyrecord"
-            " (workspace_id, principal, key, fingerprint, status_code, response_body, created_at)"
-            " VALUES (%s, %s, %s, '', 0, NULL, %s)"
-            " ON CONFLICT (workspace_id, principal, key) DO NOTHING RETURNING id",
-            [source.workspace_id, f"webhook:{source.pk}", signature[:255], timezone.now()],
-        )
-        return cursor.fetchone() is not None
-
-
 def webhook_parse(*, source: Source, timestamp: str | None, signature: str | None, raw: bytes):
     """The delivery's JSON once its signature checks out (raises BadSignature, ValidationError)."""
     verify(secret=source.webhook_secret, timestamp=timestamp, signature=signature, body=raw)
@@ -451,7 +422,9 @@ def feedback_webhook_receive(
     *, source: Source, signature: str, values: list[dict[str, str]]
 ) -> IntakeResult:
     """Stores a signed delivery's items once: a replay of the same signature raises Replayed."""
-    if not _claim_delivery(source, signature):
+    if not claim_delivery(
+        source_id=source.pk, workspace_id=source.workspace_id, signature=signature
+    ):
         raise Replayed("This delivery was received already (same signature).")
     actor = Actor(workspace=source.workspace)
     parsed = [item_from_text(v) for v in values]
