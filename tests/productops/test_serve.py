@@ -1,0 +1,224 @@
+"""`manage.py serve` from a clean data folder, with and without DATABASE_URL and REDIS_URL.
+
+Each run starts the real supervisor (web server, Celery worker and beat) as a developer would,
+with PRODUCTOPS_DATA_DIR pointing at an empty folder, and checks that all three come up and
+stay up, that Ctrl-C stops all three, and that nothing was written into the checkout. One run
+also kills the worker and beat: the supervisor starts them again and the web server stays up.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import ROOT, subprocess_database_url
+
+ADDR = "127.0.0.1:8101"
+STARTED = re.compile(r"^(web|worker|beat) started \(pid (\d+)\)\.$")
+
+
+def git_status() -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+class Serve:
+    """A running `manage.py serve`, its output read line by line as it comes."""
+
+    def __init__(self, env: dict[str, str]):
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--addr", ADDR],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def pids(self) -> dict[str, int]:
+        """The latest pid of each child, from the supervisor's own lines."""
+        found = {}
+        for line in list(self.lines):
+            match = STARTED.match(line)
+            if match:
+                found[match[1]] = int(match[2])
+        return found
+
+    def wait_for(self, what: str, predicate, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            assert self.process.poll() is None, f"serve stopped:\n{self.output()}"
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}:\n{self.output()}")
+
+    def ctrl_c(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+            self._reader.join(timeout=5)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A child that exited but was not reaped yet is a zombie: dead for our purpose.
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split(") ", 1)[1][0] != "Z"
+
+
+def answers(path: str) -> int | None:
+    try:
+        with urllib.request.urlopen(f"http://{ADDR}{path}", timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+def worker_ready_count(serve: Serve) -> int:
+    return sum(1 for line in list(serve.lines) if re.search(r"celery@\S+ ready\.", line))
+
+
+def wait_until_all_three_are_up(serve: Serve, data_dir: Path) -> None:
+    serve.wait_for("the web server", lambda: answers("/livez") == 200)
+    serve.wait_for("the worker", lambda: worker_ready_count(serve) >= 1)
+    serve.wait_for(
+        "beat's schedule file", lambda: list(data_dir.glob("celerybeat-schedule*")), seconds=30
+    )
+
+
+def assert_all_three_stay_up(serve: Serve) -> None:
+    time.sleep(2)  # beat failed within a second or two of starting when .data/ was missing
+    assert "exited with" not in serve.output()
+    pids = serve.pids()
+    assert sorted(pids) == ["beat", "web", "worker"]
+    assert all(alive(pid) for pid in pids.values()), serve.output()
+    assert answers("/healthz") == 200, serve.output()
+
+
+@pytest.fixture(scope="module")
+def embedded_data_dir():
+    """One data folder for the runs without DATABASE_URL, so the embedded PostgreSQL (slow to
+    create) is made once; each run still finds every other folder missing. Under /tmp and open
+    to all, since the embedded server runs as its own system user when we are root."""
+    folder = Path(tempfile.mkdtemp(prefix="productops-serve-"))
+    folder.chmod(0o755)
+    yield folder
+    pgdata = folder / "postgres"
+    if (pgdata / "postmaster.pid").exists():
+        from pgserver._commands import pg_ctl
+
+        user = "pgserver" if os.geteuid() == 0 else None
+        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user, timeout=30)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def emptied_but_for_the_database(folder: Path) -> Path:
+    for entry in folder.iterdir():
+        if entry.name != "postgres":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    return folder
+
+
+def serve_env(data_dir: Path, *, database: bool, redis: bool) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BEAT_SCHEDULE_FILENAME"}
+    }
+    env["PRODUCTOPS_DATA_DIR"] = str(data_dir)
+    env["CELERY_QUEUE"] = f"serve-test-{uuid.uuid4().hex[:8]}"  # never another run's tasks
+    env["PYTHONUNBUFFERED"] = "1"
+    if database:
+        env["DATABASE_URL"] = subprocess_database_url()
+    if redis:
+        env["REDIS_URL"] = settings.REDIS_URL
+    return env
+
+
+COMBINATIONS = [
+    pytest.param(True, True, id="DATABASE_URL-and-REDIS_URL"),
+    pytest.param(True, False, id="DATABASE_URL-only"),
+    pytest.param(False, True, id="REDIS_URL-only"),
+    pytest.param(False, False, id="neither"),
+]
+
+
+def kill_worker_and_beat_and_see_them_restarted(serve: Serve) -> None:
+    first = serve.pids()
+    os.kill(first["worker"], signal.SIGKILL)
+    os.kill(first["beat"], signal.SIGKILL)
+    serve.wait_for(
+        "both to be started again",
+        lambda: serve.pids()["worker"] != first["worker"] and serve.pids()["beat"] != first["beat"],
+    )
+    serve.wait_for("the new worker", lambda: worker_ready_count(serve) >= 2)
+    output = serve.output()
+    assert "worker exited with -9; restarting it in 1 s (restart 1)." in output
+    assert "beat exited with -9; restarting it in 1 s (restart 1)." in output
+    assert serve.pids()["web"] == first["web"]
+    assert all(alive(pid) for pid in serve.pids().values())
+    assert answers("/livez") == 200
+
+
+@pytest.mark.parametrize(("database", "redis"), COMBINATIONS)
+def test_serve_comes_up_from_a_clean_folder_and_stays_up(
+    database, redis, db, tmp_path, embedded_data_dir
+):
+    if redis and not settings.REDIS_URL:
+        pytest.fail("This test needs REDIS_URL for the runs with Redis (make test finds one).")
+    data_dir = tmp_path / "data" if database else emptied_but_for_the_database(embedded_data_dir)
+    before = git_status()
+
+    serve = Serve(serve_env(data_dir, database=database, redis=redis))
+    try:
+        wait_until_all_three_are_up(serve, data_dir)
+        assert_all_three_stay_up(serve)
+        for folder in ["mail"] + ([] if redis else ["cache", "results", "broker/control"]):
+            assert (data_dir / folder).is_dir(), folder
+        if database and redis:  # one run is enough, and a start is slow
+            kill_worker_and_beat_and_see_them_restarted(serve)
+    finally:
+        pids = serve.pids()
+        serve.ctrl_c()
+
+    assert serve.process.returncode == 0, serve.output()
+    assert not any(alive(pid) for pid in pids.values()), "Ctrl-C left a process running"
+    assert git_status() == before, "a run wrote into the checkout"
