@@ -35,6 +35,7 @@ class Capability(StrEnum):
     RUN_PLANNING = "run_planning"  # create sessions, facilitate, confirm announcements
     JOIN_PLANNING = "join_planning"  # join, mark ready, vote: an exec's one write
     ADD_AGENDA_ITEMS = "add_agenda_items"  # PMs: ideas they own; ops leads and admins: any
+    TRACK_ACTION_ITEMS = "track_action_items"  # retro action items: add, assign, mark done
 
 
 EVERYONE = frozenset(Role)
@@ -67,6 +68,7 @@ ROLES_FOR: dict[Capability, frozenset[Role]] = {
     # Execs change nothing but their saved views and their own votes in sessions they join.
     Capability.JOIN_PLANNING: EVERYONE,
     Capability.ADD_AGENDA_ITEMS: MAKERS,
+    Capability.TRACK_ACTION_ITEMS: MAKERS,
 }
 
 SCOPE_FOR: dict[Capability, TokenScope | None] = {
@@ -92,6 +94,7 @@ SCOPE_FOR: dict[Capability, TokenScope | None] = {
     Capability.RUN_PLANNING: TokenScope.WRITE,
     Capability.JOIN_PLANNING: TokenScope.WRITE,
     Capability.ADD_AGENDA_ITEMS: TokenScope.WRITE,
+    Capability.TRACK_ACTION_ITEMS: TokenScope.WRITE,
 }
 
 

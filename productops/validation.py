@@ -184,6 +184,12 @@ USAGE_DAY = Day(date(1990, 1, 1), LATEST_DAY)
 # When a piece of feedback was received (imports may bring old history).
 RECEIVED_DAY = Day(EARLIEST_DAY, LATEST_DAY)
 
+# Planning: a capacity plan's period, its working days and a member's share; evidence decay.
+PLANNING_DAY = Day(date(2000, 1, 1), LATEST_DAY)
+WORKING_DAYS = Whole(1, 366, "days")
+AVAILABILITY = Whole(0, 100, "%")
+HALF_LIFE_DAYS = Whole(1, 3_650, "days")
+
 
 # Links: one rule for every channel (forms, API, CSV importers, webhooks) and for every template
 # that turns a stored URL into a link.

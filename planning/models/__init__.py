@@ -1,5 +1,18 @@
 """Planning's models, one module per area; import them from here."""
 
+from planning.models.capacity import CapacityMember, CapacityPlan, CapacityUnit
+from planning.models.retro import (
+    DEFAULT_PROMPTS,
+    ActionItem,
+    ActionStatus,
+    DiscussionNote,
+    Reflection,
+    ReflectionGroup,
+    RetroPrompt,
+    RetroTemplate,
+    RetroVote,
+)
+from planning.models.scoring import PlanningSettings, ScoringFormula
 from planning.models.sessions import (
     PHASE_LABELS,
     PHASES,
@@ -17,15 +30,29 @@ from planning.models.sessions import (
 )
 
 __all__ = [
+    "DEFAULT_PROMPTS",
     "PHASES",
     "PHASE_LABELS",
+    "ActionItem",
+    "ActionStatus",
     "AgendaItem",
     "AgendaKind",
+    "CapacityMember",
+    "CapacityPlan",
+    "CapacityUnit",
     "Decision",
     "DecisionOutcome",
+    "DiscussionNote",
     "Participant",
     "ParticipantRole",
     "PlanningSession",
+    "PlanningSettings",
+    "Reflection",
+    "ReflectionGroup",
+    "RetroPrompt",
+    "RetroTemplate",
+    "RetroVote",
+    "ScoringFormula",
     "SessionKind",
     "SessionState",
     "Vote",

@@ -5,10 +5,12 @@ import math
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planning import scoring
+from planning.models import ScoringFormula
 from planning.scoring import (
     Formula,
     FormulaError,
@@ -18,6 +20,12 @@ from planning.scoring import (
     dot_totals,
     suggest_final,
 )
+from planning.selectors import scoring as scoring_selectors
+from planning.services import scoring as scoring_services
+from planning.services.scoring import FormulaSpec
+from productops.errors import StaleEdit
+from productops.models import AuditEvent
+from tests.conftest import signed_in
 
 # Scales
 
@@ -336,3 +344,138 @@ def test_the_suggestion_lies_between_the_lowest_and_highest_vote(values):
     assert suggestion.low <= suggestion.suggested <= suggestion.high
     assert suggestion.mode in values
     assert suggestion.spread == max(values) - min(values)
+
+
+# Workspace formulas and the planning settings
+
+WEIGHTED = FormulaSpec(
+    name="Weighted value",
+    expression="(0.6 * value + 0.4 * reach) / max(effort, 1)",
+    fields=[
+        {"name": "value", "label": "Value", "scale": "one_to_ten"},
+        {"name": "reach", "label": "Reach", "scale": "number"},
+        {"name": "effort", "label": "Effort", "scale": "tshirt"},
+    ],
+    description="Our own: value weighs more than reach.",
+)
+
+
+def test_an_ops_lead_defines_a_formula_that_sessions_can_score_with(ops_lead, workspace_a):
+    formula = scoring_services.formula_create(actor=ops_lead.actor, spec=WEIGHTED)
+    model = scoring_selectors.scoring_model(workspace=workspace_a, key=formula.key)
+    assert model.score({"value": "8", "reach": "12", "effort": "M"}) == Decimal("3.2000")
+    keys = [m.key for m in scoring_selectors.scoring_models(workspace=workspace_a)]
+    assert keys == ["rice", "ice", "wsjf", "value_effort", "dot_voting", formula.key]
+    assert AuditEvent.objects.filter(verb="scoring_formula.created").count() == 1
+
+
+def test_another_workspaces_formula_is_no_model_here(ops_lead, outsider, workspace_a):
+    theirs = scoring_services.formula_create(actor=outsider.actor, spec=WEIGHTED)
+    with pytest.raises(ScoringError, match="no scoring model"):
+        scoring_selectors.scoring_model(workspace=workspace_a, key=theirs.key)
+    for key in ("formula:", "formula:abc", "formula:99999999999999999999999", "nope"):
+        with pytest.raises(ScoringError):
+            scoring_selectors.scoring_model(workspace=workspace_a, key=key)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"name": ""}, "name", "Give the formula a name"),
+        ({"name": "RICE"}, "name", "built-in"),
+        ({"expression": "value * spam"}, "expression", "Unknown name 'spam'"),
+        ({"expression": "__import__('os')"}, "expression", "may call only"),
+        ({"fields": []}, "fields", "at least one field"),
+        ({"fields": [{"name": "Value!", "label": "V", "scale": "number"}]}, "fields", "cannot be"),
+        ({"fields": [{"name": "max", "label": "M", "scale": "number"}]}, "fields", "cannot be"),
+        ({"fields": [{"name": "v", "label": "V", "scale": "stars"}]}, "fields", "scale must be"),
+        ({"fields": [{"name": "v", "scale": "number"}] * 2}, "fields", "named twice"),
+        ({"fields": ["value"]}, "fields", "give a name"),
+    ],
+)
+def test_a_bad_formula_is_refused_per_field(ops_lead, changes, field, message):
+    spec = FormulaSpec(**{**WEIGHTED.__dict__, **changes})
+    with pytest.raises(ValidationError) as refused:
+        scoring_services.formula_create(actor=ops_lead.actor, spec=spec)
+    assert message in " ".join(refused.value.error_dict[field][0].messages)
+    assert not ScoringFormula.objects.exists()
+
+
+def test_formula_names_are_unique_in_any_case(ops_lead):
+    scoring_services.formula_create(actor=ops_lead.actor, spec=WEIGHTED)
+    spec = FormulaSpec(**{**WEIGHTED.__dict__, "name": "WEIGHTED VALUE"})
+    with pytest.raises(ValidationError, match="exists already"):
+        scoring_services.formula_create(actor=ops_lead.actor, spec=spec)
+
+
+def test_pms_and_execs_cannot_define_formulas(pm, exec_):
+    for persona in (pm, exec_):
+        with pytest.raises(PermissionDenied):
+            scoring_services.formula_create(actor=persona.actor, spec=WEIGHTED)
+
+
+def test_editing_a_formula_checks_the_version_and_audits_what_changed(ops_lead, admin):
+    formula = scoring_services.formula_create(actor=ops_lead.actor, spec=WEIGHTED)
+    spec = FormulaSpec(**{**WEIGHTED.__dict__, "expression": "value / effort"})
+    scoring_services.formula_update(
+        actor=admin.actor, formula=formula, spec=spec, expected_version=1, is_archived=True
+    )
+    event = AuditEvent.objects.get(verb="scoring_formula.updated")
+    assert event.after == {"expression": "value / effort", "is_archived": True}
+    with pytest.raises(StaleEdit):
+        scoring_services.formula_update(
+            actor=ops_lead.actor, formula=formula, spec=WEIGHTED, expected_version=1
+        )
+    assert not scoring_selectors.formulas(workspace=formula.workspace).exists()
+
+
+def test_the_half_life_setting_is_checked_and_audited(ops_lead, workspace_a):
+    assert (
+        scoring_selectors.planning_settings(workspace=workspace_a).evidence_half_life_days is None
+    )
+    for bad in (0, 4000):
+        with pytest.raises(ValidationError):
+            scoring_services.planning_settings_update(
+                actor=ops_lead.actor, evidence_half_life_days=bad
+            )
+    scoring_services.planning_settings_update(actor=ops_lead.actor, evidence_half_life_days=90)
+    assert scoring_selectors.planning_settings(workspace=workspace_a).evidence_half_life_days == 90
+    event = AuditEvent.objects.get(verb="planning.settings_updated")
+    assert (event.before, event.after) == (
+        {"evidence_half_life_days": None},
+        {"evidence_half_life_days": 90},
+    )
+
+
+def test_the_settings_page_saves_a_formula_and_shows_errors_per_field(ops_lead):
+    client = signed_in(ops_lead)
+    url = "/w/alpha/planning/settings/formulas/new/"
+    form = {
+        "name": "Reach first",
+        "field_lines": "reach | Reach | number\neffort | Effort | fibonacci",
+        "expression": "reach / effort",
+        "higher_is_better": "on",
+    }
+    bad = client.post(url, {**form, "expression": "reach / spam"})
+    assert bad.status_code == 400 and "Unknown name" in bad.content.decode()
+    bad = client.post(url, {**form, "field_lines": "reach | Reach | stars"})
+    assert bad.status_code == 400 and "the scale must be one of" in bad.content.decode()
+    assert client.post(url, form).status_code == 302
+    page = client.get("/w/alpha/planning/settings/").content.decode()
+    assert "Reach first" in page and "reach / effort" in page and "Intercom" in page
+    formula = ScoringFormula.objects.get()
+    edit = client.get(f"/w/alpha/planning/settings/formulas/{formula.pk}/").content.decode()
+    assert "reach | Reach | number" in edit
+
+
+def test_the_settings_page_sets_the_half_life(ops_lead, workspace_a):
+    client = signed_in(ops_lead)
+    assert (
+        client.post("/w/alpha/planning/settings/", {"evidence_half_life_days": "0"}).status_code
+        == 400
+    )
+    assert (
+        client.post("/w/alpha/planning/settings/", {"evidence_half_life_days": "60"}).status_code
+        == 302
+    )
+    assert scoring_selectors.planning_settings(workspace=workspace_a).evidence_half_life_days == 60

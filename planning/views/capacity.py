@@ -1,0 +1,132 @@
+"""Capacity pages: each team's plans with capacity, committed load and the range history gives."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from planning.forms_capacity import CapacityMemberForm, CapacityPlanForm
+from planning.selectors import capacity as selectors
+from planning.services import capacity as services
+from productops.access import WorkspaceRequest, member_required, require
+from productops.capabilities import Capability
+from productops.errors import StaleEdit
+from productops.forms import add_service_errors
+
+
+@require_http_methods(["GET", "POST"])
+@member_required(Capability.VIEW_PLANNING)
+def capacity_list(request: WorkspaceRequest) -> HttpResponse:
+    team = request.GET.get("team", "").strip()[:100]
+    form = CapacityPlanForm(request.POST or None, initial={"team": team})
+    status = 200
+    if request.method == "POST":
+        require(request.actor, Capability.RUN_PLANNING)
+        status = 400
+        if form.is_valid():
+            try:
+                plan = services.capacity_plan_create(actor=request.actor, spec=form.spec())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Capacity plan created: now add the team's members.")
+                return redirect(
+                    "planning_capacity_detail", slug=request.workspace.slug, plan_id=plan.pk
+                )
+    context = {
+        "rows": selectors.capacity_list(workspace=request.workspace, team=team),
+        "teams": selectors.teams(workspace=request.workspace),
+        "team": team,
+        "form": form,
+    }
+    return render(request, "planning/capacity_list.html", context, status=status)
+
+
+def _detail(request: WorkspaceRequest, plan, *, plan_form=None, member_form=None, status=200):
+    members = selectors.people(workspace=request.workspace)
+    context = {
+        "figures": selectors.capacity_figures(workspace=request.workspace, plan=plan),
+        "plan_form": plan_form or CapacityPlanForm(plan=plan),
+        "member_form": member_form or CapacityMemberForm(members=members),
+    }
+    return render(request, "planning/capacity_detail.html", context, status=status)
+
+
+@require_GET
+@member_required(Capability.VIEW_PLANNING)
+def capacity_detail(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
+    plan = selectors.plan(workspace=request.workspace, plan_id=plan_id)
+    return _detail(request, plan)
+
+
+@require_POST
+@member_required(Capability.RUN_PLANNING)
+def capacity_edit(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
+    plan = selectors.plan(workspace=request.workspace, plan_id=plan_id)
+    form = CapacityPlanForm(request.POST, plan=plan)
+    status = 400
+    if form.is_valid():
+        try:
+            services.capacity_plan_update(
+                actor=request.actor,
+                plan=plan,
+                spec=form.spec(),
+                expected_version=form.cleaned_data["version"] or plan.version,
+            )
+        except StaleEdit as stale:
+            form.add_error(None, str(stale))
+            status = 409
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Capacity plan saved.")
+            return redirect(
+                "planning_capacity_detail", slug=request.workspace.slug, plan_id=plan.pk
+            )
+    return _detail(request, plan, plan_form=form, status=status)
+
+
+@require_POST
+@member_required(Capability.RUN_PLANNING)
+def capacity_delete(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
+    plan = selectors.plan(workspace=request.workspace, plan_id=plan_id)
+    services.capacity_plan_delete(actor=request.actor, plan=plan)
+    messages.success(request, "Capacity plan deleted.")
+    return redirect("planning_capacity", slug=request.workspace.slug)
+
+
+@require_POST
+@member_required(Capability.RUN_PLANNING)
+def capacity_member_set(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
+    plan = selectors.plan(workspace=request.workspace, plan_id=plan_id)
+    form = CapacityMemberForm(request.POST, members=selectors.people(workspace=request.workspace))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.capacity_member_set(
+                actor=request.actor,
+                plan=plan,
+                user=data["user"],
+                name=data["name"],
+                availability=data["availability"],
+                days_off=data["days_off"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Capacity updated.")
+            return redirect(
+                "planning_capacity_detail", slug=request.workspace.slug, plan_id=plan.pk
+            )
+    return _detail(request, plan, member_form=form, status=400)
+
+
+@require_POST
+@member_required(Capability.RUN_PLANNING)
+def capacity_member_remove(request: WorkspaceRequest, plan_id: int, member_id: int) -> HttpResponse:
+    plan = selectors.plan(workspace=request.workspace, plan_id=plan_id)
+    member = selectors.member(workspace=request.workspace, plan=plan, member_id=member_id)
+    services.capacity_member_remove(actor=request.actor, plan=plan, member=member)
+    messages.success(request, f"{member.display_name} removed from the plan.")
+    return redirect("planning_capacity_detail", slug=request.workspace.slug, plan_id=plan.pk)
