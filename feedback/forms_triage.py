@@ -20,6 +20,7 @@ from feedback.selectors.triage import ALL, SORTS, InboxFilters
 from feedback.services import triage as services
 from productops.access import Actor
 from productops.models import User
+from productops.validation import FILTER_DAY, ID
 
 STATUS_TABS = [*Status.choices, (ALL, "All")]
 FILTER_KEYS = (
@@ -41,11 +42,11 @@ FILTER_KEYS = (
 
 class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(choices=STATUS_TABS, required=False)
-    source = forms.IntegerField(required=False, min_value=1)
-    tag = forms.IntegerField(required=False, min_value=1)
+    source = ID.form_field(required=False)
+    tag = ID.form_field(required=False)
     area = forms.CharField(required=False, help_text='A product area id, or "none".')
     segment = forms.CharField(required=False, max_length=60)
-    account = forms.IntegerField(required=False, min_value=1)
+    account = ID.form_field(required=False)
     assignee = forms.CharField(
         required=False, help_text='A user id, "me" or "unassigned".', max_length=20
     )
@@ -55,8 +56,8 @@ class InboxFilterForm(forms.Form):
     priority = forms.TypedChoiceField(
         choices=[("", "Any"), *Priority.choices], coerce=int, required=False, empty_value=None
     )
-    since = forms.DateField(required=False)
-    until = forms.DateField(required=False)
+    since = FILTER_DAY.form_field(required=False)
+    until = FILTER_DAY.form_field(required=False)
     q = forms.CharField(required=False, max_length=200)
     sort = forms.ChoiceField(choices=[(s, s) for s in SORTS], required=False)
 

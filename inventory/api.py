@@ -1,6 +1,7 @@
 """The inventory's API: thin views over the same selectors and services as the pages."""
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -23,6 +24,18 @@ from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_plumbing import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.idempotency import idempotent
+from productops.validation import (
+    CONTRACT_DAY,
+    ID,
+    NOTICE_DAYS,
+    RENEWALS_AHEAD,
+    SEATS,
+    SEATS_NEEDED,
+    TERM_MONTHS,
+    USAGE_DAY,
+    VERSION,
+    link_serializer_field,
+)
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -202,8 +215,8 @@ class ToolIn(serializers.Serializer):
     category = serializers.CharField(max_length=60)
     vendor = serializers.CharField(max_length=100, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
-    url = serializers.URLField(required=False, allow_blank=True)
-    owner = serializers.IntegerField(required=False, allow_null=True, help_text="Membership id")
+    url = link_serializer_field(required=False, allow_blank=True)
+    owner = ID.serializer_field(required=False, allow_null=True, help_text="Membership id")
     team = serializers.CharField(max_length=60, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=ToolStatus.choices, required=False)
     sso_enabled = serializers.BooleanField(required=False)
@@ -215,7 +228,7 @@ class ToolIn(serializers.Serializer):
 class VersionedPatch(serializers.Serializer):
     """A partial update: every field optional but the version the client read (409 if stale)."""
 
-    version = serializers.IntegerField(help_text="The version you read; 409 when it changed since")
+    version = VERSION.serializer_field(help_text="The version you read; 409 when it changed since")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -231,25 +244,25 @@ class ToolPatchIn(VersionedPatch, ToolIn):
 class ContractFields(serializers.Serializer):
     plan = serializers.CharField(max_length=100, required=False, allow_blank=True)
     billing_period = serializers.ChoiceField(choices=BillingPeriod.choices)
-    term_months = serializers.IntegerField(
-        required=False, allow_null=True, min_value=13, help_text="Multi-year only"
+    term_months = TERM_MONTHS.serializer_field(
+        required=False, allow_null=True, help_text="Multi-year only"
     )
     cost = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, help_text="Per billing period"
     )
     currency = serializers.RegexField(r"^[A-Za-z]{3}$")
-    seats_bought = serializers.IntegerField(min_value=0, required=False)
-    seats_used = serializers.IntegerField(min_value=0, required=False)
-    start_date = serializers.DateField()
-    renewal_date = serializers.DateField()
+    seats_bought = SEATS.serializer_field(required=False)
+    seats_used = SEATS.serializer_field(required=False)
+    start_date = CONTRACT_DAY.serializer_field()
+    renewal_date = CONTRACT_DAY.serializer_field()
     auto_renew = serializers.BooleanField(required=False)
-    notice_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
+    notice_days = NOTICE_DAYS.serializer_field(required=False)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
 class ContractIn(ContractFields):
-    tool = serializers.IntegerField(help_text="The tool's id")
+    tool = ID.serializer_field(help_text="The tool's id")
     make_current = serializers.BooleanField(
         default=True, help_text="Replace the current contract (kept as history)"
     )
@@ -260,9 +273,9 @@ class ContractPatchIn(VersionedPatch, ContractFields):
 
 
 class UsageIn(serializers.Serializer):
-    taken_on = serializers.DateField(required=False, help_text="Defaults to today")
-    seats_used = serializers.IntegerField(min_value=0)
-    seats_bought = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    taken_on = USAGE_DAY.serializer_field(required=False, help_text="Defaults to today")
+    seats_used = SEATS.serializer_field()
+    seats_bought = SEATS.serializer_field(required=False, allow_null=True)
 
 
 class ToolRequestIn(serializers.Serializer):
@@ -271,8 +284,8 @@ class ToolRequestIn(serializers.Serializer):
     reason = serializers.CharField()
     vendor = serializers.CharField(max_length=100, required=False, allow_blank=True)
     team = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    url = serializers.URLField(required=False, allow_blank=True)
-    seats_needed = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    url = link_serializer_field(required=False, allow_blank=True)
+    seats_needed = SEATS_NEEDED.serializer_field(required=False, allow_null=True)
     estimated_annual_cost = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
     )
@@ -466,7 +479,12 @@ class RenewalPagination(NewestFirstCursorPagination):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("days", int, description="How far ahead to look (default 90, max 730)")
+        OpenApiParameter(
+            "days",
+            OpenApiTypes.INT,
+            description=f"How far ahead to look, {RENEWALS_AHEAD.min_value} to "
+            f"{RENEWALS_AHEAD.max_value} days (default 90)",
+        )
     ]
 )
 class RenewalList(WorkspaceListAPIView):
@@ -478,10 +496,7 @@ class RenewalList(WorkspaceListAPIView):
     queryset = Contract.objects.none()
 
     def get_queryset(self):
-        try:
-            days = max(1, min(int(self.request.query_params.get("days", 90)), 730))
-        except ValueError:
-            days = 90
+        days = RENEWALS_AHEAD.query(self.request.query_params, "days", default=90)
         return selectors.renewals_due(workspace=self.workspace, days=days)
 
 

@@ -7,6 +7,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from inventory.models import BillingPeriod, Contract, RequestStatus, Tool, ToolRequest, ToolStatus
+from productops.filters import DayFilter, WholeFilter
+from productops.validation import RENEWAL_WITHIN, Choice
 
 
 class ToolFilter(django_filters.FilterSet):
@@ -16,10 +18,10 @@ class ToolFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(field_name="category", lookup_expr="iexact")
     team = django_filters.CharFilter(field_name="team", lookup_expr="iexact")
     status = django_filters.ChoiceFilter(choices=ToolStatus.choices)
-    owner = django_filters.NumberFilter(field_name="owner_id", label="Owner (membership id)")
+    owner = WholeFilter(field_name="owner_id", label="Owner (membership id)")
     tag = django_filters.CharFilter(method="filter_tag", label="Tag")
-    renewal_within = django_filters.NumberFilter(
-        method="filter_renewal_within", label="Renews within (days)", min_value=0
+    renewal_within = WholeFilter(
+        method="filter_renewal_within", label="Renews within (days)", bounds=RENEWAL_WITHIN
     )
 
     class Meta:
@@ -35,7 +37,7 @@ class ToolFilter(django_filters.FilterSet):
     def filter_renewal_within(self, queryset: QuerySet, name: str, value) -> QuerySet:
         today = timezone.localdate()
         return queryset.filter(
-            renewal_date__gte=today, renewal_date__lte=today + timedelta(days=int(value))
+            renewal_date__gte=today, renewal_date__lte=today + timedelta(days=value)
         )
 
 
@@ -61,17 +63,21 @@ SORT_LABELS = {
 }
 
 
+SORT = Choice(tuple(SORTS))
+
+
 def sorted_inventory(queryset: QuerySet, sort: str | None) -> QuerySet:
-    return queryset.order_by(*SORTS.get(sort or "name", SORTS["name"]), "pk")
+    """Ordered by `sort` (a key of SORTS; default name). Unknown: ValidationError on `sort`."""
+    return queryset.order_by(*SORTS[SORT.clean(sort or "name", field="sort")], "pk")
 
 
 class ContractFilter(django_filters.FilterSet):
-    tool = django_filters.NumberFilter(field_name="tool_id")
+    tool = WholeFilter(field_name="tool_id")
     is_current = django_filters.BooleanFilter()
     billing_period = django_filters.ChoiceFilter(choices=BillingPeriod.choices)
     currency = django_filters.CharFilter(lookup_expr="iexact")
-    renews_before = django_filters.DateFilter(field_name="renewal_date", lookup_expr="lte")
-    renews_after = django_filters.DateFilter(field_name="renewal_date", lookup_expr="gte")
+    renews_before = DayFilter(field_name="renewal_date", lookup_expr="lte")
+    renews_after = DayFilter(field_name="renewal_date", lookup_expr="gte")
 
     class Meta:
         model = Contract

@@ -13,6 +13,18 @@ from inventory.models import (
     ToolStatus,
 )
 from productops.models import Membership, Workspace
+from productops.validation import (
+    CONTRACT_DAY,
+    NOTICE_DAYS,
+    REMINDER_DAY,
+    SEATS,
+    SEATS_NEEDED,
+    TERM_MONTHS,
+    USAGE_DAY,
+    UTILISATION_THRESHOLD,
+    VERSION,
+    link_form_field,
+)
 
 
 class LabelsField(forms.CharField):
@@ -46,7 +58,7 @@ class ToolForm(forms.Form):
     )
     owner = OwnerField(queryset=Membership.objects.none(), required=False, empty_label="No owner")
     status = forms.ChoiceField(choices=ToolStatus.choices, initial=ToolStatus.ACTIVE)
-    url = forms.URLField(required=False, label="Link", assume_scheme="https")
+    url = link_form_field(required=False, label="Link")
     data_sensitivity = forms.ChoiceField(
         choices=DataSensitivity.choices, initial=DataSensitivity.INTERNAL
     )
@@ -59,7 +71,7 @@ class ToolForm(forms.Form):
         label="Feeds feedback from",
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VERSION.form_field(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -73,8 +85,8 @@ class ToolForm(forms.Form):
 class ContractForm(forms.Form):
     plan = forms.CharField(max_length=100, required=False, help_text="e.g. Business, Enterprise.")
     billing_period = forms.ChoiceField(choices=BillingPeriod.choices, initial=BillingPeriod.ANNUAL)
-    term_months = forms.IntegerField(
-        required=False, min_value=13, max_value=120, help_text="Multi-year only, e.g. 24 or 36."
+    term_months = TERM_MONTHS.form_field(
+        required=False, help_text="Multi-year only, e.g. 24 or 36."
     )
     cost = forms.DecimalField(
         max_digits=12,
@@ -87,33 +99,33 @@ class ContractForm(forms.Form):
         max_length=3,
         error_messages={"invalid": "Use a three-letter currency code."},
     )
-    seats_bought = forms.IntegerField(min_value=0, initial=0, help_text="0 for a flat fee.")
-    seats_used = forms.IntegerField(min_value=0, initial=0)
-    start_date = forms.DateField(widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    renewal_date = forms.DateField(
+    seats_bought = SEATS.form_field(initial=0, help_text="0 for a flat fee.")
+    seats_used = SEATS.form_field(initial=0)
+    start_date = CONTRACT_DAY.form_field(
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    notice_days = forms.IntegerField(
-        min_value=0, max_value=365, initial=30, label="Notice period (days)"
+    renewal_date = CONTRACT_DAY.form_field(
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
+    notice_days = NOTICE_DAYS.form_field(initial=30, label="Notice period (days)")
     auto_renew = forms.BooleanField(required=False, initial=True, label="Renews automatically")
     reference = forms.CharField(max_length=100, required=False, help_text="PO or contract number.")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VERSION.form_field(widget=forms.HiddenInput, required=False)
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].upper()
 
 
 class UsageForm(forms.Form):
-    taken_on = forms.DateField(
+    taken_on = USAGE_DAY.form_field(
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         initial=timezone.localdate,
         label="Date",
     )
-    seats_used = forms.IntegerField(min_value=0, label="Seats in use")
-    seats_bought = forms.IntegerField(
-        min_value=0, required=False, label="Seats bought", help_text="Leave empty if unchanged."
+    seats_used = SEATS.form_field(label="Seats in use")
+    seats_bought = SEATS.form_field(
+        required=False, label="Seats bought", help_text="Leave empty if unchanged."
     )
 
 
@@ -134,8 +146,8 @@ class ToolRequestForm(forms.Form):
     team = forms.CharField(
         max_length=60, required=False, widget=forms.TextInput(attrs={"list": "team-options"})
     )
-    url = forms.URLField(required=False, label="Link", assume_scheme="https")
-    seats_needed = forms.IntegerField(min_value=1, required=False)
+    url = link_form_field(required=False, label="Link")
+    seats_needed = SEATS_NEEDED.form_field(required=False)
     estimated_annual_cost = forms.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False
     )
@@ -153,9 +165,7 @@ class ToolRequestDecisionForm(forms.Form):
 
 
 class SettingsForm(forms.Form):
-    utilisation_threshold = forms.IntegerField(
-        min_value=1,
-        max_value=100,
+    utilisation_threshold = UTILISATION_THRESHOLD.form_field(
         label="Utilisation threshold (%)",
         help_text="Tools using fewer of their seats than this are listed under Waste.",
     )
@@ -170,13 +180,11 @@ class SettingsForm(forms.Form):
         help_text="One per line: CODE = units of the workspace currency per unit, e.g. "
         "EUR = 1.08. Contracts in a currency not listed are shown apart, not converted.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VERSION.form_field(widget=forms.HiddenInput, required=False)
 
     def clean_reminder_days(self) -> list[int]:
-        try:
-            days = [int(p) for p in self.cleaned_data["reminder_days"].split(",") if p.strip()]
-        except ValueError:
-            raise forms.ValidationError("Use whole numbers separated by commas.") from None
+        parts = [p for p in self.cleaned_data["reminder_days"].split(",") if p.strip()]
+        days = [REMINDER_DAY.clean(p) for p in parts]
         if not days:
             raise forms.ValidationError("List at least one day.")
         return days

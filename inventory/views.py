@@ -30,6 +30,7 @@ from productops.capabilities import Capability
 from productops.csvfiles import csv_download
 from productops.errors import StaleEdit
 from productops.forms import add_service_errors
+from productops.validation import RENEWALS_AHEAD
 
 TOOL_EDIT_FIELDS = [
     "name",
@@ -93,12 +94,10 @@ def tool_list(request: WorkspaceRequest) -> HttpResponse:
 @member_required(Capability.VIEW_TOOLS)
 def tool_export(request: WorkspaceRequest) -> HttpResponse:
     filters, tools = _filtered(request)
+    if not filters.is_valid():  # an empty or unfiltered export would mislead: 400 per field
+        raise ValidationError({k: list(v) for k, v in filters.errors.items()})
     stamp = timezone.localdate().isoformat()
-    return csv_download(
-        f"{request.workspace.slug}-tools-{stamp}.csv",
-        COLUMNS,
-        tool_rows(tools if filters.is_valid() else []),
-    )
+    return csv_download(f"{request.workspace.slug}-tools-{stamp}.csv", COLUMNS, tool_rows(tools))
 
 
 def _tool_form_page(request, form, tool: Tool | None, status: int = 200) -> HttpResponse:
@@ -332,10 +331,7 @@ def _month(value: str | None) -> date:
 @member_required(Capability.VIEW_TOOLS)
 def renewals(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    try:
-        days = max(1, min(int(request.GET.get("days", 90)), 730))
-    except ValueError:
-        days = 90
+    days = RENEWALS_AHEAD.query(request.GET, "days", default=90)
     due = list(selectors.renewals_due(workspace=workspace, days=days))
     return render(
         request,

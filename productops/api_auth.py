@@ -56,7 +56,9 @@ class WorkspaceCapability(BasePermission):
         if request.method == "OPTIONS":
             capability = Capability.VIEW_WORKSPACE
         else:
-            capability = capabilities.get(request.method)
+            # HEAD is a GET without the body, so it needs what GET needs.
+            method = "GET" if request.method == "HEAD" else request.method
+            capability = capabilities.get(method)
         if capability is None:
             raise exceptions.MethodNotAllowed(request.method)
         slug = view.kwargs["slug"]

@@ -4,7 +4,10 @@ import base64
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+
+from productops.validation import BAD_CURSOR, FILTER_DAY, ID
 
 
 @dataclass(frozen=True)
@@ -18,13 +21,16 @@ def encode_cursor(moment: datetime, pk: int) -> str:
 
 
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """The cursor's position; one this list did not give out is a ValidationError (a 400)."""
     if not cursor:
         return None
     try:
         moment, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(moment), int(pk)
-    except ValueError:
-        return None
+        position = datetime.fromisoformat(moment), ID.clean(pk)
+        FILTER_DAY.validate(position[0])
+    except (ValueError, ValidationError):
+        raise ValidationError({"cursor": [BAD_CURSOR]}) from None
+    return position
 
 
 def newest_first(

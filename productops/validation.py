@@ -17,6 +17,7 @@ exception handler answers as a 400 with `error.fields[name]` and an importer rep
 row's reason.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -168,6 +169,7 @@ RENEWALS_AHEAD = Whole(1, 730, "days")
 BOARD_POSITION = Whole(0, 30_000)
 # One page of a list: the API's and the pages' `limit`.
 PAGE_LIMIT = Whole(1, 500)
+BAD_CURSOR = "This cursor is not one this list gave out; start again without it."
 
 # Dates, by the field they bound. Nothing we hold is older than 1970 or later than 2100, and the
 # span leaves room for a filter's "until + 1 day" without ever leaving Python's or Postgres's range.
@@ -237,3 +239,48 @@ def is_safe_link(value: Any) -> bool:
 
 def has_nul(value: str | bytes) -> bool:
     return (b"\x00" if isinstance(value, bytes) else NUL) in value
+
+
+# JSON: one reader for every JSON body (the API's parser, webhooks), with a depth limit, so a
+# body of 100,000 `[` is a 400, not a RecursionError.
+
+MAX_JSON_DEPTH = 32
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """The JSON value of `raw`, or ValidationError: not JSON, nested too deep, or holding NUL."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise ValidationError(_too_deep_message(), code="too_deep") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValidationError(f"The body is not JSON: {error}", code="parse_error") from None
+    check_json(value)
+    return value
+
+
+def check_json(value: Any) -> None:
+    """Refuses a parsed JSON value nested past MAX_JSON_DEPTH or holding a NUL character."""
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            if depth > MAX_JSON_DEPTH:
+                raise ValidationError(_too_deep_message(), code="too_deep")
+            for key, child in node.items():
+                if NUL in key:
+                    raise ValidationError(NUL_MESSAGE, code="nul")
+                pending.append((child, depth + 1))
+        elif isinstance(node, list):
+            if depth > MAX_JSON_DEPTH:
+                raise ValidationError(_too_deep_message(), code="too_deep")
+            pending.extend((child, depth + 1) for child in node)
+        elif isinstance(node, str) and NUL in node:
+            raise ValidationError(NUL_MESSAGE, code="nul")
+
+
+def _too_deep_message() -> str:
+    return f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep."
+
+
+NUL_MESSAGE = "The request holds a NUL character (\\u0000), which no text field can store."

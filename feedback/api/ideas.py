@@ -13,7 +13,9 @@ from feedback.services import ideas as services
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_plumbing import NewestFirstCursorPagination
 from productops.capabilities import Capability
+from productops.filters import WholeFilter
 from productops.idempotency import idempotent
+from productops.validation import ID, VERSION
 
 
 class IdeaStatusOut(serializers.ModelSerializer):
@@ -79,19 +81,19 @@ class IdeaOut(serializers.ModelSerializer):
 class IdeaIn(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    status = serializers.IntegerField(required=False, allow_null=True, help_text="Status id")
-    product_area = serializers.IntegerField(required=False, allow_null=True, help_text="Area id")
-    owner = serializers.IntegerField(required=False, allow_null=True, help_text="User id")
+    status = ID.serializer_field(required=False, allow_null=True, help_text="Status id")
+    product_area = ID.serializer_field(required=False, allow_null=True, help_text="Area id")
+    owner = ID.serializer_field(required=False, allow_null=True, help_text="User id")
     is_public = serializers.BooleanField(required=False, default=False)
 
 
 class IdeaPatchIn(serializers.Serializer):
-    version = serializers.IntegerField(help_text="The version you read; a newer one answers 409")
+    version = VERSION.serializer_field(help_text="The version you read; a newer one answers 409")
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
-    status = serializers.IntegerField(required=False, help_text="Status id")
-    product_area = serializers.IntegerField(required=False, allow_null=True)
-    owner = serializers.IntegerField(required=False, allow_null=True)
+    status = ID.serializer_field(required=False, help_text="Status id")
+    product_area = ID.serializer_field(required=False, allow_null=True)
+    owner = ID.serializer_field(required=False, allow_null=True)
     is_public = serializers.BooleanField(required=False)
 
 
@@ -114,20 +116,20 @@ class IdeaFeedbackLinkOut(serializers.ModelSerializer):
 
 class IdeaLinkIn(serializers.Serializer):
     items = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, max_length=500, help_text="Item ids"
+        child=ID.serializer_field(), min_length=1, max_length=500, help_text="Item ids"
     )
     importance = serializers.ChoiceField(choices=Importance.choices, default=Importance.IMPORTANT)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class IdeaMergeIn(serializers.Serializer):
-    into = serializers.IntegerField(help_text="The idea that survives")
+    into = ID.serializer_field(help_text="The idea that survives")
 
 
 class IdeaFilter(filters.FilterSet):
-    status = filters.NumberFilter(field_name="status_id")
-    area = filters.NumberFilter(field_name="product_area_id")
-    owner = filters.NumberFilter(field_name="owner_id")
+    status = WholeFilter(field_name="status_id")
+    area = WholeFilter(field_name="product_area_id")
+    owner = WholeFilter(field_name="owner_id")
     public = filters.BooleanFilter(field_name="is_public")
     q = filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
 
@@ -140,7 +142,8 @@ class IdeaPagination(NewestFirstCursorPagination):
     """Keyset pages ordered by the `sort` figure (revenue by default), largest first."""
 
     def get_ordering(self, request, queryset, view):
-        column = selectors.SORT_FIELDS.get(request.query_params.get("sort", ""), "revenue")
+        sort = selectors.SORT.query(request.query_params, "sort", default="revenue")
+        column = selectors.SORT_FIELDS[sort]
         return (f"-{column}", "-id")
 
 

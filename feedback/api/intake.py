@@ -8,7 +8,12 @@ index (docs/API.md, "Feedback intake").
 from django.urls import path, reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,7 +35,9 @@ from feedback.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_plumbing import error_body
 from productops.capabilities import Capability
+from productops.filters import WholeFilter
 from productops.idempotency import idempotent
+from productops.validation import ID, RECEIVED_DAY
 
 # Serializers -----------------------------------------------------------------------------------
 
@@ -47,7 +54,10 @@ class IntakeItemIn(serializers.Serializer):
         help_text="Your id for the item: sending it again updates the same item.",
     )
     received_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="ISO 8601; default: when we receive it."
+        required=False,
+        allow_null=True,
+        validators=[RECEIVED_DAY.validate],
+        help_text="ISO 8601; default: when we receive it.",
     )
     account_external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     account_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -62,7 +72,7 @@ class IntakeRequest(IntakeItemIn):
     """One item (its fields at the top level), or a batch in `items` (then no top-level body)."""
 
     body = serializers.CharField(max_length=MAX_BODY, required=False)
-    source = serializers.IntegerField(required=False, help_text="A source id of the workspace.")
+    source = ID.serializer_field(required=False, help_text="A source id of the workspace.")
     source_name = serializers.CharField(
         max_length=100,
         required=False,
@@ -73,8 +83,8 @@ class IntakeRequest(IntakeItemIn):
 
 class SourceRefOut(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    channel = serializers.CharField()
+    name = serializers.CharField(required=False, help_text="Left out for intake-only tokens.")
+    channel = serializers.CharField(required=False, help_text="Left out for intake-only tokens.")
 
 
 class ItemResultOut(serializers.Serializer):
@@ -99,7 +109,16 @@ class IntakeResponse(serializers.Serializer):
     results = ItemResultOut(many=True, required=False)
 
 
-def _source_ref(source: Source) -> dict:
+def reads_back(request: Request) -> bool:
+    """Whether the caller may read feedback. An intake-only token (meant to push and read
+    nothing) gets ids and results only, so its answers cannot be used to read the workspace."""
+    actor = getattr(request, "actor", None)
+    return actor is not None and actor.can(Capability.VIEW_FEEDBACK)
+
+
+def _source_ref(source: Source, *, full: bool = True) -> dict:
+    if not full:
+        return {"id": source.pk}
     return {"id": source.pk, "name": source.name, "channel": source.channel}
 
 
@@ -127,10 +146,10 @@ def _too_many(count: int) -> Response:
     )
 
 
-def _batch_response(source: Source, outcomes: list[ItemOutcome]) -> Response:
+def _batch_response(source: Source, outcomes: list[ItemOutcome], *, full: bool) -> Response:
     failed = sum(1 for o in outcomes if o.result == ERROR)
     body = {
-        "source": _source_ref(source),
+        "source": _source_ref(source, full=full),
         "created": sum(1 for o in outcomes if o.result == "created"),
         "updated": sum(1 for o in outcomes if o.result == "updated"),
         "unchanged": sum(1 for o in outcomes if o.result == "unchanged"),
@@ -196,7 +215,7 @@ def create_feedback(view: WorkspaceAPIView, request: Request, *args, **kwargs) -
             outcome.index = index
             outcomes[index] = outcome
     if batch:
-        return _batch_response(source, outcomes)  # type: ignore[arg-type]
+        return _batch_response(source, outcomes, full=reads_back(request))  # type: ignore[arg-type]
     outcome = outcomes[0]
     if outcome.result == ERROR:
         raise serializers.ValidationError(outcome.errors)
@@ -205,7 +224,7 @@ def create_feedback(view: WorkspaceAPIView, request: Request, *args, **kwargs) -
             "id": outcome.item_id,
             "result": outcome.result,
             "external_id": outcome.external_id,
-            "source": _source_ref(source),
+            "source": _source_ref(source, full=reads_back(request)),
         },
         status=status.HTTP_201_CREATED if outcome.result == "created" else status.HTTP_200_OK,
     )
@@ -268,7 +287,7 @@ class WebhookDelivery(WorkspaceAPIView):
             )
         except services.Replayed as replay:
             return Response(error_body(409, "replayed", str(replay)), status=409)
-        return _batch_response(source, result.outcomes)
+        return _batch_response(source, result.outcomes, full=False)
 
 
 # Sources, accounts, contacts -------------------------------------------------------------------
@@ -328,6 +347,13 @@ class AccountOut(serializers.ModelSerializer):
         ]
 
 
+class AccountResultOut(serializers.Serializer):
+    """What an intake-only token gets back: the id and whether it was created or updated."""
+
+    id = serializers.IntegerField()
+    result = serializers.ChoiceField(choices=["created", "updated"])
+
+
 class AccountIn(serializers.Serializer):
     external_id = serializers.CharField(
         max_length=100, required=False, allow_blank=True, help_text="Your CRM's id: the key."
@@ -364,17 +390,41 @@ class AccountList(WorkspaceListAPIView):
     def get_queryset(self):
         return selectors.accounts(workspace=self.workspace)
 
-    @extend_schema(request=AccountIn, responses={200: AccountOut, 201: AccountOut})
+    @extend_schema(
+        request=AccountIn,
+        responses={
+            200: PolymorphicProxySerializer(
+                "AccountUpserted", [AccountOut, AccountResultOut], resource_type_field_name=None
+            ),
+            201: PolymorphicProxySerializer(
+                "AccountCreated", [AccountOut, AccountResultOut], resource_type_field_name=None
+            ),
+        },
+        description="Creates or updates an account by `external_id` (else `domain`). A token "
+        "that can read feedback gets the account back; an intake-only token gets `id` and "
+        "`result` only, and must send `external_id` and `name` (your CRM's record), so a guessed "
+        "domain neither reads nor creates an account.",
+    )
     @idempotent
     def post(self, request: Request, slug: str) -> Response:
         data = AccountIn(data=request.data)
         data.is_valid(raise_exception=True)
+        full = reads_back(request)
+        if not full:
+            missing = {
+                name: ["An intake-only token upserts accounts by your CRM's record: send it."]
+                for name in ("external_id", "name")
+                if not str(data.validated_data.get(name, "")).strip()
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
         account, created = services.account_upsert(actor=request.actor, **data.validated_data)
+        answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        if not full:
+            result = "created" if created else "updated"
+            return Response({"id": account.pk, "result": result}, status=answer)
         account = selectors.account(workspace=self.workspace, account_id=account.pk)
-        return Response(
-            AccountOut(account).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        return Response(AccountOut(account).data, status=answer)
 
 
 class AccountDetail(WorkspaceAPIView):
@@ -397,7 +447,7 @@ class ContactOut(serializers.ModelSerializer):
 
 class ContactFilter(filters.FilterSet):
     email = filters.CharFilter(lookup_expr="iexact")
-    account = filters.NumberFilter(field_name="account_id")
+    account = WholeFilter(field_name="account_id")
 
     class Meta:
         model = Contact

@@ -31,8 +31,7 @@ from productops.api import WorkspaceAPIView
 from productops.capabilities import Capability
 from productops.idempotency import idempotent
 from productops.models import Membership, User
-
-MAX_LIMIT = 500
+from productops.validation import BAD_CURSOR, ID, PAGE_LIMIT, VERSION
 
 
 class NamedOut(serializers.Serializer):
@@ -112,13 +111,13 @@ class FeedbackDetailOut(FeedbackItemOut):
 
 
 class FeedbackPatchIn(serializers.Serializer):
-    version = serializers.IntegerField(
-        min_value=1, help_text="The version you read; 409 when the item changed since."
+    version = VERSION.serializer_field(
+        help_text="The version you read; 409 when the item changed since."
     )
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    assignee = serializers.IntegerField(required=False, allow_null=True, help_text="A user id.")
-    product_area = serializers.IntegerField(required=False, allow_null=True)
+    assignee = ID.serializer_field(required=False, allow_null=True, help_text="A user id.")
+    product_area = ID.serializer_field(required=False, allow_null=True)
     sentiment = serializers.ChoiceField(
         choices=[*Sentiment.values, services.AUTO_SENTIMENT], required=False
     )
@@ -130,9 +129,9 @@ class FeedbackPatchIn(serializers.Serializer):
 
 
 class MergeIn(serializers.Serializer):
-    original = serializers.IntegerField(help_text="The item this one duplicates.")
-    version = serializers.IntegerField(
-        min_value=1, required=False, help_text="The version of this item you read."
+    original = ID.serializer_field(help_text="The item this one duplicates.")
+    version = VERSION.serializer_field(
+        required=False, help_text="The version of this item you read."
     )
 
 
@@ -211,17 +210,21 @@ FILTER_PARAMETERS = [
     OpenApiParameter("q", str, description="Full-text search (web search syntax)."),
     OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
     OpenApiParameter("cursor", str),
-    OpenApiParameter("limit", int, description=f"1 to {MAX_LIMIT}; default 50."),
+    OpenApiParameter(
+        "limit", int, description=f"{PAGE_LIMIT.min_value} to {PAGE_LIMIT.max_value}; default 50."
+    ),
 ]
 
 
 def _limit(request) -> int:
-    raw = request.query_params.get("limit", "")
-    if not raw:
-        return selectors.PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ValidationError({"limit": f"Give a number from 1 to {MAX_LIMIT}."})
-    return int(raw)
+    return PAGE_LIMIT.query(request.query_params, "limit", default=selectors.PAGE_SIZE)
+
+
+def _cursor(request, sort: str) -> str | None:
+    cursor = request.query_params.get("cursor") or None
+    if cursor and selectors.decode_cursor(cursor, sort) is None:
+        raise ValidationError({"cursor": [BAD_CURSOR]})
+    return cursor
 
 
 class FeedbackCollection(WorkspaceAPIView):
@@ -238,10 +241,11 @@ class FeedbackCollection(WorkspaceAPIView):
         form = InboxFilterForm(request.query_params, actor=request.actor)
         if not form.is_valid():
             raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        filters = form.filters()
         page = selectors.inbox(
             workspace=self.workspace,
-            filters=form.filters(),
-            after=request.query_params.get("cursor") or None,
+            filters=filters,
+            after=_cursor(request, filters.sort),
             limit=_limit(request),
         )
         next_url = None

@@ -39,6 +39,7 @@ from feedback.models import (
     StatusCategory,
 )
 from productops.models import AuditEvent, Membership, User, Workspace
+from productops.validation import ID, Choice
 
 SORTS = {
     "revenue": "Revenue",
@@ -52,6 +53,7 @@ SORT_FIELDS = {
     "feedback": "feedback_count",
     "newest": "created_at",
 }
+SORT = Choice(tuple(SORTS))
 CLOSING_CATEGORIES = (StatusCategory.SHIPPED, StatusCategory.DECLINED)
 BOARD_LIMIT_PER_STATUS = 100
 
@@ -118,19 +120,15 @@ class IdeaFilters:
 
     @classmethod
     def from_params(cls, params) -> "IdeaFilters":
-        def number(name: str) -> int | None:
-            value = params.get(name, "")
-            return int(value) if str(value).isdigit() else None
-
+        """The filters of a query string; a bad value is a ValidationError naming it (400)."""
         public = params.get("public", "")
-        sort = params.get("sort", "revenue")
         return cls(
-            status=number("status"),
-            area=number("area"),
-            owner=number("owner"),
+            status=ID.query(params, "status"),
+            area=ID.query(params, "area"),
+            owner=ID.query(params, "owner"),
             public={"yes": True, "true": True, "no": False, "false": False}.get(public),
             query=params.get("q", "").strip()[:200],
-            sort=sort if sort in SORTS else "revenue",
+            sort=SORT.query(params, "sort", default="revenue"),
         )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     Exists,
@@ -38,6 +39,7 @@ from feedback.models import (
 )
 from feedback.selectors.intake import duplicate_matches
 from productops.models import AuditEvent, Membership, User, Workspace
+from productops.validation import FILTER_DAY, ID
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -87,11 +89,14 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple | None:
         parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         if sort == "priority":
             priority, moment, pk = parts
-            return int(priority), datetime.fromisoformat(moment), int(pk)
-        moment, pk = parts
-        return datetime.fromisoformat(moment), int(pk)
-    except (ValueError, UnicodeDecodeError):
+            position = int(priority), datetime.fromisoformat(moment), ID.clean(pk)
+        else:
+            moment, pk = parts
+            position = datetime.fromisoformat(moment), ID.clean(pk)
+        FILTER_DAY.validate(datetime.fromisoformat(moment))
+    except (ValueError, UnicodeDecodeError, ValidationError):
         return None
+    return position
 
 
 def _day_start(day: date) -> datetime:

@@ -5,7 +5,6 @@ Intake never waits on Redis: items are committed with processed_at=None and a wa
 sent after commit; if it is lost (Redis down, worker killed) the sweeper finds the rows.
 """
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,6 +60,7 @@ from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
 from productops.models import Workspace
+from productops.validation import parse_json
 
 __all__ = ["IntakeItem", "IntakeResult", "ItemOutcome", "feedback_submit"]
 
@@ -407,10 +407,7 @@ class Replayed(Exception):
 def webhook_parse(*, source: Source, timestamp: str | None, signature: str | None, raw: bytes):
     """The delivery's JSON once its signature checks out (raises BadSignature, ValidationError)."""
     verify(secret=source.webhook_secret, timestamp=timestamp, signature=signature, body=raw)
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationError("The body is not JSON.") from None
+    return parse_json(raw)  # not JSON, nested too deep or holding NUL: ValidationError (400)
 
 
 def webhook_items(*, source: Source, payload) -> list[dict[str, str]]:
@@ -604,12 +601,12 @@ def account_upsert(
     holder = accounts.filter(domain=domain).first() if domain else None
     if account is None and holder is not None:
         if external_id and holder.external_id and holder.external_id != external_id:
-            raise ValidationError(
-                {"domain": f"{domain} belongs to the account {holder.external_id!r}."}
-            )
+            # The message names neither the holder's name nor its CRM id: an intake-only
+            # token must not learn them by guessing domains.
+            raise ValidationError({"domain": f"{domain} belongs to another account."})
         account = holder
     elif account is not None and holder is not None and holder.pk != account.pk:
-        raise ValidationError({"domain": f"{domain} belongs to another account ({holder.name})."})
+        raise ValidationError({"domain": f"{domain} belongs to another account."})
     created = account is None
     if created:
         account = Account(workspace=actor.workspace)

@@ -147,6 +147,8 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
 @member_required(Capability.VIEW_FEEDBACK)
 def export(request: WorkspaceRequest) -> HttpResponse:
     form, _ = _filter_form(request)
+    if not form.is_valid():  # an export of other rows than asked for would mislead: 400
+        raise ValidationError({k: list(v) for k, v in form.errors.items()})
     rows = selectors.export_rows(workspace=request.workspace, filters=form.filters())
     header = [
         "id",
