@@ -1,8 +1,11 @@
+"""API resources under /api/v1/w/<slug>/planning/... (each area lists its own)."""
+
 from django.urls import path
 
-from planning.api import capacity
+from planning.api import capacity, sessions
 
 urlpatterns = [
+    *sessions.urlpatterns,
     path("planning/capacity/", capacity.CapacityList.as_view(), name="api_planning_capacity_list"),
     path(
         "planning/capacity/<int:plan_id>/",

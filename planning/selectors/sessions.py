@@ -158,6 +158,23 @@ def voter_ids(*, item: AgendaItem) -> set[int]:
     )
 
 
+def votes_in(*, session: PlanningSession) -> dict[int, int]:
+    """Per item: how many participants voted on its open round (a count, never values)."""
+    return dict(
+        Vote.objects.filter(session=session, round=F("item__round"))
+        .values("item_id")
+        .annotate(n=Count("participant_id", distinct=True))
+        .values_list("item_id", "n")
+    )
+
+
+def own_votes_in(*, session: PlanningSession, user: User | None) -> QuerySet[Vote]:
+    """The user's own votes in the session, every round (what the API's votes/ answers)."""
+    return Vote.objects.filter(session=session, participant__user=user).order_by(
+        "item_id", "round", "field"
+    )
+
+
 def everyone_voted(*, session: PlanningSession, item: AgendaItem, fields: list[str]) -> bool:
     """Every present voter (not spectators) voted every field on the item's open round."""
     now = timezone.now()

@@ -9,7 +9,7 @@ Successful writes are covered in tests/planning/test_*.py.
 
 from planning.models import AgendaItem
 from planning.services import sessions as services
-from tests.access import Check, answers, page, roles_page
+from tests.access import Check, answers, api, page, roles_api, roles_page
 from tests.planning.planning_data import rice, running_session
 
 OPS = ("admin", "ops_lead")
@@ -45,6 +45,33 @@ MATRIX: dict[str, list[Check]] = {
     "planning_opt_out": [Check("POST", page(302), {"opt_out": "1"})],
     "planning_announce": [Check("GET", roles_page(200, *OPS))],
     "planning_idea_history": [Check("GET", page())],
+    "api_planning_session_list": [
+        Check("GET", api()),
+        Check("POST", roles_api(201, *OPS), {"kind": "estimation", "title": "Sprint 9"}),
+    ],
+    "api_planning_session_detail": [Check("GET", api())],
+    "api_planning_join": [Check("POST", api(), {"role": "spectator"})],
+    "api_planning_agenda": [
+        Check("GET", api()),
+        Check("POST", roles_api(201, *OPS), {"topic": "Pricing page"}),
+    ],
+    "api_planning_votes": [
+        Check("GET", api()),
+        Check(
+            "POST",
+            answers(401, 400, 201, 201, 201, 404),
+            {"item": "{item}", "values": rice("5")},
+        ),
+    ],
+    "api_planning_reveal": [Check("POST", FACILITATOR_ONLY_API)],
+    "api_planning_decisions": [
+        Check("GET", api()),
+        Check(
+            "POST",
+            answers(401, 403, 201, 403, 403, 404),
+            {"item": "{item}", "outcome": "reject"},
+        ),
+    ],
 }
 
 

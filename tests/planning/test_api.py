@@ -1,0 +1,153 @@
+"""The planning API: sessions, agenda, own votes, reveal and decisions; the schema; query counts."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from planning.models import AgendaItem, PlanningSession
+from planning.services import sessions as services
+from tests.conftest import signed_in
+from tests.planning.planning_data import SECRET_REACH, idea_with_askers, rice, running_session
+
+API = "/api/v1/w/alpha/planning"
+
+
+def test_a_session_is_created_and_given_an_agenda_through_the_api(personas):
+    lead = signed_in(personas["ops_lead"])
+    made = lead.post(
+        f"{API}/sessions/",
+        {"kind": "prioritisation", "title": "Q1", "scoring_model": "ice"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["state"] == "draft"
+    session_id = made.json()["id"]
+    idea = idea_with_askers(personas["pm"], "Exports")
+    added = lead.post(
+        f"{API}/sessions/{session_id}/agenda/", {"idea": idea.pk}, content_type="application/json"
+    )
+    assert added.status_code == 201
+    assert added.json()["evidence"]["unique_accounts"] == 2
+    bad = lead.post(
+        f"{API}/sessions/",
+        {"kind": "prioritisation", "title": "", "scoring_model": "nope"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "title" in bad.json()["error"]["fields"]
+
+
+def test_votes_are_cast_read_back_as_ones_own_and_a_late_vote_answers_409(personas):
+    session = running_session(personas)
+    item_id = session.current_item_id
+    pm = signed_in(personas["pm"])
+    cast = pm.post(
+        f"{API}/sessions/{session.pk}/votes/",
+        {"item": item_id, "values": rice(SECRET_REACH["pm"])},
+        content_type="application/json",
+    )
+    assert cast.status_code == 201
+    own = pm.get(f"{API}/sessions/{session.pk}/votes/").json()
+    assert {v["field"]: v["value"] for v in own}["reach"] == SECRET_REACH["pm"]
+    assert signed_in(personas["exec"]).get(f"{API}/sessions/{session.pk}/votes/").json() == []
+    agenda = signed_in(personas["ops_lead"]).get(f"{API}/sessions/{session.pk}/agenda/").json()
+    current = next(i for i in agenda if i["id"] == item_id)
+    assert current["votes_in"] == 1 and current["revealed_votes"] == []
+    off_scale = pm.post(
+        f"{API}/sessions/{session.pk}/votes/",
+        {"item": item_id, "values": {"impact": "9"}},
+        content_type="application/json",
+    )
+    assert off_scale.status_code == 400 and "impact" in off_scale.json()["error"]["fields"]
+    revealed = signed_in(personas["ops_lead"]).post(
+        f"{API}/sessions/{session.pk}/reveal/", {}, content_type="application/json"
+    )
+    assert revealed.status_code == 200
+    assert {v["value"] for v in revealed.json()["revealed_votes"]} >= {SECRET_REACH["pm"]}
+    late = pm.post(
+        f"{API}/sessions/{session.pk}/votes/",
+        {"item": item_id, "values": rice("1")},
+        content_type="application/json",
+    )
+    assert late.status_code == 409 and late.json()["error"]["code"] == "late_vote"
+
+
+def test_a_decision_through_the_api_plans_the_idea(personas):
+    session = running_session(personas)
+    item = AgendaItem.objects.get(pk=session.current_item_id)
+    answer = signed_in(personas["ops_lead"]).post(
+        f"{API}/sessions/{session.pk}/decisions/",
+        {"item": item.pk, "outcome": "commit", "estimate": "8", "rationale": "Asked by 2"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201 and answer.json()["outcome"] == "commit"
+    idea = signed_in(personas["exec"]).get(f"/api/v1/w/alpha/ideas/{item.idea_id}/").json()
+    assert idea["status"]["category"] == "planned"
+
+
+def test_the_schema_describes_the_planning_endpoints(client, db):
+    schema = client.get("/api/schema/?format=json").json()
+    paths = schema["paths"]
+    for suffix in ("sessions/", "agenda/", "votes/", "reveal/", "decisions/"):
+        assert any(p.startswith("/api/v1/w/{slug}/planning/") and p.endswith(suffix) for p in paths)
+    agenda_item = schema["components"]["schemas"]["AgendaItemOut"]["properties"]
+    assert "revealed_votes" in agenda_item and "votes_in" in agenda_item
+
+
+# Query counts
+
+
+def _count(client, url: str, status: int = 200, **headers) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.get(url, **headers)
+    assert answer.status_code == status, answer.content[:300]
+    return len(captured)
+
+
+def test_the_unchanged_poll_costs_one_query_after_sign_in(personas):
+    session = running_session(personas)
+    client = signed_in(personas["exec"])
+    url = reverse("planning_poll", args=["alpha", session.pk])
+    client.get(url + "?v=0")  # stamps presence
+    session.refresh_from_db()
+    # The sign-in's session and user, then one statement for version, membership and presence.
+    assert _count(client, f"{url}?v={session.version}", status=204) == 3
+
+
+def test_the_session_list_page_and_api_cost_the_same_with_more_sessions(personas):
+    client = signed_in(personas["exec"])
+    running_session(personas, ideas=1)
+    page = _count(client, reverse("planning_list", args=["alpha"]))
+    api = _count(client, f"{API}/sessions/")
+    for n in range(4):
+        services.session_create(
+            actor=personas["ops_lead"].actor,
+            kind="estimation",
+            settings=services.SessionSettings(title=f"Sprint {n}"),
+        )
+    assert PlanningSession.objects.count() == 5
+    assert _count(client, reverse("planning_list", args=["alpha"])) == page
+    assert _count(client, f"{API}/sessions/") == api
+
+
+def test_the_room_agenda_and_poll_cost_the_same_with_more_items_and_votes(personas):
+    session = running_session(personas, ideas=1)
+    lead = personas["ops_lead"].actor
+    item = AgendaItem.objects.get(pk=session.current_item_id)
+    services.vote_cast(actor=personas["pm"].actor, session=session, item=item, values=rice("5"))
+    services.item_reveal(actor=lead, session=session)
+    services.item_revote(actor=lead, session=session)
+    client = signed_in(personas["exec"])
+    room = reverse("planning_session", args=["alpha", session.pk])
+    agenda = f"{API}/sessions/{session.pk}/agenda/"
+    poll = reverse("planning_poll", args=["alpha", session.pk]) + "?v=0"
+    before = (_count(client, room), _count(client, agenda), _count(client, poll))
+    for n in range(3):
+        services.agenda_add(
+            actor=lead, session=session, idea=idea_with_askers(personas["pm"], f"More {n}")
+        )
+    item.refresh_from_db()
+    for name in ("pm", "exec", "ops_lead"):
+        services.vote_cast(actor=personas[name].actor, session=session, item=item, values=rice("5"))
+    services.item_reveal(actor=lead, session=session)
+    services.item_revote(actor=lead, session=session)
+    after = (_count(client, room), _count(client, agenda), _count(client, poll))
+    assert after == before
