@@ -11,11 +11,12 @@ class FeedbackConfig(AppConfig):
         from feedback.services import ideas, intake
         from feedback.views import ideas as idea_pages
         from feedback.views import triage as triage_pages
-        from productops import demo
+        from productops import demo, workspace_setup
 
         intake.register()
         triage_pages.register()
         ideas.register()
         idea_pages.register()
+        workspace_setup.register("idea statuses", ideas.idea_statuses_create_defaults)
         demo.register("feedback", seed_feedback, order=20)
         demo.register("ideas", seed_ideas, order=30)

@@ -20,6 +20,7 @@ from feedback.models import (
     ProductArea,
     RoadmapSettings,
 )
+from feedback.selectors import ideas as selectors
 from feedback.services import ideas as services
 from productops.access import Actor
 from productops.models import Membership, Role, Workspace
@@ -241,7 +242,7 @@ def seed_ideas(workspace: Workspace) -> list[Idea]:
 
 def _seed(workspace: Workspace) -> list[Idea]:
     actor = _actor(workspace)
-    statuses = {s.name: s for s in services.ensure_default_statuses(workspace)}
+    statuses = {s.name: s for s in selectors.statuses(workspace=workspace)}
     areas = {a.name.lower(): a for a in ProductArea.objects.filter(workspace=workspace)}
     linked_already: set[int] = set()
     made = []

@@ -11,15 +11,12 @@ from feedback.models import (
     Idea,
     Importance,
     Priority,
-    ProductArea,
     Sentiment,
     Status,
-    Tag,
 )
 from feedback.selectors.triage import ALL, SORTS, InboxFilters
 from feedback.services import triage as services
 from productops.access import Actor
-from productops.models import User
 from productops.validation import FILTER_DAY, ID
 
 STATUS_TABS = [*Status.choices, (ALL, "All")]
@@ -132,49 +129,27 @@ class ItemUpdateForm(forms.Form):
         choices=[*Sentiment.choices, (services.AUTO_SENTIMENT, "Automatic")], required=False
     )
     add_tag = forms.CharField(required=False, max_length=60)
-    remove_tag = forms.IntegerField(required=False)
+    remove_tag = ID.form_field(required=False)
     new_area = forms.CharField(required=False, max_length=80)
 
-    CHANGES = ("status", "priority", "assignee", "product_area", "sentiment")
-
-    def __init__(self, data, *, actor: Actor) -> None:
-        super().__init__(data)
-        self.actor = actor
-
     def changes(self) -> dict[str, Any]:
-        """The service's keyword arguments for what was posted; may create a tag or area."""
-        workspace = self.actor.workspace
+        """feedback_update's keyword arguments for what was posted, as ids and names: the
+        service reads and creates the rows they name inside its own transaction."""
         data = self.cleaned_data
         changes: dict[str, Any] = {}
-        for name in self.CHANGES:
-            if self.data.get(name) not in (None, "") and name not in ("assignee", "product_area"):
+        for name in ("status", "priority", "sentiment"):
+            if self.data.get(name) not in (None, ""):
                 changes[name] = data[name]
         if "assignee" in self.data:
-            value = (data.get("assignee") or "").strip()
-            if value == "me":
-                changes["assignee"] = self.actor.user
-            elif value in ("", "none", "unassigned"):
-                changes["assignee"] = None
-            else:
-                try:
-                    changes["assignee"] = User.objects.get(pk=int(value))
-                except (ValueError, User.DoesNotExist):
-                    raise ValidationError({"assignee": "No such member."}) from None
+            changes["assignee"] = (data.get("assignee") or "").strip()
         if (data.get("new_area") or "").strip():
-            changes["product_area"] = services.product_area_get_or_create(
-                actor=self.actor, name=data["new_area"]
-            )
+            changes["new_area"] = data["new_area"]
         elif "product_area" in self.data:
-            changes["product_area"] = _workspace_object(
-                ProductArea, workspace, data.get("product_area"), "product_area"
-            )
+            changes["product_area"] = (data.get("product_area") or "").strip()
         if (data.get("add_tag") or "").strip():
-            tag = services.tag_get_or_create(actor=self.actor, name=data["add_tag"])
-            changes["add_tags"] = [tag]
+            changes["add_tags"] = [data["add_tag"]]
         if data.get("remove_tag"):
-            changes["remove_tags"] = [
-                _workspace_object(Tag, workspace, data["remove_tag"], "remove_tag")
-            ]
+            changes["remove_tags"] = [data["remove_tag"]]
         return changes
 
 
@@ -205,43 +180,19 @@ class LinkForm(forms.Form):
         return _workspace_object(Idea, workspace, self.cleaned_data.get("idea"), "idea")
 
 
-BULK_ACTIONS = [
-    ("tag", "Add tag"),
-    ("area", "Set product area"),
-    ("assign", "Assign"),
-    ("priority", "Set priority"),
-    ("triage", "Mark triaged"),
-    ("archive", "Archive"),
-    ("spam", "Mark spam"),
-    ("restore", "Restore to new"),
-    ("link", "Link to idea"),
-]
-STATUS_ACTIONS = {
-    "triage": Status.TRIAGED,
-    "archive": Status.ARCHIVED,
-    "spam": Status.SPAM,
-    "restore": Status.NEW,
-}
-
-
 class BulkForm(forms.Form):
     """An action over selected items, each given as "id:version" (the version the PM saw)."""
 
-    action = forms.ChoiceField(choices=BULK_ACTIONS)
+    action = forms.ChoiceField(choices=services.BULK_ACTIONS)
     items = forms.CharField(widget=forms.MultipleHiddenInput)
     value = forms.CharField(required=False, max_length=200)
     importance = forms.TypedChoiceField(
         choices=Importance.choices, coerce=int, required=False, empty_value=Importance.IMPORTANT
     )
 
-    def __init__(self, data, *, actor: Actor) -> None:
-        super().__init__(data)
-        self.actor = actor
-
     def clean_items(self) -> dict[int, int]:
-        raw = self.data.getlist("items") if hasattr(self.data, "getlist") else self.data["items"]
         versions = {}
-        for entry in raw:
+        for entry in self.data.getlist("items"):
             try:
                 pk, version = str(entry).split(":")
                 versions[int(pk)] = int(version)
@@ -258,32 +209,6 @@ class BulkForm(forms.Form):
         action = self.cleaned_data["action"]
         raw = self.cleaned_data.get("value") or self.data.get(f"{action}_value") or ""
         return str(raw).strip()[:200]
-
-    def changes(self) -> dict[str, Any]:
-        action, value = self.cleaned_data["action"], self.action_value()
-        workspace = self.actor.workspace
-        if action in STATUS_ACTIONS:
-            return {"status": STATUS_ACTIONS[action]}
-        if action == "tag":
-            if not value:
-                raise ValidationError({"value": "Name the tag."})
-            return {"add_tags": [services.tag_get_or_create(actor=self.actor, name=value)]}
-        if action == "area":
-            return {"product_area": _workspace_object(ProductArea, workspace, value, "value")}
-        if action == "assign":
-            if value == "me":
-                return {"assignee": self.actor.user}
-            if value in ("", "none", "unassigned"):
-                return {"assignee": None}
-            try:
-                return {"assignee": User.objects.get(pk=int(value))}
-            except (ValueError, User.DoesNotExist):
-                raise ValidationError({"value": "No such member."}) from None
-        if action == "priority":
-            if value not in [str(p) for p in Priority.values]:
-                raise ValidationError({"value": "Choose a priority."})
-            return {"priority": int(value)}
-        raise ValidationError({"action": "Unknown action."})
 
 
 class SavedViewForm(forms.Form):

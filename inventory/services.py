@@ -33,7 +33,7 @@ from inventory.models import (
     UsageSource,
 )
 from productops.access import Actor, require
-from productops.audit import audit, mark_changed
+from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, Role, Workspace
@@ -81,11 +81,6 @@ def _plain(value: Any) -> Any:
 
 def _snapshot(obj: Any, fields: Sequence[str]) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in fields}
-
-
-def _diff(before: dict, after: dict) -> tuple[dict, dict]:
-    changed = [k for k in after if before.get(k) != after[k]]
-    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
 
 
 def _clean_labels(values: Sequence[str]) -> list[str]:
@@ -199,7 +194,7 @@ def tool_update(*, actor: Actor, tool: Tool, expected_version: int, **changes: A
     old_category = tool.category
     for key, value in changes.items():
         setattr(tool, key, value.strip() if isinstance(value, str) else value)
-    old, new = _diff(before, _snapshot(tool, TOOL_FIELDS))
+    old, new = diff(before, _snapshot(tool, TOOL_FIELDS))
     if not new:
         return tool
     tool.version = F("version") + 1
@@ -316,7 +311,7 @@ def contract_update(
     _validate_contract(values)
     for key, value in values.items():
         setattr(contract, key, value.strip() if isinstance(value, str) else value)
-    old, new = _diff(before, _snapshot(contract, CONTRACT_FIELDS))
+    old, new = diff(before, _snapshot(contract, CONTRACT_FIELDS))
     if not new:
         return contract
     if contract.notice_deadline > old_deadline:
@@ -582,7 +577,7 @@ def settings_update(
         "reminder_days": days,
         "exchange_rates": rates,
     }
-    old, new = _diff(before, after)
+    old, new = diff(before, after)
     audit(actor, "inventory.settings_updated", current, before=old, after=new)
     mark_changed(workspace, "tools", "")
     return current

@@ -11,7 +11,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from productops.errors import StaleEdit
+from productops.errors import StaleEdit, error_fields
 from productops.validation import BAD_CURSOR, BIGINT_MAX, FILTER_DAY, NUL, PAGE_LIMIT
 
 
@@ -25,13 +25,12 @@ def error_body(status_code: int, code: str, message: str, fields=None, **extra) 
 
 
 def _django_validation_fields(error: DjangoValidationError) -> tuple[str, dict | None]:
-    if hasattr(error, "error_dict"):
-        fields = {
-            name: [str(m) for e in errs for m in e.messages]
-            for name, errs in error.error_dict.items()
-        }
-        return "Some fields are not valid.", fields
-    return " ".join(error.messages), None
+    fields = error_fields(error)
+    if list(fields) == [None]:
+        return " ".join(fields[None]), None
+    if None in fields:
+        fields["non_field_errors"] = fields.pop(None)
+    return "Some fields are not valid.", fields
 
 
 def exception_handler(exc, context):

@@ -32,6 +32,12 @@ def audit(
     )
 
 
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that changed, as the audit log keeps them: (before, after)."""
+    keys = [key for key in after if before.get(key) != after[key]]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
 def mark_changed(workspace: Workspace, topic: str, bucket: str = "") -> None:
     """Records that `topic` changed in `bucket`, for dashboards to recompute it."""
     with connection.cursor() as cursor:

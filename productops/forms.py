@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
+from productops.errors import error_fields
 from productops.models import Role, TokenScope
 
 
@@ -86,8 +87,5 @@ class ImportUploadForm(forms.Form):
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Shows a service's ValidationError on the form: per field where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    for name, messages in error_fields(error).items():
+        form.add_error(name if name in form.fields else None, messages)

@@ -6,14 +6,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from productops import background
+from productops import background, workspace_setup
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
+from productops.locks import advisory_xact_lock
 from productops.models import (
     ApiToken,
     Invitation,
@@ -39,12 +40,14 @@ def workspace_create(*, user: User, name: str, slug: str) -> Workspace:
         raise ValidationError({"slug": "This address is taken; choose another."})
     workspace = Workspace.objects.create(name=name.strip(), slug=slug)
     membership = Membership.objects.create(workspace=workspace, user=user, role=Role.ADMIN)
+    actor = Actor.for_membership(membership)
     audit(
-        Actor.for_membership(membership),
+        actor,
         "workspace.created",
         workspace,
         after={"name": workspace.name, "slug": workspace.slug},
     )
+    workspace_setup.run_setups(actor)
     return workspace
 
 
@@ -79,10 +82,7 @@ def invitation_create(*, actor: Actor, email: str, role: str) -> tuple[Invitatio
         raise ValidationError({"email": "This person is already a member."})
     # Serialise invitations to one address, so two at once replace each other cleanly instead
     # of colliding on the one-open-invitation constraint.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"invite:{actor.workspace.pk}:{email}"]
-        )
+    advisory_xact_lock("invite", actor.workspace.pk, email)
     now = timezone.now()
     replaced = Invitation.objects.filter(
         workspace=actor.workspace, email__iexact=email, accepted_at=None, revoked_at=None

@@ -1,6 +1,8 @@
 import factory
 
+from productops.access import Actor
 from productops.models import Membership, Role, User, Workspace
+from productops.workspace_setup import run_setups
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -26,6 +28,12 @@ class WorkspaceFactory(factory.django.DjangoModelFactory):
 
     slug = factory.Sequence(lambda n: f"workspace-{n}")
     name = factory.Sequence(lambda n: f"Workspace {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        workspace = super()._create(model_class, *args, **kwargs)
+        run_setups(Actor(workspace=workspace))  # what workspace_create gives a new one
+        return workspace
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -300,11 +300,11 @@ class IdeaStatusList(WorkspaceAPIView):
     capabilities = {"GET": Capability.VIEW_FEEDBACK}
     serializer_class = IdeaStatusOut
     pagination_class = None
-    queryset = IdeaStatus.objects.none()  # the schema's model; rows come from the service
+    queryset = IdeaStatus.objects.none()  # the schema's model; rows come from the selector
 
     @extend_schema(responses=IdeaStatusOut(many=True))
     def get(self, request, slug: str) -> Response:
-        rows = services.ensure_default_statuses(self.workspace)
+        rows = selectors.statuses(workspace=self.workspace)
         return Response(IdeaStatusOut(rows, many=True).data)
 
 

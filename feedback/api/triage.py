@@ -14,7 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from feedback.api import intake as intake_api
-from feedback.forms_triage import BULK_ACTIONS, STATUS_ACTIONS, InboxFilterForm
+from feedback.forms_triage import InboxFilterForm
 from feedback.models import (
     FeedbackItem,
     Importance,
@@ -30,7 +30,6 @@ from feedback.services import triage as services
 from productops.api import WorkspaceAPIView
 from productops.capabilities import Capability
 from productops.idempotency import idempotent
-from productops.models import Membership, User
 from productops.validation import BAD_CURSOR, ID, PAGE_LIMIT, VERSION
 
 
@@ -116,8 +115,12 @@ class FeedbackPatchIn(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    assignee = ID.serializer_field(required=False, allow_null=True, help_text="A user id.")
-    product_area = ID.serializer_field(required=False, allow_null=True)
+    assignee = serializers.CharField(
+        required=False, allow_null=True, max_length=20, help_text='A user id, "me" or "none".'
+    )
+    product_area = serializers.CharField(
+        required=False, allow_null=True, max_length=20, help_text='An id, or "none".'
+    )
     sentiment = serializers.ChoiceField(
         choices=[*Sentiment.values, services.AUTO_SENTIMENT], required=False
     )
@@ -151,7 +154,7 @@ class BulkItemIn(serializers.Serializer):
 
 
 class BulkIn(serializers.Serializer):
-    action = serializers.ChoiceField(choices=BULK_ACTIONS)
+    action = serializers.ChoiceField(choices=services.BULK_ACTIONS)
     items = BulkItemIn(many=True, allow_empty=False, max_length=500)
     value = serializers.CharField(
         required=False,
@@ -262,33 +265,9 @@ class FeedbackCollection(WorkspaceAPIView):
             }
         )
 
-    if hasattr(intake_api, "create_feedback"):
-
-        @extend_schema(request=intake_api.IntakeRequest, responses={201: intake_api.IntakeResponse})
-        def post(self, request, slug: str) -> Response:
-            return intake_api.create_feedback(self, request)
-
-
-def _member_user(workspace, user_id: int | None) -> User | None:
-    if user_id is None:
-        return None
-    membership = (
-        Membership.objects.filter(workspace=workspace, user_id=user_id)
-        .select_related("user")
-        .first()
-    )
-    if membership is None:
-        raise ValidationError({"assignee": "No such member."})
-    return membership.user
-
-
-def _tags_by_name(actor, names: list[str]) -> list[Tag]:
-    return [services.tag_get_or_create(actor=actor, name=name) for name in names]
-
-
-def _existing_tags(workspace, names: list[str]) -> list[Tag]:
-    lowered = {n.strip().lower() for n in names}
-    return [t for t in selectors.tags(workspace=workspace) if t.name.lower() in lowered]
+    @extend_schema(request=intake_api.IntakeRequest, responses={201: intake_api.IntakeResponse})
+    def post(self, request, slug: str) -> Response:
+        return intake_api.create_feedback(self, request)
 
 
 class FeedbackDetail(WorkspaceAPIView):
@@ -318,32 +297,9 @@ class FeedbackDetail(WorkspaceAPIView):
         data.is_valid(raise_exception=True)
         given = dict(data.validated_data)
         expected = given.pop("version")
-        changes: dict = {}
-        for key in ("status", "priority", "sentiment"):
-            if key in given:
-                changes[key] = given[key]
-        if "assignee" in given:
-            changes["assignee"] = _member_user(self.workspace, given["assignee"])
-        if "product_area" in given:
-            changes["product_area"] = self._area(given["product_area"])
-        if "tags" in given:
-            changes["tags"] = _tags_by_name(request.actor, given["tags"])
-        if "add_tags" in given:
-            changes["add_tags"] = _tags_by_name(request.actor, given["add_tags"])
-        if "remove_tags" in given:
-            changes["remove_tags"] = _existing_tags(self.workspace, given["remove_tags"])
-        services.feedback_update(
-            actor=request.actor, item=item, expected_version=expected, **changes
-        )
+        # Ids and names go to the service as given: it resolves them in its own transaction.
+        services.feedback_update(actor=request.actor, item=item, expected_version=expected, **given)
         return Response(self._detail(item_id))
-
-    def _area(self, area_id: int | None) -> ProductArea | None:
-        if area_id is None:
-            return None
-        area = selectors.product_areas(workspace=self.workspace).filter(pk=area_id).first()
-        if area is None:
-            raise ValidationError({"product_area": "No such product area."})
-        return area
 
 
 class FeedbackMergeView(WorkspaceAPIView):
@@ -397,22 +353,13 @@ class FeedbackBulk(WorkspaceAPIView):
         data = BulkIn(data=request.data)
         data.is_valid(raise_exception=True)
         given = data.validated_data
-        versions = {entry["id"]: entry["version"] for entry in given["items"]}
-        action, value = given["action"], (given.get("value") or "").strip()
-        actor = request.actor
-        if action == "link":
-            if not value.isdigit():
-                raise ValidationError({"value": "Give the idea's id."})
-            result = services.feedback_bulk_link_idea(
-                actor=actor,
-                versions=versions,
-                idea=selectors.idea(workspace=self.workspace, idea_id=int(value)),
-                importance=given.get("importance") or Importance.IMPORTANT,
-            )
-        else:
-            result = services.feedback_bulk_update(
-                actor=actor, versions=versions, **self._changes(action, value)
-            )
+        result = services.feedback_bulk_action(
+            actor=request.actor,
+            versions={entry["id"]: entry["version"] for entry in given["items"]},
+            action=given["action"],
+            value=given.get("value") or "",
+            importance=given.get("importance") or Importance.IMPORTANT,
+        )
         return Response(
             {
                 "updated": [row.pk for row in result.updated],
@@ -421,35 +368,6 @@ class FeedbackBulk(WorkspaceAPIView):
                 ],
             }
         )
-
-    def _changes(self, action: str, value: str) -> dict:
-        actor = self.request.actor
-        if action in STATUS_ACTIONS:
-            return {"status": STATUS_ACTIONS[action]}
-        if action == "tag":
-            if not value:
-                raise ValidationError({"value": "Name the tag."})
-            return {"add_tags": [services.tag_get_or_create(actor=actor, name=value)]}
-        if action == "area":
-            if not value:
-                return {"product_area": None}
-            area = selectors.product_areas(workspace=self.workspace).filter(
-                pk=int(value) if value.isdigit() else 0
-            )
-            if not area.exists():
-                raise ValidationError({"value": "No such product area."})
-            return {"product_area": area.get()}
-        if action == "assign":
-            if value == "me":
-                return {"assignee": actor.user}
-            if value in ("", "none"):
-                return {"assignee": None}
-            return {"assignee": _member_user(self.workspace, int(value) if value.isdigit() else 0)}
-        if action == "priority":
-            if value not in [str(p) for p in Priority.values]:
-                raise ValidationError({"value": "Choose a priority from 0 to 4."})
-            return {"priority": int(value)}
-        raise ValidationError({"action": "Unknown action."})
 
 
 class TagList(WorkspaceAPIView):

@@ -23,7 +23,7 @@ from feedback.models import (
 from feedback.selectors import ideas as idea_selectors
 from productops import background
 from productops.access import Actor, require
-from productops.audit import audit, mark_changed
+from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, User, Workspace
@@ -81,24 +81,30 @@ def _snapshot(idea: Idea) -> dict[str, Any]:
     }
 
 
-def _changed(before: dict, after: dict) -> tuple[dict, dict]:
-    keys = [k for k in after if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+@transaction.atomic
+def idea_statuses_create_defaults(*, actor: Actor) -> list[IdeaStatus]:
+    """The six default statuses, made with a new workspace (productops.workspace_setup).
 
-
-def ensure_default_statuses(workspace: Workspace) -> list[IdeaStatus]:
-    """The six default statuses, created once; a workspace with statuses keeps its own."""
-    existing = idea_selectors.statuses(workspace=workspace)
-    if existing:
-        return existing
-    IdeaStatus.objects.bulk_create(
+    No capability is asked: it is part of making the workspace, by whoever made it. A workspace
+    that has statuses already keeps its own.
+    """
+    workspace = actor.workspace
+    if IdeaStatus.objects.filter(workspace=workspace).exists():
+        return idea_selectors.statuses(workspace=workspace)
+    created = IdeaStatus.objects.bulk_create(
         [
             IdeaStatus(workspace=workspace, name=name, category=category, position=index * 10)
             for index, (name, category) in enumerate(DEFAULT_STATUSES)
-        ],
-        ignore_conflicts=True,  # two first visits at once: the constraint keeps one set
+        ]
     )
-    return idea_selectors.statuses(workspace=workspace)
+    for status in created:
+        audit(
+            actor,
+            "idea_status.created",
+            status,
+            after={"name": status.name, "category": status.category, "position": status.position},
+        )
+    return created
 
 
 def _check_workspace(actor: Actor, *objects) -> None:
@@ -166,7 +172,7 @@ def idea_status_update(
     before = {"name": status.name, "position": status.position, "is_public": status.is_public}
     status.name, status.position, status.is_public = name, position, is_public
     status.save(update_fields=["name", "position", "is_public"])
-    before, after = _changed(before, {"name": name, "position": position, "is_public": is_public})
+    before, after = diff(before, {"name": name, "position": position, "is_public": is_public})
     audit(actor, "idea_status.updated", status, before=before, after=after)
     _mark(actor.workspace)
     return status
@@ -185,13 +191,16 @@ def roadmap_update(
     settings.updated_at = timezone.now()
     settings.save()
     after = {"enabled": enabled, "title": settings.title, "intro": settings.intro}
-    before, after = _changed(before, after)
+    before, after = diff(before, after)
     audit(actor, "roadmap.updated", settings, before=before, after=after)
     return settings
 
 
 def _default_status(workspace: Workspace) -> IdeaStatus:
-    return ensure_default_statuses(workspace)[0]
+    first = IdeaStatus.objects.filter(workspace=workspace).order_by("position", "id").first()
+    if first is None:
+        raise ValidationError({"status": "Add an idea status first (Ideas, Settings)."})
+    return first
 
 
 @transaction.atomic
@@ -267,7 +276,7 @@ def idea_update(*, actor: Actor, idea: Idea, expected_version: int, **changes) -
     current.version += 1
     current.updated_at = now
     current.save()
-    before, after = _changed(before, _snapshot(current))
+    before, after = diff(before, _snapshot(current))
     audit(actor, "idea.updated", current, before=before, after=after)
     _mark(actor.workspace, current.pk)
     return current

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -57,8 +57,9 @@ from feedback.webhooks import (
 from inventory.models import Tool
 from productops import background
 from productops.access import Actor, require
-from productops.audit import audit
+from productops.audit import audit, diff
 from productops.capabilities import Capability
+from productops.locks import advisory_xact_lock
 from productops.models import Workspace
 from productops.validation import parse_json
 
@@ -277,11 +278,7 @@ def source_for_api(*, actor: Actor, source_id: int | None = None, name: str = ""
     if found is not None:
         return found
     # Two first calls at once: serialise on the name so one creates and the other finds it.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))",
-            [f"source:{actor.workspace.pk}:{name.lower()}"],
-        )
+    advisory_xact_lock("source", actor.workspace.pk, name.lower())
     return selectors.source_by_name(workspace=actor.workspace, name=name) or _source_create(
         actor, name=name, channel=Channel.API
     )
@@ -308,10 +305,7 @@ def default_source(actor: Actor, *, channel: str, name: str) -> Source:
     )
     if found is not None:
         return found
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"source:{actor.workspace.pk}:{channel}"]
-        )
+    advisory_xact_lock("source", actor.workspace.pk, channel)
     taken = selectors.source_by_name(workspace=actor.workspace, name=name)
     if taken is not None and taken.channel == channel:
         return taken  # created meanwhile, or turned off: it still is the one
@@ -518,13 +512,8 @@ def source_update(
         "is_active": source.is_active,
         "field_mapping": source.field_mapping,
     }
-    audit(
-        actor,
-        "source.updated",
-        source,
-        before={k: v for k, v in before.items() if after[k] != v},
-        after={k: v for k, v in after.items() if before[k] != v},
-    )
+    changed_before, changed_after = diff(before, after)
+    audit(actor, "source.updated", source, before=changed_before, after=changed_after)
     return source
 
 
@@ -591,11 +580,7 @@ def account_upsert(
     external_id, domain = external_id.strip(), normalise_domain(domain) if domain else ""
     if not external_id and not domain:
         raise ValidationError({"external_id": "Give the account's external_id (or its domain)."})
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))",
-            [f"account:{actor.workspace.pk}:{external_id or domain}"],
-        )
+    advisory_xact_lock("account", actor.workspace.pk, external_id or domain)
     accounts = Account.objects.select_for_update().filter(workspace=actor.workspace)
     account = accounts.filter(external_id=external_id).first() if external_id else None
     holder = accounts.filter(domain=domain).first() if domain else None
@@ -630,13 +615,11 @@ def account_upsert(
             {"external_id": "Another request changed this account; retry."}
         ) from None
     after = {f: str(getattr(account, f)) for f in ACCOUNT_FIELDS}
-    audit(
-        actor,
-        "account.created" if created else "account.updated",
-        account,
-        before={k: v for k, v in before.items() if after[k] != v} if before else None,
-        after=after if created else {k: v for k, v in after.items() if before[k] != v},
-    )
+    if before is None:
+        audit(actor, "account.created", account, after=after)
+    else:
+        changed_before, changed_after = diff(before, after)
+        audit(actor, "account.updated", account, before=changed_before, after=changed_after)
     return account, created
 
 

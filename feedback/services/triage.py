@@ -32,16 +32,36 @@ from feedback.models import (
 from feedback.selectors import triage as selectors
 from feedback.sentiment import label_for
 from productops.access import Actor, require
-from productops.audit import audit, mark_changed
+from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, Role, User
+from productops.validation import ID
 
-# What feedback_update may change.
+# What feedback_update may change. Values may be rows, or what a person or client names:
+# assignee a user id, "me" or "none"; product_area an id or "none"; new_area a name; tags names.
 FIELDS = frozenset(
-    {"status", "priority", "assignee", "product_area", "sentiment"}
+    {"status", "priority", "assignee", "product_area", "new_area", "sentiment"}
     | {"tags", "add_tags", "remove_tags"}
 )
+NONE_WORDS = frozenset({"", "none", "unassigned"})
+BULK_ACTIONS = [
+    ("tag", "Add tag"),
+    ("area", "Set product area"),
+    ("assign", "Assign"),
+    ("priority", "Set priority"),
+    ("triage", "Mark triaged"),
+    ("archive", "Archive"),
+    ("spam", "Mark spam"),
+    ("restore", "Restore to new"),
+    ("link", "Link to idea"),
+]
+STATUS_ACTIONS = {
+    "triage": Status.TRIAGED,
+    "archive": Status.ARCHIVED,
+    "spam": Status.SPAM,
+    "restore": Status.NEW,
+}
 VERBS = {
     Status.NEW: "feedback.restored",
     Status.TRIAGED: "feedback.triaged",
@@ -120,18 +140,8 @@ def _lock(actor: Actor, pks: Iterable[int]) -> dict[int, FeedbackItem]:
     return {row.pk: row for row in rows}
 
 
-def _check_assignee(actor: Actor, user: User | None) -> None:
-    if user is None:
-        return
-    if (
-        not Membership.objects.filter(workspace=actor.workspace, user=user, user__is_active=True)
-        .exclude(role=Role.EXEC)
-        .exists()
-    ):
-        raise ValidationError({"assignee": "Assign feedback to a member who triages."})
-
-
-def _check_changes(actor: Actor, changes: Mapping[str, Any]) -> None:
+def _check_values(changes: Mapping[str, Any]) -> None:
+    """What can be checked before any row is read: names of changes and plain values."""
     unknown = changes.keys() - FIELDS
     if unknown:
         raise TypeError(f"feedback_update cannot change {sorted(unknown)}")
@@ -141,15 +151,87 @@ def _check_changes(actor: Actor, changes: Mapping[str, Any]) -> None:
         raise ValidationError({"priority": "Choose a priority from 0 (none) to 4 (urgent)."})
     if "sentiment" in changes and changes["sentiment"] not in [*Sentiment.values, AUTO_SENTIMENT]:
         raise ValidationError({"sentiment": "Choose negative, neutral, positive or auto."})
-    if "assignee" in changes:
-        _check_assignee(actor, changes["assignee"])
-    area = changes.get("product_area")
-    if area is not None and area.workspace_id != actor.workspace.pk:
+
+
+def _as_id(value: Any, field_name: str, message: str) -> int:
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        return ID.clean(value, field=field_name)
+    raise ValidationError({field_name: message})
+
+
+def _assignee(actor: Actor, value: Any) -> User | None:
+    """A member who triages, from a user (or its id), "me", or "none"."""
+    if value is None or (isinstance(value, str) and value.strip() in NONE_WORDS):
+        return None
+    if value == "me":
+        value = actor.user
+    user_id = value.pk if isinstance(value, User) else _as_id(value, "assignee", "No such member.")
+    membership = (
+        Membership.objects.filter(workspace=actor.workspace, user_id=user_id, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise ValidationError({"assignee": "No such member."})
+    if membership.role == Role.EXEC:
+        raise ValidationError({"assignee": "Assign feedback to a member who triages."})
+    return membership.user
+
+
+def _product_area(actor: Actor, value: Any) -> ProductArea | None:
+    if value is None or (isinstance(value, str) and value.strip() in NONE_WORDS):
+        return None
+    if isinstance(value, ProductArea):
+        if value.workspace_id != actor.workspace.pk:
+            raise ValidationError({"product_area": "No such product area."})
+        return value
+    area_id = _as_id(value, "product_area", "No such product area.")
+    area = ProductArea.objects.filter(workspace=actor.workspace, pk=area_id).first()
+    if area is None:
         raise ValidationError({"product_area": "No such product area."})
-    for key in ("tags", "add_tags", "remove_tags"):
-        for tag in changes.get(key) or []:
-            if tag.workspace_id != actor.workspace.pk:
+    return area
+
+
+def _tags(actor: Actor, key: str, values: Iterable[Any], *, create: bool) -> list[Tag]:
+    """Tags by row, id or name (any case); names are created when new if `create`, else a
+    name the workspace has no tag of is left out (removing it changes nothing)."""
+    found: list[Tag] = []
+    for value in values:
+        if isinstance(value, Tag):
+            if value.workspace_id != actor.workspace.pk:
                 raise ValidationError({key: "No such tag."})
+            tag = value
+        elif isinstance(value, int):
+            tag = Tag.objects.filter(workspace=actor.workspace, pk=value).first()
+            if tag is None:
+                raise ValidationError({key: "No such tag."})
+        elif create:
+            tag = _label_get_or_create(actor, Tag, str(value), "tag.created", field_name=key)
+        else:
+            tag = _label_named(actor, Tag, str(value))
+        if tag is not None:
+            found.append(tag)
+    return found
+
+
+def _resolve(actor: Actor, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes with rows for what was named, read and created in the caller's transaction:
+    an edit that then fails (stale, not valid) leaves no new tag or area behind."""
+    resolved = {k: v for k, v in changes.items() if k != "new_area"}
+    if "assignee" in changes:
+        resolved["assignee"] = _assignee(actor, changes["assignee"])
+    if str(changes.get("new_area") or "").strip():
+        resolved["product_area"] = _label_get_or_create(
+            actor, ProductArea, changes["new_area"], "product_area.created", field_name="new_area"
+        )
+    elif "product_area" in changes:
+        resolved["product_area"] = _product_area(actor, changes["product_area"])
+    for key in ("tags", "add_tags"):
+        if changes.get(key) is not None:
+            resolved[key] = _tags(actor, key, changes[key], create=True)
+    if changes.get("remove_tags") is not None:
+        resolved["remove_tags"] = _tags(actor, "remove_tags", changes["remove_tags"], create=False)
+    return resolved
 
 
 def _apply(actor: Actor, item: FeedbackItem, changes: Mapping[str, Any]) -> bool:
@@ -195,8 +277,8 @@ def _apply(actor: Actor, item: FeedbackItem, changes: Mapping[str, Any]) -> bool
     if item.sentiment_overridden != was_overridden:
         before["sentiment_overridden"] = was_overridden
         after["sentiment_overridden"] = item.sentiment_overridden
-    changed = [key for key in before if before[key] != after[key]]
-    if not changed:
+    old, new = diff(before, after)
+    if not new:
         return False
     item.version += 1
     item.updated_at = now
@@ -221,14 +303,8 @@ def _apply(actor: Actor, item: FeedbackItem, changes: Mapping[str, Any]) -> bool
             [through(feedbackitem=item, tag_id=pk) for pk in new_tags - tag_ids],
             ignore_conflicts=True,
         )
-    verb = VERBS[item.status] if "status" in changed else "feedback.updated"
-    audit(
-        actor,
-        verb,
-        item,
-        before={key: before[key] for key in changed},
-        after={key: after[key] for key in changed},
-    )
+    verb = VERBS[item.status] if "status" in new else "feedback.updated"
+    audit(actor, verb, item, before=old, after=new)
     mark_changed(actor.workspace, "feedback", bucket=_bucket(item))
     return True
 
@@ -237,19 +313,20 @@ def _apply(actor: Actor, item: FeedbackItem, changes: Mapping[str, Any]) -> bool
 def feedback_update(
     *, actor: Actor, item: FeedbackItem, expected_version: int, **changes: Any
 ) -> FeedbackItem:
-    """Changes an item's triage fields: status, priority, assignee, product_area, sentiment
-    (a value, or "auto" to drop the override), tags (replace), add_tags, remove_tags.
+    """Changes an item's triage fields: status, priority, assignee, product_area (or new_area,
+    a name), sentiment (a value, or "auto" to drop the override), tags (replace), add_tags,
+    remove_tags; see FIELDS for the names and ids each may be given as.
 
     Raises StaleEdit when the item's version is not `expected_version`.
     """
     require(actor, Capability.TRIAGE_FEEDBACK)
-    _check_changes(actor, changes)
+    _check_values(changes)
     locked = _lock(actor, [item.pk]).get(item.pk)
     if locked is None:
         raise ValidationError("This item no longer exists.")
     if locked.version != expected_version:
         raise stale(locked)
-    _apply(actor, locked, changes)
+    _apply(actor, locked, _resolve(actor, changes))
     return locked
 
 
@@ -289,12 +366,54 @@ def feedback_bulk_update(
     """The same change to many items. Each item is changed only if it is still at the version
     the PM saw ({id: version}); the others are reported as skipped with their current state."""
     require(actor, Capability.TRIAGE_FEEDBACK)
-    _check_changes(actor, changes)
+    _check_values(changes)
     result = BulkResult()
-    for row in _lock_versions(actor, versions, result):
-        _apply(actor, row, changes)
-        result.updated.append(row)
+    fresh = _lock_versions(actor, versions, result)
+    if fresh:
+        resolved = _resolve(actor, changes)
+        for row in fresh:
+            _apply(actor, row, resolved)
+            result.updated.append(row)
     return result
+
+
+def bulk_changes(action: str, value: str) -> dict[str, Any]:
+    """A bulk action (BULK_ACTIONS, but "link") and its value as feedback_update's changes."""
+    value = value.strip()
+    if action in STATUS_ACTIONS:
+        return {"status": STATUS_ACTIONS[action]}
+    if action == "tag":
+        if not value:
+            raise ValidationError({"value": "Name the tag."})
+        return {"add_tags": [value]}
+    if action == "area":
+        return {"product_area": value}
+    if action == "assign":
+        return {"assignee": value}
+    if action == "priority":
+        if value not in [str(p) for p in Priority.values]:
+            raise ValidationError({"value": "Choose a priority from 0 (none) to 4 (urgent)."})
+        return {"priority": int(value)}
+    raise ValidationError({"action": f"Choose one of: {', '.join(a for a, _ in BULK_ACTIONS)}."})
+
+
+@transaction.atomic
+def feedback_bulk_action(
+    *,
+    actor: Actor,
+    versions: Mapping[int, int],
+    action: str,
+    value: str = "",
+    importance: int = Importance.IMPORTANT,
+) -> BulkResult:
+    """One of BULK_ACTIONS over {id: version}, as the inbox's bulk bar and the API give it."""
+    if action != "link":
+        return feedback_bulk_update(actor=actor, versions=versions, **bulk_changes(action, value))
+    idea_id = _as_id(value.strip(), "value", "Give the idea's number.")
+    idea = Idea.objects.filter(workspace=actor.workspace, pk=idea_id).first()
+    if idea is None:
+        raise ValidationError({"value": f"There is no idea #{idea_id}."})
+    return feedback_bulk_link_idea(actor=actor, versions=versions, idea=idea, importance=importance)
 
 
 def _ideas():
@@ -483,16 +602,28 @@ def _clean_name(name: str, field_name: str, max_length: int) -> str:
     return name
 
 
-def _label_get_or_create(actor: Actor, model: type[Tag | ProductArea], name: str, verb: str):
-    """The workspace's label of that name (any case), created on the fly when new."""
-    require(actor, Capability.TRIAGE_FEEDBACK)
-    name = _clean_name(name, "name", model._meta.get_field("name").max_length)
-    label = (
+def _label_named(actor: Actor, model: type[Tag | ProductArea], name: str):
+    name = " ".join(name.split())
+    return (
         model.objects.filter(workspace=actor.workspace)
         .annotate(lower=Lower("name"))
         .filter(lower=name.lower())
         .first()
     )
+
+
+def _label_get_or_create(
+    actor: Actor,
+    model: type[Tag | ProductArea],
+    name: str,
+    verb: str,
+    *,
+    field_name: str = "name",
+):
+    """The workspace's label of that name (any case), created on the fly when new."""
+    require(actor, Capability.TRIAGE_FEEDBACK)
+    name = _clean_name(name, field_name, model._meta.get_field("name").max_length)
+    label = _label_named(actor, model, name)
     if label is None:
         label = model.objects.create(workspace=actor.workspace, name=name)
         audit(actor, verb, label, after={"name": name})

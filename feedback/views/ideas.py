@@ -45,7 +45,7 @@ def _filter_context(request: WorkspaceRequest, filters: selectors.IdeaFilters) -
     workspace = request.workspace
     return {
         "filters": filters,
-        "statuses": services.ensure_default_statuses(workspace),
+        "statuses": selectors.statuses(workspace=workspace),
         "areas": selectors.product_areas(workspace=workspace),
         "owners": selectors.owners(workspace=workspace),
         "sorts": selectors.SORTS.items(),
@@ -142,7 +142,6 @@ def idea_move(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_required(Capability.MANAGE_IDEAS)
 def idea_create(request: WorkspaceRequest) -> HttpResponse:
-    services.ensure_default_statuses(request.workspace)
     form = IdeaForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
@@ -404,7 +403,7 @@ def _settings_page(
         request,
         "feedback/ideas/settings.html",
         {
-            "idea_statuses": services.ensure_default_statuses(workspace),
+            "idea_statuses": selectors.statuses(workspace=workspace),
             "status_form": status_form or IdeaStatusForm(),
             "roadmap_form": roadmap_form
             or RoadmapForm(

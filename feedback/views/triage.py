@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from feedback.forms_triage import (
-    BULK_ACTIONS,
     STATUS_TABS,
     BulkForm,
     InboxFilterForm,
@@ -136,7 +135,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         sources=list(selectors.sources(workspace=workspace)),
         segments=intake_selectors.account_segments(workspace=workspace),
         accounts=list(intake_selectors.account_choices(workspace=workspace)[:ACCOUNT_CHOICES]),
-        bulk_actions=BULK_ACTIONS,
+        bulk_actions=services.BULK_ACTIONS,
         start=request.GET.get("start") == "1",
         **_options(workspace),
     )
@@ -229,26 +228,28 @@ def item_page(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _undo_fields(item: FeedbackItem, posted: QueryDict, changes: dict) -> dict[str, str]:
-    """What posting back would restore the fields this action changes."""
+def _undo_fields(
+    before: FeedbackItem, had: dict[int, str], after: FeedbackItem, changes: dict
+) -> dict[str, str]:
+    """What posting back would restore the fields this action changed (`had`: the tags
+    before, by id)."""
     undo: dict[str, str] = {}
     if "status" in changes:
-        undo["status"] = item.status
+        undo["status"] = before.status
     if "priority" in changes:
-        undo["priority"] = str(item.priority)
+        undo["priority"] = str(before.priority)
     if "assignee" in changes:
-        undo["assignee"] = str(item.assignee_id or "none")
-    if "product_area" in changes:
-        undo["product_area"] = str(item.product_area_id or "")
+        undo["assignee"] = str(before.assignee_id or "none")
+    if "product_area" in changes or "new_area" in changes:
+        undo["product_area"] = str(before.product_area_id or "")
     if "sentiment" in changes:
-        undo["sentiment"] = item.sentiment if item.sentiment_overridden else "auto"
-    tag_ids = {t.pk for t in item.tags.all()}
-    for tag in changes.get("add_tags", []):
-        if tag.pk not in tag_ids:
-            undo["remove_tag"] = str(tag.pk)
-    for tag in changes.get("remove_tags", []):
-        if tag.pk in tag_ids:
-            undo["add_tag"] = tag.name
+        undo["sentiment"] = before.sentiment if before.sentiment_overridden else "auto"
+    if "add_tags" in changes or "remove_tags" in changes:
+        has = {t.pk: t.name for t in after.tags.all()}
+        for pk in has.keys() - had.keys():
+            undo["remove_tag"] = str(pk)
+        for pk in had.keys() - has.keys():
+            undo["add_tag"] = had[pk]
     return undo
 
 
@@ -269,12 +270,12 @@ def _posted_fields(posted: QueryDict) -> dict[str, str]:
 @member_required(Capability.TRIAGE_FEEDBACK)
 def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     item = selectors.item(workspace=request.workspace, item_id=item_id)
-    form = ItemUpdateForm(request.POST, actor=request.actor)
+    form = ItemUpdateForm(request.POST)
     if not form.is_valid():
         return _failed(request, item_id, form.errors.as_text(), status=400)
+    changes = form.changes()
+    had = {t.pk: t.name for t in item.tags.all()}
     try:
-        changes = form.changes()
-        undo = _undo_fields(item, request.POST, changes)
         updated = services.feedback_update(
             actor=request.actor,
             item=item,
@@ -285,6 +286,7 @@ def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         return _conflict(request, item_id, conflict, _posted_fields(request.POST))
     except ValidationError as error:
         return _failed(request, item_id, " ".join(error.messages), status=400)
+    undo = _undo_fields(item, had, updated, changes)
     note = ACTION_NAMES.get(changes.get("status"), "Updated") if "status" in changes else "Updated"
     return _done(
         request,
@@ -449,7 +451,7 @@ def link_remove(request: WorkspaceRequest, item_link_id: int) -> HttpResponse:
 @member_required(Capability.TRIAGE_FEEDBACK)
 def bulk(request: WorkspaceRequest) -> HttpResponse:
     """One action over the selection; items someone changed meanwhile are skipped and named."""
-    form = BulkForm(request.POST, actor=request.actor)
+    form = BulkForm(request.POST)
     report: dict = {"error": None, "updated": [], "skipped": []}
     status = 200
     if not form.is_valid():
@@ -457,27 +459,18 @@ def bulk(request: WorkspaceRequest) -> HttpResponse:
         status = 400
     else:
         try:
-            versions = form.cleaned_data["items"]
-            if form.cleaned_data["action"] == "link":
-                value = form.action_value()
-                if not value.isdigit():
-                    raise ValidationError("Give the idea's number.")
-                idea = selectors.idea(workspace=request.workspace, idea_id=int(value))
-                result = services.feedback_bulk_link_idea(
-                    actor=request.actor,
-                    versions=versions,
-                    idea=idea,
-                    importance=form.cleaned_data["importance"],
-                )
-            else:
-                result = services.feedback_bulk_update(
-                    actor=request.actor, versions=versions, **form.changes()
-                )
-        except (ValidationError, ValueError) as error:
-            report["error"] = " ".join(getattr(error, "messages", [str(error)]))
+            result = services.feedback_bulk_action(
+                actor=request.actor,
+                versions=form.cleaned_data["items"],
+                action=form.cleaned_data["action"],
+                value=form.action_value(),
+                importance=form.cleaned_data["importance"],
+            )
+        except ValidationError as error:
+            report["error"] = " ".join(error.messages)
             status = 400
         else:
-            label = dict(BULK_ACTIONS)[form.cleaned_data["action"]]
+            label = dict(services.BULK_ACTIONS)[form.cleaned_data["action"]]
             report.update(label=label, updated=result.updated, skipped=result.skipped)
     if not request.htmx:
         if report["error"]:

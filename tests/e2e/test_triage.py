@@ -3,7 +3,6 @@
 import pytest
 
 from feedback.models import DuplicateCandidate, FeedbackItem, FeedbackMerge, IdeaLink, Status
-from feedback.services.ideas import ensure_default_statuses
 from productops import demo
 from tests.feedback import triage_data as data
 
@@ -27,7 +26,6 @@ def inbox():
         hours_ago=4,
     )
     DuplicateCandidate.objects.create(workspace=acme, item=fourth, candidate=third, score=0.62)
-    ensure_default_statuses(acme)
     idea = data.idea(acme, "Single sign-on with Okta")
     return {"items": [first, second, third, fourth], "idea": idea}
 

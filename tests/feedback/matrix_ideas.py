@@ -6,6 +6,7 @@ Successful writes are covered in tests/feedback/test_ideas_*.py.
 """
 
 from feedback.models import Importance, RoadmapSettings
+from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as services
 from tests.access import Check, api, page, public, roles_api, roles_page
 from tests.feedback import ideas_data
@@ -69,7 +70,7 @@ MATRIX: dict[str, list[Check]] = {
 def url_values(personas, workspace) -> dict:
     """A real object of `workspace` for each URL parameter this area's URLs take."""
     pm = personas["pm"].actor
-    statuses = services.ensure_default_statuses(workspace)
+    statuses = idea_selectors.statuses(workspace=workspace)
     shipped = next(s for s in statuses if s.category == "shipped")
     idea = services.idea_create(actor=pm, title="Export to PDF", status=shipped, is_public=True)
     buyer = ideas_data.account(workspace, "Matrix Co", 1000)

@@ -3,6 +3,7 @@
 import pytest
 
 from feedback.models import Idea, IdeaLink, Importance
+from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as services
 from productops import services as platform
 from tests.conftest import signed_in
@@ -17,7 +18,7 @@ def api(pm):
 
 
 def _status(workspace, name):
-    return next(s for s in services.ensure_default_statuses(workspace) if s.name == name)
+    return next(s for s in idea_selectors.statuses(workspace=workspace) if s.name == name)
 
 
 def test_the_list_carries_demand_and_sorts_by_revenue(api, pm, workspace_a):
@@ -75,7 +76,7 @@ def test_creating_an_idea_is_idempotent(api, workspace_a):
 
 
 def test_a_status_of_another_workspace_is_a_400(api, outsider, workspace_b):
-    foreign = services.ensure_default_statuses(workspace_b)[0]
+    foreign = idea_selectors.statuses(workspace=workspace_b)[0]
     response = api.post(
         f"{BASE}/ideas/", {"title": "x", "status": foreign.pk}, content_type="application/json"
     )

@@ -151,7 +151,7 @@ def test_the_list_pages_by_keyset_without_losing_or_repeating_ideas(pm, workspac
 
 def test_filters_narrow_the_list(pm, workspace_a):
     _, whale, _ = _three_ideas(pm, workspace_a)
-    planned = next(s for s in services.ensure_default_statuses(workspace_a) if s.name == "Planned")
+    planned = next(s for s in selectors.statuses(workspace=workspace_a) if s.name == "Planned")
     services.idea_update(
         actor=pm.actor, idea=whale, expected_version=1, status=planned, is_public=True
     )

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from feedback.models import FeedbackItem, LoopClosure, LoopNotice
+from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as services
 from productops import background
 from productops.models import OutboundEmail
@@ -14,7 +15,7 @@ from tests.feedback import ideas_data as data
 
 
 def _status(workspace, name):
-    return next(s for s in services.ensure_default_statuses(workspace) if s.name == name)
+    return next(s for s in idea_selectors.statuses(workspace=workspace) if s.name == name)
 
 
 @pytest.fixture

@@ -6,16 +6,20 @@ import io
 import pytest
 
 from feedback.models import FeedbackItem, Idea, IdeaLink, IdeaStatus, Importance, RoadmapSettings
+from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as services
+from productops.access import Actor
 from productops.models import AuditEvent
+from productops.services import workspace_create
 from tests.conftest import downloaded, signed_in
+from tests.factories import UserFactory
 from tests.feedback import ideas_data as data
 
 SCRIPT = '<script>alert("x")</script>'
 
 
 def _status(workspace, name):
-    return next(s for s in services.ensure_default_statuses(workspace) if s.name == name)
+    return next(s for s in idea_selectors.statuses(workspace=workspace) if s.name == name)
 
 
 @pytest.fixture
@@ -23,9 +27,10 @@ def idea(pm):
     return services.idea_create(actor=pm.actor, title="Bulk edit")
 
 
-def test_default_statuses_are_created_once(workspace_a):
-    first = services.ensure_default_statuses(workspace_a)
-    again = services.ensure_default_statuses(workspace_a)
+def test_a_new_workspace_comes_with_the_default_statuses_audited(db):
+    user = UserFactory(email="founder@new.test")
+    workspace = workspace_create(user=user, name="New Co", slug="newco")
+    first = idea_selectors.statuses(workspace=workspace)
     assert [(s.name, s.category) for s in first] == [
         ("New", "open"),
         ("Under review", "open"),
@@ -34,12 +39,15 @@ def test_default_statuses_are_created_once(workspace_a):
         ("Shipped", "shipped"),
         ("Declined", "declined"),
     ]
+    audited = AuditEvent.objects.filter(workspace=workspace, verb="idea_status.created")
+    assert sorted(audited.values_list("object_repr", flat=True)) == sorted(s.name for s in first)
+    assert set(audited.values_list("actor_user", flat=True)) == {user.pk}
+    again = services.idea_statuses_create_defaults(actor=Actor(workspace=workspace))
     assert [s.pk for s in again] == [s.pk for s in first]
-    assert IdeaStatus.objects.filter(workspace=workspace_a).count() == 6
+    assert IdeaStatus.objects.filter(workspace=workspace).count() == 6
 
 
 def test_an_ops_lead_adds_a_workspace_status_that_the_board_shows(ops_lead, pm, workspace_a):
-    services.ensure_default_statuses(workspace_a)
     response = signed_in(ops_lead).post(
         "/w/alpha/ideas/settings/statuses/",
         {"name": "Needs research", "category": "open", "is_public": ""},

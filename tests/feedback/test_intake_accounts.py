@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from feedback.models import Account, Channel, Contact, FeedbackItem, Idea, IdeaLink, Source
-from feedback.services.ideas import ensure_default_statuses
+from feedback.selectors.ideas import statuses
 from tests.conftest import signed_in
 
 
@@ -75,7 +75,7 @@ def test_an_account_page_shows_its_people_feedback_and_the_ideas_it_asked_for(pm
         workspace=workspace_a, email="max@hooli.test", name="Max", account=account
     )
     item, _ = _items(workspace_a, account, 2)
-    status = ensure_default_statuses(workspace_a)[0]
+    status = statuses(workspace=workspace_a)[0]
     idea = Idea.objects.create(workspace=workspace_a, title="Audit export", status=status)
     IdeaLink.objects.create(workspace=workspace_a, item=item, idea=idea)
     html = signed_in(pm).get(f"/w/alpha/feedback/accounts/{account.pk}/").content.decode()

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import escape
 
 from feedback.models import (
     FeedbackItem,
@@ -446,3 +447,80 @@ def test_the_export_follows_the_filters_and_defuses_formulas(workspace_a, pm):
     assert rows[0]["title"] == "'+SUM(A1)"
     everything = signed_in(pm).get("/w/alpha/feedback/export.csv?status=all")
     assert len(list(csv.DictReader(io.StringIO(downloaded(everything))))) == 2
+
+
+def test_a_stale_edit_from_the_page_leaves_no_new_tag_or_area(workspace_a, pm, ops_lead):
+    item = data.item(workspace_a, "Slow dashboards")
+    services.feedback_update(actor=ops_lead.actor, item=item, expected_version=1, priority=4)
+    client = signed_in(pm)
+
+    tagged = client.post(url(item, "update"), {"version": 1, "add_tag": "brand-new"}, headers=HX)
+    area = client.post(url(item, "update"), {"version": 1, "new_area": "Brand new"}, headers=HX)
+
+    assert (tagged.status_code, area.status_code) == (409, 409)
+    assert not Tag.objects.filter(workspace=workspace_a, name="brand-new").exists()
+    assert not selectors.product_areas(workspace=workspace_a).filter(name="Brand new").exists()
+    assert not AuditEvent.objects.filter(verb__in=["tag.created", "product_area.created"]).exists()
+
+
+def test_an_edit_refused_for_a_bad_assignee_leaves_no_new_tag(workspace_a, pm, exec_):
+    item = data.item(workspace_a, "Slow dashboards")
+
+    response = signed_in(pm).post(
+        url(item, "update"),
+        {"version": 1, "add_tag": "brand-new", "assignee": exec_.user.pk},
+        headers=HX,
+    )
+
+    assert response.status_code == 400
+    assert "Assign feedback to a member who triages." in response.content.decode()
+    assert not Tag.objects.filter(workspace=workspace_a, name="brand-new").exists()
+    assert fresh(item).version == 1
+
+
+def test_a_bulk_tag_over_items_all_changed_meanwhile_creates_no_tag(workspace_a, pm, ops_lead):
+    item = data.item(workspace_a, "Slow dashboards")
+    services.feedback_update(actor=ops_lead.actor, item=item, expected_version=1, priority=4)
+
+    response = signed_in(pm).post(
+        "/w/alpha/feedback/bulk/",
+        {"action": "tag", "value": "brand-new", "items": [f"{item.pk}:1"]},
+        headers=HX,
+    )
+
+    assert response.status_code == 200
+    assert "skipped" in response.content.decode()
+    assert not Tag.objects.filter(workspace=workspace_a, name="brand-new").exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "value", "message"),
+    [
+        ("priority", "9", "Choose a priority from 0 (none) to 4 (urgent)."),
+        ("tag", "", "Name the tag."),
+        ("area", "12345", "No such product area."),
+        ("assign", "12345", "No such member."),
+        ("link", "abc", "Give the idea's number."),
+    ],
+)
+def test_the_page_and_the_api_refuse_a_bad_bulk_value_with_the_same_message(
+    workspace_a, pm, action, value, message
+):
+    item = data.item(workspace_a, "Slow dashboards")
+    client = signed_in(pm)
+
+    page = client.post(
+        "/w/alpha/feedback/bulk/",
+        {"action": action, "value": value, "items": [f"{item.pk}:1"]},
+        headers=HX,
+    )
+    api = client.post(
+        "/api/v1/w/alpha/feedback/bulk/",
+        {"action": action, "value": value, "items": [{"id": item.pk, "version": 1}]},
+        content_type="application/json",
+    )
+
+    assert page.status_code == 400 and escape(message) in page.content.decode()
+    assert api.status_code == 400
+    assert message in str(api.json()["error"])
+    assert fresh(item).version == 1

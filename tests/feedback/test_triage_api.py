@@ -157,3 +157,42 @@ def test_saved_views_over_the_api_are_per_owner_unless_shared(workspace_a, pm, e
     assert refused.status_code == 400
     assert exec_client.delete(f"{API}/saved-views/{shared['id']}/").status_code == 403
     assert pm_client.delete(f"{API}/saved-views/{shared['id']}/").status_code == 204
+
+
+def test_a_stale_patch_leaves_no_new_tag_behind(workspace_a, pm, ops_lead):
+    item = data.item(workspace_a, "Slow exports")
+    services.feedback_update(actor=ops_lead.actor, item=item, expected_version=1, priority=4)
+
+    stale = signed_in(pm).patch(
+        f"{API}/feedback/{item.pk}/",
+        {"version": 1, "add_tags": ["brand-new"], "tags": ["another-new"], "assignee": "me"},
+        content_type="application/json",
+    )
+
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "stale_edit"
+    assert not Tag.objects.filter(workspace=workspace_a, name__in=["brand-new", "another-new"])
+    assert FeedbackItem.objects.get(pk=item.pk).version == 2
+
+
+def test_patch_takes_me_and_none_for_the_assignee_and_the_area(workspace_a, pm):
+    item = data.item(workspace_a, "Slow exports")
+    area = data.area(workspace_a, "Billing")
+    client = signed_in(pm)
+
+    mine = client.patch(
+        f"{API}/feedback/{item.pk}/",
+        {"version": 1, "assignee": "me", "product_area": area.pk},
+        content_type="application/json",
+    )
+    cleared = client.patch(
+        f"{API}/feedback/{item.pk}/",
+        {"version": 2, "assignee": "none", "product_area": "none"},
+        content_type="application/json",
+    )
+
+    assert mine.status_code == 200
+    assert mine.json()["assignee"]["id"] == pm.user.pk
+    assert mine.json()["product_area"]["name"] == "Billing"
+    assert cleared.status_code == 200
+    assert (cleared.json()["assignee"], cleared.json()["product_area"]) == (None, None)

@@ -15,6 +15,7 @@ from feedback.models import (
     Source,
     Tag,
 )
+from feedback.selectors.ideas import statuses
 from productops.models import Workspace
 
 
@@ -88,7 +89,5 @@ def area(workspace: Workspace, name: str) -> ProductArea:
 
 
 def idea(workspace: Workspace, title: str = "CSV export v2") -> Idea:
-    from feedback.services.ideas import ensure_default_statuses
-
-    status = ensure_default_statuses(workspace)[0]
+    status = statuses(workspace=workspace)[0]
     return Idea.objects.create(workspace=workspace, title=title, status=status)
