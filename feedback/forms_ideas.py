@@ -4,6 +4,7 @@ from django import forms
 
 from feedback.models import Idea, Importance, StatusCategory
 from feedback.selectors import ideas as selectors
+from feedback.selectors import triage as triage_selectors
 from productops.models import Workspace
 
 
@@ -14,7 +15,9 @@ class _WorkspaceForm(forms.Form):
         if "status" in self.fields:
             self.fields["status"].queryset = selectors.status_queryset(workspace=workspace)
         if "product_area" in self.fields:
-            self.fields["product_area"].queryset = selectors.product_areas(workspace=workspace)
+            self.fields["product_area"].queryset = triage_selectors.product_areas(
+                workspace=workspace
+            )
         if "owner" in self.fields:
             self.fields["owner"].queryset = selectors.owners(workspace=workspace)
             self.fields["owner"].label_from_instance = lambda u: u.display_name

@@ -7,8 +7,6 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from feedback.models import (
-    FeedbackItem,
-    Idea,
     Importance,
     Priority,
     Sentiment,
@@ -108,15 +106,6 @@ class InboxFilterForm(forms.Form):
         return {k: str(data.get(k)).strip() for k in FILTER_KEYS if str(data.get(k) or "").strip()}
 
 
-def _workspace_object(model, workspace, value: Any, field: str):
-    if value in (None, ""):
-        return None
-    try:
-        return model.objects.get(workspace=workspace, pk=int(value))
-    except (ValueError, TypeError, model.DoesNotExist):
-        raise ValidationError({field: "No such choice in this workspace."}) from None
-
-
 class ItemUpdateForm(forms.Form):
     """One inline action on an item: only the fields the request names change."""
 
@@ -157,9 +146,6 @@ class MergeForm(forms.Form):
     version = forms.IntegerField(min_value=1)
     original = forms.IntegerField(min_value=1)
 
-    def original_item(self, workspace) -> FeedbackItem:
-        return _workspace_object(FeedbackItem, workspace, self.cleaned_data["original"], "original")
-
 
 class LinkForm(forms.Form):
     version = forms.IntegerField(min_value=1)
@@ -175,9 +161,6 @@ class LinkForm(forms.Form):
         if not data.get("idea") and not (data.get("title") or "").strip():
             raise ValidationError("Choose an idea or give a new idea a title.")
         return data
-
-    def idea_object(self, workspace) -> Idea | None:
-        return _workspace_object(Idea, workspace, self.cleaned_data.get("idea"), "idea")
 
 
 class BulkForm(forms.Form):

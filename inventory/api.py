@@ -1,5 +1,7 @@
 """The inventory's API: thin views over the same selectors and services as the pages."""
 
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -37,7 +39,10 @@ from productops.validation import (
     link_serializer_field,
 )
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+
+def money(**options: Any) -> serializers.DecimalField:
+    """An amount as the models hold it: up to 16 digits, 2 after the point."""
+    return serializers.DecimalField(max_digits=16, decimal_places=2, **options)
 
 
 # Output
@@ -50,13 +55,10 @@ class ToolOut(serializers.ModelSerializer):
         source="contract_id", allow_null=True, help_text="The current contract's id"
     )
     currency = serializers.CharField(allow_null=True, help_text="The current contract's currency")
-    annual_cost_native = serializers.DecimalField(
-        allow_null=True, help_text="Annualised, in the contract's currency", **MONEY
-    )
-    annual_cost = serializers.DecimalField(
+    annual_cost_native = money(allow_null=True, help_text="Annualised, in the contract's currency")
+    annual_cost = money(
         allow_null=True,
         help_text="Annualised, in the workspace currency at its budget rate; null without a rate",
-        **MONEY,
     )
     seats_bought = serializers.IntegerField(allow_null=True)
     seats_used = serializers.IntegerField(allow_null=True)
@@ -102,9 +104,7 @@ class ToolOut(serializers.ModelSerializer):
 
 
 class ContractOut(serializers.ModelSerializer):
-    annual_cost = serializers.DecimalField(
-        read_only=True, help_text="Annualised, in the contract's currency", **MONEY
-    )
+    annual_cost = money(read_only=True, help_text="Annualised, in the contract's currency")
     notice_deadline = serializers.DateField(read_only=True)
 
     class Meta:
@@ -170,9 +170,9 @@ class RenewalOut(serializers.ModelSerializer):
     tool_name = serializers.CharField(source="tool.name")
     owner = serializers.IntegerField(source="tool.owner_id", allow_null=True)
     notice_deadline = serializers.DateField(source="deadline")
-    annual_cost = serializers.DecimalField(read_only=True, **MONEY)
-    annual_cost_converted = serializers.DecimalField(
-        allow_null=True, help_text="In the workspace currency; null without a budget rate", **MONEY
+    annual_cost = money(read_only=True)
+    annual_cost_converted = money(
+        allow_null=True, help_text="In the workspace currency; null without a budget rate"
     )
 
     class Meta:
@@ -386,9 +386,6 @@ class ToolUsage(WorkspaceListAPIView):
         tool = selectors.tool(workspace=self.workspace, tool_id=self.kwargs["tool_id"])
         return selectors.usage_snapshots(workspace=self.workspace, tool=tool)
 
-    def get(self, request, slug: str, tool_id: int) -> Response:
-        return self.list(request)
-
     @extend_schema(request=UsageIn, responses={201: UsageOut})
     @idempotent
     def post(self, request, slug: str, tool_id: int) -> Response:
@@ -457,12 +454,7 @@ class ContractDecisions(WorkspaceListAPIView):
         contract = selectors.contract(
             workspace=self.workspace, contract_id=self.kwargs["contract_id"]
         )
-        return selectors.decisions(workspace=self.workspace, contract=contract).select_related(
-            "decided_by"
-        )
-
-    def get(self, request, slug: str, contract_id: int) -> Response:
-        return self.list(request)
+        return selectors.decisions(workspace=self.workspace, contract=contract)
 
     @extend_schema(request=RenewalDecisionIn, responses={201: RenewalDecisionOut})
     @idempotent

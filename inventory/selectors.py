@@ -282,6 +282,14 @@ def tool_requests(*, workspace: Workspace) -> QuerySet[ToolRequest]:
     )
 
 
+def requests_for_tool(*, workspace: Workspace, tool: Tool) -> list[ToolRequest]:
+    return list(
+        ToolRequest.objects.filter(workspace=workspace, tool=tool).select_related(
+            "requested_by", "decided_by"
+        )
+    )
+
+
 def tool_request(*, workspace: Workspace, request_id: int) -> ToolRequest:
     return get_object_or_404(
         ToolRequest.objects.select_related("requested_by", "decided_by", "tool"),
@@ -598,6 +606,8 @@ def reminder_candidates(*, today: date, horizon_days: int) -> QuerySet[Contract]
 
 
 def decisions(*, workspace: Workspace, contract: Contract) -> QuerySet[RenewalDecision]:
-    return RenewalDecision.objects.filter(workspace=workspace, contract=contract).order_by(
-        "-decided_at"
+    return (
+        RenewalDecision.objects.filter(workspace=workspace, contract=contract)
+        .select_related("decided_by")
+        .order_by("-decided_at")
     )

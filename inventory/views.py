@@ -167,7 +167,7 @@ def _tool_page(
         "chart": usage_chart(history, current.seats_bought if current else None),
         "latest_usage": history[-1] if history else None,
         "usage_form": usage_form or UsageForm(),
-        "requests": list(tool.requests.select_related("requested_by", "decided_by")),
+        "requests": selectors.requests_for_tool(workspace=workspace, tool=tool),
         "history": selectors.tool_history(
             workspace=workspace, tool=tool, contract_ids=[c.pk for c in contracts]
         ),
@@ -305,9 +305,7 @@ def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
             "tool": contract.tool,
             "form": form,
             "annual": contract.annual_cost * rate if rate is not None else None,
-            "decisions": selectors.decisions(
-                workspace=request.workspace, contract=contract
-            ).select_related("decided_by"),
+            "decisions": selectors.decisions(workspace=request.workspace, contract=contract),
         },
         status=_status(form),
     )

@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
 
 from productops.capabilities import Capability, role_has, scopes_grant
 from productops.models import ApiToken, Membership, Role, User, Workspace
@@ -78,8 +79,12 @@ def token_actor(*, token: ApiToken, slug: str) -> Actor:
 
 
 class WorkspaceRequest(HttpRequest):
+    """A request that passed member_required: a signed-in member of the workspace."""
+
+    user: User  # type: ignore[assignment]  # member_required let only signed-in users in
     workspace: Workspace
     actor: Actor
+    htmx: HtmxDetails
 
 
 def member_required(capability: Capability) -> Callable:

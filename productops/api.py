@@ -1,12 +1,16 @@
 """The platform's API: the workspace, members, invitations and the audit log."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from productops import selectors, services
+from productops.access import Actor
 from productops.api_plumbing import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.filters import AuditEventFilter
@@ -14,10 +18,15 @@ from productops.idempotency import idempotent
 from productops.models import AuditEvent, Invitation, Membership, Role, Workspace
 
 
+class WorkspaceAPIRequest(Request):
+    actor: Actor
+
+
 class WorkspaceAPIView(GenericAPIView):
     """Base of every workspace endpoint: the gate resolves `request.actor` from the slug."""
 
     capabilities: dict[str, Capability] | None = {}
+    request: WorkspaceAPIRequest
 
     @property
     def workspace(self) -> Workspace:
@@ -27,7 +36,7 @@ class WorkspaceAPIView(GenericAPIView):
 class WorkspaceListAPIView(mixins.ListModelMixin, WorkspaceAPIView):
     """A list endpoint: the selector's queryset, filtered, one cursor page of it."""
 
-    def get(self, request, slug: str) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.list(request)
 
 

@@ -15,6 +15,10 @@ from productops.models import (
 from productops.tokens import sha256
 
 
+def workspace_or_none(*, slug: str) -> Workspace | None:
+    return Workspace.objects.filter(slug=slug).first()
+
+
 def workspaces_of(*, user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")

@@ -241,9 +241,6 @@ class IdeaLinkList(WorkspaceListAPIView):
         idea = _row(self.workspace, self.kwargs["idea_id"])
         return selectors.links(workspace=self.workspace, idea=idea)
 
-    def get(self, request, slug: str, idea_id: int) -> Response:
-        return self.list(request)
-
     @extend_schema(request=IdeaLinkIn, responses={201: IdeaFeedbackLinkOut(many=True)})
     @idempotent
     def post(self, request, slug: str, idea_id: int) -> Response:

@@ -314,9 +314,9 @@ class FeedbackMergeView(WorkspaceAPIView):
         duplicate = selectors.item(workspace=self.workspace, item_id=item_id)
         data = MergeIn(data=request.data)
         data.is_valid(raise_exception=True)
-        original = FeedbackItem.objects.filter(
-            workspace=self.workspace, pk=data.validated_data["original"]
-        ).first()
+        original = selectors.item_or_none(
+            workspace=self.workspace, item_id=data.validated_data["original"]
+        )
         if original is None:
             raise ValidationError({"original": "No such item."})
         merge = services.feedback_merge(

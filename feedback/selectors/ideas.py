@@ -238,10 +238,6 @@ def status(*, workspace: Workspace, status_id: int) -> IdeaStatus:
     return get_object_or_404(IdeaStatus, workspace=workspace, pk=status_id)
 
 
-def product_areas(*, workspace: Workspace) -> QuerySet[ProductArea]:
-    return ProductArea.objects.filter(workspace=workspace).order_by("name")
-
-
 def owners(*, workspace: Workspace) -> QuerySet[User]:
     """Members who may own an idea."""
     member_ids = Membership.objects.filter(workspace=workspace).values("user_id")
@@ -372,6 +368,15 @@ def already_told(*, idea: Idea, outcome: str) -> set[int]:
     return set(
         LoopNotice.objects.filter(idea=idea, outcome=outcome).values_list("contact_id", flat=True)
     )
+
+
+def loop_audience(*, workspace: Workspace, idea: Idea, outcome: str | None) -> list[Contact]:
+    """The people who asked, each with `.told`: whether they heard of `outcome` already."""
+    people = list(recipients(workspace=workspace, idea=idea))
+    told = already_told(idea=idea, outcome=outcome) if outcome else set()
+    for person in people:
+        person.told = person.pk in told
+    return people
 
 
 def closures(*, workspace: Workspace, idea: Idea) -> QuerySet[LoopClosure]:

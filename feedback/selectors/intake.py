@@ -226,3 +226,8 @@ def account_ideas(*, account: Account) -> list[dict]:
         .annotate(items=Count("item", distinct=True))
         .order_by("-items", "idea__title")[:50]
     )
+
+
+def pending_count(*, workspace: Workspace) -> int:
+    """Items intake stored that background processing has not reached yet."""
+    return FeedbackItem.objects.filter(workspace=workspace, processed_at=None).count()

@@ -360,26 +360,6 @@ def idea_link(*, workspace: Workspace, link_id: int) -> IdeaLink:
     )
 
 
-def ideas_for_picker(*, workspace: Workspace, query: str = "", limit: int = 8) -> list[Idea]:
-    """Ideas to link to; the ideas area's picker when it exists (it knows demand)."""
-    try:
-        from feedback.selectors import ideas as idea_selectors
-
-        picker = idea_selectors.ideas_for_picker
-    except (ImportError, AttributeError):
-        picker = None
-    if picker is not None:
-        return list(picker(workspace=workspace, query=query))[:limit]
-    qs = Idea.objects.filter(workspace=workspace, merged_into=None).select_related("status")
-    if query.strip():
-        qs = qs.filter(title__icontains=query.strip())
-    return list(qs.order_by("-updated_at", "-id")[:limit])
-
-
-def idea(*, workspace: Workspace, idea_id: int) -> Idea:
-    return get_object_or_404(Idea, workspace=workspace, pk=idea_id)
-
-
 # Filter choices
 
 
@@ -414,6 +394,28 @@ def saved_views(*, workspace: Workspace, user: User) -> QuerySet[SavedView]:
         .select_related("owner")
         .order_by("-shared", Lower("name"), "id")
     )
+
+
+def items(*, workspace: Workspace, item_ids: list[int]) -> list[FeedbackItem]:
+    """The workspace's items among `item_ids` with their list columns, newest first."""
+    return list(
+        with_list_columns(
+            FeedbackItem.objects.filter(workspace=workspace, pk__in=item_ids)
+        ).order_by("-received_at", "-id")
+    )
+
+
+def item_or_none(*, workspace: Workspace, item_id: int) -> FeedbackItem | None:
+    return FeedbackItem.objects.filter(workspace=workspace, pk=item_id).first()
+
+
+def idea_or_none(*, workspace: Workspace, idea_id: int) -> Idea | None:
+    return Idea.objects.filter(workspace=workspace, pk=idea_id).first()
+
+
+def visible_saved_view(*, workspace: Workspace, view_id: int, user: User) -> SavedView | None:
+    """A view the user can see (own or shared), or None."""
+    return saved_views(workspace=workspace, user=user).filter(pk=view_id).first()
 
 
 def saved_view(*, workspace: Workspace, view_id: int, user: User) -> SavedView:

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from feedback import sentiment
@@ -703,9 +702,3 @@ def _process(items: list[FeedbackItem]) -> None:
         items, ["sentiment", "sentiment_score", "contact", "account", "processed_at"]
     )
     mark_days(workspace, {i.received_at.date() for i in items})
-
-
-def pending_count(*, workspace: Workspace) -> int:
-    return FeedbackItem.objects.filter(workspace=workspace, processed_at=None).aggregate(
-        n=Count("pk")
-    )["n"]

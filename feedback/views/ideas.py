@@ -21,6 +21,7 @@ from feedback.forms_ideas import (
 )
 from feedback.models import Idea, Importance, StatusCategory
 from feedback.selectors import ideas as selectors
+from feedback.selectors import triage as triage_selectors
 from feedback.services import ideas as services
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
@@ -46,7 +47,7 @@ def _filter_context(request: WorkspaceRequest, filters: selectors.IdeaFilters) -
     return {
         "filters": filters,
         "statuses": selectors.statuses(workspace=workspace),
-        "areas": selectors.product_areas(workspace=workspace),
+        "areas": triage_selectors.product_areas(workspace=workspace),
         "owners": selectors.owners(workspace=workspace),
         "sorts": selectors.SORTS.items(),
         "query": request.GET.copy(),
@@ -290,10 +291,7 @@ def idea_close(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
     if idea.merged_into_id:
         return redirect("idea_close", slug=workspace.slug, idea_id=idea.merged_into_id)
     outcome = services.closing_outcome(idea)
-    people = list(selectors.recipients(workspace=workspace, idea=idea))
-    told = selectors.already_told(idea=idea, outcome=outcome) if outcome else set()
-    for person in people:
-        person.told = person.pk in told
+    people = selectors.loop_audience(workspace=workspace, idea=idea, outcome=outcome)
     subject, body = services.default_message(outcome) if outcome else ("", "")
     form = LoopClosureForm(request.POST or None, initial={"subject": subject, "message": body})
     status = 200

@@ -25,6 +25,7 @@ from feedback.selectors import intake as selectors
 from feedback.services import intake as services
 from feedback.webhooks import MAPPABLE_FIELDS, SIGNATURE_HEADER, TIMESTAMP_HEADER
 from productops import imports, ratelimit
+from productops import selectors as platform_selectors
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.forms import add_service_errors
@@ -245,7 +246,7 @@ def feedback_import(request: WorkspaceRequest) -> HttpResponse:
 
 
 def _public_source(slug: str) -> tuple[Workspace, Source]:
-    workspace = Workspace.objects.filter(slug=slug).first()
+    workspace = platform_selectors.workspace_or_none(slug=slug)
     source = selectors.web_form_source(workspace=workspace) if workspace else None
     if source is None:
         raise Http404("This workspace has no public feedback form.")

@@ -27,8 +27,10 @@ from feedback.forms_triage import (
     SavedViewForm,
 )
 from feedback.models import FeedbackItem, Importance, Priority, Sentiment, Status
+from feedback.selectors import ideas as idea_selectors
 from feedback.selectors import intake as intake_selectors
 from feedback.selectors import triage as selectors
+from feedback.services import ideas as idea_services
 from feedback.services import triage as services
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
@@ -72,10 +74,8 @@ def _filter_form(request: WorkspaceRequest) -> tuple[InboxFilterForm, object]:
     data = request.GET
     current_view = None
     if request.GET.get("view", "").isdigit():
-        current_view = (
-            selectors.saved_views(workspace=request.workspace, user=request.user)
-            .filter(pk=int(request.GET["view"]))
-            .first()
+        current_view = selectors.visible_saved_view(
+            workspace=request.workspace, user=request.user, view_id=int(request.GET["view"])
         )
         if current_view is not None and not (request.GET.keys() - {"view", "cursor"}):
             data = QueryDict(mutable=True)
@@ -343,8 +343,12 @@ def item_merge(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     form = MergeForm(request.POST)
     if not form.is_valid():
         return _failed(request, item_id, "Choose the original item.", status=400)
+    original = selectors.item_or_none(
+        workspace=request.workspace, item_id=form.cleaned_data["original"]
+    )
+    if original is None:
+        return _failed(request, item_id, "No such item in this workspace.", status=400)
     try:
-        original = form.original_item(request.workspace)
         merge = services.feedback_merge(
             actor=request.actor,
             original=original,
@@ -397,7 +401,7 @@ def duplicate_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 def idea_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     item = selectors.item(workspace=request.workspace, item_id=item_id)
     query = request.GET.get("q", "")[:200]
-    ideas = selectors.ideas_for_picker(workspace=request.workspace, query=query)
+    ideas = idea_selectors.ideas_for_picker(workspace=request.workspace, query=query, limit=8)
     return render(
         request, f"{ITEM_TEMPLATE}#idea_results", {"i": item, "ideas": ideas, "query": query}
     )
@@ -411,12 +415,19 @@ def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     if not form.is_valid():
         problems = " ".join(m for errors in form.errors.values() for m in errors)
         return _failed(request, item_id, problems, status=400)
+    idea = None
+    if form.cleaned_data.get("idea"):
+        idea = selectors.idea_or_none(
+            workspace=request.workspace, idea_id=form.cleaned_data["idea"]
+        )
+        if idea is None:
+            return _failed(request, item_id, "No such idea in this workspace.", status=400)
     try:
         link = services.feedback_link_idea(
             actor=request.actor,
             item=item,
             expected_version=form.cleaned_data["version"],
-            idea=form.idea_object(request.workspace),
+            idea=idea,
             new_idea_title=form.cleaned_data.get("title") or "",
             importance=form.cleaned_data["importance"],
             note=form.cleaned_data.get("note") or "",
@@ -438,8 +449,6 @@ def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 @member_required(Capability.TRIAGE_FEEDBACK)
 def link_remove(request: WorkspaceRequest, item_link_id: int) -> HttpResponse:
     link = selectors.idea_link(workspace=request.workspace, link_id=item_link_id)
-    from feedback.services import ideas as idea_services
-
     try:
         idea_services.idea_unlink(actor=request.actor, link=link)
     except ValidationError as error:
@@ -483,13 +492,7 @@ def bulk(request: WorkspaceRequest) -> HttpResponse:
     rows = []
     if report["updated"]:
         ids = [row.pk for row in report["updated"]]
-        rows = _decorate(
-            list(
-                selectors.with_list_columns(
-                    FeedbackItem.objects.filter(workspace=request.workspace, pk__in=ids)
-                ).order_by("-received_at", "-id")
-            )
-        )
+        rows = _decorate(selectors.items(workspace=request.workspace, item_ids=ids))
     return render(
         request, f"{TEMPLATE}#bulk_report", {"report": report, "rows": rows}, status=status
     )

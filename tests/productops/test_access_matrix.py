@@ -6,6 +6,8 @@ can be added without saying who may reach it.
 """
 
 import pytest
+from django.apps import apps
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from productops import imports, services
@@ -170,3 +172,45 @@ def test_the_gate_answers_as_the_matrix_says(name, index, persona, personas, url
     assert response.status_code == check.expect[persona], (
         f"{check.method} {url} as {persona}: {response.status_code}"
     )
+
+
+def _table_fingerprints() -> dict[str, tuple[int, str]]:
+    """Each table's row count and a digest of its rows, so an UPDATE shows as well as an INSERT."""
+    fingerprints = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            table = model._meta.db_table
+            if table in UNWATCHED_TABLES or model._meta.proxy:
+                continue
+            cursor.execute(
+                "SELECT count(*), coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), '') "
+                f"FROM {connection.ops.quote_name(table)} t"
+            )
+            fingerprints[table] = cursor.fetchone()
+    return fingerprints
+
+
+# Signing in writes the session row; nothing else a page shows may change on a GET.
+UNWATCHED_TABLES = {"django_session"}
+
+
+def test_no_get_of_any_page_or_endpoint_changes_a_row(personas, url_values):
+    routes = dict(url_patterns())
+    gets = [
+        (concrete(routes[name], url_values), check.data)
+        for name, checks in MATRIX.items()
+        for check in checks
+        if check.method == "GET"
+    ]
+    clients = {persona: signed_in(personas[persona]) for persona in PERSONAS}
+
+    answered, changed = 0, []
+    for persona, client in clients.items():
+        before = _table_fingerprints()
+        for url, data in gets:
+            answered += client.get(url, data).status_code == 200
+        after = _table_fingerprints()
+        changed += [f"{table} as {persona}" for table in before if before[table] != after[table]]
+
+    assert not changed, f"GETs changed rows: {changed}"
+    assert answered > 100, "the crawl reached too few pages to mean anything"
