@@ -839,7 +839,7 @@ def item_accept_score(
 
 
 def _status_for(workspace, category: str):
-    statuses = idea_services.ensure_default_statuses(workspace)
+    statuses = idea_selectors.statuses(workspace=workspace)
     return next((s for s in statuses if s.category == category), None)
 
 
