@@ -22,11 +22,7 @@ class SessionForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         label="Scheduled start",
     )
-    scoring_model = forms.ChoiceField(
-        choices=[("", "— (estimation and retrospectives)"), *selectors.MODEL_CHOICES],
-        required=False,
-        initial="rice",
-    )
+    scoring_model = forms.ChoiceField(choices=[], required=False, initial="rice")
     auto_reveal = forms.BooleanField(
         required=False, label="Reveal once every present voter has voted (after a countdown)"
     )
@@ -42,8 +38,12 @@ class SessionForm(forms.Form):
     item_timer_minutes = forms.IntegerField(required=False, min_value=1, max_value=240)
     phase_timer_minutes = forms.IntegerField(required=False, min_value=1, max_value=240)
 
-    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+    def __init__(self, *args, workspace, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["scoring_model"].choices = [
+            ("", "— (estimation and retrospectives)"),
+            *selectors.model_choices(workspace=workspace),
+        ]
         if editing:
             del self.fields["kind"]
 

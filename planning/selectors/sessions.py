@@ -21,6 +21,7 @@ from inventory import selectors as inventory_selectors
 from inventory.models import Contract
 from planning import scoring
 from planning.models import (
+    ActionItem,
     AgendaItem,
     Decision,
     DecisionOutcome,
@@ -31,6 +32,8 @@ from planning.models import (
     SessionState,
     Vote,
 )
+from planning.selectors import capacity as capacity_selectors
+from planning.selectors import scoring as scoring_selectors
 from productops.models import Membership, Role, User, Workspace
 
 PRESENCE_WINDOW = timedelta(seconds=15)  # seen within this: present
@@ -46,17 +49,23 @@ ESTIMATE = scoring.ScoringModel(
 )
 
 
-def model_for_key(key: str) -> scoring.ScoringModel:
-    return ESTIMATE if key == ESTIMATE.key else scoring.built_in(key)
+def model_for_key(key: str, *, workspace: Workspace) -> scoring.ScoringModel:
+    """A built-in model, the workspace's formula ("formula:<id>"), or estimation's points."""
+    if key == ESTIMATE.key:
+        return ESTIMATE
+    return scoring_selectors.scoring_model(workspace=workspace, key=key)
 
 
 def scoring_model(session: PlanningSession) -> scoring.ScoringModel:
     if session.kind == SessionKind.ESTIMATION:
         return ESTIMATE
-    return model_for_key(session.scoring_model or "rice")
+    return model_for_key(session.scoring_model or "rice", workspace=session.workspace)
 
 
-MODEL_CHOICES = [(key, model.name) for key, model in scoring.BUILT_IN.items()]
+def model_choices(*, workspace: Workspace) -> list[tuple[str, str]]:
+    return [
+        (model.key, model.name) for model in scoring_selectors.scoring_models(workspace=workspace)
+    ]
 
 
 # Lists
@@ -471,7 +480,22 @@ def summary(*, session: PlanningSession) -> Summary:
                 load += decision.estimate
         results = _results(model, rows_by_item.get(item.pk, []), names) if model else []
         rows.append(SummaryRow(item=item, decision=decision, results=results))
-    return Summary(session=session, rows=rows, committed_load=load, decided=decided)
+    capacity = None
+    if session.team and session.period_start:
+        figures = capacity_selectors.team_capacity(
+            workspace=session.workspace, team=session.team, on=session.period_start
+        )
+        capacity = figures.capacity if figures else None
+    return Summary(
+        session=session,
+        rows=rows,
+        committed_load=load,
+        decided=decided,
+        capacity=capacity,
+        action_items=list(
+            ActionItem.objects.filter(session=session).select_related("owner").order_by("id")
+        ),
+    )
 
 
 def decision(*, workspace: Workspace, decision_id: int) -> Decision:

@@ -121,7 +121,7 @@ def scoring_model(session: PlanningSession) -> scoring.ScoringModel:
     return selectors.scoring_model(session)
 
 
-def _clean_settings(settings: SessionSettings, kind: str) -> dict[str, Any]:
+def _clean_settings(settings: SessionSettings, kind: str, workspace) -> dict[str, Any]:
     errors: dict[str, str] = {}
     values = {name: getattr(settings, name) for name in SETTING_FIELDS}
     values["title"] = (settings.title or "").strip()[:200]
@@ -144,7 +144,7 @@ def _clean_settings(settings: SessionSettings, kind: str) -> dict[str, Any]:
     if kind not in (SessionKind.ESTIMATION, SessionKind.RETROSPECTIVE):
         values["scoring_model"] = values["scoring_model"] or "rice"
         try:
-            selectors.model_for_key(values["scoring_model"])
+            selectors.model_for_key(values["scoring_model"], workspace=workspace)
         except scoring.ScoringError as error:
             errors["scoring_model"] = str(error)
         if values["scoring_model"] == scoring.DOT_VOTING.key and not values["vote_budget"]:
@@ -168,7 +168,7 @@ def session_create(
     require(actor, Capability.RUN_PLANNING)
     if kind not in SessionKind.values:
         raise ValidationError({"kind": "Choose the kind of session."})
-    values = _clean_settings(settings, kind)
+    values = _clean_settings(settings, kind, actor.workspace)
     facilitator = facilitator or actor.user
     if facilitator is None or not _may_facilitate(actor, facilitator):
         raise ValidationError({"facilitator": "The facilitator must be an ops lead or admin here."})
@@ -204,7 +204,7 @@ def session_update(
     _require_facilitator(actor, session)
     if session.state == SessionState.ENDED:
         raise ValidationError("The session has ended; its settings stay as they were.")
-    values = _clean_settings(settings, session.kind)
+    values = _clean_settings(settings, session.kind, actor.workspace)
     if session.state == SessionState.RUNNING and values["scoring_model"] != session.scoring_model:
         raise ValidationError(
             {"scoring_model": "The scoring model is fixed once the session runs."}

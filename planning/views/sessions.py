@@ -75,7 +75,7 @@ def session_list(request: WorkspaceRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_required(Capability.RUN_PLANNING)
 def session_create(request: WorkspaceRequest) -> HttpResponse:
-    form = SessionForm(request.POST or None)
+    form = SessionForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_create(
