@@ -93,7 +93,12 @@ def session_create(request: WorkspaceRequest) -> HttpResponse:
 @member_required(Capability.RUN_PLANNING)
 def session_edit(request: WorkspaceRequest, session_id: int) -> HttpResponse:
     session = _session(request, session_id)
-    form = SessionForm(request.POST or None, initial=SessionForm.initial_for(session), editing=True)
+    form = SessionForm(
+        request.POST or None,
+        initial=SessionForm.initial_for(session),
+        workspace=request.workspace,
+        editing=True,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.session_update(actor=request.actor, session=session, settings=form.settings())
