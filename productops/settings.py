@@ -267,16 +267,17 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: Redis when REDIS_URL is set, else a broker on the file system under .data/broker.
+# With Redis, publishing gives up at once when it is down (no connection retries: they held each
+# request for seconds); the row in Postgres stays and the sweeper enqueues it later. Workers
+# still reconnect for ever: their consumer passes its own retry settings.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 0,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    # Publishing gives up at once when Redis is down (no connection retries: they held each
-    # request for seconds); the row in Postgres stays and the sweeper enqueues it later. Workers
-    # still reconnect for ever: their consumer passes its own retry settings.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "max_retries": 0,
-        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
     CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT_SECONDS
 else:
     CELERY_BROKER_URL = "filesystem://"

@@ -38,9 +38,11 @@ class Persona:
 @pytest.fixture(autouse=True)
 def isolated_cache(settings):
     """A fresh cache namespace per test, so rate-limit counters never leak between tests."""
-    caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
-    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = caches
+    prefix = f"test-{uuid.uuid4().hex}"
+    # Every cache, "local" too: rate limits fall back to it while Redis is down.
+    settings.CACHES = {
+        name: {**conf, "KEY_PREFIX": prefix} for name, conf in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -134,18 +136,19 @@ def subprocess_database_url() -> str:
     return urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}"))
 
 
-@pytest.fixture
-def worker(private_celery_queue, tmp_path):
-    """A real `celery worker` on this run's queue, using the test database; mail goes to files."""
+def start_celery_worker(
+    queue: str, *, redis_url: str | None, loglevel: str = "WARNING", output=subprocess.PIPE, **env
+) -> subprocess.Popen:
+    """A real `celery worker` process on `queue`, using the test database."""
     env = {
         **os.environ,
         "DATABASE_URL": subprocess_database_url(),
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-        "CELERY_QUEUE": private_celery_queue,
+        "CELERY_QUEUE": queue,
+        **env,
     }
-    if settings.REDIS_URL:
-        env["REDIS_URL"] = settings.REDIS_URL
-    process = subprocess.Popen(
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -154,29 +157,45 @@ def worker(private_celery_queue, tmp_path):
             "productops",
             "worker",
             "--pool=solo",
-            "--loglevel=WARNING",
+            f"--loglevel={loglevel}",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
             "-Q",
-            private_celery_queue,
+            queue,
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
+    )
+
+
+def stop_celery_worker(process: subprocess.Popen) -> str:
+    """Stops the worker as Ctrl-C would; its output when it was piped."""
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output or ""
+
+
+@pytest.fixture
+def worker(private_celery_queue, tmp_path):
+    """A real `celery worker` on this run's queue, using the test database; mail goes to files."""
+    process = start_celery_worker(
+        private_celery_queue,
+        redis_url=settings.REDIS_URL,
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
     )
     try:
         yield tmp_path / "mail"
     finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        if "Traceback" in (output or ""):
+        output = stop_celery_worker(process)
+        if "Traceback" in output:
             print(output)
 
 

@@ -1,0 +1,313 @@
+"""Redis down: every page and intake channel answers as usual, and the work is done, once, after.
+
+A private redis-server on a free port (the shared one is never stopped) serves as the app's cache
+and broker and a real Celery worker's broker. It is stopped, 2,000 items arrive through the API,
+signed webhooks, the public form and manual entry, someone fails to sign in and an import is
+started; then Redis comes back, the sweeper finds the lost wake-up calls, and every item is
+processed exactly once.
+"""
+
+import json
+import re
+import socket
+import subprocess
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from django.test import Client
+
+from feedback.forms_intake import started_token
+from feedback.models import Channel, FeedbackItem, Source
+from feedback.services import intake as intake_services
+from feedback.webhooks import signature_for
+from productops import background, imports
+from productops import services as platform
+from productops.celery import app as celery_app
+from productops.models import ImportJob, OutboundEmail
+from tests.conftest import PASSWORD, signed_in, start_celery_worker, stop_celery_worker, wait_for
+
+API_ITEMS, WEBHOOK_ITEMS, FORM_ITEMS, MANUAL_ITEMS = 1000, 900, 99, 1
+TOTAL = API_ITEMS + WEBHOOK_ITEMS + FORM_ITEMS + MANUAL_ITEMS
+SLOWEST_ANSWER_SECONDS = 3.0  # it was 19 s per request while Celery retried its connection
+PROCESSED = re.compile(
+    r"Task feedback\.tasks\.process_feedback\[[^\]]+\] succeeded in [\d.]+s: (\d+)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of this test only, started and stopped at will on one port."""
+
+    def __init__(self, folder: Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.folder = folder
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=1)
+        wait_for(lambda: self._answers(client), 10)
+
+    @staticmethod
+    def _answers(client: redis.Redis) -> bool:
+        try:
+            return client.ping()
+        except redis.ConnectionError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = PrivateRedis(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _reset_celery_pools() -> None:
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def app_on_private_redis(private_redis, settings):
+    """This process's cache and Celery publisher use the private Redis, as REDIS_URL would."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": private_redis.url,
+            "KEY_PREFIX": "redis-down",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        },
+    }
+    saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
+    celery_app.conf.broker_url = private_redis.url
+    celery_app.conf.broker_transport_options = settings.REDIS_BROKER_TRANSPORT_OPTIONS
+    _reset_celery_pools()
+    try:
+        yield private_redis
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+        _reset_celery_pools()
+
+
+class Timed:
+    """Every answer while Redis is down, and the slowest of them."""
+
+    def __init__(self):
+        self.slowest = 0.0
+
+    def __call__(self, send):
+        started = time.monotonic()
+        response = send()
+        self.slowest = max(self.slowest, time.monotonic() - started)
+        return response
+
+
+@pytest.mark.django_db(transaction=True)
+def test_everything_answers_while_redis_is_down_and_the_work_is_done_once_after(
+    personas, app_on_private_redis, private_celery_queue, tmp_path, caplog
+):
+    admin, pm = personas["admin"], personas["pm"]
+    _, raw_token = platform.token_create(actor=admin.actor, name="intake", scopes=["intake"])
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw_token}")
+    hook, secret = intake_services.source_create(
+        actor=admin.actor, name="Help desk", channel=Channel.WEBHOOK
+    )
+    intake_services.source_update(
+        actor=admin.actor,
+        source=hook,
+        name=hook.name,
+        tool=None,
+        is_active=True,
+        field_mapping={
+            "body": "items[].text",
+            "external_id": "items[].id",
+            "email": "items[].from",
+        },
+    )
+    intake_services.web_form_set(actor=admin.actor, enabled=True)
+    team = "".join(f"new{n}@alpha.test,pm\n" for n in range(3))
+    job = imports.import_upload(
+        actor=admin.actor, kind="members", filename="team.csv", raw=f"email,role\n{team}".encode()
+    )
+
+    log = tmp_path / "worker.log"
+    worker = start_celery_worker(
+        private_celery_queue,
+        redis_url=app_on_private_redis.url,
+        loglevel="INFO",
+        output=log.open("w"),
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
+    )
+    try:
+        wait_for(lambda: re.search(r"celery@\S+ ready\.", log.read_text()), 60)
+
+        app_on_private_redis.stop()
+        timed = Timed()
+
+        health = timed(lambda: Client().get("/healthz"))
+        assert health.status_code == 503
+        assert health.json()["components"]["broker"]["ok"] is False
+        assert health.json()["components"]["database"] == {"ok": True}
+
+        for batch in range(API_ITEMS // 100):
+            items = [
+                {"body": f"API item {batch}-{n}", "external_id": f"api-{batch}-{n}"}
+                | {"email": f"api{n}@customer{batch}.com"}
+                for n in range(100)
+            ]
+            answer = timed(
+                lambda items=items: api.post(
+                    "/api/v1/w/alpha/feedback/", {"items": items}, content_type="application/json"
+                )
+            )
+            assert answer.status_code == 200, answer.content
+            assert [r["result"] for r in answer.json()["results"]] == ["created"] * 100
+
+        for delivery in range(WEBHOOK_ITEMS // 100):
+            raw = json.dumps(
+                {
+                    "items": [
+                        {"text": f"Webhook item {delivery}-{n}", "id": f"hook-{delivery}-{n}"}
+                        | {"from": f"hook{n}@customer{delivery}.com"}
+                        for n in range(100)
+                    ]
+                }
+            ).encode()
+            stamp = str(int(time.time()))
+            answer = timed(
+                lambda raw=raw, stamp=stamp: Client().post(
+                    f"/api/v1/w/alpha/sources/{hook.pk}/webhook/",
+                    raw,
+                    content_type="application/json",
+                    headers={
+                        "X-Productops-Timestamp": stamp,
+                        "X-Productops-Signature": signature_for(secret, stamp, raw),
+                    },
+                )
+            )
+            assert answer.status_code == 200, answer.content
+            assert answer.json()["created"] == 100
+
+        for n in range(FORM_ITEMS):
+            visitor = Client(REMOTE_ADDR=f"10.1.{n // 200}.{n % 200 + 1}")
+            answer = timed(
+                lambda visitor=visitor, n=n: visitor.post(
+                    "/public/alpha/feedback/",
+                    {
+                        "body": f"Form item {n}",
+                        "email": f"visitor{n}@stark.com",
+                        "started": started_token("alpha", time.time() - 30),
+                    },
+                )
+            )
+            assert answer.status_code == 302, answer.content
+
+        # The form's limit still holds, counted in this process's memory.
+        one_visitor = Client(REMOTE_ADDR="10.9.9.9")
+        form_answers = [
+            timed(
+                lambda: one_visitor.post(
+                    "/public/alpha/feedback/",
+                    {"body": "spam", "started": started_token("alpha", time.time() - 30)},
+                )
+            ).status_code
+            for _ in range(6)
+        ]
+        assert form_answers == [302] * 5 + [429]
+        FeedbackItem.objects.filter(body="spam").delete()
+
+        manual = timed(
+            lambda: signed_in(pm).post(
+                "/w/alpha/feedback/new/", {"body": "Typed in by hand", "email": "cto@initech.com"}
+            )
+        )
+        assert manual.status_code == 302
+
+        started = timed(
+            lambda: signed_in(admin).post(
+                f"/w/alpha/imports/{job.pk}/",
+                {"action": "start", "map_email": "email", "map_role": "role"},
+            )
+        )
+        assert started.status_code == 302
+
+        inbox = timed(lambda: signed_in(pm).get("/w/alpha/feedback/"))
+        assert inbox.status_code == 200
+
+        visitor = Client()
+        sign_ins = [
+            timed(
+                lambda: visitor.post(
+                    "/accounts/login/", {"username": "pm@alpha.test", "password": "wrong"}
+                )
+            ).status_code
+            for _ in range(6)
+        ]
+        assert sign_ins == [200] * 5 + [429]  # the limit falls back, it does not fail open
+        fresh = Client(REMOTE_ADDR="10.8.8.8")
+        assert (
+            timed(
+                lambda: fresh.post(
+                    "/accounts/login/", {"username": "admin@alpha.test", "password": PASSWORD}
+                )
+            ).status_code
+            == 302
+        )
+
+        assert timed.slowest < SLOWEST_ANSWER_SECONDS
+        assert "the sweeper will find the work" in caplog.text
+        assert "The cache is unreachable" in caplog.text
+        assert FeedbackItem.objects.count() == TOTAL
+        assert not FeedbackItem.objects.filter(processed_at__isnull=False).exists()
+        assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.QUEUED
+
+        app_on_private_redis.start()  # empty: the wake-up calls sent while down never existed
+        # The worker finds Redis again by itself; sweep once it listens.
+        wait_for(lambda: log.read_text().count("Connected to redis://") >= 2, 90)
+        swept = background.sweep_all(older_than=timedelta(0))
+        assert swept["feedback_processing"] == 1  # the one workspace, all its items
+        assert swept["imports"] == 1
+
+        wait_for(lambda: not FeedbackItem.objects.filter(processed_at=None).exists(), 180)
+        wait_for(lambda: ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.DONE, 60)
+        wait_for(
+            lambda: (
+                OutboundEmail.objects.filter(to__startswith="new", sent_at__isnull=False).count()
+                == 3
+            ),
+            60,
+        )
+    finally:
+        stop_celery_worker(worker)
+
+    assert sum(int(n) for n in PROCESSED.findall(log.read_text())) == TOTAL  # each item once
+    assert Source.objects.filter(channel=Channel.WEB_FORM).get().items.count() == FORM_ITEMS
+    assert set(OutboundEmail.objects.values_list("attempts", flat=True)) == {1}
+    assert background.sweep_all(older_than=timedelta(0)) == {
+        name: 0 for name in background.lost_work()
+    }
