@@ -8,14 +8,33 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from feedback.demo import seed_feedback
         from feedback.demo_ideas import seed_ideas
+        from feedback.importer import FeedbackImporter
         from feedback.services import ideas, intake
         from feedback.views import ideas as idea_pages
         from feedback.views import triage as triage_pages
-        from productops import demo, workspace_setup
+        from productops import background, demo, imports, navigation, workspace_setup
+        from productops.capabilities import Capability
 
-        intake.register()
+        imports.register(FeedbackImporter())
+        background.register_lost_work(
+            "feedback_processing",
+            task_name="feedback.tasks.process_feedback",
+            find=intake.unprocessed_workspaces,
+            older_than=intake.LOST_AFTER,
+        )
+        background.register_lost_work(
+            "feedback.loop_closures",
+            task_name="feedback.tasks.send_loop_closure",
+            find=ideas.loop_closures_left_behind,
+            older_than=ideas.LOST_CLOSURE_AFTER,
+        )
+        navigation.register(
+            navigation.NavItem("Accounts", "account_list", Capability.VIEW_FEEDBACK, "c", 13)
+        )
+        navigation.register(
+            navigation.NavItem("Sources", "source_list", Capability.MANAGE_SOURCES, "r", 14)
+        )
         triage_pages.register()
-        ideas.register()
         idea_pages.register()
         workspace_setup.register("idea statuses", ideas.idea_statuses_create_defaults)
         demo.register("feedback", seed_feedback, order=20)

@@ -541,13 +541,3 @@ def loop_closures_left_behind(*, older_than: timedelta = LOST_CLOSURE_AFTER) -> 
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
-
-
-def register() -> None:
-    """Registers the lost-work finder for unfinished loop closures."""
-    background.register_lost_work(
-        "feedback.loop_closures",
-        task_name="feedback.tasks.send_loop_closure",
-        find=loop_closures_left_behind,
-        older_than=LOST_CLOSURE_AFTER,
-    )

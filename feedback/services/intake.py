@@ -113,27 +113,6 @@ def unprocessed_workspaces(*, older_than: timedelta = LOST_AFTER) -> list[int]:
     )
 
 
-def register() -> None:
-    """Registers the CSV importer, the lost-work finder, and the accounts and sources pages in the
-    navigation."""
-    from feedback.importer import FeedbackImporter
-    from productops import imports, navigation
-
-    imports.register(FeedbackImporter())
-    background.register_lost_work(
-        "feedback_processing",
-        task_name="feedback.tasks.process_feedback",
-        find=unprocessed_workspaces,
-        older_than=LOST_AFTER,
-    )
-    navigation.register(
-        navigation.NavItem("Accounts", "account_list", Capability.VIEW_FEEDBACK, "c", 13)
-    )
-    navigation.register(
-        navigation.NavItem("Sources", "source_list", Capability.MANAGE_SOURCES, "r", 14)
-    )
-
-
 # Intake -----------------------------------------------------------------------------------------
 
 
