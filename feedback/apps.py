@@ -8,7 +8,7 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from feedback.demo import seed_feedback
         from feedback.demo_ideas import seed_ideas
-        from feedback.importer import FeedbackImporter
+        from feedback.importers import FeedbackImporter
         from feedback.services import ideas, intake
         from feedback.views import ideas as idea_pages
         from feedback.views import triage as triage_pages

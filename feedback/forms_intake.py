@@ -8,6 +8,7 @@ from django.core import signing
 from feedback.intake_values import MAX_TITLE
 from feedback.models import Channel
 from feedback.webhooks import MAPPABLE_FIELDS
+from productops.forms import IMPORT_FILE_TYPES
 
 # Channels a person picks for a new source (the web form has its own switch).
 CREATABLE_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.WEB_FORM]
@@ -94,9 +95,10 @@ class ManualFeedbackForm(forms.Form):
 
 class FeedbackImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="UTF-8 CSV with a header row; comma, semicolon or tab separated.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label="CSV or Excel file",
+        help_text="A header row, then one row per item: CSV (UTF-8, UTF-16 or Windows-1252; "
+        "comma, semicolon or tab separated) or an .xlsx workbook's first sheet.",
+        widget=forms.ClearableFileInput(attrs={"accept": IMPORT_FILE_TYPES}),
     )
     source = SourceChoice(
         queryset=None,

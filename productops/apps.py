@@ -8,7 +8,7 @@ class ProductopsConfig(AppConfig):
 
     def ready(self) -> None:
         from productops import background, imports, schema, services  # noqa: F401 (schema registers)
-        from productops.member_import import MemberImporter
+        from productops.importers import MemberImporter
 
         imports.register(MemberImporter())
 

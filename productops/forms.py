@@ -77,11 +77,18 @@ class RegisterForm(forms.Form):
         return password
 
 
+IMPORT_FILE_TYPES = (
+    ".csv,.tsv,.txt,.xlsx,text/csv,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="UTF-8 CSV with a header row; comma, semicolon or tab separated.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label="CSV or Excel file",
+        help_text="A header row, then one row per item: CSV (UTF-8, UTF-16 or Windows-1252; "
+        "comma, semicolon or tab separated) or an .xlsx workbook's first sheet.",
+        widget=forms.ClearableFileInput(attrs={"accept": IMPORT_FILE_TYPES}),
     )
 
 

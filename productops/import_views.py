@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from productops import imports
@@ -10,6 +10,7 @@ from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
 from productops.forms import ImportUploadForm
+from productops.imports import selectors
 from productops.models import ImportJob
 from productops.paging import newest_first
 
@@ -25,17 +26,17 @@ def _importer(request: WorkspaceRequest, kind: str) -> imports.Importer:
 
 
 def _job(request: WorkspaceRequest, job_id: int) -> tuple[ImportJob, imports.Importer]:
-    job = get_object_or_404(
-        ImportJob.objects.defer("content"), workspace=request.workspace, pk=job_id
-    )
+    job = selectors.import_job(workspace=request.workspace, job_id=job_id)
+    if job is None:
+        raise Http404("No such import.")
     return job, _importer(request, job.kind)
 
 
 @require_GET
 @member_required(Capability.RUN_IMPORTS)
 def import_list(request: WorkspaceRequest) -> HttpResponse:
-    jobs = ImportJob.objects.filter(workspace=request.workspace).defer("content", "header")
-    page = newest_first(jobs.select_related("created_by"), cursor=request.GET.get("cursor"))
+    jobs = selectors.import_jobs(workspace=request.workspace)
+    page = newest_first(jobs, cursor=request.GET.get("cursor"))
     allowed = [i for i in imports.importers() if request.actor.can(i.capability)]
     return render(request, "productops/imports.html", {"page": page, "importers": allowed})
 
@@ -79,20 +80,23 @@ def import_detail(request: WorkspaceRequest, job_id: int) -> HttpResponse:
             {
                 "job": job,
                 "importer": importer,
-                "errors": job.row_errors.order_by("row_number")[:50],
+                "errors": selectors.report_rows(job=job, limit=50),
             },
         )
     mapping = job.mapping
     mapping_errors = {}
     if request.method == "POST":
         mapping = {f.name: request.POST.get(f"map_{f.name}", "") for f in importer.fields}
-        if request.POST.get("action") == "start":
-            try:
-                imports.import_start(actor=request.actor, job=job, mapping=mapping)
-            except ValidationError as error:
-                mapping_errors = getattr(error, "message_dict", {"__all__": error.messages})
-            else:
+        choices = {f.name: request.POST.get(f"choose_{f.name}", "") for f in importer.fields}
+        try:
+            if request.POST.get("action") == "start":
+                imports.import_start(actor=request.actor, job=job, mapping=mapping, choices=choices)
                 return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
+            job = imports.import_choose(
+                actor=request.actor, job=job, mapping=mapping, choices=choices
+            )
+        except ValidationError as error:
+            mapping_errors = getattr(error, "message_dict", {"__all__": error.messages})
     return render(
         request,
         "productops/import_map.html",
@@ -116,7 +120,12 @@ def import_report(request: WorkspaceRequest, job_id: int) -> HttpResponse:
     job, _ = _job(request, job_id)
     header = list(job.header)
     rows = (
-        [error.row_number, error.reason, *(error.values.get(c, "") for c in header)]
-        for error in job.row_errors.order_by("row_number").iterator()
+        [
+            row.row_number,
+            row.get_kind_display(),
+            row.reason,
+            *(row.values.get(c, "") for c in header),
+        ]
+        for row in selectors.report_rows(job=job).iterator()
     )
-    return csv_download(f"import-{job.pk}-bad-rows.csv", ["row", "reason", *header], rows)
+    return csv_download(f"import-{job.pk}-report.csv", ["row", "outcome", "reason", *header], rows)

@@ -52,6 +52,12 @@ class Workspace(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
     currency = models.CharField(max_length=3, default="USD")
+    # How the workspace writes numeric dates; an import column that cannot tell defaults to it.
+    date_order = models.CharField(
+        max_length=3,
+        choices=[("mdy", "Month first (01/31/2027)"), ("dmy", "Day first (31/01/2027)")],
+        default="mdy",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -275,6 +281,8 @@ class ImportJob(models.Model):
     updated_rows = models.PositiveIntegerField(default=0)
     unchanged_rows = models.PositiveIntegerField(default=0)
     error_rows = models.PositiveIntegerField(default=0)
+    skipped_rows = models.PositiveIntegerField(default=0)
+    noted_rows = models.PositiveIntegerField(default=0)
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -304,8 +312,17 @@ class ImportJob(models.Model):
 
 
 class ImportRowError(models.Model):
+    """A row the report names: not imported (error), not an item (skipped), or imported with a
+    remark (note). Every row of a file is imported or named here."""
+
+    class Kind(models.TextChoices):
+        ERROR = "error", "Not imported"
+        SKIPPED = "skipped", "Not an item"
+        NOTE = "note", "Imported, with a note"
+
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
     row_number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.ERROR)
     reason = models.TextField()
     values = models.JSONField(default=dict)
 

@@ -19,7 +19,7 @@ from feedback.forms_intake import (
     spam_reason,
     started_token,
 )
-from feedback.importer import SOURCE_OPTION
+from feedback.importers import feedback_import_upload
 from feedback.models import Channel, Source
 from feedback.selectors import intake as selectors
 from feedback.services import intake as services
@@ -216,19 +216,15 @@ def feedback_import(request: WorkspaceRequest) -> HttpResponse:
     sources = selectors.sources(workspace=workspace).filter(is_active=True)
     form = FeedbackImportForm(request.POST or None, request.FILES or None, sources=sources)
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            source = form.cleaned_data["source"] or services.source_for_import(
+            job = feedback_import_upload(
                 actor=request.actor,
-                name=form.cleaned_data["new_source_name"],
-                channel=form.cleaned_data["new_source_channel"] or Channel.CSV_IMPORT,
-            )
-            upload = form.cleaned_data["file"]
-            job = imports.import_upload(
-                actor=request.actor,
-                kind="feedback",
                 filename=upload.name,
                 raw=upload.read(),
-                options={SOURCE_OPTION: source.pk},
+                source=form.cleaned_data["source"],
+                new_source_name=form.cleaned_data["new_source_name"],
+                new_source_channel=form.cleaned_data["new_source_channel"] or Channel.CSV_IMPORT,
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -136,13 +136,13 @@ def test_bad_rows_are_reported_by_number_and_the_good_ones_imported(pm):
     job = run(pm.actor, ZENDESK.encode())
 
     assert job.status == ImportJob.Status.DONE
-    assert (job.created_rows, job.error_rows) == (2, 4)
+    assert (job.created_rows, job.error_rows, job.skipped_rows) == (2, 3, 1)
     errors = dict(job.row_errors.values_list("row_number", "reason"))
     assert sorted(errors) == [3, 4, 5, 7]
     assert "empty" in errors[3]
     assert "not-an-email" in errors[4]
     assert "someday" in errors[5]
-    assert errors[7] == "The same feedback as row 2."
+    assert errors[7] == "Another row for 101: row 2 is the one imported."
     item = FeedbackItem.objects.get(external_id="101")
     assert (item.title, item.source.name, item.source.channel) == (
         "Export",
@@ -202,7 +202,7 @@ def test_the_upload_page_files_the_import_into_the_chosen_source(pm, workspace_a
     assert response.status_code == 302
     assert response["Location"] == f"/w/alpha/imports/{job.pk}/"
     source = Source.objects.get(name="Intercom export")
-    assert (source.channel, job.options) == ("intercom", {"source_id": source.pk})
+    assert (source.channel, job.options["source_id"]) == ("intercom", source.pk)
     imports.import_start(actor=pm.actor, job=job, mapping=job.mapping)
     imports.import_run(job_id=job.pk)
     assert FeedbackItem.objects.get().source == source
@@ -216,8 +216,9 @@ def test_the_upload_page_reports_an_unreadable_file(pm):
     )
 
     assert response.status_code == 400
-    assert b"UTF-8" in response.content
+    assert b"says it is UTF-16 but is not" in response.content
     assert not ImportJob.objects.exists()
+    assert not Source.objects.filter(name="X").exists()  # a failed upload creates nothing
 
 
 # Big files --------------------------------------------------------------------------------------

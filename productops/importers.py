@@ -1,4 +1,4 @@
-"""Inviting people by CSV (email, role): the platform's own importer."""
+"""The platform's own importer: inviting people by CSV (email, role)."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email

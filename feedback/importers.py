@@ -1,0 +1,412 @@
+"""Feedback by CSV or workbook, through the shared import machinery (productops.imports).
+
+The usual exports are recognised by their columns (Zendesk, Intercom, Fider, UserVoice, Typeform,
+Google Forms, Google Play, Productboard) with what their rows mean: UserVoice writes a row per
+voter and Intercom a row per message, so a later row of the same idea or conversation is a vote
+or a follow-up, not new feedback. Each row's natural key is its id column when the file has one,
+else a hash of (body, email, received at), so importing the same file again creates nothing new;
+the same rows already imported through another source are named in the preview and the report.
+"""
+
+import hashlib
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from django.db import transaction
+
+from feedback.intake_values import IntakeItem
+from feedback.models import Channel, FeedbackItem, Source
+from feedback.services import intake as services
+from productops.access import Actor
+from productops.capabilities import Capability
+from productops.imports import (
+    BatchOutcome,
+    FieldKind,
+    Importer,
+    ImportField,
+    Layout,
+    RowError,
+    import_upload,
+)
+from productops.models import ImportJob
+
+SOURCE_OPTION = "source_id"
+ZENDESK = "Zendesk tickets"
+_HTML_TAG = re.compile(
+    r"</?(?:p|br|div|li|ul|ol|strong|em|b|i|u|a|span|h[1-6]|blockquote|code|pre)\b[^>]*>",
+    re.IGNORECASE,
+)
+_BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote)>", re.IGNORECASE)
+
+
+def _aliases(names: str) -> tuple[str, ...]:
+    return tuple(names.split("|"))
+
+
+def html_to_text(value: str) -> str:
+    """Productboard notes are HTML: their text, a line per paragraph, entities read."""
+    if not _HTML_TAG.search(value):
+        return value
+    text = _BLOCK_END.sub("\n", value)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = html.unescape(text)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()
+
+
+def review_id(link: str) -> str:
+    """Google Play's review link carries the review's id: `...?reviewId=gp:AOqp...`."""
+    query = parse_qs(urlsplit(link).query)
+    return (query.get("reviewId") or [link])[0]
+
+
+LAYOUTS = [
+    Layout(
+        ZENDESK,
+        columns=("Id", "Subject", "Requester email", "Via"),
+        mapping={
+            "body": "Subject",
+            "external_id": "Id",
+            "email": "Requester email",
+            "name": "Requester",
+            "account_name": "Organization",
+            "received_at": "Created at",
+            "tags": "Tags",
+        },
+        ignore=("Group", "Assignee", "Submitter", "Summation column", "Requester domain"),
+    ),
+    Layout(
+        "Intercom conversations",
+        columns=("conversation_id", "message_body"),
+        mapping={
+            "body": "message_body",
+            "external_id": "conversation_id",
+            "email": "user_email",
+            "name": "user_name",
+            "account_name": "company_name",
+            "received_at": "created_at",
+        },
+        repeat_reason="A follow-up message in conversation {id}: the conversation is the item "
+        "of row {first}.",
+    ),
+    Layout(
+        "UserVoice ideas with voters",
+        columns=("ideaId", "ideaTitle"),
+        mapping={
+            "external_id": "ideaId",
+            "title": "ideaTitle",
+            "body": "ideaDescription",
+            "received_at": "ideaCreatedAt",
+            "email": "ideaCreatorEmail",
+            "name": "ideaCreatorName",
+            "product_area": "forumName",
+        },
+        ignore=("userEmail", "userName", "voterEmail", "voterName", "email", "name"),
+        repeat_reason="A vote on idea {id}: the idea is the item of row {first}.",
+    ),
+    Layout(
+        "Fider posts",
+        columns=("number", "title", "slug", "votes_count"),
+        mapping={
+            "external_id": "number",
+            "title": "title",
+            "body": "description",
+            "received_at": "created_at",
+            "name": "created_by",
+            "tags": "tags",
+        },
+    ),
+    Layout(
+        "Google Play reviews",
+        columns=("Package Name", "Review Text", "Review Link"),
+        mapping={
+            "body": "Review Text",
+            "title": "Review Title",
+            "external_id": "Review Link",
+            "received_at": "Review Submit Millis Since Epoch",
+        },
+        ignore=("Developer Reply Text", "Device", "Package Name"),
+    ),
+    Layout(
+        "Typeform responses",
+        columns=("#", "Network ID"),
+        mapping={"external_id": "#", "received_at": "Submit Date (UTC)"},
+        ignore=("Start Date (UTC)", "Stage Date (UTC)", "Network ID", "Tags", "Submit Date (UTC)"),
+        free_text="body",
+    ),
+    Layout(
+        "Google Forms responses",
+        columns=("Timestamp",),
+        mapping={"received_at": "Timestamp", "email": "Email Address"},
+        ignore=("Score",),
+        free_text="body",
+    ),
+    Layout(
+        "Productboard notes",
+        columns=("note_title", "note_text"),
+        mapping={
+            "title": "note_title",
+            "body": "note_text",
+            "external_id": "note_id",
+            "email": "user_email",
+            "name": "user_name",
+            "account_name": "company_name",
+            "account_domain": "company_domain",
+            "received_at": "created_at",
+            "tags": "tags",
+        },
+    ),
+]
+
+
+class FeedbackImporter(Importer):
+    kind = "feedback"
+    label = "Feedback"
+    capability = Capability.SUBMIT_FEEDBACK
+    layouts = LAYOUTS
+    repeat_key = "external_id"
+    fields = [
+        ImportField(
+            "body",
+            "Feedback",
+            required=True,
+            aliases=_aliases(
+                "body|details|description|comment|comments|message|text|content|note text|note|"
+                "notes|your feedback|post details|idea details|feature request|request|"
+                "response|answer|ticket description|conversation|first message|insight|"
+                "message body|review text|idea description"
+            ),
+        ),
+        ImportField(
+            "title",
+            "Title",
+            aliases=_aliases(
+                "summary|note title|post title|ticket subject|headline|topic|idea|"
+                "idea title|conversation title|review title|subject"
+            ),
+        ),
+        ImportField(
+            "email",
+            "Customer email",
+            aliases=_aliases(
+                "email|e-mail|email address|user email|author email|requester email|"
+                "requester e-mail|contact email|submitter email|customer e-mail|reporter email|"
+                "from email|from|lead email|customer email"
+            ),
+        ),
+        ImportField(
+            "name",
+            "Customer name",
+            aliases=_aliases(
+                "name|user name|author name|author|requester|requester name|contact name|"
+                "full name|submitter|submitter name|customer|user|reporter|contact"
+            ),
+        ),
+        ImportField(
+            "external_id",
+            "External id",
+            help="The row's id in the tool it came from; re-imports update that item.",
+            aliases=_aliases(
+                "id|ticket id|ticket|conversation id|note id|post id|response id|submission id|"
+                "feedback id|#|external id|reference|ref|uuid|token|idea id"
+            ),
+        ),
+        ImportField(
+            "received_at",
+            "Received at",
+            kind=FieldKind.MOMENT,
+            help="ISO 8601 / RFC 3339, 2024-03-05 14:22, 03/05/2024 (the order decided by the "
+            "whole column), 05.03.2024, Mar 5, 2024, unix seconds or milliseconds…",
+            aliases=_aliases(
+                "created at|created|date|submitted at|submit date (utc)|submit date|timestamp|"
+                "received|requested|created date|creation date|date created|time|sent at|"
+                "submitted|conversation started at|ticket created at|created (utc)"
+            ),
+        ),
+        ImportField(
+            "account_name",
+            "Company",
+            aliases=_aliases(
+                "company|company name|organization|organisation|organization name|account|"
+                "account name|customer company|org|business"
+            ),
+        ),
+        ImportField(
+            "account_domain",
+            "Company domain",
+            aliases=_aliases(
+                "domain|company domain|website|company website|organization domain|company url"
+            ),
+        ),
+        ImportField(
+            "tags",
+            "Tags",
+            help="Comma or semicolon separated (Zendesk's space separated tags too); applied to "
+            "new items.",
+            aliases=("tag", "labels", "label", "keywords"),
+        ),
+        ImportField(
+            "product_area",
+            "Product area",
+            help="Set on new items.",
+            aliases=_aliases("area|feature|component|board|category|module|product|feature area"),
+        ),
+    ]
+
+    def clean_row(self, values: dict, *, job: ImportJob) -> dict:
+        text = {k: (v or "").strip() for k, v in values.items() if isinstance(v, str | None)}
+        if not text.get("email") and "@" in text.get("name", ""):
+            text["email"], text["name"] = text["name"], ""  # "Requester" held the address
+        body = html_to_text(text.get("body", ""))
+        if not body:
+            if not text.get("title"):
+                raise RowError("The feedback text is empty.")
+            body = text["title"]  # a post with only a title still says something
+        separator = r"\s+" if job.options.get("layout") == ZENDESK else r"[,;]"
+        external_id = text.get("external_id", "")
+        if job.options.get("layout") == "Google Play reviews" and external_id:
+            external_id = review_id(external_id)
+        item = IntakeItem(
+            body=body,
+            title=text.get("title", ""),
+            email=text.get("email", ""),
+            name=text.get("name", ""),
+            external_id=external_id,
+            received_at=values.get("received_at"),
+            account_name=text.get("account_name", ""),
+            account_domain=text.get("account_domain", ""),
+            tags=tuple(t for t in re.split(separator, text.get("tags", "")) if t.strip()),
+            product_area=text.get("product_area", ""),
+        )
+        errors = services.check_item(item)
+        if errors:
+            raise RowError(" ".join(f"{_label(k)}: {' '.join(v)}" for k, v in errors.items()))
+        if not item.external_id:
+            moment = item.received_at.isoformat() if item.received_at else ""
+            digest = hashlib.sha1(
+                f"{item.body.strip()}\x1f{item.email.strip().lower()}\x1f{moment}".encode(),
+                usedforsecurity=False,
+            ).hexdigest()
+            item = IntakeItem(**{**item.__dict__, "external_id": f"csv:{digest}"})
+        return {"item": item}
+
+    def stored(self, cleaned: dict) -> dict[str, str]:
+        item: IntakeItem = cleaned["item"]
+        return {
+            "body": item.body,
+            "title": item.title,
+            "email": item.email.lower(),
+            "name": item.name,
+            "external_id": "" if item.external_id.startswith("csv:") else item.external_id,
+            "received_at": item.received_at.isoformat() if item.received_at else "(now)",
+            "account_name": item.account_name,
+            "account_domain": item.account_domain,
+            "tags": ", ".join(item.tags),
+            "product_area": item.product_area,
+        }
+
+    def _elsewhere(self, rows: list[tuple[int, dict]], job: ImportJob) -> dict[int, str]:
+        """Rows already imported through another source: the same external id and text."""
+        source_id = (job.options or {}).get(SOURCE_OPTION) or next(
+            iter(
+                Source.objects.filter(
+                    workspace_id=job.workspace_id, channel=Channel.CSV_IMPORT, is_active=True
+                )
+                .order_by("pk")
+                .values_list("pk", flat=True)[:1]
+            ),
+            None,
+        )
+        others = list(
+            Source.objects.filter(workspace_id=job.workspace_id)
+            .exclude(pk=source_id)
+            .values_list("pk", "name")
+        )
+        if not others:
+            return {}
+        names = dict(others)
+        ids = [row["item"].external_id for _, row in rows]
+        found = {
+            (external_id, body): (pk, source)
+            for pk, source, external_id, body in FeedbackItem.objects.filter(
+                workspace_id=job.workspace_id, source_id__in=names, external_id__in=ids
+            ).values_list("pk", "source_id", "external_id", "body")
+        }
+        notes = {}
+        for number, row in rows:
+            item = row["item"]
+            match = found.get((item.external_id, item.body.strip()))
+            if match:
+                notes[number] = (
+                    f"Already imported through the source {names[match[1]]!r} "
+                    f"(feedback #{match[0]}); not imported again."
+                )
+        return notes
+
+    def preview_notes(self, rows, *, job: ImportJob) -> dict[int, str]:
+        return self._elsewhere(rows, job)
+
+    def save_rows(self, rows, *, actor: Actor, job: ImportJob) -> BatchOutcome:
+        elsewhere = self._elsewhere(rows, job)
+        rows = [(number, row) for number, row in rows if number not in elsewhere]
+        source = import_source(actor, job)
+        outcome = BatchOutcome(skipped=sorted(elsewhere.items()))
+        if not rows:
+            return outcome
+        result = services.feedback_submit(
+            actor=actor, source=source, items=[row["item"] for _, row in rows]
+        )
+        outcome.created, outcome.updated = result.created, result.updated
+        outcome.unchanged = result.unchanged
+        for (number, _), item_outcome in zip(rows, result.outcomes, strict=True):
+            if item_outcome.same_as is not None:
+                first = rows[item_outcome.same_as][0]
+                outcome.skipped.append((number, f"The same feedback as row {first}."))
+            elif item_outcome.errors:
+                reason = " ".join(
+                    f"{_label(k)}: {' '.join(v)}" for k, v in item_outcome.errors.items()
+                )
+                outcome.errors.append((number, reason))
+        return outcome
+
+
+def _label(name: str) -> str:
+    for f in FeedbackImporter.fields:
+        if f.name == name:
+            return f.label
+    return name
+
+
+def import_source(actor: Actor, job: ImportJob) -> Source:
+    """The source the upload page chose, else the workspace's "CSV import" source."""
+    source_id = (job.options or {}).get(SOURCE_OPTION)
+    if source_id:
+        source = Source.objects.filter(workspace=actor.workspace, pk=source_id).first()
+        if source is not None:
+            return source
+    return services.default_source(actor, channel=Channel.CSV_IMPORT, name="CSV import")
+
+
+@transaction.atomic
+def feedback_import_upload(
+    *,
+    actor: Actor,
+    filename: str,
+    raw: bytes,
+    source: Source | None = None,
+    new_source_name: str = "",
+    new_source_channel: str = Channel.CSV_IMPORT,
+) -> ImportJob:
+    """Uploads a feedback file into a chosen or new source; a file that cannot be read leaves
+    nothing behind, not even the new source."""
+    if source is None:
+        source = services.source_for_import(
+            actor=actor, name=new_source_name, channel=new_source_channel
+        )
+    return import_upload(
+        actor=actor,
+        kind="feedback",
+        filename=filename,
+        raw=raw,
+        options={SOURCE_OPTION: source.pk},
+    )

@@ -1,0 +1,51 @@
+"""Imports for any app: upload a CSV or workbook, map columns, preview, then a background job.
+
+The rooms: `reading` (the file to rows), `values` (dates and amounts by column), `registry`
+(what an app's importer declares), `rows` (the steps from a stored row to cleaned values, shared
+by preview and import), `services` (writes) and `selectors` (reads). Apps register an Importer
+from their own `importers.py` in AppConfig.ready().
+"""
+
+from productops.imports.registry import (
+    BatchOutcome,
+    FieldKind,
+    Importer,
+    ImportField,
+    Layout,
+    RowError,
+    importer_for,
+    importers,
+    register,
+)
+from productops.imports.selectors import (
+    earlier_import_of_same_file,
+    import_preview,
+    imports_left_behind,
+)
+from productops.imports.services import (
+    STALLED_AFTER,
+    import_choose,
+    import_run,
+    import_start,
+    import_upload,
+)
+
+__all__ = [
+    "STALLED_AFTER",
+    "BatchOutcome",
+    "FieldKind",
+    "ImportField",
+    "Importer",
+    "Layout",
+    "RowError",
+    "earlier_import_of_same_file",
+    "import_choose",
+    "import_preview",
+    "import_run",
+    "import_start",
+    "import_upload",
+    "importer_for",
+    "importers",
+    "imports_left_behind",
+    "register",
+]

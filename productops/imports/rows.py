@@ -1,0 +1,143 @@
+"""From a job's stored file to cleaned rows: the same steps for the preview and the import."""
+
+from datetime import tzinfo
+from zoneinfo import ZoneInfo
+
+from productops.imports.reading import Layout, Row, Table, parse_text
+from productops.imports.registry import FieldKind, Importer, RowError
+from productops.imports.values import (
+    ColumnRule,
+    DateOrder,
+    Decimals,
+    parse_day,
+    parse_moment,
+    parse_money,
+)
+from productops.models import ImportJob
+
+COLUMNS_OPTION = "columns"  # column -> what its values decide (ColumnRule.as_dict())
+CHOICES_OPTION = "choices"  # field -> the date order or decimal separator the person chose
+
+
+def job_table(job: ImportJob) -> Table:
+    return parse_text(job.content, Layout.from_dict((job.options or {}).get("reading")))
+
+
+def column_rule(job: ImportJob, column: str) -> ColumnRule:
+    data = ((job.options or {}).get(COLUMNS_OPTION) or {}).get(column) or {}
+    return ColumnRule(
+        date_order=DateOrder(data["date_order"]) if data.get("date_order") else None,
+        dates_mixed=bool(data.get("dates_mixed")),
+        decimals=Decimals(data["decimals"]) if data.get("decimals") else None,
+        decimals_mixed=bool(data.get("decimals_mixed")),
+    )
+
+
+def open_questions(importer: Importer, job: ImportJob, mapping: dict[str, str]) -> list[dict]:
+    """The date orders and decimal separators the file leaves open, for the mapping step."""
+    questions = []
+    choices = (job.options or {}).get(CHOICES_OPTION) or {}
+    for f in importer.fields:
+        column = mapping.get(f.name)
+        if not column or f.kind == FieldKind.TEXT:
+            continue
+        rule = column_rule(job, column)
+        if f.kind in (FieldKind.DAY, FieldKind.MOMENT):
+            if rule.date_order is None or rule.dates_mixed:
+                default = rule.date_order or job.workspace.date_order
+                questions.append(
+                    {
+                        "field": f,
+                        "column": column,
+                        "what": "date_order",
+                        "mixed": rule.dates_mixed,
+                        "value": choices.get(f.name) or default,
+                    }
+                )
+        elif rule.decimals is None or rule.decimals_mixed:
+            questions.append(
+                {
+                    "field": f,
+                    "column": column,
+                    "what": "decimals",
+                    "mixed": rule.decimals_mixed,
+                    "value": choices.get(f.name) or rule.decimals or Decimals.POINT,
+                }
+            )
+    return questions
+
+
+class RowReader:
+    """Reads mapped rows of one job: typed fields by their column's rule, then the importer's
+    clean_row. Built once per batch or preview, so the rules are read once."""
+
+    def __init__(self, importer: Importer, job: ImportJob, mapping: dict[str, str]):
+        self.importer, self.job, self.mapping = importer, job, mapping
+        choices = (job.options or {}).get(CHOICES_OPTION) or {}
+        self.rules: dict[str, tuple[DateOrder | None, Decimals | None]] = {}
+        for f in importer.fields:
+            column = mapping.get(f.name)
+            if not column or f.kind == FieldKind.TEXT:
+                continue
+            rule = column_rule(job, column)
+            order = rule.date_order or DateOrder(job.workspace.date_order)
+            decimals = rule.decimals
+            if f.name in choices:
+                if f.kind == FieldKind.MONEY:
+                    decimals = Decimals(choices[f.name])
+                else:
+                    order = DateOrder(choices[f.name])
+            self.rules[f.name] = (order, decimals)
+        self.zone: tzinfo = ZoneInfo(getattr(job.workspace, "time_zone", "") or "UTC")
+
+    def mapped(self, row: Row) -> dict[str, str]:
+        return {name: row.cells.get(column, "") for name, column in self.mapping.items()}
+
+    def typed(self, values: dict[str, str]) -> dict[str, object]:
+        out: dict[str, object] = dict(values)
+        currency = (values.get("currency") or "").strip().upper() or self.job.workspace.currency
+        for name, (order, decimals) in self.rules.items():
+            text = (values.get(name) or "").strip()
+            if not text:
+                out[name] = None
+                continue
+            f = self.importer.field(name)
+            try:
+                if f.kind == FieldKind.MOMENT:
+                    out[name] = parse_moment(text, order, self.zone)
+                elif f.kind == FieldKind.DAY:
+                    out[name] = parse_day(text, order)
+                else:
+                    money = parse_money(text, decimals, currency)
+                    if values.get("currency") and money.currency != currency:
+                        raise ValueError(
+                            f"{text!r} is in {money.currency} but the row's currency is {currency}"
+                        )
+                    out[name] = money
+            except ValueError as error:
+                raise RowError(f"{f.label}: {error}.") from None
+        return out
+
+    def clean(self, row: Row) -> dict:
+        """The importer's cleaned values for a row; raises RowError with the reason."""
+        if row.fault:
+            raise RowError(row.fault)
+        return self.importer.clean_row(self.typed(self.mapped(row)), job=self.job)
+
+
+def repeats(importer: Importer, mapping: dict[str, str], rows: list[Row]) -> dict[int, int]:
+    """Row number -> the earlier row with the same key (a follow-up, a vote, a repeat)."""
+    column = mapping.get(importer.repeat_key) if importer.repeat_key else None
+    if not column:
+        return {}
+    first: dict[str, int] = {}
+    repeated = {}
+    for row in rows:
+        key = row.cells.get(column, "").strip()
+        if not key:
+            continue
+        if key in first:
+            repeated[row.number] = first[key]
+        else:
+            first[key] = row.number
+    return repeated
