@@ -1,23 +1,26 @@
-"""CSV import of tools and their contracts through the shared machinery (productops.imports).
+"""Tools and their contracts by CSV or workbook, through the shared machinery (productops.imports).
 
 One row is a tool and, when it has cost and dates, one contract term. Re-importing the same
 file creates nothing: a tool is matched by name (any case), a contract by its tool and term
 (start and renewal date); a match with other values is updated through the services, which
 audit it; a match with the same values is counted unchanged. Empty cells leave a field as it is.
+Dates and amounts are read by their column's rule (productops.imports.values), and every value
+passes the bounds the forms and the API use (productops.validation).
 """
 
 import re
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models.functions import Lower
 
 from inventory import services
 from inventory.models import BillingPeriod, Contract, DataSensitivity, Tool, ToolStatus
+from productops import validation
 from productops.access import Actor
 from productops.capabilities import Capability
-from productops.imports import BatchOutcome, Importer, ImportField, RowError
+from productops.imports import BatchOutcome, FieldKind, Importer, ImportField, Layout, RowError
+from productops.imports.values import Money
 from productops.models import ImportJob, Membership
 
 PERIODS = {
@@ -34,37 +37,14 @@ PERIODS = {
 }
 YES = {"yes", "y", "true", "1", "on", "enabled"}
 NO = {"no", "n", "false", "0", "off", "disabled"}
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
 
 
-def _date(label: str, text: str) -> date:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise RowError(f"{label} {text!r} is not a date: use 2027-01-31 or 31/01/2027.")
-
-
-def _number(label: str, text: str) -> int:
+def _checked(label: str, bound, value):
+    """A value through the bound the forms and the API use; its message as the row's reason."""
     try:
-        value = int(text.replace(",", "").strip())
-    except ValueError:
-        raise RowError(f"{label} {text!r} is not a whole number.") from None
-    if value < 0:
-        raise RowError(f"{label} cannot be negative.")
-    return value
-
-
-def _money(text: str) -> Decimal:
-    cleaned = re.sub(r"[^\d.\-]", "", text.replace(",", ""))
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise RowError(f"Cost {text!r} is not an amount.") from None
-    if value < 0:
-        raise RowError("Cost cannot be negative.")
-    return value.quantize(Decimal("0.01"))
+        return bound.clean(value)
+    except ValidationError as error:
+        raise RowError(f"{label}: {' '.join(error.messages)}") from None
 
 
 def _flag(label: str, text: str) -> bool:
@@ -88,14 +68,54 @@ def _labels(text: str) -> list[str]:
     return [p.strip().lower() for p in re.split(r"[,;|]", text) if p.strip()]
 
 
+SNIPE_IT = "Snipe-IT licences"
+PERIOD_CHOICES = (
+    (BillingPeriod.MONTHLY.value, "Monthly"),
+    (BillingPeriod.ANNUAL.value, "Annual"),
+    (BillingPeriod.MULTI_YEAR.value, "Multi-year"),
+)
+
+
+class _Link:
+    clean = staticmethod(validation.clean_link)
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+
+
 class ToolImporter(Importer):
     kind = "tools"
     label = "Tools and contracts"
     capability = Capability.MANAGE_TOOLS
+    layouts = [
+        Layout(
+            SNIPE_IT,
+            columns=("Name", "Product Key", "Expiration Date", "Seats"),
+            mapping={
+                "name": "Name",
+                "vendor": "Manufacturer",
+                "category": "Category",
+                "owner": "Licensed to Email",
+                "cost": "Purchase Cost",
+                "start_date": "Purchase Date",
+                "renewal_date": "Expiration Date",
+                "seats_bought": "Seats",
+                "reference": "Order Number",
+                "description": "Notes",
+            },
+            # Snipe-IT's supplier is the reseller the licence was bought through.
+            ignore=("Supplier", "Free Seats", "Licensed to Name", "Product Key"),
+        )
+    ]
     fields = [
         ImportField("name", "Tool", required=True, aliases=("name", "app", "application")),
         ImportField("category", "Category", required=True, aliases=("type", "function")),
-        ImportField("vendor", "Vendor", aliases=("supplier", "company")),
+        ImportField("vendor", "Vendor", aliases=("manufacturer", "publisher", "company")),
         ImportField("team", "Team", aliases=("department", "cost centre", "cost center")),
         ImportField("owner", "Owner email", aliases=("owner", "business owner")),
         ImportField("status", "Status", help="evaluating, active, retiring or retired"),
@@ -107,33 +127,60 @@ class ToolImporter(Importer):
         ImportField("description", "Description", aliases=("notes about the tool",)),
         ImportField("plan", "Plan", aliases=("tier", "edition")),
         ImportField(
-            "billing_period", "Billing period", aliases=("billing", "period", "billing cycle")
+            "billing_period",
+            "Billing period",
+            aliases=("billing", "period", "billing cycle"),
+            help="Asked once for every row when the file has no such column.",
+            choices=PERIOD_CHOICES,
         ),
         ImportField("term_months", "Term (months)", aliases=("term", "term months")),
         ImportField(
-            "cost", "Cost per period", aliases=("cost", "price", "amount", "contract value")
+            "cost",
+            "Cost per period",
+            kind=FieldKind.MONEY,
+            aliases=("cost", "price", "amount", "contract value", "purchase cost"),
+            help="$13,500.00, €1.200,00, 1.234,56, 12k: the currency from the cell or the "
+            "Currency column, else the workspace's.",
         ),
         ImportField("currency", "Currency", help="Three letters; the workspace's when empty"),
         ImportField("seats_bought", "Seats bought", aliases=("seats", "licenses", "licences")),
         ImportField("seats_used", "Seats used", aliases=("active users", "seats in use")),
-        ImportField("start_date", "Start date", aliases=("start", "contract start")),
-        ImportField("renewal_date", "Renewal date", aliases=("renewal", "end date", "renews")),
+        ImportField(
+            "start_date",
+            "Start date",
+            kind=FieldKind.DAY,
+            aliases=("start", "contract start", "purchase date"),
+        ),
+        ImportField(
+            "renewal_date",
+            "Renewal date",
+            kind=FieldKind.DAY,
+            aliases=("renewal", "end date", "renews", "expiration date", "expires"),
+        ),
         ImportField("auto_renew", "Auto-renew", aliases=("auto renew", "autorenew")),
         ImportField("notice_days", "Notice (days)", aliases=("notice", "notice period")),
         ImportField("reference", "Reference", aliases=("po", "po number", "contract number")),
     ]
 
-    def clean_row(self, values: dict[str, str], *, job: ImportJob) -> dict:
-        v = {k: (text or "").strip() for k, text in values.items()}
+    def clean_row(self, values: dict, *, job: ImportJob) -> dict:
+        v = {k: (text or "").strip() for k, text in values.items() if isinstance(text, str)}
         if not v.get("name"):
             raise RowError("The tool has no name.")
         if not v.get("category"):
             raise RowError(f"{v['name']} has no category.")
-        tool: dict = {"name": v["name"][:100], "category": v["category"][:60]}
-        for key in ("vendor", "team", "url", "description"):
+        if len(v["name"]) > 100 or len(v["category"]) > 60:
+            raise RowError("Use at most 100 characters for the name and 60 for the category.")
+        tool: dict = {"name": v["name"], "category": v["category"]}
+        for key in ("vendor", "team", "description"):
             if v.get(key):
                 tool[key] = v[key]
+        if v.get("url"):
+            tool["url"] = _checked("Link", _Link, v["url"])
         if v.get("owner"):
+            try:
+                validate_email(v["owner"])
+            except ValidationError:
+                raise RowError(f"Owner {v['owner']!r} is not an email address.") from None
             tool["owner"] = v["owner"].lower()
         if v.get("status"):
             tool["status"] = _choice("Status", v["status"], ToolStatus.choices)
@@ -147,52 +194,71 @@ class ToolImporter(Importer):
             if v.get(key):
                 tool[key] = _labels(v[key])
         contract = None
-        if any(v.get(k) for k in ("cost", "renewal_date", "billing_period")):
-            missing = [
-                label
-                for key, label in (
-                    ("billing_period", "billing period"),
-                    ("cost", "cost"),
-                    ("start_date", "start date"),
-                    ("renewal_date", "renewal date"),
-                )
-                if not v.get(key)
-            ]
-            if missing:
-                raise RowError(f"The contract needs its {', '.join(missing)}.")
-            period = PERIODS.get(v["billing_period"].lower().replace(" ", ""))
-            if period is None:
-                raise RowError(
-                    f"Billing period {v['billing_period']!r}: use monthly, annual or multi-year."
-                )
-            contract = {
-                "billing_period": period,
-                "cost": _money(v["cost"]),
-                "start_date": _date("Start date", v["start_date"]),
-                "renewal_date": _date("Renewal date", v["renewal_date"]),
-            }
-            for key in ("plan", "reference"):
-                if v.get(key):
-                    contract[key] = v[key][:100]
-            if v.get("currency"):
-                if not re.fullmatch(r"[A-Za-z]{3}", v["currency"]):
-                    raise RowError(f"Currency {v['currency']!r}: use three letters, e.g. EUR.")
-                contract["currency"] = v["currency"].upper()
-            for key, label in (
-                ("term_months", "Term"),
-                ("seats_bought", "Seats bought"),
-                ("seats_used", "Seats used"),
-                ("notice_days", "Notice"),
-            ):
-                if v.get(key):
-                    contract[key] = _number(label, v[key])
-            if v.get("auto_renew"):
-                contract["auto_renew"] = _flag("Auto-renew", v["auto_renew"])
-            if contract["renewal_date"] <= contract["start_date"]:
-                raise RowError("The renewal date must come after the start date.")
-            if period == BillingPeriod.MULTI_YEAR and contract.get("term_months", 0) <= 12:
-                raise RowError("A multi-year contract needs its term in months (over 12).")
+        if any(values.get(k) for k in ("cost", "renewal_date")) or (
+            v.get("billing_period") and "billing_period" in job.mapping
+        ):
+            contract = self._contract(values, v)
         return {"tool": tool, "contract": contract}
+
+    def _contract(self, values: dict, v: dict) -> dict:
+        missing = [
+            label
+            for key, label in (
+                ("billing_period", "billing period"),
+                ("cost", "cost"),
+                ("start_date", "start date"),
+                ("renewal_date", "renewal date"),
+            )
+            if not values.get(key)
+        ]
+        if missing:
+            raise RowError(f"The contract needs its {', '.join(missing)}.")
+        period = PERIODS.get(v["billing_period"].lower().replace(" ", ""))
+        if period is None:
+            raise RowError(
+                f"Billing period {v['billing_period']!r}: use monthly, annual or multi-year."
+            )
+        money: Money = values["cost"]
+        if money.amount < 0:
+            raise RowError("Cost cannot be negative.")
+        contract = {
+            "billing_period": period,
+            "cost": money.amount,
+            "currency": money.currency,
+            "start_date": _checked("Start date", validation.CONTRACT_DAY, values["start_date"]),
+            "renewal_date": _checked(
+                "Renewal date", validation.CONTRACT_DAY, values["renewal_date"]
+            ),
+        }
+        for key in ("plan", "reference"):
+            if v.get(key):
+                contract[key] = v[key][:100]
+        if v.get("currency") and not re.fullmatch(r"[A-Za-z]{3}", v["currency"]):
+            raise RowError(f"Currency {v['currency']!r}: use three letters, e.g. EUR.")
+        for key, label, bound in (
+            ("term_months", "Term", validation.TERM_MONTHS),
+            ("seats_bought", "Seats bought", validation.SEATS),
+            ("seats_used", "Seats used", validation.SEATS),
+            ("notice_days", "Notice", validation.NOTICE_DAYS),
+        ):
+            if v.get(key):
+                contract[key] = _checked(label, bound, v[key])
+        if v.get("auto_renew"):
+            contract["auto_renew"] = _flag("Auto-renew", v["auto_renew"])
+        if contract["renewal_date"] <= contract["start_date"]:
+            raise RowError("The renewal date must come after the start date.")
+        if period == BillingPeriod.MULTI_YEAR and "term_months" not in contract:
+            raise RowError("A multi-year contract needs its term in months (over 12).")
+        return contract
+
+    def stored(self, cleaned: dict) -> dict[str, str]:
+        shown = {k: _shown(value) for k, value in cleaned["tool"].items()}
+        contract = cleaned["contract"] or {}
+        shown |= {k: _shown(value) for k, value in contract.items() if k != "currency"}
+        if contract:
+            shown["cost"] = f"{contract['cost']} {contract['currency']}"
+            shown["currency"] = contract["currency"]
+        return shown
 
     def save_rows(self, rows, *, actor: Actor, job: ImportJob) -> BatchOutcome:
         outcome = BatchOutcome()
@@ -221,14 +287,13 @@ class ToolImporter(Importer):
                 continue
             seen.add(key)
             fields = dict(row["tool"])
+            stranger = ""
             if "owner" in fields:
-                owner = owners.get(fields["owner"])
-                if owner is None:
-                    outcome.errors.append(
-                        (number, f"Owner {fields['owner']} is not a member of this workspace.")
-                    )
-                    continue
-                fields["owner"] = owner
+                email = fields.pop("owner")
+                if email in owners:
+                    fields["owner"] = owners[email]
+                else:
+                    stranger = email
             try:
                 tool, tool_result = _save_tool(actor, tools.get(key), fields)
                 contract_result = (
@@ -237,6 +302,14 @@ class ToolImporter(Importer):
             except ValidationError as error:
                 outcome.errors.append((number, " ".join(error.messages)))
                 continue
+            if stranger:
+                outcome.notes.append(
+                    (
+                        number,
+                        f"Imported without an owner: {stranger} is not a member of this "
+                        "workspace. Invite them, then set the tool's owner.",
+                    )
+                )
             results = {tool_result, contract_result}
             if "created" in results:
                 outcome.created += 1

@@ -129,50 +129,41 @@ def _lines(text: str) -> list[str]:
     return [line + "\n" for line in lines]
 
 
-def _records(lines: list[str], dialect: dict):
-    """(first line index, cells or None, error) per record; after an error, reads on from the
-    line after the one where the broken record began."""
-    position = 0
-    while position < len(lines):
-        feed = _Feed(lines, position)
+def _records(text: str, dialect: dict):
+    """(first line index, cells or None, error) per record. After an error, reading starts
+    again on the line after the one where the broken record began, so one stray quote costs
+    one row, not the rest of the file."""
+    lines: list[str] | None = None
+    offset, source = 0, text
+    while True:
         reader = csv.reader(
-            feed,
+            io.StringIO(source, newline=""),
             delimiter=dialect["delimiter"],
             quotechar=dialect["quotechar"] or None,
             escapechar=dialect["escapechar"] or None,
             doublequote=True,
             strict=True,
         )
+        consumed = 0  # lines of `source` read by the records before this one
         while True:
-            start = feed.index
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
+                start = offset + consumed
                 yield start, None, str(error)
-                position = start + 1
+                lines = lines if lines is not None else _lines(text)
+                offset = start + 1
+                source = "".join(lines[offset:])
                 break
-            yield start, cells, ""
-
-
-class _Feed:
-    def __init__(self, lines: list[str], start: int):
-        self.lines, self.index = lines, start
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        if self.index >= len(self.lines):
-            raise StopIteration
-        self.index += 1
-        return self.lines[self.index - 1]
+            yield offset + consumed, cells, ""
+            consumed = reader.line_num
 
 
 def _fit(sample_lines: list[str], dialect: dict) -> tuple[int, float]:
     """(columns, share of rows with exactly that many cells) for a dialect on the sample."""
-    widths = [len(cells) for _, cells, _ in _records(sample_lines, dialect) if cells]
+    widths = [len(cells) for _, cells, _ in _records("".join(sample_lines), dialect) if cells]
     if not widths:
         return 0, 0.0
     header, rows = widths[0], widths[1:]
@@ -253,8 +244,7 @@ def parse_text(text: str, layout: Layout) -> Table:
         "quotechar": layout.quotechar,
         "escapechar": layout.escapechar,
     }
-    lines = _lines(text)
-    records = _records(lines, dialect)
+    records = _records(text, dialect)
     header: list[str] | None = None
     rows: list[Row] = []
     skipped: list[tuple[int, str]] = []

@@ -42,6 +42,8 @@ class ImportField:
     aliases: tuple[str, ...] = ()
     help: str = ""
     kind: FieldKind = FieldKind.TEXT
+    # (value, label) pairs: when no column holds the field, the mapping step asks one for all rows
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 from productops.imports.reading import Layout, Row, Table, parse_text
 from productops.imports.registry import FieldKind, Importer, RowError
 from productops.imports.values import (
+    DATE_ORDER_LABELS,
+    DECIMAL_LABELS,
     ColumnRule,
     DateOrder,
     Decimals,
@@ -39,29 +41,43 @@ def open_questions(importer: Importer, job: ImportJob, mapping: dict[str, str]) 
     choices = (job.options or {}).get(CHOICES_OPTION) or {}
     for f in importer.fields:
         column = mapping.get(f.name)
+        if f.choices and not column:
+            questions.append(
+                {
+                    "field": f,
+                    "what": f"{f.label}, for every row (the file has no such column)",
+                    "options": f.choices,
+                    "value": choices.get(f.name, ""),
+                    "help": f.help,
+                }
+            )
         if not column or f.kind == FieldKind.TEXT:
             continue
         rule = column_rule(job, column)
+        mixed = (
+            "This column holds both kinds; rows that do not fit the choice are reported, "
+            "not guessed."
+        )
         if f.kind in (FieldKind.DAY, FieldKind.MOMENT):
             if rule.date_order is None or rule.dates_mixed:
                 default = rule.date_order or job.workspace.date_order
                 questions.append(
                     {
                         "field": f,
-                        "column": column,
-                        "what": "date_order",
-                        "mixed": rule.dates_mixed,
+                        "what": f"{f.label} ({column}): date order",
+                        "options": tuple(DATE_ORDER_LABELS.items()),
                         "value": choices.get(f.name) or default,
+                        "help": mixed if rule.dates_mixed else "Every date here reads both ways.",
                     }
                 )
         elif rule.decimals is None or rule.decimals_mixed:
             questions.append(
                 {
                     "field": f,
-                    "column": column,
-                    "what": "decimals",
-                    "mixed": rule.decimals_mixed,
+                    "what": f"{f.label} ({column}): decimal separator",
+                    "options": tuple(DECIMAL_LABELS.items()),
                     "value": choices.get(f.name) or rule.decimals or Decimals.POINT,
+                    "help": mixed if rule.decimals_mixed else "Every amount here reads both ways.",
                 }
             )
     return questions
@@ -74,6 +90,12 @@ class RowReader:
     def __init__(self, importer: Importer, job: ImportJob, mapping: dict[str, str]):
         self.importer, self.job, self.mapping = importer, job, mapping
         choices = (job.options or {}).get(CHOICES_OPTION) or {}
+        # A field no column holds, answered once for every row in the mapping step.
+        self.answers = {
+            f.name: choices[f.name]
+            for f in importer.fields
+            if f.choices and not mapping.get(f.name) and choices.get(f.name)
+        }
         self.rules: dict[str, tuple[DateOrder | None, Decimals | None]] = {}
         for f in importer.fields:
             column = mapping.get(f.name)
@@ -81,8 +103,10 @@ class RowReader:
                 continue
             rule = column_rule(job, column)
             order = rule.date_order or DateOrder(job.workspace.date_order)
-            decimals = rule.decimals
-            if f.name in choices:
+            # Unless the column decides or the person chose, the point: the mapping step asks,
+            # and the preview shows the amount that will be stored.
+            decimals = rule.decimals or Decimals.POINT
+            if choices.get(f.name):
                 if f.kind == FieldKind.MONEY:
                     decimals = Decimals(choices[f.name])
                 else:
@@ -91,7 +115,8 @@ class RowReader:
         self.zone: tzinfo = ZoneInfo(getattr(job.workspace, "time_zone", "") or "UTC")
 
     def mapped(self, row: Row) -> dict[str, str]:
-        return {name: row.cells.get(column, "") for name, column in self.mapping.items()}
+        values = {name: row.cells.get(column, "") for name, column in self.mapping.items()}
+        return {**self.answers, **values}
 
     def typed(self, values: dict[str, str]) -> dict[str, object]:
         out: dict[str, object] = dict(values)

@@ -75,7 +75,7 @@ def import_preview(*, job: ImportJob, mapping: dict[str, str], limit: int = 10) 
         shown.append(PreviewRow(row.number, values, importer.stored(clean), None))
     notes = importer.preview_notes(cleaned, job=job) if cleaned else {}
     rows = [
-        PreviewRow(r.number, r.values, r.stored, notes[r.number], "") if r.number in notes else r
+        PreviewRow(r.number, r.values, r.stored, None, notes[r.number]) if r.number in notes else r
         for r in shown
     ]
     return Preview(

@@ -41,7 +41,7 @@ from productops.imports.values import DateOrder, Decimals, column_rule
 from productops.models import ApiToken, ImportJob, ImportRowError, Membership
 
 BATCH_SIZE = 500
-RUN_BUDGET_SECONDS = 20
+RUN_BUDGET_SECONDS = 30
 STALLED_AFTER = timedelta(minutes=2)
 TOKEN_OPTION = "token_id"
 
@@ -122,13 +122,17 @@ def validate_choices(importer: Importer, choices: dict[str, str]) -> dict[str, s
     for name, value in (choices or {}).items():
         if not value:
             continue
-        kinds = {f.name: f.kind for f in importer.fields}
-        if (kinds.get(name) in (FieldKind.DAY, FieldKind.MOMENT) and value in DateOrder) or (
-            kinds.get(name) == FieldKind.MONEY and value in Decimals
+        f = next((f for f in importer.fields if f.name == name), None)
+        if f is None:
+            errors[name] = f"{name!r} is not a field of this import."
+        elif (
+            (f.kind in (FieldKind.DAY, FieldKind.MOMENT) and value in DateOrder)
+            or (f.kind == FieldKind.MONEY and value in Decimals)
+            or value in dict(f.choices)
         ):
             clean[name] = value
         else:
-            errors[name] = f"{value!r} is not a date order or decimal separator for {name}."
+            errors[name] = f"{value!r} is not one of the choices for {f.label}."
     if errors:
         raise ValidationError(errors)
     return clean

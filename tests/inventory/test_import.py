@@ -1,6 +1,8 @@
 """Importing tools and contracts through the shared CSV machinery."""
 
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -47,9 +49,12 @@ def test_it_imports_good_rows_and_reports_each_bad_one_by_number_and_reason(ops_
     job = run(ops_lead.actor)
 
     assert job.status == "done"
-    assert (job.created_rows, job.error_rows) == (4, 3)
+    assert (job.created_rows, job.error_rows, job.noted_rows) == (5, 2, 1)
     errors = dict(job.row_errors.values_list("row_number", "reason"))
+    # An owner who is not a member costs the tool its owner, never the row.
     assert "stranger@else.test is not a member" in errors[5]
+    assert job.row_errors.get(row_number=5).kind == "note"
+    assert Tool.objects.get(name="Loom").owner is None
     assert "SSO 'maybe'" in errors[6]
     assert "renewal date must come after" in errors[7]
     figma = Contract.objects.get(tool__name="Figma")
@@ -73,7 +78,7 @@ def test_importing_the_same_file_again_creates_nothing(ops_lead):
     again = run(ops_lead.actor)
 
     assert (Tool.objects.count(), Contract.objects.count()) == (tools, contracts)
-    assert (again.created_rows, again.updated_rows, again.unchanged_rows) == (0, 0, 4)
+    assert (again.created_rows, again.updated_rows, again.unchanged_rows) == (0, 0, 5)
 
 
 def test_a_changed_row_updates_the_tool_and_its_contract_in_place(ops_lead):
@@ -95,3 +100,70 @@ def test_a_pm_cannot_import_tools(pm):
 
     with pytest.raises(PermissionDenied):
         imports.import_upload(actor=pm.actor, kind="tools", filename="t.csv", raw=SHEET)
+
+
+FILES = Path(__file__).parent / "files"
+
+
+def test_a_snipe_it_export_becomes_tools_with_contracts_as_it_means(ops_lead, workspace_a):
+    raw = (FILES / "snipe_it_licenses.csv").read_bytes()
+    job = imports.import_upload(actor=ops_lead.actor, kind="tools", filename="l.csv", raw=raw)
+
+    assert job.options["layout"] == "Snipe-IT licences"
+    assert job.mapping["vendor"] == "Manufacturer"  # the supplier is a reseller
+    assert job.mapping["renewal_date"] == "Expiration Date"
+    assert "billing_period" not in job.mapping
+    preview = imports.import_preview(job=job, mapping=job.mapping)
+    asked = {q["field"].name for q in preview.questions}
+    assert asked == {"billing_period", "renewal_date", "start_date"}  # 03/04/2027 reads both ways
+    assert preview.skipped == 1  # the header written again
+    assert [r.error for r in preview.rows][:2] == [
+        "The contract needs its billing period.",
+        "The contract needs its billing period.",
+    ]
+
+    choices = {"billing_period": "annual", "renewal_date": "dmy", "start_date": "dmy"}
+    job = imports.import_choose(actor=ops_lead.actor, job=job, mapping=job.mapping, choices=choices)
+    preview = imports.import_preview(job=job, mapping=job.mapping)
+    assert preview.rows[0].stored["cost"] == "13500.00 USD"
+    assert preview.rows[1].stored["renewal_date"] == "2027-04-03"
+    assert preview.rows[1].error is None and preview.rows[2].error.startswith("Cost per period")
+
+    imports.import_start(actor=ops_lead.actor, job=job, mapping=job.mapping, choices=choices)
+    imports.import_run(job_id=job.pk)
+    job.refresh_from_db()
+
+    assert (job.created_rows, job.error_rows, job.skipped_rows, job.noted_rows) == (2, 1, 1, 1)
+    adobe = Contract.objects.get(tool__name="Adobe Creative Cloud")
+    assert (adobe.cost, adobe.currency, adobe.billing_period) == (
+        Decimal("13500.00"),
+        "USD",
+        "annual",
+    )
+    assert (adobe.start_date, adobe.renewal_date) == (date(2026, 3, 4), date(2027, 3, 4))
+    assert (adobe.seats_bought, adobe.reference) == (25, "PO-7781")
+    assert adobe.tool.vendor == "Adobe" and adobe.tool.owner == ops_lead.membership
+    jetbrains = Contract.objects.get(tool__name="JetBrains All Products")
+    assert (jetbrains.start_date, jetbrains.renewal_date) == (date(2026, 4, 3), date(2027, 4, 3))
+    assert jetbrains.tool.owner is None
+    report = dict(job.row_errors.values_list("row_number", "reason"))
+    assert "dana@contractor.test is not a member" in report[4]
+    assert "header again" in report[3]
+    assert "'about 14k' is not an exact amount" in report[5]
+    assert not Tool.objects.filter(name__in=["Name", "Sketch"]).exists()
+
+
+def test_amounts_keep_their_currency_and_decimal_comma(ops_lead):
+    raw = (
+        "Tool;Category;Billing period;Cost;Currency;Start date;Renewal date\n"
+        "Miro;Whiteboard;annual;1.234,56;EUR;2026-01-01;2027-01-01\n"
+        "Figma;Design;annual;€1.200,00;;2026-01-01;2027-01-01\n"
+        "Loom;Video;annual;£99,00;EUR;2026-01-01;2027-01-01\n"
+    ).encode()
+    job = run(ops_lead.actor, raw)
+
+    assert [(c.tool.name, c.cost, c.currency) for c in Contract.objects.order_by("tool__name")] == [
+        ("Figma", Decimal("1200.00"), "EUR"),
+        ("Miro", Decimal("1234.56"), "EUR"),
+    ]
+    assert "row's currency is EUR" in job.row_errors.get(row_number=4).reason

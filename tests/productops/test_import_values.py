@@ -1,0 +1,121 @@
+"""Dates and amounts: one rule per column, decided from all its values; nothing guessed."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from productops.imports.values import (
+    DateOrder,
+    Decimals,
+    Money,
+    column_rule,
+    parse_day,
+    parse_moment,
+    parse_money,
+)
+
+
+def test_a_day_above_twelve_anywhere_fixes_the_column_day_first():
+    rule = column_rule(["3/1/2024", "13/03/2026", "", "4/5/2025"])
+    assert (rule.date_order, rule.dates_mixed) == (DateOrder.DAY_FIRST, False)
+    assert parse_day("3/1/2024", rule.date_order).isoformat() == "2024-01-03"
+
+
+def test_a_month_first_column_is_read_month_first_in_every_row():
+    rule = column_rule(["03/04/2027", "12/31/2026"])
+    assert rule.date_order == DateOrder.MONTH_FIRST
+    assert parse_day("03/04/2027", rule.date_order).isoformat() == "2027-03-04"
+
+
+def test_a_column_that_cannot_tell_decides_nothing_and_a_date_is_not_guessed():
+    rule = column_rule(["03/04/2027", "01/02/2026"])
+    assert rule.date_order is None
+    with pytest.raises(ValueError, match="choose the date order"):
+        parse_day("03/04/2027", None)
+
+
+def test_a_column_with_both_orders_says_so_and_misfits_are_refused():
+    rule = column_rule(["13/01/2026", "01/13/2026"])
+    assert rule.dates_mixed
+    with pytest.raises(ValueError, match="not a date read day first"):
+        parse_day("01/13/2026", DateOrder.DAY_FIRST)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-02-07 00:00:00", "2024-02-07T00:00:00+00:00"),
+        ("2026-03-01T10:15:30.123Z", "2026-03-01T10:15:30.123000+00:00"),
+        ("2026-03-01T10:15:30+02:00", "2026-03-01T10:15:30+02:00"),
+        ("1709251200000", "2024-03-01T00:00:00+00:00"),
+        ("1709251200", "2024-03-01T00:00:00+00:00"),
+        ("Mar 5, 2024 2:30 PM", "2024-03-05T14:30:00+00:00"),
+        ("05.03.2024 14:22", "2024-03-05T14:22:00+00:00"),
+        ("2024-05-01 10:00 UTC", "2024-05-01T10:00:00+00:00"),
+    ],
+)
+def test_moments_in_the_forms_exports_use(text, expected):
+    assert parse_moment(text, DateOrder.DAY_FIRST).isoformat() == expected
+
+
+def test_a_date_and_time_is_a_date_only_at_midnight():
+    assert parse_day("2024-02-07 00:00:00", None).isoformat() == "2024-02-07"
+    with pytest.raises(ValueError, match="time of day"):
+        parse_day("2024-02-07 13:00", None)
+
+
+def test_a_naive_time_is_in_the_given_zone():
+    from zoneinfo import ZoneInfo
+
+    moment = parse_moment("2024-06-01 09:00", None, ZoneInfo("Europe/Berlin"))
+    assert moment.astimezone(UTC) == datetime(2024, 6, 1, 7, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("values", "decimals"),
+    [
+        (["1.234,56", "99"], Decimals.COMMA),
+        (["1,234.56", "12"], Decimals.POINT),
+        (["12,5", "3"], Decimals.COMMA),
+        (["1.200.000", "3"], Decimals.COMMA),
+        (["1,234", "5.000"], None),
+    ],
+)
+def test_the_decimal_separator_is_decided_by_the_column(values, decimals):
+    assert column_rule(values).decimals == decimals
+
+
+@pytest.mark.parametrize(
+    ("text", "decimals", "expected"),
+    [
+        ("$13,500.00", Decimals.POINT, Money(Decimal("13500.00"), "USD")),
+        ("€1.200,00", Decimals.COMMA, Money(Decimal("1200.00"), "EUR")),
+        ("1.234,56", Decimals.COMMA, Money(Decimal("1234.56"), "USD")),
+        ("12k", None, Money(Decimal("12000.00"), "USD")),
+        ("1.5k £", None, Money(Decimal("1500.00"), "GBP")),
+        ("EUR 99", None, Money(Decimal("99.00"), "EUR")),
+        ("CHF 1'200.50", Decimals.POINT, Money(Decimal("1200.50"), "CHF")),
+        ("-5.00", Decimals.POINT, Money(Decimal("-5.00"), "USD")),
+    ],
+)
+def test_amounts_are_read_with_their_currency(text, decimals, expected):
+    assert parse_money(text, decimals, "USD") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("about 14k", "not an exact amount"),
+        ("14 or 15", "not an exact amount"),
+        ("1.234", "choose the separator"),
+        ("kr 100", "could be SEK"),
+        ("$5", "could be USD"),
+        ("1.234", "more decimals than EUR"),
+        ("12,34,5", "not an amount with a decimal point"),
+    ],
+)
+def test_a_cell_that_is_not_exactly_an_amount_is_refused(text, reason):
+    decimals = Decimals.POINT if reason.startswith(("more", "not an amount")) else None
+    with pytest.raises(ValueError, match=reason):
+        parse_money(text, decimals, "EUR")
