@@ -21,7 +21,6 @@ from productops.validation import NUL, NUL_MESSAGE
 # backslash followed by the text u0000 is ordinary text).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 _PERCENT_NUL = re.compile(rb"%00")
-_CHUNK = 1024 * 1024
 
 
 def _nul_in(request: HttpRequest) -> str | None:
@@ -46,14 +45,12 @@ def _nul_in(request: HttpRequest) -> str | None:
 
 
 def _nul_in_multipart(request: HttpRequest) -> str | None:
+    # Uploaded files are not text fields: a UTF-16 CSV or an .xlsx workbook is full of NUL
+    # bytes. The importers read them and report a NUL inside a cell on its row
+    # (productops.imports.reading), so only the form's own fields are checked here.
     for name, values in request.POST.lists():
         if NUL in name or any(NUL in v for v in values):
             return f"the form field {name.replace(NUL, '')!r}"
-    for upload in request.FILES.values():
-        found = any(b"\x00" in chunk for chunk in upload.chunks(_CHUNK))
-        upload.seek(0)
-        if found:
-            return f"the uploaded file {upload.name.replace(NUL, '')!r}"
     return None
 
 

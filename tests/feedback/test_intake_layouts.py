@@ -169,3 +169,21 @@ def test_reimporting_into_the_same_source_creates_nothing(pm):
     again = finish(pm.actor, upload(pm.actor, "zendesk_tickets.csv"))
 
     assert (again.created_rows, again.unchanged_rows, again.skipped_rows) == (0, 2, 0)
+
+
+def test_the_upload_page_takes_a_utf16_file_full_of_nul_bytes(pm):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import signed_in
+
+    raw = (FILES / "google_play_reviews.csv").read_bytes()
+    response = signed_in(pm).post(
+        "/w/alpha/feedback/import/",
+        {"file": SimpleUploadedFile("reviews.csv", raw), "new_source_name": "Google Play"},
+    )
+
+    assert response.status_code == 302
+    page = signed_in(pm).get(response["Location"]).content.decode()
+    assert "read as UTF-16 text, comma separated" in page
+    assert "recognised: Google Play reviews" in page
+    assert "gp:AOqpTOH1" in page
