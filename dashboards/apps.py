@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from dashboards import refresh, wake
+        from productops import audit, background
+        from productops.capabilities import Capability
+        from productops.navigation import NavItem, register
+
+        register(NavItem("Dashboards", "dashboards_overview", Capability.VIEW_DASHBOARDS, "b", 5))
+        audit.on_marks_written(wake.request_refresh)
+        try:
+            background.register_lost_work(
+                "dashboards.change_marks",
+                task_name=wake.TASK,
+                find=refresh.workspaces_with_waiting_marks,
+                older_than=refresh.MARKS_LOST_AFTER,
+            )
+        except TypeError:  # TEMPORARY until the unified finders land
+            background.register_lost_work("dashboards.change_marks", wake.requeue_waiting)

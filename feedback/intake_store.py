@@ -17,6 +17,7 @@ from psycopg2.extras import execute_values
 
 from feedback.intake_values import IntakeItem, company_domain, name_from_domain, normalise_domain
 from feedback.models import Account, Contact, FeedbackItem, ProductArea, Source, Status, Tag
+from productops.audit import marks_written
 from productops.models import ChangeMark, Workspace
 
 CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
@@ -413,3 +414,4 @@ def mark_days(workspace: Workspace, days: set[date]) -> None:
         unique_fields=["workspace", "topic", "bucket"],
         update_fields=["marked_at"],
     )
+    marks_written(workspace.pk)

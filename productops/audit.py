@@ -1,8 +1,10 @@
 """Audit events and change marks: written by services in the same transaction as the change."""
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -49,3 +51,18 @@ def mark_changed(workspace: Workspace, topic: str, bucket: str = "") -> None:
             """,
             [workspace.pk, topic, bucket, timezone.now()],
         )
+    marks_written(workspace.pk)
+
+
+# Who reads the marks (dashboards) learns of new ones after commit; productops imports no app.
+_mark_listeners: list[Callable[[int], None]] = []
+
+
+def on_marks_written(listener: Callable[[int], None]) -> None:
+    """Registers `listener(workspace_id)`, called after a transaction that wrote marks commits."""
+    _mark_listeners.append(listener)
+
+
+def marks_written(workspace_id: int) -> None:
+    for listener in _mark_listeners:
+        transaction.on_commit(partial(listener, workspace_id), robust=True)

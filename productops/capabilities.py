@@ -36,6 +36,10 @@ class Capability(StrEnum):
     JOIN_PLANNING = "join_planning"  # join, mark ready, vote: an exec's one write
     ADD_AGENDA_ITEMS = "add_agenda_items"  # PMs: ideas they own; ops leads and admins: any
     TRACK_ACTION_ITEMS = "track_action_items"  # retro action items: add, assign, mark done
+    # Dashboards
+    VIEW_DASHBOARDS = "view_dashboards"
+    REFRESH_DASHBOARDS = "refresh_dashboards"
+    RECEIVE_DIGEST = "receive_digest"
 
 
 EVERYONE = frozenset(Role)
@@ -69,6 +73,9 @@ ROLES_FOR: dict[Capability, frozenset[Role]] = {
     Capability.JOIN_PLANNING: EVERYONE,
     Capability.ADD_AGENDA_ITEMS: MAKERS,
     Capability.TRACK_ACTION_ITEMS: MAKERS,
+    Capability.VIEW_DASHBOARDS: EVERYONE,
+    Capability.REFRESH_DASHBOARDS: OPS,
+    Capability.RECEIVE_DIGEST: EVERYONE,  # a person's own opt-in
 }
 
 SCOPE_FOR: dict[Capability, TokenScope | None] = {
@@ -95,6 +102,9 @@ SCOPE_FOR: dict[Capability, TokenScope | None] = {
     Capability.JOIN_PLANNING: TokenScope.WRITE,
     Capability.ADD_AGENDA_ITEMS: TokenScope.WRITE,
     Capability.TRACK_ACTION_ITEMS: TokenScope.WRITE,
+    Capability.VIEW_DASHBOARDS: TokenScope.READ,
+    Capability.REFRESH_DASHBOARDS: None,
+    Capability.RECEIVE_DIGEST: None,
 }
 
 

@@ -314,6 +314,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "productops.tasks.purge_idempotency_keys",
         "schedule": crontab(minute=17),
     },
+    # Hourly: each workspace gets its digest in the first run after Monday 07:00 its time.
+    "dashboards-weekly-digests": {
+        "task": "dashboards.tasks.send_weekly_digests",
+        "schedule": crontab(minute=3),
+    },
+    "dashboards-tools-nightly": {
+        "task": "dashboards.tasks.rebuild_tools_nightly",
+        "schedule": crontab(hour=0, minute=11),
+    },
 }
 
 # Everything written at run time, made at start (in every process: web, worker, beat, commands).

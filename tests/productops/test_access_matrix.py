@@ -23,11 +23,12 @@ from tests.access import (
     signed_in_only,
 )
 from tests.conftest import PERSONAS, signed_in
+from tests.dashboards import matrix as dashboards_matrix
 from tests.feedback import matrix as feedback_matrix
 from tests.inventory import matrix as inventory_matrix
 from tests.planning import matrix as planning_matrix
 
-APP_MATRICES = [feedback_matrix, inventory_matrix, planning_matrix]
+APP_MATRICES = [feedback_matrix, inventory_matrix, planning_matrix, dashboards_matrix]
 
 
 PLATFORM: dict[str, list[Check]] = {

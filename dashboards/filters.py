@@ -1,0 +1,147 @@
+"""The overview's filters, held in the URL: one form for the page, the tiles, CSV and the API."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+PRESETS = {
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+    "qtd": "Quarter to date",
+    "12m": "Last 12 months",
+    "custom": "Custom",
+}
+DEFAULT_PRESET = "30d"
+MAX_DAYS = 3 * 366
+FILTER_KEYS = ("range", "since", "until", "segment", "source", "area")
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    since: date
+    until: date  # inclusive
+    preset: str = DEFAULT_PRESET
+    segment: str = ""
+    source: int | None = None
+    area: int | None = None  # 0: no product area
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days + 1
+
+    @property
+    def previous(self) -> tuple[date, date]:
+        """The period of the same length just before, to compare against."""
+        return self.since - timedelta(days=self.days), self.since - timedelta(days=1)
+
+    @property
+    def weekly(self) -> bool:
+        """Long ranges are charted by week, so a chart never holds hundreds of bars."""
+        return self.days > 92
+
+    def query(self) -> dict[str, str]:
+        values = {"range": self.preset}
+        if self.preset == "custom":
+            values |= {"since": self.since.isoformat(), "until": self.until.isoformat()}
+        if self.segment:
+            values["segment"] = self.segment
+        if self.source is not None:
+            values["source"] = str(self.source)
+        if self.area is not None:
+            values["area"] = str(self.area) if self.area else "none"
+        return values
+
+    @property
+    def querystring(self) -> str:
+        return urlencode(self.query())
+
+    def inbox_query(self, **extra: str) -> str:
+        """The same selection as the triage inbox's filters (every status unless given)."""
+        values = {"status": "all", "since": self.since.isoformat(), "until": self.until.isoformat()}
+        if self.segment:
+            values["segment"] = self.segment
+        if self.source is not None:
+            values["source"] = str(self.source)
+        if self.area is not None:
+            values["area"] = str(self.area) if self.area else "none"
+        return urlencode(values | extra)
+
+
+def preset_range(preset: str, today: date) -> tuple[date, date]:
+    if preset == "7d":
+        return today - timedelta(days=6), today
+    if preset == "90d":
+        return today - timedelta(days=89), today
+    if preset == "qtd":
+        return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
+    if preset == "12m":
+        return today - timedelta(days=364), today
+    return today - timedelta(days=29), today
+
+
+class DashboardFilterForm(forms.Form):
+    range = forms.ChoiceField(choices=list(PRESETS.items()), required=False)
+    since = forms.DateField(required=False)
+    until = forms.DateField(required=False)
+    segment = forms.CharField(required=False, max_length=60)
+    source = forms.IntegerField(required=False, min_value=1)
+    area = forms.CharField(required=False, max_length=20, help_text='An area id, or "none".')
+
+    def __init__(self, data, *, today: date) -> None:
+        super().__init__(data)
+        self.today = today
+
+    def clean_area(self) -> int | None:
+        value = (self.cleaned_data.get("area") or "").strip()
+        if not value:
+            return None
+        if value == "none":
+            return 0
+        if not value.isdigit():
+            raise ValidationError('Give a product area id, or "none".')
+        return int(value)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        preset = data.get("range") or DEFAULT_PRESET
+        if data.get("since") or data.get("until"):
+            preset = "custom" if not self.data.get("range") else preset
+        if preset == "custom":
+            since, until = data.get("since"), data.get("until")
+            if since is None and "since" not in self.errors:
+                self.add_error("since", "Give the first day of a custom range.")
+            if until is None and "until" not in self.errors:
+                self.add_error("until", "Give the last day of a custom range.")
+            if since and until:
+                if since > until:
+                    self.add_error("until", "The last day must not be before the first.")
+                elif (until - since).days + 1 > MAX_DAYS:
+                    self.add_error("until", f"A range holds at most {MAX_DAYS} days.")
+        data["range"] = preset
+        return data
+
+    def filters(self) -> DashboardFilters:
+        """Valid filters (call after is_valid())."""
+        data = self.cleaned_data
+        preset = data["range"]
+        if preset == "custom":
+            since, until = data["since"], data["until"]
+        else:
+            since, until = preset_range(preset, self.today)
+        return DashboardFilters(
+            since=since,
+            until=until,
+            preset=preset,
+            segment=(data.get("segment") or "").strip(),
+            source=data.get("source"),
+            area=data.get("area"),
+        )
+
+
+def default_filters(today: date) -> DashboardFilters:
+    since, until = preset_range(DEFAULT_PRESET, today)
+    return DashboardFilters(since=since, until=until)

@@ -1,0 +1,421 @@
+"""The recount behind every rollup table, in SQL, and the set-based statements that store it.
+
+Each `Rollup` names its table, its bucket key, its value columns, the recount of the base tables
+(`fresh`, restricted to a scope or not) and the condition that selects the same scope among the
+stored rows. One statement per rollup recomputes a scope: the recount is upserted
+(`INSERT ... ON CONFLICT DO UPDATE`) and stored rows of the scope that the recount no longer has
+are deleted. The full rebuild replaces a workspace's rows with one `INSERT ... SELECT ... GROUP
+BY`. `verify` compares stored rows with the recount both ways.
+
+Scopes: `days` (the workspace's local days), `ideas` (idea ids), `categories` (tool categories);
+None means everything. Days are the workspace's: `received_at AT TIME ZONE <its zone>`.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+
+# The annual cost of contract `c` in its own currency: the twin of inventory's
+# annual_cost_expression() and models.annualise().
+_ANNUAL = """(CASE c.billing_period WHEN 'monthly' THEN c.cost * 12
+    WHEN 'multi_year' THEN round(c.cost * 12 / coalesce(nullif(c.term_months, 0), 12), 2)
+    ELSE c.cost END)"""
+# Units of workspace currency per unit of the contract's currency (NULL: no budget rate).
+_RATE = "(%(rates)s::jsonb ->> c.currency)::numeric"
+# The feedback items of a day scope: each local day's [start, end) in the workspace's zone, so
+# every day is an index range on (workspace, received_at).
+_ITEMS_IN_DAYS = """unnest(%(days)s::date[]) AS scope(day)
+    JOIN feedback_feedbackitem i ON i.workspace_id = %(ws)s
+     AND i.received_at >= (scope.day::timestamp AT TIME ZONE %(tz)s)
+     AND i.received_at < ((scope.day + 1)::timestamp AT TIME ZONE %(tz)s)"""
+_ALL_ITEMS = "feedback_feedbackitem i"
+_LOCAL_DAY = "(i.received_at AT TIME ZONE %(tz)s)::date"
+
+
+@dataclass(frozen=True)
+class Rollup:
+    table: str
+    keys: tuple[str, ...]  # the bucket, after workspace_id
+    values: tuple[str, ...]
+    scope: str  # "days", "ideas" or "categories"
+    fresh_sql: str  # selects workspace_id, *keys, *values; {where} / {items} are the scope
+    stored_scope: str  # a condition on the stored row `r` selecting the scope
+
+    def fresh(self, scoped: bool) -> str:
+        if self.scope == "days":
+            return self.fresh_sql.format(items=_ITEMS_IN_DAYS if scoped else _ALL_ITEMS)
+        condition = {
+            "ideas": "AND idea.id = ANY(%(ideas)s::bigint[])",
+            "categories": "AND t.category = ANY(%(categories)s::text[])",
+        }[self.scope]
+        return self.fresh_sql.format(where=condition if scoped else "")
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return ("workspace_id", *self.keys, *self.values)
+
+
+FEEDBACK_DAILY = Rollup(
+    table="dashboards_feedbackdaily",
+    keys=("day", "source_id", "area_id", "segment", "sentiment", "status"),
+    values=("items",),
+    scope="days",
+    fresh_sql=f"""
+        SELECT i.workspace_id, {_LOCAL_DAY} AS day, i.source_id,
+               coalesce(i.product_area_id, 0) AS area_id, coalesce(a.segment, '') AS segment,
+               i.sentiment, i.status, count(*) AS items
+          FROM {{items}}
+          LEFT JOIN feedback_account a ON a.id = i.account_id
+         WHERE i.workspace_id = %(ws)s
+         GROUP BY 1, 2, 3, 4, 5, 6, 7""",
+    stored_scope="r.day = ANY(%(days)s::date[])",
+)
+
+TRIAGE_DAILY = Rollup(
+    table="dashboards_triagedaily",
+    keys=("day",),
+    values=(
+        "received",
+        "triaged",
+        "untriaged",
+        "triage_seconds",
+        "within_1h",
+        "within_4h",
+        "within_1d",
+        "within_3d",
+        "within_7d",
+    ),
+    scope="days",
+    fresh_sql=f"""
+        SELECT i.workspace_id, {_LOCAL_DAY} AS day, count(*) AS received,
+               count(i.triaged_at) AS triaged,
+               count(*) FILTER (WHERE i.status = 'new') AS untriaged,
+               coalesce(sum(greatest(0, extract(epoch FROM i.triaged_at - i.received_at))), 0)
+                   ::bigint AS triage_seconds,
+               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '1 hour'),
+               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '4 hours'),
+               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '1 day'),
+               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '3 days'),
+               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '7 days')
+          FROM {{items}}
+         WHERE i.workspace_id = %(ws)s AND i.status <> 'spam'
+         GROUP BY 1, 2""",
+    stored_scope="r.day = ANY(%(days)s::date[])",
+)
+
+# The evidence for live ideas: each linked item (a mention) and each duplicate merged into a
+# linked item (its customer asks too, but it is not a second mention). The same rule as
+# feedback.selectors.ideas.with_demand, so the dashboards and the idea pages agree.
+_EVIDENCE = """
+    SELECT l.idea_id, i.received_at, i.account_id, i.contact_id, 1 AS mention
+      FROM feedback_idealink l
+      JOIN feedback_idea idea ON idea.id = l.idea_id AND idea.merged_into_id IS NULL
+      JOIN feedback_feedbackitem i ON i.id = l.item_id
+     WHERE l.workspace_id = %(ws)s {where}
+    UNION ALL
+    SELECT l.idea_id, d.received_at, d.account_id, d.contact_id, 0
+      FROM feedback_idealink l
+      JOIN feedback_idea idea ON idea.id = l.idea_id AND idea.merged_into_id IS NULL
+      JOIN feedback_feedbackitem d ON d.duplicate_of_id = l.item_id
+     WHERE l.workspace_id = %(ws)s {where}"""
+
+IDEA_WEEKLY = Rollup(
+    table="dashboards_ideaweekly",
+    keys=("idea_id", "week"),
+    values=("mentions", "unique_accounts", "revenue"),
+    scope="ideas",
+    fresh_sql=f"""
+        WITH evidence AS ({_EVIDENCE}),
+        weekly AS (
+            SELECT idea_id, date_trunc('week', received_at AT TIME ZONE %(tz)s)::date AS week,
+                   account_id, mention
+              FROM evidence),
+        asking AS (
+            SELECT w.idea_id, w.week, count(*) AS accounts, sum(a.annual_revenue) AS revenue
+              FROM (SELECT DISTINCT idea_id, week, account_id FROM weekly
+                     WHERE account_id IS NOT NULL) w
+              JOIN feedback_account a ON a.id = w.account_id
+             GROUP BY 1, 2)
+        SELECT %(ws)s AS workspace_id, m.idea_id, m.week, m.mentions,
+               coalesce(asking.accounts, 0), coalesce(asking.revenue, 0)
+          FROM (SELECT idea_id, week, sum(mention) AS mentions FROM weekly GROUP BY 1, 2) m
+          LEFT JOIN asking ON asking.idea_id = m.idea_id AND asking.week = m.week""",
+    stored_scope="r.idea_id = ANY(%(ideas)s::bigint[])",
+)
+
+IDEA_TOTAL = Rollup(
+    table="dashboards_ideatotal",
+    keys=("idea_id",),
+    values=(
+        "title",
+        "status_category",
+        "owner_id",
+        "area_id",
+        "mentions",
+        "unique_accounts",
+        "revenue",
+        "asking_contacts",
+        "told_contacts",
+        "status_changed_at",
+        "first_told_at",
+    ),
+    scope="ideas",
+    fresh_sql=f"""
+        WITH evidence AS ({_EVIDENCE}),
+        accounts AS (
+            SELECT e.idea_id, count(*) AS accounts, sum(a.annual_revenue) AS revenue
+              FROM (SELECT DISTINCT idea_id, account_id FROM evidence
+                     WHERE account_id IS NOT NULL) e
+              JOIN feedback_account a ON a.id = e.account_id
+             GROUP BY 1),
+        contacts AS (
+            SELECT e.idea_id, count(*) AS asking
+              FROM (SELECT DISTINCT idea_id, contact_id FROM evidence) e
+              JOIN feedback_contact p ON p.id = e.contact_id AND p.email <> ''
+             GROUP BY 1),
+        mentions AS (SELECT idea_id, sum(mention) AS n FROM evidence GROUP BY 1)
+        SELECT idea.workspace_id, idea.id, idea.title, st.category,
+               coalesce(idea.owner_id, 0), coalesce(idea.product_area_id, 0),
+               coalesce(mentions.n, 0), coalesce(accounts.accounts, 0),
+               coalesce(accounts.revenue, 0), coalesce(contacts.asking, 0),
+               (SELECT count(DISTINCT n.contact_id) FROM feedback_loopnotice n
+                 WHERE n.idea_id = idea.id AND n.outcome = st.category),
+               idea.status_changed_at,
+               (SELECT min(n.queued_at) FROM feedback_loopnotice n
+                 WHERE n.idea_id = idea.id AND n.outcome = st.category)
+          FROM feedback_idea idea
+          JOIN feedback_ideastatus st ON st.id = idea.status_id
+          LEFT JOIN mentions ON mentions.idea_id = idea.id
+          LEFT JOIN accounts ON accounts.idea_id = idea.id
+          LEFT JOIN contacts ON contacts.idea_id = idea.id
+         WHERE idea.workspace_id = %(ws)s AND idea.merged_into_id IS NULL {{where}}""",
+    stored_scope="r.idea_id = ANY(%(ideas)s::bigint[])",
+)
+
+# The months a tools rollup covers: two years back and one ahead of the workspace's month.
+_MONTHS = "generate_series(%(first_month)s::date, %(last_month)s::date, interval '1 month')"
+_COVERS = "c.start_date < (m.month + interval '1 month')::date AND c.renewal_date > m.month"
+
+TOOL_SPEND_MONTHLY = Rollup(
+    table="dashboards_toolspendmonthly",
+    keys=("month", "category", "team"),
+    values=("spend", "unconverted_contracts"),
+    scope="categories",
+    fresh_sql=f"""
+        SELECT t.workspace_id, m.month, t.category, t.team,
+               coalesce(round(sum({_ANNUAL} * {_RATE} / 12), 2), 0) AS spend,
+               count(*) FILTER (WHERE {_RATE} IS NULL) AS unconverted_contracts
+          FROM (SELECT month::date FROM {_MONTHS} AS month) m
+          JOIN inventory_contract c ON c.workspace_id = %(ws)s AND {_COVERS}
+          JOIN inventory_tool t ON t.id = c.tool_id
+         WHERE t.workspace_id = %(ws)s AND t.status <> 'retired' {{where}}
+         GROUP BY 1, 2, 3, 4""",
+    stored_scope="r.category = ANY(%(categories)s::text[])",
+)
+
+TOOL_SEATS_MONTHLY = Rollup(
+    table="dashboards_toolseatsmonthly",
+    keys=("month", "tool_id"),
+    values=("category", "seats_bought", "seats_used"),
+    scope="categories",
+    fresh_sql=f"""
+        SELECT t.workspace_id, m.month, t.id, t.category,
+               coalesce(bought.seats, 0), coalesce(used.seats, 0)
+          FROM (SELECT month::date FROM {_MONTHS} AS month) m
+          CROSS JOIN inventory_tool t
+          LEFT JOIN LATERAL (
+              SELECT max(c.seats_bought) AS seats FROM inventory_contract c
+               WHERE c.tool_id = t.id AND {_COVERS}) bought ON true
+          LEFT JOIN LATERAL (
+              SELECT s.seats_used AS seats FROM inventory_seatusagesnapshot s
+               WHERE s.tool_id = t.id AND s.taken_on < (m.month + interval '1 month')::date
+               ORDER BY s.taken_on DESC LIMIT 1) used ON true
+         WHERE t.workspace_id = %(ws)s AND t.status <> 'retired' {{where}}
+           AND (bought.seats IS NOT NULL OR used.seats IS NOT NULL)""",
+    stored_scope="r.category = ANY(%(categories)s::text[])",
+)
+
+TOOL_NOW = Rollup(
+    table="dashboards_toolnow",
+    keys=("tool_id",),
+    values=(
+        "name",
+        "category",
+        "team",
+        "in_spend",
+        "annual_cost",
+        "seats_bought",
+        "seats_used",
+        "renewal_date",
+        "notice_deadline",
+        "decision",
+    ),
+    scope="categories",
+    fresh_sql=f"""
+        SELECT t.workspace_id, t.id, t.name, t.category, t.team,
+               (c.id IS NOT NULL AND c.decision <> 'cancel' AND t.status <> 'retired'),
+               {_ANNUAL} * {_RATE}, coalesce(c.seats_bought, 0), coalesce(c.seats_used, 0),
+               c.renewal_date, c.renewal_date - c.notice_days, coalesce(c.decision, '')
+          FROM inventory_tool t
+          LEFT JOIN inventory_contract c ON c.tool_id = t.id AND c.is_current
+         WHERE t.workspace_id = %(ws)s {{where}}""",
+    stored_scope="r.category = ANY(%(categories)s::text[])",
+)
+
+ROLLUPS = (
+    FEEDBACK_DAILY,
+    TRIAGE_DAILY,
+    IDEA_WEEKLY,
+    IDEA_TOTAL,
+    TOOL_SPEND_MONTHLY,
+    TOOL_SEATS_MONTHLY,
+    TOOL_NOW,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to recompute. None for a kind: all of it; an empty list: none of it."""
+
+    days: list[date] | None = None
+    ideas: list[int] | None = None
+    categories: list[str] | None = None
+
+    def of(self, kind: str) -> list | None:
+        return getattr(self, kind)
+
+
+EVERYTHING = Scope()
+
+
+def params(*, workspace_id: int, time_zone: str, today: date, rates: dict[str, Decimal]) -> dict:
+    month = today.replace(day=1)
+    first = _add_months(month, -24)
+    last = _add_months(month, 12)
+    return {
+        "ws": workspace_id,
+        "tz": time_zone,
+        "rates": json.dumps({code: str(rate) for code, rate in rates.items()}),
+        "first_month": first,
+        "last_month": last,
+    }
+
+
+def _add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def apply(rollup: Rollup, scope: Scope, base: dict) -> tuple[int, int]:
+    """Recomputes `scope` of one rollup: (rows upserted, rows deleted). One statement."""
+    chosen = scope.of(rollup.scope)
+    if chosen is not None and not chosen:
+        return 0, 0
+    scoped = chosen is not None
+    values = dict(base, **{rollup.scope: chosen})
+    cols = ", ".join(rollup.columns)
+    key = ("workspace_id", *rollup.keys)
+    conflict = ", ".join(key)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in rollup.values)
+    same_key = " AND ".join(f"f.{c} = r.{c}" for c in key)
+    stored = rollup.stored_scope if scoped else "TRUE"
+    sql = f"""
+        WITH fresh ({cols}) AS ({rollup.fresh(scoped)}),
+        upserted AS (
+            INSERT INTO {rollup.table} ({cols}) SELECT {cols} FROM fresh
+            ON CONFLICT ({conflict}) DO UPDATE SET {updates}
+            RETURNING 1),
+        deleted AS (
+            DELETE FROM {rollup.table} r
+             WHERE r.workspace_id = %(ws)s AND {stored}
+               AND NOT EXISTS (SELECT 1 FROM fresh f WHERE {same_key})
+            RETURNING 1)
+        SELECT (SELECT count(*) FROM upserted), (SELECT count(*) FROM deleted)"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        upserted, deleted = cursor.fetchone()
+    return upserted, deleted
+
+
+def rebuild(rollup: Rollup, base: dict) -> tuple[int, int]:
+    """Replaces every row of the workspace: one DELETE and one INSERT ... SELECT ... GROUP BY."""
+    cols = ", ".join(rollup.columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {rollup.table} WHERE workspace_id = %(ws)s", base)
+        deleted = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {rollup.table} ({cols}) SELECT * FROM ({rollup.fresh(False)}) fresh",
+            base,
+        )
+        return cursor.rowcount, deleted
+
+
+@dataclass(frozen=True)
+class Difference:
+    rollup: str
+    kind: str  # "missing" (in the recount, not stored), "extra" (stored, not in the recount)
+    row: tuple
+
+    def __str__(self) -> str:
+        return f"{self.rollup}: {self.kind} {self.row}"
+
+
+def verify(rollup: Rollup, base: dict, limit: int = 50) -> list[Difference]:
+    """Stored rows against a recount from the base tables, both ways (EXCEPT)."""
+    cols = ", ".join(rollup.columns)
+    stored = f"SELECT {cols} FROM {rollup.table} WHERE workspace_id = %(ws)s"
+    fresh = f"SELECT {cols} FROM ({rollup.fresh(False)}) AS fresh ({cols})"
+    found: list[Difference] = []
+    with connection.cursor() as cursor:
+        for kind, left, right in (("missing", fresh, stored), ("extra", stored, fresh)):
+            cursor.execute(f"({left}) EXCEPT ({right}) LIMIT {int(limit)}", base)
+            found += [Difference(rollup.table, kind, row) for row in cursor.fetchall()]
+    return found
+
+
+def ideas_touched_on(days: list[date], base: dict) -> list[int]:
+    """Live ideas whose evidence includes an item received on one of `days` (local days)."""
+    if not days:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT DISTINCT l.idea_id FROM {_ITEMS_IN_DAYS}
+                  JOIN feedback_idealink l ON l.item_id IN (i.id, i.duplicate_of_id)""",
+            dict(base, days=days),
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def scope_has_rows(scope: Scope, base: dict) -> bool:
+    """Whether the base tables hold anything in `scope` (so a recount must store something)."""
+    checks = []
+    if scope.days is None:
+        checks.append(("SELECT 1 FROM feedback_feedbackitem i WHERE i.workspace_id = %(ws)s", {}))
+    elif scope.days:
+        checks.append((f"SELECT 1 FROM {_ITEMS_IN_DAYS}", {"days": scope.days}))
+    if scope.ideas is None or scope.ideas:
+        where = "" if scope.ideas is None else "AND idea.id = ANY(%(ideas)s::bigint[])"
+        checks.append(
+            (
+                "SELECT 1 FROM feedback_idea idea WHERE idea.workspace_id = %(ws)s"
+                f" AND idea.merged_into_id IS NULL {where}",
+                {"ideas": scope.ideas},
+            )
+        )
+    if scope.categories is None or scope.categories:
+        where = "" if scope.categories is None else "AND t.category = ANY(%(categories)s::text[])"
+        checks.append(
+            (
+                f"SELECT 1 FROM inventory_tool t WHERE t.workspace_id = %(ws)s {where}",
+                {"categories": scope.categories},
+            )
+        )
+    with connection.cursor() as cursor:
+        for sql, values in checks:
+            cursor.execute(f"SELECT EXISTS ({sql})", dict(base, **values))
+            if cursor.fetchone()[0]:
+                return True
+    return False

@@ -1,0 +1,724 @@
+"""Every read of the dashboards: each tile from the rollup tables only, in a fixed number of
+queries, so a tile costs the same at ten thousand or ten million feedback items.
+
+A tile is one `Tile`: its headline figures (each linking to the list behind it), a chart spec
+for Chart.js, a table of the same numbers and the freshness of the refresh it was read from.
+The page, the CSV export, the digest and the API all render that one object.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboards.filters import DashboardFilters
+from dashboards.models import RefreshState
+from dashboards.refresh import TOPICS, local_today
+from feedback.models import ProductArea, Source
+from feedback.selectors import intake as intake_selectors
+from productops.models import ChangeMark, Workspace
+
+STALE_AFTER = timedelta(minutes=2)  # marks older than this: the tile says it is refreshing
+PENDING_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Freshness:
+    as_of: datetime | None  # when the last successful refresh finished
+    pending: int  # change marks not applied yet (capped)
+    oldest_pending: datetime | None
+    failed_at: datetime | None
+    error: str
+    refreshing: bool  # someone holds the lease right now
+
+    @property
+    def stale(self) -> bool:
+        return self.oldest_pending is not None and (
+            timezone.now() - self.oldest_pending > STALE_AFTER
+        )
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error) and (
+            self.as_of is None or (self.failed_at is not None and self.failed_at >= self.as_of)
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "pending_changes": self.pending,
+            "stale": self.stale,
+            "refreshing": self.refreshing,
+            "last_error": self.error if self.failed else None,
+        }
+
+
+def freshness(*, workspace: Workspace) -> Freshness:
+    """One query: the refresh state and the marks still waiting."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.last_success_at, s.last_failure_at, s.last_error,
+                   s.holder <> '' AND s.lease_expires_at > now(),
+                   (SELECT count(*) FROM (SELECT 1 FROM productops_changemark m
+                     WHERE m.workspace_id = %(ws)s AND m.topic = ANY(%(topics)s)
+                     LIMIT %(cap)s) capped),
+                   (SELECT min(m.marked_at) FROM productops_changemark m
+                     WHERE m.workspace_id = %(ws)s AND m.topic = ANY(%(topics)s))
+              FROM (SELECT 1) one
+              LEFT JOIN dashboards_refreshstate s ON s.workspace_id = %(ws)s
+            """,
+            {"ws": workspace.pk, "topics": list(TOPICS), "cap": PENDING_CAP},
+        )
+        as_of, failed_at, error, refreshing, pending, oldest = cursor.fetchone()
+    return Freshness(
+        as_of=as_of,
+        pending=pending,
+        oldest_pending=oldest,
+        failed_at=failed_at,
+        error=error or "",
+        refreshing=bool(refreshing),
+    )
+
+
+def refresh_state(*, workspace: Workspace) -> RefreshState | None:
+    return RefreshState.objects.filter(workspace=workspace).first()
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: Any
+    display: str
+    link: str = ""
+    change: str = ""  # "+12% on the previous period"
+
+
+@dataclass
+class Tile:
+    name: str
+    title: str
+    covers: str  # what the numbers cover, said next to "as of"
+    summary: str  # the chart in one sentence, for screen readers and the digest
+    figures: list[Figure]
+    columns: list[str]
+    rows: list[list[Any]]
+    row_links: list[str] = field(default_factory=list)
+    chart: dict[str, Any] | None = None
+    note: str = ""
+    filename_period: str = ""
+    link_column: int = 2  # which cell (1-based) of a row links to the list behind it
+
+    @property
+    def linked_rows(self) -> list[tuple[list[Any], str]]:
+        links = self.row_links or [""] * len(self.rows)
+        return list(zip(self.rows, links, strict=True))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "tile": self.name,
+            "title": self.title,
+            "covers": self.covers,
+            "summary": self.summary,
+            "figures": [{"label": f.label, "value": _plain(f.value)} for f in self.figures],
+            "columns": self.columns,
+            "rows": [[_plain(v) for v in row] for row in self.rows],
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _rows(sql: str, values: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
+
+
+def _money(amount: Decimal | int | None, currency: str) -> str:
+    return f"{currency} {Decimal(amount or 0):,.0f}"
+
+
+def _change(current: int | Decimal, previous: int | Decimal) -> str:
+    if not previous:
+        return "new this period" if current else "no change"
+    pct = (Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)
+    return f"{pct:+.0f}% on the previous period"
+
+
+def _period(filters: DashboardFilters) -> str:
+    return f"{filters.since:%d %b %Y} to {filters.until:%d %b %Y}"
+
+
+def _feedback_where(filters: DashboardFilters) -> tuple[str, dict]:
+    clauses = ["workspace_id = %(ws)s", "status <> 'spam'"]
+    values: dict[str, Any] = {}
+    if filters.segment:
+        clauses.append("segment = %(segment)s")
+        values["segment"] = filters.segment
+    if filters.source is not None:
+        clauses.append("source_id = %(source)s")
+        values["source"] = filters.source
+    if filters.area is not None:
+        clauses.append("area_id = %(area)s")
+        values["area"] = filters.area
+    return " AND ".join(clauses), values
+
+
+def _names(workspace: Workspace) -> tuple[dict[int, str], dict[int, str]]:
+    """Source and product area names: two small tables, one query each."""
+    sources = dict(Source.objects.filter(workspace=workspace).values_list("id", "name"))
+    areas = dict(ProductArea.objects.filter(workspace=workspace).values_list("id", "name"))
+    return sources, areas
+
+
+def _bucket_of(day: date, filters: DashboardFilters) -> date:
+    return day - timedelta(days=day.weekday()) if filters.weekly else day
+
+
+def _buckets(filters: DashboardFilters) -> list[date]:
+    step = 7 if filters.weekly else 1
+    first = _bucket_of(filters.since, filters)
+    return [
+        first + timedelta(days=step * n) for n in range((filters.until - first).days // step + 1)
+    ]
+
+
+def _url(name: str, workspace: Workspace, query: str = "", **kwargs: Any) -> str:
+    url = reverse(name, kwargs={"slug": workspace.slug, **kwargs})
+    return f"{url}?{query}" if query else url
+
+
+# Feedback volume ---------------------------------------------------------------------------
+
+
+def volume(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Feedback received by day (or week), source, area and segment, against the period before.
+
+    One GROUPING SETS query over the daily rollup, plus the two name tables.
+    """
+    where, values = _feedback_where(filters)
+    prev_since, _prev_until = filters.previous
+    values |= {"ws": workspace.pk, "since": filters.since, "until": filters.until}
+    values |= {"prev_since": prev_since}
+    rows = _rows(
+        f"""
+        SELECT day, source_id, area_id, segment, GROUPING(day, source_id, area_id, segment),
+               sum(items) FILTER (WHERE day >= %(since)s),
+               sum(items) FILTER (WHERE day < %(since)s)
+          FROM dashboards_feedbackdaily
+         WHERE {where} AND day BETWEEN %(prev_since)s AND %(until)s
+         GROUP BY GROUPING SETS ((day), (source_id), (area_id), (segment), ())
+        """,
+        values,
+    )
+    sources, areas = _names(workspace)
+    total = previous = 0
+    by_day: dict[date, int] = {}
+    by_prev_day: dict[date, int] = {}
+    by_source: list[tuple[str, int, str]] = []
+    by_area: list[tuple[str, int, str]] = []
+    by_segment: list[tuple[str, int, str]] = []
+    shift = timedelta(days=filters.days)
+    for day, source_id, area_id, segment, grouping, current, before in rows:
+        current, before = current or 0, before or 0
+        if grouping == 0b1111:
+            total, previous = current, before
+        elif grouping == 0b0111:
+            if day >= filters.since:
+                key = _bucket_of(day, filters)
+                by_day[key] = by_day.get(key, 0) + current
+            else:
+                key = _bucket_of(day + shift, filters)
+                by_prev_day[key] = by_prev_day.get(key, 0) + before
+        elif grouping == 0b1011 and current:
+            link = _url("feedback_inbox", workspace, filters.inbox_query(source=str(source_id)))
+            by_source.append((sources.get(source_id, f"Source {source_id}"), current, link))
+        elif grouping == 0b1101 and current:
+            area_query = filters.inbox_query(area=str(area_id) if area_id else "none")
+            by_area.append(
+                (
+                    areas.get(area_id, "No area") if area_id else "No area",
+                    current,
+                    _url("feedback_inbox", workspace, area_query),
+                )
+            )
+        elif grouping == 0b1110 and current:
+            link = _url("feedback_inbox", workspace, filters.inbox_query(segment=segment))
+            by_segment.append((segment or "No account", current, link if segment else ""))
+    buckets = _buckets(filters)
+    labels = [b.isoformat() for b in buckets]
+    table_rows: list[list[Any]] = []
+    links: list[str] = []
+    for dimension, entries in (("Source", by_source), ("Area", by_area), ("Segment", by_segment)):
+        for name, count, link in sorted(entries, key=lambda e: (-e[1], e[0])):
+            table_rows.append([dimension, name, count])
+            links.append(link)
+    unit = "week" if filters.weekly else "day"
+    top_source = max(by_source, key=lambda e: e[1])[0] if by_source else "none"
+    return Tile(
+        name="volume",
+        title="Feedback volume",
+        covers=f"{_period(filters)}, spam left out",
+        summary=(
+            f"{total:,} feedback items received ({_change(total, previous)}; "
+            f"{previous:,} in the period before). Most came from {top_source}."
+        ),
+        figures=[
+            Figure(
+                "Received",
+                total,
+                f"{total:,}",
+                _url("feedback_inbox", workspace, filters.inbox_query()),
+                _change(total, previous),
+            ),
+            Figure("Previous period", previous, f"{previous:,}"),
+        ],
+        columns=["Dimension", "Name", "Items"],
+        rows=table_rows,
+        row_links=links,
+        chart={
+            "type": "line",
+            "labels": labels,
+            "datasets": [
+                {"label": f"Items per {unit}", "data": [by_day.get(b, 0) for b in buckets]},
+                {
+                    "label": "Previous period",
+                    "data": [by_prev_day.get(b, 0) for b in buckets],
+                    "dashed": True,
+                },
+            ],
+        },
+    )
+
+
+# Sentiment ---------------------------------------------------------------------------------
+
+SENTIMENTS = (("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative"))
+
+
+def sentiment(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    where, values = _feedback_where(filters)
+    values |= {"ws": workspace.pk, "since": filters.since, "until": filters.until}
+    rows = _rows(
+        f"""
+        SELECT day, sentiment, sum(items) FROM dashboards_feedbackdaily
+         WHERE {where} AND day BETWEEN %(since)s AND %(until)s AND sentiment <> ''
+         GROUP BY 1, 2
+        """,
+        values,
+    )
+    buckets = _buckets(filters)
+    counts: dict[str, dict[date, int]] = {key: {} for key, _ in SENTIMENTS}
+    for day, label, n in rows:
+        if label in counts:
+            key = _bucket_of(day, filters)
+            counts[label][key] = counts[label].get(key, 0) + n
+    totals = {key: sum(by.values()) for key, by in counts.items()}
+    scored = sum(totals.values())
+
+    def share(key: str) -> str:
+        return f"{totals[key] * 100 / scored:.0f}%" if scored else "-"
+
+    return Tile(
+        name="sentiment",
+        title="Sentiment",
+        covers=f"{_period(filters)}, scored items",
+        summary=(
+            f"Of {scored:,} scored items, {share('positive')} positive, {share('neutral')} "
+            f"neutral and {share('negative')} negative."
+        ),
+        figures=[
+            Figure(
+                label,
+                totals[key],
+                share(key),
+                _url("feedback_inbox", workspace, filters.inbox_query(sentiment=key)),
+            )
+            for key, label in SENTIMENTS
+        ],
+        columns=["Period", *[label for _, label in SENTIMENTS]],
+        rows=[[b.isoformat(), *[counts[k].get(b, 0) for k, _ in SENTIMENTS]] for b in buckets],
+        chart={
+            "type": "bar",
+            "stacked": True,
+            "labels": [b.isoformat() for b in buckets],
+            "datasets": [
+                {"label": label, "data": [counts[key].get(b, 0) for b in buckets]}
+                for key, label in SENTIMENTS
+            ],
+        },
+    )
+
+
+# Top ideas ---------------------------------------------------------------------------------
+
+TOP_IDEAS = 8
+SPARK_WEEKS = 12
+
+
+def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Ideas by revenue and by unique accounts (the idea pages' figures), with a sparkline of
+    their weekly mentions. Two queries."""
+    values: dict[str, Any] = {"ws": workspace.pk, "n": TOP_IDEAS}
+    area = ""
+    if filters.area is not None:
+        area, values["area"] = "AND area_id = %(area)s", filters.area
+    rows = _rows(
+        f"""
+        (SELECT 'revenue', idea_id, title, status_category, mentions, unique_accounts, revenue
+           FROM dashboards_ideatotal WHERE workspace_id = %(ws)s {area} AND mentions > 0
+          ORDER BY revenue DESC, unique_accounts DESC, idea_id LIMIT %(n)s)
+        UNION ALL
+        (SELECT 'accounts', idea_id, title, status_category, mentions, unique_accounts, revenue
+           FROM dashboards_ideatotal WHERE workspace_id = %(ws)s {area} AND mentions > 0
+          ORDER BY unique_accounts DESC, revenue DESC, idea_id LIMIT %(n)s)
+        """,
+        values,
+    )
+    today = local_today(workspace)
+    this_monday = today - timedelta(days=today.weekday())
+    first = this_monday - timedelta(weeks=SPARK_WEEKS - 1)
+    ids = sorted({r[1] for r in rows})
+    weekly = _rows(
+        """SELECT idea_id, week, mentions FROM dashboards_ideaweekly
+            WHERE workspace_id = %(ws)s AND idea_id = ANY(%(ids)s) AND week >= %(first)s""",
+        {"ws": workspace.pk, "ids": ids, "first": first},
+    )
+    weeks = [first + timedelta(weeks=n) for n in range(SPARK_WEEKS)]
+    spark: dict[int, dict[date, int]] = {}
+    for idea_id, week, mentions in weekly:
+        spark.setdefault(idea_id, {})[week] = mentions
+    by_revenue = [r for r in rows if r[0] == "revenue"]
+    by_accounts = [r for r in rows if r[0] == "accounts"]
+    table_rows, links = [], []
+    for ranking, entries in (("By revenue", by_revenue), ("By accounts", by_accounts)):
+        for _, idea_id, title, category, mentions, accounts, revenue in entries:
+            series = [spark.get(idea_id, {}).get(w, 0) for w in weeks]
+            table_rows.append(
+                [ranking, title, category, mentions, accounts, revenue, " ".join(map(str, series))]
+            )
+            links.append(_url("idea_detail", workspace, idea_id=idea_id))
+    leader = by_revenue[0] if by_revenue else None
+    currency = workspace.currency
+    return Tile(
+        name="ideas",
+        title="Top ideas",
+        covers="all customer demand, as on the idea pages; sparklines: the last 12 weeks",
+        summary=(
+            f"The idea with the most revenue behind it is “{leader[2]}”: "
+            f"{_money(leader[6], currency)} from {leader[5]} accounts."
+            if leader
+            else "No idea has customer demand yet."
+        ),
+        figures=[
+            Figure(
+                "Ideas with demand",
+                len(ids),
+                f"{len(ids)}",
+                _url("idea_list", workspace, "sort=revenue"),
+            )
+        ],
+        columns=["Ranking", "Idea", "Status", "Mentions", "Accounts", "Revenue", "Weekly mentions"],
+        rows=table_rows,
+        row_links=links,
+        chart={
+            "type": "bar",
+            "horizontal": True,
+            "labels": [r[2][:40] for r in by_revenue],
+            "datasets": [
+                {"label": f"Revenue ({currency})", "data": [str(r[6]) for r in by_revenue]}
+            ],
+        },
+    )
+
+
+# Triage health -----------------------------------------------------------------------------
+
+MEDIAN_BUCKETS = ("1 hour", "4 hours", "1 day", "3 days", "7 days")
+
+
+def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Backlog and its age (today), and how fast the period's feedback was triaged. Two
+    queries over the daily triage rollup."""
+    today = local_today(workspace)
+    values = {"ws": workspace.pk, "since": filters.since, "until": filters.until, "today": today}
+    (row,) = _rows(
+        """
+        SELECT coalesce(sum(received) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
+               coalesce(sum(triaged) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
+               coalesce(sum(triage_seconds) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
+               coalesce(sum(within_1h) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
+               coalesce(sum(within_4h) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
+               coalesce(sum(within_1d) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
+               coalesce(sum(within_3d) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
+               coalesce(sum(within_7d) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
+               coalesce(sum(untriaged), 0),
+               coalesce(sum(untriaged) FILTER (WHERE day >= %(today)s - 1), 0),
+               coalesce(sum(untriaged) FILTER (
+                   WHERE day BETWEEN %(today)s - 7 AND %(today)s - 2), 0),
+               coalesce(sum(untriaged) FILTER (
+                   WHERE day BETWEEN %(today)s - 30 AND %(today)s - 8), 0),
+               coalesce(sum(untriaged) FILTER (WHERE day < %(today)s - 30), 0),
+               min(day) FILTER (WHERE untriaged > 0)
+          FROM dashboards_triagedaily WHERE workspace_id = %(ws)s
+        """,
+        values,
+    )
+    received, triaged, seconds, *within, backlog, age_1, age_7, age_30, age_old, oldest = row
+    series = _rows(
+        """SELECT day, received, triaged FROM dashboards_triagedaily
+            WHERE workspace_id = %(ws)s AND day BETWEEN %(since)s AND %(until)s""",
+        values,
+    )
+    median = "-"
+    if triaged:
+        median = "over 7 days"
+        for label, count in zip(MEDIAN_BUCKETS, within, strict=True):
+            if count * 2 >= triaged:
+                median = f"within {label}"
+                break
+    mean_hours = seconds / triaged / 3600 if triaged else 0
+    buckets = _buckets(filters)
+    got: dict[date, int] = {}
+    done: dict[date, int] = {}
+    for day, r, t in series:
+        key = _bucket_of(day, filters)
+        got[key] = got.get(key, 0) + r
+        done[key] = done.get(key, 0) + t
+    inbox = "feedback_inbox"
+    ages = [
+        ("0-1 days", age_1, (today - timedelta(days=1), today)),
+        ("2-7 days", age_7, (today - timedelta(days=7), today - timedelta(days=2))),
+        ("8-30 days", age_30, (today - timedelta(days=30), today - timedelta(days=8))),
+        ("over 30 days", age_old, (None, today - timedelta(days=31))),
+    ]
+    rows, links = [], []
+    for label, count, (since, until) in ages:
+        rows.append([f"Waiting {label}", count])
+        query = f"status=new&sort=oldest&until={until.isoformat()}"
+        if since:
+            query += f"&since={since.isoformat()}"
+        links.append(_url(inbox, workspace, query))
+    oldest_days = (today - oldest).days if oldest else 0
+    return Tile(
+        name="triage",
+        title="Triage health",
+        covers=f"backlog today; triage speed of feedback received {_period(filters)}",
+        summary=(
+            f"{backlog:,} items wait for triage"
+            + (f", the oldest for {oldest_days} days" if oldest else "")
+            + f". Of {received:,} received in the period, {triaged:,} are triaged, "
+            f"median {median}."
+        ),
+        figures=[
+            Figure("Backlog", backlog, f"{backlog:,}", _url(inbox, workspace, "status=new")),
+            Figure(
+                "Oldest waiting",
+                oldest_days,
+                f"{oldest_days} days" if oldest else "-",
+                _url(inbox, workspace, "status=new&sort=oldest"),
+            ),
+            Figure("Median time to triage", median, median),
+            Figure("Mean time to triage", round(mean_hours, 1), f"{mean_hours:.1f} h"),
+            Figure(
+                "Triaged in period",
+                triaged,
+                f"{triaged:,} of {received:,}",
+                _url(inbox, workspace, filters.inbox_query(status="triaged")),
+            ),
+        ],
+        columns=["Backlog age", "Items"],
+        rows=rows,
+        row_links=links,
+        chart={
+            "type": "bar",
+            "labels": [b.isoformat() for b in buckets],
+            "datasets": [
+                {"label": "Received", "data": [got.get(b, 0) for b in buckets]},
+                {"label": "Triaged since", "data": [done.get(b, 0) for b in buckets]},
+            ],
+        },
+    )
+
+
+# Loop closure ------------------------------------------------------------------------------
+
+
+def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Ideas shipped or declined in the period: how many asking customers were told, how fast.
+    Two queries over the idea totals."""
+    values = {
+        "ws": workspace.pk,
+        "start": _local_midnight(workspace, filters.since),
+        "end": _local_midnight(workspace, filters.until + timedelta(days=1)),
+    }
+    closed = """workspace_id = %(ws)s AND status_category IN ('shipped', 'declined')
+        AND status_changed_at >= %(start)s AND status_changed_at < %(end)s"""
+    (row,) = _rows(
+        f"""
+        SELECT count(*), coalesce(sum(asking_contacts), 0), coalesce(sum(told_contacts), 0),
+               avg(extract(epoch FROM first_told_at - status_changed_at) / 86400)
+                   FILTER (WHERE first_told_at IS NOT NULL)
+          FROM dashboards_ideatotal WHERE {closed}
+        """,
+        values,
+    )
+    ideas, asking, told, days_to_tell = row
+    waiting = _rows(
+        f"""SELECT idea_id, title, status_category, asking_contacts, told_contacts
+              FROM dashboards_ideatotal WHERE {closed}
+             ORDER BY asking_contacts - told_contacts DESC, idea_id LIMIT 10""",
+        values,
+    )
+    share = f"{told * 100 / asking:.0f}%" if asking else "-"
+    days_text = f"{days_to_tell:.1f} days" if days_to_tell is not None else "-"
+    return Tile(
+        name="loop",
+        title="Closing the loop",
+        covers=f"ideas shipped or declined {_period(filters)}",
+        summary=(
+            f"{ideas} ideas were shipped or declined; {told:,} of {asking:,} asking customers "
+            f"were told ({share}), on average {days_text} after the decision."
+        ),
+        figures=[
+            Figure("Customers told", told, share),
+            Figure("Asking customers", asking, f"{asking:,}"),
+            Figure("Days from decision to told", days_to_tell, days_text),
+            Figure("Ideas closed", ideas, f"{ideas}", _url("idea_board", workspace)),
+        ],
+        columns=["Idea", "Outcome", "Asking", "Told"],
+        rows=[[w[1], w[2], w[3], w[4]] for w in waiting],
+        row_links=[_url("idea_detail", workspace, idea_id=w[0]) for w in waiting],
+        chart={
+            "type": "doughnut",
+            "labels": ["Told", "Not told yet"],
+            "datasets": [{"label": "Asking customers", "data": [told, max(asking - told, 0)]}],
+        },
+    )
+
+
+def _local_midnight(workspace: Workspace, day: date) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    from dashboards.refresh import time_zone_of
+
+    return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(time_zone_of(workspace)))
+
+
+# Tools -------------------------------------------------------------------------------------
+
+
+def tools(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Annual spend by category, spend per active seat, waste and renewals in the next 90 days
+    (the inventory's own rules), and spend per month. Two queries."""
+    today = local_today(workspace)
+    values = {"ws": workspace.pk, "today": today, "horizon": today + timedelta(days=90)}
+    rows = _rows(
+        """
+        SELECT category, GROUPING(category),
+               coalesce(sum(annual_cost) FILTER (WHERE in_spend), 0),
+               coalesce(sum(seats_used) FILTER (WHERE in_spend), 0),
+               coalesce(sum(greatest(seats_bought - seats_used, 0) * annual_cost / seats_bought)
+                   FILTER (WHERE in_spend AND seats_bought > 0), 0),
+               count(*) FILTER (WHERE in_spend AND renewal_date BETWEEN %(today)s AND %(horizon)s),
+               coalesce(sum(annual_cost) FILTER (
+                   WHERE in_spend AND renewal_date BETWEEN %(today)s AND %(horizon)s), 0)
+          FROM dashboards_toolnow WHERE workspace_id = %(ws)s
+         GROUP BY GROUPING SETS ((category), ())
+        """,
+        values,
+    )
+    first = (today.replace(day=1) - timedelta(days=334)).replace(day=1)
+    monthly = _rows(
+        """SELECT month, sum(spend) FROM dashboards_toolspendmonthly
+            WHERE workspace_id = %(ws)s AND month BETWEEN %(first)s AND %(today)s
+            GROUP BY 1 ORDER BY 1""",
+        values | {"first": first},
+    )
+    currency = workspace.currency
+    total = next((r for r in rows if r[1] == 1), (None, 1, 0, 0, 0, 0, 0))
+    _, _, spend, seats, waste, renewals, renewing = total
+    per_seat = Decimal(spend) / seats if seats else None
+    categories = sorted((r for r in rows if r[1] == 0 and r[2]), key=lambda r: (-r[2], r[0]))
+    tool_list = "tool_list"
+    return Tile(
+        name="tools",
+        title="Tools",
+        covers="current contracts as of today, at the workspace's budget rates",
+        summary=(
+            f"Tools cost {_money(spend, currency)} a year"
+            + (f", {_money(per_seat, currency)} per active seat" if per_seat else "")
+            + f"; unused seats waste {_money(waste, currency)}; {renewals} contracts worth "
+            f"{_money(renewing, currency)} renew in the next 90 days."
+        ),
+        figures=[
+            Figure("Annual spend", spend, _money(spend, currency), _url("spend", workspace)),
+            Figure(
+                "Spend per active seat",
+                per_seat,
+                _money(per_seat, currency) if per_seat else "-",
+            ),
+            Figure("Waste", waste, _money(waste, currency), _url("waste", workspace)),
+            Figure(
+                "Renewals in 90 days",
+                renewals,
+                f"{renewals} · {_money(renewing, currency)}",
+                _url("renewals", workspace),
+            ),
+        ],
+        columns=["Category", f"Annual spend ({currency})"],
+        rows=[[r[0], r[2]] for r in categories],
+        row_links=[_url(tool_list, workspace, f"category={_quote(r[0])}") for r in categories],
+        chart={
+            "type": "bar",
+            "labels": [m.isoformat()[:7] for m, _ in monthly],
+            "datasets": [
+                {"label": f"Spend per month ({currency})", "data": [str(s) for _, s in monthly]}
+            ],
+        },
+    )
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+TILES = {
+    "volume": volume,
+    "sentiment": sentiment,
+    "ideas": top_ideas,
+    "triage": triage,
+    "loop": loop_closure,
+    "tools": tools,
+}
+
+
+def tile(*, workspace: Workspace, name: str, filters: DashboardFilters) -> Tile:
+    found = TILES[name](workspace=workspace, filters=filters)
+    found.filename_period = f"{filters.since.isoformat()}-{filters.until.isoformat()}"
+    return found
+
+
+def filter_choices(*, workspace: Workspace) -> dict[str, Any]:
+    sources, areas = _names(workspace)
+    return {
+        "sources": sorted(sources.items(), key=lambda kv: kv[1].lower()),
+        "areas": sorted(areas.items(), key=lambda kv: kv[1].lower()),
+        "segments": intake_selectors.account_segments(workspace=workspace),
+    }
+
+
+def pending_marks(*, workspace: Workspace) -> int:
+    return ChangeMark.objects.filter(workspace=workspace, topic__in=TOPICS).count()

@@ -1,0 +1,73 @@
+"""Waking the refresh after change marks commit, coalesced: a burst of marks makes one task.
+
+The first mark of a burst claims a short-lived cache key and queues the refresh a moment later;
+marks inside that moment find the key and queue nothing. The task deletes the key as it starts,
+so marks written during a refresh wake the next one. When Redis is down nothing is queued and
+the marks wait in Postgres for the sweeper (dashboards' lost-work finder).
+"""
+
+import logging
+
+from django.core.cache import cache
+
+log = logging.getLogger(__name__)
+
+COALESCE_SECONDS = 2
+TASK = "dashboards.tasks.refresh_rollups"
+
+
+def coalesce_key(workspace_id: int) -> str:
+    return f"dashboards:refresh-queued:{workspace_id}"
+
+
+def request_refresh(workspace_id: int) -> bool:
+    """Queues one refresh for a burst of marks. True when this call queued it."""
+    from productops.celery import app
+
+    try:
+        if not cache.add(coalesce_key(workspace_id), 1, timeout=COALESCE_SECONDS * 10):
+            return False
+        app.send_task(
+            TASK,
+            args=(workspace_id,),
+            countdown=COALESCE_SECONDS,
+            ignore_result=True,
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.05},
+        )
+    except Exception:  # any Redis or broker failure: the marks are committed rows
+        log.warning(
+            "Could not queue a dashboards refresh for workspace %s; the sweeper will.",
+            workspace_id,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def requeue_waiting() -> int:  # TEMPORARY: the old finder shape
+    from dashboards.refresh import MARKS_LOST_AFTER, workspaces_with_waiting_marks
+
+    ids = workspaces_with_waiting_marks(older_than=MARKS_LOST_AFTER)
+    for workspace_id in ids:
+        enqueue_now(TASK, workspace_id)
+    return len(ids)
+
+
+def enqueue_now(task_name: str, *args) -> bool:
+    from productops.celery import app
+
+    try:
+        app.send_task(task_name, args=args, ignore_result=True)
+    except Exception:
+        log.warning("Could not enqueue %s", task_name, exc_info=True)
+        return False
+    return True
+
+
+def enqueue_on_commit(task_name: str, *args) -> None:
+    from functools import partial
+
+    from django.db import transaction
+
+    transaction.on_commit(partial(enqueue_now, task_name, *args), robust=True)

@@ -1,0 +1,233 @@
+"""Refresh in the background: a real worker after intake, coalescing, single flight, a worker
+killed mid-refresh, Redis down, and a failed refresh that keeps the last good numbers."""
+
+import signal
+from datetime import timedelta
+
+import psycopg2
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from dashboards import refresh
+from dashboards.models import FeedbackDaily, RefreshRun, RefreshState
+from feedback.models import FeedbackItem, Status
+from productops import background
+from productops.audit import mark_changed
+from productops.celery import app as celery_app
+from productops.models import ChangeMark
+from tests.conftest import signed_in, subprocess_database_url, wait_for
+from tests.dashboards.conftest import worker_process
+from tests.dashboards.writes import Writer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _marks(workspace) -> int:
+    return ChangeMark.objects.filter(workspace=workspace).count()
+
+
+def _counted(workspace) -> int:
+    return sum(FeedbackDaily.objects.filter(workspace=workspace).values_list("items", flat=True))
+
+
+def test_a_worker_refreshes_after_intake_and_the_page_shows_it(admin, exec_, private_celery_queue):
+    workspace = admin.actor.workspace
+    writer = Writer(admin.actor, 21)
+    with worker_process(private_celery_queue):
+        for _ in range(5):
+            writer.intake()
+        total = FeedbackItem.objects.filter(workspace=workspace).count()
+        # Intake wakes the processing (sentiment, accounts) too, which marks the days again:
+        # processed first, then no marks left, means a refresh ran after the processing.
+        wait_for(
+            lambda: (
+                not FeedbackItem.objects.filter(workspace=workspace, processed_at=None).exists()
+                and _marks(workspace) == 0
+                and _counted(workspace) == total
+            ),
+            60,
+        )
+    assert refresh.verify(workspace_id=workspace.pk) == []
+    html = (
+        signed_in(exec_)
+        .get("/w/alpha/dashboards/tiles/volume/?range=90d", HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    shown = FeedbackItem.objects.filter(workspace=workspace).exclude(status=Status.SPAM).count()
+    assert f">{shown:,}</a>" in html
+
+
+def test_fifty_marks_in_a_burst_make_one_refresh(admin, private_celery_queue):
+    workspace = admin.actor.workspace
+    Writer(admin.actor, 22)  # the source
+    today = timezone.now().date()
+    days = [today - timedelta(days=n) for n in range(50)]
+    from tests.feedback.triage_data import item
+
+    for n in range(50):
+        item(workspace, f"Item {n}", hours_ago=24 * n + 12)
+    with worker_process(private_celery_queue):
+        for day in days:  # fifty separate writes, as fifty services would make them
+            with transaction.atomic():
+                mark_changed(workspace, "feedback", bucket=day.isoformat())
+        wait_for(lambda: _marks(workspace) == 0, 60)
+    runs = RefreshRun.objects.filter(workspace=workspace)
+    assert runs.count() == 1
+    assert runs.get().marks == 50 and runs.get().error == ""
+    assert refresh.verify(workspace_id=workspace.pk) == []
+
+
+def test_only_one_refresh_runs_at_a_time_and_a_dead_holders_lease_is_taken_over(admin):
+    workspace = admin.actor.workspace
+    holder = refresh.take_lease(workspace.pk)
+    assert holder is not None
+    assert refresh.take_lease(workspace.pk) is None
+    assert refresh.refresh_changed(workspace_id=workspace.pk).ran is False
+    # The holder died: its lease runs out and the next refresh takes it over.
+    RefreshState.objects.filter(workspace=workspace).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert refresh.refresh_changed(workspace_id=workspace.pk).ran is True
+    assert RefreshState.objects.get(workspace=workspace).holder == ""
+
+
+def _blocked_backends(dbname: str) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT pid FROM pg_stat_activity
+                WHERE datname = %s AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()""",
+            [dbname],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_worker_killed_mid_refresh_leaves_right_totals_after_the_next_run(
+    admin, private_celery_queue
+):
+    workspace = admin.actor.workspace
+    writer = Writer(admin.actor, 23)
+    writer.intake()
+    refresh.refresh_changed(workspace_id=workspace.pk)
+    before = _counted(workspace)
+    for _ in range(4):
+        writer.intake()
+    writer.idea()
+    writer.link()
+    assert _marks(workspace) > 0
+    dbname = connection.settings_dict["NAME"]
+    # Hold a lock the refresh needs after it has upserted the daily feedback rollup, so the
+    # worker is stopped in the middle of its transaction; then kill it there.
+    blocker = psycopg2.connect(subprocess_database_url())
+    try:
+        blocker.cursor().execute("LOCK TABLE dashboards_ideatotal IN ACCESS EXCLUSIVE MODE")
+        with worker_process(private_celery_queue) as process:
+            celery_app.send_task("dashboards.tasks.refresh_rollups", args=(workspace.pk,))
+            pids = wait_for(lambda: _blocked_backends(dbname), 60)
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    wait_for(lambda: not set(pids) & set(_blocked_backends(dbname) + _live(dbname)), 30)
+    # Nothing of the killed run stayed: the marks wait and the totals are the old ones.
+    assert _marks(workspace) > 0
+    assert _counted(workspace) == before
+    assert refresh.refresh_changed(workspace_id=workspace.pk).ran is False  # its lease holds
+    RefreshState.objects.filter(workspace=workspace).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert refresh.refresh_changed(workspace_id=workspace.pk).ran is True
+    assert _marks(workspace) == 0
+    assert _counted(workspace) == FeedbackItem.objects.filter(workspace=workspace).count()
+    assert refresh.verify(workspace_id=workspace.pk) == []
+
+
+def _live(dbname: str) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [dbname],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.fixture
+def redis_of_this_test(private_redis, settings):
+    """The cache and the broker of this process on the private redis-server."""
+    caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
+    caches["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": private_redis.url,
+        "KEY_PREFIX": "dash-test",
+    }
+    settings.CACHES = caches
+    previous = celery_app.conf.broker_url
+    celery_app.conf.broker_url = private_redis.url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    try:
+        yield private_redis
+    finally:
+        celery_app.conf.broker_url = previous
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+
+def test_with_redis_down_marks_wait_in_postgres_then_the_sweeper_applies_them(
+    admin, redis_of_this_test, private_celery_queue
+):
+    workspace = admin.actor.workspace
+    writer = Writer(admin.actor, 24)
+    redis_of_this_test.stop()
+    for _ in range(3):
+        writer.intake()  # intake answers while Redis is down
+    writer.tool()
+    assert _marks(workspace) > 0
+    assert not RefreshRun.objects.filter(workspace=workspace).exists()
+    redis_of_this_test.start()
+    ChangeMark.objects.filter(workspace=workspace).update(
+        marked_at=timezone.now() - timedelta(minutes=5)  # the wake-up calls were lost long ago
+    )
+    with worker_process(private_celery_queue, redis_of_this_test.url):
+        swept = background.sweep_all()
+        assert swept["dashboards.change_marks"] == 1
+        wait_for(lambda: _marks(workspace) == 0, 60)
+    assert refresh.verify(workspace_id=workspace.pk) == []
+    assert _counted(workspace) == FeedbackItem.objects.filter(workspace=workspace).count()
+
+
+def test_a_failed_refresh_keeps_the_last_good_numbers_and_says_why(admin, exec_):
+    workspace = admin.actor.workspace
+    writer = Writer(admin.actor, 25)
+    writer.intake()
+    refresh.refresh_changed(workspace_id=workspace.pk)
+    good = list(FeedbackDaily.objects.filter(workspace=workspace).values_list("day", "items"))
+    writer.intake()
+    # A table the refresh writes is locked past the statement timeout: the refresh fails.
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = '300ms'")
+    blocker = psycopg2.connect(subprocess_database_url())
+    try:
+        blocker.cursor().execute("LOCK TABLE dashboards_feedbackdaily IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(Exception, match="statement timeout"):
+            refresh.refresh_changed(workspace_id=workspace.pk)
+    finally:
+        blocker.rollback()
+        blocker.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+    assert (
+        list(FeedbackDaily.objects.filter(workspace=workspace).values_list("day", "items")) == good
+    )
+    state = RefreshState.objects.get(workspace=workspace)
+    assert state.holder == "" and "statement timeout" in state.last_error
+    assert _marks(workspace) > 0
+    page = signed_in(exec_).get("/w/alpha/dashboards/").content.decode()
+    assert "The last refresh failed" in page
+    refresh.refresh_changed(workspace_id=workspace.pk)
+    assert refresh.verify(workspace_id=workspace.pk) == []
+    assert (
+        "The last refresh failed"
+        not in signed_in(exec_).get("/w/alpha/dashboards/").content.decode()
+    )

@@ -1,0 +1,130 @@
+"""The overview, its tiles, CSV, the API and each role's Home, read as a user reads them."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dashboards import refresh
+from dashboards.models import RefreshState
+from feedback.models import FeedbackItem, Status
+from productops.models import ChangeMark
+from tests.conftest import downloaded, signed_in
+from tests.dashboards.writes import Writer
+
+
+@pytest.fixture
+def data(admin):
+    writer = Writer(admin.actor, 11)
+    for _ in range(10):
+        writer.intake()
+    writer.idea()
+    for _ in range(4):
+        writer.link()
+    for _ in range(2):
+        writer.tool()
+    refresh.refresh_changed(workspace_id=admin.actor.workspace.pk)
+    return writer
+
+
+def _tile(client, name, query=""):
+    return client.get(f"/w/alpha/dashboards/tiles/{name}/?{query}", HTTP_HX_REQUEST="true")
+
+
+def test_the_overview_loads_each_tile_on_its_own(exec_, data):
+    page = signed_in(exec_).get("/w/alpha/dashboards/?range=90d&segment=Enterprise")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for name in ("volume", "sentiment", "ideas", "triage", "loop", "tools"):
+        assert (
+            f'hx-get="/w/alpha/dashboards/tiles/{name}/?range=90d&amp;segment=Enterprise"' in html
+        )
+    assert "<script>" not in html and "style=" not in html
+
+
+def test_the_volume_tile_counts_what_the_inbox_lists_and_links_to_it(exec_, data):
+    client = signed_in(exec_)
+    response = _tile(client, "volume", "range=90d")
+    assert response.status_code == 200
+    html = response.content.decode()
+    today = refresh.local_today(data.workspace)
+    since = today - timedelta(days=89)
+    received = FeedbackItem.objects.filter(workspace=data.workspace).exclude(status=Status.SPAM)
+    expected = sum(1 for i in received if since <= i.received_at.date() <= today)
+    assert f">{expected:,}</a>" in html
+    assert f"/w/alpha/feedback/?status=all&amp;since={since.isoformat()}&amp;until={today}" in html
+    assert "As of" in html and 'data-chart="chart-data-volume"' in html
+    assert 'id="chart-data-volume" type="application/json"' in html
+
+
+def test_a_tile_says_when_changes_wait_and_when_a_refresh_failed(exec_, data):
+    workspace = data.workspace
+    ChangeMark.objects.create(
+        workspace=workspace,
+        topic="feedback",
+        bucket="2026-01-01",
+        marked_at=timezone.now() - timedelta(minutes=10),
+    )
+    RefreshState.objects.filter(workspace=workspace).update(
+        last_failure_at=timezone.now(), last_error="OperationalError: the server went away"
+    )
+    html = _tile(signed_in(exec_), "triage").content.decode()
+    assert "refreshing" in html and "last refresh failed" in html
+    page = signed_in(exec_).get("/w/alpha/dashboards/").content.decode()
+    assert "the server went away" in page and "These are the last good numbers" in page
+
+
+def test_bad_filters_get_a_400_that_names_the_field(exec_, data):
+    client = signed_in(exec_)
+    page = client.get("/w/alpha/dashboards/?range=custom&since=2026-05-01&until=2026-04-01")
+    assert page.status_code == 400
+    assert "The last day must not be before the first." in page.content.decode()
+    assert _tile(client, "volume", "area=banana").status_code == 400
+    api = client.get("/api/v1/w/alpha/metrics/volume/?since=yesterday")
+    assert api.status_code == 400
+    assert "since" in api.json()["error"]["fields"]
+
+
+def test_every_tile_exports_the_numbers_it_shows(exec_, data):
+    client = signed_in(exec_)
+    for name in ("volume", "sentiment", "ideas", "triage", "loop", "tools"):
+        response = client.get(f"/w/alpha/dashboards/tiles/{name}.csv?range=90d")
+        assert response.status_code == 200
+        text = downloaded(response)
+        header = text.splitlines()[0]
+        assert header.endswith("As of")
+    volume = downloaded(client.get("/w/alpha/dashboards/tiles/volume.csv?range=90d"))
+    api = client.get("/api/v1/w/alpha/metrics/volume/?range=90d").json()
+    assert api["freshness"]["as_of"] is not None
+    api_sources = [row for row in api["rows"] if row[0] == "Source"]
+    for row in api_sources:
+        assert f"Source,{row[1]},{row[2]}," in volume
+
+
+def test_the_api_schema_lists_the_metrics(exec_):
+    schema = signed_in(exec_).get("/api/schema/?format=json").json()
+    assert "/api/v1/w/{slug}/metrics/{tile}/" in schema["paths"]
+
+
+def test_each_role_gets_its_own_home(personas, data):
+    exec_home = signed_in(personas["exec"]).get("/w/alpha/dashboards/home/").content.decode()
+    assert 'id="tile-volume"' in exec_home
+    ops_home = signed_in(personas["ops_lead"]).get("/w/alpha/dashboards/home/").content.decode()
+    assert "Notice deadlines" in ops_home and "Tool requests" in ops_home and "Waste" in ops_home
+    pm_home = signed_in(personas["pm"]).get("/w/alpha/dashboards/home/").content.decode()
+    assert "Untriaged" in pm_home and "Assigned to me" in pm_home and "Ideas I own" in pm_home
+    backlog = FeedbackItem.objects.filter(workspace=data.workspace, status=Status.NEW).count()
+    assert f'?status=new">{backlog}</a>' in pm_home
+    home = signed_in(personas["admin"]).get("/w/alpha/").content.decode()
+    assert 'hx-get="/w/alpha/dashboards/home/"' in home
+
+
+def test_a_manual_refresh_is_for_ops_and_throttled(ops_lead, exec_, data):
+    client = signed_in(ops_lead)
+    first = client.post("/w/alpha/dashboards/refresh/", HTTP_HX_REQUEST="true")
+    assert first.status_code == 202
+    assert "Refresh queued" in first.content.decode()
+    again = client.post("/w/alpha/dashboards/refresh/", HTTP_HX_REQUEST="true")
+    assert again.status_code == 429
+    assert int(again["Retry-After"]) > 0
+    assert signed_in(exec_).post("/w/alpha/dashboards/refresh/").status_code == 403

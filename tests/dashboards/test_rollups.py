@@ -1,0 +1,59 @@
+"""Rollups always equal a recount from the base tables, whatever the writes and their order."""
+
+import pytest
+
+from dashboards import refresh
+from dashboards.models import FeedbackDaily, IdeaTotal, RefreshRun
+from feedback.models import FeedbackItem
+from productops.models import ChangeMark, Workspace
+from tests.dashboards.writes import Writer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _set_zone(workspace: Workspace, zone: str) -> None:
+    if zone != "UTC":
+        Workspace.objects.filter(pk=workspace.pk).update(time_zone=zone)
+
+
+@pytest.mark.parametrize(
+    ("seed", "zone"), [(1, "UTC"), (2, "Pacific/Auckland"), (3, "America/Los_Angeles")]
+)
+def test_rollups_equal_a_recount_after_random_writes(admin, seed, zone):
+    workspace = admin.actor.workspace
+    _set_zone(workspace, zone)
+    writer = Writer(admin.actor, seed)
+    done = []
+    for step in range(60):
+        done.append(writer.step())
+        if step % 7 == 6:  # refresh now and then, as the worker would between bursts
+            refresh.refresh_changed(workspace_id=workspace.pk)
+            assert refresh.verify(workspace_id=workspace.pk) == [], done
+    refresh.refresh_changed(workspace_id=workspace.pk)
+    assert not ChangeMark.objects.filter(workspace=workspace).exists()
+    assert refresh.verify(workspace_id=workspace.pk) == [], done
+    # What a user checks: the counted feedback equals the rows in the inbox.
+    assert FeedbackDaily.objects.filter(workspace=workspace).exists()
+    counted = FeedbackDaily.objects.filter(workspace=workspace).values_list("items", flat=True)
+    assert sum(counted) == FeedbackItem.objects.filter(workspace=workspace).count()
+
+
+def test_verify_names_what_differs(admin):
+    workspace = admin.actor.workspace
+    writer = Writer(admin.actor, 7)
+    for _ in range(8):
+        writer.intake()
+    writer.idea()
+    writer.link()
+    refresh.refresh_changed(workspace_id=workspace.pk)
+    assert refresh.verify(workspace_id=workspace.pk) == []
+    row = FeedbackDaily.objects.filter(workspace=workspace).first()
+    FeedbackDaily.objects.filter(pk=row.pk).update(items=row.items + 5)
+    IdeaTotal.objects.filter(workspace=workspace).delete()
+    differences = refresh.verify(workspace_id=workspace.pk)
+    text = "\n".join(map(str, differences))
+    assert "dashboards_feedbackdaily: extra" in text and "dashboards_feedbackdaily: missing" in text
+    assert "dashboards_ideatotal: missing" in text
+    refresh.rebuild_all(workspace_id=workspace.pk)
+    assert refresh.verify(workspace_id=workspace.pk) == []
+    assert RefreshRun.objects.filter(workspace=workspace, kind="full").count() == 1

@@ -1,0 +1,246 @@
+"""Random sequences of real writes through the domain services (which write the change marks
+the dashboards read), for the tests that hold rollups equal to a recount."""
+
+import contextlib
+import random
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from feedback.intake_values import IntakeItem
+from feedback.models import FeedbackItem, FeedbackMerge, Idea, IdeaLink, Status
+from feedback.services import ideas as idea_services
+from feedback.services import intake, triage
+from inventory import services as tool_services
+from inventory.models import Contract, Tool
+from productops.access import Actor
+from productops.errors import StaleEdit
+
+DOMAINS = ["acme.test", "globex.test", "initech.test", "umbrella.test", "gmail.com"]
+AREAS = ["Billing", "Reports", "Mobile", ""]
+CATEGORIES = ["Analytics", "Design", "Support"]
+TEAMS = ["Product", "Growth", ""]
+BODIES = [
+    "The export is broken and slow, please fix it",
+    "Love the new reports, great work",
+    "Please add a dark mode to the mobile app",
+    "Billing page is confusing and the invoice is wrong",
+    "Would like SSO support for our team",
+]
+
+
+def near_midnight(rng: random.Random) -> datetime:
+    """A moment within an hour of some midnight in UTC or in Auckland/Los Angeles (so the
+    same item falls on different days in different zones), in the last 40 days."""
+    day = timezone.now().date() - timedelta(days=rng.randint(0, 40))
+    midnight_utc = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    offset = rng.choice([0, -13, 8, 12])  # hours: UTC, Auckland (NZDT), Los Angeles, Auckland-ish
+    return midnight_utc + timedelta(hours=offset, minutes=rng.randint(-59, 59))
+
+
+class Writer:
+    def __init__(self, actor: Actor, seed: int) -> None:
+        self.actor = actor
+        self.workspace = actor.workspace
+        self.rng = random.Random(seed)
+        self.source = intake.source_for_api(actor=actor, name="API")
+        self.statuses = idea_services.ensure_default_statuses(self.workspace)
+
+    # Feedback
+
+    def intake(self) -> None:
+        rng = self.rng
+        items = [
+            IntakeItem(
+                body=f"{rng.choice(BODIES)} #{rng.randint(1, 10**9)}",
+                email=f"p{rng.randint(1, 12)}@{rng.choice(DOMAINS)}",
+                received_at=near_midnight(rng),
+                product_area=rng.choice(AREAS),
+            )
+            for _ in range(rng.randint(1, 4))
+        ]
+        intake.feedback_submit(actor=self.actor, source=self.source, items=items)
+
+    def process(self) -> None:
+        intake.feedback_process_pending(workspace_id=self.workspace.pk)
+
+    def _item(self) -> FeedbackItem | None:
+        ids = list(
+            FeedbackItem.objects.filter(workspace=self.workspace).values_list("pk", flat=True)
+        )
+        return FeedbackItem.objects.get(pk=self.rng.choice(ids)) if ids else None
+
+    def triage(self) -> None:
+        item = self._item()
+        if item is None or item.duplicate_of_id:
+            return
+        status = self.rng.choice(
+            [Status.TRIAGED, Status.TRIAGED, Status.ARCHIVED, Status.NEW, Status.SPAM]
+        )
+        if item.status == status:
+            return
+        triage.feedback_update(
+            actor=self.actor, item=item, expected_version=item.version, status=status
+        )
+
+    def merge(self) -> None:
+        original, duplicate = self._item(), self._item()
+        if not original or not duplicate or original.pk == duplicate.pk:
+            return
+        with contextlib.suppress(ValidationError, StaleEdit):
+            triage.feedback_merge(actor=self.actor, original=original, duplicate=duplicate)
+
+    def unmerge(self) -> None:
+        merge = (
+            FeedbackMerge.objects.filter(workspace=self.workspace, undone_at=None)
+            .order_by("?")
+            .first()
+        )
+        if merge is None:
+            return
+        with contextlib.suppress(ValidationError):
+            triage.feedback_unmerge(actor=self.actor, merge=merge)
+
+    # Ideas
+
+    def _idea(self) -> Idea | None:
+        return Idea.objects.filter(workspace=self.workspace, merged_into=None).order_by("?").first()
+
+    def idea(self) -> None:
+        idea_services.idea_create(
+            actor=self.actor,
+            title=f"Idea {self.rng.randint(1, 10**6)}",
+            owner=self.actor.user,
+        )
+
+    def link(self) -> None:
+        idea, item = self._idea(), self._item()
+        if idea is None or item is None:
+            return
+        with contextlib.suppress(ValidationError):
+            idea_services.idea_link(actor=self.actor, idea=idea, items=[item])
+
+    def unlink(self) -> None:
+        link = IdeaLink.objects.filter(workspace=self.workspace).order_by("?").first()
+        if link is not None:
+            idea_services.idea_unlink(actor=self.actor, link=link)
+
+    def idea_status(self) -> None:
+        idea = self._idea()
+        if idea is None:
+            return
+        status = self.rng.choice(self.statuses)
+        idea_services.idea_update(
+            actor=self.actor, idea=idea, expected_version=idea.version, status=status
+        )
+
+    def idea_merge(self) -> None:
+        idea, into = self._idea(), self._idea()
+        if idea and into and idea.pk != into.pk:
+            with contextlib.suppress(ValidationError):
+                idea_services.idea_merge(actor=self.actor, idea=idea, into=into)
+
+    # Tools
+
+    def tool(self) -> None:
+        rng = self.rng
+        tool = tool_services.tool_create(
+            actor=self.actor,
+            name=f"Tool {rng.randint(1, 10**9)}",
+            category=rng.choice(CATEGORIES),
+            team=rng.choice(TEAMS),
+        )
+        today = timezone.localdate()
+        start = today - timedelta(days=rng.randint(0, 500))
+        tool_services.contract_create(
+            actor=self.actor,
+            tool=tool,
+            billing_period=rng.choice(["monthly", "annual", "multi_year"]),
+            term_months=rng.choice([24, 36]),
+            cost=Decimal(rng.randint(10, 5000)),
+            currency=rng.choice(["USD", "EUR", "XXX"]),  # XXX: no budget rate
+            start_date=start,
+            renewal_date=start + timedelta(days=rng.randint(30, 730)),
+            seats_bought=rng.randint(0, 50),
+            seats_used=rng.randint(0, 50),
+        )
+
+    def _tool(self) -> Tool | None:
+        return Tool.objects.filter(workspace=self.workspace).order_by("?").first()
+
+    def tool_change(self) -> None:
+        tool = self._tool()
+        if tool is None:
+            return
+        change = self.rng.choice(["category", "status", "team"])
+        value = {
+            "category": self.rng.choice(CATEGORIES),
+            "status": self.rng.choice(["active", "retired", "retiring"]),
+            "team": self.rng.choice(TEAMS),
+        }[change]
+        tool_services.tool_update(
+            actor=self.actor, tool=tool, expected_version=tool.version, **{change: value}
+        )
+
+    def contract_change(self) -> None:
+        contract = (
+            Contract.objects.filter(workspace=self.workspace, is_current=True).order_by("?").first()
+        )
+        if contract is None:
+            return
+        rng = self.rng
+        if rng.random() < 0.3:
+            tool_services.renewal_decide(
+                actor=self.actor,
+                contract=contract,
+                decision=rng.choice(["renew", "cancel", "renegotiate"]),
+                reason="Random",
+            )
+        else:
+            tool_services.contract_update(
+                actor=self.actor,
+                contract=contract,
+                expected_version=contract.version,
+                cost=Decimal(rng.randint(10, 5000)),
+                seats_bought=rng.randint(0, 60),
+            )
+
+    def usage(self) -> None:
+        tool = self._tool()
+        if tool is not None:
+            tool_services.usage_record(
+                actor=self.actor,
+                tool=tool,
+                taken_on=timezone.localdate() - timedelta(days=self.rng.randint(0, 90)),
+                seats_used=self.rng.randint(0, 40),
+            )
+
+    STEPS = (
+        ("intake", 6),
+        ("process", 2),
+        ("triage", 5),
+        ("merge", 2),
+        ("unmerge", 1),
+        ("idea", 1),
+        ("link", 4),
+        ("unlink", 1),
+        ("idea_status", 2),
+        ("idea_merge", 1),
+        ("tool", 2),
+        ("tool_change", 2),
+        ("contract_change", 2),
+        ("usage", 2),
+    )
+
+    def step(self) -> str:
+        names = [name for name, _ in self.STEPS]
+        weights = [weight for _, weight in self.STEPS]
+        name = self.rng.choices(names, weights)[0]
+        getattr(self, name)()
+        return name
+
+
+def today_utc() -> date:
+    return timezone.now().date()
