@@ -7,12 +7,14 @@ class DashboardsConfig(AppConfig):
 
     def ready(self) -> None:
         from dashboards import refresh, wake
-        from productops import audit, background
+        from dashboards.demo import seed_dashboards
+        from productops import audit, background, demo
         from productops.capabilities import Capability
         from productops.navigation import NavItem, register
 
         register(NavItem("Dashboards", "dashboards_overview", Capability.VIEW_DASHBOARDS, "b", 5))
         audit.on_marks_written(wake.request_refresh)
+        demo.register("dashboards", seed_dashboards, order=90)
         try:
             background.register_lost_work(
                 "dashboards.change_marks",

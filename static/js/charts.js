@@ -1,5 +1,6 @@
 // Draws every dashboard chart: a <canvas data-chart="ID"> beside <script type="application/json"
-// id="ID"> (Django's json_script). Runs on load and after every htmx swap, so tiles that load
+// id="ID"> (Django's json_script) kept inside a <template>: htmx removes every <script> from
+// swapped content when allowScriptTags is off, but never looks inside a template's content. Runs on load and after every htmx swap, so tiles that load
 // on their own draw themselves; no inline script or style anywhere (strict CSP).
 (function () {
   "use strict";
@@ -39,11 +40,17 @@
     return { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options };
   }
 
+  function chartData(canvas) {
+    const id = canvas.dataset.chart;
+    const holder = canvas.closest("figure") && canvas.closest("figure").querySelector("template[data-chart-data]");
+    return (holder && holder.content.getElementById(id)) || document.getElementById(id);
+  }
+
   function draw(root) {
     if (!window.Chart) return;
     root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       if (canvas.dataset.drawn) return;
-      const source = document.getElementById(canvas.dataset.chart);
+      const source = chartData(canvas);
       if (!source) return;
       canvas.dataset.drawn = "yes";
       new window.Chart(canvas, config(JSON.parse(source.textContent)));
@@ -51,5 +58,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { draw(event.target.parentNode || document); });
+  // htmx:load fires on each piece of content htmx puts into the page (an outerHTML swap's
+  // own events fire on the element it removed, which no longer reaches the document).
+  document.addEventListener("htmx:load", function (event) { draw(event.target); });
 })();

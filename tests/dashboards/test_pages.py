@@ -54,7 +54,9 @@ def test_the_volume_tile_counts_what_the_inbox_lists_and_links_to_it(exec_, data
     assert f">{expected:,}</a>" in html
     assert f"/w/alpha/feedback/?status=all&amp;since={since.isoformat()}&amp;until={today}" in html
     assert "As of" in html and 'data-chart="chart-data-volume"' in html
-    assert 'id="chart-data-volume" type="application/json"' in html
+    assert (
+        '<template data-chart-data><script id="chart-data-volume" type="application/json"' in html
+    )
 
 
 def test_a_tile_says_when_changes_wait_and_when_a_refresh_failed(exec_, data):

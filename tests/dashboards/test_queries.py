@@ -1,0 +1,61 @@
+"""Every dashboard page and endpoint runs the same number of queries at any data size: they
+read rollups (and a few small tables), never the feedback rows."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dashboards import refresh
+from tests.conftest import signed_in
+from tests.dashboards.writes import Writer
+
+URLS = [
+    ("exec", "/w/alpha/dashboards/?range=90d"),
+    *[
+        ("exec", f"/w/alpha/dashboards/tiles/{name}/?range=12m&segment=Enterprise")
+        for name in ("volume", "sentiment", "ideas", "triage", "loop", "tools")
+    ],
+    ("exec", "/w/alpha/dashboards/tiles/volume.csv?range=90d"),
+    ("exec", "/w/alpha/dashboards/status/"),
+    ("exec", "/w/alpha/dashboards/home/"),
+    ("ops_lead", "/w/alpha/dashboards/home/"),
+    ("pm", "/w/alpha/dashboards/home/"),
+    ("exec", "/api/v1/w/alpha/metrics/"),
+    ("exec", "/api/v1/w/alpha/metrics/ideas/?range=30d"),
+]
+
+
+def _counts(personas) -> list[int]:
+    counts = []
+    for persona, url in URLS:
+        client = signed_in(personas[persona])
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, HTTP_HX_REQUEST="true" if "/tiles/" in url else "")
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code == 200, url
+        counts.append(len(queries))
+    return counts
+
+
+def test_dashboards_run_the_same_queries_at_any_data_size(personas, admin):
+    workspace = admin.actor.workspace
+    writer = Writer(admin.actor, 31)
+    writer.intake()
+    writer.idea()
+    writer.link()
+    writer.tool()
+    refresh.refresh_changed(workspace_id=workspace.pk)
+    small = _counts(personas)
+    for _ in range(25):
+        writer.intake()
+    for _ in range(4):
+        writer.idea()
+        writer.tool()
+    for _ in range(15):
+        writer.link()
+        writer.triage()
+        writer.idea_status()
+    writer.process()
+    refresh.refresh_changed(workspace_id=workspace.pk)
+    large = _counts(personas)
+    assert large == small, list(zip(URLS, small, large, strict=True))

@@ -1,0 +1,65 @@
+"""An exec's Monday look, in real Chromium: sign in, the overview with its charts and no CSP
+violation, a longer date range, and a number followed to the list behind it."""
+
+import re
+
+import pytest
+
+from dashboards.demo import seed_dashboards
+from feedback.demo import seed_feedback
+from feedback.demo_ideas import seed_ideas
+from inventory.demo import seed_inventory
+from productops import demo
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def acme():
+    workspace = demo.seed_platform()
+    seed_inventory(workspace)
+    seed_feedback(workspace)
+    seed_ideas(workspace)
+    seed_dashboards(workspace)
+    return workspace
+
+
+def test_an_exec_reads_the_overview_and_follows_a_number_to_its_list(page, live_server, acme):
+    violations = []
+    page.on(
+        "console",
+        lambda m: "Content Security Policy" in m.text and violations.append(m.text),
+    )
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation',"
+        " e => (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI))"
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "exec@acme.test")
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/w/acme/")
+    # Home is the exec's overview: tiles load on their own.
+    page.wait_for_selector("#role-home #tile-volume canvas[data-drawn=yes]")
+
+    page.goto(f"{live_server.url}/w/acme/dashboards/")
+    for name in ("volume", "sentiment", "ideas", "triage", "loop", "tools"):
+        page.wait_for_selector(f"#tile-{name} .as-of")
+    page.wait_for_function("document.querySelectorAll('canvas[data-drawn=yes]').length >= 6")
+    assert "As of" in page.locator("#tile-volume .as-of").inner_text()
+    assert page.locator("#tile-volume figcaption").inner_text().startswith("")
+    received_30 = page.locator("#tile-volume .figure-value").first.inner_text()
+
+    page.select_option("select[name=range]", "12m")
+    page.click("#dashboard-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"range=12m"))
+    page.wait_for_selector("#tile-volume canvas[data-drawn=yes]")
+    received_12m = page.locator("#tile-volume .figure-value").first.inner_text()
+    assert int(received_12m.replace(",", "")) >= int(received_30.replace(",", ""))
+
+    page.click("#tile-volume a.figure-value")
+    page.wait_for_url(re.compile(r"/w/acme/feedback/\?status=all&since=\d{4}-\d\d-\d\d&until="))
+    rows = page.locator("#inbox-rows tr.inbox-row").count()
+    assert rows > 0
+    assert violations == []
+    assert page.evaluate("window.__csp || []") == []
