@@ -74,7 +74,7 @@ class MetricIndex(WorkspaceAPIView):
 
     capabilities = {"GET": Capability.VIEW_DASHBOARDS}
 
-    @extend_schema(responses=MetricIndexOut)
+    @extend_schema(operation_id="metrics_index", responses=MetricIndexOut)
     def get(self, request, slug: str) -> Response:
         return Response(
             {
@@ -90,6 +90,7 @@ class MetricDetail(WorkspaceAPIView):
     capabilities = {"GET": Capability.VIEW_DASHBOARDS}
 
     @extend_schema(
+        operation_id="metrics_tile",
         parameters=[
             OpenApiParameter("tile", str, OpenApiParameter.PATH, enum=list(selectors.TILES)),
             *FILTER_PARAMETERS,

@@ -15,12 +15,9 @@ class DashboardsConfig(AppConfig):
         register(NavItem("Dashboards", "dashboards_overview", Capability.VIEW_DASHBOARDS, "b", 5))
         audit.on_marks_written(wake.request_refresh)
         demo.register("dashboards", seed_dashboards, order=90)
-        try:
-            background.register_lost_work(
-                "dashboards.change_marks",
-                task_name=wake.TASK,
-                find=refresh.workspaces_with_waiting_marks,
-                older_than=refresh.MARKS_LOST_AFTER,
-            )
-        except TypeError:  # TEMPORARY until the unified finders land
-            background.register_lost_work("dashboards.change_marks", wake.requeue_waiting)
+        background.register_lost_work(
+            "dashboards.change_marks",
+            task_name=wake.TASK,
+            find=refresh.workspaces_with_waiting_marks,
+            older_than=refresh.MARKS_LOST_AFTER,
+        )

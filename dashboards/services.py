@@ -7,9 +7,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dashboards.models import DigestSubscription, RefreshState
-from dashboards.wake import enqueue_on_commit  # TEMPORARY: productops.background's
 from productops.access import Actor, require
 from productops.audit import audit
+from productops.background import enqueue_on_commit
 from productops.capabilities import Capability
 
 MANUAL_REFRESH_EVERY = timedelta(seconds=60)

@@ -21,7 +21,11 @@ def coalesce_key(workspace_id: int) -> str:
 
 
 def request_refresh(workspace_id: int) -> bool:
-    """Queues one refresh for a burst of marks. True when this call queued it."""
+    """Queues one refresh for a burst of marks. True when this call queued it.
+
+    Like productops.background.enqueue_now, but delayed by the coalescing moment and sent only
+    by the first mark of a burst; the broker settings make a failed publish give up at once.
+    """
     from productops.celery import app
 
     try:
@@ -32,8 +36,6 @@ def request_refresh(workspace_id: int) -> bool:
             args=(workspace_id,),
             countdown=COALESCE_SECONDS,
             ignore_result=True,
-            retry=True,
-            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.05},
         )
     except Exception:  # any Redis or broker failure: the marks are committed rows
         log.warning(
@@ -43,31 +45,3 @@ def request_refresh(workspace_id: int) -> bool:
         )
         return False
     return True
-
-
-def requeue_waiting() -> int:  # TEMPORARY: the old finder shape
-    from dashboards.refresh import MARKS_LOST_AFTER, workspaces_with_waiting_marks
-
-    ids = workspaces_with_waiting_marks(older_than=MARKS_LOST_AFTER)
-    for workspace_id in ids:
-        enqueue_now(TASK, workspace_id)
-    return len(ids)
-
-
-def enqueue_now(task_name: str, *args) -> bool:
-    from productops.celery import app
-
-    try:
-        app.send_task(task_name, args=args, ignore_result=True)
-    except Exception:
-        log.warning("Could not enqueue %s", task_name, exc_info=True)
-        return False
-    return True
-
-
-def enqueue_on_commit(task_name: str, *args) -> None:
-    from functools import partial
-
-    from django.db import transaction
-
-    transaction.on_commit(partial(enqueue_now, task_name, *args), robust=True)
