@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from productops.access import Actor
 from productops.celery import app as celery_app
@@ -101,6 +102,21 @@ def exec_(personas) -> Persona:
 @pytest.fixture
 def outsider(personas) -> Persona:
     return personas["outsider"]
+
+
+@pytest.fixture
+def count_queries(db):
+    """count_queries(client, url, **get_options) -> (queries, response): the queries one GET
+    runs, after checking it answered 200 (`status=` for another answer). Every list page and
+    endpoint's query-count test uses it to show the count holds as rows grow."""
+
+    def count(client: Client, url: str, *, status: int = 200, **options) -> tuple[int, object]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, **options)
+        assert response.status_code == status, f"GET {url}: {response.status_code}"
+        return len(captured), response
+
+    return count
 
 
 def downloaded(response) -> str:

@@ -2,9 +2,6 @@
 
 from decimal import Decimal
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from feedback.models import Account, Channel, Contact, FeedbackItem, Idea, IdeaLink, Source
 from feedback.selectors.ideas import statuses
 from tests.conftest import signed_in
@@ -32,12 +29,6 @@ def _items(workspace, account: Account, count: int, **fields) -> list[FeedbackIt
     ]
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def test_accounts_are_listed_by_revenue_with_their_feedback(exec_, workspace_a, workspace_b):
     small = _account(workspace_a, "Small", 1000)
     _account(workspace_a, "Big", 90000)
@@ -59,14 +50,16 @@ def test_accounts_filter_by_segment_and_search(pm, workspace_a):
     assert b"Initech" in found and b"Globex" not in found
 
 
-def test_the_accounts_list_costs_the_same_queries_at_3_and_60_accounts(pm, workspace_a):
+def test_the_accounts_list_costs_the_same_queries_at_3_and_60_accounts(
+    pm, workspace_a, count_queries
+):
     client = signed_in(pm)
     for n in range(3):
         _items(workspace_a, _account(workspace_a, f"A{n}", n), 2)
-    few = _queries(client, "/w/alpha/feedback/accounts/")
+    few = count_queries(client, "/w/alpha/feedback/accounts/")[0]
     for n in range(3, 60):
         _items(workspace_a, _account(workspace_a, f"A{n}", n), 2)
-    assert _queries(client, "/w/alpha/feedback/accounts/") == few
+    assert count_queries(client, "/w/alpha/feedback/accounts/")[0] == few
 
 
 def test_an_account_page_shows_its_people_feedback_and_the_ideas_it_asked_for(pm, workspace_a):

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from feedback.models import FeedbackItem, Priority, Sentiment, Status
@@ -176,13 +175,6 @@ def test_status_tabs_count_exactly_when_small_and_cap_when_large(workspace_a, pm
     assert counts == {"new": "1,000+", "triaged": "2", "archived": "0", "spam": "0"}
 
 
-def _count_queries(client, url: str, **headers) -> tuple[int, object]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, headers=headers)
-    assert response.status_code == 200
-    return len(captured), response
-
-
 def _decorated_rows(workspace, n: int) -> None:
     """Rows that use every column of the list: account, contact, tags, area, assignee, links."""
     made = data.many(workspace, n)
@@ -204,40 +196,42 @@ def _decorated_rows(workspace, n: int) -> None:
     )
 
 
-def test_the_inbox_page_runs_the_same_queries_at_10_and_500_items(workspace_a, pm):
+def test_the_inbox_page_runs_the_same_queries_at_10_and_500_items(workspace_a, pm, count_queries):
     client = signed_in(pm)
     _decorated_rows(workspace_a, 10)
-    few, _ = _count_queries(client, INBOX)
+    few, _ = count_queries(client, INBOX)
     _decorated_rows(workspace_a, 490)
-    many, response = _count_queries(client, INBOX)
+    many, response = count_queries(client, INBOX)
     assert response.content.decode().count('class="inbox-row"') == 50
     assert few == many
     assert many <= 20, many
     print(f"inbox page queries: {many}")
 
 
-def test_the_api_list_runs_the_same_queries_at_10_and_500_items(workspace_a, pm):
+def test_the_api_list_runs_the_same_queries_at_10_and_500_items(workspace_a, pm, count_queries):
     client = signed_in(pm)
     _decorated_rows(workspace_a, 10)
-    few, _ = _count_queries(client, f"{API}?limit=500")
+    few, _ = count_queries(client, f"{API}?limit=500")
     _decorated_rows(workspace_a, 490)
-    many, response = _count_queries(client, f"{API}?limit=500")
+    many, response = count_queries(client, f"{API}?limit=500")
     assert len(response.json()["results"]) == 500
     assert few == many
 
 
-def test_the_panel_runs_the_same_queries_however_many_duplicates_and_links(workspace_a, pm):
+def test_the_panel_runs_the_same_queries_however_many_duplicates_and_links(
+    workspace_a, pm, count_queries
+):
     from feedback.services import triage as services
 
     client = signed_in(pm)
     original = data.item(workspace_a, "The original", hours_ago=100)
     dup = data.item(workspace_a, "A duplicate")
     services.feedback_merge(actor=pm.actor, original=original, duplicate=dup)
-    few, _ = _count_queries(client, f"{INBOX}{original.pk}/", HX_Request="true")
+    few, _ = count_queries(client, f"{INBOX}{original.pk}/", headers={"HX-Request": "true"})
     for k in range(20):
         extra = data.item(workspace_a, f"Another duplicate {k}")
         services.feedback_merge(actor=pm.actor, original=original, duplicate=extra)
-    many, _ = _count_queries(client, f"{INBOX}{original.pk}/", HX_Request="true")
+    many, _ = count_queries(client, f"{INBOX}{original.pk}/", headers={"HX-Request": "true"})
     assert few == many
 
 
