@@ -6,15 +6,19 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        """Everything feedback plugs into the platform, in one place."""
         from feedback.demo import seed_feedback
         from feedback.demo_ideas import seed_ideas
         from feedback.importers import FeedbackImporter
         from feedback.services import ideas, intake
-        from feedback.views import ideas as idea_pages
-        from feedback.views import triage as triage_pages
         from productops import background, demo, imports, navigation, workspace_setup
         from productops.capabilities import Capability
+        from productops.navigation import NavItem
 
+        navigation.register(NavItem("Inbox", "feedback_inbox", Capability.VIEW_FEEDBACK, "f", 10))
+        navigation.register(NavItem("Ideas", "idea_list", Capability.VIEW_FEEDBACK, "d", 12))
+        navigation.register(NavItem("Accounts", "account_list", Capability.VIEW_FEEDBACK, "c", 13))
+        navigation.register(NavItem("Sources", "source_list", Capability.MANAGE_SOURCES, "r", 14))
         imports.register(FeedbackImporter())
         background.register_lost_work(
             "feedback_processing",
@@ -28,14 +32,6 @@ class FeedbackConfig(AppConfig):
             find=ideas.loop_closures_left_behind,
             older_than=ideas.LOST_CLOSURE_AFTER,
         )
-        navigation.register(
-            navigation.NavItem("Accounts", "account_list", Capability.VIEW_FEEDBACK, "c", 13)
-        )
-        navigation.register(
-            navigation.NavItem("Sources", "source_list", Capability.MANAGE_SOURCES, "r", 14)
-        )
-        triage_pages.register()
-        idea_pages.register()
         workspace_setup.register("idea statuses", ideas.idea_statuses_create_defaults)
         demo.register("feedback", seed_feedback, order=20)
         demo.register("ideas", seed_ideas, order=30)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from feedback.models import Channel, FeedbackItem
 from feedback.services import intake as services
 from feedback.services.intake import IntakeItem
+from feedback.services.triage import feedback_bulk_update
 from productops.access import Actor
 from productops.models import Membership, Role, Workspace
 
@@ -349,8 +350,6 @@ def seed_feedback(workspace: Workspace) -> int:
 
 def _triage_older_items(actor: Actor, rng: random.Random, *, older_than) -> None:
     """A living inbox: PMs have been through most of what came in before the last weeks."""
-    from feedback.services.triage import feedback_bulk_update
-
     older = FeedbackItem.objects.filter(
         workspace=actor.workspace, received_at__lt=older_than, status="new"
     ).values_list("pk", "version")

@@ -7,8 +7,10 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from planning.demo import seed_planning
-        from planning.views import sessions as session_pages
-        from productops import demo
+        from productops import demo, navigation
+        from productops.capabilities import Capability
 
-        session_pages.register()
+        navigation.register(
+            navigation.NavItem("Planning", "planning_list", Capability.VIEW_PLANNING, "p", 40)
+        )
         demo.register("planning", seed_planning, order=40)

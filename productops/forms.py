@@ -2,9 +2,11 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.template import loader
 
 from productops.errors import error_fields
 from productops.models import Role, TokenScope
+from productops.services import email_queue
 
 
 class SignInForm(AuthenticationForm):
@@ -25,10 +27,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        from django.template import loader
-
-        from productops.services import email_queue
-
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         email_queue(to=to_email, subject=subject, body=body)

@@ -31,6 +31,7 @@ from feedback.models import (
 )
 from feedback.selectors import triage as selectors
 from feedback.sentiment import label_for
+from feedback.services import ideas as idea_services
 from productops.access import Actor, require
 from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
@@ -416,12 +417,6 @@ def feedback_bulk_action(
     return feedback_bulk_link_idea(actor=actor, versions=versions, idea=idea, importance=importance)
 
 
-def _ideas():
-    from feedback.services import ideas
-
-    return ideas
-
-
 @transaction.atomic
 def feedback_link_idea(
     *,
@@ -443,12 +438,12 @@ def feedback_link_idea(
     if locked.version != expected_version:
         raise stale(locked)
     if idea is None:
-        idea = _ideas().idea_create(
+        idea = idea_services.idea_create(
             actor=actor, title=new_idea_title.strip(), product_area=locked.product_area
         )
     elif idea.workspace_id != actor.workspace.pk:
         raise ValidationError({"idea": "No such idea."})
-    links = _ideas().idea_link(
+    links = idea_services.idea_link(
         actor=actor, idea=idea, items=[locked], importance=importance, note=note
     )
     return links[0]
@@ -469,7 +464,9 @@ def feedback_bulk_link_idea(
     result = BulkResult()
     fresh = _lock_versions(actor, versions, result)
     if fresh:
-        _ideas().idea_link(actor=actor, idea=idea, items=fresh, importance=importance, note=note)
+        idea_services.idea_link(
+            actor=actor, idea=idea, items=fresh, importance=importance, note=note
+        )
     result.updated = fresh
     return result
 

@@ -28,8 +28,6 @@ from productops.capabilities import Capability
 from productops.csvfiles import csv_download
 from productops.errors import StaleEdit
 from productops.forms import add_service_errors
-from productops.navigation import NavItem
-from productops.navigation import register as register_nav
 
 STALE_MESSAGE = "Someone changed this idea first; you are looking at what it says now."
 
@@ -509,8 +507,3 @@ urlpatterns = [
     ),
 ]
 public_urlpatterns = [path("roadmap/", roadmap, name="ideas_roadmap")]
-
-
-def register() -> None:
-    """Adds this area's navigation items."""
-    register_nav(NavItem("Ideas", "idea_list", Capability.VIEW_FEEDBACK, "d", 12))

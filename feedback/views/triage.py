@@ -36,16 +36,10 @@ from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
 from productops.errors import StaleEdit
-from productops.navigation import NavItem
-from productops.navigation import register as register_nav
 
 TEMPLATE = "feedback/triage/inbox.html"
 ITEM_TEMPLATE = "feedback/triage/item.html"
 ACCOUNT_CHOICES = 500  # the account filter is a drop-down; an account page links any other
-
-
-def register() -> None:
-    register_nav(NavItem("Inbox", "feedback_inbox", Capability.VIEW_FEEDBACK, "f", 10))
 
 
 def compact_age(moment: datetime, now: datetime) -> str:

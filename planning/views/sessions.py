@@ -42,8 +42,6 @@ from planning.services import summary as summary_services
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability, role_has
 from productops.forms import add_service_errors
-from productops.navigation import NavItem
-from productops.navigation import register as register_nav
 
 FRAGMENTS = ("head", "agenda", "item", "vote", "people")
 FULL_REFRESH_SECONDS = 15  # the page asks for everything this often (presence, timers)
@@ -619,7 +617,3 @@ urlpatterns = [
     path("decisions/<int:decision_id>/announce/", decision_announce, name="planning_announce"),
     path("ideas/<int:idea_id>/history/", idea_history, name="planning_idea_history"),
 ]
-
-
-def register() -> None:
-    register_nav(NavItem("Planning", "planning_list", Capability.VIEW_PLANNING, "p", 40))
