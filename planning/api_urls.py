@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from planning.api import capacity, sessions
+from planning.api import capacity, retro, sessions
 
 urlpatterns = [
     *sessions.urlpatterns,
@@ -16,5 +16,13 @@ urlpatterns = [
         "planning/capacity/<int:plan_id>/members/",
         capacity.CapacityMembers.as_view(),
         name="api_planning_capacity_members",
+    ),
+    path(
+        "planning/action-items/", retro.ActionItemList.as_view(), name="api_planning_action_items"
+    ),
+    path(
+        "planning/action-items/<int:action_id>/",
+        retro.ActionItemDetail.as_view(),
+        name="api_planning_action_item_detail",
     ),
 ]

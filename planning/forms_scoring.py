@@ -97,3 +97,12 @@ class FormulaForm(forms.Form):
             description=data.get("description", ""),
             higher_is_better=data.get("higher_is_better", False),
         )
+
+
+class RetroTemplateForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    prompts = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=1200,
+        help_text="One prompt a line, e.g. Start / Stop / Continue.",
+    )

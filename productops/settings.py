@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
         "ToolStatusEnum": "inventory.models.ToolStatus",
         "ToolRequestStatusEnum": "inventory.models.RequestStatus",
         "FeedbackStatusEnum": "feedback.models.Status",
+        "ActionItemStatusEnum": "planning.models.ActionStatus",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1/w/\{slug\}",
 }

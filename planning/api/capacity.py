@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from planning.models import CapacityPlan, CapacityUnit
 from planning.selectors import capacity as selectors
+from planning.selectors.sessions import members
 from planning.services import capacity as services
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_plumbing import NewestFirstCursorPagination
@@ -176,7 +177,7 @@ class CapacityMembers(WorkspaceAPIView):
         data = _valid(CapacityMemberIn, request)
         user = None
         if data.get("user") is not None:
-            user = selectors.people(workspace=self.workspace).filter(pk=data["user"]).first()
+            user = members(workspace=self.workspace).filter(pk=data["user"]).first()
             if user is None:
                 raise serializers.ValidationError(
                     {"user": "No member of this workspace has that id."}

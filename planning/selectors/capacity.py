@@ -32,7 +32,7 @@ from planning.models import (
     DecisionOutcome,
     PlanningSession,
 )
-from productops.models import User, Workspace
+from productops.models import Workspace
 
 TWO_PLACES = Decimal("0.01")
 
@@ -99,11 +99,6 @@ def plan(*, workspace: Workspace, plan_id: int) -> CapacityPlan:
 
 def member(*, workspace: Workspace, plan: CapacityPlan, member_id: int) -> CapacityMember:
     return get_object_or_404(CapacityMember, workspace=workspace, plan=plan, pk=member_id)
-
-
-def people(*, workspace: Workspace) -> QuerySet[User]:
-    """The workspace's members, for the capacity member picker."""
-    return User.objects.filter(memberships__workspace=workspace).order_by("name", "email")
 
 
 def teams(*, workspace: Workspace) -> list[str]:

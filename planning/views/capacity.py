@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from planning.forms_capacity import CapacityMemberForm, CapacityPlanForm
 from planning.selectors import capacity as selectors
+from planning.selectors.sessions import members
 from planning.services import capacity as services
 from productops.access import WorkspaceRequest, member_required, require
 from productops.capabilities import Capability
@@ -44,11 +45,11 @@ def capacity_list(request: WorkspaceRequest) -> HttpResponse:
 
 
 def _detail(request: WorkspaceRequest, plan, *, plan_form=None, member_form=None, status=200):
-    members = selectors.people(workspace=request.workspace)
+    people = members(workspace=request.workspace)
     context = {
         "figures": selectors.capacity_figures(workspace=request.workspace, plan=plan),
         "plan_form": plan_form or CapacityPlanForm(plan=plan),
-        "member_form": member_form or CapacityMemberForm(members=members),
+        "member_form": member_form or CapacityMemberForm(members=people),
     }
     return render(request, "planning/capacity_detail.html", context, status=status)
 
@@ -100,7 +101,7 @@ def capacity_delete(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
 @member_required(Capability.RUN_PLANNING)
 def capacity_member_set(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan(workspace=request.workspace, plan_id=plan_id)
-    form = CapacityMemberForm(request.POST, members=selectors.people(workspace=request.workspace))
+    form = CapacityMemberForm(request.POST, members=members(workspace=request.workspace))
     if form.is_valid():
         data = form.cleaned_data
         try:

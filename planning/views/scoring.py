@@ -4,11 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from planning import scoring
-from planning.forms_scoring import FormulaForm, PlanningSettingsForm
+from planning.forms_scoring import FormulaForm, PlanningSettingsForm, RetroTemplateForm
+from planning.models import DEFAULT_PROMPTS
+from planning.selectors import retro as retro_selectors
 from planning.selectors import scoring as selectors
+from planning.services import retro as retro_services
 from planning.services import scoring as services
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
@@ -52,8 +55,25 @@ def planning_settings(request: WorkspaceRequest) -> HttpResponse:
             else:
                 messages.success(request, "Planning settings saved.")
                 return redirect("planning_settings", slug=request.workspace.slug)
+    return _settings_page(request, form, status=status)
+
+
+def _settings_page(
+    request: WorkspaceRequest, form: PlanningSettingsForm | None, *, template_form=None, status=200
+) -> HttpResponse:
+    if form is None:
+        current = selectors.planning_settings(workspace=request.workspace)
+        form = PlanningSettingsForm(
+            initial={
+                "evidence_half_life_days": current.evidence_half_life_days,
+                "version": current.version,
+            }
+        )
     context = {
         "form": form,
+        "template_form": template_form or RetroTemplateForm(),
+        "retro_templates": retro_selectors.templates(workspace=request.workspace),
+        "default_prompts": DEFAULT_PROMPTS,
         "formulas": selectors.formulas(workspace=request.workspace, include_archived=True),
         "built_in": scoring.BUILT_IN.values(),
         "scales": [scoring.SCALES[kind] for kind in scoring.ScaleKind],
@@ -107,3 +127,22 @@ def formula_edit(request: WorkspaceRequest, formula_id: int) -> HttpResponse:
     return render(
         request, "planning/formula_form.html", {"form": form, "formula": formula}, status=status
     )
+
+
+@require_POST
+@member_required(Capability.RUN_PLANNING)
+def retro_template_create(request: WorkspaceRequest) -> HttpResponse:
+    form = RetroTemplateForm(request.POST)
+    if form.is_valid():
+        try:
+            retro_services.retro_template_create(
+                actor=request.actor,
+                name=form.cleaned_data["name"],
+                prompts=form.cleaned_data["prompts"].splitlines(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Retro template saved: facilitators can pick it now.")
+            return redirect("planning_settings", slug=request.workspace.slug)
+    return _settings_page(request, None, template_form=form, status=400)

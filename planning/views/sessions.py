@@ -35,7 +35,14 @@ from planning.forms import (
     JoinForm,
     SessionForm,
 )
-from planning.models import PHASE_LABELS, DecisionOutcome, PlanningSession, SessionState
+from planning.models import (
+    PHASE_LABELS,
+    DecisionOutcome,
+    PlanningSession,
+    SessionKind,
+    SessionState,
+)
+from planning.selectors import retro as retro_selectors
 from planning.selectors import sessions as selectors
 from planning.services import sessions as services
 from planning.services import summary as summary_services
@@ -130,7 +137,15 @@ def _context(request: WorkspaceRequest, session: PlanningSession) -> dict:
                     "mine": room.my_votes.get(field.name, ""),
                 }
             )
+    retro = {}
+    if session.kind == SessionKind.RETROSPECTIVE:
+        retro = {
+            "board": retro_selectors.board(session=session, user=request.user),
+            "retro_templates": retro_selectors.templates(workspace=request.workspace),
+            "people": selectors.members(workspace=request.workspace),
+        }
     return {
+        **retro,
         "session": session,
         "room": room,
         "phase_list": [(key, PHASE_LABELS.get(key, key)) for key in session.phases],
@@ -147,8 +162,11 @@ def _context(request: WorkspaceRequest, session: PlanningSession) -> dict:
 def _fragments(request: WorkspaceRequest, context: dict) -> list[tuple[str, str, str]]:
     """(element id, inner HTML, digest) of each fragment of the room."""
     found = []
-    for name in FRAGMENTS:
-        html = render_to_string(f"planning/room.html#{name}", context, request=request)
+    templates = [(name, f"planning/room.html#{name}") for name in FRAGMENTS]
+    if "board" in context:  # a retrospective: its board is one more fragment
+        templates.append(("retro", "planning/retro.html#board"))
+    for name, template in templates:
+        html = render_to_string(template, context, request=request)
         found.append((f"room-{name}", html, hashlib.sha1(html.encode()).hexdigest()[:16]))
     return found
 

@@ -1,8 +1,8 @@
 """The planning app's rows of the access matrix (see tests/access.py), one file per area."""
 
-from tests.planning import matrix_capacity, matrix_scoring, matrix_sessions
+from tests.planning import matrix_capacity, matrix_retro, matrix_scoring, matrix_sessions
 
-AREAS = [matrix_sessions, matrix_scoring, matrix_capacity]
+AREAS = [matrix_retro, matrix_sessions, matrix_scoring, matrix_capacity]
 
 MATRIX = {}
 for _area in AREAS:

@@ -1,0 +1,264 @@
+"""Reads of retrospectives: the board a participant sees, action items, the share done per team.
+
+What a participant sees of reflections depends on the phase, so nobody anchors on others'
+words: while the room reflects, each person sees their own reflections and only a count of the
+others'; from the group phase on, everyone's. When the session's reflections are anonymous,
+no reflection carries its author (the board marks only the viewer's own as "yours").
+Dot totals per group show from the discuss phase on; before, each person sees their own dots.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from planning.models import (
+    DEFAULT_PROMPTS,
+    ActionItem,
+    ActionStatus,
+    DiscussionNote,
+    Participant,
+    PlanningSession,
+    Reflection,
+    ReflectionGroup,
+    RetroPrompt,
+    RetroTemplate,
+    RetroVote,
+    SessionKind,
+)
+from productops.models import User, Workspace
+
+SHARED_FROM = ("group", "vote", "discuss", "wrap_up")
+ACTION_PAGE = 200  # action items shown on the page, open first
+DEFAULT_DOT_BUDGET = 5
+DEFAULT_DOT_CAP = 3
+TOTALS_FROM = ("discuss", "wrap_up")
+
+
+@dataclass
+class CardView:
+    """A reflection as the viewer may see it."""
+
+    pk: int
+    text: str
+    prompt: str
+    mine: bool
+    author: str  # "" when anonymous
+
+
+@dataclass
+class GroupView:
+    group: ReflectionGroup
+    cards: list[CardView] = field(default_factory=list)
+    my_dots: int = 0
+    total_dots: int | None = None  # shown from the discuss phase
+    notes: list[DiscussionNote] = field(default_factory=list)
+
+
+@dataclass
+class ColumnView:
+    prompt_id: int | None
+    text: str
+    cards: list[CardView] = field(default_factory=list)
+    others: int = 0  # others' reflections, counted but not shown while reflecting
+
+
+@dataclass
+class Board:
+    session: PlanningSession
+    columns: list[ColumnView]
+    groups: list[GroupView]
+    shared: bool
+    anonymous: bool
+    budget: int
+    cap: int
+    dots_left: int
+    totals_shown: bool
+    actions: list[ActionItem]
+    last_actions: list[ActionItem]
+    notes: list[DiscussionNote]
+
+
+def dot_rules(session: PlanningSession) -> tuple[int, int]:
+    """(budget per person, cap per group): the session's vote settings, else 5 and 3."""
+    budget = session.vote_budget or DEFAULT_DOT_BUDGET
+    cap = min(session.vote_cap_per_item or DEFAULT_DOT_CAP, budget)
+    return budget, cap
+
+
+def _prompts(session: PlanningSession) -> list[tuple[int | None, str]]:
+    rows = list(RetroPrompt.objects.filter(session=session).order_by("position"))
+    if rows:
+        return [(p.pk, p.text) for p in rows]
+    return [(None, text) for text in DEFAULT_PROMPTS]  # made on the first reflection
+
+
+def board(*, session: PlanningSession, user: User | None) -> Board:
+    """The retro as `user` sees it, in a constant number of queries."""
+    me = Participant.objects.filter(session=session, user=user).first() if user else None
+    shared = session.current_phase in SHARED_FROM or session.state == "ended"
+    anonymous = session.anonymous_reflections
+    columns = {pk: ColumnView(pk, text) for pk, text in _prompts(session)}
+    groups = {
+        g.pk: GroupView(g)
+        for g in ReflectionGroup.objects.filter(session=session).order_by("position", "id")
+    }
+    reflections = Reflection.objects.filter(session=session).select_related("prompt", "author")
+    for reflection in reflections.order_by("created_at", "id"):
+        mine = user is not None and reflection.author_id == user.pk
+        if not shared and not mine:
+            column = columns.get(reflection.prompt_id)
+            if column is not None:
+                column.others += 1
+            continue
+        card = CardView(
+            pk=reflection.pk,
+            text=reflection.text,
+            prompt=reflection.prompt.text,
+            mine=mine,
+            author="" if anonymous else reflection.author.display_name,
+        )
+        if reflection.group_id in groups:
+            groups[reflection.group_id].cards.append(card)
+        elif reflection.prompt_id in columns:
+            columns[reflection.prompt_id].cards.append(card)
+    budget, cap = dot_rules(session)
+    spent = 0
+    if me is not None:
+        for group_id, dots in RetroVote.objects.filter(session=session, participant=me).values_list(
+            "group_id", "dots"
+        ):
+            spent += dots
+            if group_id in groups:
+                groups[group_id].my_dots = dots
+    totals_shown = session.current_phase in TOTALS_FROM or session.state == "ended"
+    if totals_shown:
+        totals = (
+            RetroVote.objects.filter(session=session)
+            .values_list("group_id")
+            .annotate(n=Sum("dots"))
+        )
+        for group_id, total in totals:
+            if group_id in groups:
+                groups[group_id].total_dots = total
+        for view in groups.values():
+            view.total_dots = view.total_dots or 0
+    loose_notes = []
+    for note in DiscussionNote.objects.filter(session=session).select_related("author"):
+        if note.group_id in groups:
+            groups[note.group_id].notes.append(note)
+        else:
+            loose_notes.append(note)
+    ordered_groups = list(groups.values())
+    if totals_shown:
+        ordered_groups.sort(key=lambda view: (-(view.total_dots or 0), view.group.position))
+    return Board(
+        session=session,
+        columns=list(columns.values()),
+        groups=ordered_groups,
+        shared=shared,
+        anonymous=anonymous,
+        budget=budget,
+        cap=cap,
+        dots_left=budget - spent,
+        totals_shown=totals_shown,
+        actions=list(
+            ActionItem.objects.filter(session=session).select_related("owner").order_by("id")
+        ),
+        last_actions=last_actions(session=session),
+        notes=loose_notes,
+    )
+
+
+def last_actions(*, session: PlanningSession) -> list[ActionItem]:
+    """Open action items of the team's earlier retros, the latest retro's first: what the
+    "review last actions" phase opens with."""
+    if not session.team:
+        return []
+    return list(
+        ActionItem.objects.filter(
+            workspace=session.workspace_id,
+            team=session.team,
+            status=ActionStatus.OPEN,
+            session__kind=SessionKind.RETROSPECTIVE,
+            session__created_at__lt=session.created_at,
+        )
+        .exclude(session=session)
+        .select_related("owner", "session")
+        .order_by("-session__created_at", "due_on", "id")[:100]
+    )
+
+
+def templates(*, workspace: Workspace) -> QuerySet[RetroTemplate]:
+    return RetroTemplate.objects.filter(workspace=workspace).order_by("name")
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    team: str = ""
+    status: str = ""
+    owner: int | None = None
+
+
+def action_items(
+    *, workspace: Workspace, filters: ActionFilters | None = None
+) -> QuerySet[ActionItem]:
+    """Action items of every retro, open first, soonest due first; unpaged."""
+    filters = filters or ActionFilters()
+    queryset = ActionItem.objects.filter(workspace=workspace).select_related("owner", "session")
+    if filters.team:
+        queryset = queryset.filter(team=filters.team)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.owner:
+        queryset = queryset.filter(owner_id=filters.owner)
+    return queryset
+
+
+def action_item(*, workspace: Workspace, action_id: int) -> ActionItem:
+    return get_object_or_404(
+        ActionItem.objects.select_related("owner", "session"), workspace=workspace, pk=action_id
+    )
+
+
+@dataclass(frozen=True)
+class TeamFollowThrough:
+    """The share of a team's action items done (dropped ones do not count either way)."""
+
+    team: str
+    done: int
+    open: int
+    dropped: int
+
+    @property
+    def counted(self) -> int:
+        return self.done + self.open
+
+    @property
+    def share_done(self) -> float | None:
+        return self.done / self.counted if self.counted else None
+
+    @property
+    def percent_done(self) -> int | None:
+        share = self.share_done
+        return None if share is None else round(share * 100)
+
+
+def follow_through(*, workspace: Workspace) -> list[TeamFollowThrough]:
+    """Per team, in one query: done, open and dropped action items and the share done."""
+    rows = (
+        ActionItem.objects.filter(workspace=workspace)
+        .values("team")
+        .annotate(
+            done=Count("pk", filter=Q(status=ActionStatus.DONE)),
+            open=Count("pk", filter=Q(status=ActionStatus.OPEN)),
+            dropped=Count("pk", filter=Q(status=ActionStatus.DROPPED)),
+        )
+        .order_by("team")
+    )
+    return [TeamFollowThrough(r["team"], r["done"], r["open"], r["dropped"]) for r in rows]
+
+
+def action_teams(*, workspace: Workspace) -> list[str]:
+    teams = ActionItem.objects.filter(workspace=workspace).values_list("team", flat=True)
+    return sorted(set(teams.distinct().order_by()), key=str.lower)

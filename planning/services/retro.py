@@ -1,0 +1,536 @@
+"""Writes of retrospectives: prompts, reflections, groups, dot votes, notes and action items.
+
+Every write inside a retro locks the session row and raises its version by one (the sessions
+services' `_locked` and `_bump`), so participants' pages see it at their next poll, exactly as
+for votes. Reflections are audited without their text and, when the session's reflections are
+anonymous, without naming the author in the event's object (the actor of an audit event is
+always recorded; the audit log is for admins).
+
+What each phase allows (phases of a retrospective: review_actions, reflect, group, vote,
+discuss, wrap_up):
+
+- reflect: add, edit and delete one's own reflections;
+- group: move reflections into groups (by drag and drop or keyboard), merge and name groups;
+- vote: spread dots over groups (the session's budget and cap per group);
+- discuss and wrap_up: notes per group and action items;
+- action items can be reviewed (done, dropped) in any phase of a later retro of the team, and
+  on the action items page at any time.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from planning import scoring
+from planning.models import (
+    DEFAULT_PROMPTS,
+    ActionItem,
+    ActionStatus,
+    DiscussionNote,
+    Participant,
+    PlanningSession,
+    Reflection,
+    ReflectionGroup,
+    RetroPrompt,
+    RetroTemplate,
+    RetroVote,
+    SessionKind,
+    SessionState,
+)
+from planning.selectors.retro import dot_rules
+from planning.services.sessions import _bump, _locked, _mark, _require_facilitator
+from productops.access import Actor, require
+from productops.audit import audit
+from productops.capabilities import Capability
+from productops.errors import StaleEdit
+from productops.models import Membership, User
+from productops.validation import PLANNING_DAY
+
+MAX_PROMPTS = 8
+MAX_REFLECTION = 1000
+MAX_NOTE = 4000
+
+
+def _retro(actor: Actor, session: PlanningSession) -> PlanningSession:
+    """The retro's row, locked; refuses another kind of session."""
+    session = _locked(actor, session)
+    if session.kind != SessionKind.RETROSPECTIVE:
+        raise ValidationError("That is not a retrospective.")
+    return session
+
+
+def _phase(session: PlanningSession, *phases: str) -> None:
+    if session.state != SessionState.RUNNING or session.current_phase not in phases:
+        names = " or ".join(p.replace("_", " ") for p in phases)
+        raise ValidationError(f"The retro has moved on: this can be done in the {names} phase.")
+
+
+def _participant(actor: Actor, session: PlanningSession) -> Participant:
+    """The actor's seat in the session, as one who takes part (spectators only watch)."""
+    require(actor, Capability.JOIN_PLANNING)
+    found = (
+        Participant.objects.filter(session=session, user=actor.user).first()
+        if actor.user is not None
+        else None
+    )
+    if found is None:
+        raise ValidationError("Join the retro first.")
+    if not found.is_voter:
+        raise PermissionDenied("Spectators watch the retro; they add nothing.")
+    return found
+
+
+def _text(value: str, limit: int, field: str, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({field: f"Write {what}."})
+    if len(text) > limit:
+        raise ValidationError({field: f"Keep it under {limit} characters."})
+    if "\x00" in text:
+        raise ValidationError({field: "That text holds a character that cannot be stored."})
+    return text
+
+
+# Templates and prompts
+
+
+def _clean_prompts(prompts: list[str]) -> list[str]:
+    cleaned = [p.strip()[:120] for p in prompts if p and p.strip()]
+    if not cleaned or len(cleaned) > MAX_PROMPTS:
+        raise ValidationError({"prompts": f"Give 1 to {MAX_PROMPTS} prompts, one a line."})
+    if len({p.lower() for p in cleaned}) != len(cleaned):
+        raise ValidationError({"prompts": "Each prompt once."})
+    return cleaned
+
+
+@transaction.atomic
+def retro_template_create(*, actor: Actor, name: str, prompts: list[str]) -> RetroTemplate:
+    """A workspace's own set of prompts (Start / Stop / Continue...)."""
+    require(actor, Capability.RUN_PLANNING)
+    name = _text(name, 80, "name", "a name")
+    cleaned = _clean_prompts(prompts)
+    if (
+        RetroTemplate.objects.filter(workspace=actor.workspace)
+        .annotate(lower=Lower("name"))
+        .filter(lower=name.lower())
+        .exists()
+    ):
+        raise ValidationError({"name": "A template of that name exists already."})
+    template = RetroTemplate.objects.create(
+        workspace=actor.workspace, name=name, prompts=cleaned, created_by=actor.user
+    )
+    audit(actor, "retro_template.created", template, after={"name": name, "prompts": cleaned})
+    return template
+
+
+def _ensure_prompts(session: PlanningSession) -> list[RetroPrompt]:
+    """The retro's prompts; the default three when the facilitator chose none."""
+    prompts = list(RetroPrompt.objects.filter(session=session).order_by("position"))
+    if prompts:
+        return prompts
+    return RetroPrompt.objects.bulk_create(
+        RetroPrompt(workspace_id=session.workspace_id, session=session, text=text, position=n)
+        for n, text in enumerate(DEFAULT_PROMPTS)
+    )
+
+
+@transaction.atomic
+def retro_prompts_set(
+    *, actor: Actor, session: PlanningSession, prompts: list[str]
+) -> list[RetroPrompt]:
+    """Sets the retro's prompts (from a template or typed), until the first reflection."""
+    session = _retro(actor, session)
+    _require_facilitator(actor, session)
+    if Reflection.objects.filter(session=session).exists():
+        raise ValidationError({"prompts": "Reflections are in: the prompts stay as they are."})
+    cleaned = _clean_prompts(prompts)
+    RetroPrompt.objects.filter(session=session).delete()
+    created = RetroPrompt.objects.bulk_create(
+        RetroPrompt(workspace=actor.workspace, session=session, text=text, position=n)
+        for n, text in enumerate(cleaned)
+    )
+    audit(actor, "retro.prompts_set", session, after={"prompts": cleaned})
+    _bump(session)
+    return created
+
+
+# Reflections
+
+
+@transaction.atomic
+def reflection_add(
+    *, actor: Actor, session: PlanningSession, position: int, text: str
+) -> Reflection:
+    """A reflection under the prompt at `position` (0 first)."""
+    session = _retro(actor, session)
+    _participant(actor, session)
+    _phase(session, "reflect")
+    text = _text(text, MAX_REFLECTION, "text", "a reflection")
+    prompt = next((p for p in _ensure_prompts(session) if p.position == position), None)
+    if prompt is None:
+        raise ValidationError({"prompt": "Choose one of this retro's prompts."})
+    reflection = Reflection.objects.create(
+        workspace=actor.workspace, session=session, prompt=prompt, author=actor.user, text=text
+    )
+    audit(actor, "retro.reflection_added", reflection, after={"prompt": prompt.text})
+    _bump(session)
+    return reflection
+
+
+def _own(actor: Actor, session: PlanningSession, reflection_id: int) -> Reflection:
+    found = Reflection.objects.filter(session=session, pk=reflection_id).first()
+    if found is None:
+        raise ValidationError("That reflection is gone.")
+    if found.author_id != (actor.user.pk if actor.user else None):
+        raise PermissionDenied("Only its author can change a reflection.")
+    return found
+
+
+@transaction.atomic
+def reflection_edit(
+    *, actor: Actor, session: PlanningSession, reflection_id: int, text: str
+) -> Reflection:
+    session = _retro(actor, session)
+    _participant(actor, session)
+    _phase(session, "reflect")
+    reflection = _own(actor, session, reflection_id)
+    reflection.text = _text(text, MAX_REFLECTION, "text", "a reflection")
+    reflection.updated_at = timezone.now()
+    reflection.save(update_fields=["text", "updated_at"])
+    audit(actor, "retro.reflection_edited", reflection)
+    _bump(session)
+    return reflection
+
+
+@transaction.atomic
+def reflection_delete(*, actor: Actor, session: PlanningSession, reflection_id: int) -> None:
+    session = _retro(actor, session)
+    _participant(actor, session)
+    _phase(session, "reflect")
+    reflection = _own(actor, session, reflection_id)
+    audit(actor, "retro.reflection_deleted", reflection)
+    reflection.delete()
+    _bump(session)
+
+
+# Groups
+
+
+def _drop_empty_groups(session: PlanningSession) -> None:
+    ReflectionGroup.objects.filter(session=session, reflections__isnull=True).delete()
+
+
+def _group(session: PlanningSession, group_id: int) -> ReflectionGroup:
+    found = ReflectionGroup.objects.filter(session=session, pk=group_id).first()
+    if found is None:
+        raise ValidationError("That group is gone: someone merged or emptied it.")
+    return found
+
+
+@transaction.atomic
+def reflection_move(
+    *,
+    actor: Actor,
+    session: PlanningSession,
+    reflection_id: int,
+    group_id: int | None = None,
+    onto_reflection_id: int | None = None,
+) -> Reflection:
+    """Puts a reflection into a group (`group_id`), with another reflection (`onto_...`: their
+    group, or a new group of the two), or on its own (neither). Emptied groups go."""
+    session = _retro(actor, session)
+    _participant(actor, session)
+    _phase(session, "group")
+    reflection = Reflection.objects.filter(session=session, pk=reflection_id).first()
+    if reflection is None:
+        raise ValidationError("That reflection is gone.")
+    before = reflection.group_id
+    if group_id is not None:
+        target = _group(session, group_id)
+    elif onto_reflection_id is not None:
+        other = Reflection.objects.filter(session=session, pk=onto_reflection_id).first()
+        if other is None or other.pk == reflection.pk:
+            raise ValidationError("Choose another reflection to group it with.")
+        target = other.group
+        if target is None:
+            position = ReflectionGroup.objects.filter(session=session).count()
+            target = ReflectionGroup.objects.create(
+                workspace=actor.workspace, session=session, position=position
+            )
+            other.group = target
+            other.save(update_fields=["group"])
+    else:
+        target = None
+    reflection.group = target
+    reflection.save(update_fields=["group"])
+    _drop_empty_groups(session)
+    audit(
+        actor,
+        "retro.reflection_moved",
+        reflection,
+        before={"group": before},
+        after={"group": target.pk if target else None},
+    )
+    _bump(session)
+    return reflection
+
+
+@transaction.atomic
+def group_merge(
+    *, actor: Actor, session: PlanningSession, group_id: int, into_group_id: int
+) -> ReflectionGroup:
+    """Moves every reflection (and any dots) of one group into another; the first goes."""
+    session = _retro(actor, session)
+    _participant(actor, session)
+    _phase(session, "group", "vote")
+    if group_id == into_group_id:
+        raise ValidationError("Choose another group to merge into.")
+    source, target = _group(session, group_id), _group(session, into_group_id)
+    Reflection.objects.filter(session=session, group=source).update(group=target)
+    for vote in RetroVote.objects.filter(group=source):
+        # A person's dots on both groups join; the cap applies to new votes, not to a merge.
+        merged = RetroVote.objects.filter(group=target, participant=vote.participant_id).update(
+            dots=F("dots") + vote.dots
+        )
+        if not merged:
+            RetroVote.objects.create(
+                workspace=actor.workspace,
+                session=session,
+                group=target,
+                participant_id=vote.participant_id,
+                dots=vote.dots,
+            )
+    DiscussionNote.objects.filter(group=source).update(group=target)
+    titles = [t for t in (target.title, source.title) if t]
+    if not target.title and titles:
+        target.title = titles[0]
+        target.save(update_fields=["title"])
+    audit(
+        actor, "retro.groups_merged", target, before={"group": source.pk}, after={"into": target.pk}
+    )
+    source.delete()
+    _bump(session)
+    return target
+
+
+@transaction.atomic
+def group_rename(
+    *, actor: Actor, session: PlanningSession, group_id: int, title: str
+) -> ReflectionGroup:
+    session = _retro(actor, session)
+    _participant(actor, session)
+    _phase(session, "group", "vote", "discuss")
+    group = _group(session, group_id)
+    before = group.title
+    group.title = _text(title, 200, "title", "a name for the group")
+    group.save(update_fields=["title"])
+    audit(
+        actor, "retro.group_renamed", group, before={"title": before}, after={"title": group.title}
+    )
+    _bump(session)
+    return group
+
+
+# Dot votes
+
+
+@transaction.atomic
+def retro_vote(
+    *, actor: Actor, session: PlanningSession, group_id: int, dots: int
+) -> dict[int, int]:
+    """Sets the actor's dots on a group (0 takes them back); returns their dots per group."""
+    session = _retro(actor, session)
+    participant = _participant(actor, session)
+    _phase(session, "vote")
+    group = _group(session, group_id)
+    mine = dict(
+        RetroVote.objects.filter(session=session, participant=participant).values_list(
+            "group_id", "dots"
+        )
+    )
+    mine[group.pk] = dots
+    budget, cap = dot_rules(session)
+    try:
+        scoring.check_dots(mine, budget=budget, cap=cap)
+    except scoring.ScoringError as error:
+        raise ValidationError({"dots": str(error)}) from None
+    if dots:
+        RetroVote.objects.update_or_create(
+            group=group,
+            participant=participant,
+            defaults={"workspace": actor.workspace, "session": session, "dots": dots},
+        )
+    else:
+        RetroVote.objects.filter(group=group, participant=participant).delete()
+        mine.pop(group.pk)
+    audit(actor, "retro.voted", group, after={"dots": dots})
+    _bump(session)
+    return mine
+
+
+# Discussion and action items
+
+
+@transaction.atomic
+def discussion_note_add(
+    *, actor: Actor, session: PlanningSession, group_id: int | None, text: str
+) -> DiscussionNote:
+    session = _retro(actor, session)
+    _participant(actor, session)
+    _phase(session, "discuss", "wrap_up")
+    group = _group(session, group_id) if group_id is not None else None
+    note = DiscussionNote.objects.create(
+        workspace=actor.workspace,
+        session=session,
+        group=group,
+        author=actor.user,
+        text=_text(text, MAX_NOTE, "text", "a note"),
+    )
+    audit(actor, "retro.note_added", note, after={"group": group.pk if group else None})
+    _bump(session)
+    return note
+
+
+@dataclass(frozen=True)
+class ActionChanges:
+    """What may change on an action item; None leaves a field as it is."""
+
+    title: str | None = None
+    owner: User | None = None
+    clear_owner: bool = False
+    due_on: date | None = None
+    clear_due_on: bool = False
+    status: str | None = None
+
+
+def _owner_ok(actor: Actor, owner: User | None) -> None:
+    if (
+        owner is not None
+        and not Membership.objects.filter(workspace=actor.workspace, user=owner).exists()
+    ):
+        raise ValidationError({"owner": "The owner must be a member of this workspace."})
+
+
+def _due_ok(due_on: date | None) -> None:
+    if due_on is not None:
+        PLANNING_DAY.clean(due_on, field="due_on")
+
+
+@transaction.atomic
+def action_item_add(
+    *,
+    actor: Actor,
+    session: PlanningSession,
+    title: str,
+    owner: User | None = None,
+    due_on: date | None = None,
+    group_id: int | None = None,
+) -> ActionItem:
+    require(actor, Capability.TRACK_ACTION_ITEMS)
+    session = _retro(actor, session)
+    _participant(actor, session)
+    _phase(session, "discuss", "wrap_up")
+    _owner_ok(actor, owner)
+    _due_ok(due_on)
+    item = ActionItem.objects.create(
+        workspace=actor.workspace,
+        session=session,
+        team=session.team,
+        group=_group(session, group_id) if group_id is not None else None,
+        title=_text(title, 200, "title", "what is to be done"),
+        owner=owner,
+        due_on=due_on,
+        created_by=actor.user,
+    )
+    audit(actor, "action_item.created", item, after=_snapshot(item))
+    _bump(session)
+    return item
+
+
+def _snapshot(item: ActionItem) -> dict[str, Any]:
+    return {
+        "title": item.title,
+        "owner": item.owner.display_name if item.owner_id else None,
+        "due_on": item.due_on.isoformat() if item.due_on else None,
+        "status": item.status,
+    }
+
+
+def _touch_team_retros(item: ActionItem) -> None:
+    """Bumps the live retros showing the item: its own, and the team's (review last actions)."""
+    live = PlanningSession.objects.filter(
+        workspace=item.workspace_id,
+        kind=SessionKind.RETROSPECTIVE,
+        state__in=[SessionState.LOBBY, SessionState.RUNNING],
+    ).filter(Q(pk=item.session_id) | Q(team=item.team))
+    for session in live.select_related("workspace"):
+        PlanningSession.objects.filter(pk=session.pk).update(version=F("version") + 1)
+        _mark(session)
+
+
+@transaction.atomic
+def action_item_update(
+    *,
+    actor: Actor,
+    item: ActionItem,
+    changes: ActionChanges,
+    expected_version: int | None = None,
+    reviewed_in: PlanningSession | None = None,
+) -> ActionItem:
+    """Changes an action item: title, owner, due date, or status (open, done, dropped).
+
+    `reviewed_in` is the later retro where the room reviewed it; `expected_version` guards edits
+    from a form or the API that read the item earlier (409 when it changed since).
+    """
+    require(actor, Capability.TRACK_ACTION_ITEMS)
+    item = (
+        ActionItem.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .get(pk=item.pk, workspace=actor.workspace)
+    )
+    if expected_version is not None and item.version != expected_version:
+        raise StaleEdit(
+            "Someone changed this action item first. Review it and save again.",
+            current={"version": item.version, **_snapshot(item)},
+        )
+    before = _snapshot(item)
+    if changes.title is not None:
+        item.title = _text(changes.title, 200, "title", "what is to be done")
+    if changes.owner is not None or changes.clear_owner:
+        _owner_ok(actor, changes.owner)
+        item.owner = None if changes.clear_owner else changes.owner
+    if changes.due_on is not None or changes.clear_due_on:
+        _due_ok(changes.due_on)
+        item.due_on = None if changes.clear_due_on else changes.due_on
+    if changes.status is not None:
+        if changes.status not in ActionStatus.values:
+            raise ValidationError({"status": "Choose open, done or dropped."})
+        item.status = changes.status
+        item.done_at = timezone.now() if changes.status == ActionStatus.DONE else None
+    if reviewed_in is not None:
+        if reviewed_in.workspace_id != actor.workspace.pk:
+            raise ValidationError("That session belongs to another workspace.")
+        if reviewed_in.kind != SessionKind.RETROSPECTIVE:
+            raise ValidationError("That is not a retrospective.")
+        item.reviewed_in = reviewed_in
+    after = _snapshot(item)
+    changed = [k for k in after if after[k] != before[k]]
+    if not changed and reviewed_in is None:
+        return item
+    item.version += 1
+    item.save()
+    audit(
+        actor,
+        "action_item.updated",
+        item,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    _touch_team_retros(item)
+    return item
