@@ -171,14 +171,18 @@ def _fragments(request: WorkspaceRequest, context: dict) -> list[tuple[str, str,
     return found
 
 
-def _poller(session: PlanningSession, request: WorkspaceRequest, oob: bool):
+def _poller(session: PlanningSession, request: WorkspaceRequest) -> str:
+    """The element that polls, and the version the page shows (the poll sends it as `v`).
+
+    Answers replace only `#room-version`, never the poller: a poller replaced while its
+    request is in flight would find no targets for that request's answer.
+    """
     url = reverse("planning_poll", args=[request.workspace.slug, session.pk])
     return format_html(
-        '<div id="room-poller" data-poller hx-get="{}?v={}" hx-trigger="every 1s" '
-        'hx-swap="none"{}></div>',
+        '<div id="room-poller" data-poller hx-get="{}" hx-trigger="every 1s" hx-swap="none">'
+        '</div><div id="room-version" data-version="{}" hidden></div>',
         url,
         session.version,
-        mark_safe(' hx-swap-oob="true"') if oob else "",
     )
 
 
@@ -197,7 +201,11 @@ def _live_answer(
         " warning" if notice else " hidden",
         notice,
     )
-    return HttpResponse(parts + _poller(session, request, oob=True) + note, status=status)
+    version = format_html(
+        '<div id="room-version" data-version="{}" hidden hx-swap-oob="true"></div>',
+        session.version,
+    )
+    return HttpResponse(parts + version + note, status=status)
 
 
 def _safe(html: str):
@@ -221,7 +229,7 @@ def _render_room(request: WorkspaceRequest, session: PlanningSession, status: in
         )
         for element_id, html, key in _fragments(request, context)
     }
-    context["poller"] = _poller(session, request, oob=False)
+    context["poller"] = _poller(session, request)
     if request.actor.can(Capability.RUN_PLANNING):
         horizon = selectors.renewal_horizon(session=session)
         context.update(

@@ -21,7 +21,10 @@
         if (el.type === "radio" || el.type === "checkbox") {
           if (el.checked !== el.defaultChecked) return true;
         } else if (el.tagName === "SELECT") {
-          for (const option of el.options) if (option.selected !== option.defaultSelected) return true;
+          // Without a `selected` attribute the first option is the default.
+          const options = Array.from(el.options);
+          const initial = Math.max(0, options.findIndex((option) => option.defaultSelected));
+          if (el.selectedIndex !== initial) return true;
         } else if (el.value !== el.defaultValue) {
           return true;
         }
@@ -84,14 +87,18 @@
     }
   });
 
-  // Now and then the poll asks for everything (v=0), so presence and timers stay true even
-  // when nothing else changed.
+  // The poll sends the version the page shows (#room-version, replaced by every answer); now
+  // and then it sends 0 to get everything, so presence and timers stay true even when nothing
+  // else changed.
   document.addEventListener("htmx:configRequest", (event) => {
     if (!event.detail.elt.hasAttribute("data-poller")) return;
+    const shown = document.getElementById("room-version");
+    let version = shown ? shown.dataset.version : "0";
     if (Date.now() - lastFull > FULL_REFRESH_MS) {
       lastFull = Date.now();
-      event.detail.path = event.detail.path.replace(/([?&]v=)\d+/, "$10");
+      version = "0";
     }
+    event.detail.path = `${event.detail.path.split("?")[0]}?v=${encodeURIComponent(version)}`;
   });
 
   function pad(n) { return String(n).padStart(2, "0"); }

@@ -36,7 +36,7 @@ def test_the_poll_answers_204_while_nothing_changed_and_the_fragments_after_a_ch
     text = answer.content.decode()
     assert 'id="room-head"' in text and 'hx-swap-oob="true"' in text
     session.refresh_from_db()
-    assert f"?v={session.version}" in text  # the poller carries the new version
+    assert f'data-version="{session.version}"' in text  # the page's next poll sends it
 
 
 def test_a_vote_from_the_page_is_stored_and_a_late_one_gets_a_clear_409(personas):

@@ -1,0 +1,108 @@
+"""A live estimation in real Chromium: a facilitator and two voters in three browser contexts.
+
+Votes are absent from every other page until the reveal, the reveal reaches every page within
+two seconds (the poll), and the decision moves the idea to a planned status.
+"""
+
+import pytest
+
+from feedback.models import Idea
+from feedback.services import ideas as idea_services
+from planning.models import AgendaItem, Decision, PlanningSession, Vote
+from planning.services import sessions as services
+from productops import demo
+from productops.access import Actor
+from productops.models import Membership
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _actor(workspace, email: str) -> Actor:
+    return Actor.for_membership(
+        Membership.objects.select_related("user", "workspace").get(
+            workspace=workspace, user__email=email
+        )
+    )
+
+
+@pytest.fixture
+def session():
+    acme = demo.seed_platform()
+    pm, lead = _actor(acme, "pm@acme.test"), _actor(acme, "ops@acme.test")
+    idea = idea_services.idea_create(actor=pm, title="Offline mode", owner=pm.user)
+    made = services.session_create(
+        actor=lead, kind="estimation", settings=services.SessionSettings(title="Sprint 7")
+    )
+    services.agenda_add(actor=lead, session=made, idea=idea)
+    return made
+
+
+def open_as(browser, live_server, email: str, url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/w/acme/")
+    page.goto(url)
+    return page
+
+
+def post_and_wait(page, locator, path_part: str) -> None:
+    with page.expect_response(lambda r: path_part in r.url and r.request.method == "POST") as r:
+        locator.click()
+    assert r.value.status == 200, r.value.status
+
+
+def test_two_voters_vote_the_facilitator_reveals_and_the_decision_plans_the_idea(
+    browser, live_server, session
+):
+    room = f"{live_server.url}/w/acme/planning/{session.pk}/"
+    lead = open_as(browser, live_server, "ops@acme.test", room)
+    post_and_wait(lead, lead.get_by_role("button", name="Start"), "/control/")
+
+    voters = {}
+    for email, points in (("pm@acme.test", "8"), ("exec@acme.test", "13")):
+        page = open_as(browser, live_server, email, room)
+        post_and_wait(page, page.get_by_role("button", name="Voter", exact=True), "/join/")
+        page.wait_for_selector("form.vote-form")
+        voters[email] = (page, points)
+
+    for page, points in voters.values():
+        page.locator(f"form.vote-form input[value='{points}']").check()
+        post_and_wait(page, page.locator("form.vote-form button[type=submit]"), "/vote/")
+        page.wait_for_selector("text=Your vote is in")
+    assert Vote.objects.filter(session=session).count() == 2
+
+    # Before the reveal: counts and names on every page, no values anywhere in the DOM.
+    lead.wait_for_selector("[data-tally]:has-text('2 of 3 voted')", timeout=3000)
+    for page in [lead, *(p for p, _ in voters.values())]:
+        assert page.locator(".vote-chip").count() == 0
+        assert page.locator(".results").count() == 0
+    pm_page, _ = voters["pm@acme.test"]
+    assert pm_page.locator("form.vote-form input[value='13']:checked").count() == 0
+    assert "Eli Exec" in pm_page.locator("#room-people").inner_text()
+
+    post_and_wait(lead, lead.get_by_role("button", name="Reveal"), "/control/")
+    for page, _ in voters.values():
+        page.wait_for_selector(".vote-chip:has-text('Eli Exec 13')", timeout=2000)
+        page.wait_for_selector(".vote-chip:has-text('Priya PM 8')", timeout=2000)
+
+    lead.select_option("form.decide-form select[name=outcome]", "commit")
+    lead.fill("form.decide-form input[name=estimate]", "13")
+    lead.fill("form.decide-form textarea[name=rationale]", "The room agreed on 13")
+    post_and_wait(lead, lead.get_by_role("button", name="Decide"), "/decide/")
+    decision = Decision.objects.get(session=session)
+    assert decision.outcome == "commit" and str(decision.estimate) == "13.00"
+
+    idea = Idea.objects.get(title="Offline mode")
+    lead.goto(f"{live_server.url}/w/acme/ideas/{idea.pk}/")
+    assert lead.locator(".page-head .badge").first.inner_text() == "Planned"
+    lead.wait_for_selector("#planning-history:has-text('Sprint 7')")
+    for page in [lead, *(p for p, _ in voters.values())]:
+        assert page.problems == []
+    assert PlanningSession.objects.get(pk=session.pk).version > 1
+    assert AgendaItem.objects.get(session=session).is_revealed
