@@ -17,6 +17,7 @@ from psycopg2.extras import execute_values
 
 from feedback.intake_values import IntakeItem, company_domain, name_from_domain, normalise_domain
 from feedback.models import Account, Contact, FeedbackItem, ProductArea, Source, Status, Tag
+from productops import clock
 from productops.audit import marks_written
 from productops.models import ChangeMark, Workspace
 
@@ -346,7 +347,7 @@ def store_items(
             for (index, _), (pk,) in zip(unkeyed, ids, strict=True):
                 outcomes[index] = ItemOutcome(index, CREATED, pk)
                 created_ids[index] = pk
-                days.add(received[index].date())
+                days.add(clock.workspace_date(workspace, received[index]))
         if keyed:
             changed = execute_values(
                 cursor,
@@ -374,11 +375,13 @@ def store_items(
                 if key in by_key:
                     pk, inserted = by_key[key]
                     outcomes[index] = ItemOutcome(index, CREATED if inserted else UPDATED, pk, key)
-                    days.add(received[index].date())
+                    days.add(clock.workspace_date(workspace, received[index]))
                     if inserted:
                         created_ids[index] = pk
                     elif key in known:
-                        days.add(known[key].date())  # it may have moved to another day
+                        days.add(
+                            clock.workspace_date(workspace, known[key])
+                        )  # it may have moved to another day
                 else:
                     outcomes[index] = ItemOutcome(index, UNCHANGED, unchanged_ids.get(key), key)
         # Tags given at intake label new items; later sends never undo a PM's tagging.

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -22,6 +21,7 @@ from inventory.models import (
     ToolStatus,
     UsageSource,
 )
+from productops import clock
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_plumbing import NewestFirstCursorPagination
 from productops.capabilities import Capability
@@ -391,7 +391,7 @@ class ToolUsage(WorkspaceListAPIView):
     def post(self, request, slug: str, tool_id: int) -> Response:
         tool = selectors.tool(workspace=self.workspace, tool_id=tool_id)
         data = _valid(UsageIn, request)
-        data.setdefault("taken_on", timezone.localdate())
+        data.setdefault("taken_on", clock.workspace_today(self.workspace))
         snapshot = services.usage_record(
             actor=request.actor, tool=tool, source=UsageSource.API, **data
         )

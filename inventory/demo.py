@@ -8,10 +8,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.utils import timezone
 
 from inventory import services
 from inventory.models import SeatUsageSnapshot, Tool, ToolRequest, UsageSource
+from productops import clock
 from productops.access import Actor
 from productops.models import Membership, Role, Workspace
 
@@ -600,7 +600,7 @@ def seed_inventory(workspace: Workspace) -> int:
     existing = {
         n.lower() for n in Tool.objects.filter(workspace=workspace).values_list("name", flat=True)
     }
-    today = timezone.localdate()
+    today = clock.workspace_today(workspace)
     added = 0
     with transaction.atomic():
         for index, row in enumerate(TOOLS):

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import django_filters
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 
 from inventory.models import BillingPeriod, Contract, RequestStatus, Tool, ToolRequest, ToolStatus
+from productops import clock
 from productops.filters import DayFilter, WholeFilter
 from productops.validation import RENEWAL_WITHIN, Choice
 
@@ -35,7 +35,8 @@ class ToolFilter(django_filters.FilterSet):
         return queryset.filter(tags__contains=[value.strip().lower()])
 
     def filter_renewal_within(self, queryset: QuerySet, name: str, value) -> QuerySet:
-        today = timezone.localdate()
+        # The page and the API both pass the request; its actor carries the workspace.
+        today = clock.workspace_today(self.request.actor.workspace)
         return queryset.filter(
             renewal_date__gte=today, renewal_date__lte=today + timedelta(days=value)
         )

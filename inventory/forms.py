@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 
 from inventory.models import (
     FEEDBACK_SOURCE_KINDS,
@@ -100,7 +99,11 @@ class ContractForm(forms.Form):
         error_messages={"invalid": "Use a three-letter currency code."},
     )
     seats_bought = SEATS.form_field(initial=0, help_text="0 for a flat fee.")
-    seats_used = SEATS.form_field(initial=0)
+    seats_used = SEATS.form_field(
+        required=False,
+        label="Seats in use",
+        help_text="Empty: the seats in use now (the latest usage recorded).",
+    )
     start_date = CONTRACT_DAY.form_field(
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
@@ -120,8 +123,8 @@ class ContractForm(forms.Form):
 class UsageForm(forms.Form):
     taken_on = USAGE_DAY.form_field(
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        initial=timezone.localdate,
         label="Date",
+        help_text="A day of the workspace's calendar; today at the latest.",
     )
     seats_used = SEATS.form_field(label="Seats in use")
     seats_bought = SEATS.form_field(

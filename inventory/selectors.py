@@ -31,7 +31,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Greatest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from inventory.models import (
     DEFAULT_REMINDER_DAYS,
@@ -47,6 +46,7 @@ from inventory.models import (
     ToolRequest,
     ToolStatus,
 )
+from productops import clock
 from productops.models import AuditEvent, Membership, User, Workspace
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -239,6 +239,25 @@ def current_contract(*, workspace: Workspace, tool: Tool) -> Contract | None:
     return Contract.objects.filter(workspace=workspace, tool=tool, is_current=True).first()
 
 
+def seats_in_use_now(*, workspace: Workspace, tool: Tool) -> int:
+    """The one definition of a tool's seats in use now: its newest usage record, whichever
+    channel recorded it (form, API, CSV), else the current contract's own figure, else 0.
+
+    A new contract starts from this unless its channel states a number, so a renewal through
+    the API or a CSV row keeps the 15 seats in use instead of resetting them to 0.
+    """
+    newest = (
+        SeatUsageSnapshot.objects.filter(workspace=workspace, tool=tool)
+        .order_by("-taken_on")
+        .values_list("seats_used", flat=True)
+        .first()
+    )
+    if newest is not None:
+        return newest
+    current = current_contract(workspace=workspace, tool=tool)
+    return current.seats_used if current is not None else 0
+
+
 def contracts(*, workspace: Workspace) -> QuerySet[Contract]:
     return Contract.objects.filter(workspace=workspace).select_related("tool")
 
@@ -377,7 +396,7 @@ def renewals_due(
 ) -> QuerySet[Contract]:
     """Current contracts renewing within `days`, soonest first, with `deadline` (the last day
     to give notice) and `annual_cost_converted`."""
-    today = today or timezone.localdate()
+    today = today or clock.workspace_today(workspace)
     return (
         _contracts_with_money(workspace)
         .filter(renewal_date__gte=today, renewal_date__lte=today + timedelta(days=days))
@@ -406,7 +425,7 @@ def renewal_calendar(
     *, workspace: Workspace, month: date, today: date | None = None
 ) -> RenewalCalendar:
     """A Monday-first month grid with each day's renewals and notice deadlines (one query)."""
-    today = today or timezone.localdate()
+    today = today or clock.workspace_today(workspace)
     first = month.replace(day=1)
     grid = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     start, end = grid[0][0], grid[-1][-1]

@@ -32,6 +32,7 @@ from inventory.models import (
     ToolStatus,
     UsageSource,
 )
+from productops import clock
 from productops.access import Actor, require
 from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
@@ -240,7 +241,7 @@ def contract_create(
     plan: str = "",
     term_months: int | None = None,
     seats_bought: int = 0,
-    seats_used: int = 0,
+    seats_used: int | None = None,
     auto_renew: bool = True,
     notice_days: int = 30,
     reference: str = "",
@@ -248,10 +249,17 @@ def contract_create(
     make_current: bool = True,
 ) -> Contract:
     """Adds a contract term to a tool. By default it becomes the current one and the previous
-    current contract is kept as history (a renewal, a new plan)."""
+    current contract is kept as history (a renewal, a new plan).
+
+    `seats_used` None (the channel did not say) means the seats in use now
+    (`selectors.seats_in_use_now`) for the current contract, 0 for a past term."""
     require(actor, Capability.MANAGE_TOOLS)
     workspace = actor.workspace
     tool = Tool.objects.select_for_update().get(pk=tool.pk, workspace=workspace)
+    if seats_used is None:
+        seats_used = (
+            selectors.seats_in_use_now(workspace=workspace, tool=tool) if make_current else 0
+        )
     values = dict(
         plan=plan.strip(),
         billing_period=billing_period,
@@ -340,7 +348,7 @@ def usage_record(
     newest snapshot also sets the current contract's seats in use."""
     require(actor, Capability.MANAGE_TOOLS)
     workspace = actor.workspace
-    if taken_on > timezone.localdate():
+    if clock.is_future_day(workspace, taken_on):
         raise ValidationError({"taken_on": "Seat use cannot be recorded for a future day."})
     tool = Tool.objects.select_for_update().get(pk=tool.pk, workspace=workspace)
     snapshot, created = SeatUsageSnapshot.objects.update_or_create(
@@ -663,15 +671,22 @@ def renewal_reminders_send(*, today: date | None = None) -> list[ReminderSent]:
     same transaction as the notification and the queued email, so two runs at once, or a run
     repeated, send once. Decided contracts (renew, renegotiate, cancel) are not reminded.
     """
-    today = today or timezone.localdate()
+    # Without a fixed `today`, each workspace's own today decides what is due.
+    earliest, latest = (today, today) if today else clock.days_anywhere()
     thresholds: dict[int, list[int]] = {
         row.workspace_id: sorted(set(row.reminder_days))
         for row in InventorySettings.objects.all().only("workspace_id", "reminder_days")
     }
     horizon = max([max(d) for d in thresholds.values() if d] + [max(DEFAULT_THRESHOLDS)])
     sent: list[ReminderSent] = []
-    for contract in selectors.reminder_candidates(today=today, horizon_days=horizon):
-        days_left = (contract.deadline - today).days
+    candidates = selectors.reminder_candidates(
+        today=earliest, horizon_days=horizon + (latest - earliest).days
+    )
+    for contract in candidates:
+        day = today or clock.workspace_today(contract.workspace)
+        if contract.renewal_date < day:
+            continue
+        days_left = (contract.deadline - day).days
         due = [
             t for t in thresholds.get(contract.workspace_id, DEFAULT_THRESHOLDS) if days_left <= t
         ]
@@ -682,7 +697,7 @@ def renewal_reminders_send(*, today: date | None = None) -> list[ReminderSent]:
                 continue
             for larger in due[1:]:
                 _claim_reminder(contract, larger, sent=False)
-            sent.append(_remind(contract, due[0], today))
+            sent.append(_remind(contract, due[0], day))
     return sent
 
 

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -25,6 +24,7 @@ from inventory.forms import (
     rates_as_text,
 )
 from inventory.models import RequestStatus, Tool, ToolStatus
+from productops import clock
 from productops.access import WorkspaceRequest, member_required, require
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
@@ -58,7 +58,7 @@ def _status(form) -> int:
 
 def _filtered(request: WorkspaceRequest, settings=None):
     tools = selectors.inventory(workspace=request.workspace, settings=settings)
-    filters = ToolFilter(request.GET, queryset=tools)
+    filters = ToolFilter(request.GET, queryset=tools, request=request)
     return filters, sorted_inventory(filters.qs, request.GET.get("sort"))
 
 
@@ -96,7 +96,7 @@ def tool_export(request: WorkspaceRequest) -> HttpResponse:
     filters, tools = _filtered(request)
     if not filters.is_valid():  # an empty or unfiltered export would mislead: 400 per field
         raise ValidationError({k: list(v) for k, v in filters.errors.items()})
-    stamp = timezone.localdate().isoformat()
+    stamp = clock.workspace_today(request.workspace).isoformat()
     return csv_download(f"{request.workspace.slug}-tools-{stamp}.csv", COLUMNS, tool_rows(tools))
 
 
@@ -166,7 +166,8 @@ def _tool_page(
         "current": current,
         "chart": usage_chart(history, current.seats_bought if current else None),
         "latest_usage": history[-1] if history else None,
-        "usage_form": usage_form or UsageForm(),
+        "usage_form": usage_form
+        or UsageForm(initial={"taken_on": clock.workspace_today(workspace)}),
         "requests": selectors.requests_for_tool(workspace=workspace, tool=tool),
         "history": selectors.tool_history(
             workspace=workspace, tool=tool, contract_ids=[c.pk for c in contracts]
@@ -232,6 +233,7 @@ def contract_create(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
             if k not in {"start_date", "renewal_date", "reference", "notes"}
         }
         initial["start_date"] = previous.renewal_date
+    initial["seats_used"] = selectors.seats_in_use_now(workspace=request.workspace, tool=tool)
     form = ContractForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in CONTRACT_EDIT_FIELDS}
@@ -256,6 +258,8 @@ def contract_edit(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in CONTRACT_EDIT_FIELDS}
+        if data["seats_used"] is None:  # left empty: keep the figure as it is
+            del data["seats_used"]
         try:
             services.contract_update(
                 actor=request.actor,
@@ -314,8 +318,7 @@ def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
 # Renewals, spend, overlap, waste
 
 
-def _month(value: str | None) -> date:
-    today = timezone.localdate()
+def _month(value: str | None, today: date) -> date:
     if value:
         try:
             year, month = value.split("-")
@@ -329,8 +332,9 @@ def _month(value: str | None) -> date:
 @member_required(Capability.VIEW_TOOLS)
 def renewals(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
+    today = clock.workspace_today(workspace)
     days = RENEWALS_AHEAD.query(request.GET, "days", default=90)
-    due = list(selectors.renewals_due(workspace=workspace, days=days))
+    due = list(selectors.renewals_due(workspace=workspace, days=days, today=today))
     return render(
         request,
         "inventory/renewals.html",
@@ -339,10 +343,10 @@ def renewals(request: WorkspaceRequest) -> HttpResponse:
             "days": days,
             "windows": RENEWAL_WINDOWS,
             "calendar": selectors.renewal_calendar(
-                workspace=workspace, month=_month(request.GET.get("month"))
+                workspace=workspace, month=_month(request.GET.get("month"), today)
             ),
             "notifications": selectors.notifications(workspace=workspace, user=request.user),
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 

@@ -4,9 +4,18 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.template import loader
 
+from productops import clock
 from productops.errors import error_fields
 from productops.models import Role, TokenScope
 from productops.services import email_queue
+
+
+def time_zone_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=clock.time_zone_choices,
+        initial=clock.DEFAULT_TIME_ZONE,
+        help_text="Today, deadlines, reminders and day totals follow this zone.",
+    )
 
 
 class SignInForm(AuthenticationForm):
@@ -37,6 +46,7 @@ class WorkspaceCreateForm(forms.Form):
     slug = forms.SlugField(
         max_length=50, label="Address", help_text="Lowercase letters, digits and dashes."
     )
+    time_zone = time_zone_field()
 
 
 class WorkspaceSettingsForm(forms.Form):
@@ -47,6 +57,7 @@ class WorkspaceSettingsForm(forms.Form):
         help_text="ISO 4217 code, e.g. USD, EUR, GBP.",
         error_messages={"invalid": "Use a three-letter currency code."},
     )
+    time_zone = time_zone_field()
 
 
 class InvitationForm(forms.Form):

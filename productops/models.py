@@ -58,6 +58,9 @@ class Workspace(models.Model):
         choices=[("mdy", "Month first (01/31/2027)"), ("dmy", "Day first (31/01/2027)")],
         default="mdy",
     )
+    # An IANA zone name; "today", deadlines, day buckets and reminders are this zone's
+    # (productops/clock.py). Validated by the services against the zone database.
+    time_zone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from productops import background, workspace_setup
+from productops import background, clock, workspace_setup
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
@@ -31,40 +31,52 @@ RESERVED_SLUGS = {"new", "api", "admin", "static", "accounts", "w", "healthz"}
 
 
 @transaction.atomic
-def workspace_create(*, user: User, name: str, slug: str) -> Workspace:
+def workspace_create(
+    *, user: User, name: str, slug: str, time_zone: str = clock.DEFAULT_TIME_ZONE
+) -> Workspace:
     """Creates a workspace with `user` as its first admin."""
     slug = slug.strip().lower()
+    time_zone = clock.validate_time_zone(time_zone)
     if slug in RESERVED_SLUGS:
         raise ValidationError({"slug": "This address is reserved; choose another."})
     if Workspace.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": "This address is taken; choose another."})
-    workspace = Workspace.objects.create(name=name.strip(), slug=slug)
+    workspace = Workspace.objects.create(name=name.strip(), slug=slug, time_zone=time_zone)
     membership = Membership.objects.create(workspace=workspace, user=user, role=Role.ADMIN)
     actor = Actor.for_membership(membership)
     audit(
         actor,
         "workspace.created",
         workspace,
-        after={"name": workspace.name, "slug": workspace.slug},
+        after={"name": workspace.name, "slug": workspace.slug, "time_zone": time_zone},
     )
     workspace_setup.run_setups(actor)
     return workspace
 
 
 @transaction.atomic
-def workspace_update(*, actor: Actor, name: str, currency: str) -> Workspace:
+def workspace_update(
+    *, actor: Actor, name: str, currency: str, time_zone: str | None = None
+) -> Workspace:
     require(actor, Capability.MANAGE_WORKSPACE)
     workspace = Workspace.objects.select_for_update().get(pk=actor.workspace.pk)
-    before = {"name": workspace.name, "currency": workspace.currency}
+    fields = ("name", "currency", "time_zone")
+    before = {field: getattr(workspace, field) for field in fields}
     workspace.name, workspace.currency = name.strip(), currency.upper()
-    workspace.save(update_fields=["name", "currency"])
+    if time_zone is not None:
+        workspace.time_zone = clock.validate_time_zone(time_zone)
+    workspace.save(update_fields=list(fields))
+    after = {field: getattr(workspace, field) for field in fields}
+    changed = [field for field in fields if before[field] != after[field]]
     audit(
         actor,
         "workspace.updated",
         workspace,
-        before=before,
-        after={"name": workspace.name, "currency": workspace.currency},
+        before={field: before[field] for field in changed},
+        after={field: after[field] for field in changed},
     )
+    # The actor's copy is the one the rest of this request reads (e.g. its "today").
+    actor.workspace.time_zone = workspace.time_zone
     return workspace
 
 

@@ -167,7 +167,12 @@ def workspace_home(request: WorkspaceRequest) -> HttpResponse:
 def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = WorkspaceSettingsForm(
-        request.POST or None, initial={"name": workspace.name, "currency": workspace.currency}
+        request.POST or None,
+        initial={
+            "name": workspace.name,
+            "currency": workspace.currency,
+            "time_zone": workspace.time_zone,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.workspace_update(actor=request.actor, **form.cleaned_data)

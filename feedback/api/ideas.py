@@ -39,15 +39,22 @@ class IdeaOut(serializers.ModelSerializer):
     status = IdeaStatusOut()
     product_area = IdeaAreaOut(allow_null=True)
     owner = IdeaOwnerOut(allow_null=True)
-    feedback_count = serializers.IntegerField(help_text="Linked feedback items")
-    unique_accounts = serializers.IntegerField(
-        help_text="Distinct accounts of linked items and of their duplicates"
+    mentions = serializers.IntegerField(
+        help_text="Counted feedback items: linked items and their merged duplicates, spam excepted"
     )
+    votes = serializers.IntegerField(
+        help_text="Distinct people among those items (an item without a contact is one person)"
+    )
+    unique_accounts = serializers.IntegerField(help_text="Distinct accounts of those items")
     revenue = serializers.DecimalField(
         max_digits=16, decimal_places=2, help_text="Annual revenue of those accounts, each once"
     )
-    recent_30 = serializers.IntegerField(help_text="Linked feedback received in the last 30 days")
-    recent_90 = serializers.IntegerField(help_text="Linked feedback received in the last 90 days")
+    recent_30 = serializers.IntegerField(
+        help_text="Mentions received since the workspace's day 30 days ago"
+    )
+    recent_90 = serializers.IntegerField(
+        help_text="Mentions received since the workspace's day 90 days ago"
+    )
     trend = serializers.SerializerMethodField()
 
     class Meta:
@@ -65,7 +72,8 @@ class IdeaOut(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "status_changed_at",
-            "feedback_count",
+            "mentions",
+            "votes",
             "unique_accounts",
             "revenue",
             "recent_30",

@@ -80,7 +80,12 @@ class FeedbackItemOut(serializers.Serializer):
     product_area = NamedOut(allow_null=True)
     tags = serializers.SerializerMethodField()
     duplicate_of = serializers.IntegerField(source="duplicate_of_id", allow_null=True)
-    votes = serializers.IntegerField(help_text="Merged duplicates + 1.")
+    votes = serializers.IntegerField(
+        help_text="Distinct people among the item and its merged duplicates, spam excepted."
+    )
+    mentions = serializers.IntegerField(
+        help_text="The item and its merged duplicates, spam excepted."
+    )
     link_count = serializers.IntegerField(help_text="Ideas this item is linked to.")
     processed_at = serializers.DateTimeField(allow_null=True)
     triaged_at = serializers.DateTimeField(allow_null=True)

@@ -1,8 +1,7 @@
 """Every read of ideas: demand, the list and board, an idea's page, recipients, the roadmap.
 
-Demand counts the accounts of linked items AND of their duplicates (items whose duplicate_of is
-a linked item), each account once however many of its items ask, so a merge in triage never
-loses a customer and two items from one company never double its revenue.
+What counts as demand (linked items and their duplicates, never spam; votes are people, mentions
+are items) is defined once, in selectors/evidence.py.
 """
 
 import base64
@@ -12,16 +11,10 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
-    DecimalField,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -38,64 +31,42 @@ from feedback.models import (
     RoadmapSettings,
     StatusCategory,
 )
+from feedback.selectors.evidence import asking_accounts, evidence_items, with_evidence
+from productops import clock
 from productops.models import AuditEvent, Membership, User, Workspace
 from productops.validation import ID, Choice
 
 SORTS = {
     "revenue": "Revenue",
     "accounts": "Unique accounts",
-    "feedback": "Feedback",
+    "votes": "Votes",
+    "mentions": "Mentions",
     "newest": "Newest",
 }
 SORT_FIELDS = {
     "revenue": "revenue",
     "accounts": "unique_accounts",
-    "feedback": "feedback_count",
+    "votes": "votes",
+    "mentions": "mentions",
     "newest": "created_at",
 }
 SORT = Choice(tuple(SORTS))
+# Links made before mentions and votes were told apart still say sort=feedback.
+SORT_ALIASES = {"feedback": "mentions"}
 CLOSING_CATEGORIES = (StatusCategory.SHIPPED, StatusCategory.DECLINED)
 BOARD_LIMIT_PER_STATUS = 100
 
 
-def _count(queryset: QuerySet) -> Coalesce:
-    """COUNT(*) of `queryset` as a correlated subquery (0 when empty)."""
-    counted = queryset.order_by().values("idea").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-# The distinct accounts asking for the idea of the outer row: those of its linked items and of
-# those items' duplicates. UNION dedupes, so an account counts once however many items it sent.
-# Both halves start from the idea's links and use indexes (item pk, feedback_duplicates), so the
-# cost follows the idea's links, not the size of the feedback table.
-_ASKING_ACCOUNTS = """
-    SELECT i.account_id FROM feedback_idealink l
-      JOIN feedback_feedbackitem i ON i.id = l.item_id
-     WHERE l.idea_id = feedback_idea.id AND i.account_id IS NOT NULL
-    UNION
-    SELECT d.account_id FROM feedback_idealink l
-      JOIN feedback_feedbackitem d ON d.duplicate_of_id = l.item_id
-     WHERE l.idea_id = feedback_idea.id AND d.account_id IS NOT NULL
-"""
-_UNIQUE_ACCOUNTS = f"(SELECT count(*) FROM ({_ASKING_ACCOUNTS}) asking)"
-_REVENUE = f"""(SELECT coalesce(sum(a.annual_revenue), 0) FROM feedback_account a
-    WHERE a.id IN ({_ASKING_ACCOUNTS}))"""
-
-
-def with_demand(queryset: QuerySet[Idea], *, now: datetime | None = None) -> QuerySet[Idea]:
-    """Annotates feedback_count, unique_accounts, revenue, recent_30 and recent_90 in SQL.
-
-    `queryset` must be a plain Idea queryset: the raw parts name the feedback_idea table.
-    """
-    now = now or timezone.now()
-    links = IdeaLink.objects.filter(idea=OuterRef("pk"))
-    money = DecimalField(max_digits=16, decimal_places=2)
-    return queryset.annotate(
-        feedback_count=_count(links),
-        unique_accounts=RawSQL(_UNIQUE_ACCOUNTS, [], output_field=IntegerField()),
-        revenue=RawSQL(_REVENUE, [], output_field=money),
-        recent_30=_count(links.filter(item__received_at__gte=now - timedelta(days=30))),
-        recent_90=_count(links.filter(item__received_at__gte=now - timedelta(days=90))),
+def with_demand(queryset: QuerySet[Idea], *, workspace: Workspace) -> QuerySet[Idea]:
+    """Annotates the counted evidence (`mentions`, `votes`, `unique_accounts`, `revenue`;
+    see selectors/evidence.py) and `recent_30` / `recent_90`: mentions received since the start
+    of the workspace's day 30 / 90 days ago."""
+    return with_evidence(
+        queryset,
+        since={
+            "recent_30": clock.days_ago(workspace, 30),
+            "recent_90": clock.days_ago(workspace, 90),
+        },
     )
 
 
@@ -128,7 +99,8 @@ class IdeaFilters:
             owner=ID.query(params, "owner"),
             public={"yes": True, "true": True, "no": False, "false": False}.get(public),
             query=params.get("q", "").strip()[:200],
-            sort=SORT.query(params, "sort", default="revenue"),
+            sort=SORT_ALIASES.get(params.get("sort", ""))
+            or SORT.query(params, "sort", default="revenue"),
         )
 
 
@@ -148,7 +120,7 @@ def ideas(*, workspace: Workspace, filters: IdeaFilters | None = None) -> QueryS
         queryset = queryset.filter(is_public=filters.public)
     if filters.query:
         queryset = queryset.filter(title__icontains=filters.query)  # the trigram index serves it
-    return with_demand(queryset)
+    return with_demand(queryset, workspace=workspace)
 
 
 def ordered(queryset: QuerySet[Idea], sort: str) -> QuerySet[Idea]:
@@ -223,7 +195,7 @@ def idea(*, workspace: Workspace, idea_id: int) -> Idea:
     queryset = Idea.objects.filter(workspace=workspace).select_related(
         "status", "product_area", "owner", "merged_into"
     )
-    return get_object_or_404(with_demand(queryset), pk=idea_id)
+    return get_object_or_404(with_demand(queryset, workspace=workspace), pk=idea_id)
 
 
 def statuses(*, workspace: Workspace) -> list[IdeaStatus]:
@@ -258,26 +230,9 @@ def link(*, workspace: Workspace, idea: Idea, link_id: int) -> IdeaLink:
     )
 
 
-def demand_items(*, idea: Idea) -> QuerySet[FeedbackItem]:
-    """The items whose customers ask for the idea: linked ones and their duplicates.
-
-    The linked ids are read first, so the OR below is two index lookups (pk, duplicate_of)
-    rather than a scan of the feedback table.
-    """
-    linked = list(IdeaLink.objects.filter(idea=idea).values_list("item_id", flat=True))
-    return FeedbackItem.objects.filter(
-        Q(pk__in=linked) | Q(duplicate_of__in=linked), workspace=idea.workspace_id
-    )
-
-
 def idea_accounts(*, workspace: Workspace, idea: Idea) -> QuerySet[Account]:
-    """The asking accounts, each with how many of its items ask; biggest revenue first."""
-    asking = demand_items(idea=idea).values("pk")
-    return (
-        Account.objects.filter(workspace=workspace, items__in=asking)
-        .annotate(item_count=Count("items", distinct=True))
-        .order_by("-annual_revenue", "name")
-    )
+    """The asking accounts, each with how many of its counted items ask; biggest revenue first."""
+    return asking_accounts(idea=idea).order_by("-annual_revenue", "name")
 
 
 @dataclass(frozen=True)
@@ -301,14 +256,17 @@ class WeeklyChart:
     last_label: str
 
 
-def weekly_chart(*, idea: Idea, weeks: int = 26, today: date | None = None) -> WeeklyChart:
-    """Linked feedback per week (by when the customer wrote), as SVG geometry."""
-    today = today or timezone.localdate()
+def weekly_chart(*, idea: Idea, weeks: int = 26) -> WeeklyChart:
+    """Mentions per week of the workspace's calendar (by when the customer wrote), as SVG
+    geometry."""
+    workspace = idea.workspace
+    today = clock.workspace_today(workspace)
     this_monday = today - timedelta(days=today.weekday())
     first_monday = this_monday - timedelta(weeks=weeks - 1)
     counted = (
-        IdeaLink.objects.filter(idea=idea, item__received_at__date__gte=first_monday)
-        .annotate(week=TruncWeek("item__received_at"))
+        evidence_items(idea=idea)
+        .filter(received_at__gte=clock.day_start(workspace, first_monday))
+        .annotate(week=TruncWeek("received_at", tzinfo=clock.zone(workspace)))
         .values("week")
         .annotate(n=Count("pk"))
         .values_list("week", "n")
@@ -354,8 +312,9 @@ def history(*, workspace: Workspace, idea: Idea) -> QuerySet[AuditEvent]:
 
 
 def recipients(*, workspace: Workspace, idea: Idea) -> QuerySet[Contact]:
-    """The people who asked, once each: contacts with an email of linked items and duplicates."""
-    asking = demand_items(idea=idea).values("contact_id")
+    """The people who asked, once each: contacts with an email among the counted evidence (a
+    person who only sent spam is never told)."""
+    asking = evidence_items(idea=idea).values("contact_id")
     return (
         Contact.objects.filter(workspace=workspace, pk__in=asking)
         .exclude(email="")

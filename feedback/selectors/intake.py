@@ -8,13 +8,14 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from feedback.models import Account, Channel, Contact, FeedbackItem, IdeaLink, Source
+from feedback.selectors.evidence import COUNTED, COUNTED_STATUSES
 from inventory.models import Tool
 from productops.models import Workspace
 
 
-def _item_count(field: str, model=FeedbackItem) -> Coalesce:
+def _item_count(field: str, model=FeedbackItem, *where: Q) -> Coalesce:
     counts = (
-        model.objects.filter(**{field: OuterRef("pk")})
+        model.objects.filter(*where, **{field: OuterRef("pk")})
         .order_by()
         .values(field)
         .annotate(n=Count("pk"))
@@ -78,9 +79,11 @@ def tools(*, workspace: Workspace) -> QuerySet[Tool]:
 
 
 def accounts(*, workspace: Workspace) -> QuerySet[Account]:
-    """Accounts newest first (for cursor pages), with how many items each gave."""
+    """Accounts newest first (for cursor pages), with how many counted items each gave (spam
+    is not the account's feedback: selectors/evidence.py)."""
     return Account.objects.filter(workspace=workspace).annotate(
-        item_count=_item_count("account"), contact_count=_item_count("account", Contact)
+        item_count=_item_count("account", FeedbackItem, COUNTED),
+        contact_count=_item_count("account", Contact),
     )
 
 
@@ -178,7 +181,7 @@ def account_list(
     """The accounts page: by revenue (or feedback, or name), each with its feedback figures."""
     found = accounts(workspace=workspace).annotate(
         last_received=Subquery(
-            FeedbackItem.objects.filter(account=OuterRef("pk"))
+            FeedbackItem.objects.filter(COUNTED, account=OuterRef("pk"))
             .order_by("-received_at")
             .values("received_at")[:1]
         )
@@ -202,7 +205,7 @@ def account_segments(*, workspace: Workspace) -> list[str]:
 
 def account_feedback(*, account: Account, limit: int = 25) -> list[FeedbackItem]:
     return list(
-        FeedbackItem.objects.filter(workspace_id=account.workspace_id, account=account)
+        FeedbackItem.objects.filter(COUNTED, workspace_id=account.workspace_id, account=account)
         .select_related("source", "contact")
         .defer("search")
         .order_by("-received_at", "-id")[:limit]
@@ -218,10 +221,17 @@ def account_contacts(*, account: Account) -> list[Contact]:
 
 
 def account_ideas(*, account: Account) -> list[dict]:
-    """The ideas this account asked for, through its items or their duplicates; most asked first."""
+    """The ideas this account asked for, through its counted items (selectors/evidence.py):
+    items linked to the idea, or merged into a linked item; most asked first."""
     return list(
         IdeaLink.objects.filter(workspace_id=account.workspace_id)
-        .filter(Q(item__account=account) | Q(item__duplicates__account=account))
+        .filter(
+            Q(item__account=account, item__status__in=COUNTED_STATUSES)
+            | Q(
+                item__duplicates__account=account,
+                item__duplicates__status__in=COUNTED_STATUSES,
+            )
+        )
         .values("idea_id", "idea__title", "idea__status__name", "idea__status__category")
         .annotate(items=Count("item", distinct=True))
         .order_by("-items", "idea__title")[:50]

@@ -6,7 +6,7 @@ tabs use capped counts (LIMIT 1001 inside the count), which stay cheap at a mill
 
 import base64
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
@@ -23,7 +23,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from feedback.models import (
     DuplicateCandidate,
@@ -37,7 +36,9 @@ from feedback.models import (
     Status,
     Tag,
 )
+from feedback.selectors import evidence
 from feedback.selectors.intake import duplicate_matches
+from productops import clock
 from productops.models import AuditEvent, Membership, User, Workspace
 from productops.validation import FILTER_DAY, ID
 
@@ -99,10 +100,6 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple | None:
     return position
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
 def filtered(*, workspace: Workspace, filters: InboxFilters) -> QuerySet[FeedbackItem]:
     """The items the filters select, unordered and unpaged."""
     qs = FeedbackItem.objects.filter(workspace=workspace)
@@ -130,9 +127,9 @@ def filtered(*, workspace: Workspace, filters: InboxFilters) -> QuerySet[Feedbac
     if filters.priority is not None:
         qs = qs.filter(priority=filters.priority)
     if filters.since:
-        qs = qs.filter(received_at__gte=_day_start(filters.since))
+        qs = qs.filter(received_at__gte=clock.day_start(workspace, filters.since))
     if filters.until:
-        qs = qs.filter(received_at__lt=_day_start(filters.until + timedelta(days=1)))
+        qs = qs.filter(received_at__lt=clock.day_end(workspace, filters.until))
     if filters.q.strip():
         query = SearchQuery(filters.q.strip(), search_type="websearch", config="english")
         qs = qs.filter(search=query)
@@ -170,13 +167,6 @@ def with_list_columns(qs: QuerySet[FeedbackItem]) -> QuerySet[FeedbackItem]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    duplicates = (
-        FeedbackItem.objects.filter(duplicate_of=OuterRef("pk"))
-        .order_by()
-        .values("duplicate_of")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
         qs.defer("search")
         # Small tables come by prefetch: each join costs Postgres milliseconds of planning
@@ -185,7 +175,8 @@ def with_list_columns(qs: QuerySet[FeedbackItem]) -> QuerySet[FeedbackItem]:
         .prefetch_related("source", "assignee", "product_area", "tags")
         .annotate(
             link_count=Coalesce(Subquery(links, output_field=IntegerField()), Value(0)),
-            votes=Coalesce(Subquery(duplicates, output_field=IntegerField()), Value(0)) + 1,
+            votes=evidence.item_votes(),
+            mentions=evidence.item_mentions(),
         )
     )
 

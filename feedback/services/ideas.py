@@ -20,8 +20,9 @@ from feedback.models import (
     RoadmapSettings,
     StatusCategory,
 )
+from feedback.selectors import evidence
 from feedback.selectors import ideas as idea_selectors
-from productops import background
+from productops import background, clock
 from productops.access import Actor, require
 from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
@@ -283,7 +284,7 @@ def idea_update(*, actor: Actor, idea: Idea, expected_version: int, **changes) -
 
 
 def _item_bucket(workspace: Workspace, items: Sequence[FeedbackItem]) -> None:
-    for day in sorted({timezone.localdate(i.received_at).isoformat() for i in items}):
+    for day in sorted({clock.workspace_date(workspace, i.received_at).isoformat() for i in items}):
         mark_changed(workspace, "feedback", bucket=day)
 
 
@@ -513,7 +514,7 @@ def loop_closure_send(*, closure_id: int) -> int:
                     closure.message, name=contact.name, idea=idea, workspace=workspace
                 ),
             )
-        items = idea_selectors.demand_items(idea=idea)
+        items = evidence.evidence_items(idea=idea)
         closed = list(
             items.filter(loop_closed_at__isnull=True).values_list("received_at", flat=True)
         )
@@ -526,7 +527,7 @@ def loop_closure_send(*, closure_id: int) -> int:
             idea,
             after={"closure": closure.pk, "outcome": closure.outcome, "emails": len(claimed)},
         )
-        for day in sorted({timezone.localdate(r).isoformat() for r in closed}):
+        for day in sorted({clock.workspace_date(workspace, r).isoformat() for r in closed}):
             mark_changed(workspace, "feedback", bucket=day)
         _mark(workspace, idea.pk)
         return len(claimed)

@@ -54,7 +54,7 @@ from feedback.webhooks import (
     verify,
 )
 from inventory.models import Tool
-from productops import background
+from productops import background, clock
 from productops.access import Actor, require
 from productops.audit import audit, diff
 from productops.capabilities import Capability
@@ -680,4 +680,4 @@ def _process(items: list[FeedbackItem]) -> None:
     FeedbackItem.objects.bulk_update(
         items, ["sentiment", "sentiment_score", "contact", "account", "processed_at"]
     )
-    mark_days(workspace, {i.received_at.date() for i in items})
+    mark_days(workspace, {clock.workspace_date(workspace, i.received_at) for i in items})

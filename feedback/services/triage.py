@@ -32,11 +32,12 @@ from feedback.models import (
 from feedback.selectors import triage as selectors
 from feedback.sentiment import label_for
 from feedback.services import ideas as idea_services
+from productops import clock
 from productops.access import Actor, require
 from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
-from productops.models import Membership, Role, User
+from productops.models import Membership, Role, User, Workspace
 from productops.validation import ID
 
 # What feedback_update may change. Values may be rows, or what a person or client names:
@@ -72,8 +73,8 @@ VERBS = {
 AUTO_SENTIMENT = "auto"  # clears a PM's override: the scorer's verdict again
 
 
-def _bucket(item: FeedbackItem) -> str:
-    return item.received_at.date().isoformat()
+def _bucket(workspace: Workspace, item: FeedbackItem) -> str:
+    return clock.workspace_date(workspace, item.received_at).isoformat()
 
 
 def state(item: FeedbackItem, tag_names: list[str] | None = None) -> dict[str, Any]:
@@ -306,7 +307,7 @@ def _apply(actor: Actor, item: FeedbackItem, changes: Mapping[str, Any]) -> bool
         )
     verb = VERBS[item.status] if "status" in new else "feedback.updated"
     audit(actor, verb, item, before=old, after=new)
-    mark_changed(actor.workspace, "feedback", bucket=_bucket(item))
+    mark_changed(actor.workspace, "feedback", bucket=_bucket(actor.workspace, item))
     return True
 
 
@@ -546,7 +547,7 @@ def feedback_merge(
             "moved_links": len(moving),
         },
     )
-    mark_changed(actor.workspace, "feedback", bucket=_bucket(dup))
+    mark_changed(actor.workspace, "feedback", bucket=_bucket(actor.workspace, dup))
     _mark_ideas(actor, [*linked, *(idea_id for _, idea_id in moving)])
     return merge
 
@@ -584,7 +585,7 @@ def feedback_unmerge(*, actor: Actor, merge: FeedbackMerge) -> FeedbackItem:
         before={"status": Status.ARCHIVED, "duplicate_of": original_label},
         after={"status": dup.status, "duplicate_of": None, "moved_links": len(idea_ids)},
     )
-    mark_changed(actor.workspace, "feedback", bucket=_bucket(dup))
+    mark_changed(actor.workspace, "feedback", bucket=_bucket(actor.workspace, dup))
     linked = IdeaLink.objects.filter(item_id=merge.original_id).values_list("idea_id", flat=True)
     _mark_ideas(actor, [*idea_ids, *linked])
     return dup

@@ -32,6 +32,7 @@ from feedback.selectors import intake as intake_selectors
 from feedback.selectors import triage as selectors
 from feedback.services import ideas as idea_services
 from feedback.services import triage as services
+from productops import clock
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
@@ -161,6 +162,7 @@ def export(request: WorkspaceRequest) -> HttpResponse:
         "priority",
         "sentiment",
         "votes",
+        "mentions",
         "idea_links",
         "duplicate_of",
     ]
@@ -185,11 +187,12 @@ def export(request: WorkspaceRequest) -> HttpResponse:
                 i.get_priority_display(),
                 i.sentiment,
                 i.votes,
+                i.mentions,
                 i.link_count,
                 i.duplicate_of_id or "",
             ]
 
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    stamp = clock.workspace_now(request.workspace).strftime("%Y%m%d-%H%M")
     return csv_download(f"feedback-{request.workspace.slug}-{stamp}.csv", header, lines())
 
 

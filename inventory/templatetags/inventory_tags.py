@@ -4,7 +4,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils import timezone
+
+from productops import clock
 
 register = template.Library()
 
@@ -33,10 +34,11 @@ def pct(value) -> str:
 
 
 @register.filter
-def days_from_today(value: date | None) -> int | None:
+def days_from_today(value: date | None, workspace) -> int | None:
+    """Days from the workspace's today: `{{ contract.deadline|days_from_today:workspace }}`."""
     if value is None:
         return None
-    return (value - timezone.localdate()).days
+    return (value - clock.workspace_today(workspace)).days
 
 
 @register.filter

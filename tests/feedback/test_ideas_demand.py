@@ -28,7 +28,7 @@ def test_two_items_from_one_account_count_the_account_and_its_revenue_once(pm, w
 
     found = _demand(workspace_a, idea)
 
-    assert found.feedback_count == 2
+    assert found.mentions == 2
     assert found.unique_accounts == 1
     assert found.revenue == Decimal("120000.00")
 
@@ -48,7 +48,7 @@ def test_revenue_is_summed_over_distinct_accounts(pm, workspace_a, idea):
 
     found = _demand(workspace_a, idea)
 
-    assert (found.feedback_count, found.unique_accounts) == (4, 2)
+    assert (found.mentions, found.unique_accounts) == (4, 2)
     assert found.revenue == Decimal("150000.50")
 
 
@@ -62,7 +62,7 @@ def test_accounts_of_duplicates_of_linked_items_count(pm, workspace_a, idea):
 
     found = _demand(workspace_a, idea)
 
-    assert found.feedback_count == 1
+    assert found.mentions == 3  # the linked item and the two merged into it
     assert found.unique_accounts == 2
     assert found.revenue == Decimal("150.00")
     accounts = {
@@ -87,7 +87,7 @@ def test_trend_counts_feedback_received_in_the_last_30_and_90_days(pm, workspace
 
     found = _demand(workspace_a, idea)
 
-    assert (found.recent_30, found.recent_90, found.feedback_count) == (3, 6, 8)
+    assert (found.recent_30, found.recent_90, found.mentions) == (3, 6, 8)
     assert selectors.trend(found) == "up"  # 3 in 30 days against 1.5 per 30 days before
 
 

@@ -22,7 +22,7 @@ def test_seeding_links_matching_feedback_and_is_idempotent(pm, workspace_a):
     sso = selectors.idea(
         workspace=workspace_a, idea_id=Idea.objects.get(title__startswith="Single sign-on").pk
     )
-    assert (sso.feedback_count, sso.unique_accounts) == (1, 1)
+    assert (sso.mentions, sso.unique_accounts) == (1, 1)
     dark = Idea.objects.get(title="Dark mode")
     assert dark.status.category == "shipped"
     assert LoopClosure.objects.get(idea=dark).finished_at is not None

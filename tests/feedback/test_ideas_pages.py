@@ -196,7 +196,7 @@ def test_merging_ideas_keeps_every_link_and_count(pm, workspace_a, idea):
     page = signed_in(pm).get(f"/w/alpha/ideas/{idea.pk}/")
     assert page.status_code == 302 and page["Location"] == f"/w/alpha/ideas/{survivor.pk}/"
     shown = signed_in(pm).get(f"/w/alpha/ideas/{survivor.pk}/").content.decode()
-    assert 'data-demand="feedback">3<' in shown
+    assert 'data-demand="mentions">3<' in shown
     assert 'data-demand="accounts">2<' in shown
     listed = signed_in(pm).get("/w/alpha/ideas/").content.decode()
     assert "Bulk edit" not in listed and "Mass edit" in listed
@@ -265,7 +265,7 @@ def test_the_export_has_demand_and_is_safe_from_formulas(pm, workspace_a):
     assert header[:3] == ["id", "title", "status"]
     assert row[1].startswith("'=")
     record = dict(zip(header, row, strict=True))
-    assert record["linked feedback"] == "1"
+    assert record["mentions"] == "1"
     assert record["unique accounts"] == "1"
     assert record["revenue"] == "1234.00"
 

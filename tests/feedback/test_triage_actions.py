@@ -199,8 +199,8 @@ def asked(workspace_a):
 
 
 def demand(workspace, idea: Idea) -> tuple[int, int, int]:
-    row = idea_selectors.with_demand(Idea.objects.filter(pk=idea.pk)).get()
-    return row.feedback_count, row.unique_accounts, int(row.revenue)
+    row = idea_selectors.with_demand(Idea.objects.filter(pk=idea.pk), workspace=workspace).get()
+    return row.mentions, row.unique_accounts, int(row.revenue)
 
 
 def votes(workspace, item) -> int:
@@ -235,7 +235,7 @@ def test_a_merge_keeps_every_vote_contact_account_and_link_and_undo_restores_exa
     assert IdeaLink.objects.filter(idea=asked["api"]).count() == 2
     assert merge.moved_link_ids == [IdeaLink.objects.get(idea=asked["export"]).pk]
     # Both companies now ask for the export idea through the original and its duplicate.
-    assert demand(workspace_a, asked["export"]) == (1, 2, 51000)
+    assert demand(workspace_a, asked["export"]) == (2, 2, 51000)
     panel = selectors.item_detail(workspace=workspace_a, item_id=asked["original"].pk)
     assert [d.account.name for d in panel["duplicates"]] == ["Smallco"]
 
