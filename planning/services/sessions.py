@@ -496,7 +496,8 @@ def _participant(actor: Actor, session: PlanningSession) -> Participant:
 def evidence_snapshot(idea: Idea) -> dict[str, Any]:
     """An idea's demand as it stands now: kept on the agenda item to compare with later."""
     return {
-        "feedback_count": idea.feedback_count,
+        "votes": idea.votes,
+        "mentions": idea.mentions,
         "unique_accounts": idea.unique_accounts,
         "revenue": str(idea.revenue),
         "recent_30": idea.recent_30,
