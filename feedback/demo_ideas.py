@@ -23,6 +23,7 @@ from feedback.models import (
 from feedback.selectors import ideas as selectors
 from feedback.services import ideas as services
 from productops.access import Actor
+from productops.folding import fold
 from productops.models import Membership, Role, Workspace
 
 # (title, description, status, area, public, importance, search terms, how many items at most)
@@ -224,7 +225,7 @@ def _actor(workspace: Workspace, roles=(Role.PM, Role.ADMIN)) -> Actor:
 
 
 def _matching_items(workspace: Workspace, terms: str, limit: int) -> list[FeedbackItem]:
-    query = SearchQuery(terms, search_type="websearch", config="english")
+    query = SearchQuery(fold(terms), search_type="websearch", config="english")
     return list(
         FeedbackItem.objects.filter(workspace=workspace, search=query, duplicate_of__isnull=True)
         .exclude(status="spam")

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from productops.folding import Fold
 from productops.models import User, Workspace
 
 
@@ -217,7 +218,8 @@ class FeedbackItem(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     search = models.GeneratedField(
-        expression=SearchVector("title", "body", config="english"),
+        # Folded (productops.folding) so "cafe" finds "café" and "Muller" finds "Müller".
+        expression=SearchVector(Fold("title"), Fold("body"), config="english"),
         output_field=SearchVectorField(),
         db_persist=True,
     )

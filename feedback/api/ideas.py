@@ -14,6 +14,7 @@ from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_plumbing import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.filters import WholeFilter
+from productops.folding import contains_folded
 from productops.idempotency import idempotent
 from productops.validation import ID, VERSION
 
@@ -139,11 +140,16 @@ class IdeaFilter(filters.FilterSet):
     area = WholeFilter(field_name="product_area_id")
     owner = WholeFilter(field_name="owner_id")
     public = filters.BooleanFilter(field_name="is_public")
-    q = filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+    q = filters.CharFilter(method="filter_q", label="Title contains (accents and case aside)")
 
     class Meta:
         model = Idea
         fields = ["status", "area", "owner", "public", "q"]
+
+    def filter_q(self, queryset, name: str, value: str):
+        return (
+            queryset.filter(contains_folded("title", value.strip())) if value.strip() else queryset
+        )
 
 
 class IdeaPagination(NewestFirstCursorPagination):

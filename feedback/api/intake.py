@@ -36,6 +36,7 @@ from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_plumbing import error_body
 from productops.capabilities import Capability
 from productops.filters import WholeFilter
+from productops.folding import contains_folded
 from productops.idempotency import idempotent
 from productops.validation import ID, RECEIVED_DAY
 
@@ -374,11 +375,16 @@ class AccountFilter(filters.FilterSet):
     plan = filters.CharFilter()
     domain = filters.CharFilter()
     external_id = filters.CharFilter()
-    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
+    q = filters.CharFilter(method="filter_q", label="Name contains (accents and case aside)")
 
     class Meta:
         model = Account
         fields = ["segment", "plan", "domain", "external_id"]
+
+    def filter_q(self, queryset, name: str, value: str):
+        return (
+            queryset.filter(contains_folded("name", value.strip())) if value.strip() else queryset
+        )
 
 
 class AccountList(WorkspaceListAPIView):

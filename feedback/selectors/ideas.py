@@ -33,6 +33,7 @@ from feedback.models import (
 )
 from feedback.selectors.evidence import asking_accounts, evidence_items, with_evidence
 from productops import clock
+from productops.folding import contains_folded
 from productops.models import AuditEvent, Membership, User, Workspace
 from productops.validation import ID, Choice
 
@@ -119,7 +120,7 @@ def ideas(*, workspace: Workspace, filters: IdeaFilters | None = None) -> QueryS
     if filters.public is not None:
         queryset = queryset.filter(is_public=filters.public)
     if filters.query:
-        queryset = queryset.filter(title__icontains=filters.query)  # the trigram index serves it
+        queryset = queryset.filter(contains_folded("title", filters.query))
     return with_demand(queryset, workspace=workspace)
 
 
@@ -358,7 +359,7 @@ def ideas_for_picker(*, workspace: Workspace, query: str = "", limit: int = 20) 
     )
     query = query.strip()
     if query:
-        queryset = queryset.filter(title__icontains=query)
+        queryset = queryset.filter(contains_folded("title", query))
     return list(
         queryset.annotate(link_count=Count("links")).order_by("-link_count", "-updated_at")[:limit]
     )

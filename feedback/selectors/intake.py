@@ -10,6 +10,7 @@ from django.http import Http404
 from feedback.models import Account, Channel, Contact, FeedbackItem, IdeaLink, Source
 from feedback.selectors.evidence import COUNTED, COUNTED_STATUSES
 from inventory.models import Tool
+from productops.folding import contains_folded, fold
 from productops.models import Workspace
 
 
@@ -132,7 +133,8 @@ def duplicate_matches(*, item: FeedbackItem, limit: int = 5) -> list[tuple[int, 
     """(item id, score) of other items of the workspace that may say the same as `item`."""
     by_title = bool(item.title.strip())
     text = item.title if by_title else item.body
-    words = significant_words(text, limit=3 if by_title else 4)
+    # Folded like the search column, so "café" in the text finds "cafe" in the index.
+    words = significant_words(fold(text), limit=3 if by_title else 4)
     if len(words) < (1 if by_title else 2):
         return []
     compared = "title" if by_title else "left(body, 2000)"
@@ -187,7 +189,9 @@ def account_list(
         )
     )
     if query.strip():
-        found = found.filter(Q(name__icontains=query.strip()) | Q(domain__icontains=query.strip()))
+        found = found.filter(
+            Q(contains_folded("name", query.strip())) | Q(contains_folded("domain", query.strip()))
+        )
     if segment:
         found = found.filter(segment=segment)
     return list(found.order_by(*ACCOUNT_SORTS.get(sort, ACCOUNT_SORTS["revenue"]))[:ACCOUNT_PAGE])

@@ -39,6 +39,7 @@ from feedback.models import (
 from feedback.selectors import evidence
 from feedback.selectors.intake import duplicate_matches
 from productops import clock
+from productops.folding import fold
 from productops.models import AuditEvent, Membership, User, Workspace
 from productops.validation import FILTER_DAY, ID
 
@@ -131,7 +132,7 @@ def filtered(*, workspace: Workspace, filters: InboxFilters) -> QuerySet[Feedbac
     if filters.until:
         qs = qs.filter(received_at__lt=clock.day_end(workspace, filters.until))
     if filters.q.strip():
-        query = SearchQuery(filters.q.strip(), search_type="websearch", config="english")
+        query = SearchQuery(fold(filters.q.strip()), search_type="websearch", config="english")
         qs = qs.filter(search=query)
     return qs
 
@@ -302,7 +303,7 @@ def similar_items(
     if query.isdigit():
         return list(base.filter(pk=int(query))[:1])
     if query:
-        search = SearchQuery(query, search_type="websearch", config="english")
+        search = SearchQuery(fold(query), search_type="websearch", config="english")
         return list(base.filter(search=search).order_by("-received_at", "-id")[:limit])
     # Nothing typed: the same matching as the duplicate candidates found at intake.
     scores = dict(duplicate_matches(item=item, limit=limit))
