@@ -3,7 +3,7 @@
 The embedded Postgres (the pgserver wheel) has no contrib modules, so no `unaccent`; and
 `unaccent()` is not IMMUTABLE, so it could not feed a generated column anyway. Folding is done by
 one plain-SQL IMMUTABLE function, `productops_fold(text)` (migration
-productops/0005_fold_function), used in generated search columns and in queries, and by its
+productops/0006_fold_function), used in generated search columns and in queries, and by its
 Python twin `fold()` for the text a person types. A test holds the two equal character by
 character.
 

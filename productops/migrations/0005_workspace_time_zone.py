@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("productops", "0003_import_jobs"),
+        ("productops", "0004_imports_row_kinds_and_date_order"),
     ]
 
     operations = [

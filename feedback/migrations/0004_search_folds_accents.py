@@ -13,8 +13,8 @@ import productops.folding
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("feedback", "0002_similarity"),
-        ("productops", "0005_fold_function"),
+        ("feedback", "0003_default_idea_statuses"),
+        ("productops", "0006_fold_function"),
     ]
 
     operations = [

@@ -17,7 +17,7 @@ $$;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("productops", "0004_workspace_time_zone")]
+    dependencies = [("productops", "0005_workspace_time_zone")]
 
     operations = [
         migrations.RunSQL(FOLD, reverse_sql="DROP FUNCTION IF EXISTS productops_fold(text);"),
