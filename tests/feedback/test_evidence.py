@@ -96,9 +96,7 @@ def test_restoring_a_spam_item_brings_its_evidence_back(pm, workspace_a, spammed
 def test_the_spammer_is_not_told_when_the_loop_is_closed(pm, workspace_a, spammed):
     idea, _, spam, _ = spammed
     _mark_spam(pm, spam)
-    shipped = next(
-        s for s in idea_services.ensure_default_statuses(workspace_a) if s.name == "Shipped"
-    )
+    shipped = next(s for s in idea_selectors.statuses(workspace=workspace_a) if s.name == "Shipped")
     idea = idea_services.idea_update(
         actor=pm.actor, idea=idea, expected_version=idea.version, status=shipped
     )
