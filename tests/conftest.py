@@ -1,6 +1,7 @@
 """Personas: admin, ops lead, PM and exec of workspace A, and an outsider who is admin of B."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -213,6 +214,13 @@ def worker(private_celery_queue, tmp_path):
         output = stop_celery_worker(process)
         if "Traceback" in output:
             print(output)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def wait_for(predicate, seconds: float = 30.0):

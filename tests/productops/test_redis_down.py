@@ -9,7 +9,6 @@ processed exactly once.
 
 import json
 import re
-import socket
 import subprocess
 import time
 from datetime import timedelta
@@ -27,20 +26,24 @@ from productops import background, imports
 from productops import services as platform
 from productops.celery import app as celery_app
 from productops.models import ImportJob, OutboundEmail
-from tests.conftest import PASSWORD, signed_in, start_celery_worker, stop_celery_worker, wait_for
+from tests.conftest import (
+    PASSWORD,
+    free_port,
+    signed_in,
+    start_celery_worker,
+    stop_celery_worker,
+    wait_for,
+)
 
 API_ITEMS, WEBHOOK_ITEMS, FORM_ITEMS, MANUAL_ITEMS = 1000, 900, 99, 1
 TOTAL = API_ITEMS + WEBHOOK_ITEMS + FORM_ITEMS + MANUAL_ITEMS
-SLOWEST_ANSWER_SECONDS = 3.0  # it was 19 s per request while Celery retried its connection
+# It was 19 s per request while Celery retried its connection. A batch of 100 items does real
+# work besides, so it gets more room on a busy machine; either bound fails on a retry loop.
+SLOWEST_ANSWER_SECONDS = 3.0
+SLOWEST_BATCH_SECONDS = 10.0
 PROCESSED = re.compile(
     r"Task feedback\.tasks\.process_feedback\[[^\]]+\] succeeded in [\d.]+s: (\d+)"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PrivateRedis:
@@ -115,15 +118,19 @@ def app_on_private_redis(private_redis, settings):
 
 
 class Timed:
-    """Every answer while Redis is down, and the slowest of them."""
+    """Every answer while Redis is down; the ones slower than their bound."""
 
     def __init__(self):
-        self.slowest = 0.0
+        self.too_slow: list[tuple[str, float]] = []
 
-    def __call__(self, send):
+    def __call__(self, send, *, bound: float = SLOWEST_ANSWER_SECONDS):
         started = time.monotonic()
         response = send()
-        self.slowest = max(self.slowest, time.monotonic() - started)
+        took = time.monotonic() - started
+        if took > bound:
+            self.too_slow.append(
+                (f"{response.request['REQUEST_METHOD']} {response.request['PATH_INFO']}", took)
+            )
         return response
 
 
@@ -183,7 +190,8 @@ def test_everything_answers_while_redis_is_down_and_the_work_is_done_once_after(
             answer = timed(
                 lambda items=items: api.post(
                     "/api/v1/w/alpha/feedback/", {"items": items}, content_type="application/json"
-                )
+                ),
+                bound=SLOWEST_BATCH_SECONDS,
             )
             assert answer.status_code == 200, answer.content
             assert [r["result"] for r in answer.json()["results"]] == ["created"] * 100
@@ -208,7 +216,8 @@ def test_everything_answers_while_redis_is_down_and_the_work_is_done_once_after(
                         "X-Productops-Timestamp": stamp,
                         "X-Productops-Signature": signature_for(secret, stamp, raw),
                     },
-                )
+                ),
+                bound=SLOWEST_BATCH_SECONDS,
             )
             assert answer.status_code == 200, answer.content
             assert answer.json()["created"] == 100
@@ -279,7 +288,7 @@ def test_everything_answers_while_redis_is_down_and_the_work_is_done_once_after(
             == 302
         )
 
-        assert timed.slowest < SLOWEST_ANSWER_SECONDS
+        assert timed.too_slow == []
         assert "the sweeper will find the work" in caplog.text
         assert "The cache is unreachable" in caplog.text
         assert FeedbackItem.objects.count() == TOTAL

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import ROOT, subprocess_database_url
+from tests.conftest import ROOT, free_port, subprocess_database_url
 
-ADDR = "127.0.0.1:8101"
+ADDR = f"127.0.0.1:{free_port()}"  # never a port another run or a developer uses
 STARTED = re.compile(r"^(web|worker|beat) started \(pid (\d+)\)\.$")
 
 
