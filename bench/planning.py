@@ -1,0 +1,117 @@
+"""`make bench`, planning: the live room's poll for 50 participants.
+
+- the poll that finds nothing changed (204), against the bare `/livez`: the goal is within 5x;
+- one changed poll (every fragment of the room), against the unchanged one;
+- a reveal seen by all 50 clients (the reveal, then each client's next poll), against 50
+  unchanged polls: what the server spends to bring 50 pages up to date.
+
+Server time in-process through every middleware (the Django test client, signed in), medians.
+"""
+
+from django.db import transaction
+from django.test import Client
+
+from bench.figures import Figure, median_ms
+from feedback.services import ideas as idea_services
+from planning.models import AgendaItem, ParticipantRole, PlanningSession
+from planning.services import sessions as services
+from productops import services as platform
+from productops.access import Actor
+from productops.models import Membership, Role, User, Workspace
+
+PARTICIPANTS = 50
+SLUG = "benchplan"
+
+
+def _workspace() -> tuple[Workspace, list[Actor]]:
+    """The workspace, its ops lead and 50 voters: made once, found after that."""
+    people = []
+    with transaction.atomic():
+        lead_user = User.objects.filter(email="lead@benchplan.test").first()
+        if lead_user is None:
+            lead_user = User.objects.create_user("lead@benchplan.test", name="Lead")
+        workspace = Workspace.objects.filter(slug=SLUG).first()
+        if workspace is None:
+            workspace = platform.workspace_create(user=lead_user, name="Bench planning", slug=SLUG)
+        for n in range(PARTICIPANTS):
+            user, _ = User.objects.get_or_create(
+                email=f"voter{n}@benchplan.test", defaults={"name": f"Voter {n}"}
+            )
+            membership, _ = Membership.objects.get_or_create(
+                workspace=workspace, user=user, defaults={"role": Role.EXEC}
+            )
+            people.append(Actor.for_membership(membership))
+    lead = Actor.for_membership(Membership.objects.get(workspace=workspace, user=lead_user))
+    return workspace, [lead, *people]
+
+
+def _session(lead: Actor, voters: list[Actor]) -> PlanningSession:
+    session = services.session_create(
+        actor=lead,
+        kind="prioritisation",
+        settings=services.SessionSettings(title="Bench", scoring_model="ice"),
+    )
+    for n in range(5):
+        idea = idea_services.idea_create(actor=lead, title=f"Bench idea {n}")
+        services.agenda_add(actor=lead, session=session, idea=idea)
+    for voter in voters:
+        services.participant_join(actor=voter, session=session, role=ParticipantRole.VOTER)
+    services.session_start(actor=lead, session=session)
+    services.session_move_phase(actor=lead, session=session, step=1)
+    session.refresh_from_db()
+    return session
+
+
+def run() -> list[Figure]:
+    workspace, (lead, *voters) = _workspace()
+    session = _session(lead, voters)
+    item = AgendaItem.objects.get(pk=session.current_item_id)
+    for voter in voters[:40]:
+        services.vote_cast(
+            actor=voter,
+            session=session,
+            item=item,
+            values={"impact": "5", "confidence": "6", "ease": "7"},
+        )
+    clients = []
+    for voter in voters:
+        client = Client()
+        client.force_login(voter.user)
+        clients.append(client)
+    url = f"/w/{SLUG}/planning/{session.pk}/poll/"
+
+    def poll(client: Client, version: int, status: int) -> None:
+        answer = client.get(f"{url}?v={version}")
+        assert answer.status_code == status, answer.status_code
+
+    for client in clients:
+        poll(client, 0, 200)  # everyone present
+    session.refresh_from_db()
+    first = clients[0]
+    unchanged = median_ms(lambda: poll(first, session.version, 204), repeat=50)
+    livez = median_ms(lambda: first.get("/livez"), repeat=50)
+    changed = median_ms(lambda: poll(first, 0, 200), repeat=15)
+
+    def all_unchanged() -> None:
+        version = PlanningSession.objects.values_list("version", flat=True).get(pk=session.pk)
+        for client in clients:
+            poll(client, version, 204)
+
+    def reveal_seen_by_all() -> None:
+        # Each client polls with the version it had, so every answer is the changed room.
+        services.item_reveal(actor=lead, session=session)
+        for client in clients:
+            poll(client, 0, 200)
+        services.item_revote(actor=lead, session=session)  # hidden again for the next run
+
+    fifty_unchanged = median_ms(all_unchanged, repeat=5, warmup=1)
+    reveal = median_ms(reveal_seen_by_all, repeat=5, warmup=1)
+    return [
+        Figure("planning poll, nothing changed (204) vs bare /livez (server)", unchanged, livez),
+        Figure("planning poll, changed (the whole room) vs unchanged (server)", changed, unchanged),
+        Figure(
+            f"planning reveal seen by {PARTICIPANTS} clients vs {PARTICIPANTS} unchanged polls",
+            reveal,
+            fifty_unchanged,
+        ),
+    ]
