@@ -23,7 +23,7 @@ PARTICIPANTS = 50
 SLUG = "benchplan"
 
 
-def _workspace() -> tuple[Workspace, list[Actor]]:
+def _people() -> list[Actor]:
     """The workspace, its ops lead and 50 voters: made once, found after that."""
     people = []
     with transaction.atomic():
@@ -42,7 +42,7 @@ def _workspace() -> tuple[Workspace, list[Actor]]:
             )
             people.append(Actor.for_membership(membership))
     lead = Actor.for_membership(Membership.objects.get(workspace=workspace, user=lead_user))
-    return workspace, [lead, *people]
+    return [lead, *people]
 
 
 def _session(lead: Actor, voters: list[Actor]) -> PlanningSession:
@@ -63,7 +63,7 @@ def _session(lead: Actor, voters: list[Actor]) -> PlanningSession:
 
 
 def run() -> list[Figure]:
-    workspace, (lead, *voters) = _workspace()
+    lead, *voters = _people()
     session = _session(lead, voters)
     item = AgendaItem.objects.get(pk=session.current_item_id)
     for voter in voters[:40]:
