@@ -24,7 +24,7 @@ from django.db import connection
 from django.db.models import Count, DecimalField, IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from feedback.models import Account, FeedbackItem, Idea, Status
+from feedback.models import Account, FeedbackItem, Idea, IdeaLink, Status
 
 # The rule as a filter on FeedbackItem (for ORM reads of items) and as SQL (for the raw parts).
 COUNTED = ~Q(status=Status.SPAM)
@@ -94,6 +94,15 @@ def with_evidence(
     return queryset.annotate(**annotations)
 
 
+def ideas_asked_by(*, item: FeedbackItem) -> list[int]:
+    """The ideas whose evidence includes `item` when it counts: those linked to it or to the
+    original it was merged into (whatever its status now)."""
+    asking = [item.pk] + ([item.duplicate_of_id] if item.duplicate_of_id else [])
+    return list(
+        IdeaLink.objects.filter(item_id__in=asking).values_list("idea_id", flat=True).distinct()
+    )
+
+
 def evidence_items(*, idea: Idea) -> QuerySet[FeedbackItem]:
     """The counted items of an idea as a queryset (linked items and their duplicates, no spam).
 
@@ -122,6 +131,26 @@ class Evidence:
     revenue: Decimal
 
 
+def workspace_evidence_sql(*, workspace: str = "%(workspace)s", ideas: str | None = None) -> str:
+    """SQL of the counted evidence of a workspace's ideas: rows (idea_id, item_id, account_id,
+    contact_id, received_at), each item once per idea. For batch reads and dashboards' rollups.
+
+    `workspace` is the SQL for the workspace id (a named placeholder by default); `ideas`, when
+    given, is SQL for an array of idea ids to keep (e.g. `%(ideas)s`).
+    """
+    keep = f" AND l.idea_id = ANY({ideas})" if ideas else ""
+    return f"""
+        SELECT l.idea_id, i.id AS item_id, i.account_id, i.contact_id, i.received_at
+          FROM feedback_idealink l JOIN feedback_feedbackitem i ON i.id = l.item_id
+         WHERE l.workspace_id = {workspace}{keep} AND i.{_COUNTED_SQL}
+        UNION
+        SELECT l.idea_id, d.id, d.account_id, d.contact_id, d.received_at
+          FROM feedback_idealink l
+          JOIN feedback_feedbackitem d ON d.duplicate_of_id = l.item_id
+         WHERE l.workspace_id = {workspace}{keep} AND d.{_COUNTED_SQL}
+    """
+
+
 def idea_evidence(*, workspace_id: int, idea_ids: list[int]) -> dict[int, Evidence]:
     """The figures of many ideas in one query, for planning and dashboards; ideas with no
     counted evidence are absent."""
@@ -130,18 +159,8 @@ def idea_evidence(*, workspace_id: int, idea_ids: list[int]) -> dict[int, Eviden
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH evidence AS (
-                SELECT l.idea_id, i.id AS item_id, i.account_id, i.contact_id
-                  FROM feedback_idealink l JOIN feedback_feedbackitem i ON i.id = l.item_id
-                 WHERE l.workspace_id = %(workspace)s AND l.idea_id = ANY(%(ideas)s)
-                   AND i.{_COUNTED_SQL}
-                UNION
-                SELECT l.idea_id, d.id, d.account_id, d.contact_id
-                  FROM feedback_idealink l
-                  JOIN feedback_feedbackitem d ON d.duplicate_of_id = l.item_id
-                 WHERE l.workspace_id = %(workspace)s AND l.idea_id = ANY(%(ideas)s)
-                   AND d.{_COUNTED_SQL}
-            ), accounts AS (
+            WITH evidence AS ({workspace_evidence_sql(ideas="%(ideas)s")}),
+            accounts AS (
                 SELECT DISTINCT e.idea_id, e.account_id FROM evidence e
                  WHERE e.account_id IS NOT NULL
             )

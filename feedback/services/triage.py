@@ -29,6 +29,7 @@ from feedback.models import (
     Status,
     Tag,
 )
+from feedback.selectors import evidence
 from feedback.selectors import triage as selectors
 from feedback.sentiment import label_for
 from feedback.services import ideas as idea_services
@@ -254,6 +255,7 @@ def _apply(actor: Actor, item: FeedbackItem, changes: Mapping[str, Any]) -> bool
 
     now = timezone.now()
     was_overridden = item.sentiment_overridden
+    was_counted = item.status != Status.SPAM
     if "status" in changes and changes["status"] != item.status:
         item.status = changes["status"]
         if item.status == Status.TRIAGED:
@@ -308,6 +310,9 @@ def _apply(actor: Actor, item: FeedbackItem, changes: Mapping[str, Any]) -> bool
     verb = VERBS[item.status] if "status" in new else "feedback.updated"
     audit(actor, verb, item, before=old, after=new)
     mark_changed(actor.workspace, "feedback", bucket=_bucket(actor.workspace, item))
+    if (item.status != Status.SPAM) != was_counted:
+        # Into or out of spam: the item leaves or rejoins its ideas' counted evidence.
+        _mark_ideas(actor, evidence.ideas_asked_by(item=item))
     return True
 
 

@@ -12,7 +12,7 @@ from feedback.selectors import evidence
 from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as idea_services
 from feedback.services import triage as triage_services
-from productops.models import OutboundEmail
+from productops.models import ChangeMark, OutboundEmail
 from tests.conftest import signed_in
 from tests.feedback import ideas_data as data
 
@@ -179,3 +179,16 @@ def test_the_batch_figures_for_planning_and_dashboards_equal_the_pages(pm, works
         )
     }
     assert batch[idea.pk].revenue == Decimal("80000")
+
+
+def test_marking_spam_and_restoring_tells_dashboards_which_ideas_changed(pm, workspace_a, spammed):
+    idea, _, spam, _ = spammed
+    ChangeMark.objects.filter(topic="ideas").delete()
+
+    _mark_spam(pm, spam)
+
+    assert list(
+        ChangeMark.objects.filter(workspace=workspace_a, topic="ideas").values_list(
+            "bucket", flat=True
+        )
+    ) == [str(idea.pk)]
