@@ -11,8 +11,10 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
+from productops import clock
 from productops.capabilities import Capability, role_has, scopes_grant
 from productops.models import ApiToken, Membership, Role, User, Workspace
 
@@ -98,8 +100,11 @@ def member_required(capability: Capability) -> Callable:
             actor = member_actor(user=request.user, slug=slug)
             request.workspace = actor.workspace
             request.actor = actor  # set first, so a 403 page still shows the workspace shell
-            require(actor, capability)
-            return view(request, *args, **kwargs)
+            # Pages show times and dates in the workspace's zone, the zone its "today" and day
+            # filters use (productops/clock.py).
+            with timezone.override(clock.zone(actor.workspace)):
+                require(actor, capability)
+                return view(request, *args, **kwargs)
 
         wrapped.capability = capability
         return wrapped

@@ -60,3 +60,18 @@ def test_intake_marks_the_received_day_of_the_workspace(admin, workspace_a, zone
             "bucket", flat=True
         )
     ) == [day]
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"), [("Pacific/Auckland", "01 Dec 2026 01:00"), ("UTC", "30 Nov 2026 12:00")]
+)
+def test_pages_show_dates_in_the_workspace_s_zone(pm, workspace_a, zone, shown):
+    workspace_a.time_zone = zone
+    workspace_a.save(update_fields=["time_zone"])
+    data.item(workspace_a, "Late")
+    item = FeedbackItem.objects.get()
+    FeedbackItem.objects.update(received_at=NOON_UTC)
+
+    page = signed_in(pm).get(f"/w/alpha/feedback/{item.pk}/").content.decode()
+
+    assert f">{shown}</time>" in page
