@@ -15,29 +15,27 @@ MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
 class FeedbackDaily(models.Model):
-    """Feedback received per day of the workspace's time zone, by every filter dimension."""
+    """Feedback received per day of the workspace's time zone, by source, area and segment.
+
+    Status and sentiment are columns, not key parts, so a day holds at most one row per
+    (source, area, segment) whatever the volume.
+    """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     source_id = models.BigIntegerField()
     area_id = models.BigIntegerField(default=0)  # 0: no product area
     segment = models.CharField(max_length=60, blank=True)  # the account's; "": no account
-    sentiment = models.CharField(max_length=10, blank=True)  # "": not scored yet
-    status = models.CharField(max_length=10)
-    items = models.PositiveIntegerField()
+    items = models.PositiveIntegerField()  # spam left out
+    spam = models.PositiveIntegerField()
+    positive = models.PositiveIntegerField()  # of the items (not spam), by sentiment
+    neutral = models.PositiveIntegerField()
+    negative = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "workspace",
-                    "day",
-                    "source_id",
-                    "area_id",
-                    "segment",
-                    "sentiment",
-                    "status",
-                ],
+                fields=["workspace", "day", "source_id", "area_id", "segment"],
                 name="feedback_daily_bucket",
             )
         ]

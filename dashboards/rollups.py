@@ -60,17 +60,21 @@ class Rollup:
 
 FEEDBACK_DAILY = Rollup(
     table="dashboards_feedbackdaily",
-    keys=("day", "source_id", "area_id", "segment", "sentiment", "status"),
-    values=("items",),
+    keys=("day", "source_id", "area_id", "segment"),
+    values=("items", "spam", "positive", "neutral", "negative"),
     scope="days",
     fresh_sql=f"""
         SELECT i.workspace_id, {_LOCAL_DAY} AS day, i.source_id,
                coalesce(i.product_area_id, 0) AS area_id, coalesce(a.segment, '') AS segment,
-               i.sentiment, i.status, count(*) AS items
+               count(*) FILTER (WHERE i.status <> 'spam'),
+               count(*) FILTER (WHERE i.status = 'spam'),
+               count(*) FILTER (WHERE i.status <> 'spam' AND i.sentiment = 'positive'),
+               count(*) FILTER (WHERE i.status <> 'spam' AND i.sentiment = 'neutral'),
+               count(*) FILTER (WHERE i.status <> 'spam' AND i.sentiment = 'negative')
           FROM {{items}}
           LEFT JOIN feedback_account a ON a.id = i.account_id
          WHERE i.workspace_id = %(ws)s
-         GROUP BY 1, 2, 3, 4, 5, 6, 7""",
+         GROUP BY 1, 2, 3, 4, 5""",
     stored_scope="r.day = ANY(%(days)s::date[])",
 )
 

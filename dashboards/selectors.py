@@ -160,7 +160,7 @@ def _period(filters: DashboardFilters) -> str:
 
 
 def _feedback_where(filters: DashboardFilters) -> tuple[str, dict]:
-    clauses = ["workspace_id = %(ws)s", "status <> 'spam'"]
+    clauses = ["workspace_id = %(ws)s"]
     values: dict[str, Any] = {}
     if filters.segment:
         clauses.append("segment = %(segment)s")
@@ -311,17 +311,17 @@ def sentiment(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     values |= {"ws": workspace.pk, "since": filters.since, "until": filters.until}
     rows = _rows(
         f"""
-        SELECT day, sentiment, sum(items) FROM dashboards_feedbackdaily
-         WHERE {where} AND day BETWEEN %(since)s AND %(until)s AND sentiment <> ''
-         GROUP BY 1, 2
+        SELECT day, sum(positive), sum(neutral), sum(negative) FROM dashboards_feedbackdaily
+         WHERE {where} AND day BETWEEN %(since)s AND %(until)s
+         GROUP BY 1
         """,
         values,
     )
     buckets = _buckets(filters)
     counts: dict[str, dict[date, int]] = {key: {} for key, _ in SENTIMENTS}
-    for day, label, n in rows:
-        if label in counts:
-            key = _bucket_of(day, filters)
+    for day, *by_label in rows:
+        key = _bucket_of(day, filters)
+        for (label, _), n in zip(SENTIMENTS, by_label, strict=True):
             counts[label][key] = counts[label].get(key, 0) + n
     totals = {key: sum(by.values()) for key, by in counts.items()}
     scored = sum(totals.values())
