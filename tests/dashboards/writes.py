@@ -46,7 +46,7 @@ class Writer:
         self.workspace = actor.workspace
         self.rng = random.Random(seed)
         self.source = intake.source_for_api(actor=actor, name="API")
-        self.statuses = idea_services.ensure_default_statuses(self.workspace)
+        self.statuses = idea_services.idea_statuses_create_defaults(actor=actor)
 
     # Feedback
 
