@@ -23,6 +23,7 @@ from bench.figures import Figure, median_ms
 from dashboards import refresh, rollups, selectors
 from dashboards.filters import DashboardFilters
 from feedback.intake_store import mark_days
+from productops import clock
 from productops.models import Membership, Workspace
 
 ITEMS = int(os.environ.get("BENCH_ITEMS", "1000000"))
@@ -82,7 +83,7 @@ _LIVE_VOLUME = """
 def _live_figure(workspace: Workspace) -> Figure:
     """The volume tile's numbers (12 months and the 12 before) from the rollup, as the selector
     issues them, against a live GROUP BY over the items for the same numbers."""
-    today = refresh.local_today(workspace)
+    today = clock.workspace_today(workspace)
     filters = DashboardFilters(since=today - timedelta(days=364), until=today, preset="12m")
     with CaptureQueriesContext(connection) as captured:
         selectors.volume(workspace=workspace, filters=filters)
@@ -95,7 +96,7 @@ def _live_figure(workspace: Workspace) -> Figure:
     live = _db_ms(
         _LIVE_VOLUME,
         {
-            "tz": refresh.time_zone_of(workspace),
+            "tz": clock.zone(workspace).key,
             "ws": workspace.pk,
             "since": since,
             "prev": since - timedelta(days=365),

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from dashboards import selectors
 from dashboards.filters import PRESETS, DashboardFilterForm
-from dashboards.refresh import local_today
+from productops import clock
 from productops.api import WorkspaceAPIView
 from productops.capabilities import Capability
 
@@ -63,7 +63,7 @@ class MetricIndexOut(serializers.Serializer):
 
 
 def _filters(request, workspace):
-    form = DashboardFilterForm(request.query_params, today=local_today(workspace))
+    form = DashboardFilterForm(request.query_params, today=clock.workspace_today(workspace))
     if not form.is_valid():
         raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
     return form.filters()

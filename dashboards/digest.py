@@ -5,7 +5,6 @@ the page shows, from the same refresh.
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings as django_settings
 from django.db import connection, transaction
@@ -16,7 +15,7 @@ from django.utils import timezone
 from dashboards import selectors
 from dashboards.filters import DashboardFilters
 from dashboards.models import DigestSubscription
-from dashboards.refresh import time_zone_of
+from productops import clock
 from productops import services as platform_services
 from productops.models import Workspace
 
@@ -60,7 +59,7 @@ def digest_for(*, workspace: Workspace, monday: date) -> Digest:
 
 
 def _due_monday(workspace: Workspace, now: datetime) -> date | None:
-    local = now.astimezone(ZoneInfo(time_zone_of(workspace)))
+    local = now.astimezone(clock.zone(workspace))
     if local.weekday() == 0 and local.hour >= SEND_FROM_HOUR:
         return local.date()
     return None

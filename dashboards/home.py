@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from dashboards.filters import default_filters
-from dashboards.refresh import local_today
 from dashboards.selectors import TILES, _rows, freshness
 from feedback.selectors.triage import InboxFilters, inbox
 from inventory.models import RequestStatus, ToolRequest
+from productops import clock
 from productops.access import Actor
 from productops.models import Role
 
@@ -127,7 +127,7 @@ def for_actor(actor: Actor) -> dict[str, Any] | None:
     if actor.role is None:
         return None
     workspace = actor.workspace
-    today = local_today(workspace)
+    today = clock.workspace_today(workspace)
     context: dict[str, Any] = {"role": actor.role, "today": today}
     if actor.role == Role.EXEC:
         filters = default_filters(today)

@@ -100,7 +100,8 @@ class IdeaTotal(models.Model):
     status_category = models.CharField(max_length=12)
     owner_id = models.BigIntegerField(default=0)  # a user id; 0: no owner
     area_id = models.BigIntegerField(default=0)
-    mentions = models.PositiveIntegerField()
+    mentions = models.PositiveIntegerField()  # counted items (feedback.selectors.evidence)
+    votes = models.PositiveIntegerField(default=0)  # distinct people among them
     unique_accounts = models.PositiveIntegerField()
     revenue = models.DecimalField(**MONEY)
     asking_contacts = models.PositiveIntegerField()  # people with an email who asked

@@ -12,7 +12,6 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils import timezone
 from dashboards import rollups
 from dashboards.models import RefreshRun, RefreshState
 from inventory import selectors as inventory_selectors
+from productops import clock
 from productops.models import ChangeMark, Workspace
 
 logger = logging.getLogger(__name__)
@@ -44,19 +44,11 @@ class Outcome:
     by_table: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def time_zone_of(workspace: Workspace) -> str:
-    return getattr(workspace, "time_zone", "") or "UTC"
-
-
-def local_today(workspace: Workspace) -> date:
-    return timezone.now().astimezone(ZoneInfo(time_zone_of(workspace))).date()
-
-
 def base_params(workspace: Workspace) -> dict:
     return rollups.params(
         workspace_id=workspace.pk,
-        time_zone=time_zone_of(workspace),
-        today=local_today(workspace),
+        time_zone=clock.zone(workspace).key,
+        today=clock.workspace_today(workspace),
         rates=inventory_selectors.rates_for(workspace=workspace),
     )
 

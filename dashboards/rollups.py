@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from django.db import connection
 
+from feedback.selectors.evidence import person_sql, workspace_evidence_sql
+
 # The annual cost of contract `c` in its own currency: the twin of inventory's
 # annual_cost_expression() and models.annualise().
 _ANNUAL = """(CASE c.billing_period WHEN 'monthly' THEN c.cost * 12
@@ -41,7 +43,7 @@ class Rollup:
     keys: tuple[str, ...]  # the bucket, after workspace_id
     values: tuple[str, ...]
     scope: str  # "days", "ideas" or "categories"
-    fresh_sql: str  # selects workspace_id, *keys, *values; {where} / {items} are the scope
+    fresh_sql: str  # selects workspace_id, *keys, *values; {where}/{items}/{evidence}: scope
     stored_scope: str  # a condition on the stored row `r` selecting the scope
 
     def fresh(self, scoped: bool) -> str:
@@ -51,7 +53,7 @@ class Rollup:
             "ideas": "AND idea.id = ANY(%(ideas)s::bigint[])",
             "categories": "AND t.category = ANY(%(categories)s::text[])",
         }[self.scope]
-        return self.fresh_sql.format(where=condition if scoped else "")
+        return self.fresh_sql.format(where=condition if scoped else "", evidence=_evidence(scoped))
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -110,32 +112,28 @@ TRIAGE_DAILY = Rollup(
     stored_scope="r.day = ANY(%(days)s::date[])",
 )
 
-# The evidence for live ideas: each linked item (a mention) and each duplicate merged into a
-# linked item (its customer asks too, but it is not a second mention). The same rule as
-# feedback.selectors.ideas.with_demand, so the dashboards and the idea pages agree.
-_EVIDENCE = """
-    SELECT l.idea_id, i.received_at, i.account_id, i.contact_id, 1 AS mention
-      FROM feedback_idealink l
-      JOIN feedback_idea idea ON idea.id = l.idea_id AND idea.merged_into_id IS NULL
-      JOIN feedback_feedbackitem i ON i.id = l.item_id
-     WHERE l.workspace_id = %(ws)s {where}
-    UNION ALL
-    SELECT l.idea_id, d.received_at, d.account_id, d.contact_id, 0
-      FROM feedback_idealink l
-      JOIN feedback_idea idea ON idea.id = l.idea_id AND idea.merged_into_id IS NULL
-      JOIN feedback_feedbackitem d ON d.duplicate_of_id = l.item_id
-     WHERE l.workspace_id = %(ws)s {where}"""
+
+# The counted evidence of live ideas: feedback's one definition (linked items and the duplicates
+# merged into them, spam never), so the dashboards and the idea pages agree. Each row is an item
+# once per idea: (idea_id, item_id, account_id, contact_id, received_at).
+def _evidence(scoped: bool) -> str:
+    rows = workspace_evidence_sql(
+        workspace="%(ws)s", ideas="%(ideas)s::bigint[]" if scoped else None
+    )
+    return f"""SELECT e.* FROM ({rows}) e
+        JOIN feedback_idea idea ON idea.id = e.idea_id AND idea.merged_into_id IS NULL"""
+
 
 IDEA_WEEKLY = Rollup(
     table="dashboards_ideaweekly",
     keys=("idea_id", "week"),
     values=("mentions", "unique_accounts", "revenue"),
     scope="ideas",
-    fresh_sql=f"""
-        WITH evidence AS ({_EVIDENCE}),
+    fresh_sql="""
+        WITH evidence AS ({evidence}),
         weekly AS (
             SELECT idea_id, date_trunc('week', received_at AT TIME ZONE %(tz)s)::date AS week,
-                   account_id, mention
+                   account_id
               FROM evidence),
         asking AS (
             SELECT w.idea_id, w.week, count(*) AS accounts, sum(a.annual_revenue) AS revenue
@@ -145,7 +143,7 @@ IDEA_WEEKLY = Rollup(
              GROUP BY 1, 2)
         SELECT %(ws)s AS workspace_id, m.idea_id, m.week, m.mentions,
                coalesce(asking.accounts, 0), coalesce(asking.revenue, 0)
-          FROM (SELECT idea_id, week, sum(mention) AS mentions FROM weekly GROUP BY 1, 2) m
+          FROM (SELECT idea_id, week, count(*) AS mentions FROM weekly GROUP BY 1, 2) m
           LEFT JOIN asking ON asking.idea_id = m.idea_id AND asking.week = m.week""",
     stored_scope="r.idea_id = ANY(%(ideas)s::bigint[])",
 )
@@ -159,6 +157,7 @@ IDEA_TOTAL = Rollup(
         "owner_id",
         "area_id",
         "mentions",
+        "votes",
         "unique_accounts",
         "revenue",
         "asking_contacts",
@@ -168,7 +167,7 @@ IDEA_TOTAL = Rollup(
     ),
     scope="ideas",
     fresh_sql=f"""
-        WITH evidence AS ({_EVIDENCE}),
+        WITH evidence AS ({{evidence}}),
         accounts AS (
             SELECT e.idea_id, count(*) AS accounts, sum(a.annual_revenue) AS revenue
               FROM (SELECT DISTINCT idea_id, account_id FROM evidence
@@ -180,10 +179,13 @@ IDEA_TOTAL = Rollup(
               FROM (SELECT DISTINCT idea_id, contact_id FROM evidence) e
               JOIN feedback_contact p ON p.id = e.contact_id AND p.email <> ''
              GROUP BY 1),
-        mentions AS (SELECT idea_id, sum(mention) AS n FROM evidence GROUP BY 1)
+        mentions AS (
+            SELECT idea_id, count(*) AS n, count(DISTINCT {person_sql("evidence")}) AS votes
+              FROM evidence GROUP BY 1)
         SELECT idea.workspace_id, idea.id, idea.title, st.category,
                coalesce(idea.owner_id, 0), coalesce(idea.product_area_id, 0),
-               coalesce(mentions.n, 0), coalesce(accounts.accounts, 0),
+               coalesce(mentions.n, 0), coalesce(mentions.votes, 0),
+               coalesce(accounts.accounts, 0),
                coalesce(accounts.revenue, 0), coalesce(contacts.asking, 0),
                (SELECT count(DISTINCT n.contact_id) FROM feedback_loopnotice n
                  WHERE n.idea_id = idea.id AND n.outcome = st.category),

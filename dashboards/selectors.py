@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from dashboards.filters import DashboardFilters
 from dashboards.models import RefreshState
-from dashboards.refresh import TOPICS, local_today
+from dashboards.refresh import TOPICS
 from feedback.models import ProductArea, Source
 from feedback.selectors import intake as intake_selectors
+from productops import clock
 from productops.models import ChangeMark, Workspace
 
 STALE_AFTER = timedelta(minutes=2)  # marks older than this: the tile says it is refreshing
@@ -385,7 +386,7 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         """,
         values,
     )
-    today = local_today(workspace)
+    today = clock.workspace_today(workspace)
     this_monday = today - timedelta(days=today.weekday())
     first = this_monday - timedelta(weeks=SPARK_WEEKS - 1)
     ids = sorted({r[1] for r in rows})
@@ -450,7 +451,7 @@ MEDIAN_BUCKETS = ("1 hour", "4 hours", "1 day", "3 days", "7 days")
 def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     """Backlog and its age (today), and how fast the period's feedback was triaged. Two
     queries over the daily triage rollup."""
-    today = local_today(workspace)
+    today = clock.workspace_today(workspace)
     values = {"ws": workspace.pk, "since": filters.since, "until": filters.until, "today": today}
     (row,) = _rows(
         """
@@ -559,8 +560,8 @@ def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     Two queries over the idea totals."""
     values = {
         "ws": workspace.pk,
-        "start": _local_midnight(workspace, filters.since),
-        "end": _local_midnight(workspace, filters.until + timedelta(days=1)),
+        "start": clock.day_start(workspace, filters.since),
+        "end": clock.day_end(workspace, filters.until),
     }
     closed = """workspace_id = %(ws)s AND status_category IN ('shipped', 'declined')
         AND status_changed_at >= %(start)s AND status_changed_at < %(end)s"""
@@ -607,21 +608,13 @@ def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     )
 
 
-def _local_midnight(workspace: Workspace, day: date) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    from dashboards.refresh import time_zone_of
-
-    return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(time_zone_of(workspace)))
-
-
 # Tools -------------------------------------------------------------------------------------
 
 
 def tools(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     """Annual spend by category, spend per active seat, waste and renewals in the next 90 days
     (the inventory's own rules), and spend per month. Two queries."""
-    today = local_today(workspace)
+    today = clock.workspace_today(workspace)
     values = {"ws": workspace.pk, "today": today, "horizon": today + timedelta(days=90)}
     rows = _rows(
         """

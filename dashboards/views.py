@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from dashboards import home, selectors, services
 from dashboards.filters import PRESETS, DashboardFilterForm
 from dashboards.models import DigestSubscription
-from dashboards.refresh import local_today
+from productops import clock
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
@@ -32,7 +32,7 @@ register_converter(TileConverter, "tile")
 
 
 def _filter_form(request: WorkspaceRequest) -> DashboardFilterForm:
-    form = DashboardFilterForm(request.GET, today=local_today(request.workspace))
+    form = DashboardFilterForm(request.GET, today=clock.workspace_today(request.workspace))
     form.is_valid()
     return form
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from dashboards import refresh
 from dashboards.models import RefreshState
 from feedback.models import FeedbackItem, Status
+from productops import clock
 from productops.models import ChangeMark
 from tests.conftest import downloaded, signed_in
 from tests.dashboards.writes import Writer
@@ -47,7 +48,7 @@ def test_the_volume_tile_counts_what_the_inbox_lists_and_links_to_it(exec_, data
     response = _tile(client, "volume", "range=90d")
     assert response.status_code == 200
     html = response.content.decode()
-    today = refresh.local_today(data.workspace)
+    today = clock.workspace_today(data.workspace)
     since = today - timedelta(days=89)
     received = FeedbackItem.objects.filter(workspace=data.workspace).exclude(status=Status.SPAM)
     expected = sum(1 for i in received if since <= i.received_at.date() <= today)

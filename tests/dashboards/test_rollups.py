@@ -12,8 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _set_zone(workspace: Workspace, zone: str) -> None:
-    if zone != "UTC":
-        Workspace.objects.filter(pk=workspace.pk).update(time_zone=zone)
+    Workspace.objects.filter(pk=workspace.pk).update(time_zone=zone)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from feedback.services import ideas as idea_services
 from feedback.services import intake, triage
 from inventory import services as tool_services
 from inventory.models import Contract, Tool
+from productops import clock
 from productops.access import Actor
 from productops.errors import StaleEdit
 
@@ -152,7 +153,7 @@ class Writer:
             category=rng.choice(CATEGORIES),
             team=rng.choice(TEAMS),
         )
-        today = timezone.localdate()
+        today = clock.workspace_today(self.workspace)
         start = today - timedelta(days=rng.randint(0, 500))
         tool_services.contract_create(
             actor=self.actor,
@@ -213,7 +214,8 @@ class Writer:
             tool_services.usage_record(
                 actor=self.actor,
                 tool=tool,
-                taken_on=timezone.localdate() - timedelta(days=self.rng.randint(0, 90)),
+                taken_on=clock.workspace_today(self.workspace)
+                - timedelta(days=self.rng.randint(0, 90)),
                 seats_used=self.rng.randint(0, 40),
             )
 
