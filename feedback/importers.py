@@ -13,6 +13,7 @@ import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from feedback.intake_values import IntakeItem
@@ -354,7 +355,7 @@ class FeedbackImporter(Importer):
         if not rows:
             return outcome
         result = services.feedback_submit(
-            actor=actor, source=source, items=[row["item"] for _, row in rows]
+            actor=actor, source=source, items=[row["item"] for _, row in rows], wake=False
         )
         outcome.created, outcome.updated = result.created, result.updated
         outcome.unchanged = result.unchanged
@@ -368,6 +369,24 @@ class FeedbackImporter(Importer):
                 )
                 outcome.errors.append((number, reason))
         return outcome
+
+    def clean_options(self, *, actor: Actor, options: dict) -> dict:
+        source_id = options.get(SOURCE_OPTION)
+        if source_id is None:
+            return {}
+        if not Source.objects.filter(
+            workspace=actor.workspace, pk=source_id, is_active=True
+        ).exists():
+            raise ValidationError({SOURCE_OPTION: "No such source, or it is turned off."})
+        return {SOURCE_OPTION: source_id}
+
+    def stretch_done(self, *, job: ImportJob) -> None:
+        services.wake_processing(job.workspace_id)
+
+    def background_left(self, *, job: ImportJob) -> int:
+        if job.started_at is None:
+            return 0
+        return services.processing_left(workspace_id=job.workspace_id, since=job.started_at)
 
 
 def _label(name: str) -> str:

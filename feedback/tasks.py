@@ -1,12 +1,22 @@
 from celery import shared_task
 
 from feedback.services import ideas, intake
+from productops import background
+
+# Under the task time limit with room to spare, and short enough that work queued meanwhile
+# (another import, reminders, dashboards) starts within about this long.
+PROCESS_BUDGET_SECONDS = 20
 
 
 @shared_task
 def process_feedback(workspace_id: int) -> int:
     """Sentiment, contact/account matching and duplicate candidates for unprocessed items."""
-    return intake.feedback_process_pending(workspace_id=workspace_id)
+    run = intake.feedback_process_pending(
+        workspace_id=workspace_id, budget_seconds=PROCESS_BUDGET_SECONDS
+    )
+    if run.more:
+        background.enqueue_now(process_feedback.name, workspace_id)
+    return run.processed
 
 
 @shared_task

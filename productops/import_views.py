@@ -81,6 +81,7 @@ def import_detail(request: WorkspaceRequest, job_id: int) -> HttpResponse:
                 "job": job,
                 "importer": importer,
                 "errors": selectors.report_rows(job=job, limit=50),
+                "background_left": importer.background_left(job=job),
             },
         )
     mapping = job.mapping

@@ -6,12 +6,14 @@ sent after commit; if it is lost (Redis down, worker killed) the sweeper finds t
 """
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -133,8 +135,11 @@ def check_item(item: IntakeItem) -> dict[str, list[str]]:
     for name, value, limit in limits:
         if len(value) > limit:
             errors[name] = [f"Use at most {limit:,} characters (this has {len(value):,})."]
-    if item.email and ("@" not in item.email or len(item.email) > 254):
-        errors["email"] = [f"{item.email!r} is not an email address."]
+    if item.email:
+        try:
+            validate_email(item.email.strip())  # the forms' rule: a real domain, with a dot
+        except ValidationError:
+            errors["email"] = [f"{item.email!r} is not an email address."]
     for tag in item.tags:
         if len(tag) > 60:
             errors["tags"] = [f"Tag {tag[:20]!r}… is over 60 characters."]
@@ -165,6 +170,7 @@ def _store(
     *,
     trusted: bool = True,
     known_errors: dict[int, dict[str, list[str]]] | None = None,
+    wake: bool = True,
 ) -> IntakeResult:
     if source.workspace_id != actor.workspace.pk:
         raise ValidationError({"source": "No such source."})
@@ -185,7 +191,7 @@ def _store(
             outcome.index = index
             outcomes[index] = outcome
     result = IntakeResult(source=source, outcomes=outcomes)  # type: ignore[arg-type]
-    if result.created or result.updated:
+    if wake and (result.created or result.updated):
         wake_processing(actor.workspace.pk)
     return result
 
@@ -207,14 +213,18 @@ def _audit_received(actor: Actor, source: Source, result: IntakeResult) -> None:
 
 
 @transaction.atomic
-def feedback_submit(*, actor: Actor, source: Source, items: list[IntakeItem]) -> IntakeResult:
+def feedback_submit(
+    *, actor: Actor, source: Source, items: list[IntakeItem], wake: bool = True
+) -> IntakeResult:
     """Stores feedback from any channel; the same (source, external_id) again is the same row.
 
     Good items are stored even when others in the call are not: each item's outcome says
-    created, updated, unchanged or error (with the reasons by field).
+    created, updated, unchanged or error (with the reasons by field). An import passes
+    wake=False and wakes processing once per stretch of batches instead of once per batch, so a
+    big file does not fill the queue with wake-up calls that other work would wait behind.
     """
     require(actor, Capability.SUBMIT_FEEDBACK)
-    result = _store(actor, source, items)
+    result = _store(actor, source, items, wake=wake)
     _audit_received(actor, source, result)
     return result
 
@@ -604,16 +614,29 @@ def account_upsert(
 # Processing -------------------------------------------------------------------------------------
 
 
-def feedback_process_pending(*, workspace_id: int) -> int:
-    """Processes the workspace's unprocessed items in batches; how many it processed.
+@dataclass(frozen=True)
+class ProcessingRun:
+    processed: int
+    more: bool  # stopped at its time budget with items left: queue the next stretch
+
+
+def feedback_process_pending(
+    *, workspace_id: int, budget_seconds: float | None = None
+) -> ProcessingRun:
+    """Processes the workspace's unprocessed items in batches, for at most `budget_seconds`.
 
     Rows are claimed with FOR NO KEY UPDATE SKIP LOCKED, so two workers share the work instead
     of doing it twice, and a processed item is never processed again unless intake changes it.
     (Not FOR UPDATE: a candidate row's foreign key takes KEY SHARE on the item it names, which
     FOR UPDATE would block, and two workers naming each other's items would deadlock.)
+
+    A run stops at its budget so that a 100,000-row import never holds a worker past the task
+    time limit: the task queues the next stretch behind whatever else is waiting (another
+    import, reminders, dashboards), and `more` says there is one.
     """
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     total = 0
-    while True:
+    while total == 0 or deadline is None or time.monotonic() < deadline:
         with transaction.atomic():
             batch = list(
                 FeedbackItem.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
@@ -622,9 +645,21 @@ def feedback_process_pending(*, workspace_id: int) -> int:
                 .order_by("created_at", "id")[:PROCESS_BATCH]
             )
             if not batch:
-                return total
+                return ProcessingRun(total, more=False)
             _process(batch)
             total += len(batch)
+            if len(batch) < PROCESS_BATCH:
+                return ProcessingRun(total, more=False)
+    return ProcessingRun(total, more=True)
+
+
+def processing_left(*, workspace_id: int, since: datetime | None = None) -> int:
+    """How many of the workspace's items (received through intake after `since`) still wait
+    for processing: an import's progress page shows it."""
+    pending = FeedbackItem.objects.filter(workspace_id=workspace_id, processed_at=None)
+    if since is not None:
+        pending = pending.filter(created_at__gte=since)
+    return pending.order_by().count()
 
 
 def _process(items: list[FeedbackItem]) -> None:

@@ -91,6 +91,18 @@ class Importer:
         """Remarks on rows the preview shows (e.g. already imported from another source)."""
         return {}
 
+    def clean_options(self, *, actor, options: dict) -> dict:
+        """The upload's options (e.g. a feedback source) checked for the actor's workspace."""
+        return {}
+
+    def stretch_done(self, *, job: ImportJob) -> None:
+        """After each stretch of batches: wake the app's own background work (once, not per
+        batch)."""
+
+    def background_left(self, *, job: ImportJob) -> int:
+        """Imported items whose background processing is still to come (shown as progress)."""
+        return 0
+
     def field(self, name: str) -> ImportField:
         return next(f for f in self.fields if f.name == name)
 

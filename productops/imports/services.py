@@ -216,6 +216,20 @@ def import_run(*, job_id: int, budget_seconds: float = RUN_BUDGET_SECONDS) -> st
         return "failed"
     rows = job_table(job).rows
     repeated = repeats(importer, job.mapping, rows)
+    try:
+        return _run_stretch(importer, job_id, actor, rows, repeated, deadline)
+    finally:
+        importer.stretch_done(job=job)
+
+
+def _run_stretch(
+    importer: Importer,
+    job_id: int,
+    actor: Actor,
+    rows: list[Row],
+    repeated: dict[int, int],
+    deadline: float,
+) -> str:
     while time.monotonic() < deadline:
         with transaction.atomic():
             job = (

@@ -22,7 +22,7 @@ def submit(actor, source, *items: IntakeItem):
 
 
 def process(workspace) -> int:
-    return services.feedback_process_pending(workspace_id=workspace.pk)
+    return services.feedback_process_pending(workspace_id=workspace.pk).processed
 
 
 @pytest.mark.parametrize(
@@ -206,3 +206,19 @@ def test_two_workers_process_each_item_once(transactional_db, personas):
     assert sum(counts) == 600
     assert not FeedbackItem.objects.filter(processed_at=None).exists()
     assert FeedbackItem.objects.filter(processed_at__lte=timezone.now()).count() == 600
+
+
+def test_processing_stops_at_its_budget_a_batch_at_a_time_and_says_more_is_left(pm, workspace_a):
+    source = Source.objects.create(workspace=workspace_a, name="Bulk", channel="api")
+    FeedbackItem.objects.bulk_create(
+        FeedbackItem(workspace=workspace_a, source=source, body=f"Feedback number {n}")
+        for n in range(450)
+    )
+
+    runs = [
+        services.feedback_process_pending(workspace_id=workspace_a.pk, budget_seconds=0)
+        for _ in range(3)
+    ]
+
+    assert [(r.processed, r.more) for r in runs] == [(200, True), (200, True), (50, False)]
+    assert services.processing_left(workspace_id=workspace_a.pk) == 0

@@ -19,6 +19,7 @@ from tests.access import (
     api,
     page,
     public,
+    roles_api,
     roles_page,
     signed_in_only,
 )
@@ -78,6 +79,11 @@ PLATFORM: dict[str, list[Check]] = {
     ],
     "api_invitation_detail": [Check("DELETE", admin_api(204))],
     "api_audit_event_list": [Check("GET", admin_api())],
+    # Imports (the job is a members import: only admins invite)
+    "api_import_list": [Check("GET", roles_api(200, "admin", "ops_lead", "pm"))],
+    "api_import_detail": [Check("GET", admin_api())],
+    "api_import_start": [Check("POST", admin_api(202), {"mapping": {"email": "email"}})],
+    "api_import_report": [Check("GET", admin_api())],
 }
 
 
