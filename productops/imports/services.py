@@ -41,7 +41,7 @@ from productops.imports.values import DateOrder, Decimals, column_rule
 from productops.models import ApiToken, ImportJob, ImportRowError, Membership
 
 BATCH_SIZE = 500
-RUN_BUDGET_SECONDS = 30
+RUN_BUDGET_SECONDS = 10
 STALLED_AFTER = timedelta(minutes=2)
 TOKEN_OPTION = "token_id"
 
