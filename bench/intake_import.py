@@ -100,10 +100,8 @@ def _bare_copy_ms(actor, rows: int) -> float:
     data = io.StringIO()
     writer = csv.writer(data)
     for r in ticket_rows(rows):
-        writer.writerow(
-            [actor.workspace.pk, source.pk, r[0], r[1], r[2], r[5], r[3], "", "new", 0, ""]
-            + ["f", 1, now, now, now]
-        )
+        ids = [actor.workspace.pk, source.pk, r[0], r[1], r[2], r[5], r[3]]
+        writer.writerow([*ids, "", "new", 0, "", "f", 1, now, now, now])
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         data.seek(0)

@@ -1,8 +1,8 @@
 """From a job's stored file to cleaned rows: the same steps for the preview and the import."""
 
 from datetime import tzinfo
-from zoneinfo import ZoneInfo
 
+from productops import clock
 from productops.imports.reading import Layout, Row, Table, parse_text
 from productops.imports.registry import FieldKind, Importer, RowError
 from productops.imports.values import (
@@ -112,7 +112,8 @@ class RowReader:
                 else:
                     order = DateOrder(choices[f.name])
             self.rules[f.name] = (order, decimals)
-        self.zone: tzinfo = ZoneInfo(getattr(job.workspace, "time_zone", "") or "UTC")
+        # A date and time without a zone is the workspace's local time, not UTC.
+        self.zone: tzinfo = clock.zone(job.workspace)
 
     def mapped(self, row: Row) -> dict[str, str]:
         values = {name: row.cells.get(column, "") for name, column in self.mapping.items()}

@@ -15,9 +15,7 @@ from productops.models import ImportJob, ImportRowError, Workspace
 
 def import_jobs(*, workspace: Workspace) -> QuerySet[ImportJob]:
     return (
-        ImportJob.objects.filter(workspace=workspace)
-        .defer("content")
-        .select_related("created_by")
+        ImportJob.objects.filter(workspace=workspace).defer("content").select_related("created_by")
     )
 
 
