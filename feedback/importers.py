@@ -115,6 +115,7 @@ LAYOUTS = [
             "received_at": "created_at",
             "name": "created_by",
             "tags": "tags",
+            "duplicate_of": "original_number",
         },
     ),
     Layout(
@@ -247,6 +248,12 @@ class FeedbackImporter(Importer):
             aliases=("tag", "labels", "label", "keywords"),
         ),
         ImportField(
+            "duplicate_of",
+            "Duplicate of",
+            help="The id (in this file's tool) of the item this one duplicates: merged into it.",
+            aliases=_aliases("original number|duplicate of|merged into|original id"),
+        ),
+        ImportField(
             "product_area",
             "Product area",
             help="Set on new items.",
@@ -289,7 +296,7 @@ class FeedbackImporter(Importer):
                 usedforsecurity=False,
             ).hexdigest()
             item = IntakeItem(**{**item.__dict__, "external_id": f"csv:{digest}"})
-        return {"item": item}
+        return {"item": item, "duplicate_of": text.get("duplicate_of", "")}
 
     def stored(self, cleaned: dict) -> dict[str, str]:
         item: IntakeItem = cleaned["item"]
@@ -304,6 +311,7 @@ class FeedbackImporter(Importer):
             "account_domain": item.account_domain,
             "tags": ", ".join(item.tags),
             "product_area": item.product_area,
+            "duplicate_of": cleaned.get("duplicate_of", ""),
         }
 
     def _elsewhere(self, rows: list[tuple[int, dict]], job: ImportJob) -> dict[int, str]:
@@ -368,6 +376,7 @@ class FeedbackImporter(Importer):
                     f"{_label(k)}: {' '.join(v)}" for k, v in item_outcome.errors.items()
                 )
                 outcome.errors.append((number, reason))
+        outcome.notes.extend(_merge_duplicates(actor, source, rows))
         return outcome
 
     def clean_options(self, *, actor: Actor, options: dict) -> dict:
@@ -387,6 +396,39 @@ class FeedbackImporter(Importer):
         if job.started_at is None:
             return 0
         return services.processing_left(workspace_id=job.workspace_id, since=job.started_at)
+
+
+def _merge_duplicates(actor: Actor, source: Source, rows) -> list[tuple[int, str]]:
+    """The tool's own duplicate links (Fider's `original_number`) become merges."""
+    from feedback.services import triage
+
+    wanted = [(n, r["item"].external_id, r["duplicate_of"]) for n, r in rows if r["duplicate_of"]]
+    if not wanted:
+        return []
+    ids = {i for _, dup, orig in wanted for i in (dup, orig)}
+    items = {
+        i.external_id: i
+        for i in FeedbackItem.objects.filter(
+            workspace=actor.workspace, source=source, external_id__in=ids
+        )
+    }
+    notes = []
+    for number, duplicate_id, original_id in wanted:
+        duplicate, original = items.get(duplicate_id), items.get(original_id)
+        if duplicate is None or duplicate.duplicate_of_id is not None:
+            continue
+        if original is None or original.pk == duplicate.pk:
+            notes.append((number, f"Not merged: {original_id} is not among the imported items."))
+        elif not actor.can(Capability.TRIAGE_FEEDBACK):
+            notes.append((number, f"Not merged into {original_id}: merging needs triage rights."))
+        else:
+            try:
+                triage.feedback_merge(actor=actor, original=original, duplicate=duplicate)
+            except ValidationError as error:
+                notes.append((number, f"Not merged into {original_id}: {' '.join(error.messages)}"))
+            else:
+                notes.append((number, f"Merged into {original_id} (feedback #{original.pk})."))
+    return notes
 
 
 def _label(name: str) -> str:

@@ -85,7 +85,10 @@ def test_fider_posts_keep_their_number_and_text(pm):
     assert (post.title, post.body) == ("Public API", 'A REST API, with "webhooks" too')
     assert sorted(t.name for t in post.tags.all()) == ["api", "integrations"]
     assert FeedbackItem.objects.get(external_id="18").body == "Webhooks"  # a title-only post
-    assert job.created_rows == 2
+    assert job.created_rows == 3
+    # Fider's own duplicate link becomes a merge, with a note in the report.
+    assert FeedbackItem.objects.get(external_id="19").duplicate_of == post
+    assert report(job)[4] == ("note", f"Merged into 17 (feedback #{post.pk}).")
 
 
 def test_google_play_reviews_in_utf16_with_the_id_inside_the_link(pm):
