@@ -272,9 +272,13 @@ def token_touch(token: ApiToken) -> None:
         token.last_used_at = now
 
 
-def email_queue(*, to: str, subject: str, body: str, workspace: Workspace | None = None) -> None:
-    """Stores an email to send and wakes a worker once the transaction commits."""
-    email = OutboundEmail.objects.create(workspace=workspace, to=to, subject=subject, body=body)
+def email_queue(
+    *, to: str, subject: str, body: str, workspace: Workspace | None = None, html_body: str = ""
+) -> None:
+    """Stores an email to send (text, and HTML when given) and wakes a worker on commit."""
+    email = OutboundEmail.objects.create(
+        workspace=workspace, to=to, subject=subject, body=body, html_body=html_body
+    )
     background.enqueue_on_commit("productops.tasks.send_email", email.pk)
 
 
@@ -293,7 +297,9 @@ def email_send(*, email_id: int) -> bool:
             return False
         email.attempts += 1
         try:
-            send_mail(email.subject, email.body, None, [email.to])
+            send_mail(
+                email.subject, email.body, None, [email.to], html_message=email.html_body or None
+            )
         except Exception as error:  # any backend failure: keep the row, count it, retry later
             email.last_error = str(error)[:2000]
             email.save(update_fields=["attempts", "last_error"])
