@@ -1,10 +1,10 @@
 """What Home shows each role (productops' Home loads it from here with htmx).
 
 Exec: the overview's tiles. Ops lead: notice deadlines with the money at stake, pending tool
-requests and waste. PM: the untriaged backlog and its oldest item, what is assigned to them,
-and the ideas they own with their demand change. Admin: the ops lead's page (productops' Home
-adds members and integrations). Every figure is read from the rollups or a small table, in a
-fixed number of queries.
+requests, waste and the next planning session. PM: the untriaged backlog and its oldest item,
+what is assigned to them, and the ideas they own with their demand change. Admin: the ops
+lead's page (productops' Home adds members and integrations). Every figure is read from the
+rollups or a small table, in a fixed number of queries.
 """
 
 from dataclasses import dataclass
@@ -12,10 +12,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from dashboards.filters import default_filters
 from dashboards.selectors import TILES, _rows, freshness
 from feedback.selectors.triage import InboxFilters, inbox
 from inventory.models import RequestStatus, ToolRequest
+from planning.models import SessionState
+from planning.selectors import sessions as planning_sessions
 from productops import clock
 from productops.access import Actor
 from productops.models import Role
@@ -72,6 +76,13 @@ def _ops(actor: Actor, today: date) -> dict[str, Any]:
         ).count(),
         "waste": waste[0],
         "unused_seats": waste[1],
+        "next_session": (
+            planning_sessions.sessions(workspace=workspace)
+            .exclude(state=SessionState.ENDED)
+            .filter(scheduled_at__gte=timezone.now())
+            .order_by("scheduled_at", "id")
+            .first()
+        ),
     }
 
 

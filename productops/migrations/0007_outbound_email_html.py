@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('productops', '0006_fold_function'),
+        ("productops", "0006_fold_function"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboundemail',
-            name='html_body',
+            model_name="outboundemail",
+            name="html_body",
             field=models.TextField(blank=True),
         ),
     ]

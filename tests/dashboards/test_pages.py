@@ -114,6 +114,7 @@ def test_each_role_gets_its_own_home(personas, data):
     assert 'id="tile-volume"' in exec_home
     ops_home = signed_in(personas["ops_lead"]).get("/w/alpha/dashboards/home/").content.decode()
     assert "Notice deadlines" in ops_home and "Tool requests" in ops_home and "Waste" in ops_home
+    assert "Next planning session" in ops_home
     pm_home = signed_in(personas["pm"]).get("/w/alpha/dashboards/home/").content.decode()
     assert "Untriaged" in pm_home and "Assigned to me" in pm_home and "Ideas I own" in pm_home
     backlog = FeedbackItem.objects.filter(workspace=data.workspace, status=Status.NEW).count()
