@@ -32,6 +32,7 @@ FILTER_KEYS = (
     "until",
     "q",
     "sort",
+    "idea",
 )
 
 
@@ -55,6 +56,9 @@ class InboxFilterForm(forms.Form):
     until = FILTER_DAY.form_field(required=False)
     q = forms.CharField(required=False, max_length=200)
     sort = forms.ChoiceField(choices=[(s, s) for s in SORTS], required=False)
+    idea = ID.form_field(
+        required=False, help_text="Only the feedback counted as evidence for this idea."
+    )
 
     def __init__(self, data: QueryDict | dict | None, *, actor: Actor) -> None:
         super().__init__(data)
@@ -98,6 +102,7 @@ class InboxFilterForm(forms.Form):
             until=data.get("until"),
             q=data.get("q") or "",
             sort=data.get("sort") or "newest",
+            idea=data.get("idea"),
         )
 
     def query(self) -> dict[str, str]:

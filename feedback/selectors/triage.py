@@ -66,6 +66,7 @@ class InboxFilters:
     until: date | None = None
     q: str = ""
     sort: str = "newest"
+    idea: int | None = None  # the counted evidence of this idea (planning links its figures here)
 
     def with_status(self, status: str) -> "InboxFilters":
         return InboxFilters(**{**self.__dict__, "status": status})
@@ -134,6 +135,11 @@ def filtered(*, workspace: Workspace, filters: InboxFilters) -> QuerySet[Feedbac
     if filters.q.strip():
         query = SearchQuery(fold(filters.q.strip()), search_type="websearch", config="english")
         qs = qs.filter(search=query)
+    if filters.idea is not None:
+        idea = Idea.objects.filter(workspace=workspace, pk=filters.idea).first()
+        qs = (
+            qs.filter(pk__in=evidence.evidence_items(idea=idea).values("pk")) if idea else qs.none()
+        )
     return qs
 
 

@@ -20,6 +20,7 @@ from feedback.models import Idea, StatusCategory
 from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as idea_services
 from inventory.models import Contract
+from planning import evidence as planning_evidence
 from planning import scoring
 from planning.models import (
     AgendaItem,
@@ -494,17 +495,10 @@ def _participant(actor: Actor, session: PlanningSession) -> Participant:
 
 
 def evidence_snapshot(idea: Idea) -> dict[str, Any]:
-    """An idea's demand as it stands now: kept on the agenda item to compare with later."""
-    return {
-        "votes": idea.votes,
-        "mentions": idea.mentions,
-        "unique_accounts": idea.unique_accounts,
-        "revenue": str(idea.revenue),
-        "recent_30": idea.recent_30,
-        "recent_90": idea.recent_90,
-        "trend": idea_selectors.trend(idea),
-        "taken_at": timezone.now().isoformat(),
-    }
+    """An idea's demand as it stands now (planning.evidence): kept on the agenda item to
+    compare with later."""
+    found = planning_evidence.idea_evidence(workspace=idea.workspace, idea_id=idea.pk)
+    return {**found.snapshot(), "taken_at": timezone.now().isoformat()}
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from feedback.selectors import ideas as idea_selectors
 from inventory import selectors as inventory_selectors
 from planning import csv as planning_csv
+from planning import evidence
 from planning.forms import (
     AgendaForm,
     AnnounceForm,
@@ -121,9 +122,12 @@ def session_edit(request: WorkspaceRequest, session_id: int) -> HttpResponse:
 
 def _context(request: WorkspaceRequest, session: PlanningSession) -> dict:
     room = selectors.room(session=session, user=request.user)
-    live_idea = None
+    live_evidence, hints = None, {}
     if room.item is not None and room.item.idea_id:
-        live_idea = idea_selectors.idea(workspace=request.workspace, idea_id=room.item.idea_id)
+        found = evidence.ideas_evidence(workspace=request.workspace, idea_ids=[room.item.idea_id])
+        live_evidence = found[room.item.idea_id]
+        if room.model is not None:
+            hints = evidence.prefill(model=room.model, evidence=found)[room.item.idea_id]
     vote_fields = []
     if room.model is not None:
         for field in room.model.fields:
@@ -135,6 +139,7 @@ def _context(request: WorkspaceRequest, session: PlanningSession) -> dict:
                     "help": field.help,
                     "choices": scale.labels,
                     "mine": room.my_votes.get(field.name, ""),
+                    "suggested": hints.get(field.name),
                 }
             )
     retro = {}
@@ -151,7 +156,7 @@ def _context(request: WorkspaceRequest, session: PlanningSession) -> dict:
         "phase_list": [(key, PHASE_LABELS.get(key, key)) for key in session.phases],
         "voting_phases": selectors.VOTING_PHASES,
         "vote_fields": vote_fields,
-        "live_idea": live_idea,
+        "live_evidence": live_evidence,
         "now": timezone.now(),
         "decision_outcomes": DecisionOutcome.choices,
         "may_facilitate": request.actor.can(Capability.RUN_PLANNING),

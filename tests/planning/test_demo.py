@@ -2,7 +2,9 @@
 
 from django.core.management import call_command
 
-from planning.models import Decision, PlanningSession, SessionState
+from planning.models import ActionItem, CapacityPlan, Decision, PlanningSession, SessionState
+from planning.selectors import capacity as capacity_selectors
+from planning.selectors import retro as retro_selectors
 
 
 def test_the_demo_has_a_finished_a_ready_and_a_running_session_once(db):
@@ -12,7 +14,22 @@ def test_the_demo_has_a_finished_a_ready_and_a_running_session_once(db):
         "Q3 prioritisation": SessionState.ENDED,
         "Q4 prioritisation": SessionState.LOBBY,
         "Sprint 42 estimation": SessionState.RUNNING,
+        "Sprint 41 retro": SessionState.ENDED,
     }
     assert Decision.objects.count() == 3
+    counts = (CapacityPlan.objects.count(), ActionItem.objects.count())
     call_command("seed_demo")
-    assert PlanningSession.objects.count() == 3 and Decision.objects.count() == 3
+    assert PlanningSession.objects.count() == 4 and Decision.objects.count() == 3
+    assert (CapacityPlan.objects.count(), ActionItem.objects.count()) == counts == (2, 3)
+
+
+def test_the_demo_team_has_capacity_with_a_range_and_open_retro_actions(db):
+    call_command("seed_demo")
+    q3, q4 = CapacityPlan.objects.order_by("period_start")
+    workspace = q4.workspace
+    figures = capacity_selectors.capacity_figures(workspace=workspace, plan=q3)
+    assert figures.committed > 0 and figures.capacity > 0  # the Q3 session's commits
+    assert capacity_selectors.capacity_figures(workspace=workspace, plan=q4).range is not None
+    assert ActionItem.objects.filter(status="open").count() == 2
+    rows = {row.team: row for row in retro_selectors.follow_through(workspace=workspace)}
+    assert rows["Core"].percent_done == 33
