@@ -620,8 +620,22 @@ def idea_history(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
     return render(request, "planning/_idea_history.html", {"idea": idea, "rows": rows})
 
 
+def _idea_ids(request) -> list[int]:
+    raw = request.GET.get("ids", "")
+    return [int(part) for part in raw.split(",") if part.isdigit() and len(part) < 19][:500]
+
+
+@require_GET
+@member_required(Capability.VIEW_PLANNING)
+def board_decisions(request: WorkspaceRequest) -> HttpResponse:
+    """The ideas board's decision badges, as out-of-band swaps into its cards."""
+    found = selectors.latest_decisions(workspace=request.workspace, idea_ids=_idea_ids(request))
+    return render(request, "planning/_board_decisions.html", {"decisions": found.values()})
+
+
 urlpatterns = [
     path("", session_list, name="planning_list"),
+    path("decisions/board/", board_decisions, name="planning_board_decisions"),
     path("new/", session_create, name="planning_create"),
     path("<int:session_id>/", session_room, name="planning_session"),
     path("<int:session_id>/edit/", session_edit, name="planning_edit"),

@@ -45,6 +45,7 @@ MATRIX: dict[str, list[Check]] = {
     "planning_opt_out": [Check("POST", page(302), {"opt_out": "1"})],
     "planning_announce": [Check("GET", roles_page(200, *OPS))],
     "planning_idea_history": [Check("GET", page())],
+    "planning_board_decisions": [Check("GET", page())],
     "api_planning_session_list": [
         Check("GET", api()),
         Check("POST", roles_api(201, *OPS), {"kind": "estimation", "title": "Sprint 9"}),

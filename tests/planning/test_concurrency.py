@@ -64,11 +64,7 @@ def test_a_decision_and_its_announcement_clicked_twice_at_once_happen_once(perso
     item = AgendaItem.objects.get(pk=session.current_item_id)
     lead = personas["ops_lead"].actor
     decisions = _at_once(
-        [
-            lambda: services.decision_record(
-                actor=lead, session=session, item=item, outcome="commit"
-            )
-        ]
+        [lambda: services.decision_record(actor=lead, session=session, item=item, outcome="commit")]
         * 2
     )
     assert decisions[0].pk == decisions[1].pk

@@ -1,5 +1,8 @@
 """The planning pages: the room, its poll, votes and decisions from the browser's side."""
 
+from datetime import date
+
+from django.test import Client
 from django.urls import reverse
 
 from feedback.models import Idea, StatusCategory
@@ -103,3 +106,40 @@ def test_a_bad_session_form_answers_400_per_field(personas):
     assert answer.status_code == 400
     text = answer.content.decode()
     assert "This field is required" in text
+
+
+def test_decisions_show_on_the_ideas_board_and_in_the_public_roadmaps_planned_lane(personas):
+    from feedback.models import RoadmapSettings
+
+    session = running_session(personas, ideas=1)
+    item = AgendaItem.objects.get(pk=session.current_item_id)
+    services.session_update(
+        actor=personas["ops_lead"].actor,
+        session=session,
+        settings=services.SessionSettings(
+            title=session.title,
+            team="Core",
+            period_start=date(2026, 10, 1),
+            period_end=date(2026, 12, 31),
+            scoring_model="rice",
+        ),
+    )
+    services.decision_record(
+        actor=personas["ops_lead"].actor,
+        session=session,
+        item=item,
+        outcome="commit",
+        rationale="Secret internal reasoning",
+    )
+    board = signed_in(personas["exec"]).get(reverse("idea_board", args=["alpha"])).content.decode()
+    assert f"card-decision-{item.idea_id}" in board
+    badges = signed_in(personas["exec"]).get(
+        reverse("planning_board_decisions", args=["alpha"]) + f"?ids={item.idea_id},"
+    )
+    assert "Commit" in badges.content.decode() and "Q4 prioritisation" in badges.content.decode()
+    # The public roadmap shows it in its Planned lane: the commit moved the idea there.
+    Idea.objects.filter(pk=item.idea_id).update(is_public=True)
+    RoadmapSettings.objects.create(workspace=session.workspace, enabled=True)
+    roadmap = Client().get(reverse("ideas_roadmap", args=["alpha"])).content.decode()
+    planned = roadmap[roadmap.index('id="lane-planned"') : roadmap.index('id="lane-in_progress"')]
+    assert "Idea 1" in planned and "Secret internal reasoning" not in roadmap
