@@ -7,8 +7,9 @@ productops/0006_fold_function), used in generated search columns and in queries,
 Python twin `fold()` for the text a person types. A test holds the two equal character by
 character.
 
-Folding maps Latin letters with diacritics to their base letters (é -> e, ß -> ss, Æ -> AE,
-ø -> o, ł -> l) and lower-cases the result. Other scripts pass through unchanged.
+Folding removes diacritics (é -> e, ü -> u: the combining marks that canonical decomposition
+splits off), maps the Latin letters that have none (ß -> ss, Æ -> AE, ø -> o, ł -> l) and
+lower-cases the result. Other scripts pass through.
 """
 
 import unicodedata
@@ -42,46 +43,40 @@ _SPECIAL = {
 }
 
 
-def _single_letter_folds() -> dict[str, str]:
-    """Latin-1 Supplement, Latin Extended-A/B and Latin Extended Additional letters that
-    decompose (NFKD) to one ASCII letter plus combining marks."""
-    folds = {}
-    for codepoint in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
-        char = chr(codepoint)
-        if char in _SPECIAL:
-            continue
-        base = "".join(
-            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
-        )
-        if len(base) == 1 and base.isascii() and base.isalpha():
-            folds[char] = base
-    return folds
-
-
-SINGLE = _single_letter_folds()
 MULTI = {k: v for k, v in _SPECIAL.items() if len(v) > 1}
-_TABLE = str.maketrans({**SINGLE, **_SPECIAL})
+ONE_TO_ONE = {k: v for k, v in _SPECIAL.items() if len(v) == 1}
+_TABLE = str.maketrans(ONE_TO_ONE)
 
 
 def fold(text: str) -> str:
     """What `productops_fold()` makes of `text` in the database."""
+    if text.isascii():
+        return text.lower()
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not "\u0300" <= c <= "\u036f")
+    text = unicodedata.normalize("NFC", bare)
+    for char, replacement in MULTI.items():
+        text = text.replace(char, replacement)
     return text.translate(_TABLE).lower()
 
 
 def function_sql() -> str:
-    """The CREATE FUNCTION statement (the migration keeps the text it was created with)."""
-    one_to_one = {**SINGLE, **{k: v for k, v in _SPECIAL.items() if len(v) == 1}}
-    expression = "t"
+    """The CREATE FUNCTION statement (the migration keeps the text it was created with).
+
+    ASCII text (most feedback) only goes through lower(); other text is decomposed (NFD), its
+    combining marks removed, recomposed (NFC, so other scripts come back whole), and the few
+    letters without a decomposition mapped. All in C-speed built-ins: a translate() over a
+    table of every accented letter cost 15x the tsvector itself on long bodies.
+    """
+    # The regular expression's own \u escapes: the combining diacritical marks.
+    expression = r"normalize(regexp_replace(normalize(t, NFD), '[\u0300-\u036f]', '', 'g'), NFC)"
     for char, replacement in MULTI.items():
         expression = f"replace({expression}, '{char}', '{replacement}')"
-    source = "".join(one_to_one)
-    target = "".join(one_to_one.values())
+    source, target = "".join(ONE_TO_ONE), "".join(ONE_TO_ONE.values())
     return (
         "CREATE OR REPLACE FUNCTION productops_fold(t text) RETURNS text\n"
         "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$\n"
-        f"    SELECT lower(translate({expression},\n"
-        f"        '{source}',\n"
-        f"        '{target}'))\n"
+        "    SELECT CASE WHEN octet_length(t) = length(t) THEN lower(t)\n"
+        f"        ELSE lower(translate({expression}, '{source}', '{target}')) END\n"
         "$$;"
     )
 

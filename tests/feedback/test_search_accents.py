@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from feedback.services import ideas as idea_services
-from productops.folding import MULTI, SINGLE, fold
+from productops.folding import MULTI, ONE_TO_ONE, fold
 from tests.conftest import signed_in
 from tests.feedback import ideas_data as data
 
@@ -15,8 +15,19 @@ BOTH_WAYS = [("cafe", "café"), ("café", "cafe"), ("Muller", "Müller"), ("mül
 
 
 def test_the_python_fold_is_the_database_fold_letter_by_letter():
-    letters = [*SINGLE, *MULTI, "Ø", "ł", "\u0131"]
-    samples = ["Crème brûlée", "Straße", "ŁÓDŹ", "Ærøskøbing", "naïve café", "Œuvre", "日本"]
+    # Latin-1 Supplement, Latin Extended-A and -B, Latin Extended Additional.
+    latin = [chr(c) for c in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]]
+    letters = [*latin, *MULTI, *ONE_TO_ONE]
+    samples = [
+        "Crème brûlée",
+        "Straße",
+        "ŁÓDŹ",
+        "Ærøskøbing",
+        "naïve café",
+        "Œuvre",
+        "日本",
+        "한국어",
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT array_agg(productops_fold(t) ORDER BY n)"
@@ -26,6 +37,9 @@ def test_the_python_fold_is_the_database_fold_letter_by_letter():
         folded = cursor.fetchone()[0]
 
     assert folded == [fold(text) for text in letters + samples]
+    assert fold("Crème brûlée at the CAFÉ, Müller Straße, Łódź") == (
+        "creme brulee at the cafe, muller strasse, lodz"
+    )
 
 
 @pytest.mark.parametrize(("stored", "typed"), BOTH_WAYS)
