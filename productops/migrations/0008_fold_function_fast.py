@@ -17,6 +17,6 @@ $$;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("productops", "0006_fold_function")]
+    dependencies = [("productops", "0007_outbound_email_html")]
 
     operations = [migrations.RunSQL(FOLD, reverse_sql=migrations.RunSQL.noop)]
