@@ -106,3 +106,27 @@ def test_two_voters_vote_the_facilitator_reveals_and_the_decision_plans_the_idea
         assert page.problems == []
     assert PlanningSession.objects.get(pk=session.pk).version > 1
     assert AgendaItem.objects.get(session=session).is_revealed
+
+
+def test_a_vote_being_chosen_survives_the_reveal_and_sending_it_late_is_refused_clearly(
+    browser, live_server, session
+):
+    room = f"{live_server.url}/w/acme/planning/{session.pk}/"
+    lead = open_as(browser, live_server, "ops@acme.test", room)
+    post_and_wait(lead, lead.get_by_role("button", name="Start"), "/control/")
+    voter = open_as(browser, live_server, "pm@acme.test", room)
+    post_and_wait(voter, voter.get_by_role("button", name="Voter", exact=True), "/join/")
+    voter.wait_for_selector("form.vote-form")
+
+    voter.locator("form.vote-form input[value='5']").check()  # chosen, not sent
+    post_and_wait(lead, lead.get_by_role("button", name="Reveal"), "/control/")
+    voter.wait_for_selector("#room-moved:not(.hidden)", timeout=3000)
+    assert voter.locator("form.vote-form input[value='5']:checked").count() == 1
+
+    with voter.expect_response(lambda r: "/vote/" in r.url) as answer:
+        voter.locator("form.vote-form button[type=submit]").click()
+    assert answer.value.status == 409
+    voter.wait_for_selector("#room-notice:has-text('not counted')")
+    voter.wait_for_selector("#room-moved.hidden", state="attached")
+    assert Vote.objects.filter(session=session).count() == 0
+    assert voter.problems == [] or all("409" in p for p in voter.problems)
