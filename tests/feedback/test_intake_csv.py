@@ -1,7 +1,5 @@
 """CSV import of feedback: the usual exports' columns, bad rows by number, nothing twice, 100k."""
 
-import time
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -226,19 +224,14 @@ def test_the_upload_page_reports_an_unreadable_file(pm):
 BIG_ROWS = 20_000  # bench/intake_import.py runs the same at 100,000
 
 
-def test_a_big_file_imports_in_reasonable_time_and_reimports_creating_nothing(pm):
+def test_a_big_file_imports_whole_and_reimports_creating_nothing(pm):
+    # How fast is measured in `make bench` (bench/intake_import.py), as a ratio to a bare COPY.
     raw = big_csv(BIG_ROWS)
 
-    started = time.monotonic()
     first = run(pm.actor, raw)
-    first_seconds = time.monotonic() - started
-    started = time.monotonic()
     second = run(pm.actor, raw)
-    second_seconds = time.monotonic() - started
 
-    print(f"\n{BIG_ROWS:,} rows: import {first_seconds:.1f} s, re-import {second_seconds:.1f} s")
     assert (first.created_rows, first.error_rows) == (BIG_ROWS, 0)
     assert (second.created_rows, second.unchanged_rows) == (0, BIG_ROWS)
     assert FeedbackItem.objects.count() == BIG_ROWS
     assert Account.objects.count() == 400
-    assert first_seconds < 40 and second_seconds < 40
