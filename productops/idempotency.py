@@ -11,6 +11,7 @@ from functools import wraps
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from productops.api_plumbing import error_body
@@ -18,6 +19,15 @@ from productops.models import IdempotencyRecord
 from productops.tokens import sha256
 
 HEADER = "Idempotency-Key"
+# How the schema shows the header on every idempotent write.
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any value up to 255 characters, one per logical operation: a repeat gets the "
+    "first answer and changes nothing; the same key with another request answers 422.",
+)
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
@@ -101,7 +111,7 @@ def idempotent(handler):
             ).update(status_code=response.status_code, response_body=response.data)
             return response
 
-    return wrapped
+    return extend_schema(parameters=[IDEMPOTENCY_PARAMETER])(wrapped)
 
 
 def purge_expired() -> int:

@@ -258,6 +258,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # PATCH bodies as the server checks them: `version` stays required (a split "Patched"
+    # component would mark every field optional).
+    "COMPONENT_SPLIT_PATCH": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "productops.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ToolStatusEnum": "inventory.models.ToolStatus",
         "ToolRequestStatusEnum": "inventory.models.RequestStatus",

@@ -88,6 +88,7 @@ urlpatterns = [
     path("livez", views.livez, name="livez"),
 ]
 
+handler400 = "productops.views.error_400"
 handler403 = "productops.views.error_403"
 handler404 = "productops.views.error_404"
 handler500 = "productops.views.error_500"

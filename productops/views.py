@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from productops import health, ratelimit, selectors, services
 from productops.access import WorkspaceRequest, member_required
+from productops.api_plumbing import error_body
 from productops.capabilities import Capability
 from productops.filters import AuditEventFilter
 from productops.forms import (
@@ -349,13 +350,34 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(report, status=200 if report["ok"] else 503)
 
 
+def _api_error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse | None:
+    """Under /api/ every answer is JSON in the one error shape, even one no API view made (a
+    path no route matches, a request Django refused before any view)."""
+    if not request.path.startswith("/api/"):
+        return None
+    return JsonResponse(error_body(status, code, message), status=status)
+
+
+def error_400(request: HttpRequest, exception=None) -> HttpResponse:
+    message = "The request could not be read."
+    return _api_error(request, 400, "invalid", message) or render(
+        request, "400.html", {"status": 400, "message": message}, status=400
+    )
+
+
 def error_403(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+    return _api_error(request, 403, "permission_denied", str(exception or "Not allowed.")) or (
+        render(request, "403.html", {"reason": str(exception or "")}, status=403)
+    )
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    return _api_error(request, 404, "not_found", "Not found.") or render(
+        request, "404.html", status=404
+    )
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    return _api_error(request, 500, "server_error", "Something went wrong.") or render(
+        request, "500.html", status=500
+    )

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils.http import urlencode
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -29,7 +29,7 @@ from feedback.selectors import triage as selectors
 from feedback.services import triage as services
 from productops.api import WorkspaceAPIView
 from productops.capabilities import Capability
-from productops.idempotency import idempotent
+from productops.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from productops.validation import BAD_CURSOR, ID, PAGE_LIMIT, VERSION
 
 
@@ -270,7 +270,20 @@ class FeedbackCollection(WorkspaceAPIView):
             }
         )
 
-    @extend_schema(request=intake_api.IntakeRequest, responses={201: intake_api.IntakeResponse})
+    @extend_schema(
+        request=intake_api.IntakeRequest,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={
+            200: OpenApiResponse(
+                intake_api.IntakeResponse, description="Updated or unchanged; a batch all stored."
+            ),
+            201: OpenApiResponse(intake_api.IntakeResponse, description="One item, created."),
+            207: OpenApiResponse(
+                intake_api.IntakeResponse,
+                description="A batch partly stored: each failed item in `results` with its errors.",
+            ),
+        },
+    )
     def post(self, request, slug: str) -> Response:
         return intake_api.create_feedback(self, request)
 
