@@ -68,3 +68,30 @@ def test_a_link_with_an_unsafe_scheme_is_refused_and_never_rendered_as_a_link(li
 def test_a_bare_host_becomes_an_https_link():
     assert clean_link("example.com/pricing") == "https://example.com/pricing"
     assert is_safe_link("https://example.com")
+
+
+def test_a_tools_csv_row_with_a_javascript_link_is_reported_and_the_page_never_links_one(
+    ops_lead, workspace_a
+):
+    from inventory.models import Tool
+    from productops import imports
+    from productops.models import ImportRowError
+    from tests.conftest import signed_in
+
+    raw = (
+        b"Tool,Category,Link\n"
+        b"Evil,Analytics,javascript:alert(document.cookie)\n"
+        b"Figma,Design,figma.com\n"
+    )
+    job = imports.import_upload(actor=ops_lead.actor, kind="tools", filename="t.csv", raw=raw)
+    imports.import_start(actor=ops_lead.actor, job=job, mapping=job.mapping)
+    imports.import_run(job_id=job.pk)
+
+    assert list(Tool.objects.values_list("name", "url")) == [("Figma", "https://figma.com")]
+    (bad,) = ImportRowError.objects.filter(job=job)
+    assert bad.row_number == 2 and "http" in bad.reason
+    # A row stored before links were checked still renders as text, not as a link.
+    Tool.objects.filter(name="Figma").update(url="javascript:alert(1)")
+    page = signed_in(ops_lead).get(f"/w/alpha/tools/{Tool.objects.get().pk}/").content.decode()
+    assert "javascript:alert(1)" in page
+    assert 'href="javascript:' not in page
