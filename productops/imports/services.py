@@ -62,6 +62,16 @@ def import_upload(
         raise ValidationError({"file": str(error)}) from None
     if not table.rows:
         raise ValidationError({"file": "The file has a header but no rows."})
+    if "\x00" in table.text:
+        # The job keeps the file as text, which Postgres cannot hold with a NUL in it; a file
+        # that decodes to text with NUL (not a UTF-16 file, which decodes without) is refused
+        # whole, naming the first row that holds one.
+        first = next(
+            (r.number for r in table.rows if any("\x00" in c for c in r.cells.values())), 1
+        )
+        raise ValidationError(
+            {"file": f"Row {first} holds a NUL character, which cannot be stored; remove it."}
+        )
     columns = {
         column: column_rule([row.cells.get(column, "") for row in table.rows]).as_dict()
         for column in table.header

@@ -217,5 +217,5 @@ def test_every_inventory_endpoint_is_in_the_schema_with_real_types(db):
         tool_out["annual_cost"]["type"] == "string"
         and tool_out["annual_cost"]["format"] == "decimal"
     )
-    patch = schema["components"]["schemas"]["PatchedToolPatchInRequest"]["properties"]
+    patch = schema["components"]["schemas"]["ToolPatchInRequest"]["properties"]
     assert patch["version"]["type"] == "integer"

