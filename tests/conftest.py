@@ -1,6 +1,7 @@
 """Personas: admin, ops lead, PM and exec of workspace A, and an outsider who is admin of B."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -200,20 +201,35 @@ def stop_celery_worker(process: subprocess.Popen) -> str:
     return output or ""
 
 
+def wait_until_worker_ready(log: Path, seconds: float = 90.0) -> None:
+    """Waits for the worker's "ready" line (it logs at INFO): a busy machine takes a while."""
+    wait_for(lambda: re.search(r"celery@\S+ ready\.", log.read_text()), seconds)
+
+
 @pytest.fixture
 def worker(private_celery_queue, tmp_path):
-    """A real `celery worker` on this run's queue, using the test database; mail goes to files."""
+    """A real `celery worker` on this run's queue, using the test database; mail goes to files.
+    Ready before the test starts, so a test's own wait measures the work, not the start. Its
+    queue is the test's own: wake-up calls left by earlier tests (hundreds, after an import) would
+    otherwise be worked through first."""
+    queue = f"{private_celery_queue}-{uuid.uuid4().hex[:6]}"
+    celery_app.conf.task_default_queue = queue
+    log = tmp_path / "worker.log"
     process = start_celery_worker(
-        private_celery_queue,
+        queue,
         redis_url=settings.REDIS_URL,
+        loglevel="INFO",
+        output=log.open("w"),
         EMAIL_FILE_PATH=str(tmp_path / "mail"),
     )
     try:
+        wait_until_worker_ready(log)
         yield tmp_path / "mail"
     finally:
-        output = stop_celery_worker(process)
-        if "Traceback" in output:
-            print(output)
+        celery_app.conf.task_default_queue = private_celery_queue
+        stop_celery_worker(process)
+        if "Traceback" in log.read_text():
+            print(log.read_text())
 
 
 def free_port() -> int:

@@ -33,6 +33,7 @@ from tests.conftest import (
     start_celery_worker,
     stop_celery_worker,
     wait_for,
+    wait_until_worker_ready,
 )
 
 API_ITEMS, WEBHOOK_ITEMS, FORM_ITEMS, MANUAL_ITEMS = 1000, 900, 99, 1
@@ -171,7 +172,7 @@ def test_everything_answers_while_redis_is_down_and_the_work_is_done_once_after(
         EMAIL_FILE_PATH=str(tmp_path / "mail"),
     )
     try:
-        wait_for(lambda: re.search(r"celery@\S+ ready\.", log.read_text()), 60)
+        wait_until_worker_ready(log)
 
         app_on_private_redis.stop()
         timed = Timed()
