@@ -100,7 +100,7 @@ class ToolOut(serializers.ModelSerializer):
         ]
 
     def get_owner_name(self, tool: Tool) -> str | None:
-        return tool.owner.user.display_name if tool.owner_id else None
+        return tool.owner.user.display_name if tool.owner else None
 
 
 class ContractOut(serializers.ModelSerializer):

@@ -80,10 +80,15 @@ def token_actor(*, token: ApiToken, slug: str) -> Actor:
     return Actor(workspace=token.workspace, token=token, user=token.created_by)
 
 
-class WorkspaceRequest(HttpRequest):
+class SignedInRequest(HttpRequest):
+    """A request that login_required (or member_required) let through: its user is signed in."""
+
+    user: User  # type: ignore[assignment]
+
+
+class WorkspaceRequest(SignedInRequest):
     """A request that passed member_required: a signed-in member of the workspace."""
 
-    user: User  # type: ignore[assignment]  # member_required let only signed-in users in
     workspace: Workspace
     actor: Actor
     htmx: HtmxDetails

@@ -21,7 +21,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 from django import forms
@@ -69,6 +69,10 @@ class Whole:
             raise _invalid(self.message, field)
         return number
 
+    @overload
+    def query(self, params, name: str, *, default: int) -> int: ...
+    @overload
+    def query(self, params, name: str, *, default: None = None) -> int | None: ...
     def query(self, params, name: str, *, default: int | None = None) -> int | None:
         """The query parameter `name` from a QueryDict: `default` when absent or empty."""
         raw = params.get(name, "")
@@ -116,6 +120,10 @@ class Day:
             raise _invalid(self.message, field)
         return value
 
+    @overload
+    def query(self, params, name: str, *, default: date) -> date: ...
+    @overload
+    def query(self, params, name: str, *, default: None = None) -> date | None: ...
     def query(self, params, name: str, *, default: date | None = None) -> date | None:
         raw = params.get(name, "")
         if raw in ("", None):
@@ -138,6 +146,10 @@ class Choice:
             raise _invalid(self.message, field)
         return value
 
+    @overload
+    def query(self, params, name: str, *, default: str) -> str: ...
+    @overload
+    def query(self, params, name: str, *, default: None = None) -> str | None: ...
     def query(self, params, name: str, *, default: str | None = None) -> str | None:
         raw = params.get(name, "")
         if raw in ("", None):

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from productops import health, ratelimit, selectors, services
-from productops.access import WorkspaceRequest, member_required
+from productops.access import SignedInRequest, WorkspaceRequest, member_required
 from productops.api_plumbing import error_body
 from productops.capabilities import Capability
 from productops.filters import AuditEventFilter
@@ -79,7 +79,7 @@ class QueuedPasswordResetView(auth_views.PasswordResetView):
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     last = request.session.get("workspace")
     memberships = list(selectors.workspaces_of(user=request.user))
     slugs = [m.workspace.slug for m in memberships]
@@ -92,7 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def workspace_list(request: HttpRequest) -> HttpResponse:
+def workspace_list(request: SignedInRequest) -> HttpResponse:
     form = WorkspaceCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

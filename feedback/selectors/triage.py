@@ -90,6 +90,7 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple | None:
         return None
     try:
         parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        position: tuple
         if sort == "priority":
             priority, moment, pk = parts
             position = int(priority), datetime.fromisoformat(moment), ID.clean(pk)

@@ -67,8 +67,8 @@ PLACEHOLDERS = ("{name}", "{idea}", "{workspace}")
 
 def _mark(workspace: Workspace, *idea_ids: int) -> None:
     """Change marks for dashboards: the "ideas" topic is bucketed by idea id."""
-    for idea_id in sorted(set(idea_ids)) or [""]:
-        mark_changed(workspace, "ideas", bucket=str(idea_id))
+    for bucket in [str(idea_id) for idea_id in sorted(set(idea_ids))] or [""]:
+        mark_changed(workspace, "ideas", bucket=bucket)
 
 
 def _snapshot(idea: Idea) -> dict[str, Any]:
@@ -76,8 +76,8 @@ def _snapshot(idea: Idea) -> dict[str, Any]:
         "title": idea.title,
         "description": idea.description,
         "status": idea.status.name if idea.status_id else None,
-        "product_area": idea.product_area.name if idea.product_area_id else None,
-        "owner": idea.owner.email if idea.owner_id else None,
+        "product_area": idea.product_area.name if idea.product_area else None,
+        "owner": idea.owner.email if idea.owner else None,
         "is_public": idea.is_public,
     }
 

@@ -330,6 +330,7 @@ def feedback_create_manual(
     outcome = result.outcomes[0]
     if outcome.result == ERROR:
         raise ValidationError({k: v for k, v in outcome.errors.items()})
+    assert outcome.item_id is not None  # stored: only an ERROR outcome has no item
     created = FeedbackItem.objects.get(pk=outcome.item_id)
     if account is not None and account.workspace_id == actor.workspace.pk:
         # The PM's choice of account wins over what the email's domain suggests.
@@ -372,6 +373,7 @@ def feedback_web_form_submit(
     outcome = result.outcomes[0]
     if outcome.result == ERROR:
         raise ValidationError({k: v for k, v in outcome.errors.items()})
+    assert outcome.item_id is not None  # stored: only an ERROR outcome has no item
     created = FeedbackItem.objects.get(pk=outcome.item_id)
     audit(
         actor,
@@ -581,7 +583,7 @@ def account_upsert(
     elif account is not None and holder is not None and holder.pk != account.pk:
         raise ValidationError({"domain": f"{domain} belongs to another account."})
     created = account is None
-    if created:
+    if account is None:
         account = Account(workspace=actor.workspace)
     before = {f: str(getattr(account, f)) for f in ACCOUNT_FIELDS} if not created else None
     if external_id:

@@ -65,7 +65,7 @@ STATUS_ACTIONS = {
     "spam": Status.SPAM,
     "restore": Status.NEW,
 }
-VERBS = {
+VERBS: dict[str, str] = {
     Status.NEW: "feedback.restored",
     Status.TRIAGED: "feedback.triaged",
     Status.ARCHIVED: "feedback.archived",
@@ -85,8 +85,8 @@ def state(item: FeedbackItem, tag_names: list[str] | None = None) -> dict[str, A
     return {
         "status": item.status,
         "priority": Priority(item.priority).label,
-        "assignee": item.assignee.display_name if item.assignee_id else None,
-        "product_area": item.product_area.name if item.product_area_id else None,
+        "assignee": item.assignee.display_name if item.assignee else None,
+        "product_area": item.product_area.name if item.product_area else None,
         "sentiment": item.sentiment or None,
         "tags": tag_names,
     }
@@ -200,6 +200,7 @@ def _tags(actor: Actor, key: str, values: Iterable[Any], *, create: bool) -> lis
     name the workspace has no tag of is left out (removing it changes nothing)."""
     found: list[Tag] = []
     for value in values:
+        tag: Tag | None
         if isinstance(value, Tag):
             if value.workspace_id != actor.workspace.pk:
                 raise ValidationError({key: "No such tag."})
@@ -625,7 +626,7 @@ def _label_get_or_create(
 ):
     """The workspace's label of that name (any case), created on the fly when new."""
     require(actor, Capability.TRIAGE_FEEDBACK)
-    name = _clean_name(name, field_name, model._meta.get_field("name").max_length)
+    name = _clean_name(name, field_name, model._meta.get_field("name").max_length or 80)
     label = _label_named(actor, model, name)
     if label is None:
         label = model.objects.create(workspace=actor.workspace, name=name)
@@ -645,9 +646,9 @@ def product_area_get_or_create(*, actor: Actor, name: str) -> ProductArea:
 
 def _check_view_name(actor: Actor, name: str, exclude: int | None = None) -> str:
     name = _clean_name(name, "name", 80)
-    taken = SavedView.objects.filter(
-        workspace=actor.workspace, owner=actor.user, name__iexact=name
-    ).exclude(pk=exclude)
+    taken = SavedView.objects.filter(workspace=actor.workspace, owner=actor.user, name__iexact=name)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
     if taken.exists():
         raise ValidationError({"name": "You already have a view with this name."})
     return name

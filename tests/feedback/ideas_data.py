@@ -8,28 +8,28 @@ from django.utils import timezone
 
 from feedback.models import Account, Channel, Contact, FeedbackItem, Source
 from productops.models import Workspace
+from tests.feedback.factories import (
+    AccountFactory,
+    ContactFactory,
+    FeedbackItemFactory,
+    SourceFactory,
+)
 
 
 def source(workspace: Workspace, name: str = "Support") -> Source:
-    found, _ = Source.objects.get_or_create(
-        workspace=workspace, name=name, defaults={"channel": Channel.MANUAL}
-    )
-    return found
+    return SourceFactory(workspace=workspace, name=name, channel=Channel.MANUAL)
 
 
 def account(workspace: Workspace, name: str, revenue: int | str, **extra) -> Account:
     domain = extra.pop("domain", f"{name.lower().replace(' ', '')}.test")
-    return Account.objects.create(
-        workspace=workspace,
-        name=name,
-        domain=domain,
-        annual_revenue=Decimal(revenue),
-        **extra,
+    extra.setdefault("plan", "")
+    return AccountFactory(
+        workspace=workspace, name=name, domain=domain, annual_revenue=Decimal(revenue), **extra
     )
 
 
 def contact(workspace: Workspace, email: str, name: str = "", account: Account | None = None):
-    return Contact.objects.create(workspace=workspace, email=email, name=name, account=account)
+    return ContactFactory(workspace=workspace, email=email, name=name, account=account)
 
 
 def item(
@@ -42,14 +42,14 @@ def item(
     title: str = "",
     **extra,
 ) -> FeedbackItem:
-    return FeedbackItem.objects.create(
+    if account is not None:
+        extra["account"] = account
+    return FeedbackItemFactory(
         workspace=workspace,
         source=source(workspace),
         body=body,
         title=title,
-        account=account if account is not None else (contact.account if contact else None),
         contact=contact,
         received_at=timezone.now() - timedelta(days=days_ago),
-        processed_at=timezone.now(),
         **extra,
     )

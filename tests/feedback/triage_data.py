@@ -1,44 +1,36 @@
-"""Rows for the triage tests, built directly (intake's services are tested in their own files)."""
+"""Rows for the triage tests, built through tests/feedback/factories.py (intake's services are
+tested in their own files)."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
-from feedback.models import (
-    Account,
-    Channel,
-    Contact,
-    FeedbackItem,
-    Idea,
-    ProductArea,
-    Source,
-    Tag,
-)
-from feedback.selectors.ideas import statuses
+from feedback.models import Account, Channel, Contact, FeedbackItem, Idea, ProductArea, Source, Tag
 from productops.models import Workspace
+from tests.feedback.factories import (
+    AccountFactory,
+    ContactFactory,
+    FeedbackItemFactory,
+    IdeaFactory,
+    ProductAreaFactory,
+    SourceFactory,
+    TagFactory,
+)
 
 
 def source(workspace: Workspace, name: str = "Intercom") -> Source:
-    found, _ = Source.objects.get_or_create(
-        workspace=workspace, name=name, defaults={"channel": Channel.INTERCOM}
-    )
-    return found
+    return SourceFactory(workspace=workspace, name=name, channel=Channel.INTERCOM)
 
 
 def account(workspace: Workspace, name: str, *, segment: str = "", revenue: int = 1000) -> Account:
-    return Account.objects.create(
-        workspace=workspace,
-        name=name,
-        domain=f"{name.lower().replace(' ', '')}.test",
-        segment=segment,
-        plan="Pro",
-        annual_revenue=Decimal(revenue),
+    return AccountFactory(
+        workspace=workspace, name=name, segment=segment, annual_revenue=Decimal(revenue)
     )
 
 
 def contact(workspace: Workspace, email: str, acct: Account | None = None) -> Contact:
-    return Contact.objects.create(workspace=workspace, email=email, name=email, account=acct)
+    return ContactFactory(workspace=workspace, email=email, account=acct)
 
 
 def item(
@@ -50,14 +42,14 @@ def item(
     person: Contact | None = None,
     **extra,
 ) -> FeedbackItem:
-    return FeedbackItem.objects.create(
+    if "acct" in extra:
+        extra["account"] = extra.pop("acct")
+    return FeedbackItemFactory(
         workspace=workspace,
         source=src or source(workspace),
         body=body,
         contact=person,
-        account=extra.pop("acct", person.account if person else None),
         received_at=timezone.now() - timedelta(hours=hours_ago),
-        processed_at=timezone.now(),
         **extra,
     )
 
@@ -81,13 +73,12 @@ def many(workspace: Workspace, n: int, *, start_hours: float = 0, **extra) -> li
 
 
 def tag(workspace: Workspace, name: str) -> Tag:
-    return Tag.objects.create(workspace=workspace, name=name)
+    return TagFactory(workspace=workspace, name=name)
 
 
 def area(workspace: Workspace, name: str) -> ProductArea:
-    return ProductArea.objects.create(workspace=workspace, name=name)
+    return ProductAreaFactory(workspace=workspace, name=name)
 
 
 def idea(workspace: Workspace, title: str = "CSV export v2") -> Idea:
-    status = statuses(workspace=workspace)[0]
-    return Idea.objects.create(workspace=workspace, title=title, status=status)
+    return IdeaFactory(workspace=workspace, title=title)

@@ -8,6 +8,7 @@ can be added without saying who may reach it.
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from productops import imports, services
@@ -114,9 +115,14 @@ def test_every_url_pattern_has_an_entry_in_the_matrix():
     assert not stale, f"Matrix entries for URLs that no longer exist: {stale}"
 
 
+# Which app's url_values() fill a URL's parameters: two apps may name theirs alike (`item_id`
+# is a feedback item in feedback's URLs, an agenda item in planning's).
+APP_OF = {name: app for app in APP_MATRICES for name in app.MATRIX}
+
+
 @pytest.fixture
 def url_values(personas, workspace_a):
-    """A real object of workspace A for every URL parameter."""
+    """values(name): a real object of workspace A for each parameter of URL `name`."""
     admin = personas["admin"].actor
     invitation, invitation_token = services.invitation_create(
         actor=admin, email="invitee@alpha.test", role="pm"
@@ -136,9 +142,11 @@ def url_values(personas, workspace_a):
         "uidb64": "MQ",
         "reset_token": "set-password",
     }
-    for app in APP_MATRICES:
-        values.update(app.url_values(personas, workspace_a))
-    return values
+    own = {app: app.url_values(personas, workspace_a) for app in APP_MATRICES}
+    for app_values in own.values():
+        values.update(app_values)
+    # A URL takes its own app's value where two apps use the same name, any app's otherwise.
+    return lambda name: {**values, **own[APP_OF[name]]} if name in APP_OF else values
 
 
 def concrete(route: str, values: dict) -> str:
@@ -153,30 +161,72 @@ def concrete(route: str, values: dict) -> str:
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", fill, route).lstrip("^").rstrip("$")
 
 
+# API tokens of workspace A, one per scope. A token is not a session: on a page it is nobody.
+TOKEN_PERSONAS = {"intake_token": "intake", "read_token": "read", "write_token": "write"}
+# The scope an API call needs: GET reads ("read"), every other method writes ("write"), except:
+TOKEN_SCOPE = {
+    ("api_feedback_list", "POST"): "intake",
+    ("api_account_list", "POST"): "intake",
+    # A person's own votes are read with the scope that casts them.
+    ("api_planning_votes", "GET"): "write",
+    # Only signed-in members: people, invitations, a person's own saved views.
+    **{
+        (name, method): None
+        for name, methods in {
+            "api_member_detail": ("PATCH", "DELETE"),
+            "api_invitation_list": ("GET", "POST"),
+            "api_invitation_detail": ("DELETE",),
+            "api_saved_view_list": ("GET", "POST"),
+            "api_saved_view_detail": ("PATCH", "DELETE"),
+        }.items()
+        for method in methods
+    },
+}
+
+
+def token_expects(name: str, check: Check, scope: str) -> int:
+    if check.expect["anonymous"] != 401 or check.expect["admin"] == 401:
+        # a page, or an endpoint that asks for no token (the webhook: its signature)
+        return check.expect["anonymous"]
+    needed = TOKEN_SCOPE.get((name, check.method), "read" if check.method == "GET" else "write")
+    return check.expect["admin"] if needed == scope else 403
+
+
 CASES = [
     (name, index, persona)
     for name, checks in MATRIX.items()
     for index in range(len(checks))
-    for persona in PERSONAS
+    for persona in [*PERSONAS, *TOKEN_PERSONAS]
 ]
+
+
+def _client(persona: str, personas) -> tuple[Client, str | None]:
+    if persona not in TOKEN_PERSONAS:
+        return signed_in(personas[persona]), None
+    _, secret = services.token_create(
+        actor=personas["admin"].actor, name=persona, scopes=[TOKEN_PERSONAS[persona]]
+    )
+    return Client(headers={"Authorization": f"Bearer {secret}"}), TOKEN_PERSONAS[persona]
 
 
 @pytest.mark.parametrize(("name", "index", "persona"), CASES)
 def test_the_gate_answers_as_the_matrix_says(name, index, persona, personas, url_values):
     routes = dict(url_patterns())
     check = MATRIX[name][index]
-    url = concrete(routes[name], url_values)
-    client = signed_in(personas[persona])
+    values = url_values(name)
+    url = concrete(routes[name], values)
+    client, scope = _client(persona, personas)
+    expected = check.expect[persona] if scope is None else token_expects(name, check, scope)
     # A form value written "{name}" is the id url_values() made for it (a vote's item, a member).
     data = {
-        key: url_values[value] if isinstance(value, str) and value.startswith("{") else value
+        key: values[value] if isinstance(value, str) and value.startswith("{") else value
         for key, value in check.data.items()
     }
     kwargs = {"data": data}
     if name.startswith("api_") and check.method in ("PATCH", "POST"):
         kwargs["content_type"] = "application/json"
     response = getattr(client, check.method.lower())(url, **kwargs)
-    assert response.status_code == check.expect[persona], (
+    assert response.status_code == expected, (
         f"{check.method} {url} as {persona}: {response.status_code}"
     )
 
@@ -210,7 +260,7 @@ COUNTED_ONLY = {"planning_participant", "planning_planningsession"}
 def test_no_get_of_any_page_or_endpoint_changes_a_row(personas, url_values):
     routes = dict(url_patterns())
     gets = [
-        (concrete(routes[name], url_values), check.data)
+        (concrete(routes[name], url_values(name)), check.data)
         for name, checks in MATRIX.items()
         for check in checks
         if check.method == "GET"
