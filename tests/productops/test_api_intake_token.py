@@ -69,7 +69,7 @@ def test_an_intake_token_gets_ids_and_results_only_from_every_endpoint(
     for name, route in url_patterns():
         if not name.startswith("api_") or name in ("api_schema", "api_docs"):
             continue
-        url = concrete(route, url_values)
+        url = concrete(route, url_values(name))
         for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
             response = intake_client.generic(
                 method, url, json.dumps(BODY), content_type="application/json"

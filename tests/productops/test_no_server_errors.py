@@ -90,7 +90,7 @@ GET_URLS = sorted(name for name, checks in MATRIX.items() if any(c.method == "GE
 @pytest.fixture
 def urls(url_values):
     routes = dict(url_patterns())
-    return {name: concrete(routes[name], url_values) for name in routes}
+    return {name: concrete(routes[name], url_values(name)) for name in routes}
 
 
 @pytest.mark.django_db
