@@ -22,7 +22,7 @@ from bench.feedback_data import load
 from bench.figures import Figure, median_ms
 from dashboards import refresh, rollups, selectors
 from dashboards.filters import DashboardFilters
-from feedback.intake_store import mark_days
+from feedback.batch_upsert import mark_days
 from productops import clock
 from productops.models import Membership, Workspace
 

@@ -5,7 +5,7 @@ import time
 from django import forms
 from django.core import signing
 
-from feedback.intake_values import MAX_TITLE
+from feedback.intake_item import MAX_TITLE
 from feedback.models import Channel
 from feedback.webhooks import MAPPABLE_FIELDS
 from productops.forms import IMPORT_FILE_TYPES

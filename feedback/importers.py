@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from feedback.intake_values import IntakeItem
+from feedback.intake_item import IntakeItem
 from feedback.models import Channel, FeedbackItem, Source
 from feedback.services import intake as services
 from productops.access import Actor

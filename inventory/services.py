@@ -534,7 +534,7 @@ def renewal_decide(
 
 
 @transaction.atomic
-def settings_update(
+def inventory_settings_update(
     *,
     actor: Actor,
     utilisation_threshold: int,

@@ -468,7 +468,7 @@ def inventory_settings(request: WorkspaceRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.settings_update(
+            services.inventory_settings_update(
                 actor=request.actor,
                 utilisation_threshold=form.cleaned_data["utilisation_threshold"],
                 reminder_days=form.cleaned_data["reminder_days"],

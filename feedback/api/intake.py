@@ -18,8 +18,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from feedback.intake_store import ERROR, ItemOutcome
-from feedback.intake_values import (
+from feedback.batch_upsert import ERROR, ItemOutcome
+from feedback.intake_item import (
     MAX_BODY,
     MAX_EXTERNAL_ID,
     MAX_ITEMS_PER_CALL,

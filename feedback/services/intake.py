@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from feedback import sentiment
-from feedback.intake_store import (
+from feedback.batch_upsert import (
     CREATED,
     ERROR,
     UNCHANGED,
@@ -29,7 +29,7 @@ from feedback.intake_store import (
     resolve_people,
     store_items,
 )
-from feedback.intake_values import (
+from feedback.intake_item import (
     MAX_BODY,
     MAX_EXTERNAL_ID,
     MAX_NAME,

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from feedback.intake_values import IntakeItem
+from feedback.intake_item import IntakeItem
 from feedback.models import FeedbackItem, FeedbackMerge, Idea, IdeaLink, Status
 from feedback.services import ideas as idea_services
 from feedback.services import intake, triage

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bench.intake_import import big_csv
-from feedback.intake_values import parse_when
+from feedback.intake_item import parse_when
 from feedback.models import Account, FeedbackItem, Source, Tag
 from productops import imports
 from productops.models import ImportJob

@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from psycopg2.extras import execute_values
 
-from feedback.intake_values import IntakeItem, company_domain, name_from_domain, normalise_domain
+from feedback.intake_item import IntakeItem, company_domain, name_from_domain, normalise_domain
 from feedback.models import Account, Contact, FeedbackItem, ProductArea, Source, Status, Tag
 from productops import clock
 from productops.audit import marks_written
