@@ -199,6 +199,41 @@ class BulkForm(forms.Form):
         return str(raw).strip()[:200]
 
 
+class BulkRevertForm(forms.Form):
+    """The bulk undo note's entries: "id:version:field:value", one per item, with the version
+    the bulk action left and the field's value before it (see views.triage.bulk)."""
+
+    FIELDS = ("status", "priority", "assignee", "product_area", "remove_tags")
+
+    revert = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
+
+    def clean_revert(self) -> dict[int, tuple[int, dict]]:
+        reverts: dict[int, tuple[int, dict]] = {}
+        for entry in filter(None, self.data.getlist("revert")):
+            parts = str(entry).split(":", 3)
+            if len(parts) != 4 or not (parts[0].isdigit() and parts[1].isdigit()):
+                raise ValidationError("Each entry is id:version:field:value.")
+            pk, version, name, value = parts
+            if name not in self.FIELDS:
+                raise ValidationError(f"Undo can restore only {', '.join(self.FIELDS)}.")
+            if name == "priority":
+                if not value.isdigit():
+                    raise ValidationError("A priority is a number from 0 to 4.")
+                change = {name: int(value)}
+            elif name == "remove_tags":
+                if not value.isdigit():
+                    raise ValidationError("A tag is given by its id.")
+                change = {name: [int(value)]}
+            else:
+                change = {name: value}
+            reverts[int(pk)] = (int(version), change)
+        if not reverts:
+            raise ValidationError("Nothing to undo.")
+        if len(reverts) > 500:
+            raise ValidationError("Undo at most 500 items at once.")
+        return reverts
+
+
 class SavedViewForm(forms.Form):
     name = forms.CharField(max_length=80)
     shared = forms.BooleanField(required=False)

@@ -385,6 +385,24 @@ def feedback_bulk_update(
     return result
 
 
+@transaction.atomic
+def feedback_bulk_revert(
+    *, actor: Actor, reverts: Mapping[int, tuple[int, dict[str, Any]]]
+) -> BulkResult:
+    """Undoes a bulk action: {id: (the version the action left, the fields as they were)}.
+    Each item has its own earlier values (one was new, another spam), so each gets its own
+    change; items someone changed since are skipped, as in feedback_bulk_update."""
+    require(actor, Capability.TRIAGE_FEEDBACK)
+    for _, changes in reverts.values():
+        _check_values(changes)
+    result = BulkResult()
+    fresh = _lock_versions(actor, {pk: version for pk, (version, _) in reverts.items()}, result)
+    for row in fresh:
+        _apply(actor, row, _resolve(actor, reverts[row.pk][1]))
+        result.updated.append(row)
+    return result
+
+
 def bulk_changes(action: str, value: str) -> dict[str, Any]:
     """A bulk action (BULK_ACTIONS, but "link") and its value as feedback_update's changes."""
     value = value.strip()

@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from feedback.forms_triage import (
     STATUS_TABS,
     BulkForm,
+    BulkRevertForm,
     InboxFilterForm,
     ItemUpdateForm,
     LinkForm,
@@ -453,31 +454,34 @@ def link_remove(request: WorkspaceRequest, item_link_id: int) -> HttpResponse:
     return _done(request, link.item_id, f"Unlinked from idea: {link.idea.title[:60]}")
 
 
-@require_POST
-@member_required(Capability.TRIAGE_FEEDBACK)
-def bulk(request: WorkspaceRequest) -> HttpResponse:
-    """One action over the selection; items someone changed meanwhile are skipped and named."""
-    form = BulkForm(request.POST)
-    report: dict = {"error": None, "updated": [], "skipped": []}
-    status = 200
-    if not form.is_valid():
-        report["error"] = " ".join(m for errs in form.errors.values() for m in errs)
-        status = 400
-    else:
-        try:
-            result = services.feedback_bulk_action(
-                actor=request.actor,
-                versions=form.cleaned_data["items"],
-                action=form.cleaned_data["action"],
-                value=form.action_value(),
-                importance=form.cleaned_data["importance"],
-            )
-        except ValidationError as error:
-            report["error"] = " ".join(error.messages)
-            status = 400
-        else:
-            label = dict(services.BULK_ACTIONS)[form.cleaned_data["action"]]
-            report.update(label=label, updated=result.updated, skipped=result.skipped)
+# What a bulk action changes on each item, read before and after it, for its undo note.
+BULK_FIELDS = {
+    **dict.fromkeys(services.STATUS_ACTIONS, ("status", lambda i: i.status)),
+    "priority": ("priority", lambda i: i.priority),
+    "assign": ("assignee", lambda i: i.assignee_id or "none"),
+    "area": ("product_area", lambda i: i.product_area_id or "none"),
+}
+
+
+def _bulk_reverts(action: str, before: dict, after: list[FeedbackItem]) -> list[str]:
+    """The undo note's entries (forms_triage.BulkRevertForm): per changed item, the version
+    the action left and the field's value before it."""
+    entries = []
+    for row in after:
+        was = before.get(row.pk)
+        if was is None:
+            continue
+        if action == "tag":
+            added = {t.pk for t in row.tags.all()} - {t.pk for t in was.tags.all()}
+            entries += [f"{row.pk}:{row.version}:remove_tags:{pk}" for pk in added]
+        elif action in BULK_FIELDS:
+            name, read = BULK_FIELDS[action]
+            if read(was) != read(row):
+                entries.append(f"{row.pk}:{row.version}:{name}:{read(was)}")
+    return entries
+
+
+def _bulk_answer(request: WorkspaceRequest, report: dict, status: int) -> HttpResponse:
     if not request.htmx:
         if report["error"]:
             messages.error(request, report["error"])
@@ -490,9 +494,74 @@ def bulk(request: WorkspaceRequest) -> HttpResponse:
     if report["updated"]:
         ids = [row.pk for row in report["updated"]]
         rows = _decorate(selectors.items(workspace=request.workspace, item_ids=ids))
+    before = report.pop("before", None)
+    if before:
+        report["reverts"] = _bulk_reverts(report["action"], before, rows)
     return render(
         request, f"{TEMPLATE}#bulk_report", {"report": report, "rows": rows}, status=status
     )
+
+
+@require_POST
+@member_required(Capability.TRIAGE_FEEDBACK)
+def bulk(request: WorkspaceRequest) -> HttpResponse:
+    """One action over the selection; items someone changed meanwhile are skipped and named."""
+    form = BulkForm(request.POST)
+    report: dict = {"error": None, "updated": [], "skipped": []}
+    status = 200
+    if not form.is_valid():
+        report["error"] = " ".join(m for errs in form.errors.values() for m in errs)
+        status = 400
+    else:
+        action = form.cleaned_data["action"]
+        before = {}
+        if request.htmx and (action in BULK_FIELDS or action == "tag"):
+            ids = list(form.cleaned_data["items"])
+            before = {i.pk: i for i in selectors.items(workspace=request.workspace, item_ids=ids)}
+        try:
+            result = services.feedback_bulk_action(
+                actor=request.actor,
+                versions=form.cleaned_data["items"],
+                action=action,
+                value=form.action_value(),
+                importance=form.cleaned_data["importance"],
+            )
+        except ValidationError as error:
+            report["error"] = " ".join(error.messages)
+            status = 400
+        else:
+            label = dict(services.BULK_ACTIONS)[action]
+            report.update(
+                label=label,
+                action=action,
+                before=before,
+                updated=result.updated,
+                skipped=result.skipped,
+            )
+    return _bulk_answer(request, report, status)
+
+
+@require_POST
+@member_required(Capability.TRIAGE_FEEDBACK)
+def bulk_undo(request: WorkspaceRequest) -> HttpResponse:
+    """Puts the items of a bulk action back as they were; items changed since are skipped."""
+    form = BulkRevertForm(request.POST)
+    report: dict = {"error": None, "updated": [], "skipped": []}
+    status = 200
+    if not form.is_valid():
+        report["error"] = " ".join(m for errs in form.errors.values() for m in errs)
+        status = 400
+    else:
+        try:
+            result = services.feedback_bulk_revert(
+                actor=request.actor, reverts=form.cleaned_data["revert"]
+            )
+        except ValidationError as error:
+            report["error"] = " ".join(error.messages)
+            status = 400
+        else:
+            report.update(label="Undone", updated=result.updated, skipped=result.skipped)
+    return _bulk_answer(request, report, status)
 
 
 @require_POST
@@ -557,6 +626,7 @@ urlpatterns = [
     path("feedback/", inbox, name="feedback_inbox"),
     path("feedback/export.csv", export, name="feedback_export"),
     path("feedback/bulk/", bulk, name="feedback_bulk"),
+    path("feedback/bulk/undo/", bulk_undo, name="feedback_bulk_undo"),
     path("feedback/views/", view_create, name="feedback_view_create"),
     path("feedback/views/<int:saved_view_id>/rename/", view_rename, name="feedback_view_rename"),
     path("feedback/views/<int:saved_view_id>/delete/", view_delete, name="feedback_view_delete"),

@@ -6,6 +6,8 @@
   "use strict";
 
   const GO_TIMEOUT_MS = 1200; // app.js's "g" window: the key after "g" is navigation, not ours
+  const TOAST_MS = 8000; // long enough to read the note and press u
+  const TOAST_ERROR_MS = 15000;
   let afterG = false;
   let afterGTimer = 0;
   let cursorId = null; // the id of the row under the cursor
@@ -249,6 +251,36 @@
     }
   });
 
+  // After an action (an undo, a merge undone) the panel may show an item other than the one
+  // under the cursor; the cursor follows the panel so the next key acts on what the PM sees.
+  // Only after a POST: a GET that answers late must not drag the cursor back.
+  function followPanel() {
+    const body = $("#panel .panel-body[data-item]");
+    if (!body) return;
+    const row = document.getElementById(`item-${body.dataset.item}`);
+    if (row && !row.classList.contains("gone") && row !== currentRow()) setCursor(row, false);
+  }
+
+  // Toasts leave by themselves, but not while the PM points at or tabs into one.
+  let toastShown = null;
+  let toastTimer = 0;
+  function expireToast() {
+    const body = $("#inbox-toast .toast-body");
+    if (!body || body === toastShown) return;
+    toastShown = body;
+    clearTimeout(toastTimer);
+    const wait = body.classList.contains("error") ? TOAST_ERROR_MS : TOAST_MS;
+    const leave = () => {
+      if (!body.isConnected) return;
+      if (body.closest("#inbox-toast").matches(":hover, :focus-within")) {
+        toastTimer = setTimeout(leave, TOAST_MS / 4);
+        return;
+      }
+      body.closest("#inbox-toast").replaceChildren();
+    };
+    toastTimer = setTimeout(leave, wait);
+  }
+
   document.addEventListener("htmx:afterSettle", (event) => {
     const target = event.detail.target;
     if (target && target.id === "inbox-results") {
@@ -258,6 +290,9 @@
       cursorId = null;
     }
     sweep();
+    const config = event.detail.requestConfig;
+    if (config && config.verb && config.verb.toLowerCase() !== "get") followPanel();
+    expireToast();
   });
 
   document.addEventListener("DOMContentLoaded", () => {

@@ -134,4 +134,38 @@ def test_the_inbox_shortcuts_dialog_opens_instead_of_the_shells(page, live_serve
     assert r.value.status == 200
     assert "2 items" in page.locator("#inbox-toast").inner_text()
     assert FeedbackItem.objects.filter(status=Status.ARCHIVED).count() == 2
+    assert page.locator("tr.inbox-row:not(.gone)").count() == 2
+
+    # u undoes the bulk action too: both rows come back, and the note then leaves by itself.
+    press_and_wait(page, "u", "/feedback/bulk/undo/")
+    assert "Undone: 2 items" in page.locator("#inbox-toast").inner_text()
+    assert FeedbackItem.objects.filter(status=Status.ARCHIVED).count() == 0
+    assert page.locator("tr.inbox-row:not(.gone)").count() == 4
+    page.wait_for_selector("#inbox-toast .toast-body", state="detached", timeout=12000)
+    assert page.console_problems == []
+
+
+def test_undo_after_a_merge_puts_the_cursor_on_the_restored_item(page, live_server, inbox):
+    first, second, third, fourth = inbox["items"]
+    sign_in(page, live_server, "pm@acme.test")
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    for item in (first, second, third, fourth):
+        page.keyboard.press("j")
+        panel_shows(page, item)
+    page.keyboard.press("d")
+    press_and_wait(page, "Enter", f"/{fourth.pk}/merge/")
+    panel_shows(page, third)  # the cursor moved on to a row still in the list
+    assert page.locator("tr.inbox-row.current").get_attribute("id") == f"item-{third.pk}"
+
+    press_and_wait(page, "u", "/undo/")
+    panel_shows(page, fourth)
+    assert page.locator("tr.inbox-row.current").get_attribute("id") == f"item-{fourth.pk}"
+    assert page.locator(f"#item-{fourth.pk}").is_visible()
+
+    # The next key acts on the restored item the cursor and the panel show, not on the third.
+    press_and_wait(page, "r", f"/{fourth.pk}/update/")
+    statuses = dict(FeedbackItem.objects.values_list("pk", "status"))
+    assert statuses[fourth.pk] == Status.TRIAGED
+    assert statuses[third.pk] == Status.NEW
+    assert FeedbackItem.objects.get(pk=fourth.pk).duplicate_of_id is None
     assert page.console_problems == []

@@ -13,6 +13,7 @@ MATRIX: dict[str, list[Check]] = {
     "feedback_inbox": [Check("GET", page())],
     "feedback_export": [Check("GET", page())],
     "feedback_bulk": [Check("POST", roles_page(302, *MAKERS), {"action": "triage"})],
+    "feedback_bulk_undo": [Check("POST", roles_page(302, *MAKERS), {"revert": "1:1:status:new"})],
     "feedback_view_create": [Check("POST", page(302), {"name": "Mine", "status": "triaged"})],
     "feedback_view_rename": [Check("POST", OWNER_ONLY_PAGE, {"name": "Renamed"})],
     "feedback_view_delete": [Check("POST", OWNER_ONLY_PAGE)],

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -341,6 +342,82 @@ def test_the_bulk_form_tags_assigns_and_reports_skips_inline(workspace_a, pm, op
         {"action": "assign", "assign_value": "me", "items": [f"{a.pk}:2"]},
     )
     assert fresh(a).assignee == pm.user
+
+
+def undo_entries(body: str) -> list[str]:
+    """The bulk undo note's entries, as the browser would post them back."""
+    return re.findall(r'name="revert" value="([^"]+)"', body)
+
+
+def test_undo_after_a_bulk_archive_puts_each_item_back_to_its_own_status(workspace_a, pm, ops_lead):
+    fresh_one, spam, changed = (data.item(workspace_a, f"Item {n}") for n in "abc")
+    services.feedback_update(actor=pm.actor, item=spam, expected_version=1, status=Status.SPAM)
+    client = signed_in(pm)
+    answer = client.post(
+        "/w/alpha/feedback/bulk/",
+        {"action": "archive", "items": [f"{fresh_one.pk}:1", f"{spam.pk}:2", f"{changed.pk}:1"]},
+        headers=HX,
+    ).content.decode()
+    assert "data-undo" in answer
+    assert {fresh(i).status for i in (fresh_one, spam, changed)} == {Status.ARCHIVED}
+    # Someone else edits one item after the bulk action: undo leaves that one alone.
+    services.feedback_update(actor=ops_lead.actor, item=changed, expected_version=2, priority=4)
+
+    response = client.post(
+        "/w/alpha/feedback/bulk/undo/", {"revert": undo_entries(answer)}, headers=HX
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Undone:</strong> 2 items" in body and "1 skipped because someone changed them" in body
+    assert fresh(fresh_one).status == Status.NEW
+    assert fresh(spam).status == Status.SPAM
+    assert fresh(changed).status == Status.ARCHIVED
+    assert f'id="item-{fresh_one.pk}"' in body  # the rows come back into the list
+    assert AuditEvent.objects.filter(verb="feedback.restored").count() == 1
+
+
+def test_undo_after_a_bulk_tag_or_priority_restores_what_each_item_had(workspace_a, pm):
+    tagged = data.item(workspace_a, "Already tagged")
+    plain = data.item(workspace_a, "Not tagged")
+    services.feedback_update(
+        actor=pm.actor, item=tagged, expected_version=1, add_tags=["billing"], priority=3
+    )
+    client = signed_in(pm)
+    items = [f"{tagged.pk}:2", f"{plain.pk}:1"]
+    tag_answer = client.post(
+        "/w/alpha/feedback/bulk/",
+        {"action": "tag", "tag_value": "billing", "items": items},
+        headers=HX,
+    ).content.decode()
+    client.post("/w/alpha/feedback/bulk/undo/", {"revert": undo_entries(tag_answer)}, headers=HX)
+    assert [t.name for t in fresh(tagged).tags.all()] == ["billing"]
+    assert list(fresh(plain).tags.all()) == []
+
+    items = [f"{tagged.pk}:{fresh(tagged).version}", f"{plain.pk}:{fresh(plain).version}"]
+    priority_answer = client.post(
+        "/w/alpha/feedback/bulk/",
+        {"action": "priority", "priority_value": "4", "items": items},
+        headers=HX,
+    ).content.decode()
+    client.post(
+        "/w/alpha/feedback/bulk/undo/", {"revert": undo_entries(priority_answer)}, headers=HX
+    )
+    assert (fresh(tagged).priority, fresh(plain).priority) == (3, Priority.NONE)
+
+
+@pytest.mark.parametrize(
+    ("revert", "message"),
+    [
+        ("x:1:status:new", "Each entry is id:version:field:value."),
+        ("1:1:title:hacked", "Undo can restore only"),
+        ("1:1:priority:high", "A priority is a number from 0 to 4."),
+        ("", "Nothing to undo."),
+    ],
+)
+def test_a_malformed_bulk_undo_is_refused_with_a_clear_400(workspace_a, pm, revert, message):
+    response = signed_in(pm).post("/w/alpha/feedback/bulk/undo/", {"revert": revert}, headers=HX)
+    assert response.status_code == 400
+    assert escape(message) in response.content.decode()
 
 
 def test_bulk_link_to_an_idea_links_every_fresh_item(workspace_a, pm):
