@@ -32,7 +32,7 @@ from feedback.models import Account, Channel, Contact, Source
 from feedback.selectors import intake as selectors
 from feedback.services import intake as services
 from feedback.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature
-from productops.api import WorkspaceAPIView, WorkspaceListAPIView
+from productops.api import WorkspaceAPIRequest, WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_plumbing import error_body
 from productops.capabilities import Capability
 from productops.filters import WholeFilter
@@ -73,7 +73,11 @@ class IntakeRequest(IntakeItemIn):
     """One item (its fields at the top level), or a batch in `items` (then no top-level body)."""
 
     body = serializers.CharField(max_length=MAX_BODY, required=False)
-    source = ID.serializer_field(required=False, help_text="A source id of the workspace.")
+    # A declared field: DRF's metaclass takes it off the class, so it never shadows Field.source,
+    # which the stubs cannot tell.
+    source = ID.serializer_field(  # type: ignore[assignment]
+        required=False, help_text="A source id of the workspace."
+    )
     source_name = serializers.CharField(
         max_length=100,
         required=False,
@@ -93,7 +97,11 @@ class ItemResultOut(serializers.Serializer):
     result = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
     id = serializers.IntegerField(allow_null=True)
     external_id = serializers.CharField(allow_blank=True)
-    errors = serializers.DictField(child=serializers.ListField(), required=False)
+    # A declared field: DRF's metaclass takes it off the class, so it never shadows
+    # Serializer.errors, which the stubs cannot tell.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(), required=False
+    )
 
 
 class IntakeResponse(serializers.Serializer):
@@ -102,7 +110,9 @@ class IntakeResponse(serializers.Serializer):
     id = serializers.IntegerField(required=False)
     result = serializers.CharField(required=False)
     external_id = serializers.CharField(required=False)
-    source = SourceRefOut()
+    # A declared field: DRF's metaclass takes it off the class, so it never shadows Field.source,
+    # which the stubs cannot tell.
+    source = SourceRefOut()  # type: ignore[assignment]
     created = serializers.IntegerField(required=False)
     updated = serializers.IntegerField(required=False)
     unchanged = serializers.IntegerField(required=False)
@@ -166,7 +176,9 @@ def _batch_response(source: Source, outcomes: list[ItemOutcome], *, full: bool) 
 
 
 @idempotent
-def create_feedback(view: WorkspaceAPIView, request: Request, *args, **kwargs) -> Response:
+def create_feedback(
+    view: WorkspaceAPIView, request: WorkspaceAPIRequest, *args, **kwargs
+) -> Response:
     """POST /feedback/: one item, or {"items": [...]} up to 1,000; upserts by external_id."""
     data = request.data
     if not isinstance(data, dict):
@@ -181,26 +193,28 @@ def create_feedback(view: WorkspaceAPIView, request: Request, *args, **kwargs) -
         return _too_many(len(raw_items))
     if not raw_items:
         raise serializers.ValidationError({"items": ["The list is empty."]})
-    outcomes: list[ItemOutcome | None] = [None] * len(raw_items)
+    rejected: dict[int, ItemOutcome] = {}  # by index, in order
     valid: list[tuple[int, IntakeItem]] = []
     for index, raw in enumerate(raw_items):
         item = IntakeItemIn(data=raw if isinstance(raw, dict) else {})
         if not isinstance(raw, dict):
-            outcomes[index] = ItemOutcome(index, ERROR, errors={"item": ["Send an object."]})
+            rejected[index] = ItemOutcome(index, ERROR, errors={"item": ["Send an object."]})
         elif item.is_valid():
             values = item.validated_data
             valid.append((index, IntakeItem(**{**values, "tags": tuple(values.get("tags", ()))})))
         else:
-            outcomes[index] = ItemOutcome(
+            rejected[index] = ItemOutcome(
                 index,
                 ERROR,
                 external_id=str(raw.get("external_id", ""))[:MAX_EXTERNAL_ID],
                 errors={k: [str(m) for m in v] for k, v in item.errors.items()},
             )
-    if not batch and outcomes[0] is not None:
-        raise serializers.ValidationError(outcomes[0].errors)
+    if not batch and rejected:
+        raise serializers.ValidationError(rejected[0].errors)
     if not valid:
-        raise serializers.ValidationError({"items": {str(o.index): o.errors for o in outcomes}})
+        raise serializers.ValidationError(
+            {"items": {str(o.index): o.errors for o in rejected.values()}}
+        )
     reference = IntakeRequest(data={k: data[k] for k in ("source", "source_name") if k in data})
     reference.is_valid(raise_exception=True)
     source = services.source_for_api(
@@ -208,15 +222,16 @@ def create_feedback(view: WorkspaceAPIView, request: Request, *args, **kwargs) -
         source_id=reference.validated_data.get("source"),
         name=reference.validated_data.get("source_name", ""),
     )
-    if valid:
-        result = services.feedback_submit(
-            actor=request.actor, source=source, items=[item for _, item in valid]
-        )
-        for (index, _), outcome in zip(valid, result.outcomes, strict=True):
-            outcome.index = index
-            outcomes[index] = outcome
+    result = services.feedback_submit(
+        actor=request.actor, source=source, items=[item for _, item in valid]
+    )
+    by_index = dict(rejected)
+    for (index, _), stored in zip(valid, result.outcomes, strict=True):
+        stored.index = index
+        by_index[index] = stored
+    outcomes = [by_index[index] for index in range(len(raw_items))]
     if batch:
-        return _batch_response(source, outcomes, full=reads_back(request))  # type: ignore[arg-type]
+        return _batch_response(source, outcomes, full=reads_back(request))
     outcome = outcomes[0]
     if outcome.result == ERROR:
         raise serializers.ValidationError(outcome.errors)
@@ -412,7 +427,7 @@ class AccountList(WorkspaceListAPIView):
         "domain neither reads nor creates an account.",
     )
     @idempotent
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: WorkspaceAPIRequest, slug: str) -> Response:
         data = AccountIn(data=request.data)
         data.is_valid(raise_exception=True)
         full = reads_back(request)

@@ -1,6 +1,7 @@
 """Reads of the intake side: sources, accounts, contacts, and duplicate-candidate lookups."""
 
 import re
+from typing import TypedDict
 
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -224,7 +225,17 @@ def account_contacts(*, account: Account) -> list[Contact]:
     )
 
 
-def account_ideas(*, account: Account) -> list[dict]:
+class AccountIdea(TypedDict):
+    """One row of account_ideas: an idea and how many of the account's items ask for it."""
+
+    idea_id: int
+    idea__title: str
+    idea__status__name: str
+    idea__status__category: str
+    items: int
+
+
+def account_ideas(*, account: Account) -> list[AccountIdea]:
     """The ideas this account asked for, through its counted items (selectors/evidence.py):
     items linked to the idea, or merged into a linked item; most asked first."""
     return list(

@@ -244,7 +244,7 @@ def feedback_import(request: WorkspaceRequest) -> HttpResponse:
 def _public_source(slug: str) -> tuple[Workspace, Source]:
     workspace = platform_selectors.workspace_or_none(slug=slug)
     source = selectors.web_form_source(workspace=workspace) if workspace else None
-    if source is None:
+    if workspace is None or source is None:
         raise Http404("This workspace has no public feedback form.")
     return workspace, source
 
@@ -311,8 +311,10 @@ def public_feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             # Caught spam sees the same thanks: telling a bot why teaches it.
             return redirect(f"{reverse('public_feedback_form', args=[slug])}?sent=1")
-    form.data = form.data.copy()
-    form.data["started"] = started_token(slug)
+    # Re-rendered with a fresh start token; request.POST itself is immutable.
+    resubmitted = request.POST.copy()
+    resubmitted["started"] = started_token(slug)
+    form.data = resubmitted
     return render(
         request, "feedback/intake/public_form.html", {**context, "form": form}, status=400
     )
