@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "SessionKindEnum": "planning.models.SessionKind",
         "DecisionOutcomeEnum": "planning.models.DecisionOutcome",
         "ActionItemStatusEnum": "planning.models.ActionStatus",
+        "ImportJobStatusEnum": "productops.models.ImportJob.Status",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1/w/\{slug\}",
 }
