@@ -261,6 +261,16 @@
     if (row && !row.classList.contains("gone") && row !== currentRow()) setCursor(row, false);
   }
 
+  // Each item opens at its top: the panel keeps its scroll between swaps, which would leave the
+  // next item showing its lower half (where the last picker was).
+  let panelItem = null;
+  function toTopForNewItem() {
+    const body = $("#panel .panel-body[data-item]");
+    const shown = body ? body.dataset.item : null;
+    if (shown !== panelItem) panel().scrollTop = 0;
+    panelItem = shown;
+  }
+
   // Toasts leave by themselves, but not while the PM points at or tabs into one.
   let toastShown = null;
   let toastTimer = 0;
@@ -289,6 +299,7 @@
       if (form && box && form.elements.status) form.elements.status.value = box.dataset.status;
       cursorId = null;
     }
+    if (target && target.id === "panel") toTopForNewItem();
     sweep();
     const config = event.detail.requestConfig;
     if (config && config.verb && config.verb.toLowerCase() !== "get") followPanel();

@@ -152,9 +152,12 @@ def test_undo_after_a_merge_puts_the_cursor_on_the_restored_item(page, live_serv
     for item in (first, second, third, fourth):
         page.keyboard.press("j")
         panel_shows(page, item)
+    # Scrolled down to the duplicates picker: the next item must still open at its top.
+    page.locator("#panel").evaluate("panel => { panel.scrollTop = panel.scrollHeight; }")
     page.keyboard.press("d")
     press_and_wait(page, "Enter", f"/{fourth.pk}/merge/")
     panel_shows(page, third)  # the cursor moved on to a row still in the list
+    assert page.locator("#panel").evaluate("panel => panel.scrollTop") == 0
     assert page.locator("tr.inbox-row.current").get_attribute("id") == f"item-{third.pk}"
 
     press_and_wait(page, "u", "/undo/")
