@@ -71,7 +71,7 @@ def _actor():
 
 def _import_ms(actor, raw: bytes, *, process: bool) -> tuple[float, object]:
     """Upload to done, and (with `process`) until every stored item is processed."""
-    from feedback.services import intake
+    from feedback.services import processing as processing_services
     from productops import imports
 
     started = time.perf_counter()
@@ -81,7 +81,9 @@ def _import_ms(actor, raw: bytes, *, process: bool) -> tuple[float, object]:
         pass
     while (
         process
-        and intake.feedback_process_pending(workspace_id=actor.workspace.pk, budget_seconds=20).more
+        and processing_services.feedback_process_pending(
+            workspace_id=actor.workspace.pk, budget_seconds=20
+        ).more
     ):
         pass
     job.refresh_from_db()

@@ -10,7 +10,7 @@ class FeedbackConfig(AppConfig):
         from feedback.demo import seed_feedback
         from feedback.demo_ideas import seed_ideas
         from feedback.importers import FeedbackImporter
-        from feedback.services import ideas, intake
+        from feedback.services import ideas, processing
         from productops import background, demo, imports, navigation, workspace_setup
         from productops.capabilities import Capability
         from productops.navigation import NavItem
@@ -23,8 +23,8 @@ class FeedbackConfig(AppConfig):
         background.register_lost_work(
             "feedback_processing",
             task_name="feedback.tasks.process_feedback",
-            find=intake.unprocessed_workspaces,
-            older_than=intake.LOST_AFTER,
+            find=processing.unprocessed_workspaces,
+            older_than=processing.LOST_AFTER,
         )
         background.register_lost_work(
             "feedback.loop_closures",

@@ -15,7 +15,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from feedback.models import Channel, FeedbackItem
+from feedback.services import accounts as account_services
 from feedback.services import intake as services
+from feedback.services import processing
+from feedback.services import sources as source_services
 from feedback.services.intake import IntakeItem
 from feedback.services.triage import feedback_bulk_update
 from productops.access import Actor
@@ -295,7 +298,7 @@ def seed_feedback(workspace: Workspace) -> int:
     actor = Actor.for_membership(admin)
     rng = random.Random(20240601)
     for name, domain, plan, segment, revenue in ACCOUNTS:
-        services.account_upsert(
+        account_services.account_upsert(
             actor=actor,
             external_id=f"crm-{domain.split('.')[0]}",
             name=name,
@@ -307,10 +310,12 @@ def seed_feedback(workspace: Workspace) -> int:
     sources = {}
     for name, channel, _, _ in SOURCES:
         if channel == Channel.WEB_FORM:
-            sources[name] = services.web_form_set(actor=actor, enabled=True)
+            sources[name] = source_services.web_form_set(actor=actor, enabled=True)
         else:
-            sources[name] = services.source_for_import(actor=actor, name=name, channel=channel)
-    services.source_create(actor=actor, name="Typeform survey", channel=Channel.WEBHOOK)
+            sources[name] = source_services.source_for_import(
+                actor=actor, name=name, channel=channel
+            )
+    source_services.source_create(actor=actor, name="Typeform survey", channel=Channel.WEBHOOK)
 
     now = timezone.now()
     batches: dict[str, list[IntakeItem]] = {name: [] for name in sources}
@@ -343,7 +348,7 @@ def seed_feedback(workspace: Workspace) -> int:
             created += services.feedback_submit(
                 actor=actor, source=sources[name], items=items
             ).created
-    services.feedback_process_pending(workspace_id=workspace.pk)
+    processing.feedback_process_pending(workspace_id=workspace.pk)
     _triage_older_items(actor, rng, older_than=now - timedelta(days=21))
     return created
 

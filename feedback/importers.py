@@ -19,6 +19,7 @@ from django.db import transaction
 from feedback.intake_item import IntakeItem
 from feedback.models import Channel, FeedbackItem, Source
 from feedback.services import intake as services
+from feedback.services import processing, sources
 from productops.access import Actor
 from productops.capabilities import Capability
 from productops.imports import (
@@ -390,12 +391,12 @@ class FeedbackImporter(Importer):
         return {SOURCE_OPTION: source_id}
 
     def stretch_done(self, *, job: ImportJob) -> None:
-        services.wake_processing(job.workspace_id)
+        processing.wake_processing(job.workspace_id)
 
     def background_left(self, *, job: ImportJob) -> int:
         if job.started_at is None:
             return 0
-        return services.processing_left(workspace_id=job.workspace_id, since=job.started_at)
+        return processing.processing_left(workspace_id=job.workspace_id, since=job.started_at)
 
 
 def _merge_duplicates(actor: Actor, source: Source, rows) -> list[tuple[int, str]]:
@@ -445,7 +446,7 @@ def import_source(actor: Actor, job: ImportJob) -> Source:
         source = Source.objects.filter(workspace=actor.workspace, pk=source_id).first()
         if source is not None:
             return source
-    return services.default_source(actor, channel=Channel.CSV_IMPORT, name="CSV import")
+    return sources.default_source(actor, channel=Channel.CSV_IMPORT, name="CSV import")
 
 
 @transaction.atomic
@@ -461,7 +462,7 @@ def feedback_import_upload(
     """Uploads a feedback file into a chosen or new source; a file that cannot be read leaves
     nothing behind, not even the new source."""
     if source is None:
-        source = services.source_for_import(
+        source = sources.source_for_import(
             actor=actor, name=new_source_name, channel=new_source_channel
         )
     return import_upload(

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from feedback.services import ideas, intake
+from feedback.services import ideas, processing
 from productops import background
 
 # Under the task time limit with room to spare, and short enough that work queued meanwhile
@@ -11,7 +11,7 @@ PROCESS_BUDGET_SECONDS = 10
 @shared_task
 def process_feedback(workspace_id: int) -> int:
     """Sentiment, contact/account matching and duplicate candidates for unprocessed items."""
-    run = intake.feedback_process_pending(
+    run = processing.feedback_process_pending(
         workspace_id=workspace_id, budget_seconds=PROCESS_BUDGET_SECONDS
     )
     if run.more:

@@ -30,7 +30,9 @@ from feedback.intake_item import (
 )
 from feedback.models import Account, Channel, Contact, Source
 from feedback.selectors import intake as selectors
+from feedback.services import accounts as account_services
 from feedback.services import intake as services
+from feedback.services import sources as source_services
 from feedback.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature
 from productops.api import WorkspaceAPIRequest, WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_plumbing import error_body
@@ -217,7 +219,7 @@ def create_feedback(
         )
     reference = IntakeRequest(data={k: data[k] for k in ("source", "source_name") if k in data})
     reference.is_valid(raise_exception=True)
-    source = services.source_for_api(
+    source = source_services.source_for_api(
         actor=request.actor,
         source_id=reference.validated_data.get("source"),
         name=reference.validated_data.get("source_name", ""),
@@ -439,7 +441,9 @@ class AccountList(WorkspaceListAPIView):
             }
             if missing:
                 raise serializers.ValidationError(missing)
-        account, created = services.account_upsert(actor=request.actor, **data.validated_data)
+        account, created = account_services.account_upsert(
+            actor=request.actor, **data.validated_data
+        )
         answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         if not full:
             result = "created" if created else "updated"

@@ -23,6 +23,7 @@ from feedback.importers import feedback_import_upload
 from feedback.models import Channel, Source
 from feedback.selectors import intake as selectors
 from feedback.services import intake as services
+from feedback.services import sources as source_services
 from feedback.webhooks import MAPPABLE_FIELDS, SIGNATURE_HEADER, TIMESTAMP_HEADER
 from productops import imports, ratelimit
 from productops import selectors as platform_selectors
@@ -73,7 +74,7 @@ def source_list(request: WorkspaceRequest) -> HttpResponse:
     form = SourceCreateForm(request.POST or None, tools=tools)
     if request.method == "POST" and form.is_valid():
         try:
-            source, secret = services.source_create(actor=request.actor, **form.cleaned_data)
+            source, secret = source_services.source_create(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -135,7 +136,7 @@ def source_detail(request: WorkspaceRequest, source_id: int) -> HttpResponse:
     form = _edit_form(request, source, request.POST)
     if form.is_valid():
         try:
-            services.source_update(
+            source_services.source_update(
                 actor=request.actor,
                 source=source,
                 name=form.cleaned_data["name"],
@@ -157,7 +158,7 @@ def source_detail(request: WorkspaceRequest, source_id: int) -> HttpResponse:
 def source_rotate_secret(request: WorkspaceRequest, source_id: int) -> HttpResponse:
     source = selectors.source(workspace=request.workspace, source_id=source_id)
     try:
-        secret = services.source_rotate_secret(actor=request.actor, source=source)
+        secret = source_services.source_rotate_secret(actor=request.actor, source=source)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("source_detail", slug=request.workspace.slug, source_id=source.pk)
@@ -168,7 +169,7 @@ def source_rotate_secret(request: WorkspaceRequest, source_id: int) -> HttpRespo
 @member_required(Capability.MANAGE_SOURCES)
 def source_web_form(request: WorkspaceRequest) -> HttpResponse:
     enabled = request.POST.get("enabled") == "on"
-    services.web_form_set(actor=request.actor, enabled=enabled)
+    source_services.web_form_set(actor=request.actor, enabled=enabled)
     if enabled:
         messages.success(request, "The public feedback form is open: share its link.")
     else:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from feedback.intake_item import IntakeItem
 from feedback.models import FeedbackItem, FeedbackMerge, Idea, IdeaLink, Status
 from feedback.services import ideas as idea_services
-from feedback.services import intake, triage
+from feedback.services import intake, processing, sources, triage
 from inventory import services as tool_services
 from inventory.models import Contract, Tool
 from productops import clock
@@ -46,7 +46,7 @@ class Writer:
         self.actor = actor
         self.workspace = actor.workspace
         self.rng = random.Random(seed)
-        self.source = intake.source_for_api(actor=actor, name="API")
+        self.source = sources.source_for_api(actor=actor, name="API")
         self.statuses = idea_services.idea_statuses_create_defaults(actor=actor)
 
     # Feedback
@@ -65,7 +65,7 @@ class Writer:
         intake.feedback_submit(actor=self.actor, source=self.source, items=items)
 
     def process(self) -> None:
-        intake.feedback_process_pending(workspace_id=self.workspace.pk)
+        processing.feedback_process_pending(workspace_id=self.workspace.pk)
 
     def _item(self) -> FeedbackItem | None:
         ids = list(

@@ -1,7 +1,7 @@
 """This area's rows of the access matrix (see tests/access.py)."""
 
 from feedback.models import Account, Channel
-from feedback.services import intake as services
+from feedback.services import sources
 from tests.access import Check, api, page, public, roles_api, roles_page
 
 MAKERS = ("admin", "ops_lead", "pm")
@@ -37,7 +37,7 @@ MATRIX: dict[str, list[Check]] = {
 def url_values(personas, workspace) -> dict:
     """A real object of `workspace` for each URL parameter this area's URLs take."""
     admin = personas["admin"].actor
-    source, _ = services.source_create(actor=admin, name="Matrix hook", channel=Channel.WEBHOOK)
-    services.web_form_set(actor=admin, enabled=True)
+    source, _ = sources.source_create(actor=admin, name="Matrix hook", channel=Channel.WEBHOOK)
+    sources.web_form_set(actor=admin, enabled=True)
     account = Account.objects.create(workspace=workspace, name="Matrix Co", domain="matrix.test")
     return {"source_id": source.pk, "account_id": account.pk}

@@ -7,7 +7,7 @@ from django.test import Client
 
 from feedback.forms_intake import started_token
 from feedback.models import Account, Channel, FeedbackItem, Source
-from feedback.services import intake as services
+from feedback.services import sources as source_services
 from feedback.views import intake as views
 from productops.models import AuditEvent
 from tests.conftest import signed_in
@@ -35,7 +35,7 @@ def test_an_ops_lead_adds_a_webhook_source_and_sees_its_secret_once(ops_lead):
 
 
 def test_rotating_shows_the_new_secret_once_and_audits_it(admin):
-    source, old = services.source_create(actor=admin.actor, name="Hook", channel="webhook")
+    source, old = source_services.source_create(actor=admin.actor, name="Hook", channel="webhook")
 
     response = signed_in(admin).post(f"/w/alpha/feedback/sources/{source.pk}/rotate-secret/")
 
@@ -48,7 +48,7 @@ def test_rotating_shows_the_new_secret_once_and_audits_it(admin):
 
 
 def test_the_mapping_editor_saves_paths_and_explains_bad_ones(admin):
-    source, _ = services.source_create(actor=admin.actor, name="Hook", channel="webhook")
+    source, _ = source_services.source_create(actor=admin.actor, name="Hook", channel="webhook")
     client = signed_in(admin)
     form = {
         "name": "Hook",
@@ -72,7 +72,7 @@ def test_a_source_can_name_a_tool_of_its_workspace_only(admin, workspace_a, work
 
     ours = Tool.objects.create(workspace=workspace_a, name="Zendesk", category="Support")
     theirs = Tool.objects.create(workspace=workspace_b, name="Intercom", category="Support")
-    source, _ = services.source_create(actor=admin.actor, name="Tickets", channel="zendesk")
+    source, _ = source_services.source_create(actor=admin.actor, name="Tickets", channel="zendesk")
     client = signed_in(admin)
 
     ok = client.post(
@@ -152,7 +152,7 @@ def test_an_exec_cannot_enter_feedback(exec_):
 
 @pytest.fixture
 def open_form(admin):
-    return services.web_form_set(actor=admin.actor, enabled=True)
+    return source_services.web_form_set(actor=admin.actor, enabled=True)
 
 
 def send(client: Client, body="The mobile app logs me out every day", **extra):
@@ -167,8 +167,8 @@ def send(client: Client, body="The mobile app logs me out every day", **extra):
 
 def test_a_closed_form_answers_404(admin):
     assert Client().get(PUBLIC).status_code == 404
-    services.web_form_set(actor=admin.actor, enabled=True)
-    services.web_form_set(actor=admin.actor, enabled=False)
+    source_services.web_form_set(actor=admin.actor, enabled=True)
+    source_services.web_form_set(actor=admin.actor, enabled=False)
     assert Client().get(PUBLIC).status_code == 404
     assert Client().post(PUBLIC, {"body": "x"}).status_code == 404
     assert Client().get("/public/nowhere/feedback/").status_code == 404
@@ -277,7 +277,7 @@ def test_the_public_form_keeps_to_the_strict_csp(open_form):
 
 
 def test_script_payloads_are_inert_on_intake_pages(admin, open_form, workspace_a):
-    source, _ = services.source_create(actor=admin.actor, name=SCRIPT, channel="webhook")
+    source, _ = source_services.source_create(actor=admin.actor, name=SCRIPT, channel="webhook")
     Account.objects.create(workspace=workspace_a, name=SCRIPT)
     client = signed_in(admin)
 

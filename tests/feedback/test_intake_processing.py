@@ -9,6 +9,7 @@ from django.utils import timezone
 from feedback.models import Account, Contact, DuplicateCandidate, FeedbackItem, Source
 from feedback.sentiment import score
 from feedback.services import intake as services
+from feedback.services import processing
 from feedback.services.intake import IntakeItem
 
 
@@ -22,7 +23,7 @@ def submit(actor, source, *items: IntakeItem):
 
 
 def process(workspace) -> int:
-    return services.feedback_process_pending(workspace_id=workspace.pk).processed
+    return processing.feedback_process_pending(workspace_id=workspace.pk).processed
 
 
 @pytest.mark.parametrize(
@@ -216,9 +217,9 @@ def test_processing_stops_at_its_budget_a_batch_at_a_time_and_says_more_is_left(
     )
 
     runs = [
-        services.feedback_process_pending(workspace_id=workspace_a.pk, budget_seconds=0)
+        processing.feedback_process_pending(workspace_id=workspace_a.pk, budget_seconds=0)
         for _ in range(3)
     ]
 
     assert [(r.processed, r.more) for r in runs] == [(200, True), (200, True), (50, False)]
-    assert services.processing_left(workspace_id=workspace_a.pk) == 0
+    assert processing.processing_left(workspace_id=workspace_a.pk) == 0

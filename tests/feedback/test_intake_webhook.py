@@ -7,13 +7,13 @@ import pytest
 from django.test import Client
 
 from feedback.models import Channel, FeedbackItem
-from feedback.services import intake as services
+from feedback.services import sources as source_services
 from feedback.webhooks import extract, signature_for
 
 
 @pytest.fixture
 def hook(admin):
-    source, secret = services.source_create(
+    source, secret = source_services.source_create(
         actor=admin.actor, name="Help desk", channel=Channel.WEBHOOK
     )
     return source, secret
@@ -105,7 +105,7 @@ def test_a_replayed_delivery_is_refused_with_409(hook):
 
 def test_a_rotated_secret_replaces_the_old_one(hook, admin):
     source, old_secret = hook
-    new_secret = services.source_rotate_secret(actor=admin.actor, source=source)
+    new_secret = source_services.source_rotate_secret(actor=admin.actor, source=source)
 
     assert deliver(source, old_secret, {"body": "old"}).status_code == 401
     assert deliver(source, new_secret, {"body": "new"}).status_code == 200
@@ -113,7 +113,7 @@ def test_a_rotated_secret_replaces_the_old_one(hook, admin):
 
 def test_an_inactive_or_unknown_source_answers_404(hook, admin):
     source, secret = hook
-    services.source_update(
+    source_services.source_update(
         actor=admin.actor, source=source, name=source.name, tool=None, is_active=False
     )
 
@@ -123,7 +123,7 @@ def test_an_inactive_or_unknown_source_answers_404(hook, admin):
 
 def test_the_field_mapping_reads_nested_json(hook, admin):
     source, secret = hook
-    services.source_update(
+    source_services.source_update(
         actor=admin.actor,
         source=source,
         name=source.name,
@@ -167,7 +167,7 @@ def test_the_field_mapping_reads_nested_json(hook, admin):
 
 def test_an_array_path_makes_one_item_per_element_and_reports_bad_ones(hook, admin):
     source, secret = hook
-    services.source_update(
+    source_services.source_update(
         actor=admin.actor,
         source=source,
         name=source.name,
@@ -221,7 +221,7 @@ def test_mapping_paths_are_checked_when_saved(hook, admin):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as failure:
-        services.source_update(
+        source_services.source_update(
             actor=admin.actor,
             source=source,
             name=source.name,

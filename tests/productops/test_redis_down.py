@@ -20,7 +20,7 @@ from django.test import Client
 
 from feedback.forms_intake import started_token
 from feedback.models import Channel, FeedbackItem, Source
-from feedback.services import intake as intake_services
+from feedback.services import sources as source_services
 from feedback.webhooks import signature_for
 from productops import background, imports
 from productops import services as platform
@@ -142,10 +142,10 @@ def test_everything_answers_while_redis_is_down_and_the_work_is_done_once_after(
     admin, pm = personas["admin"], personas["pm"]
     _, raw_token = platform.token_create(actor=admin.actor, name="intake", scopes=["intake"])
     api = Client(HTTP_AUTHORIZATION=f"Bearer {raw_token}")
-    hook, secret = intake_services.source_create(
+    hook, secret = source_services.source_create(
         actor=admin.actor, name="Help desk", channel=Channel.WEBHOOK
     )
-    intake_services.source_update(
+    source_services.source_update(
         actor=admin.actor,
         source=hook,
         name=hook.name,
@@ -157,7 +157,7 @@ def test_everything_answers_while_redis_is_down_and_the_work_is_done_once_after(
             "email": "items[].from",
         },
     )
-    intake_services.web_form_set(actor=admin.actor, enabled=True)
+    source_services.web_form_set(actor=admin.actor, enabled=True)
     team = "".join(f"new{n}@alpha.test,pm\n" for n in range(3))
     job = imports.import_upload(
         actor=admin.actor, kind="members", filename="team.csv", raw=f"email,role\n{team}".encode()

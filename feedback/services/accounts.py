@@ -1,0 +1,78 @@
+"""Every write of accounts (the customer companies feedback comes from)."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from feedback.intake_item import normalise_domain
+from feedback.models import Account
+from productops.access import Actor, require
+from productops.audit import audit, diff
+from productops.capabilities import Capability
+from productops.locks import advisory_xact_lock
+
+ACCOUNT_FIELDS = ("name", "domain", "plan", "segment", "annual_revenue")
+
+
+@transaction.atomic
+def account_upsert(
+    *,
+    actor: Actor,
+    external_id: str = "",
+    name: str = "",
+    domain: str = "",
+    plan: str | None = None,
+    segment: str | None = None,
+    annual_revenue: Decimal | None = None,
+) -> tuple[Account, bool]:
+    """Creates or updates an account by its external id (else its domain); True when created.
+
+    A domain already held by another account that has no external id is adopted by this one
+    (the account was made from an email domain before the CRM knew it).
+    """
+    require(actor, Capability.SUBMIT_FEEDBACK)
+    external_id, domain = external_id.strip(), normalise_domain(domain) if domain else ""
+    if not external_id and not domain:
+        raise ValidationError({"external_id": "Give the account's external_id (or its domain)."})
+    advisory_xact_lock("account", actor.workspace.pk, external_id or domain)
+    accounts = Account.objects.select_for_update().filter(workspace=actor.workspace)
+    account = accounts.filter(external_id=external_id).first() if external_id else None
+    holder = accounts.filter(domain=domain).first() if domain else None
+    if account is None and holder is not None:
+        if external_id and holder.external_id and holder.external_id != external_id:
+            # The message names neither the holder's name nor its CRM id: an intake-only
+            # token must not learn them by guessing domains.
+            raise ValidationError({"domain": f"{domain} belongs to another account."})
+        account = holder
+    elif account is not None and holder is not None and holder.pk != account.pk:
+        raise ValidationError({"domain": f"{domain} belongs to another account."})
+    created = account is None
+    if account is None:
+        account = Account(workspace=actor.workspace)
+    before = {f: str(getattr(account, f)) for f in ACCOUNT_FIELDS} if not created else None
+    if external_id:
+        account.external_id = external_id
+    if domain:
+        account.domain = domain
+    if name.strip():
+        account.name = name.strip()[:200]
+    elif created:
+        account.name = domain or external_id
+    for field, value in (("plan", plan), ("segment", segment), ("annual_revenue", annual_revenue)):
+        if value is not None:
+            setattr(account, field, value.strip()[:60] if isinstance(value, str) else value)
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"external_id": "Another request changed this account; retry."}
+        ) from None
+    after = {f: str(getattr(account, f)) for f in ACCOUNT_FIELDS}
+    if before is None:
+        audit(actor, "account.created", account, after=after)
+    else:
+        changed_before, changed_after = diff(before, after)
+        audit(actor, "account.updated", account, before=changed_before, after=changed_after)
+    return account, created
