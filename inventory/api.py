@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from inventory import selectors, services
+from inventory import selectors
 from inventory.filters import ContractFilter, ToolFilter, ToolRequestFilter
 from inventory.models import (
     BillingPeriod,
@@ -21,6 +21,8 @@ from inventory.models import (
     ToolStatus,
     UsageSource,
 )
+from inventory.services import contracts as contract_services
+from inventory.services import requests, tools
 from productops import clock
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_plumbing import NewestFirstCursorPagination
@@ -339,7 +341,7 @@ class ToolList(WorkspaceListAPIView):
     def post(self, request, slug: str) -> Response:
         data = _valid(ToolIn, request)
         _owner(self.workspace, data)
-        tool = services.tool_create(actor=request.actor, **data)
+        tool = tools.tool_create(actor=request.actor, **data)
         row = selectors.inventory(workspace=self.workspace).get(pk=tool.pk)
         return Response(ToolOut(row).data, status=status.HTTP_201_CREATED)
 
@@ -366,7 +368,7 @@ class ToolDetail(WorkspaceAPIView):
         data = _valid(ToolPatchIn, request)
         version = data.pop("version")
         _owner(self.workspace, data)
-        services.tool_update(actor=request.actor, tool=tool, expected_version=version, **data)
+        tools.tool_update(actor=request.actor, tool=tool, expected_version=version, **data)
         return Response(ToolOut(self._row(tool_id)).data)
 
 
@@ -392,7 +394,7 @@ class ToolUsage(WorkspaceListAPIView):
         tool = selectors.tool(workspace=self.workspace, tool_id=tool_id)
         data = _valid(UsageIn, request)
         data.setdefault("taken_on", clock.workspace_today(self.workspace))
-        snapshot = services.usage_record(
+        snapshot = contract_services.usage_record(
             actor=request.actor, tool=tool, source=UsageSource.API, **data
         )
         return Response(UsageOut(snapshot).data, status=status.HTTP_201_CREATED)
@@ -415,7 +417,7 @@ class ContractList(WorkspaceListAPIView):
     def post(self, request, slug: str) -> Response:
         data = _valid(ContractIn, request)
         tool = selectors.tool(workspace=self.workspace, tool_id=data.pop("tool"))
-        contract = services.contract_create(actor=request.actor, tool=tool, **data)
+        contract = contract_services.contract_create(actor=request.actor, tool=tool, **data)
         return Response(ContractOut(contract).data, status=status.HTTP_201_CREATED)
 
 
@@ -432,7 +434,7 @@ class ContractDetail(WorkspaceAPIView):
         contract = selectors.contract(workspace=self.workspace, contract_id=contract_id)
         data = _valid(ContractPatchIn, request)
         version = data.pop("version")
-        contract = services.contract_update(
+        contract = contract_services.contract_update(
             actor=request.actor, contract=contract, expected_version=version, **data
         )
         return Response(ContractOut(contract).data)
@@ -461,7 +463,7 @@ class ContractDecisions(WorkspaceListAPIView):
     def post(self, request, slug: str, contract_id: int) -> Response:
         contract = selectors.contract(workspace=self.workspace, contract_id=contract_id)
         data = _valid(RenewalDecisionIn, request)
-        decision = services.renewal_decide(actor=request.actor, contract=contract, **data)
+        decision = contract_services.renewal_decide(actor=request.actor, contract=contract, **data)
         return Response(RenewalDecisionOut(decision).data, status=status.HTTP_201_CREATED)
 
 
@@ -507,7 +509,7 @@ class ToolRequestList(WorkspaceListAPIView):
     @extend_schema(request=ToolRequestIn, responses={201: ToolRequestOut})
     @idempotent
     def post(self, request, slug: str) -> Response:
-        made = services.tool_request_create(actor=request.actor, **_valid(ToolRequestIn, request))
+        made = requests.tool_request_create(actor=request.actor, **_valid(ToolRequestIn, request))
         return Response(ToolRequestOut(made).data, status=status.HTTP_201_CREATED)
 
 
@@ -528,7 +530,7 @@ class ToolRequestDetail(WorkspaceAPIView):
     def patch(self, request, slug: str, request_id: int) -> Response:
         found = selectors.tool_request(workspace=self.workspace, request_id=request_id)
         data = _valid(ToolRequestDecisionIn, request)
-        decided = services.tool_request_decide(
+        decided = requests.tool_request_decide(
             actor=request.actor,
             request=found,
             approve=data["outcome"] == "approve",

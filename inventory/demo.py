@@ -9,8 +9,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from inventory import services
 from inventory.models import SeatUsageSnapshot, Tool, ToolRequest, UsageSource
+from inventory.services import contracts as contract_services
+from inventory.services import requests
+from inventory.services import tools as tool_services
 from productops import clock
 from productops.access import Actor
 from productops.models import Membership, Role, Workspace
@@ -607,7 +609,7 @@ def seed_inventory(workspace: Workspace) -> int:
             name, vendor, category, team, owner, status, sso, sensitivity, tags, feeds, deal = row
             if name.lower() in existing:
                 continue
-            tool = services.tool_create(
+            tool = tool_services.tool_create(
                 actor=actor,
                 name=name,
                 vendor=vendor,
@@ -632,7 +634,7 @@ def seed_inventory(workspace: Workspace) -> int:
                 start = renewal - timedelta(days=30)
             if index % 5 == 0 and period == A:
                 # An earlier term, so the tool page shows contract history.
-                services.contract_create(
+                contract_services.contract_create(
                     actor=actor,
                     tool=tool,
                     plan="Business",
@@ -645,7 +647,7 @@ def seed_inventory(workspace: Workspace) -> int:
                     renewal_date=start,
                     notice_days=notice,
                 )
-            services.contract_create(
+            contract_services.contract_create(
                 actor=actor,
                 tool=tool,
                 plan="Enterprise" if Decimal(cost) > 30000 else "Business",
@@ -667,7 +669,7 @@ def seed_inventory(workspace: Workspace) -> int:
             if ToolRequest.objects.filter(workspace=workspace, name=name).exists():
                 continue
             requester = members.get(Role.PM if role == "pm" else Role.OPS_LEAD) or actor
-            services.tool_request_create(
+            requests.tool_request_create(
                 actor=Actor.for_membership(requester)
                 if isinstance(requester, Membership)
                 else actor,

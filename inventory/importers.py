@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
 
-from inventory import services
 from inventory.models import BillingPeriod, Contract, DataSensitivity, Tool, ToolStatus
+from inventory.services import contracts as contract_services
+from inventory.services import tools as tool_services
 from productops import validation
 from productops.access import Actor
 from productops.capabilities import Capability
@@ -322,12 +323,12 @@ class ToolImporter(Importer):
 
 def _save_tool(actor: Actor, tool: Tool | None, fields: dict) -> tuple[Tool, str]:
     if tool is None:
-        return services.tool_create(actor=actor, **fields), "created"
+        return tool_services.tool_create(actor=actor, **fields), "created"
     changes = {k: v for k, v in fields.items() if getattr(tool, k) != v}
     if not changes:
         return tool, "unchanged"
     return (
-        services.tool_update(actor=actor, tool=tool, expected_version=tool.version, **changes),
+        tool_services.tool_update(actor=actor, tool=tool, expected_version=tool.version, **changes),
         "updated",
     )
 
@@ -346,12 +347,14 @@ def _save_contract(actor: Actor, tool: Tool, terms: dict) -> str:
         ).first()
         # An older term from the file is history; a later one replaces the current contract.
         make_current = current is None or terms["renewal_date"] >= current.renewal_date
-        services.contract_create(actor=actor, tool=tool, make_current=make_current, **terms)
+        contract_services.contract_create(
+            actor=actor, tool=tool, make_current=make_current, **terms
+        )
         return "created"
     changes = {k: v for k, v in terms.items() if getattr(existing, k) != v}
     if not changes:
         return "unchanged"
-    services.contract_update(
+    contract_services.contract_update(
         actor=actor, contract=existing, expected_version=existing.version, **changes
     )
     return "updated"

@@ -1,10 +1,10 @@
 from celery import shared_task
 
-from inventory import services
+from inventory.services import reminders
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def send_renewal_reminders() -> int:
     """Daily. Idempotent: each (contract, threshold) is claimed by a unique row before sending,
     so a repeated or concurrent run sends nothing twice, and a missed day is caught up."""
-    return len(services.renewal_reminders_send())
+    return len(reminders.renewal_reminders_send())

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from inventory import selectors, services
+from inventory import selectors
 from inventory.charts import usage_chart
 from inventory.exports import COLUMNS, tool_rows
 from inventory.filters import SORT_LABELS, ToolFilter, sorted_inventory
@@ -24,6 +24,10 @@ from inventory.forms import (
     rates_as_text,
 )
 from inventory.models import RequestStatus, Tool, ToolStatus
+from inventory.services import contracts as contract_services
+from inventory.services import reminders
+from inventory.services import requests as request_services
+from inventory.services import tools as tool_services
 from productops import clock
 from productops.access import WorkspaceRequest, member_required, require
 from productops.capabilities import Capability
@@ -116,7 +120,7 @@ def tool_create(request: WorkspaceRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in TOOL_EDIT_FIELDS}
         try:
-            tool = services.tool_create(actor=request.actor, **data)
+            tool = tool_services.tool_create(actor=request.actor, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -135,7 +139,7 @@ def tool_edit(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in TOOL_EDIT_FIELDS}
         try:
-            tool = services.tool_update(
+            tool = tool_services.tool_update(
                 actor=request.actor,
                 tool=tool,
                 expected_version=form.cleaned_data["version"] or 0,
@@ -195,7 +199,7 @@ def usage_record(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
     form = UsageForm(request.POST)
     if form.is_valid():
         try:
-            services.usage_record(actor=request.actor, tool=tool, **form.cleaned_data)
+            contract_services.usage_record(actor=request.actor, tool=tool, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -238,7 +242,7 @@ def contract_create(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in CONTRACT_EDIT_FIELDS}
         try:
-            services.contract_create(actor=request.actor, tool=tool, **data)
+            contract_services.contract_create(actor=request.actor, tool=tool, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -261,7 +265,7 @@ def contract_edit(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
         if data["seats_used"] is None:  # left empty: keep the figure as it is
             del data["seats_used"]
         try:
-            services.contract_update(
+            contract_services.contract_update(
                 actor=request.actor,
                 contract=contract,
                 expected_version=form.cleaned_data["version"] or 0,
@@ -286,7 +290,7 @@ def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
     form = RenewalDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            decision = services.renewal_decide(
+            decision = contract_services.renewal_decide(
                 actor=request.actor, contract=contract, **form.cleaned_data
             )
         except ValidationError as error:
@@ -416,7 +420,7 @@ def tool_request_list(request: WorkspaceRequest) -> HttpResponse:
     form = ToolRequestForm(request.POST)
     if form.is_valid():
         try:
-            made = services.tool_request_create(actor=request.actor, **form.cleaned_data)
+            made = request_services.tool_request_create(actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -437,7 +441,7 @@ def tool_request_decide(request: WorkspaceRequest, request_id: int) -> HttpRespo
         messages.error(request, "Choose approve or reject.")
         return redirect("tool_request_list", slug=slug)
     try:
-        decided = services.tool_request_decide(
+        decided = request_services.tool_request_decide(
             actor=request.actor, request=tool_request, **form.cleaned_data
         )
     except (ValidationError, StaleEdit) as error:
@@ -468,7 +472,7 @@ def inventory_settings(request: WorkspaceRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.inventory_settings_update(
+            reminders.inventory_settings_update(
                 actor=request.actor,
                 utilisation_threshold=form.cleaned_data["utilisation_threshold"],
                 reminder_days=form.cleaned_data["reminder_days"],
@@ -497,7 +501,7 @@ def notification_dismiss(request: WorkspaceRequest, notification_id: int) -> Htt
     notice = selectors.notification(
         workspace=request.workspace, user=request.user, notification_id=notification_id
     )
-    services.notification_dismiss(actor=request.actor, notification=notice)
+    reminders.notification_dismiss(actor=request.actor, notification=notice)
     if request.htmx:
         return HttpResponse("")
     if request.POST.get("back_to") == "tool":

@@ -13,8 +13,8 @@ from feedback.intake_item import IntakeItem
 from feedback.models import FeedbackItem, FeedbackMerge, Idea, IdeaLink, Status
 from feedback.services import ideas as idea_services
 from feedback.services import intake, processing, sources, triage
-from inventory import services as tool_services
 from inventory.models import Contract, Tool
+from inventory.services import contracts, tools
 from productops import clock
 from productops.access import Actor
 from productops.errors import StaleEdit
@@ -147,7 +147,7 @@ class Writer:
 
     def tool(self) -> None:
         rng = self.rng
-        tool = tool_services.tool_create(
+        tool = tools.tool_create(
             actor=self.actor,
             name=f"Tool {rng.randint(1, 10**9)}",
             category=rng.choice(CATEGORIES),
@@ -155,7 +155,7 @@ class Writer:
         )
         today = clock.workspace_today(self.workspace)
         start = today - timedelta(days=rng.randint(0, 500))
-        tool_services.contract_create(
+        contracts.contract_create(
             actor=self.actor,
             tool=tool,
             billing_period=rng.choice(["monthly", "annual", "multi_year"]),
@@ -181,7 +181,7 @@ class Writer:
             "status": self.rng.choice(["active", "retired", "retiring"]),
             "team": self.rng.choice(TEAMS),
         }[change]
-        tool_services.tool_update(
+        tools.tool_update(
             actor=self.actor, tool=tool, expected_version=tool.version, **{change: value}
         )
 
@@ -193,14 +193,14 @@ class Writer:
             return
         rng = self.rng
         if rng.random() < 0.3:
-            tool_services.renewal_decide(
+            contracts.renewal_decide(
                 actor=self.actor,
                 contract=contract,
                 decision=rng.choice(["renew", "cancel", "renegotiate"]),
                 reason="Random",
             )
         else:
-            tool_services.contract_update(
+            contracts.contract_update(
                 actor=self.actor,
                 contract=contract,
                 expected_version=contract.version,
@@ -211,7 +211,7 @@ class Writer:
     def usage(self) -> None:
         tool = self._tool()
         if tool is not None:
-            tool_services.usage_record(
+            contracts.usage_record(
                 actor=self.actor,
                 tool=tool,
                 taken_on=clock.workspace_today(self.workspace)

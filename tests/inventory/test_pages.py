@@ -7,8 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from inventory import services
 from inventory.models import Contract, Tool
+from inventory.services import contracts as contract_services
+from inventory.services import reminders
+from inventory.services import tools as tool_services
 from productops.csvfiles import safe_cell
 from tests.conftest import downloaded, signed_in
 from tests.inventory.factories import ContractFactory, ToolFactory
@@ -54,18 +56,22 @@ def test_the_tool_page_costs_the_same_queries_with_a_long_history(ops_lead, work
     contract = ContractFactory(tool=ToolFactory(workspace=workspace_a))
     client = signed_in(ops_lead)
     url = f"{BASE}{contract.tool_id}/"
-    services.usage_record(actor=ops_lead.actor, tool=contract.tool, taken_on=today, seats_used=3)
-    services.renewal_decide(actor=ops_lead.actor, contract=contract, decision="renew", reason="0")
+    contract_services.usage_record(
+        actor=ops_lead.actor, tool=contract.tool, taken_on=today, seats_used=3
+    )
+    contract_services.renewal_decide(
+        actor=ops_lead.actor, contract=contract, decision="renew", reason="0"
+    )
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for months in range(1, 20):
-        services.usage_record(
+        contract_services.usage_record(
             actor=ops_lead.actor,
             tool=contract.tool,
             taken_on=today - timedelta(days=30 * months),
             seats_used=months,
         )
-        services.renewal_decide(
+        contract_services.renewal_decide(
             actor=ops_lead.actor, contract=contract, decision="renew", reason=f"{months}"
         )
     with CaptureQueriesContext(connection) as many:
@@ -217,7 +223,7 @@ def test_a_bad_contract_form_answers_400_with_the_field_errors(ops_lead, workspa
 
 def test_a_stale_edit_form_answers_409_and_keeps_the_other_change(ops_lead, admin, workspace_a):
     tool = ToolFactory(workspace=workspace_a, name="Figma", team="Design")
-    services.tool_update(actor=admin.actor, tool=tool, expected_version=1, team="Brand")
+    tool_services.tool_update(actor=admin.actor, tool=tool, expected_version=1, team="Brand")
 
     response = signed_in(ops_lead).post(
         f"{BASE}{tool.pk}/edit/",
@@ -260,7 +266,7 @@ def test_a_reminder_shows_on_the_renewals_page_until_dismissed(ops_lead, workspa
         renewal_date=today + timedelta(days=35),
         notice_days=30,
     )
-    services.renewal_reminders_send(today=today)
+    reminders.renewal_reminders_send(today=today)
     client = signed_in(ops_lead)
 
     page = client.get(BASE + "renewals/").content.decode()

@@ -4,8 +4,9 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from inventory import services
 from inventory.models import Notification, RenewalReminder
+from inventory.services import contracts as contract_services
+from inventory.services import reminders
 from productops.models import OutboundEmail
 from tests.inventory.factories import ContractFactory, ToolFactory
 
@@ -32,8 +33,8 @@ def _sent(contract) -> list[int]:
 def test_a_reminder_goes_once_per_threshold_when_the_task_runs_twice(workspace_a, ops_lead, today):
     contract = _contract(workspace_a, ops_lead.membership, today, deadline_in=25)
 
-    first = services.renewal_reminders_send(today=today)
-    second = services.renewal_reminders_send(today=today)
+    first = reminders.renewal_reminders_send(today=today)
+    second = reminders.renewal_reminders_send(today=today)
 
     assert [(r.contract_id, r.threshold_days) for r in first] == [(contract.pk, 30)]
     assert second == []
@@ -50,9 +51,9 @@ def test_a_missed_day_still_sends_and_only_the_nearest_of_several_missed_thresho
     # Nothing ran while the deadline crossed 90 and 30 days: one email (30), not two.
     contract = _contract(workspace_a, ops_lead.membership, today, deadline_in=20)
 
-    services.renewal_reminders_send(today=today)
-    services.renewal_reminders_send(today=today + timedelta(days=14))  # deadline in 6 days
-    services.renewal_reminders_send(today=today + timedelta(days=15))
+    reminders.renewal_reminders_send(today=today)
+    reminders.renewal_reminders_send(today=today + timedelta(days=14))  # deadline in 6 days
+    reminders.renewal_reminders_send(today=today + timedelta(days=15))
 
     assert _sent(contract) == [7, 30]
     covered = RenewalReminder.objects.get(contract=contract, threshold_days=90)
@@ -65,7 +66,7 @@ def test_each_threshold_is_reached_in_turn_on_daily_runs(workspace_a, ops_lead, 
     contract = _contract(workspace_a, ops_lead.membership, today, deadline_in=100)
 
     for day in range(0, 101):
-        services.renewal_reminders_send(today=today + timedelta(days=day))
+        reminders.renewal_reminders_send(today=today + timedelta(days=day))
 
     assert _sent(contract) == [7, 30, 90]
     assert OutboundEmail.objects.filter(to=ops_lead.user.email).count() == 3
@@ -76,7 +77,7 @@ def test_decided_contracts_and_far_deadlines_are_not_reminded(workspace_a, ops_l
     _contract(workspace_a, ops_lead.membership, today, deadline_in=10, decision="renew")
     _contract(workspace_a, ops_lead.membership, today, deadline_in=120, name="Far")
 
-    assert services.renewal_reminders_send(today=today) == []
+    assert reminders.renewal_reminders_send(today=today) == []
     assert not OutboundEmail.objects.exists()
 
 
@@ -84,7 +85,7 @@ def test_decided_contracts_and_far_deadlines_are_not_reminded(workspace_a, ops_l
 def test_a_tool_without_an_owner_reminds_the_ops_leads_and_admins(personas, workspace_a, today):
     _contract(workspace_a, None, today, deadline_in=5)
 
-    services.renewal_reminders_send(today=today)
+    reminders.renewal_reminders_send(today=today)
 
     recipients = set(OutboundEmail.objects.values_list("to", flat=True))
     assert recipients == {"admin@alpha.test", "ops_lead@alpha.test"}
@@ -92,13 +93,13 @@ def test_a_tool_without_an_owner_reminds_the_ops_leads_and_admins(personas, work
 
 @pytest.mark.django_db
 def test_the_workspace_sets_its_own_thresholds(workspace_a, ops_lead, today):
-    services.inventory_settings_update(
+    reminders.inventory_settings_update(
         actor=ops_lead.actor, utilisation_threshold=70, reminder_days=[14], exchange_rates={}
     )
     contract = _contract(workspace_a, ops_lead.membership, today, deadline_in=25)
 
-    assert services.renewal_reminders_send(today=today) == []
-    services.renewal_reminders_send(today=today + timedelta(days=11))
+    assert reminders.renewal_reminders_send(today=today) == []
+    reminders.renewal_reminders_send(today=today + timedelta(days=11))
 
     assert _sent(contract) == [14]
 
@@ -106,9 +107,9 @@ def test_the_workspace_sets_its_own_thresholds(workspace_a, ops_lead, today):
 @pytest.mark.django_db
 def test_moving_the_deadline_out_lets_the_thresholds_remind_again(workspace_a, ops_lead, today):
     contract = _contract(workspace_a, ops_lead.membership, today, deadline_in=5)
-    services.renewal_reminders_send(today=today)
+    reminders.renewal_reminders_send(today=today)
 
-    services.contract_update(
+    contract_services.contract_update(
         actor=ops_lead.actor,
         contract=contract,
         expected_version=contract.version,
@@ -131,7 +132,7 @@ def test_two_runs_at_once_send_each_reminder_once(personas, workspace_a, today):
     def run():
         try:
             barrier.wait()
-            services.renewal_reminders_send(today=today)
+            reminders.renewal_reminders_send(today=today)
         except Exception as error:  # surfaced by the assertion below
             failures.append(error)
         finally:

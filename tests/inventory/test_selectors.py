@@ -65,9 +65,9 @@ def test_totals_follow_the_filters(known_inventory, workspace_a):
 
 
 def test_a_contract_history_row_does_not_count(known_inventory, workspace_a, ops_lead, today):
-    from inventory import services
+    from inventory.services import contracts
 
-    services.contract_create(
+    contracts.contract_create(
         actor=ops_lead.actor,
         tool=known_inventory["annual"].tool,
         billing_period="annual",

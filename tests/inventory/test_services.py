@@ -4,8 +4,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from inventory import selectors, services
+from inventory import selectors
 from inventory.models import Contract, SeatUsageSnapshot, Tool, ToolRequest
+from inventory.services import contracts, reminders, requests
+from inventory.services import tools as tool_services
 from productops.errors import StaleEdit
 from productops.models import AuditEvent, ChangeMark
 from tests.inventory.factories import ContractFactory, ToolFactory
@@ -14,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _request(actor, name="Dovetail"):
-    return services.tool_request_create(
+    return requests.tool_request_create(
         actor=actor, name=name, category="Research", reason="Interview synthesis."
     )
 
@@ -22,7 +24,7 @@ def _request(actor, name="Dovetail"):
 def test_an_approved_request_becomes_a_tool_in_evaluating_owned_by_the_requester(pm, ops_lead):
     request = _request(pm.actor)
 
-    decided = services.tool_request_decide(actor=ops_lead.actor, request=request, approve=True)
+    decided = requests.tool_request_decide(actor=ops_lead.actor, request=request, approve=True)
 
     tool = Tool.objects.get(pk=decided.tool_id)
     assert (tool.name, tool.status, tool.owner_id) == ("Dovetail", "evaluating", pm.membership.pk)
@@ -34,16 +36,16 @@ def test_an_approved_request_becomes_a_tool_in_evaluating_owned_by_the_requester
 
 def test_a_request_cannot_be_decided_twice(pm, ops_lead, admin):
     request = _request(pm.actor)
-    services.tool_request_decide(actor=ops_lead.actor, request=request, approve=False, note="No.")
+    requests.tool_request_decide(actor=ops_lead.actor, request=request, approve=False, note="No.")
 
     with pytest.raises(StaleEdit):
-        services.tool_request_decide(actor=admin.actor, request=request, approve=True)
+        requests.tool_request_decide(actor=admin.actor, request=request, approve=True)
     assert Tool.objects.count() == 0
 
 
 def test_a_rejection_says_why(pm, ops_lead):
     with pytest.raises(ValidationError) as error:
-        services.tool_request_decide(
+        requests.tool_request_decide(
             actor=ops_lead.actor, request=_request(pm.actor), approve=False
         )
     assert "note" in error.value.message_dict
@@ -53,9 +55,9 @@ def test_a_pm_can_request_a_tool_but_not_add_or_decide_one(pm):
     request = _request(pm.actor)
 
     with pytest.raises(PermissionDenied):
-        services.tool_create(actor=pm.actor, name="Maze", category="Research")
+        tool_services.tool_create(actor=pm.actor, name="Maze", category="Research")
     with pytest.raises(PermissionDenied):
-        services.tool_request_decide(actor=pm.actor, request=request, approve=True)
+        requests.tool_request_decide(actor=pm.actor, request=request, approve=True)
     assert ToolRequest.objects.get().status == "pending"
 
 
@@ -64,15 +66,15 @@ def test_an_exec_reads_only(exec_, workspace_a):
     with pytest.raises(PermissionDenied):
         _request(exec_.actor)
     with pytest.raises(PermissionDenied):
-        services.tool_update(actor=exec_.actor, tool=tool, expected_version=1, team="X")
+        tool_services.tool_update(actor=exec_.actor, tool=tool, expected_version=1, team="X")
 
 
 def test_a_stale_edit_is_refused_and_changes_nothing(ops_lead, admin, workspace_a):
     tool = ToolFactory(workspace=workspace_a, team="Product")
-    services.tool_update(actor=admin.actor, tool=tool, expected_version=1, team="Growth")
+    tool_services.tool_update(actor=admin.actor, tool=tool, expected_version=1, team="Growth")
 
     with pytest.raises(StaleEdit) as stale:
-        services.tool_update(actor=ops_lead.actor, tool=tool, expected_version=1, team="Data")
+        tool_services.tool_update(actor=ops_lead.actor, tool=tool, expected_version=1, team="Data")
 
     tool.refresh_from_db()
     assert (tool.team, tool.version) == ("Growth", 2)
@@ -84,14 +86,14 @@ def test_tool_names_are_unique_per_workspace_ignoring_case(ops_lead, workspace_a
     ToolFactory(workspace=workspace_b, name="Jira")
 
     with pytest.raises(ValidationError):
-        services.tool_create(actor=ops_lead.actor, name="figma", category="Design")
-    assert services.tool_create(actor=ops_lead.actor, name="Jira", category="Tracking").pk
+        tool_services.tool_create(actor=ops_lead.actor, name="figma", category="Design")
+    assert tool_services.tool_create(actor=ops_lead.actor, name="Jira", category="Tracking").pk
 
 
 def test_an_update_writes_one_audit_event_with_the_change_and_a_change_mark(ops_lead, workspace_a):
     tool = ToolFactory(workspace=workspace_a, category="Design", team="Product")
 
-    services.tool_update(
+    tool_services.tool_update(
         actor=ops_lead.actor, tool=tool, expected_version=1, team="Design", category="Design"
     )
 
@@ -105,7 +107,7 @@ def test_a_new_contract_becomes_current_and_keeps_the_old_one_as_history(
 ):
     old = ContractFactory(tool=ToolFactory(workspace=workspace_a))
 
-    new = services.contract_create(
+    new = contracts.contract_create(
         actor=ops_lead.actor,
         tool=old.tool,
         billing_period="annual",
@@ -122,7 +124,7 @@ def test_a_new_contract_becomes_current_and_keeps_the_old_one_as_history(
 
 def test_a_multi_year_contract_needs_its_term(ops_lead, workspace_a, today):
     with pytest.raises(ValidationError) as error:
-        services.contract_create(
+        contracts.contract_create(
             actor=ops_lead.actor,
             tool=ToolFactory(workspace=workspace_a),
             billing_period="multi_year",
@@ -141,7 +143,7 @@ def test_cancelling_takes_the_contract_out_of_annual_spend_and_stops_auto_renew(
     tools = selectors.inventory(workspace=workspace_a)
     before = selectors.inventory_totals(workspace=workspace_a, tools=tools).annual_spend
 
-    services.renewal_decide(
+    contracts.renewal_decide(
         actor=ops_lead.actor, contract=contract, decision="cancel", reason="Nobody uses it."
     )
 
@@ -154,7 +156,7 @@ def test_cancelling_takes_the_contract_out_of_annual_spend_and_stops_auto_renew(
 def test_renegotiating_keeps_the_contract_in_spend(ops_lead, workspace_a):
     contract = ContractFactory(tool=ToolFactory(workspace=workspace_a), cost=Decimal("2400"))
 
-    services.renewal_decide(
+    contracts.renewal_decide(
         actor=ops_lead.actor, contract=contract, decision="renegotiate", reason="Ask for 20%."
     )
 
@@ -169,11 +171,11 @@ def test_the_newest_seat_use_sets_the_current_contract_and_an_older_one_does_not
 ):
     contract = ContractFactory(tool=ToolFactory(workspace=workspace_a), seats_used=10)
 
-    services.usage_record(actor=ops_lead.actor, tool=contract.tool, taken_on=today, seats_used=7)
-    services.usage_record(
+    contracts.usage_record(actor=ops_lead.actor, tool=contract.tool, taken_on=today, seats_used=7)
+    contracts.usage_record(
         actor=ops_lead.actor, tool=contract.tool, taken_on=today - timedelta(days=30), seats_used=9
     )
-    services.usage_record(actor=ops_lead.actor, tool=contract.tool, taken_on=today, seats_used=6)
+    contracts.usage_record(actor=ops_lead.actor, tool=contract.tool, taken_on=today, seats_used=6)
 
     contract.refresh_from_db()
     assert contract.seats_used == 6
@@ -182,7 +184,7 @@ def test_the_newest_seat_use_sets_the_current_contract_and_an_older_one_does_not
 
 def test_seat_use_cannot_be_recorded_for_the_future(ops_lead, workspace_a, today):
     with pytest.raises(ValidationError):
-        services.usage_record(
+        contracts.usage_record(
             actor=ops_lead.actor,
             tool=ToolFactory(workspace=workspace_a),
             taken_on=today + timedelta(days=1),
@@ -192,7 +194,7 @@ def test_seat_use_cannot_be_recorded_for_the_future(ops_lead, workspace_a, today
 
 def test_settings_validate_thresholds_and_rates(ops_lead):
     with pytest.raises(ValidationError) as error:
-        services.inventory_settings_update(
+        reminders.inventory_settings_update(
             actor=ops_lead.actor,
             utilisation_threshold=0,
             reminder_days=[0],

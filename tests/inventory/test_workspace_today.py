@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from inventory import services
 from inventory.models import Contract, InventorySettings, SeatUsageSnapshot
+from inventory.services import reminders as reminder_services
 from tests.conftest import signed_in
 from tests.inventory.factories import ContractFactory, ToolFactory
 
@@ -96,9 +96,9 @@ def test_reminders_reach_each_workspace_on_its_own_day(personas, workspace_a, wo
         )
 
     with time_machine.travel(EVENING_UTC, tick=False):
-        first = services.renewal_reminders_send()
+        first = reminder_services.renewal_reminders_send()
     with time_machine.travel(LA_PAST_MIDNIGHT, tick=False):
-        second = services.renewal_reminders_send()
+        second = reminder_services.renewal_reminders_send()
 
     assert [r.contract_id for r in first] == contract_ids(workspace_a)
     assert [r.contract_id for r in second] == contract_ids(workspace_b)
