@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from dashboards import rollups
 from dashboards.models import RefreshRun, RefreshState
-from inventory import selectors as inventory_selectors
+from inventory.selectors import tools as inventory_tools
 from productops import clock
 from productops.models import ChangeMark, Workspace
 
@@ -49,7 +49,7 @@ def base_params(workspace: Workspace) -> dict:
         workspace_id=workspace.pk,
         time_zone=clock.zone(workspace).key,
         today=clock.workspace_today(workspace),
-        rates=inventory_selectors.rates_for(workspace=workspace),
+        rates=inventory_tools.rates_for(workspace=workspace),
     )
 
 

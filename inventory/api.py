@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from inventory import selectors
 from inventory.filters import ContractFilter, ToolFilter, ToolRequestFilter
 from inventory.models import (
     BillingPeriod,
@@ -21,6 +20,8 @@ from inventory.models import (
     ToolStatus,
     UsageSource,
 )
+from inventory.selectors import renewals
+from inventory.selectors import tools as tool_selectors
 from inventory.services import contracts as contract_services
 from inventory.services import requests, tools
 from productops import clock
@@ -314,7 +315,7 @@ def _valid(serializer_class, request) -> dict:
 def _owner(workspace, data: dict) -> None:
     """Turns the owner's membership id into the membership (404 outside the workspace)."""
     if data.get("owner") is not None:
-        data["owner"] = selectors.owner(workspace=workspace, membership_id=data["owner"])
+        data["owner"] = tool_selectors.owner(workspace=workspace, membership_id=data["owner"])
 
 
 # Tools
@@ -334,7 +335,7 @@ class ToolList(WorkspaceListAPIView):
     queryset = Tool.objects.none()  # the schema's model; rows come from the selector
 
     def get_queryset(self):
-        return selectors.inventory(workspace=self.workspace)
+        return tool_selectors.inventory(workspace=self.workspace)
 
     @extend_schema(request=ToolIn, responses={201: ToolOut})
     @idempotent
@@ -342,7 +343,7 @@ class ToolList(WorkspaceListAPIView):
         data = _valid(ToolIn, request)
         _owner(self.workspace, data)
         tool = tools.tool_create(actor=request.actor, **data)
-        row = selectors.inventory(workspace=self.workspace).get(pk=tool.pk)
+        row = tool_selectors.inventory(workspace=self.workspace).get(pk=tool.pk)
         return Response(ToolOut(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -351,8 +352,8 @@ class ToolDetail(WorkspaceAPIView):
     serializer_class = ToolOut
 
     def _row(self, tool_id: int) -> Tool:
-        selectors.tool(workspace=self.workspace, tool_id=tool_id)  # 404 outside the workspace
-        return selectors.inventory(workspace=self.workspace).get(pk=tool_id)
+        tool_selectors.tool(workspace=self.workspace, tool_id=tool_id)  # 404 outside the workspace
+        return tool_selectors.inventory(workspace=self.workspace).get(pk=tool_id)
 
     def get(self, request, slug: str, tool_id: int) -> Response:
         return Response(ToolOut(self._row(tool_id)).data)
@@ -364,7 +365,7 @@ class ToolDetail(WorkspaceAPIView):
         "current state in `error.current`.",
     )
     def patch(self, request, slug: str, tool_id: int) -> Response:
-        tool = selectors.tool(workspace=self.workspace, tool_id=tool_id)
+        tool = tool_selectors.tool(workspace=self.workspace, tool_id=tool_id)
         data = _valid(ToolPatchIn, request)
         version = data.pop("version")
         _owner(self.workspace, data)
@@ -385,13 +386,13 @@ class ToolUsage(WorkspaceListAPIView):
     queryset = SeatUsageSnapshot.objects.none()
 
     def get_queryset(self):
-        tool = selectors.tool(workspace=self.workspace, tool_id=self.kwargs["tool_id"])
-        return selectors.usage_snapshots(workspace=self.workspace, tool=tool)
+        tool = tool_selectors.tool(workspace=self.workspace, tool_id=self.kwargs["tool_id"])
+        return tool_selectors.usage_snapshots(workspace=self.workspace, tool=tool)
 
     @extend_schema(request=UsageIn, responses={201: UsageOut})
     @idempotent
     def post(self, request, slug: str, tool_id: int) -> Response:
-        tool = selectors.tool(workspace=self.workspace, tool_id=tool_id)
+        tool = tool_selectors.tool(workspace=self.workspace, tool_id=tool_id)
         data = _valid(UsageIn, request)
         data.setdefault("taken_on", clock.workspace_today(self.workspace))
         snapshot = contract_services.usage_record(
@@ -410,13 +411,13 @@ class ContractList(WorkspaceListAPIView):
     queryset = Contract.objects.none()
 
     def get_queryset(self):
-        return selectors.contracts(workspace=self.workspace)
+        return tool_selectors.contracts(workspace=self.workspace)
 
     @extend_schema(request=ContractIn, responses={201: ContractOut})
     @idempotent
     def post(self, request, slug: str) -> Response:
         data = _valid(ContractIn, request)
-        tool = selectors.tool(workspace=self.workspace, tool_id=data.pop("tool"))
+        tool = tool_selectors.tool(workspace=self.workspace, tool_id=data.pop("tool"))
         contract = contract_services.contract_create(actor=request.actor, tool=tool, **data)
         return Response(ContractOut(contract).data, status=status.HTTP_201_CREATED)
 
@@ -426,12 +427,12 @@ class ContractDetail(WorkspaceAPIView):
     serializer_class = ContractOut
 
     def get(self, request, slug: str, contract_id: int) -> Response:
-        contract = selectors.contract(workspace=self.workspace, contract_id=contract_id)
+        contract = tool_selectors.contract(workspace=self.workspace, contract_id=contract_id)
         return Response(ContractOut(contract).data)
 
     @extend_schema(request=ContractPatchIn, responses={200: ContractOut, 409: None})
     def patch(self, request, slug: str, contract_id: int) -> Response:
-        contract = selectors.contract(workspace=self.workspace, contract_id=contract_id)
+        contract = tool_selectors.contract(workspace=self.workspace, contract_id=contract_id)
         data = _valid(ContractPatchIn, request)
         version = data.pop("version")
         contract = contract_services.contract_update(
@@ -453,15 +454,15 @@ class ContractDecisions(WorkspaceListAPIView):
     queryset = RenewalDecision.objects.none()
 
     def get_queryset(self):
-        contract = selectors.contract(
+        contract = tool_selectors.contract(
             workspace=self.workspace, contract_id=self.kwargs["contract_id"]
         )
-        return selectors.decisions(workspace=self.workspace, contract=contract)
+        return renewals.decisions(workspace=self.workspace, contract=contract)
 
     @extend_schema(request=RenewalDecisionIn, responses={201: RenewalDecisionOut})
     @idempotent
     def post(self, request, slug: str, contract_id: int) -> Response:
-        contract = selectors.contract(workspace=self.workspace, contract_id=contract_id)
+        contract = tool_selectors.contract(workspace=self.workspace, contract_id=contract_id)
         data = _valid(RenewalDecisionIn, request)
         decision = contract_services.renewal_decide(actor=request.actor, contract=contract, **data)
         return Response(RenewalDecisionOut(decision).data, status=status.HTTP_201_CREATED)
@@ -491,7 +492,7 @@ class RenewalList(WorkspaceListAPIView):
 
     def get_queryset(self):
         days = RENEWALS_AHEAD.query(self.request.query_params, "days", default=90)
-        return selectors.renewals_due(workspace=self.workspace, days=days)
+        return renewals.renewals_due(workspace=self.workspace, days=days)
 
 
 # Requests
@@ -504,7 +505,7 @@ class ToolRequestList(WorkspaceListAPIView):
     queryset = ToolRequest.objects.none()
 
     def get_queryset(self):
-        return selectors.tool_requests(workspace=self.workspace).order_by("-created_at", "-id")
+        return tool_selectors.tool_requests(workspace=self.workspace).order_by("-created_at", "-id")
 
     @extend_schema(request=ToolRequestIn, responses={201: ToolRequestOut})
     @idempotent
@@ -518,7 +519,7 @@ class ToolRequestDetail(WorkspaceAPIView):
     serializer_class = ToolRequestOut
 
     def get(self, request, slug: str, request_id: int) -> Response:
-        found = selectors.tool_request(workspace=self.workspace, request_id=request_id)
+        found = tool_selectors.tool_request(workspace=self.workspace, request_id=request_id)
         return Response(ToolRequestOut(found).data)
 
     @extend_schema(
@@ -528,7 +529,7 @@ class ToolRequestDetail(WorkspaceAPIView):
         "a request decided already answers 409.",
     )
     def patch(self, request, slug: str, request_id: int) -> Response:
-        found = selectors.tool_request(workspace=self.workspace, request_id=request_id)
+        found = tool_selectors.tool_request(workspace=self.workspace, request_id=request_id)
         data = _valid(ToolRequestDecisionIn, request)
         decided = requests.tool_request_decide(
             actor=request.actor,

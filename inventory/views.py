@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from inventory import selectors
 from inventory.charts import usage_chart
 from inventory.exports import COLUMNS, tool_rows
 from inventory.filters import SORT_LABELS, ToolFilter, sorted_inventory
@@ -24,6 +23,9 @@ from inventory.forms import (
     rates_as_text,
 )
 from inventory.models import RequestStatus, Tool, ToolStatus
+from inventory.selectors import renewals as renewal_selectors
+from inventory.selectors import spend as spend_selectors
+from inventory.selectors import tools as tool_selectors
 from inventory.services import contracts as contract_services
 from inventory.services import reminders
 from inventory.services import requests as request_services
@@ -61,7 +63,7 @@ def _status(form) -> int:
 
 
 def _filtered(request: WorkspaceRequest, settings=None):
-    tools = selectors.inventory(workspace=request.workspace, settings=settings)
+    tools = tool_selectors.inventory(workspace=request.workspace, settings=settings)
     filters = ToolFilter(request.GET, queryset=tools, request=request)
     return filters, sorted_inventory(filters.qs, request.GET.get("sort"))
 
@@ -71,12 +73,12 @@ def _filtered(request: WorkspaceRequest, settings=None):
 @vary_on_headers("HX-Request")
 def tool_list(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    settings = selectors.settings_for(workspace=workspace)
+    settings = tool_selectors.settings_for(workspace=workspace)
     filters, tools = _filtered(request, settings)
     context = {
         "filters": filters,
         "tools": list(tools) if filters.is_valid() else [],
-        "totals": selectors.inventory_totals(workspace=workspace, tools=filters.qs),
+        "totals": tool_selectors.inventory_totals(workspace=workspace, tools=filters.qs),
         "threshold": settings.utilisation_threshold,
         "sort": request.GET.get("sort") or "name",
         "sorts": SORT_LABELS,
@@ -85,11 +87,11 @@ def tool_list(request: WorkspaceRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "inventory/tool_list.html#results", context)
     context |= {
-        "facets": selectors.facets(workspace=workspace),
-        "owners": selectors.owners(workspace=workspace),
+        "facets": tool_selectors.facets(workspace=workspace),
+        "owners": tool_selectors.owners(workspace=workspace),
         "statuses": ToolStatus.choices,
         "windows": RENEWAL_WINDOWS,
-        "pending_requests": selectors.pending_request_count(workspace=workspace),
+        "pending_requests": tool_selectors.pending_request_count(workspace=workspace),
     }
     return render(request, "inventory/tool_list.html", context)
 
@@ -108,7 +110,7 @@ def _tool_form_page(request, form, tool: Tool | None, status: int = 200) -> Http
     return render(
         request,
         "inventory/tool_form.html",
-        {"form": form, "tool": tool, "facets": selectors.facets(workspace=request.workspace)},
+        {"form": form, "tool": tool, "facets": tool_selectors.facets(workspace=request.workspace)},
         status=status,
     )
 
@@ -132,7 +134,7 @@ def tool_create(request: WorkspaceRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_required(Capability.MANAGE_TOOLS)
 def tool_edit(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
-    tool = selectors.tool(workspace=request.workspace, tool_id=tool_id)
+    tool = tool_selectors.tool(workspace=request.workspace, tool_id=tool_id)
     initial = {k: getattr(tool, k) for k in TOOL_EDIT_FIELDS} | {"version": tool.version}
     form = ToolForm(request.POST or None, initial=initial, workspace=request.workspace)
     status = 200
@@ -160,10 +162,10 @@ def _tool_page(
     request: WorkspaceRequest, tool: Tool, usage_form: UsageForm | None = None, status: int = 200
 ) -> HttpResponse:
     workspace = request.workspace
-    contracts = selectors.contracts_of(workspace=workspace, tool=tool)
+    contracts = tool_selectors.contracts_of(workspace=workspace, tool=tool)
     current = next((c for c in contracts if c.is_current), None)
-    history = selectors.usage_history(workspace=workspace, tool=tool)
-    settings = selectors.settings_for(workspace=workspace)
+    history = tool_selectors.usage_history(workspace=workspace, tool=tool)
+    settings = tool_selectors.settings_for(workspace=workspace)
     context = {
         "tool": tool,
         "contracts": contracts,
@@ -172,13 +174,15 @@ def _tool_page(
         "latest_usage": history[-1] if history else None,
         "usage_form": usage_form
         or UsageForm(initial={"taken_on": clock.workspace_today(workspace)}),
-        "requests": selectors.requests_for_tool(workspace=workspace, tool=tool),
-        "history": selectors.tool_history(
+        "requests": tool_selectors.requests_for_tool(workspace=workspace, tool=tool),
+        "history": tool_selectors.tool_history(
             workspace=workspace, tool=tool, contract_ids=[c.pk for c in contracts]
         ),
-        "notifications": selectors.notifications(workspace=workspace, user=request.user, tool=tool),
+        "notifications": tool_selectors.notifications(
+            workspace=workspace, user=request.user, tool=tool
+        ),
         "threshold": settings.utilisation_threshold,
-        "rates": selectors.rates_for(workspace=workspace, settings=settings),
+        "rates": tool_selectors.rates_for(workspace=workspace, settings=settings),
     }
     if current is not None:
         rate = context["rates"].get(current.currency)
@@ -189,13 +193,13 @@ def _tool_page(
 @require_GET
 @member_required(Capability.VIEW_TOOLS)
 def tool_detail(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
-    return _tool_page(request, selectors.tool(workspace=request.workspace, tool_id=tool_id))
+    return _tool_page(request, tool_selectors.tool(workspace=request.workspace, tool_id=tool_id))
 
 
 @require_POST
 @member_required(Capability.MANAGE_TOOLS)
 def usage_record(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
-    tool = selectors.tool(workspace=request.workspace, tool_id=tool_id)
+    tool = tool_selectors.tool(workspace=request.workspace, tool_id=tool_id)
     form = UsageForm(request.POST)
     if form.is_valid():
         try:
@@ -226,8 +230,8 @@ CONTRACT_EDIT_FIELDS = [f for f in ContractForm.base_fields if f != "version"]
 @require_http_methods(["GET", "POST"])
 @member_required(Capability.MANAGE_TOOLS)
 def contract_create(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
-    tool = selectors.tool(workspace=request.workspace, tool_id=tool_id)
-    previous = selectors.current_contract(workspace=request.workspace, tool=tool)
+    tool = tool_selectors.tool(workspace=request.workspace, tool_id=tool_id)
+    previous = tool_selectors.current_contract(workspace=request.workspace, tool=tool)
     initial = {"currency": request.workspace.currency}
     if previous is not None:
         # A renewal usually repeats the last term: start from it.
@@ -237,7 +241,7 @@ def contract_create(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
             if k not in {"start_date", "renewal_date", "reference", "notes"}
         }
         initial["start_date"] = previous.renewal_date
-    initial["seats_used"] = selectors.seats_in_use_now(workspace=request.workspace, tool=tool)
+    initial["seats_used"] = tool_selectors.seats_in_use_now(workspace=request.workspace, tool=tool)
     form = ContractForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in CONTRACT_EDIT_FIELDS}
@@ -254,7 +258,7 @@ def contract_create(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_required(Capability.MANAGE_TOOLS)
 def contract_edit(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
-    contract = selectors.contract(workspace=request.workspace, contract_id=contract_id)
+    contract = tool_selectors.contract(workspace=request.workspace, contract_id=contract_id)
     initial = {k: getattr(contract, k) for k in CONTRACT_EDIT_FIELDS} | {
         "version": contract.version
     }
@@ -286,7 +290,7 @@ def contract_edit(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_required(Capability.MANAGE_TOOLS)
 def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
-    contract = selectors.contract(workspace=request.workspace, contract_id=contract_id)
+    contract = tool_selectors.contract(workspace=request.workspace, contract_id=contract_id)
     form = RenewalDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -301,8 +305,8 @@ def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
                 f"{contract.tool.name}: {decision.get_decision_display().lower()} recorded.",
             )
             return redirect("tool_detail", slug=request.workspace.slug, tool_id=contract.tool_id)
-    settings = selectors.settings_for(workspace=request.workspace)
-    rate = selectors.rates_for(workspace=request.workspace, settings=settings).get(
+    settings = tool_selectors.settings_for(workspace=request.workspace)
+    rate = tool_selectors.rates_for(workspace=request.workspace, settings=settings).get(
         contract.currency
     )
     return render(
@@ -313,7 +317,9 @@ def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
             "tool": contract.tool,
             "form": form,
             "annual": contract.annual_cost * rate if rate is not None else None,
-            "decisions": selectors.decisions(workspace=request.workspace, contract=contract),
+            "decisions": renewal_selectors.decisions(
+                workspace=request.workspace, contract=contract
+            ),
         },
         status=_status(form),
     )
@@ -338,7 +344,7 @@ def renewals(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     today = clock.workspace_today(workspace)
     days = RENEWALS_AHEAD.query(request.GET, "days", default=90)
-    due = list(selectors.renewals_due(workspace=workspace, days=days, today=today))
+    due = list(renewal_selectors.renewals_due(workspace=workspace, days=days, today=today))
     return render(
         request,
         "inventory/renewals.html",
@@ -346,10 +352,10 @@ def renewals(request: WorkspaceRequest) -> HttpResponse:
             "due": due,
             "days": days,
             "windows": RENEWAL_WINDOWS,
-            "calendar": selectors.renewal_calendar(
+            "calendar": renewal_selectors.renewal_calendar(
                 workspace=workspace, month=_month(request.GET.get("month"), today)
             ),
-            "notifications": selectors.notifications(workspace=workspace, user=request.user),
+            "notifications": tool_selectors.notifications(workspace=workspace, user=request.user),
             "today": today,
         },
     )
@@ -359,16 +365,20 @@ def renewals(request: WorkspaceRequest) -> HttpResponse:
 @member_required(Capability.VIEW_TOOLS)
 def spend(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    settings = selectors.settings_for(workspace=workspace)
-    by_category = selectors.spend_by(workspace=workspace, dimension="category", settings=settings)
+    settings = tool_selectors.settings_for(workspace=workspace)
+    by_category = spend_selectors.spend_by(
+        workspace=workspace, dimension="category", settings=settings
+    )
     return render(
         request,
         "inventory/spend.html",
         {
             "by_category": by_category,
-            "by_team": selectors.spend_by(workspace=workspace, dimension="team", settings=settings),
+            "by_team": spend_selectors.spend_by(
+                workspace=workspace, dimension="team", settings=settings
+            ),
             "total": sum((r.annual_spend for r in by_category), 0),
-            "unconverted": selectors.unconverted_spend(workspace=workspace),
+            "unconverted": spend_selectors.unconverted_spend(workspace=workspace),
             "rates": settings.exchange_rates,
         },
     )
@@ -377,7 +387,7 @@ def spend(request: WorkspaceRequest) -> HttpResponse:
 @require_GET
 @member_required(Capability.VIEW_TOOLS)
 def overlap(request: WorkspaceRequest) -> HttpResponse:
-    groups = selectors.overlap(workspace=request.workspace)
+    groups = spend_selectors.overlap(workspace=request.workspace)
     return render(
         request,
         "inventory/overlap.html",
@@ -389,7 +399,9 @@ def overlap(request: WorkspaceRequest) -> HttpResponse:
 @member_required(Capability.VIEW_TOOLS)
 def waste(request: WorkspaceRequest) -> HttpResponse:
     return render(
-        request, "inventory/waste.html", {"waste": selectors.waste(workspace=request.workspace)}
+        request,
+        "inventory/waste.html",
+        {"waste": spend_selectors.waste(workspace=request.workspace)},
     )
 
 
@@ -402,9 +414,9 @@ def _requests_page(request: WorkspaceRequest, form: ToolRequestForm, status: int
         request,
         "inventory/requests.html",
         {
-            "requests": selectors.tool_requests(workspace=workspace),
+            "requests": tool_selectors.tool_requests(workspace=workspace),
             "form": form,
-            "facets": selectors.facets(workspace=workspace),
+            "facets": tool_selectors.facets(workspace=workspace),
         },
         status=status,
     )
@@ -434,7 +446,7 @@ def tool_request_list(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 @member_required(Capability.DECIDE_TOOL_REQUESTS)
 def tool_request_decide(request: WorkspaceRequest, request_id: int) -> HttpResponse:
-    tool_request = selectors.tool_request(workspace=request.workspace, request_id=request_id)
+    tool_request = tool_selectors.tool_request(workspace=request.workspace, request_id=request_id)
     form = ToolRequestDecisionForm(request.POST)
     slug = request.workspace.slug
     if not form.is_valid():
@@ -461,7 +473,7 @@ def tool_request_decide(request: WorkspaceRequest, request_id: int) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 @member_required(Capability.MANAGE_TOOLS)
 def inventory_settings(request: WorkspaceRequest) -> HttpResponse:
-    current = selectors.settings_for(workspace=request.workspace)
+    current = tool_selectors.settings_for(workspace=request.workspace)
     initial = {
         "utilisation_threshold": current.utilisation_threshold,
         "reminder_days": ", ".join(str(d) for d in current.reminder_days),
@@ -498,7 +510,7 @@ def inventory_settings(request: WorkspaceRequest) -> HttpResponse:
 @require_POST
 @member_required(Capability.VIEW_TOOLS)
 def notification_dismiss(request: WorkspaceRequest, notification_id: int) -> HttpResponse:
-    notice = selectors.notification(
+    notice = tool_selectors.notification(
         workspace=request.workspace, user=request.user, notification_id=notification_id
     )
     reminders.notification_dismiss(actor=request.actor, notification=notice)

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from inventory import selectors
 from inventory.models import (
     BillingPeriod,
     Contract,
@@ -18,6 +17,7 @@ from inventory.models import (
     Tool,
     UsageSource,
 )
+from inventory.selectors import tools
 from inventory.services.changes import mark_changed_tools, snapshot
 from productops import clock
 from productops.access import Actor, require
@@ -87,14 +87,12 @@ def contract_create(
     current contract is kept as history (a renewal, a new plan).
 
     `seats_used` None (the channel did not say) means the seats in use now
-    (`selectors.seats_in_use_now`) for the current contract, 0 for a past term."""
+    (`tools.seats_in_use_now`) for the current contract, 0 for a past term."""
     require(actor, Capability.MANAGE_TOOLS)
     workspace = actor.workspace
     tool = Tool.objects.select_for_update().get(pk=tool.pk, workspace=workspace)
     if seats_used is None:
-        seats_used = (
-            selectors.seats_in_use_now(workspace=workspace, tool=tool) if make_current else 0
-        )
+        seats_used = tools.seats_in_use_now(workspace=workspace, tool=tool) if make_current else 0
     values = dict(
         plan=plan.strip(),
         billing_period=billing_period,

@@ -13,8 +13,9 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from inventory import selectors
 from inventory.models import DEFAULT_REMINDER_DAYS, Contract, InventorySettings, Notification
+from inventory.selectors import renewals
+from inventory.selectors import tools as tool_selectors
 from productops import clock
 from productops.access import Actor, require
 from productops.audit import audit, diff, mark_changed
@@ -51,7 +52,7 @@ def inventory_settings_update(
             rates[code] = str(rate)
     if errors:
         raise ValidationError(errors)
-    current = selectors.settings_for(workspace=workspace)
+    current = tool_selectors.settings_for(workspace=workspace)
     if current.pk is not None:
         current = InventorySettings.objects.select_for_update().get(pk=current.pk)
         if expected_version is not None and current.version != expected_version:
@@ -168,7 +169,7 @@ def renewal_reminders_send(*, today: date | None = None) -> list[ReminderSent]:
     }
     horizon = max([max(d) for d in thresholds.values() if d] + [max(DEFAULT_THRESHOLDS)])
     sent: list[ReminderSent] = []
-    candidates = selectors.reminder_candidates(
+    candidates = renewals.reminder_candidates(
         today=earliest, horizon_days=horizon + (latest - earliest).days
     )
     for contract in candidates:

@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from feedback.selectors import ideas as idea_selectors
-from inventory import selectors as inventory_selectors
+from inventory.selectors import tools as inventory_tools
 from planning.models import (
     AgendaItem,
     Decision,
@@ -273,7 +273,7 @@ class AgendaList(WorkspaceAPIView):
                 raise serializers.ValidationError({"idea": ["No such idea in this workspace."]})
         if data.get("contract"):
             contract = (
-                inventory_selectors.contracts(workspace=self.workspace)
+                inventory_tools.contracts(workspace=self.workspace)
                 .filter(pk=data["contract"])
                 .first()
             )

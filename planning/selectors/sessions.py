@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from feedback.models import Idea, StatusCategory
-from inventory import selectors as inventory_selectors
 from inventory.models import Contract
+from inventory.selectors import renewals as inventory_renewals
 from planning import scoring
 from planning.models import (
     ActionItem,
@@ -409,7 +409,7 @@ def renewals_before(*, workspace: Workspace, day: date) -> list[Contract]:
     """Current contracts whose notice deadline falls from today up to `day`."""
     today = timezone.localdate()
     return list(
-        inventory_selectors.renewals_due(workspace=workspace, days=366 * 3, today=today)
+        inventory_renewals.renewals_due(workspace=workspace, days=366 * 3, today=today)
         .filter(deadline__gte=today, deadline__lte=day)
         .order_by("deadline")[:100]
     )

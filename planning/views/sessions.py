@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from feedback.selectors import ideas as idea_selectors
-from inventory import selectors as inventory_selectors
+from inventory.selectors import tools as inventory_tools
 from planning import csv as planning_csv
 from planning import evidence
 from planning.forms import (
@@ -428,7 +428,7 @@ def agenda_add(request: WorkspaceRequest, session: PlanningSession) -> str | Non
             raise ValidationError("No such idea in this workspace.")
     if data.get("contract"):
         contract = (
-            inventory_selectors.contracts(workspace=request.workspace)
+            inventory_tools.contracts(workspace=request.workspace)
             .filter(pk=data["contract"])
             .first()
         )

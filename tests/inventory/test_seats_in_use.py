@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from inventory import selectors
 from inventory.models import Contract
+from inventory.selectors import spend
 from productops import imports
 from productops import services as platform
 from tests.conftest import signed_in
@@ -52,7 +52,7 @@ def _next_term(today) -> dict:
 def _figures_seen(client: Client, workspace, tool) -> dict:
     """What the API's tool, the inventory and the waste page say about the tool."""
     api_tool = client.get(BASE + f"tools/{tool.pk}/").json()
-    waste = selectors.waste(workspace=workspace)
+    waste = spend.waste(workspace=workspace)
     row = next(r for r in waste.rows if r.pk == tool.pk)
     return {
         "used": api_tool["seats_used"],

@@ -3,8 +3,10 @@ from decimal import Decimal
 
 import pytest
 
-from inventory import selectors
 from inventory.models import annualise
+from inventory.selectors import renewals as renewal_selectors
+from inventory.selectors import spend
+from inventory.selectors import tools as tool_selectors
 from tests.inventory.factories import ContractFactory, ToolFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +31,7 @@ def test_it_annualises_each_billing_period_alike_in_python_and_sql(
         term_months=term,
     )
 
-    row = selectors.inventory(workspace=workspace_a).get(pk=contract.tool_id)
+    row = tool_selectors.inventory(workspace=workspace_a).get(pk=contract.tool_id)
 
     assert annualise(Decimal(cost), period, term) == Decimal(annual)
     assert contract.annual_cost == Decimal(annual)
@@ -39,9 +41,9 @@ def test_it_annualises_each_billing_period_alike_in_python_and_sql(
 def test_totals_count_current_uncancelled_contracts_converted_at_budget_rates(
     known_inventory, workspace_a
 ):
-    tools = selectors.inventory(workspace=workspace_a)
+    tools = tool_selectors.inventory(workspace=workspace_a)
 
-    totals = selectors.inventory_totals(workspace=workspace_a, tools=tools)
+    totals = tool_selectors.inventory_totals(workspace=workspace_a, tools=tools)
 
     assert totals.tools == 7
     assert totals.annual_spend == Decimal("20300.00")  # 1,200 + 6,000 + 12,000 + 1,100
@@ -54,10 +56,10 @@ def test_totals_follow_the_filters(known_inventory, workspace_a):
     from inventory.filters import ToolFilter
 
     filtered = ToolFilter(
-        {"category": "analytics"}, queryset=selectors.inventory(workspace=workspace_a)
+        {"category": "analytics"}, queryset=tool_selectors.inventory(workspace=workspace_a)
     ).qs
 
-    totals = selectors.inventory_totals(workspace=workspace_a, tools=filtered)
+    totals = tool_selectors.inventory_totals(workspace=workspace_a, tools=filtered)
 
     assert totals.tools == 3
     assert totals.annual_spend == Decimal("7200.00")
@@ -79,16 +81,16 @@ def test_a_contract_history_row_does_not_count(known_inventory, workspace_a, ops
         renewal_date=today + timedelta(days=365),
     )
 
-    totals = selectors.inventory_totals(
-        workspace=workspace_a, tools=selectors.inventory(workspace=workspace_a)
+    totals = tool_selectors.inventory_totals(
+        workspace=workspace_a, tools=tool_selectors.inventory(workspace=workspace_a)
     )
 
     assert totals.annual_spend == Decimal("21300.00")  # 6,000 replaced by 7,000
 
 
 def test_spend_by_category_and_team_add_up_to_the_total(known_inventory, workspace_a):
-    by_category = selectors.spend_by(workspace=workspace_a, dimension="category")
-    by_team = selectors.spend_by(workspace=workspace_a, dimension="team")
+    by_category = spend.spend_by(workspace=workspace_a, dimension="category")
+    by_team = spend.spend_by(workspace=workspace_a, dimension="team")
 
     assert [(r.label, r.annual_spend) for r in by_category] == [
         ("Design", Decimal("13100.00")),
@@ -96,11 +98,11 @@ def test_spend_by_category_and_team_add_up_to_the_total(known_inventory, workspa
         ("Docs", Decimal("0")),
     ]
     assert sum(r.annual_spend for r in by_team) == Decimal("20300.00")
-    assert selectors.unconverted_spend(workspace=workspace_a) == {"SEK": Decimal("5000.00")}
+    assert spend.unconverted_spend(workspace=workspace_a) == {"SEK": Decimal("5000.00")}
 
 
 def test_overlap_lists_categories_with_more_than_one_active_tool(known_inventory, workspace_a):
-    groups = selectors.overlap(workspace=workspace_a)
+    groups = spend.overlap(workspace=workspace_a)
 
     assert [g.category for g in groups] == ["Analytics"]  # Design's Miro is only evaluating
     analytics = groups[0]
@@ -112,7 +114,7 @@ def test_overlap_lists_categories_with_more_than_one_active_tool(known_inventory
 def test_waste_prices_unused_seats_and_lists_tools_under_the_threshold(
     known_inventory, workspace_a
 ):
-    result = selectors.waste(workspace=workspace_a)
+    result = spend.waste(workspace=workspace_a)
 
     assert result.threshold == 70
     assert [(t.name, t.unused_seats, t.waste) for t in result.rows] == [
@@ -128,7 +130,7 @@ def test_waste_follows_the_workspace_threshold(known_inventory, workspace_a):
 
     InventorySettings.objects.filter(workspace=workspace_a).update(utilisation_threshold=40)
 
-    result = selectors.waste(workspace=workspace_a)
+    result = spend.waste(workspace=workspace_a)
 
     assert [t.name for t in result.rows if t.under_threshold] == ["Miro"]
 
@@ -144,8 +146,8 @@ def test_renewals_due_gives_the_notice_deadline_and_keeps_to_the_window(workspac
         renewal_date=today + timedelta(days=200),
     )
 
-    within_30 = list(selectors.renewals_due(workspace=workspace_a, days=30))
-    within_90 = list(selectors.renewals_due(workspace=workspace_a, days=90))
+    within_30 = list(renewal_selectors.renewals_due(workspace=workspace_a, days=30))
+    within_90 = list(renewal_selectors.renewals_due(workspace=workspace_a, days=90))
 
     assert within_30 == []
     assert [c.pk for c in within_90] == [soon.pk]
@@ -160,7 +162,9 @@ def test_the_calendar_places_renewals_and_notice_deadlines_on_their_days(workspa
         notice_days=5,
     )
 
-    month = selectors.renewal_calendar(workspace=workspace_a, month=contract.notice_deadline)
+    month = renewal_selectors.renewal_calendar(
+        workspace=workspace_a, month=contract.notice_deadline
+    )
     days = {d.day: d for week in month.weeks for d in week}
 
     assert [c.pk for c in days[contract.notice_deadline].deadlines] == [contract.pk]
@@ -172,9 +176,9 @@ def test_the_calendar_places_renewals_and_notice_deadlines_on_their_days(workspa
 def test_reads_never_cross_workspaces(known_inventory, workspace_b):
     ContractFactory(tool=ToolFactory(workspace=workspace_b, name="Other"), cost=Decimal("5"))
 
-    totals = selectors.inventory_totals(
-        workspace=workspace_b, tools=selectors.inventory(workspace=workspace_b)
+    totals = tool_selectors.inventory_totals(
+        workspace=workspace_b, tools=tool_selectors.inventory(workspace=workspace_b)
     )
 
     assert (totals.tools, totals.annual_spend) == (1, Decimal("5.00"))
-    assert selectors.overlap(workspace=workspace_b) == []
+    assert spend.overlap(workspace=workspace_b) == []

@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from inventory import selectors
 from inventory.models import Contract, SeatUsageSnapshot, Tool, ToolRequest
+from inventory.selectors import renewals, spend
+from inventory.selectors import tools as tool_selectors
 from inventory.services import contracts, reminders, requests
 from inventory.services import tools as tool_services
 from productops.errors import StaleEdit
@@ -140,15 +141,15 @@ def test_cancelling_takes_the_contract_out_of_annual_spend_and_stops_auto_renew(
     ops_lead, workspace_a
 ):
     contract = ContractFactory(tool=ToolFactory(workspace=workspace_a), cost=Decimal("2400"))
-    tools = selectors.inventory(workspace=workspace_a)
-    before = selectors.inventory_totals(workspace=workspace_a, tools=tools).annual_spend
+    tools = tool_selectors.inventory(workspace=workspace_a)
+    before = tool_selectors.inventory_totals(workspace=workspace_a, tools=tools).annual_spend
 
     contracts.renewal_decide(
         actor=ops_lead.actor, contract=contract, decision="cancel", reason="Nobody uses it."
     )
 
     contract.refresh_from_db()
-    after = selectors.inventory_totals(workspace=workspace_a, tools=tools).annual_spend
+    after = tool_selectors.inventory_totals(workspace=workspace_a, tools=tools).annual_spend
     assert (before, after) == (Decimal("2400.00"), Decimal("0"))
     assert (contract.decision, contract.auto_renew) == ("cancel", False)
 
@@ -160,8 +161,8 @@ def test_renegotiating_keeps_the_contract_in_spend(ops_lead, workspace_a):
         actor=ops_lead.actor, contract=contract, decision="renegotiate", reason="Ask for 20%."
     )
 
-    totals = selectors.inventory_totals(
-        workspace=workspace_a, tools=selectors.inventory(workspace=workspace_a)
+    totals = tool_selectors.inventory_totals(
+        workspace=workspace_a, tools=tool_selectors.inventory(workspace=workspace_a)
     )
     assert totals.annual_spend == Decimal("2400.00")
 
@@ -214,9 +215,9 @@ def test_the_demo_seed_is_idempotent_and_realistic(admin, ops_lead, pm, workspac
     again = seed_inventory(workspace_a)
 
     assert (added, again) == (41, 0)
-    assert selectors.overlap(workspace=workspace_a)
-    assert selectors.waste(workspace=workspace_a).under_threshold >= 5
-    assert len(list(selectors.renewals_due(workspace=workspace_a, days=30))) >= 5
+    assert spend.overlap(workspace=workspace_a)
+    assert spend.waste(workspace=workspace_a).under_threshold >= 5
+    assert len(list(renewals.renewals_due(workspace=workspace_a, days=30))) >= 5
     currencies = set(
         Contract.objects.filter(workspace=workspace_a).values_list("currency", flat=True)
     )

@@ -1,4 +1,5 @@
-"""Every read of the tool inventory. Each takes the workspace explicitly.
+"""Every read of the tool inventory (tools, contracts, requests, notifications, settings).
+Each takes the workspace explicitly.
 
 Money: a contract's cost is per billing period; `annual_cost` is annualised (monthly x 12,
 annual x 1, multi-year x 12 / term months) and converted to the workspace currency at the
@@ -8,10 +9,7 @@ total silently mixes currencies. Spend counts current contracts of tools that ar
 except contracts decided `cancel` (they end at renewal).
 """
 
-import calendar
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
@@ -29,7 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Greatest
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from inventory.models import (
@@ -40,13 +38,11 @@ from inventory.models import (
     InventorySettings,
     Notification,
     RenewalChoice,
-    RenewalDecision,
     SeatUsageSnapshot,
     Tool,
     ToolRequest,
     ToolStatus,
 )
-from productops import clock
 from productops.models import AuditEvent, Membership, User, Workspace
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -371,10 +367,7 @@ def facets(*, workspace: Workspace) -> dict[str, list[str]]:
     }
 
 
-# Renewals
-
-
-def _contracts_with_money(workspace: Workspace, settings: InventorySettings | None = None):
+def contracts_with_money(workspace: Workspace, settings: InventorySettings | None = None):
     rates = rates_for(workspace=workspace, settings=settings)
     return (
         Contract.objects.filter(workspace=workspace, is_current=True)
@@ -388,245 +381,4 @@ def _contracts_with_money(workspace: Workspace, settings: InventorySettings | No
                 F("renewal_date") - F("notice_days"), output_field=DateField()
             ),
         )
-    )
-
-
-def renewals_due(
-    *, workspace: Workspace, days: int = 90, today: date | None = None
-) -> QuerySet[Contract]:
-    """Current contracts renewing within `days`, soonest first, with `deadline` (the last day
-    to give notice) and `annual_cost_converted`."""
-    today = today or clock.workspace_today(workspace)
-    return (
-        _contracts_with_money(workspace)
-        .filter(renewal_date__gte=today, renewal_date__lte=today + timedelta(days=days))
-        .order_by("renewal_date", "tool__name")
-    )
-
-
-@dataclass
-class CalendarDay:
-    day: date
-    in_month: bool
-    is_today: bool
-    renewals: list[Contract] = field(default_factory=list)
-    deadlines: list[Contract] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class RenewalCalendar:
-    month: date
-    previous: date
-    next: date
-    weeks: list[list[CalendarDay]]
-
-
-def renewal_calendar(
-    *, workspace: Workspace, month: date, today: date | None = None
-) -> RenewalCalendar:
-    """A Monday-first month grid with each day's renewals and notice deadlines (one query)."""
-    today = today or clock.workspace_today(workspace)
-    first = month.replace(day=1)
-    grid = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-    start, end = grid[0][0], grid[-1][-1]
-    rows = (
-        _contracts_with_money(workspace)
-        .filter(
-            Q(renewal_date__range=(start, end)) | Q(deadline__range=(start, end)),
-        )
-        .order_by("tool__name")
-    )
-    by_day: dict[date, CalendarDay] = {
-        d: CalendarDay(day=d, in_month=d.month == first.month, is_today=d == today)
-        for week in grid
-        for d in week
-    }
-    for row in rows:
-        if row.renewal_date in by_day:
-            by_day[row.renewal_date].renewals.append(row)
-        if row.deadline in by_day:
-            by_day[row.deadline].deadlines.append(row)
-    previous = (first - timedelta(days=1)).replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return RenewalCalendar(
-        month=first,
-        previous=previous,
-        next=following,
-        weeks=[[by_day[d] for d in week] for week in grid],
-    )
-
-
-# Spend, overlap and waste
-
-
-@dataclass(frozen=True)
-class SpendRow:
-    label: str
-    annual_spend: Decimal
-    tools: int
-    seats_bought: int
-    seats_used: int
-    share: float  # percent of the largest row, for the bar
-
-    @property
-    def utilisation(self) -> float | None:
-        return self.seats_used * 100 / self.seats_bought if self.seats_bought else None
-
-
-def _spend_rows(rows: list[dict], key: str) -> list[SpendRow]:
-    top = max((r["spend"] for r in rows), default=Decimal("0")) or Decimal("1")
-    return [
-        SpendRow(
-            label=r[key] or "No team",
-            annual_spend=r["spend"],
-            tools=r["tools"],
-            seats_bought=r["bought"],
-            seats_used=r["used"],
-            share=float(r["spend"] * 100 / top),
-        )
-        for r in rows
-    ]
-
-
-def spend_by(
-    *, workspace: Workspace, dimension: str, settings: InventorySettings | None = None
-) -> list[SpendRow]:
-    """Annual spend in the workspace currency grouped by `category` or `team`, largest first."""
-    if dimension not in {"category", "team"}:
-        raise ValueError(dimension)
-    key = f"tool__{dimension}"
-    rows = list(
-        _contracts_with_money(workspace, settings)
-        .filter(counts_toward_spend())
-        .order_by()
-        .values(key)
-        .annotate(
-            spend=Sum("annual_cost_converted", default=ZERO),
-            tools=Count("tool", distinct=True),
-            bought=Sum("seats_bought"),
-            used=Sum("seats_used"),
-        )
-        .order_by("-spend", key)
-    )
-    return _spend_rows(rows, key)
-
-
-def unconverted_spend(*, workspace: Workspace) -> dict[str, Decimal]:
-    """Annual spend per currency that has no budget rate, left out of converted totals."""
-    rows = (
-        _contracts_with_money(workspace)
-        .filter(counts_toward_spend(), annual_cost_converted__isnull=True)
-        .order_by()
-        .values("currency")
-        .annotate(total=Sum(annual_cost_expression()))
-        .values_list("currency", "total")
-    )
-    return dict(sorted(rows))
-
-
-@dataclass(frozen=True)
-class OverlapGroup:
-    category: str
-    tools: list[Tool]
-    annual_spend: Decimal
-    seats_bought: int
-    seats_used: int
-
-    @property
-    def utilisation(self) -> float | None:
-        return self.seats_used * 100 / self.seats_bought if self.seats_bought else None
-
-
-def overlap(*, workspace: Workspace) -> list[OverlapGroup]:
-    """Categories with more than one active tool, with their combined spend and seat use."""
-    active = inventory(workspace=workspace).filter(status=ToolStatus.ACTIVE)
-    crowded = (
-        Tool.objects.filter(workspace=workspace, status=ToolStatus.ACTIVE)
-        .order_by()
-        .values("category")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-        .values("category")
-    )
-    groups: dict[str, list[Tool]] = defaultdict(list)
-    for row in active.filter(category__in=crowded).order_by("category", "-annual_cost", "name"):
-        groups[row.category].append(row)
-    result = [
-        OverlapGroup(
-            category=category,
-            tools=tools,
-            annual_spend=sum(
-                (t.annual_cost for t in tools if t.in_spend and t.annual_cost is not None),
-                Decimal("0"),
-            ),
-            seats_bought=sum(t.seats_bought or 0 for t in tools if t.in_spend),
-            seats_used=sum(t.seats_used or 0 for t in tools if t.in_spend),
-        )
-        for category, tools in groups.items()
-    ]
-    return sorted(result, key=lambda g: (-g.annual_spend, g.category))
-
-
-@dataclass(frozen=True)
-class Waste:
-    threshold: int
-    rows: list[Tool]  # annotated with unused_seats, waste, under_threshold
-    total_waste: Decimal
-    unused_seats: int
-    under_threshold: int
-
-
-def waste(*, workspace: Workspace, settings: InventorySettings | None = None) -> Waste:
-    """Unused seats priced at the seat price (annual cost / seats bought), and the tools under
-    the workspace's utilisation threshold. Tools without seats (flat fees) are not counted."""
-    settings = settings or settings_for(workspace=workspace)
-    threshold = settings.utilisation_threshold
-    unused = Greatest(F("seats_bought") - F("seats_used"), Value(0))
-    rows = (
-        inventory(workspace=workspace, settings=settings)
-        .filter(in_spend=True, seats_bought__gt=0)
-        .annotate(
-            unused_seats=unused,
-            waste=ExpressionWrapper(
-                unused * F("annual_cost") / F("seats_bought"), output_field=MONEY
-            ),
-            under_threshold=Case(
-                When(utilisation__lt=threshold, then=Value(True)), default=Value(False)
-            ),
-        )
-        .filter(Q(unused_seats__gt=0) | Q(under_threshold=True))
-        .order_by(F("waste").desc(nulls_last=True), "name")
-    )
-    rows = list(rows)
-    return Waste(
-        threshold=threshold,
-        rows=rows,
-        total_waste=sum((r.waste for r in rows if r.waste is not None), Decimal("0")),
-        unused_seats=sum(r.unused_seats for r in rows),
-        under_threshold=sum(1 for r in rows if r.under_threshold),
-    )
-
-
-def reminder_candidates(*, today: date, horizon_days: int) -> QuerySet[Contract]:
-    """Every workspace's current, undecided contracts whose notice deadline is at most
-    `horizon_days` away and whose renewal is still ahead (the reminder sweep's input)."""
-    return (
-        Contract.objects.filter(is_current=True, decision="", renewal_date__gte=today)
-        .exclude(tool__status=ToolStatus.RETIRED)
-        .annotate(
-            deadline=ExpressionWrapper(
-                F("renewal_date") - F("notice_days"), output_field=DateField()
-            )
-        )
-        .filter(deadline__lte=today + timedelta(days=horizon_days))
-        .select_related("workspace", "tool", "tool__owner__user")
-        .order_by("workspace_id", "renewal_date", "id")
-    )
-
-
-def decisions(*, workspace: Workspace, contract: Contract) -> QuerySet[RenewalDecision]:
-    return (
-        RenewalDecision.objects.filter(workspace=workspace, contract=contract)
-        .select_related("decided_by")
-        .order_by("-decided_at")
     )
