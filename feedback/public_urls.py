@@ -1,5 +1,12 @@
 """Pages anyone may open, without signing in: /public/<slug>/... (the feedback form, roadmap)."""
 
+from django.urls import path
+
 from feedback.views import ideas, intake
 
-urlpatterns = [*intake.public_urlpatterns, *ideas.public_urlpatterns]
+urlpatterns = [
+    # intake
+    path("feedback/", intake.public_feedback_form, name="public_feedback_form"),
+    # ideas
+    path("roadmap/", ideas.roadmap, name="ideas_roadmap"),
+]

@@ -1,6 +1,5 @@
 """The ideas API: ideas with demand, their links from feedback, merges and statuses."""
 
-from django.urls import path
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -317,17 +316,3 @@ class IdeaStatusList(WorkspaceAPIView):
     def get(self, request, slug: str) -> Response:
         rows = selectors.statuses(workspace=self.workspace)
         return Response(IdeaStatusOut(rows, many=True).data)
-
-
-urlpatterns = [
-    path("ideas/", IdeaList.as_view(), name="api_idea_list"),
-    path("ideas/<int:idea_id>/", IdeaDetail.as_view(), name="api_idea_detail"),
-    path("ideas/<int:idea_id>/links/", IdeaLinkList.as_view(), name="api_idea_link_list"),
-    path(
-        "ideas/<int:idea_id>/links/<int:idea_link_id>/",
-        IdeaLinkDetail.as_view(),
-        name="api_idea_link_detail",
-    ),
-    path("ideas/<int:idea_id>/merge/", IdeaMerge.as_view(), name="api_idea_merge"),
-    path("idea-statuses/", IdeaStatusList.as_view(), name="api_idea_status_list"),
-]

@@ -5,7 +5,7 @@ A batch stores every good item even when others fail: the answer lists each item
 index (docs/API.md, "Feedback intake").
 """
 
-from django.urls import path, reverse
+from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -487,16 +487,3 @@ class ContactList(WorkspaceListAPIView):
 
     def get_queryset(self):
         return selectors.contacts(workspace=self.workspace)
-
-
-urlpatterns = [
-    path("sources/", SourceList.as_view(), name="api_source_list"),
-    path(
-        "sources/<int:source_id>/webhook/",
-        WebhookDelivery.as_view(),
-        name="api_source_webhook",
-    ),
-    path("accounts/", AccountList.as_view(), name="api_account_list"),
-    path("accounts/<int:account_id>/", AccountDetail.as_view(), name="api_account_detail"),
-    path("contacts/", ContactList.as_view(), name="api_contact_list"),
-]

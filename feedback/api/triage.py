@@ -6,7 +6,6 @@ read; a stale one answers 409 with the error shape and `current`.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import path
 from django.utils.http import urlencode
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -499,22 +498,3 @@ class SavedViewDetail(WorkspaceAPIView):
     def delete(self, request, slug: str, saved_view_id: int) -> Response:
         services.saved_view_delete(actor=request.actor, view=self._view(saved_view_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-urlpatterns = [
-    path("feedback/", FeedbackCollection.as_view(), name="api_feedback_list"),
-    path("feedback/bulk/", FeedbackBulk.as_view(), name="api_feedback_bulk"),
-    path("feedback/<int:item_id>/", FeedbackDetail.as_view(), name="api_feedback_detail"),
-    path("feedback/<int:item_id>/merge/", FeedbackMergeView.as_view(), name="api_feedback_merge"),
-    path(
-        "feedback/merges/<int:merge_id>/undo/",
-        FeedbackMergeUndo.as_view(),
-        name="api_feedback_merge_undo",
-    ),
-    path("tags/", TagList.as_view(), name="api_tag_list"),
-    path("product-areas/", ProductAreaList.as_view(), name="api_product_area_list"),
-    path("saved-views/", SavedViewList.as_view(), name="api_saved_view_list"),
-    path(
-        "saved-views/<int:saved_view_id>/", SavedViewDetail.as_view(), name="api_saved_view_detail"
-    ),
-]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -478,34 +478,3 @@ def roadmap(request, slug: str) -> HttpResponse:
     )
     response["Cache-Control"] = "public, max-age=60"
     return response
-
-
-urlpatterns = [
-    path("ideas/", idea_list, name="idea_list"),
-    path("ideas/new/", idea_create, name="idea_create"),
-    path("ideas/board/", idea_board, name="idea_board"),
-    path("ideas/export.csv", idea_export, name="idea_export"),
-    path("ideas/settings/", idea_settings, name="idea_settings"),
-    path("ideas/settings/statuses/", idea_status_create, name="idea_status_create"),
-    path(
-        "ideas/settings/statuses/<int:idea_status_id>/",
-        idea_status_edit,
-        name="idea_status_edit",
-    ),
-    path("ideas/<int:idea_id>/", idea_detail, name="idea_detail"),
-    path("ideas/<int:idea_id>/edit/", idea_edit, name="idea_edit"),
-    path("ideas/<int:idea_id>/move/", idea_move, name="idea_move"),
-    path("ideas/<int:idea_id>/merge/", idea_merge, name="idea_merge"),
-    path("ideas/<int:idea_id>/close/", idea_close, name="idea_close"),
-    path(
-        "ideas/<int:idea_id>/links/<int:idea_link_id>/",
-        idea_link_edit,
-        name="idea_link_edit",
-    ),
-    path(
-        "ideas/<int:idea_id>/links/<int:idea_link_id>/remove/",
-        idea_unlink,
-        name="idea_unlink",
-    ),
-]
-public_urlpatterns = [path("roadmap/", roadmap, name="ideas_roadmap")]

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -361,23 +361,3 @@ def account_detail(request: WorkspaceRequest, account_id: int) -> HttpResponse:
             "ideas": selectors.account_ideas(account=account),
         },
     )
-
-
-urlpatterns = [
-    path("feedback/new/", feedback_new, name="feedback_new"),
-    path("feedback/import/", feedback_import, name="feedback_import"),
-    path("feedback/sources/", source_list, name="source_list"),
-    path("feedback/sources/web-form/", source_web_form, name="source_web_form"),
-    path("feedback/sources/<int:source_id>/", source_detail, name="source_detail"),
-    path(
-        "feedback/sources/<int:source_id>/rotate-secret/",
-        source_rotate_secret,
-        name="source_rotate_secret",
-    ),
-    path("feedback/accounts/", account_list, name="account_list"),
-    path("feedback/accounts/<int:account_id>/", account_detail, name="account_detail"),
-]
-
-public_urlpatterns = [
-    path("feedback/", public_feedback_form, name="public_feedback_form"),
-]

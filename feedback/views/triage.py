@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
@@ -620,22 +620,3 @@ def view_delete(request: WorkspaceRequest, saved_view_id: int) -> HttpResponse:
     services.saved_view_delete(actor=request.actor, view=view)
     messages.success(request, f"Deleted view “{view.name}”.")
     return redirect("feedback_inbox", slug=request.workspace.slug)
-
-
-urlpatterns = [
-    path("feedback/", inbox, name="feedback_inbox"),
-    path("feedback/export.csv", export, name="feedback_export"),
-    path("feedback/bulk/", bulk, name="feedback_bulk"),
-    path("feedback/bulk/undo/", bulk_undo, name="feedback_bulk_undo"),
-    path("feedback/views/", view_create, name="feedback_view_create"),
-    path("feedback/views/<int:saved_view_id>/rename/", view_rename, name="feedback_view_rename"),
-    path("feedback/views/<int:saved_view_id>/delete/", view_delete, name="feedback_view_delete"),
-    path("feedback/<int:item_id>/", item_page, name="feedback_item"),
-    path("feedback/<int:item_id>/update/", item_update, name="feedback_item_update"),
-    path("feedback/<int:item_id>/merge/", item_merge, name="feedback_item_merge"),
-    path("feedback/<int:item_id>/link/", item_link, name="feedback_item_link"),
-    path("feedback/<int:item_id>/duplicates/", duplicate_picker, name="feedback_duplicates"),
-    path("feedback/<int:item_id>/ideas/", idea_picker, name="feedback_idea_picker"),
-    path("feedback/links/<int:item_link_id>/unlink/", link_remove, name="feedback_link_remove"),
-    path("feedback/merges/<int:merge_id>/undo/", merge_undo, name="feedback_merge_undo"),
-]
