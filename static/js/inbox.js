@@ -143,6 +143,7 @@
     if (key === "x" || key === "X") return toggleSelect(event.shiftKey), true;
     if (key === "Enter" && currentRow()) return openPanel(currentRow()), true;
     if (key === "u") return click("#inbox-toast [data-undo]");
+    if (key === "c") return click("#new-feedback");
     if (STATUS_KEYS[key]) {
       if (selection) return click(`#bulk-form button[name=action][value=${STATUS_KEYS[key]}]`);
       return click(`#panel [data-action=${STATUS_KEYS[key]}]`);

@@ -142,6 +142,11 @@ def test_the_inbox_shortcuts_dialog_opens_instead_of_the_shells(page, live_serve
     assert FeedbackItem.objects.filter(status=Status.ARCHIVED).count() == 0
     assert page.locator("tr.inbox-row:not(.gone)").count() == 4
     page.wait_for_selector("#inbox-toast .toast-body", state="detached", timeout=12000)
+
+    # c logs new feedback from the inbox (PMs cannot open Sources, where the link also is).
+    page.keyboard.press("c")
+    page.wait_for_url(f"{live_server.url}/w/acme/feedback/new/")
+    assert page.locator("form textarea[name=body]").is_visible()
     assert page.console_problems == []
 
 

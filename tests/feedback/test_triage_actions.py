@@ -153,8 +153,16 @@ def test_an_exec_reads_the_inbox_but_cannot_act(workspace_a, exec_):
     panel = client.get(url(item), headers=HX).content.decode()
     assert "data-action=" not in panel and "Read only for execs" in panel
     assert client.post(url(item, "update"), {"version": 1, "status": "spam"}).status_code == 403
+    assert 'id="new-feedback"' not in page  # execs do not log feedback
     with pytest.raises(PermissionDenied):
         services.feedback_update(actor=exec_.actor, item=item, expected_version=1, priority=1)
+
+
+def test_a_pm_can_log_new_feedback_from_the_inbox(workspace_a, pm):
+    client = signed_in(pm)
+    page = client.get("/w/alpha/feedback/").content.decode()
+    assert 'id="new-feedback"' in page and 'href="/w/alpha/feedback/new/"' in page
+    assert client.get("/w/alpha/feedback/new/").status_code == 200
 
 
 def test_a_script_in_feedback_is_inert_on_the_inbox_the_panel_and_the_pickers(workspace_a, pm):
