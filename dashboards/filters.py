@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.exceptions import ValidationError
 
+from productops.forms import IsoDateInput
+
 PRESETS = {
     "7d": "Last 7 days",
     "30d": "Last 30 days",
@@ -85,8 +87,8 @@ def preset_range(preset: str, today: date) -> tuple[date, date]:
 
 class DashboardFilterForm(forms.Form):
     range = forms.ChoiceField(choices=list(PRESETS.items()), required=False)
-    since = forms.DateField(required=False)
-    until = forms.DateField(required=False)
+    since = forms.DateField(required=False, widget=IsoDateInput())
+    until = forms.DateField(required=False, widget=IsoDateInput())
     segment = forms.CharField(required=False, max_length=60)
     source = forms.IntegerField(required=False, min_value=1)
     area = forms.CharField(required=False, max_length=20, help_text='An area id, or "none".')

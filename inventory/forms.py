@@ -11,6 +11,7 @@ from inventory.models import (
     RenewalChoice,
     ToolStatus,
 )
+from productops.forms import IsoDateInput
 from productops.models import Membership, Workspace
 from productops.validation import (
     CONTRACT_DAY,
@@ -104,12 +105,8 @@ class ContractForm(forms.Form):
         label="Seats in use",
         help_text="Empty: the seats in use now (the latest usage recorded).",
     )
-    start_date = CONTRACT_DAY.form_field(
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
-    renewal_date = CONTRACT_DAY.form_field(
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    start_date = CONTRACT_DAY.form_field(widget=IsoDateInput())
+    renewal_date = CONTRACT_DAY.form_field(widget=IsoDateInput())
     notice_days = NOTICE_DAYS.form_field(initial=30, label="Notice period (days)")
     auto_renew = forms.BooleanField(required=False, initial=True, label="Renews automatically")
     reference = forms.CharField(max_length=100, required=False, help_text="PO or contract number.")
@@ -122,7 +119,7 @@ class ContractForm(forms.Form):
 
 class UsageForm(forms.Form):
     taken_on = USAGE_DAY.form_field(
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        widget=IsoDateInput(),
         label="Date",
         help_text="A day of the workspace's calendar; today at the latest.",
     )

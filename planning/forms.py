@@ -5,21 +5,18 @@ from django import forms
 from planning.models import DecisionOutcome, ParticipantRole, SessionKind
 from planning.selectors import sessions as selectors
 from planning.services.sessions import SessionSettings
+from productops.forms import IsoDateInput, IsoDateTimeInput
 
 
 class SessionForm(forms.Form):
     kind = forms.ChoiceField(choices=SessionKind.choices, initial=SessionKind.PRIORITISATION)
     title = forms.CharField(max_length=200)
     team = forms.CharField(max_length=100, required=False)
-    period_start = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Period from"
-    )
-    period_end = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Period to"
-    )
+    period_start = forms.DateField(required=False, widget=IsoDateInput(), label="Period from")
+    period_end = forms.DateField(required=False, widget=IsoDateInput(), label="Period to")
     scheduled_at = forms.DateTimeField(
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=IsoDateTimeInput(),
         label="Scheduled start",
     )
     scoring_model = forms.ChoiceField(choices=[], required=False, initial="rice")
@@ -118,7 +115,7 @@ class DecisionForm(forms.Form):
     estimate = forms.DecimalField(
         required=False, min_value=0, max_digits=8, decimal_places=2, label="Agreed estimate"
     )
-    defer_until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    defer_until = forms.DateField(required=False, widget=IsoDateInput())
     rationale = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 

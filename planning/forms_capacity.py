@@ -6,18 +6,15 @@ from django import forms
 
 from planning.models import CapacityPlan, CapacityUnit
 from planning.services.capacity import PlanSpec
+from productops.forms import IsoDateInput
 from productops.models import User
 from productops.validation import AVAILABILITY, PLANNING_DAY, VERSION, WORKING_DAYS
 
 
 class CapacityPlanForm(forms.Form):
     team = forms.CharField(max_length=100, help_text="As the team's sessions name it.")
-    period_start = PLANNING_DAY.form_field(
-        label="First day", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_end = PLANNING_DAY.form_field(
-        label="Last day", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period_start = PLANNING_DAY.form_field(label="First day", widget=IsoDateInput())
+    period_end = PLANNING_DAY.form_field(label="Last day", widget=IsoDateInput())
     unit = forms.ChoiceField(choices=CapacityUnit.choices, initial=CapacityUnit.POINTS)
     working_days = WORKING_DAYS.form_field(
         required=False, help_text="Leave empty for the weekdays of the period."
