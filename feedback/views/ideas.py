@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from feedback import exports
 from feedback.forms_ideas import (
     IdeaEditForm,
     IdeaForm,
@@ -347,45 +348,11 @@ def idea_export(request: WorkspaceRequest) -> HttpResponse:
     rows = selectors.ordered(
         selectors.ideas(workspace=request.workspace, filters=filters), filters.sort
     )
-    header = [
-        "id",
-        "title",
-        "status",
-        "category",
-        "area",
-        "owner",
-        "public",
-        "mentions",
-        "votes",
-        "unique accounts",
-        "revenue",
-        "mentions last 30 days",
-        "mentions last 90 days",
-        "trend",
-        "created",
-    ]
-
-    def lines():
-        for idea in rows.iterator(chunk_size=500):
-            yield [
-                idea.pk,
-                idea.title,
-                idea.status.name,
-                idea.status.get_category_display(),
-                idea.product_area.name if idea.product_area_id else "",
-                idea.owner.display_name if idea.owner_id else "",
-                "yes" if idea.is_public else "no",
-                idea.mentions,
-                idea.votes,
-                idea.unique_accounts,
-                idea.revenue,
-                idea.recent_30,
-                idea.recent_90,
-                selectors.trend(idea),
-                idea.created_at.date().isoformat(),
-            ]
-
-    return csv_download(f"{request.workspace.slug}-ideas.csv", header, lines())
+    return csv_download(
+        f"{request.workspace.slug}-ideas.csv",
+        exports.IDEA_COLUMNS,
+        exports.idea_rows(rows.iterator(chunk_size=500)),
+    )
 
 
 def _settings_page(

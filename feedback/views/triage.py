@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from feedback import exports
 from feedback.forms_triage import (
     STATUS_TABS,
     BulkForm,
@@ -145,56 +146,12 @@ def export(request: WorkspaceRequest) -> HttpResponse:
     if not form.is_valid():  # an export of other rows than asked for would mislead: 400
         raise ValidationError({k: list(v) for k, v in form.errors.items()})
     rows = selectors.export_rows(workspace=request.workspace, filters=form.filters())
-    header = [
-        "id",
-        "received_at",
-        "status",
-        "title",
-        "body",
-        "source",
-        "contact",
-        "account",
-        "segment",
-        "plan",
-        "annual_revenue",
-        "tags",
-        "product_area",
-        "assignee",
-        "priority",
-        "sentiment",
-        "votes",
-        "mentions",
-        "idea_links",
-        "duplicate_of",
-    ]
-
-    def lines():
-        for i in rows:
-            yield [
-                i.pk,
-                i.received_at.isoformat(),
-                i.status,
-                i.title,
-                i.body,
-                i.source.name,
-                (i.contact.email or i.contact.name) if i.contact_id else i.submitter_email,
-                i.account.name if i.account_id else "",
-                i.account.segment if i.account_id else "",
-                i.account.plan if i.account_id else "",
-                i.account.annual_revenue if i.account_id else "",
-                ", ".join(t.name for t in i.tags.all()),
-                i.product_area.name if i.product_area_id else "",
-                i.assignee.display_name if i.assignee_id else "",
-                i.get_priority_display(),
-                i.sentiment,
-                i.votes,
-                i.mentions,
-                i.link_count,
-                i.duplicate_of_id or "",
-            ]
-
     stamp = clock.workspace_now(request.workspace).strftime("%Y%m%d-%H%M")
-    return csv_download(f"feedback-{request.workspace.slug}-{stamp}.csv", header, lines())
+    return csv_download(
+        f"feedback-{request.workspace.slug}-{stamp}.csv",
+        exports.FEEDBACK_COLUMNS,
+        exports.feedback_rows(rows),
+    )
 
 
 def _panel_context(request: WorkspaceRequest, item_id: int, **extra) -> dict:
