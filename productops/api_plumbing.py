@@ -1,6 +1,7 @@
 """What every API endpoint shares: the error shape, pagination and the rate limit."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -13,6 +14,17 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from productops.errors import StaleEdit, error_fields
 from productops.validation import BAD_CURSOR, BIGINT_MAX, FILTER_DAY, NUL, PAGE_LIMIT
+
+
+def plain_errors(errors: Any) -> Any:
+    """A serializer's errors as plain JSON, nesting kept: a list field's per-entry errors stay
+    `{"0": ["Ensure this field has no more than 60 characters."]}` (iterating them as a list of
+    messages printed only the keys, "0")."""
+    if isinstance(errors, dict):
+        return {str(key): plain_errors(value) for key, value in errors.items()}
+    if isinstance(errors, list | tuple):
+        return [plain_errors(value) for value in errors]
+    return str(errors)
 
 
 def error_body(status_code: int, code: str, message: str, fields=None, **extra) -> dict:

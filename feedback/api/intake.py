@@ -35,7 +35,7 @@ from feedback.services import intake as services
 from feedback.services import sources as source_services
 from feedback.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature
 from productops.api import WorkspaceAPIRequest, WorkspaceAPIView, WorkspaceListAPIView
-from productops.api_plumbing import error_body
+from productops.api_plumbing import error_body, plain_errors
 from productops.capabilities import Capability
 from productops.filters import WholeFilter
 from productops.folding import contains_folded
@@ -102,7 +102,9 @@ class ItemResultOut(serializers.Serializer):
     # A declared field: DRF's metaclass takes it off the class, so it never shadows
     # Serializer.errors, which the stubs cannot tell.
     errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(), required=False
+        # JSON, not a list: a list field's errors nest by entry ({"tags": {"0": [...]}}).
+        child=serializers.JSONField(),
+        required=False,
     )
 
 
@@ -209,7 +211,7 @@ def create_feedback(
                 index,
                 ERROR,
                 external_id=str(raw.get("external_id", ""))[:MAX_EXTERNAL_ID],
-                errors={k: [str(m) for m in v] for k, v in item.errors.items()},
+                errors=plain_errors(item.errors),
             )
     if not batch and rejected:
         raise serializers.ValidationError(rejected[0].errors)

@@ -424,3 +424,37 @@ def test_list_endpoints_run_the_same_queries_for_10_and_60_rows(
     large = count_queries(client, f"/api/v1/w/alpha/{url}?limit=100")[0]
 
     assert small == large
+
+
+LONG_TAG_ERROR = {"0": ["Ensure this field has no more than 60 characters."]}
+
+
+def test_a_too_long_tag_is_named_with_its_message_alone_and_in_a_batch(intake):
+    """A list field's errors keep their nesting by entry (they used to flatten to ["0"])."""
+    item = {"body": "Tag me", "tags": ["x" * 61]}
+
+    alone = post(intake, item)
+    assert alone.status_code == 400
+    assert alone.json()["error"]["fields"]["tags"] == LONG_TAG_ERROR
+
+    batch = post(intake, {"items": [{"body": "Fine"}, item]})
+    assert batch.status_code == 207
+    assert batch.json()["results"][1]["errors"]["tags"] == LONG_TAG_ERROR
+    assert not FeedbackItem.objects.filter(body="Tag me").exists()
+
+
+def test_plain_errors_keeps_every_nested_list_fields_messages():
+    from rest_framework import serializers
+
+    from productops.api_plumbing import plain_errors
+
+    class Nested(serializers.Serializer):
+        tags = serializers.ListField(child=serializers.CharField(max_length=3))
+        grid = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
+
+    data = Nested(data={"tags": ["ok", "toolong"], "grid": [[1], [2, "x"]]})
+    assert not data.is_valid()
+    assert plain_errors(data.errors) == {
+        "tags": {"1": ["Ensure this field has no more than 3 characters."]},
+        "grid": {"1": {"1": ["A valid integer is required."]}},
+    }
