@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.exceptions import ValidationError
 
-from productops.forms import IsoDateInput
+from productops.widgets import IsoDateInput
 
 PRESETS = {
     "7d": "Last 7 days",

@@ -11,7 +11,6 @@ from inventory.models import (
     RenewalChoice,
     ToolStatus,
 )
-from productops.forms import IsoDateInput
 from productops.models import Membership, Workspace
 from productops.validation import (
     CONTRACT_DAY,
@@ -25,6 +24,7 @@ from productops.validation import (
     VERSION,
     link_form_field,
 )
+from productops.widgets import IsoDateInput
 
 
 class LabelsField(forms.CharField):

@@ -5,7 +5,7 @@ from django import forms
 from planning.models import DecisionOutcome, ParticipantRole, SessionKind
 from planning.selectors import sessions as selectors
 from planning.services.sessions import SessionSettings
-from productops.forms import IsoDateInput, IsoDateTimeInput
+from productops.widgets import IsoDateInput, IsoDateTimeInput
 
 
 class SessionForm(forms.Form):

@@ -6,9 +6,9 @@ from django import forms
 
 from planning.models import CapacityPlan, CapacityUnit
 from planning.services.capacity import PlanSpec
-from productops.forms import IsoDateInput
 from productops.models import User
 from productops.validation import AVAILABILITY, PLANNING_DAY, VERSION, WORKING_DAYS
+from productops.widgets import IsoDateInput
 
 
 class CapacityPlanForm(forms.Form):
