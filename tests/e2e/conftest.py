@@ -37,3 +37,28 @@ def page(browser):
     )
     yield page
     context.close()
+
+
+PHONE_WIDTH = 390
+
+
+def assert_fits_phone(page) -> None:
+    """At a phone's 390 px the page never scrolls sideways: wide tables scroll inside their card,
+    rows wrap, charts shrink. Names the elements that stick out when it fails."""
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
+    page.wait_for_timeout(300)  # charts redraw on resize
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE_WIDTH:
+        wide = page.evaluate(
+            """w => [...document.querySelectorAll('body *')]
+              .filter(e => e.getBoundingClientRect().right > w + 1
+                && getComputedStyle(e).position !== 'fixed'
+                && !e.closest('.sidebar'))
+              .slice(0, 12)
+              .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                + (e.className && typeof e.className === 'string'
+                   ? '.' + e.className.trim().split(/\\s+/).join('.') : '')
+                + ' ' + Math.round(e.getBoundingClientRect().right))""",
+            PHONE_WIDTH,
+        )
+        raise AssertionError(f"{page.url} is {width} px wide at {PHONE_WIDTH} px: {wide}")

@@ -10,6 +10,7 @@ from feedback.demo import seed_feedback
 from feedback.demo_ideas import seed_ideas
 from inventory.demo import seed_inventory
 from productops import demo
+from tests.e2e.conftest import assert_fits_phone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,6 +42,8 @@ def test_an_exec_reads_the_overview_and_follows_a_number_to_its_list(page, live_
     page.wait_for_url(f"{live_server.url}/w/acme/")
     # Home is the exec's overview: tiles load on their own.
     page.wait_for_selector("#role-home #tile-volume canvas[data-drawn=yes]")
+    assert_fits_phone(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.goto(f"{live_server.url}/w/acme/dashboards/")
     for name in ("volume", "sentiment", "ideas", "triage", "loop", "tools"):
@@ -49,6 +52,8 @@ def test_an_exec_reads_the_overview_and_follows_a_number_to_its_list(page, live_
     assert "As of" in page.locator("#tile-volume .as-of").inner_text()
     assert page.locator("#tile-volume figcaption").inner_text().startswith("")
     received_30 = page.locator("#tile-volume .figure-value").first.inner_text()
+    assert_fits_phone(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.select_option("select[name=range]", "12m")
     page.click("#dashboard-filters button[type=submit]")

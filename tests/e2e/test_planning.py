@@ -13,6 +13,7 @@ from planning.services import sessions as services
 from productops import demo
 from productops.access import Actor
 from productops.models import Membership
+from tests.e2e.conftest import assert_fits_phone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -91,6 +92,11 @@ def test_two_voters_vote_the_facilitator_reveals_and_the_decision_plans_the_idea
         page.wait_for_selector(".vote-chip:has-text('Eli Exec 13')", timeout=2000)
         page.wait_for_selector(".vote-chip:has-text('Priya PM 8')", timeout=2000)
 
+    pm_page, _ = voters["pm@acme.test"]
+    assert_fits_phone(pm_page)  # the revealed votes table, phases and room head
+    assert_fits_phone(lead)
+    lead.set_viewport_size({"width": 1280, "height": 900})
+
     lead.select_option("form.decide-form select[name=outcome]", "commit")
     lead.fill("form.decide-form input[name=estimate]", "13")
     lead.fill("form.decide-form textarea[name=rationale]", "The room agreed on 13")
@@ -102,6 +108,8 @@ def test_two_voters_vote_the_facilitator_reveals_and_the_decision_plans_the_idea
     lead.goto(f"{live_server.url}/w/acme/ideas/{idea.pk}/")
     assert lead.locator(".page-head .badge").first.inner_text() == "Planned"
     lead.wait_for_selector("#planning-history:has-text('Sprint 7')")
+    lead.goto(f"{live_server.url}/w/acme/planning/actions/")
+    assert_fits_phone(lead)
     for page in [lead, *(p for p, _ in voters.values())]:
         assert page.problems == []
     assert PlanningSession.objects.get(pk=session.pk).version > 1
