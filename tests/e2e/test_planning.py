@@ -138,3 +138,15 @@ def test_a_vote_being_chosen_survives_the_reveal_and_sending_it_late_is_refused_
     voter.wait_for_selector("#room-moved.hidden", state="attached")
     assert Vote.objects.filter(session=session).count() == 0
     assert voter.problems == [] or all("409" in p for p in voter.problems)
+
+
+def test_the_capacity_plan_page_fits_a_phone(browser, live_server):
+    from tests.planning.capacity_data import plan
+
+    acme = demo.seed_platform()
+    capacity_plan = plan(_actor(acme, "ops@acme.test"))
+    url = f"{live_server.url}/w/acme/planning/capacity/{capacity_plan.pk}/"
+    page = open_as(browser, live_server, "ops@acme.test", url)
+    assert page.locator("input[name=period_start]").input_value() == "2026-07-01"
+    assert_fits_phone(page)
+    assert page.problems == []
