@@ -73,7 +73,8 @@ def capacity_edit(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
                 actor=request.actor,
                 plan=plan,
                 spec=form.spec(),
-                expected_version=form.cleaned_data["version"] or plan.version,
+                # No version sent counts as stale: never a blind overwrite.
+                expected_version=form.cleaned_data["version"] or 0,
             )
         except StaleEdit as stale:
             form.add_error(None, str(stale))

@@ -113,7 +113,8 @@ def formula_edit(request: WorkspaceRequest, formula_id: int) -> HttpResponse:
                     actor=request.actor,
                     formula=formula,
                     spec=form.spec(),
-                    expected_version=form.cleaned_data["version"] or formula.version,
+                    # No version sent counts as stale: never a blind overwrite.
+                    expected_version=form.cleaned_data["version"] or 0,
                     is_archived=form.cleaned_data.get("is_archived", False),
                 )
             except StaleEdit as stale:

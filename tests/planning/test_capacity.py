@@ -284,3 +284,19 @@ def test_the_api_refuses_bad_input_per_field(ops_lead, team):
         content_type="application/json",
     )
     assert response.status_code == 409
+
+
+def test_a_plan_edit_that_sends_no_version_is_refused_not_written_blind(team, ops_lead):
+    before = CapacityPlan.objects.get(pk=team.pk)
+    response = signed_in(ops_lead).post(
+        f"/w/alpha/planning/capacity/{team.pk}/edit/",
+        {
+            "team": before.team,
+            "period_start": before.period_start.isoformat(),
+            "period_end": before.period_end.isoformat(),
+            "unit": before.unit,
+            "per_person": "99",
+        },
+    )
+    assert response.status_code == 409
+    assert CapacityPlan.objects.get(pk=team.pk).per_person == before.per_person
