@@ -16,7 +16,11 @@ MATRIX: dict[str, list[Check]] = {
     ],
     "planning_capacity_detail": [Check("GET", page())],
     "planning_capacity_edit": [
-        Check("POST", roles_page(302, *OPS), {**PLAN, "team": "Renamed", "per_person": "20"}),
+        Check(
+            "POST",
+            roles_page(302, *OPS),
+            {**PLAN, "team": "Renamed", "per_person": "20", "version": "{plan_version}"},
+        ),
     ],
     "planning_capacity_member_set": [
         Check(
@@ -53,4 +57,5 @@ def url_values(personas, workspace) -> dict:
         ),
     )
     member = services.capacity_member_set(actor=actor, plan=plan, user=personas["pm"].user)
-    return {"plan_id": plan.pk, "member_id": member.pk}
+    plan.refresh_from_db()
+    return {"plan_id": plan.pk, "member_id": member.pk, "{plan_version}": plan.version}

@@ -23,7 +23,12 @@ MATRIX: dict[str, list[Check]] = {
         Check(
             "POST",
             roles_page(302, *OPS),
-            {"name": "Renamed", "field_lines": "v | V | one_to_ten", "expression": "v"},
+            {
+                "name": "Renamed",
+                "field_lines": "v | V | one_to_ten",
+                "expression": "v",
+                "version": "{formula_version}",
+            },
         ),
     ],
 }
@@ -36,4 +41,4 @@ def url_values(personas, workspace) -> dict:
             name="Doubled", expression="v * 2", fields=[{"name": "v", "scale": "one_to_ten"}]
         ),
     )
-    return {"formula_id": formula.pk}
+    return {"formula_id": formula.pk, "{formula_version}": formula.version}
