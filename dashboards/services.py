@@ -9,8 +9,8 @@ from django.utils import timezone
 from dashboards.models import DigestSubscription, RefreshState
 from productops.access import Actor, require
 from productops.audit import audit
-from productops.background import enqueue_on_commit
 from productops.capabilities import Capability
+from productops.queueing import enqueue_on_commit
 
 MANUAL_REFRESH_EVERY = timedelta(seconds=60)
 REBUILD_TASK = "dashboards.tasks.rebuild_rollups"

@@ -23,7 +23,7 @@ def coalesce_key(workspace_id: int) -> str:
 def request_refresh(workspace_id: int) -> bool:
     """Queues one refresh for a burst of marks. True when this call queued it.
 
-    Like productops.background.enqueue_now, but delayed by the coalescing moment and sent only
+    Like productops.queueing.enqueue_now, but delayed by the coalescing moment and sent only
     by the first mark of a burst; the broker settings make a failed publish give up at once.
     """
     from productops.celery import app

@@ -11,7 +11,7 @@ class FeedbackConfig(AppConfig):
         from feedback.demo_ideas import seed_ideas
         from feedback.importers import FeedbackImporter
         from feedback.services import ideas, processing
-        from productops import background, demo, imports, navigation, workspace_setup
+        from productops import demo, imports, lost_work, navigation, workspace_setup
         from productops.capabilities import Capability
         from productops.navigation import NavItem
 
@@ -20,13 +20,13 @@ class FeedbackConfig(AppConfig):
         navigation.register(NavItem("Accounts", "account_list", Capability.VIEW_FEEDBACK, "c", 13))
         navigation.register(NavItem("Sources", "source_list", Capability.MANAGE_SOURCES, "r", 14))
         imports.register(FeedbackImporter())
-        background.register_lost_work(
+        lost_work.register_finder(
             "feedback_processing",
             task_name="feedback.tasks.process_feedback",
             find=processing.unprocessed_workspaces,
             older_than=processing.LOST_AFTER,
         )
-        background.register_lost_work(
+        lost_work.register_finder(
             "feedback.loop_closures",
             task_name="feedback.tasks.send_loop_closure",
             find=ideas.loop_closures_left_behind,

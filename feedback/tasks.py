@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from feedback.services import ideas, processing
-from productops import background
+from productops import queueing
 
 # Under the task time limit with room to spare, and short enough that work queued meanwhile
 # (another import, reminders, dashboards) starts within about this long.
@@ -15,7 +15,7 @@ def process_feedback(workspace_id: int) -> int:
         workspace_id=workspace_id, budget_seconds=PROCESS_BUDGET_SECONDS
     )
     if run.more:
-        background.enqueue_now(process_feedback.name, workspace_id)
+        queueing.enqueue_now(process_feedback.name, workspace_id)
     return run.processed
 
 

@@ -26,7 +26,7 @@ from inventory.services import contracts as contract_services
 from inventory.services import requests, tools
 from productops import clock
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
-from productops.api_plumbing import NewestFirstCursorPagination
+from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.idempotency import idempotent
 from productops.validation import (

@@ -484,7 +484,7 @@ def inventory_settings(request: WorkspaceRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            reminders.inventory_settings_update(
+            reminders.alerts_and_rates_update(
                 actor=request.actor,
                 utilisation_threshold=form.cleaned_data["utilisation_threshold"],
                 reminder_days=form.cleaned_data["reminder_days"],

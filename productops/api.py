@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from productops import selectors, services
 from productops.access import Actor
-from productops.api_plumbing import NewestFirstCursorPagination
+from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.filters import AuditEventFilter
 from productops.idempotency import idempotent

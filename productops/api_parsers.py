@@ -1,4 +1,4 @@
-"""The API's JSON parser and OPTIONS answer (apart from api_plumbing: DRF imports them while
+"""The API's JSON parser and OPTIONS answer (apart from api_errors: DRF imports them while
 loading its views)."""
 
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""The API's rate limit (kept apart from api_plumbing: DRF imports it while loading its views)."""
+"""The API's rate limit (kept apart from api_errors: DRF imports it while loading its views)."""
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle

@@ -7,18 +7,18 @@ class ProductopsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from productops import background, imports, schema, services  # noqa: F401 (schema registers)
+        from productops import imports, lost_work, schema, services  # noqa: F401 (schema registers)
         from productops.importers import MemberImporter
 
         imports.register(MemberImporter())
 
-        background.register_lost_work(
+        lost_work.register_finder(
             "outbound_email",
             task_name="productops.tasks.send_email",
             find=services.emails_left_behind,
             older_than=services.EMAIL_LOST_AFTER,
         )
-        background.register_lost_work(
+        lost_work.register_finder(
             "imports",
             task_name="productops.tasks.run_import",
             find=imports.imports_left_behind,

@@ -56,7 +56,7 @@ def _nul_in_multipart(request: HttpRequest) -> str | None:
 
 def _refusal(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        # The API's one error shape (productops.api_plumbing.error_body), written here without
+        # The API's one error shape (productops.api_errors.error_body), written here without
         # importing DRF into every page request.
         body = {"error": {"status": status, "code": code, "message": message}}
         return JsonResponse(body, status=status)

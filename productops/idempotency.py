@@ -14,7 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from productops.api_plumbing import error_body
+from productops.api_errors import error_body
 from productops.models import IdempotencyRecord
 from productops.tokens import sha256
 

@@ -18,7 +18,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 # What the schema says about errors, written once for every operation (a postprocessing hook):
 # the status codes each kind of operation can answer, all with the one error body of
-# api_plumbing.error_body().
+# api_errors.error_body().
 
 ERROR_SCHEMA = {
     "type": "object",

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from productops import background, clock, workspace_setup
+from productops import clock, queueing, workspace_setup
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
@@ -279,7 +279,7 @@ def email_queue(
     email = OutboundEmail.objects.create(
         workspace=workspace, to=to, subject=subject, body=body, html_body=html_body
     )
-    background.enqueue_on_commit("productops.tasks.send_email", email.pk)
+    queueing.enqueue_on_commit("productops.tasks.send_email", email.pk)
 
 
 MAX_SEND_ATTEMPTS = 8

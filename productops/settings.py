@@ -238,11 +238,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["productops.api_auth.WorkspaceCapability"],
-    "DEFAULT_PAGINATION_CLASS": "productops.api_plumbing.NewestFirstCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "productops.api_paging.NewestFirstCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "productops.api_plumbing.exception_handler",
+    "EXCEPTION_HANDLER": "productops.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only: no endpoint takes form encodings, so the schema advertises none.
     "DEFAULT_PARSER_CLASSES": ["productops.api_parsers.JSONBodyParser"],

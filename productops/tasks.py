@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from productops import background, idempotency, imports, services
+from productops import idempotency, imports, lost_work, queueing, services
 
 
 @shared_task
@@ -10,7 +10,7 @@ def send_email(email_id: int) -> bool:
 
 @shared_task
 def sweep() -> dict[str, int]:
-    return background.sweep_all()
+    return lost_work.sweep_all()
 
 
 @shared_task
@@ -22,5 +22,5 @@ def purge_idempotency_keys() -> int:
 def run_import(job_id: int) -> str:
     outcome = imports.import_run(job_id=job_id)
     if outcome == "more":  # the next slice, in a fresh task so none runs into its time limit
-        background.enqueue_now(run_import.name, job_id)
+        queueing.enqueue_now(run_import.name, job_id)
     return outcome

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from productops import health, ratelimit, selectors, services
 from productops.access import SignedInRequest, WorkspaceRequest, member_required
-from productops.api_plumbing import error_body
+from productops.api_errors import error_body
 from productops.capabilities import Capability
 from productops.filters import AuditEventFilter
 from productops.forms import (

@@ -10,7 +10,7 @@ from feedback.models import Idea, IdeaLink, IdeaStatus, Importance
 from feedback.selectors import ideas as selectors
 from feedback.services import ideas as services
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
-from productops.api_plumbing import NewestFirstCursorPagination
+from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.filters import WholeFilter
 from productops.folding import contains_folded

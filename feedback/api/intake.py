@@ -35,7 +35,7 @@ from feedback.services import intake as services
 from feedback.services import sources as source_services
 from feedback.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature
 from productops.api import WorkspaceAPIRequest, WorkspaceAPIView, WorkspaceListAPIView
-from productops.api_plumbing import error_body, plain_errors
+from productops.api_errors import error_body, plain_errors
 from productops.capabilities import Capability
 from productops.filters import WholeFilter
 from productops.folding import contains_folded

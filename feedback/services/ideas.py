@@ -22,7 +22,7 @@ from feedback.models import (
 )
 from feedback.selectors import evidence
 from feedback.selectors import ideas as idea_selectors
-from productops import background, clock
+from productops import clock, queueing
 from productops.access import Actor, require
 from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
@@ -467,7 +467,7 @@ def loop_closure_create(
         after={"closure": closure.pk, "outcome": outcome, "subject": closure.subject},
     )
     _mark(actor.workspace, idea.pk)
-    background.enqueue_on_commit("feedback.tasks.send_loop_closure", closure.pk)
+    queueing.enqueue_on_commit("feedback.tasks.send_loop_closure", closure.pk)
     return closure
 
 

@@ -16,7 +16,7 @@ from feedback import sentiment
 from feedback.batch_upsert import Person, mark_days, resolve_people
 from feedback.models import Channel, DuplicateCandidate, FeedbackItem, Status
 from feedback.selectors import intake as selectors
-from productops import background, clock
+from productops import clock, queueing
 
 PROCESS_BATCH = 200
 LOST_AFTER = timedelta(minutes=2)
@@ -24,7 +24,7 @@ LOST_AFTER = timedelta(minutes=2)
 
 def wake_processing(workspace_id: int) -> None:
     """Asks a worker to process the workspace's new items once this transaction commits."""
-    background.enqueue_on_commit("feedback.tasks.process_feedback", workspace_id)
+    queueing.enqueue_on_commit("feedback.tasks.process_feedback", workspace_id)
 
 
 def unprocessed_workspaces(*, older_than: timedelta = LOST_AFTER) -> list[int]:

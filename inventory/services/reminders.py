@@ -26,7 +26,7 @@ from productops.services import email_queue
 
 
 @transaction.atomic
-def inventory_settings_update(
+def alerts_and_rates_update(
     *,
     actor: Actor,
     utilisation_threshold: int,
@@ -34,6 +34,12 @@ def inventory_settings_update(
     exchange_rates: dict[str, Decimal],
     expected_version: int | None = None,
 ) -> InventorySettings:
+    """Saves what the inventory's alerts and money use: the utilisation threshold (percent; tools
+    below it are listed under Waste), the renewal reminder days (1-365 before a notice deadline)
+    and budget exchange rates (units of the workspace currency per unit of each code).
+
+    Raises ValidationError by field, and StaleEdit when `expected_version` is not the current one.
+    """
     require(actor, Capability.MANAGE_TOOLS)
     workspace = actor.workspace
     errors = {}

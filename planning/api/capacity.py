@@ -9,7 +9,7 @@ from planning.selectors import capacity as selectors
 from planning.selectors.sessions import members
 from planning.services import capacity as services
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
-from productops.api_plumbing import NewestFirstCursorPagination
+from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.idempotency import idempotent
 from productops.validation import AVAILABILITY, ID, PLANNING_DAY, VERSION, WORKING_DAYS

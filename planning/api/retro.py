@@ -10,7 +10,7 @@ from planning.selectors import retro as selectors
 from planning.selectors.sessions import members
 from planning.services import retro as services
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
-from productops.api_plumbing import NewestFirstCursorPagination
+from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.validation import ID, PLANNING_DAY, VERSION
 

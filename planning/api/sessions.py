@@ -23,7 +23,8 @@ from planning.models import (
 from planning.selectors import sessions as selectors
 from planning.services import sessions as services
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
-from productops.api_plumbing import NewestFirstCursorPagination, error_body
+from productops.api_errors import error_body
+from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.idempotency import idempotent
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from productops.access import require
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
-from productops.api_plumbing import NewestFirstCursorPagination
+from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.imports import registry, selectors, services
 from productops.imports.reading import Layout

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from productops import background
+from productops import queueing
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
@@ -184,7 +184,7 @@ def import_start(
     job.heartbeat_at = timezone.now()
     job.save(update_fields=["mapping", "options", "status", "heartbeat_at"])
     audit(actor, "import.started", job, after={"mapping": job.mapping})
-    background.enqueue_on_commit("productops.tasks.run_import", job.pk)
+    queueing.enqueue_on_commit("productops.tasks.run_import", job.pk)
     return job
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from dashboards import refresh
 from dashboards.models import FeedbackDaily, RefreshRun, RefreshState
 from feedback.models import FeedbackItem, Status
-from productops import background
+from productops import lost_work
 from productops.audit import mark_changed
 from productops.celery import app as celery_app
 from productops.models import ChangeMark
@@ -192,7 +192,7 @@ def test_with_redis_down_marks_wait_in_postgres_then_the_sweeper_applies_them(
         marked_at=timezone.now() - timedelta(minutes=5)  # the wake-up calls were lost long ago
     )
     with worker_process(private_celery_queue, redis_of_this_test.url):
-        swept = background.sweep_all()
+        swept = lost_work.sweep_all()
         assert swept["dashboards.change_marks"] == 1
         wait_for(lambda: _marks(workspace) == 0, 60)
     assert refresh.verify(workspace_id=workspace.pk) == []

@@ -8,7 +8,7 @@ from django.utils import timezone
 from feedback.models import FeedbackItem, LoopClosure, LoopNotice
 from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as services
-from productops import background
+from productops import lost_work
 from productops.models import OutboundEmail
 from tests.conftest import signed_in
 from tests.feedback import ideas_data as data
@@ -180,9 +180,9 @@ def test_the_sweeper_finds_closures_left_unfinished(pm, workspace_a, asked, sett
         created_at=timezone.now() - timedelta(minutes=5)
     )
     # The recent one may still be on its way: only the old one counts as lost.
-    assert background.lost_work()["feedback.loop_closures"] == [closure.pk]
+    assert lost_work.find_all()["feedback.loop_closures"] == [closure.pk]
     services.loop_closure_send(closure_id=closure.pk)
-    assert background.lost_work()["feedback.loop_closures"] == []
+    assert lost_work.find_all()["feedback.loop_closures"] == []
     assert LoopClosure.objects.get(pk=recent.pk).finished_at is None
 
 

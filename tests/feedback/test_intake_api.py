@@ -314,14 +314,14 @@ def test_the_sweeper_finds_unprocessed_items_whose_wake_up_call_was_lost(intake,
 
     from django.utils import timezone
 
-    from productops import background
+    from productops import lost_work
 
     post(intake, {"body": "lost message"})
     # Too fresh: its own wake-up call may still come.
-    assert background.lost_work()["feedback_processing"] == []
+    assert lost_work.find_all()["feedback_processing"] == []
     FeedbackItem.objects.update(created_at=timezone.now() - timedelta(minutes=10))
 
-    assert background.lost_work()["feedback_processing"] == [workspace_a.pk]
+    assert lost_work.find_all()["feedback_processing"] == [workspace_a.pk]
 
 
 # Accounts, contacts, sources ---------------------------------------------------------------
@@ -446,7 +446,7 @@ def test_a_too_long_tag_is_named_with_its_message_alone_and_in_a_batch(intake):
 def test_plain_errors_keeps_every_nested_list_fields_messages():
     from rest_framework import serializers
 
-    from productops.api_plumbing import plain_errors
+    from productops.api_errors import plain_errors
 
     class Nested(serializers.Serializer):
         tags = serializers.ListField(child=serializers.CharField(max_length=3))

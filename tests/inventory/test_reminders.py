@@ -93,7 +93,7 @@ def test_a_tool_without_an_owner_reminds_the_ops_leads_and_admins(personas, work
 
 @pytest.mark.django_db
 def test_the_workspace_sets_its_own_thresholds(workspace_a, ops_lead, today):
-    reminders.inventory_settings_update(
+    reminders.alerts_and_rates_update(
         actor=ops_lead.actor, utilisation_threshold=70, reminder_days=[14], exchange_rates={}
     )
     contract = _contract(workspace_a, ops_lead.membership, today, deadline_in=25)

@@ -195,7 +195,7 @@ def test_seat_use_cannot_be_recorded_for_the_future(ops_lead, workspace_a, today
 
 def test_settings_validate_thresholds_and_rates(ops_lead):
     with pytest.raises(ValidationError) as error:
-        reminders.inventory_settings_update(
+        reminders.alerts_and_rates_update(
             actor=ops_lead.actor,
             utilisation_threshold=0,
             reminder_days=[0],

@@ -22,7 +22,7 @@ from feedback.forms_intake import started_token
 from feedback.models import Channel, FeedbackItem, Source
 from feedback.services import sources as source_services
 from feedback.webhooks import signature_for
-from productops import background, imports
+from productops import imports, lost_work
 from productops import services as platform
 from productops.celery import app as celery_app
 from productops.models import ImportJob, OutboundEmail
@@ -299,7 +299,7 @@ def test_everything_answers_while_redis_is_down_and_the_work_is_done_once_after(
         app_on_private_redis.start()  # empty: the wake-up calls sent while down never existed
         # The worker finds Redis again by itself; sweep once it listens.
         wait_for(lambda: log.read_text().count("Connected to redis://") >= 2, 90)
-        swept = background.sweep_all(older_than=timedelta(0))
+        swept = lost_work.sweep_all(older_than=timedelta(0))
         assert swept["feedback_processing"] == 1  # the one workspace, all its items
         assert swept["imports"] == 1
 
@@ -318,6 +318,6 @@ def test_everything_answers_while_redis_is_down_and_the_work_is_done_once_after(
     assert sum(int(n) for n in PROCESSED.findall(log.read_text())) == TOTAL  # each item once
     assert Source.objects.filter(channel=Channel.WEB_FORM).get().items.count() == FORM_ITEMS
     assert set(OutboundEmail.objects.values_list("attempts", flat=True)) == {1}
-    assert background.sweep_all(older_than=timedelta(0)) == {
-        name: 0 for name in background.lost_work()
+    assert lost_work.sweep_all(older_than=timedelta(0)) == {
+        name: 0 for name in lost_work.find_all()
     }
