@@ -14,7 +14,10 @@ from django.test import Client
 from bench.figures import Figure, median_ms
 from feedback.services import ideas as idea_services
 from planning.models import AgendaItem, ParticipantRole, PlanningSession
+from planning.services import agenda as agenda_services
+from planning.services import participants as participant_services
 from planning.services import sessions as services
+from planning.services import votes as vote_services
 from productops import services as platform
 from productops.access import Actor
 from productops.models import Membership, Role, User, Workspace
@@ -53,9 +56,11 @@ def _session(lead: Actor, voters: list[Actor]) -> PlanningSession:
     )
     for n in range(5):
         idea = idea_services.idea_create(actor=lead, title=f"Bench idea {n}")
-        services.agenda_add(actor=lead, session=session, idea=idea)
+        agenda_services.agenda_add(actor=lead, session=session, idea=idea)
     for voter in voters:
-        services.participant_join(actor=voter, session=session, role=ParticipantRole.VOTER)
+        participant_services.participant_join(
+            actor=voter, session=session, role=ParticipantRole.VOTER
+        )
     services.session_start(actor=lead, session=session)
     services.session_move_phase(actor=lead, session=session, step=1)
     session.refresh_from_db()
@@ -67,7 +72,7 @@ def run() -> list[Figure]:
     session = _session(lead, voters)
     item = AgendaItem.objects.get(pk=session.current_item_id)
     for voter in voters[:40]:
-        services.vote_cast(
+        vote_services.vote_cast(
             actor=voter,
             session=session,
             item=item,
@@ -99,10 +104,10 @@ def run() -> list[Figure]:
 
     def reveal_seen_by_all() -> None:
         # Each client polls with the version it had, so every answer is the changed room.
-        services.item_reveal(actor=lead, session=session)
+        vote_services.item_reveal(actor=lead, session=session)
         for client in clients:
             poll(client, 0, 200)
-        services.item_revote(actor=lead, session=session)  # hidden again for the next run
+        vote_services.item_revote(actor=lead, session=session)  # hidden again for the next run
 
     fifty_unchanged = median_ms(all_unchanged, repeat=5, warmup=1)
     reveal = median_ms(reveal_seen_by_all, repeat=5, warmup=1)

@@ -1,11 +1,41 @@
-"""API resources under /api/v1/w/<slug>/planning/... (each area lists its own)."""
+"""API resources under /api/v1/w/<slug>/planning/...: sessions, capacity, action items."""
 
 from django.urls import path
 
 from planning.api import capacity, retro, sessions
 
 urlpatterns = [
-    *sessions.urlpatterns,
+    path("planning/sessions/", sessions.SessionList.as_view(), name="api_planning_session_list"),
+    path(
+        "planning/sessions/<int:session_id>/",
+        sessions.SessionDetail.as_view(),
+        name="api_planning_session_detail",
+    ),
+    path(
+        "planning/sessions/<int:session_id>/join/",
+        sessions.SessionJoin.as_view(),
+        name="api_planning_join",
+    ),
+    path(
+        "planning/sessions/<int:session_id>/agenda/",
+        sessions.AgendaList.as_view(),
+        name="api_planning_agenda",
+    ),
+    path(
+        "planning/sessions/<int:session_id>/votes/",
+        sessions.OwnVotes.as_view(),
+        name="api_planning_votes",
+    ),
+    path(
+        "planning/sessions/<int:session_id>/reveal/",
+        sessions.Reveal.as_view(),
+        name="api_planning_reveal",
+    ),
+    path(
+        "planning/sessions/<int:session_id>/decisions/",
+        sessions.DecisionList.as_view(),
+        name="api_planning_decisions",
+    ),
     path("planning/capacity/", capacity.CapacityList.as_view(), name="api_planning_capacity_list"),
     path(
         "planning/capacity/<int:plan_id>/",

@@ -18,7 +18,11 @@ from django.utils import timezone
 
 from feedback.models import Idea, StatusCategory
 from planning.models import AgendaItem, ParticipantRole, PlanningSession, SessionKind
+from planning.services import agenda as agenda_services
+from planning.services import decisions as decision_services
+from planning.services import participants as participant_services
 from planning.services import sessions as services
+from planning.services import votes as vote_services
 from productops.access import Actor
 from productops.models import Membership, Role, Workspace
 
@@ -70,7 +74,7 @@ def _create(workspace, lead: Actor, title: str, kind: str, **settings_) -> Plann
 def _join(session: PlanningSession, people: dict[str, Actor]) -> None:
     for role in (Role.PM, Role.EXEC, Role.ADMIN):
         if role in people:
-            services.participant_join(
+            participant_services.participant_join(
                 actor=people[role], session=session, role=ParticipantRole.VOTER
             )
 
@@ -91,7 +95,7 @@ def _finished_q3(workspace, people, ideas) -> None:
     if session is None or not ideas:
         return
     for idea in ideas:
-        services.agenda_add(actor=lead, session=session, idea=idea)
+        agenda_services.agenda_add(actor=lead, session=session, idea=idea)
     _join(session, people)
     services.session_start(actor=lead, session=session)
     services.session_move_phase(actor=lead, session=session, step=1)  # score
@@ -108,7 +112,7 @@ def _finished_q3(workspace, people, ideas) -> None:
         for voter, (reach, impact, confidence, effort) in zip(
             voters, Q3_VOTES[index], strict=False
         ):
-            services.vote_cast(
+            vote_services.vote_cast(
                 actor=voter,
                 session=session,
                 item=item,
@@ -119,16 +123,16 @@ def _finished_q3(workspace, people, ideas) -> None:
                     "effort": effort,
                 },
             )
-        services.item_reveal(actor=lead, session=session)
+        vote_services.item_reveal(actor=lead, session=session)
         reach, impact, confidence, effort = Q3_VOTES[index][0]
-        services.item_accept_score(
+        vote_services.item_accept_score(
             actor=lead,
             session=session,
             item=item,
             values={"reach": reach, "impact": impact, "confidence": confidence, "effort": effort},
         )
         outcome, estimate, until, why = outcomes[index]
-        services.decision_record(
+        decision_services.decision_record(
             actor=lead,
             session=session,
             item=item,
@@ -160,7 +164,7 @@ def _ready_q4(workspace, people, ideas) -> None:
     if session is None:
         return
     for idea in ideas:
-        services.agenda_add(actor=lead, session=session, idea=idea)
+        agenda_services.agenda_add(actor=lead, session=session, idea=idea)
     services.session_open_lobby(actor=lead, session=session)
 
 
@@ -177,6 +181,6 @@ def _running_estimation(workspace, people, ideas) -> None:
     if session is None:
         return
     for idea in ideas:
-        services.agenda_add(actor=lead, session=session, idea=idea)
-    services.agenda_add(actor=lead, session=session, topic="Upgrade the build pipeline")
+        agenda_services.agenda_add(actor=lead, session=session, idea=idea)
+    agenda_services.agenda_add(actor=lead, session=session, topic="Upgrade the build pipeline")
     services.session_start(actor=lead, session=session)

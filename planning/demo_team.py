@@ -16,6 +16,7 @@ from django.db import transaction
 
 from planning.models import CapacityPlan, ParticipantRole, PlanningSession, SessionKind
 from planning.services import capacity as capacity_services
+from planning.services import participants as participant_services
 from planning.services import retro as retro_services
 from planning.services import scoring as scoring_services
 from planning.services import sessions as session_services
@@ -110,7 +111,7 @@ def _last_retro(workspace: Workspace, lead: Actor, people: dict) -> None:
     actors = {role: Actor.for_membership(m) for role, m in people.items()}
     for role in (Role.PM, Role.EXEC, Role.ADMIN):
         if role in actors:
-            session_services.participant_join(
+            participant_services.participant_join(
                 actor=actors[role], session=session, role=ParticipantRole.VOTER
             )
     session_services.session_start(actor=lead, session=session)

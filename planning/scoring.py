@@ -449,6 +449,14 @@ DOT_VOTING = ScoringModel(
     fields=(ScoreField("dots", "Dots", ScaleKind.NUMBER),),
     expression="dots",
 )
+# Sprint estimation scores one field, the story points; not offered to other kinds of session.
+ESTIMATE = ScoringModel(
+    key="estimate",
+    name="Estimate",
+    source="Story points on the Fibonacci scale",
+    fields=(ScoreField("points", "Points", ScaleKind.FIBONACCI),),
+    expression="points",
+)
 BUILT_IN: dict[str, ScoringModel] = {
     model.key: model for model in (RICE, ICE, WSJF, VALUE_EFFORT, DOT_VOTING)
 }

@@ -1,11 +1,53 @@
-"""Pages: /w/<slug>/planning/... Live sessions list their own; settings and capacity here."""
+"""Pages: /w/<slug>/planning/...: sessions and their room, settings, capacity, retros."""
 
 from django.urls import path
 
 from planning.views import capacity, retro, scoring, sessions
 
 urlpatterns = [
-    *sessions.urlpatterns,
+    path("", sessions.session_list, name="planning_list"),
+    path("decisions/board/", sessions.board_decisions, name="planning_board_decisions"),
+    path("new/", sessions.session_create, name="planning_create"),
+    path("<int:session_id>/", sessions.session_room, name="planning_session"),
+    path("<int:session_id>/edit/", sessions.session_edit, name="planning_edit"),
+    path("<int:session_id>/poll/", sessions.session_poll, name="planning_poll"),
+    path("<int:session_id>/control/", sessions.session_control, name="planning_control"),
+    path("<int:session_id>/join/", sessions.session_join, name="planning_join"),
+    path("<int:session_id>/ready/", sessions.session_ready, name="planning_ready"),
+    path("<int:session_id>/vote/", sessions.session_vote, name="planning_vote"),
+    path("<int:session_id>/invite/", sessions.session_invite, name="planning_invite"),
+    path("<int:session_id>/hand-over/", sessions.session_hand_over, name="planning_hand_over"),
+    path("<int:session_id>/agenda/", sessions.agenda_add, name="planning_agenda_add"),
+    path(
+        "<int:session_id>/agenda/<int:item_id>/remove/",
+        sessions.agenda_remove,
+        name="planning_agenda_remove",
+    ),
+    path(
+        "<int:session_id>/agenda/<int:item_id>/move/",
+        sessions.agenda_move,
+        name="planning_agenda_move",
+    ),
+    path(
+        "<int:session_id>/items/<int:item_id>/accept/", sessions.item_accept, name="planning_accept"
+    ),
+    path(
+        "<int:session_id>/items/<int:item_id>/decide/", sessions.item_decide, name="planning_decide"
+    ),
+    path("<int:session_id>/summary/", sessions.session_summary, name="planning_summary"),
+    path("<int:session_id>/export.csv", sessions.session_export, name="planning_export"),
+    path(
+        "<int:session_id>/summary/email/",
+        sessions.session_email_summary,
+        name="planning_summary_email",
+    ),
+    path("<int:session_id>/summary/opt-out/", sessions.session_opt_out, name="planning_opt_out"),
+    path(
+        "decisions/<int:decision_id>/announce/",
+        sessions.decision_announce,
+        name="planning_announce",
+    ),
+    path("ideas/<int:idea_id>/history/", sessions.idea_history, name="planning_idea_history"),
     path("settings/", scoring.planning_settings, name="planning_settings"),
     path("settings/formulas/new/", scoring.formula_create, name="planning_formula_create"),
     path(

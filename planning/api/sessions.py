@@ -4,7 +4,6 @@ Votes leave here as the pages show them: a round's values only once it is reveal
 `selectors.revealed_votes`), your own through `votes/`, and otherwise who voted and how many.
 """
 
-from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -21,7 +20,11 @@ from planning.models import (
     Vote,
 )
 from planning.selectors import sessions as selectors
+from planning.services import agenda as agenda_services
+from planning.services import decisions as decision_services
+from planning.services import participants as participant_services
 from planning.services import sessions as services
+from planning.services import votes as vote_services
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_errors import error_body
 from productops.api_paging import NewestFirstCursorPagination
@@ -245,7 +248,9 @@ class SessionJoin(WorkspaceAPIView):
     def post(self, request, slug: str, session_id: int) -> Response:
         session = selectors.session(workspace=self.workspace, session_id=session_id)
         data = _valid(JoinIn, request)
-        services.participant_join(actor=request.actor, session=session, role=data["role"])
+        participant_services.participant_join(
+            actor=request.actor, session=session, role=data["role"]
+        )
         session = selectors.session(workspace=self.workspace, session_id=session_id)
         return Response(SessionOut(session).data)
 
@@ -282,7 +287,7 @@ class AgendaList(WorkspaceAPIView):
                 raise serializers.ValidationError(
                     {"contract": ["No such contract in this workspace."]}
                 )
-        item = services.agenda_add(
+        item = agenda_services.agenda_add(
             actor=request.actor, session=session, idea=idea, contract=contract, topic=data["topic"]
         )
         row = next(i for i in _agenda_rows(session) if i.pk == item.pk)
@@ -312,10 +317,10 @@ class OwnVotes(WorkspaceAPIView):
         if item is None:
             raise serializers.ValidationError({"item": ["No such item on this agenda."]})
         try:
-            stored = services.vote_cast(
+            stored = vote_services.vote_cast(
                 actor=request.actor, session=session, item=item, values=data["values"]
             )
-        except services.LateVote as late:
+        except vote_services.LateVote as late:
             body = error_body(409, "late_vote", " ".join(late.messages))
             return Response(body, status=status.HTTP_409_CONFLICT)
         return Response(OwnVoteOut(stored, many=True).data, status=status.HTTP_201_CREATED)
@@ -334,7 +339,7 @@ class Reveal(WorkspaceAPIView):
             item = AgendaItem.objects.filter(session=session, pk=data["item"]).first()
             if item is None:
                 raise serializers.ValidationError({"item": ["No such item on this agenda."]})
-        revealed = services.item_reveal(actor=request.actor, session=session, item=item)
+        revealed = vote_services.item_reveal(actor=request.actor, session=session, item=item)
         row = next(i for i in _agenda_rows(session) if i.pk == revealed.pk)
         return Response(AgendaItemOut(row).data)
 
@@ -358,41 +363,8 @@ class DecisionList(WorkspaceAPIView):
         item = AgendaItem.objects.filter(session=session, pk=data.pop("item")).first()
         if item is None:
             raise serializers.ValidationError({"item": ["No such item on this agenda."]})
-        decision = services.decision_record(actor=request.actor, session=session, item=item, **data)
+        decision = decision_services.decision_record(
+            actor=request.actor, session=session, item=item, **data
+        )
         decision = selectors.decisions(session=session).get(pk=decision.pk)
         return Response(DecisionOut(decision).data, status=status.HTTP_201_CREATED)
-
-
-urlpatterns = [
-    path("planning/sessions/", SessionList.as_view(), name="api_planning_session_list"),
-    path(
-        "planning/sessions/<int:session_id>/",
-        SessionDetail.as_view(),
-        name="api_planning_session_detail",
-    ),
-    path(
-        "planning/sessions/<int:session_id>/join/",
-        SessionJoin.as_view(),
-        name="api_planning_join",
-    ),
-    path(
-        "planning/sessions/<int:session_id>/agenda/",
-        AgendaList.as_view(),
-        name="api_planning_agenda",
-    ),
-    path(
-        "planning/sessions/<int:session_id>/votes/",
-        OwnVotes.as_view(),
-        name="api_planning_votes",
-    ),
-    path(
-        "planning/sessions/<int:session_id>/reveal/",
-        Reveal.as_view(),
-        name="api_planning_reveal",
-    ),
-    path(
-        "planning/sessions/<int:session_id>/decisions/",
-        DecisionList.as_view(),
-        name="api_planning_decisions",
-    ),
-]

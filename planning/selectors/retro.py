@@ -86,8 +86,13 @@ def dot_rules(session: PlanningSession) -> tuple[int, int]:
     return budget, cap
 
 
+def prompts(*, session: PlanningSession) -> list[RetroPrompt]:
+    """The prompts the retro's facilitator chose, in order (none until chosen or reflected)."""
+    return list(RetroPrompt.objects.filter(session=session).order_by("position"))
+
+
 def _prompts(session: PlanningSession) -> list[tuple[int | None, str]]:
-    rows = list(RetroPrompt.objects.filter(session=session).order_by("position"))
+    rows = prompts(session=session)
     if rows:
         return [(p.pk, p.text) for p in rows]
     return [(None, text) for text in DEFAULT_PROMPTS]  # made on the first reflection

@@ -34,31 +34,23 @@ from planning.models import (
 )
 from planning.selectors import capacity as capacity_selectors
 from planning.selectors import scoring as scoring_selectors
+from productops import clock
 from productops.models import Membership, Role, User, Workspace
 
 PRESENCE_WINDOW = timedelta(seconds=15)  # seen within this: present
 VOTING_PHASES = frozenset({"score", "estimate", "review"})
 
-# Sprint estimation scores one field, the story points.
-ESTIMATE = scoring.ScoringModel(
-    key="estimate",
-    name="Estimate",
-    source="Story points on the Fibonacci scale",
-    fields=(scoring.ScoreField("points", "Points", scoring.ScaleKind.FIBONACCI),),
-    expression="points",
-)
-
 
 def model_for_key(key: str, *, workspace: Workspace) -> scoring.ScoringModel:
     """A built-in model, the workspace's formula ("formula:<id>"), or estimation's points."""
-    if key == ESTIMATE.key:
-        return ESTIMATE
+    if key == scoring.ESTIMATE.key:
+        return scoring.ESTIMATE
     return scoring_selectors.scoring_model(workspace=workspace, key=key)
 
 
 def scoring_model(session: PlanningSession) -> scoring.ScoringModel:
     if session.kind == SessionKind.ESTIMATION:
-        return ESTIMATE
+        return scoring.ESTIMATE
     return model_for_key(session.scoring_model or "rice", workspace=session.workspace)
 
 
@@ -401,13 +393,13 @@ def renewal_horizon(*, session: PlanningSession) -> date:
             .first()
         )
         if following is not None:
-            return timezone.localdate(following)
-    return session.period_end or timezone.localdate() + timedelta(days=90)
+            return clock.workspace_date(session.workspace, following)
+    return session.period_end or clock.workspace_today(session.workspace) + timedelta(days=90)
 
 
 def renewals_before(*, workspace: Workspace, day: date) -> list[Contract]:
-    """Current contracts whose notice deadline falls from today up to `day`."""
-    today = timezone.localdate()
+    """Current contracts whose notice deadline falls from the workspace's today up to `day`."""
+    today = clock.workspace_today(workspace)
     return list(
         inventory_renewals.renewals_due(workspace=workspace, days=366 * 3, today=today)
         .filter(deadline__gte=today, deadline__lte=day)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from planning.models import (
@@ -22,8 +22,9 @@ from planning.models import (
     PlanningSession,
     SessionState,
 )
+from planning.services import live
 from productops.access import Actor, require
-from productops.audit import audit, mark_changed
+from productops.audit import audit
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, User
@@ -116,16 +117,14 @@ def _json(values: dict[str, Any]) -> dict[str, Any]:
 
 def _touch_sessions(plan: CapacityPlan) -> None:
     """Bumps the team's live sessions falling in the plan's period: their pages show it."""
-    live = PlanningSession.objects.filter(
+    shown = PlanningSession.objects.filter(
         workspace=plan.workspace_id,
         team=plan.team,
         state__in=[SessionState.LOBBY, SessionState.RUNNING],
     ).filter(
         Q(period_start__range=(plan.period_start, plan.period_end)) | Q(period_start__isnull=True)
     )
-    for pk in live.values_list("pk", flat=True):
-        PlanningSession.objects.filter(pk=pk).update(version=F("version") + 1)
-        mark_changed(plan.workspace, "planning", bucket=str(pk))
+    live.touch(plan.workspace, shown.values_list("pk", flat=True))
 
 
 def _duplicate(values: dict[str, Any]) -> ValidationError:

@@ -1,7 +1,7 @@
 """Writes of retrospectives: prompts, reflections, groups, dot votes, notes and action items.
 
 Every write inside a retro locks the session row and raises its version by one (the sessions
-services' `_locked` and `_bump`), so participants' pages see it at their next poll, exactly as
+`live.locked` and `live.bump`), so participants' pages see it at their next poll, exactly as
 for votes. Reflections are audited without their text and, when the session's reflections are
 anonymous, without naming the author in the event's object (the actor of an audit event is
 always recorded; the audit log is for admins).
@@ -43,8 +43,8 @@ from planning.models import (
     SessionKind,
     SessionState,
 )
-from planning.selectors.retro import dot_rules
-from planning.services.sessions import _bump, _locked, _mark, _require_facilitator
+from planning.selectors import retro as retro_selectors
+from planning.services import live
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
@@ -59,7 +59,7 @@ MAX_NOTE = 4000
 
 def _retro(actor: Actor, session: PlanningSession) -> PlanningSession:
     """The retro's row, locked; refuses another kind of session."""
-    session = _locked(actor, session)
+    session = live.locked(actor, session)
     if session.kind != SessionKind.RETROSPECTIVE:
         raise ValidationError("That is not a retrospective.")
     return session
@@ -74,13 +74,7 @@ def _phase(session: PlanningSession, *phases: str) -> None:
 def _participant(actor: Actor, session: PlanningSession) -> Participant:
     """The actor's seat in the session, as one who takes part (spectators only watch)."""
     require(actor, Capability.JOIN_PLANNING)
-    found = (
-        Participant.objects.filter(session=session, user=actor.user).first()
-        if actor.user is not None
-        else None
-    )
-    if found is None:
-        raise ValidationError("Join the retro first.")
+    found = live.seat(actor, session, missing="Join the retro first.")
     if not found.is_voter:
         raise PermissionDenied("Spectators watch the retro; they add nothing.")
     return found
@@ -131,9 +125,9 @@ def retro_template_create(*, actor: Actor, name: str, prompts: list[str]) -> Ret
 
 def _ensure_prompts(session: PlanningSession) -> list[RetroPrompt]:
     """The retro's prompts; the default three when the facilitator chose none."""
-    prompts = list(RetroPrompt.objects.filter(session=session).order_by("position"))
-    if prompts:
-        return prompts
+    chosen = retro_selectors.prompts(session=session)
+    if chosen:
+        return chosen
     return RetroPrompt.objects.bulk_create(
         RetroPrompt(workspace_id=session.workspace_id, session=session, text=text, position=n)
         for n, text in enumerate(DEFAULT_PROMPTS)
@@ -146,7 +140,7 @@ def retro_prompts_set(
 ) -> list[RetroPrompt]:
     """Sets the retro's prompts (from a template or typed), until the first reflection."""
     session = _retro(actor, session)
-    _require_facilitator(actor, session)
+    live.require_facilitator(actor, session)
     if Reflection.objects.filter(session=session).exists():
         raise ValidationError({"prompts": "Reflections are in: the prompts stay as they are."})
     cleaned = _clean_prompts(prompts)
@@ -156,7 +150,7 @@ def retro_prompts_set(
         for n, text in enumerate(cleaned)
     )
     audit(actor, "retro.prompts_set", session, after={"prompts": cleaned})
-    _bump(session)
+    live.bump(session)
     return created
 
 
@@ -179,7 +173,7 @@ def reflection_add(
         workspace=actor.workspace, session=session, prompt=prompt, author=actor.user, text=text
     )
     audit(actor, "retro.reflection_added", reflection, after={"prompt": prompt.text})
-    _bump(session)
+    live.bump(session)
     return reflection
 
 
@@ -204,7 +198,7 @@ def reflection_edit(
     reflection.updated_at = timezone.now()
     reflection.save(update_fields=["text", "updated_at"])
     audit(actor, "retro.reflection_edited", reflection)
-    _bump(session)
+    live.bump(session)
     return reflection
 
 
@@ -216,7 +210,7 @@ def reflection_delete(*, actor: Actor, session: PlanningSession, reflection_id: 
     reflection = _own(actor, session, reflection_id)
     audit(actor, "retro.reflection_deleted", reflection)
     reflection.delete()
-    _bump(session)
+    live.bump(session)
 
 
 # Groups
@@ -277,7 +271,7 @@ def reflection_move(
         before={"group": before},
         after={"group": target.pk if target else None},
     )
-    _bump(session)
+    live.bump(session)
     return reflection
 
 
@@ -315,7 +309,7 @@ def group_merge(
         actor, "retro.groups_merged", target, before={"group": source.pk}, after={"into": target.pk}
     )
     source.delete()
-    _bump(session)
+    live.bump(session)
     return target
 
 
@@ -333,7 +327,7 @@ def group_rename(
     audit(
         actor, "retro.group_renamed", group, before={"title": before}, after={"title": group.title}
     )
-    _bump(session)
+    live.bump(session)
     return group
 
 
@@ -355,7 +349,7 @@ def retro_vote(
         )
     )
     mine[group.pk] = dots
-    budget, cap = dot_rules(session)
+    budget, cap = retro_selectors.dot_rules(session)
     try:
         scoring.check_dots(mine, budget=budget, cap=cap)
     except scoring.ScoringError as error:
@@ -370,7 +364,7 @@ def retro_vote(
         RetroVote.objects.filter(group=group, participant=participant).delete()
         mine.pop(group.pk)
     audit(actor, "retro.voted", group, after={"dots": dots})
-    _bump(session)
+    live.bump(session)
     return mine
 
 
@@ -393,7 +387,7 @@ def discussion_note_add(
         text=_text(text, MAX_NOTE, "text", "a note"),
     )
     audit(actor, "retro.note_added", note, after={"group": group.pk if group else None})
-    _bump(session)
+    live.bump(session)
     return note
 
 
@@ -449,7 +443,7 @@ def action_item_add(
         created_by=actor.user,
     )
     audit(actor, "action_item.created", item, after=_snapshot(item))
-    _bump(session)
+    live.bump(session)
     return item
 
 
@@ -464,14 +458,12 @@ def _snapshot(item: ActionItem) -> dict[str, Any]:
 
 def _touch_team_retros(item: ActionItem) -> None:
     """Bumps the live retros showing the item: its own, and the team's (review last actions)."""
-    live = PlanningSession.objects.filter(
+    shown = PlanningSession.objects.filter(
         workspace=item.workspace_id,
         kind=SessionKind.RETROSPECTIVE,
         state__in=[SessionState.LOBBY, SessionState.RUNNING],
     ).filter(Q(pk=item.session_id) | Q(team=item.team))
-    for session in live.select_related("workspace"):
-        PlanningSession.objects.filter(pk=session.pk).update(version=F("version") + 1)
-        _mark(session)
+    live.touch(item.workspace, shown.values_list("pk", flat=True))
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from planning.forms_capacity import CapacityMemberForm, CapacityPlanForm
+from planning.forms.capacity import CapacityMemberForm, CapacityPlanForm
 from planning.selectors import capacity as selectors
 from planning.selectors.sessions import members
 from planning.services import capacity as services

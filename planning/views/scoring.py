@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from planning import scoring
-from planning.forms_scoring import FormulaForm, PlanningSettingsForm, RetroTemplateForm
+from planning.forms.scoring import FormulaForm, PlanningSettingsForm, RetroTemplateForm
 from planning.models import DEFAULT_PROMPTS
 from planning.selectors import retro as retro_selectors
 from planning.selectors import scoring as selectors

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -27,7 +27,7 @@ from feedback.selectors import ideas as idea_selectors
 from inventory.selectors import tools as inventory_tools
 from planning import csv as planning_csv
 from planning import evidence
-from planning.forms import (
+from planning.forms.sessions import (
     AgendaForm,
     AnnounceForm,
     DecisionForm,
@@ -45,8 +45,12 @@ from planning.models import (
 )
 from planning.selectors import retro as retro_selectors
 from planning.selectors import sessions as selectors
+from planning.services import agenda as agenda_services
+from planning.services import decisions as decision_services
+from planning.services import participants as participant_services
 from planning.services import sessions as services
 from planning.services import summary as summary_services
+from planning.services import votes as vote_services
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability, role_has
 from productops.forms import add_service_errors
@@ -268,11 +272,11 @@ def session_poll(request, slug: str, session_id: int) -> HttpResponse:
     now = timezone.now()
     changed = False
     if state.reveal_due_at is not None and state.reveal_due_at <= now:
-        changed = services.reveal_when_due(session_id=session_id)
+        changed = vote_services.reveal_when_due(session_id=session_id)
     if state.participant_id is not None and (
-        state.last_seen_at is None or now - state.last_seen_at > services.PRESENCE_TOUCH
+        state.last_seen_at is None or now - state.last_seen_at > participant_services.PRESENCE_TOUCH
     ):
-        services.participant_seen(
+        participant_services.participant_seen(
             session_id=session_id,
             participant_id=state.participant_id,
             last_seen_at=state.last_seen_at,
@@ -306,7 +310,7 @@ def _action(capability: Capability) -> Callable:
             notice, status = "", 200
             try:
                 notice = act(request, session, **kwargs) or ""
-            except services.LateVote as error:
+            except vote_services.LateVote as error:
                 notice, status = " ".join(error.messages), 409
             except ValidationError as error:
                 notice, status = " ".join(error.messages), 400
@@ -331,9 +335,9 @@ CONTROLS = {
     "previous_phase": lambda a, s: services.session_move_phase(actor=a, session=s, step=-1),
     "next_item": lambda a, s: services.session_go_to_item(actor=a, session=s, step=1),
     "previous_item": lambda a, s: services.session_go_to_item(actor=a, session=s, step=-1),
-    "reveal": lambda a, s: services.item_reveal(actor=a, session=s),
-    "revote": lambda a, s: services.item_revote(actor=a, session=s),
-    "cancel_reveal": lambda a, s: services.auto_reveal_cancel(actor=a, session=s),
+    "reveal": lambda a, s: vote_services.item_reveal(actor=a, session=s),
+    "revote": lambda a, s: vote_services.item_revote(actor=a, session=s),
+    "cancel_reveal": lambda a, s: vote_services.auto_reveal_cancel(actor=a, session=s),
     "end": lambda a, s: services.session_end(actor=a, session=s),
 }
 
@@ -359,13 +363,15 @@ def session_join(request: WorkspaceRequest, session: PlanningSession) -> str | N
     form = JoinForm(request.POST)
     if not form.is_valid():
         raise ValidationError("Join as a voter or a spectator.")
-    services.participant_join(actor=request.actor, session=session, role=form.cleaned_data["role"])
+    participant_services.participant_join(
+        actor=request.actor, session=session, role=form.cleaned_data["role"]
+    )
     return None
 
 
 @_action(Capability.JOIN_PLANNING)
 def session_ready(request: WorkspaceRequest, session: PlanningSession) -> str | None:
-    services.participant_ready(
+    participant_services.participant_ready(
         actor=request.actor, session=session, ready=request.POST.get("ready") != "0"
     )
     return None
@@ -377,9 +383,9 @@ def session_vote(request: WorkspaceRequest, session: PlanningSession) -> str | N
         item = selectors.agenda_item(session=session, item_id=int(request.POST.get("item", "")))
     except (ValueError, Http404):
         raise ValidationError("That item is not on this agenda.") from None
-    model = services.scoring_model(session)
+    model = selectors.scoring_model(session)
     values = {name: request.POST.get(name, "") for name in model.field_names}
-    services.vote_cast(actor=request.actor, session=session, item=item, values=values)
+    vote_services.vote_cast(actor=request.actor, session=session, item=item, values=values)
     return "Your vote is in. You can change it until the reveal."
 
 
@@ -393,7 +399,7 @@ def session_invite(request: WorkspaceRequest, session: PlanningSession) -> str |
     )
     if user is None:
         raise ValidationError("Invite members of this workspace.")
-    services.participant_invite(
+    participant_services.participant_invite(
         actor=request.actor, session=session, user=user, role=form.cleaned_data["role"]
     )
     return f"{user.display_name} is invited."
@@ -434,7 +440,7 @@ def agenda_add(request: WorkspaceRequest, session: PlanningSession) -> str | Non
         )
         if contract is None:
             raise ValidationError("No such contract in this workspace.")
-    item = services.agenda_add(
+    item = agenda_services.agenda_add(
         actor=request.actor,
         session=session,
         idea=idea,
@@ -447,7 +453,7 @@ def agenda_add(request: WorkspaceRequest, session: PlanningSession) -> str | Non
 @_action(Capability.RUN_PLANNING)
 def agenda_remove(request: WorkspaceRequest, session: PlanningSession, item_id: int) -> str | None:
     item = selectors.agenda_item(session=session, item_id=item_id)
-    services.agenda_remove(actor=request.actor, session=session, item=item)
+    agenda_services.agenda_remove(actor=request.actor, session=session, item=item)
     return None
 
 
@@ -455,16 +461,16 @@ def agenda_remove(request: WorkspaceRequest, session: PlanningSession, item_id: 
 def agenda_move(request: WorkspaceRequest, session: PlanningSession, item_id: int) -> str | None:
     item = selectors.agenda_item(session=session, item_id=item_id)
     step = 1 if request.POST.get("direction") == "down" else -1
-    services.agenda_move(actor=request.actor, session=session, item=item, step=step)
+    agenda_services.agenda_move(actor=request.actor, session=session, item=item, step=step)
     return None
 
 
 @_action(Capability.RUN_PLANNING)
 def item_accept(request: WorkspaceRequest, session: PlanningSession, item_id: int) -> str | None:
     item = selectors.agenda_item(session=session, item_id=item_id)
-    model = services.scoring_model(session)
+    model = selectors.scoring_model(session)
     values = {name: request.POST.get(name, "") for name in model.field_names}
-    services.item_accept_score(actor=request.actor, session=session, item=item, values=values)
+    vote_services.item_accept_score(actor=request.actor, session=session, item=item, values=values)
     return "Score accepted."
 
 
@@ -477,7 +483,7 @@ def item_decide(request: WorkspaceRequest, session: PlanningSession, item_id: in
             " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
         )
     data = form.cleaned_data
-    decision = services.decision_record(
+    decision = decision_services.decision_record(
         actor=request.actor,
         session=session,
         item=item,
@@ -535,7 +541,9 @@ def session_opt_out(request: WorkspaceRequest, session_id: int) -> HttpResponse:
     session = _session(request, session_id)
     opt_out = request.POST.get("opt_out") != "0"
     try:
-        services.participant_summary_opt_out(actor=request.actor, session=session, opt_out=opt_out)
+        participant_services.participant_summary_opt_out(
+            actor=request.actor, session=session, opt_out=opt_out
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -558,12 +566,12 @@ def decision_announce(request: WorkspaceRequest, decision_id: int) -> HttpRespon
         recipients = list(
             idea_selectors.recipients(workspace=request.workspace, idea=decision.idea)
         )
-        category = services.DECISION_CATEGORY.get(decision.outcome)
+        category = decision_services.DECISION_CATEGORY.get(decision.outcome)
         if category:
             told = idea_selectors.already_told(idea=decision.idea, outcome=category)
     if request.method == "POST" and form.is_valid() and request.POST.get("action") == "send":
         try:
-            services.decision_announce(
+            decision_services.decision_announce(
                 actor=request.actor,
                 decision=decision,
                 subject=form.cleaned_data["subject"],
@@ -631,34 +639,3 @@ def board_decisions(request: WorkspaceRequest) -> HttpResponse:
     """The ideas board's decision badges, as out-of-band swaps into its cards."""
     found = selectors.latest_decisions(workspace=request.workspace, idea_ids=_idea_ids(request))
     return render(request, "planning/_board_decisions.html", {"decisions": found.values()})
-
-
-urlpatterns = [
-    path("", session_list, name="planning_list"),
-    path("decisions/board/", board_decisions, name="planning_board_decisions"),
-    path("new/", session_create, name="planning_create"),
-    path("<int:session_id>/", session_room, name="planning_session"),
-    path("<int:session_id>/edit/", session_edit, name="planning_edit"),
-    path("<int:session_id>/poll/", session_poll, name="planning_poll"),
-    path("<int:session_id>/control/", session_control, name="planning_control"),
-    path("<int:session_id>/join/", session_join, name="planning_join"),
-    path("<int:session_id>/ready/", session_ready, name="planning_ready"),
-    path("<int:session_id>/vote/", session_vote, name="planning_vote"),
-    path("<int:session_id>/invite/", session_invite, name="planning_invite"),
-    path("<int:session_id>/hand-over/", session_hand_over, name="planning_hand_over"),
-    path("<int:session_id>/agenda/", agenda_add, name="planning_agenda_add"),
-    path(
-        "<int:session_id>/agenda/<int:item_id>/remove/",
-        agenda_remove,
-        name="planning_agenda_remove",
-    ),
-    path("<int:session_id>/agenda/<int:item_id>/move/", agenda_move, name="planning_agenda_move"),
-    path("<int:session_id>/items/<int:item_id>/accept/", item_accept, name="planning_accept"),
-    path("<int:session_id>/items/<int:item_id>/decide/", item_decide, name="planning_decide"),
-    path("<int:session_id>/summary/", session_summary, name="planning_summary"),
-    path("<int:session_id>/export.csv", session_export, name="planning_export"),
-    path("<int:session_id>/summary/email/", session_email_summary, name="planning_summary_email"),
-    path("<int:session_id>/summary/opt-out/", session_opt_out, name="planning_opt_out"),
-    path("decisions/<int:decision_id>/announce/", decision_announce, name="planning_announce"),
-    path("ideas/<int:idea_id>/history/", idea_history, name="planning_idea_history"),
-]

@@ -9,6 +9,7 @@ import pytest
 from feedback.models import Idea
 from feedback.services import ideas as idea_services
 from planning.models import AgendaItem, Decision, PlanningSession, Vote
+from planning.services import agenda as agenda_services
 from planning.services import sessions as services
 from productops import demo
 from productops.access import Actor
@@ -34,7 +35,7 @@ def session():
     made = services.session_create(
         actor=lead, kind="estimation", settings=services.SessionSettings(title="Sprint 7")
     )
-    services.agenda_add(actor=lead, session=made, idea=idea)
+    agenda_services.agenda_add(actor=lead, session=made, idea=idea)
     return made
 
 

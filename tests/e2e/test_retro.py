@@ -5,6 +5,7 @@ poll; no inline script or style is refused by the CSP on the way."""
 import pytest
 
 from planning.models import ParticipantRole, Reflection, ReflectionGroup
+from planning.services import participants as participant_services
 from planning.services import retro as retro_services
 from planning.services import sessions as services
 from productops import demo
@@ -22,7 +23,7 @@ def retro():
         kind="retrospective",
         settings=services.SessionSettings(title="Sprint 9 retro", team="Core"),
     )
-    services.participant_join(actor=pm, session=session, role=ParticipantRole.VOTER)
+    participant_services.participant_join(actor=pm, session=session, role=ParticipantRole.VOTER)
     services.session_start(actor=lead, session=session)
     session.refresh_from_db()
     services.session_move_phase(actor=lead, session=session, step=1)  # reflect

@@ -7,6 +7,7 @@ reflection, group and action item belong to a retro of url_values() below.
 """
 
 from planning.models import ParticipantRole, ReflectionGroup, SessionKind
+from planning.services import participants as participant_services
 from planning.services import retro as services
 from planning.services import sessions as session_services
 from tests.access import Check, answers, api, page, roles_api, roles_page
@@ -49,7 +50,7 @@ def _retro(personas, title: str, team: str = "Core"):
         settings=session_services.SessionSettings(title=title, team=team),
     )
     for name in ("pm", "exec"):
-        session_services.participant_join(
+        participant_services.participant_join(
             actor=personas[name].actor, session=session, role=ParticipantRole.VOTER
         )
     session_services.session_start(actor=lead, session=session)

@@ -8,7 +8,7 @@ Successful writes are covered in tests/planning/test_*.py.
 """
 
 from planning.models import AgendaItem
-from planning.services import sessions as services
+from planning.services import decisions as decision_services
 from tests.access import Check, answers, api, page, roles_api, roles_page
 from tests.planning.planning_data import rice, running_session
 
@@ -82,7 +82,9 @@ def url_values(personas, workspace) -> dict:
     lead = personas["ops_lead"].actor
     first = AgendaItem.objects.get(pk=session.current_item_id)
     second = AgendaItem.objects.filter(session=session).exclude(pk=first.pk).get()
-    decision = services.decision_record(actor=lead, session=session, item=first, outcome="commit")
+    decision = decision_services.decision_record(
+        actor=lead, session=session, item=first, outcome="commit"
+    )
     return {
         "session_id": session.pk,
         "item_id": second.pk,

@@ -3,6 +3,8 @@
 from feedback.models import Idea, Importance
 from feedback.services import ideas as idea_services
 from planning.models import ParticipantRole, PlanningSession, SessionKind
+from planning.services import agenda as agenda_services
+from planning.services import participants as participant_services
 from planning.services import sessions as services
 from tests.conftest import Persona
 from tests.feedback import ideas_data
@@ -52,10 +54,12 @@ def running_session(
     )
     for n in range(ideas):
         idea = idea_with_askers(personas["pm"], f"Idea {n + 1}")
-        services.agenda_add(actor=lead, session=session, idea=idea)
+        agenda_services.agenda_add(actor=lead, session=session, idea=idea)
     for name in ("pm", "exec"):
         role = ParticipantRole.SPECTATOR if name in spectators else ParticipantRole.VOTER
-        services.participant_join(actor=personas[name].actor, session=session, role=role)
+        participant_services.participant_join(
+            actor=personas[name].actor, session=session, role=role
+        )
     services.session_start(actor=lead, session=session)
     if kind == SessionKind.PRIORITISATION:
         services.session_move_phase(actor=lead, session=session, step=1)  # evidence -> score

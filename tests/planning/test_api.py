@@ -5,7 +5,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from planning.models import AgendaItem, PlanningSession
+from planning.services import agenda as agenda_services
 from planning.services import sessions as services
+from planning.services import votes as vote_services
 from tests.conftest import signed_in
 from tests.planning.planning_data import SECRET_REACH, idea_with_askers, rice, running_session
 
@@ -132,22 +134,26 @@ def test_the_room_agenda_and_poll_cost_the_same_with_more_items_and_votes(person
     session = running_session(personas, ideas=1)
     lead = personas["ops_lead"].actor
     item = AgendaItem.objects.get(pk=session.current_item_id)
-    services.vote_cast(actor=personas["pm"].actor, session=session, item=item, values=rice("5"))
-    services.item_reveal(actor=lead, session=session)
-    services.item_revote(actor=lead, session=session)
+    vote_services.vote_cast(
+        actor=personas["pm"].actor, session=session, item=item, values=rice("5")
+    )
+    vote_services.item_reveal(actor=lead, session=session)
+    vote_services.item_revote(actor=lead, session=session)
     client = signed_in(personas["exec"])
     room = reverse("planning_session", args=["alpha", session.pk])
     agenda = f"{API}/sessions/{session.pk}/agenda/"
     poll = reverse("planning_poll", args=["alpha", session.pk]) + "?v=0"
     before = (_count(client, room), _count(client, agenda), _count(client, poll))
     for n in range(3):
-        services.agenda_add(
+        agenda_services.agenda_add(
             actor=lead, session=session, idea=idea_with_askers(personas["pm"], f"More {n}")
         )
     item.refresh_from_db()
     for name in ("pm", "exec", "ops_lead"):
-        services.vote_cast(actor=personas[name].actor, session=session, item=item, values=rice("5"))
-    services.item_reveal(actor=lead, session=session)
-    services.item_revote(actor=lead, session=session)
+        vote_services.vote_cast(
+            actor=personas[name].actor, session=session, item=item, values=rice("5")
+        )
+    vote_services.item_reveal(actor=lead, session=session)
+    vote_services.item_revote(actor=lead, session=session)
     after = (_count(client, room), _count(client, agenda), _count(client, poll))
     assert after == before

@@ -9,7 +9,9 @@ from django.db import connection
 from feedback.models import LoopClosure, LoopNotice
 from feedback.services.ideas import loop_closure_send
 from planning.models import AgendaItem, ParticipantRole, PlanningSession, Vote
-from planning.services import sessions as services
+from planning.services import decisions as decision_services
+from planning.services import participants as participant_services
+from planning.services import votes as vote_services
 from productops.access import Actor
 from productops.models import AuditEvent, Role
 from tests.factories import MembershipFactory, UserFactory
@@ -42,14 +44,18 @@ def test_fifty_people_voting_at_once_are_each_counted_once(personas):
             workspace=session.workspace, role=Role.EXEC, user=UserFactory(email=f"v{n}@alpha.test")
         )
         actor = Actor.for_membership(membership)
-        services.participant_join(actor=actor, session=session, role=ParticipantRole.VOTER)
+        participant_services.participant_join(
+            actor=actor, session=session, role=ParticipantRole.VOTER
+        )
         actors.append(actor)
     item = AgendaItem.objects.get(pk=session.current_item_id)
     before = PlanningSession.objects.get(pk=session.pk).version
     values = {"impact": "5", "confidence": "6", "ease": "7"}
     _at_once(
         [
-            lambda a=actor: services.vote_cast(actor=a, session=session, item=item, values=values)
+            lambda a=actor: vote_services.vote_cast(
+                actor=a, session=session, item=item, values=values
+            )
             for actor in actors
         ]
     )
@@ -64,7 +70,11 @@ def test_a_decision_and_its_announcement_clicked_twice_at_once_happen_once(perso
     item = AgendaItem.objects.get(pk=session.current_item_id)
     lead = personas["ops_lead"].actor
     decisions = _at_once(
-        [lambda: services.decision_record(actor=lead, session=session, item=item, outcome="commit")]
+        [
+            lambda: decision_services.decision_record(
+                actor=lead, session=session, item=item, outcome="commit"
+            )
+        ]
         * 2
     )
     assert decisions[0].pk == decisions[1].pk
@@ -72,7 +82,7 @@ def test_a_decision_and_its_announcement_clicked_twice_at_once_happen_once(perso
     assert moves.count() == 1
     _at_once(
         [
-            lambda: services.decision_announce(
+            lambda: decision_services.decision_announce(
                 actor=lead, decision=decisions[0], subject="Planned: {idea}", message="Hi {name}"
             )
         ]

@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 
 from planning.models import AgendaItem
+from planning.services import decisions as decision_services
 from planning.services import sessions as services
+from planning.services import votes as vote_services
 from planning.services.summary import summary_email
 from productops.models import OutboundEmail
 from tests.conftest import downloaded, signed_in
@@ -26,14 +28,16 @@ def voted(personas):
     session = running_session(personas)
     item = AgendaItem.objects.get(pk=session.current_item_id)
     for name in ("pm", "exec"):
-        services.vote_cast(
+        vote_services.vote_cast(
             actor=personas[name].actor,
             session=session,
             item=item,
             values=rice(SECRET_REACH[name], effort="89"),
         )
     lead = personas["ops_lead"].actor
-    decision = services.decision_record(actor=lead, session=session, item=item, outcome="commit")
+    decision = decision_services.decision_record(
+        actor=lead, session=session, item=item, outcome="commit"
+    )
     return session, item, decision
 
 
@@ -108,7 +112,7 @@ def test_the_summary_email_of_an_unrevealed_round_carries_no_value(personas, vot
 
 def test_after_the_reveal_everyone_sees_every_value(personas, voted):
     session, _, _ = voted
-    services.item_reveal(actor=personas["ops_lead"].actor, session=session)
+    vote_services.item_reveal(actor=personas["ops_lead"].actor, session=session)
     text = (
         signed_in(personas["exec"])
         .get(reverse("planning_session", args=["alpha", session.pk]))

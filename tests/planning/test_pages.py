@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from feedback.models import Idea, StatusCategory
 from planning.models import AgendaItem, PlanningSession
+from planning.services import decisions as decision_services
 from planning.services import sessions as services
+from planning.services import votes as vote_services
 from tests.conftest import signed_in
 from tests.planning.planning_data import SECRET_REACH, rice, running_session
 
@@ -19,7 +21,9 @@ def _url(name: str, session: PlanningSession, *args) -> str:
 def test_the_room_shows_the_item_the_phase_and_who_voted(personas):
     session = running_session(personas)
     item = AgendaItem.objects.get(pk=session.current_item_id)
-    services.vote_cast(actor=personas["pm"].actor, session=session, item=item, values=rice("5"))
+    vote_services.vote_cast(
+        actor=personas["pm"].actor, session=session, item=item, values=rice("5")
+    )
     page = signed_in(personas["exec"]).get(_url("planning_session", session))
     text = page.content.decode()
     assert page.status_code == 200
@@ -82,10 +86,10 @@ def test_a_decision_from_the_room_plans_the_idea_and_the_idea_page_shows_it(pers
 def test_the_summary_and_csv_show_revealed_votes_and_decisions(personas):
     session = running_session(personas)
     item = AgendaItem.objects.get(pk=session.current_item_id)
-    services.vote_cast(
+    vote_services.vote_cast(
         actor=personas["pm"].actor, session=session, item=item, values=rice(SECRET_REACH["pm"])
     )
-    services.item_reveal(actor=personas["ops_lead"].actor, session=session)
+    vote_services.item_reveal(actor=personas["ops_lead"].actor, session=session)
     client = signed_in(personas["exec"])
     assert SECRET_REACH["pm"] in client.get(_url("planning_summary", session)).content.decode()
     csv = b"".join(client.get(_url("planning_export", session)).streaming_content).decode()
@@ -124,7 +128,7 @@ def test_decisions_show_on_the_ideas_board_and_in_the_public_roadmaps_planned_la
             scoring_model="rice",
         ),
     )
-    services.decision_record(
+    decision_services.decision_record(
         actor=personas["ops_lead"].actor,
         session=session,
         item=item,

@@ -17,6 +17,7 @@ from planning.models import (
     SessionKind,
 )
 from planning.selectors import retro as selectors
+from planning.services import participants as participant_services
 from planning.services import retro as services
 from planning.services import sessions as session_services
 from productops.errors import StaleEdit
@@ -34,7 +35,7 @@ def new_retro(personas, *, title="Sprint 12 retro", team="Core", anonymous=True,
         ),
     )
     for name in ("pm", "exec"):
-        session_services.participant_join(
+        participant_services.participant_join(
             actor=personas[name].actor, session=session, role=ParticipantRole.VOTER
         )
     session_services.session_start(actor=lead, session=session)
@@ -132,7 +133,7 @@ def test_spectators_and_strangers_add_nothing(personas, retro, admin, exec_):
     retro = to_phase(personas, retro, "reflect")
     with pytest.raises(ValidationError, match="Join the retro first"):
         reflect(admin, retro, "Not in the room")
-    session_services.participant_join(
+    participant_services.participant_join(
         actor=exec_.actor, session=retro, role=ParticipantRole.SPECTATOR
     )
     with pytest.raises(PermissionDenied):

@@ -16,7 +16,10 @@ from planning.models import (
     Vote,
 )
 from planning.selectors import sessions as selectors
+from planning.services import agenda as agenda_services
+from planning.services import decisions as decision_services
 from planning.services import sessions as services
+from planning.services import votes as vote_services
 from productops.models import AuditEvent, OutboundEmail
 from tests.planning.planning_data import SECRET_REACH, idea_with_askers, rice, running_session
 
@@ -29,7 +32,9 @@ def test_a_session_walks_its_phases_and_going_back_keeps_every_vote(personas):
     session = running_session(personas)
     assert session.state == SessionState.RUNNING and session.current_phase == "score"
     item = AgendaItem.objects.get(pk=session.current_item_id)
-    services.vote_cast(actor=personas["pm"].actor, session=session, item=item, values=rice("5"))
+    vote_services.vote_cast(
+        actor=personas["pm"].actor, session=session, item=item, values=rice("5")
+    )
     services.session_move_phase(actor=_lead(personas), session=session, step=1)
     services.session_move_phase(actor=_lead(personas), session=session, step=-1)
     session.refresh_from_db()
@@ -75,8 +80,10 @@ def test_every_change_bumps_the_version_by_one(personas):
     session = running_session(personas)
     item = AgendaItem.objects.get(pk=session.current_item_id)
     before = session.version
-    services.vote_cast(actor=personas["pm"].actor, session=session, item=item, values=rice("5"))
-    services.item_reveal(actor=_lead(personas), session=session)
+    vote_services.vote_cast(
+        actor=personas["pm"].actor, session=session, item=item, values=rice("5")
+    )
+    vote_services.item_reveal(actor=_lead(personas), session=session)
     session.refresh_from_db()
     assert session.version == before + 2
 
@@ -85,12 +92,12 @@ def test_a_vote_changes_until_the_reveal_and_a_late_vote_is_refused_clearly(pers
     session = running_session(personas)
     pm = personas["pm"].actor
     item = AgendaItem.objects.get(pk=session.current_item_id)
-    services.vote_cast(actor=pm, session=session, item=item, values=rice("5"))
-    services.vote_cast(actor=pm, session=session, item=item, values={"reach": "7"})
+    vote_services.vote_cast(actor=pm, session=session, item=item, values=rice("5"))
+    vote_services.vote_cast(actor=pm, session=session, item=item, values={"reach": "7"})
     assert Vote.objects.get(item=item, field="reach").value == "7"
     services.session_go_to_item(actor=_lead(personas), session=session, step=1)
-    with pytest.raises(services.LateVote, match="moved on"):
-        services.vote_cast(actor=pm, session=session, item=item, values={"reach": "9"})
+    with pytest.raises(vote_services.LateVote, match="moved on"):
+        vote_services.vote_cast(actor=pm, session=session, item=item, values={"reach": "9"})
     assert Vote.objects.get(item=item, field="reach").value == "7"
 
 
@@ -98,7 +105,7 @@ def test_a_value_off_the_scale_is_refused_per_field(personas):
     session = running_session(personas)
     item = AgendaItem.objects.get(pk=session.current_item_id)
     with pytest.raises(ValidationError) as caught:
-        services.vote_cast(
+        vote_services.vote_cast(
             actor=personas["pm"].actor, session=session, item=item, values=rice("5", impact="7")
         )
     assert "impact" in caught.value.message_dict
@@ -109,7 +116,7 @@ def test_spectators_vote_on_nothing(personas):
     session = running_session(personas, spectators=("exec",))
     item = AgendaItem.objects.get(pk=session.current_item_id)
     with pytest.raises(PermissionDenied):
-        services.vote_cast(
+        vote_services.vote_cast(
             actor=personas["exec"].actor, session=session, item=item, values=rice("5")
         )
 
@@ -118,34 +125,38 @@ def test_reveal_shows_the_round_and_a_revote_keeps_the_earlier_round(personas):
     session = running_session(personas)
     item = AgendaItem.objects.get(pk=session.current_item_id)
     for name in ("pm", "exec"):
-        services.vote_cast(
+        vote_services.vote_cast(
             actor=personas[name].actor, session=session, item=item, values=rice(SECRET_REACH[name])
         )
     assert not selectors.revealed_votes(session=session).exists()
-    services.item_reveal(actor=_lead(personas), session=session)
+    vote_services.item_reveal(actor=_lead(personas), session=session)
     assert selectors.revealed_votes(session=session).count() == 8
-    services.item_revote(actor=_lead(personas), session=session)
+    vote_services.item_revote(actor=_lead(personas), session=session)
     item.refresh_from_db()
     assert (item.round, item.revealed_round) == (2, 1)
-    services.vote_cast(actor=personas["pm"].actor, session=session, item=item, values=rice("1"))
+    vote_services.vote_cast(
+        actor=personas["pm"].actor, session=session, item=item, values=rice("1")
+    )
     assert selectors.revealed_votes(session=session).count() == 8  # round 2 hidden, 1 kept
 
 
 def test_the_suggestion_is_the_median_and_mode_with_the_spread(personas):
     session = running_session(personas)
     item = AgendaItem.objects.get(pk=session.current_item_id)
-    services.vote_cast(actor=personas["pm"].actor, session=session, item=item, values=rice("100"))
-    services.vote_cast(
+    vote_services.vote_cast(
+        actor=personas["pm"].actor, session=session, item=item, values=rice("100")
+    )
+    vote_services.vote_cast(
         actor=personas["exec"].actor, session=session, item=item, values=rice("300", effort="5")
     )
-    services.item_reveal(actor=_lead(personas), session=session)
+    vote_services.item_reveal(actor=_lead(personas), session=session)
     item.refresh_from_db()
     room = selectors.room(session=session, user=personas["ops_lead"].user)
     reach = next(r for r in room.results if r.name == "reach")
     assert reach.suggestion.median == Decimal(200) and reach.suggestion.spread == Decimal(200)
     effort = next(r for r in room.results if r.name == "effort")
     assert effort.display["suggested"] in ("3", "5") and effort.display["spread"] == "2"
-    accepted = services.item_accept_score(
+    accepted = vote_services.item_accept_score(
         actor=_lead(personas), session=session, item=item, values=rice("200", effort="5")
     )
     assert accepted.final_score == pytest.approx(200 * 2 * 0.8 / 5)
@@ -154,16 +165,20 @@ def test_the_suggestion_is_the_median_and_mode_with_the_spread(personas):
 def test_auto_reveal_counts_down_once_every_present_voter_voted_and_can_be_cancelled(personas):
     session = running_session(personas, auto_reveal=True)
     item = AgendaItem.objects.get(pk=session.current_item_id)
-    services.vote_cast(actor=personas["pm"].actor, session=session, item=item, values=rice("5"))
+    vote_services.vote_cast(
+        actor=personas["pm"].actor, session=session, item=item, values=rice("5")
+    )
     session.refresh_from_db()
     assert session.reveal_due_at is None  # the exec has not voted
-    services.vote_cast(actor=personas["exec"].actor, session=session, item=item, values=rice("8"))
+    vote_services.vote_cast(
+        actor=personas["exec"].actor, session=session, item=item, values=rice("8")
+    )
     session.refresh_from_db()
     assert session.reveal_due_at is not None
-    assert not services.reveal_when_due(session_id=session.pk)  # the countdown runs
-    services.auto_reveal_cancel(actor=_lead(personas), session=session)
+    assert not vote_services.reveal_when_due(session_id=session.pk)  # the countdown runs
+    vote_services.auto_reveal_cancel(actor=_lead(personas), session=session)
     PlanningSession.objects.filter(pk=session.pk).update(reveal_due_at="2000-01-01T00:00Z")
-    assert services.reveal_when_due(session_id=session.pk)
+    assert vote_services.reveal_when_due(session_id=session.pk)
     item.refresh_from_db()
     assert item.is_revealed
 
@@ -172,10 +187,10 @@ def test_a_commit_plans_the_idea_and_the_confirmed_message_tells_each_asker_once
     session = running_session(personas)
     item = AgendaItem.objects.get(pk=session.current_item_id)
     lead = _lead(personas)
-    decision = services.decision_record(
+    decision = decision_services.decision_record(
         actor=lead, session=session, item=item, outcome="commit", estimate=Decimal("8")
     )
-    again = services.decision_record(
+    again = decision_services.decision_record(
         actor=lead, session=session, item=item, outcome="commit", estimate=Decimal("8")
     )
     assert again.pk == decision.pk and Decision.objects.count() == 1
@@ -183,7 +198,7 @@ def test_a_commit_plans_the_idea_and_the_confirmed_message_tells_each_asker_once
     assert idea.status.category == StatusCategory.PLANNED
     assert not LoopNotice.objects.exists()  # previewed, not sent, until an ops lead confirms
     for _ in range(2):
-        services.decision_announce(
+        decision_services.decision_announce(
             actor=lead, decision=decision, subject="Planned: {idea}", message="Hi {name}"
         )
     from feedback.services.ideas import loop_closure_send
@@ -198,16 +213,20 @@ def test_a_reject_declines_the_idea_and_a_defer_needs_a_date(personas):
     session = running_session(personas)
     item = AgendaItem.objects.get(pk=session.current_item_id)
     with pytest.raises(ValidationError) as caught:
-        services.decision_record(actor=_lead(personas), session=session, item=item, outcome="defer")
+        decision_services.decision_record(
+            actor=_lead(personas), session=session, item=item, outcome="defer"
+        )
     assert "defer_until" in caught.value.message_dict
-    services.decision_record(
+    decision_services.decision_record(
         actor=_lead(personas),
         session=session,
         item=item,
         outcome="defer",
         defer_until=date(2027, 1, 1),
     )
-    services.decision_record(actor=_lead(personas), session=session, item=item, outcome="reject")
+    decision_services.decision_record(
+        actor=_lead(personas), session=session, item=item, outcome="reject"
+    )
     idea = Idea.objects.select_related("status").get(pk=item.idea_id)
     assert idea.status.category == StatusCategory.DECLINED
     assert Decision.objects.get(item=item).defer_until is None
@@ -216,12 +235,12 @@ def test_a_reject_declines_the_idea_and_a_defer_needs_a_date(personas):
 def test_a_pm_adds_ideas_they_own_only(personas):
     session = running_session(personas, ideas=1)
     mine = idea_with_askers(personas["pm"], "Mine")
-    services.agenda_add(actor=personas["pm"].actor, session=session, idea=mine)
+    agenda_services.agenda_add(actor=personas["pm"].actor, session=session, idea=mine)
     theirs = idea_with_askers(personas["ops_lead"], "Theirs")
     with pytest.raises(PermissionDenied):
-        services.agenda_add(actor=personas["pm"].actor, session=session, idea=theirs)
+        agenda_services.agenda_add(actor=personas["pm"].actor, session=session, idea=theirs)
     with pytest.raises(PermissionDenied):
-        services.agenda_add(actor=personas["exec"].actor, session=session, idea=mine)
+        agenda_services.agenda_add(actor=personas["exec"].actor, session=session, idea=mine)
 
 
 def test_an_agenda_item_keeps_the_evidence_it_had_when_added(personas):
@@ -246,7 +265,7 @@ def test_facilitation_is_handed_over_to_an_ops_lead_or_admin_only(personas):
 def test_the_audit_log_records_that_someone_voted_never_the_value(personas):
     session = running_session(personas)
     item = AgendaItem.objects.get(pk=session.current_item_id)
-    services.vote_cast(
+    vote_services.vote_cast(
         actor=personas["pm"].actor, session=session, item=item, values=rice(SECRET_REACH["pm"])
     )
     events = AuditEvent.objects.filter(verb="planning_vote.cast")
