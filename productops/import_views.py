@@ -10,7 +10,7 @@ from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
 from productops.forms import ImportUploadForm
-from productops.imports import selectors
+from productops.imports import exports, selectors
 from productops.models import ImportJob
 from productops.paging import newest_first
 
@@ -119,14 +119,5 @@ def import_detail(request: WorkspaceRequest, job_id: int) -> HttpResponse:
 @member_required(Capability.RUN_IMPORTS)
 def import_report(request: WorkspaceRequest, job_id: int) -> HttpResponse:
     job, _ = _job(request, job_id)
-    header = list(job.header)
-    rows = (
-        [
-            row.row_number,
-            row.get_kind_display(),
-            row.reason,
-            *(row.values.get(c, "") for c in header),
-        ]
-        for row in selectors.report_rows(job=job).iterator()
-    )
-    return csv_download(f"import-{job.pk}-report.csv", ["row", "outcome", "reason", *header], rows)
+    rows = exports.report_rows(job, selectors.report_rows(job=job).iterator())
+    return csv_download(f"import-{job.pk}-report.csv", exports.report_columns(job), rows)

@@ -173,24 +173,33 @@ def _fit(sample_lines: list[str], dialect: dict) -> tuple[int, float]:
 
 
 def _detect_dialect(text: str) -> dict:
+    """The dialect the sample proves: the standard one unless the evidence is strong.
+
+    A separator that reads every row with the header's number of cells wins (the comma first,
+    then the one giving the most columns). When no separator reads every row (one malformed row
+    in a small file), the header line is the evidence: it names the columns, and names hardly
+    ever hold a separator, so a separator that splits it is weighed by how many rows agree with
+    it. Otherwise a UTF-16 tab-separated export whose texts hold commas would be read comma
+    separated, the whole header one column. clevercsv is asked last, for quoting other than the
+    standard (apostrophes), and taken only when it reads the rows more consistently.
+    """
     sample = text[:SAMPLE_CHARS]
     sample_lines = _lines(sample)
     if len(text) > SAMPLE_CHARS and len(sample_lines) > 2:
         sample_lines = sample_lines[:-1]  # the last line may be cut in the middle
     standard = {"delimiter": ",", "quotechar": '"', "escapechar": ""}
-    best, best_fit = standard, _fit(sample_lines, standard)
-    # The standard dialect with another separator (Excel in many European locales writes ";").
-    for delimiter in DELIMITERS[1:]:
-        candidate = {**standard, "delimiter": delimiter}
-        fit = _fit(sample_lines, candidate)
-        if fit[1] == 1.0 and fit[0] > best_fit[0] and (best_fit[1] < 1.0 or best_fit[0] == 1):
-            best, best_fit = candidate, fit
-    if best_fit[1] == 1.0 and best_fit[0] > 1:
-        return best
-    if best_fit[0] == 1 and best_fit[1] == 1.0 and best is standard:
+    fits = {d: _fit(sample_lines, {**standard, "delimiter": d}) for d in DELIMITERS}
+    perfect = [d for d in DELIMITERS if fits[d][1] == 1.0 and fits[d][0] > 1]
+    if perfect:
+        chosen = "," if "," in perfect else max(perfect, key=lambda d: fits[d][0])
+        return {**standard, "delimiter": chosen}
+    splitting = [d for d in DELIMITERS if fits[d][0] > 1]  # separators that split the header
+    if not splitting and fits[","][1] == 1.0:
         return standard  # one column: nothing to detect
-    # No standard reading fits every row: ask a detector made for messy files, and take its
-    # answer only when it reads the rows more consistently than the standard dialect does.
+    # Most rows agreeing with the header first, then the most columns; the order of DELIMITERS
+    # (the comma first) breaks a tie.
+    best = max(splitting, key=lambda d: (fits[d][1], fits[d][0]), default=",")
+    best_share = fits[best][1] if splitting else 0.0
     found = clevercsv.Detector().detect("".join(sample_lines), delimiters=list(DELIMITERS))
     if found is not None and found.delimiter:
         candidate = {
@@ -199,9 +208,9 @@ def _detect_dialect(text: str) -> dict:
             "escapechar": found.escapechar or "",
         }
         fit = _fit(sample_lines, candidate)
-        if fit[0] > 1 and fit[1] > best_fit[1]:
+        if fit[0] > 1 and fit[1] > best_share:
             return candidate
-    return best
+    return {**standard, "delimiter": best}
 
 
 def _clean_header(cells: list[str]) -> list[str]:

@@ -30,6 +30,8 @@ def column_rule(job: ImportJob, column: str) -> ColumnRule:
     return ColumnRule(
         date_order=DateOrder(data["date_order"]) if data.get("date_order") else None,
         dates_mixed=bool(data.get("dates_mixed")),
+        # A job stored before the flag existed: as before, a column that decided nothing asks.
+        numeric_dates=bool(data.get("numeric_dates", True)),
         decimals=Decimals(data["decimals"]) if data.get("decimals") else None,
         decimals_mixed=bool(data.get("decimals_mixed")),
     )
@@ -59,7 +61,7 @@ def open_questions(importer: Importer, job: ImportJob, mapping: dict[str, str]) 
             "not guessed."
         )
         if f.kind in (FieldKind.DAY, FieldKind.MOMENT):
-            if rule.date_order is None or rule.dates_mixed:
+            if rule.numeric_dates and (rule.date_order is None or rule.dates_mixed):
                 default = rule.date_order or job.workspace.date_order
                 questions.append(
                     {

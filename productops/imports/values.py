@@ -67,6 +67,9 @@ class ColumnRule:
 
     date_order: DateOrder | None = None
     dates_mixed: bool = False  # both orders are proven by some value: some rows will be bad
+    # Some value is a numeric day/month date (`3/1/2024`, `05.03.2024`), so the order matters;
+    # a column of ISO dates, epoch milliseconds or month names never needs one.
+    numeric_dates: bool = False
     decimals: Decimals | None = None
     decimals_mixed: bool = False
 
@@ -74,13 +77,14 @@ class ColumnRule:
         return {
             "date_order": self.date_order,
             "dates_mixed": self.dates_mixed,
+            "numeric_dates": self.numeric_dates,
             "decimals": self.decimals,
             "decimals_mixed": self.decimals_mixed,
         }
 
 
 def column_rule(values: list[str]) -> ColumnRule:
-    day_first = month_first = 0
+    day_first = month_first = numeric = 0
     point = comma = 0
     for text in values:
         text = text.strip()
@@ -88,6 +92,7 @@ def column_rule(values: list[str]) -> ColumnRule:
             continue
         match = _NUMERIC_DATE.match(text)
         if match:
+            numeric += 1
             first, second = int(match[1]), int(match[2])
             if first > 12 and second <= 12:
                 day_first += 1
@@ -108,6 +113,7 @@ def column_rule(values: list[str]) -> ColumnRule:
     return ColumnRule(
         date_order=order,
         dates_mixed=bool(day_first and month_first),
+        numeric_dates=bool(numeric),
         decimals=decimals,
         decimals_mixed=bool(point and comma),
     )

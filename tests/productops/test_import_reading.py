@@ -81,6 +81,53 @@ def test_a_file_quoting_with_apostrophes_is_read_by_the_detector():
     assert [r.cells["name"] for r in table.rows] == ["Smith, J", "Doe, A", "Roe"]
 
 
+PLAY_HEADER = "Package Name\tReviewer Language\tStar Rating\tReview Text\tReview Link"
+PLAY_ROWS = [
+    "com.acme.app\tfr\t2\tTrès lent depuis la mise à jour\t",
+    "com.acme.app\tde\t4\tGut aber langsam\t",
+    "com.acme.app\tes\t1\tNo funciona 😞\t",
+]
+
+
+@pytest.mark.parametrize(
+    ("malformed", "fault"),
+    [
+        ("com.acme.app\ten\t5\tLove it\t\textra", "has 6 cells where the header has 5"),
+        ("com.acme.app\ten", "has 2 cells where the header has 5: it looks cut short"),
+        ('com.acme.app\ten\t5\t"Love it "really" works\t', "A quote opened on line 3"),
+    ],
+    ids=["extra-cell", "cut-short", "stray-quote"],
+)
+def test_a_utf16_tsv_with_one_malformed_row_is_read_tab_separated(malformed, fault):
+    # No row has a comma, so no reading but the tab's agrees with every row: the header decides.
+    text = "\n".join([PLAY_HEADER, PLAY_ROWS[0], malformed, *PLAY_ROWS[1:]]) + "\n"
+    table = read_upload(text.encode("utf-16"), "reviews.csv")
+
+    assert table.layout.describe() == "UTF-16 text, tab separated"
+    assert table.header == PLAY_HEADER.split("\t")
+    good = {row.number: row.cells for row in table.rows if not row.fault}
+    assert good[2]["Review Text"] == "Très lent depuis la mise à jour"
+    assert good[4] == {
+        "Package Name": "com.acme.app",
+        "Reviewer Language": "de",
+        "Star Rating": "4",
+        "Review Text": "Gut aber langsam",
+        "Review Link": "",
+    }
+    assert good[5]["Review Text"] == "No funciona 😞"
+    assert [(row.number, fault in row.fault) for row in table.rows if row.fault] == [(3, True)]
+
+
+def test_a_comma_file_with_one_malformed_row_stays_comma_separated():
+    table = read_upload(b"id,title,votes\n1,Dark mode,3\n2,SSO\n3,Exports,7\n")
+    assert table.layout.delimiter == ","
+    assert [(r.number, r.cells["title"], bool(r.fault)) for r in table.rows] == [
+        (2, "Dark mode", False),
+        (3, "SSO", True),
+        (4, "Exports", False),
+    ]
+
+
 def test_utf16_with_a_bom_is_read_and_named():
     raw = "Package Name,Review Text\ncom.acme,Très bien 👍\n".encode("utf-16")
     table = read_upload(raw)

@@ -35,6 +35,23 @@ def test_a_column_that_cannot_tell_decides_nothing_and_a_date_is_not_guessed():
         parse_day("03/04/2027", None)
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["1709251200000", "1709337600000"],  # Google Play's Review Submit Millis Since Epoch
+        ["2024-03-01T00:00:00Z", "2024-03-02 10:00"],
+        ["Mar 5, 2024", "5 March 2024"],
+    ],
+)
+def test_a_column_without_numeric_day_month_dates_needs_no_order(values):
+    rule = column_rule(values)
+    assert (rule.numeric_dates, rule.date_order) == (False, None)
+
+
+def test_a_column_with_a_numeric_date_needs_its_order():
+    assert column_rule(["1709251200000", "03/04/2027"]).numeric_dates
+
+
 def test_a_column_with_both_orders_says_so_and_misfits_are_refused():
     rule = column_rule(["13/01/2026", "01/13/2026"])
     assert rule.dates_mixed
