@@ -43,7 +43,7 @@ class WorkspaceListAPIView(mixins.ListModelMixin, WorkspaceAPIView):
 class WorkspaceOut(serializers.ModelSerializer):
     class Meta:
         model = Workspace
-        fields = ["slug", "name", "currency", "time_zone", "created_at"]
+        fields = ["slug", "name", "currency", "time_zone", "date_order", "created_at"]
 
 
 class MemberOut(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from django.template import loader
 
 from productops import clock
 from productops.errors import error_fields
+from productops.imports.values import DATE_ORDER_LABELS
 from productops.models import Role, TokenScope
 from productops.services import email_queue
 
@@ -58,6 +59,12 @@ class WorkspaceSettingsForm(forms.Form):
         error_messages={"invalid": "Use a three-letter currency code."},
     )
     time_zone = time_zone_field()
+    date_order = forms.ChoiceField(
+        label="Dates in imports",
+        choices=list(DATE_ORDER_LABELS.items()),
+        help_text="How an import reads a numeric date such as 03/04/2027 when its column cannot "
+        "tell (a day above 12 decides by itself); the mapping step starts from this.",
+    )
 
 
 class InvitationForm(forms.Form):

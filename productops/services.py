@@ -14,6 +14,7 @@ from productops import clock, queueing, workspace_setup
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
+from productops.imports.values import DateOrder
 from productops.locks import advisory_xact_lock
 from productops.models import (
     ApiToken,
@@ -56,15 +57,27 @@ def workspace_create(
 
 @transaction.atomic
 def workspace_update(
-    *, actor: Actor, name: str, currency: str, time_zone: str | None = None
+    *,
+    actor: Actor,
+    name: str,
+    currency: str,
+    time_zone: str | None = None,
+    date_order: str | None = None,
 ) -> Workspace:
+    """Renames the workspace or changes its currency, time zone or date order (`"mdy"` or
+    `"dmy"`: how an import reads numeric dates when a column cannot tell). None keeps the
+    current zone or order. Raises ValidationError naming the field."""
     require(actor, Capability.MANAGE_WORKSPACE)
     workspace = Workspace.objects.select_for_update().get(pk=actor.workspace.pk)
-    fields = ("name", "currency", "time_zone")
+    fields = ("name", "currency", "time_zone", "date_order")
     before = {field: getattr(workspace, field) for field in fields}
     workspace.name, workspace.currency = name.strip(), currency.upper()
     if time_zone is not None:
         workspace.time_zone = clock.validate_time_zone(time_zone)
+    if date_order is not None:
+        if date_order not in DateOrder:
+            raise ValidationError({"date_order": "Choose day first (dmy) or month first (mdy)."})
+        workspace.date_order = date_order
     workspace.save(update_fields=list(fields))
     after = {field: getattr(workspace, field) for field in fields}
     changed = [field for field in fields if before[field] != after[field]]
@@ -77,6 +90,7 @@ def workspace_update(
     )
     # The actor's copy is the one the rest of this request reads (e.g. its "today").
     actor.workspace.time_zone = workspace.time_zone
+    actor.workspace.date_order = workspace.date_order
     return workspace
 
 

@@ -173,6 +173,7 @@ def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
             "name": workspace.name,
             "currency": workspace.currency,
             "time_zone": workspace.time_zone,
+            "date_order": workspace.date_order,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -53,7 +53,14 @@ PLATFORM: dict[str, list[Check]] = {
     "api_docs": [Check("GET", public())],
     # Workspace pages
     "workspace_home": [Check("GET", page())],
-    "workspace_settings": [Check("GET", admin_page())],
+    "workspace_settings": [
+        Check("GET", admin_page()),
+        Check(
+            "POST",
+            admin_page(302),
+            {"name": "Alpha", "currency": "EUR", "time_zone": "UTC", "date_order": "dmy"},
+        ),
+    ],
     "member_list": [Check("GET", page())],
     "member_invite": [Check("POST", admin_page(302), {"email": "new@alpha.test", "role": "pm"})],
     "member_role": [Check("POST", admin_page(302), {"role": "ops_lead"})],

@@ -69,7 +69,12 @@ def test_an_admin_changes_the_zone_in_the_settings_and_it_is_audited(admin, work
     page = client.get("/w/alpha/settings/")
     response = client.post(
         "/w/alpha/settings/",
-        {"name": "Alpha Inc", "currency": "USD", "time_zone": "America/Los_Angeles"},
+        {
+            "name": "Alpha Inc",
+            "currency": "USD",
+            "time_zone": "America/Los_Angeles",
+            "date_order": "mdy",
+        },
     )
 
     assert 'value="UTC" selected' in page.content.decode()

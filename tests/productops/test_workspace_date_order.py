@@ -1,0 +1,60 @@
+"""The workspace's date order: the day/month order an import starts from when a column of
+numeric dates cannot tell. Admins change it in the settings; it is audited and read by imports."""
+
+from productops import imports
+from productops.models import AuditEvent, Workspace
+from tests.conftest import signed_in
+
+SETTINGS = "/w/alpha/settings/"
+FORM = {"name": "Alpha Inc", "currency": "USD", "time_zone": "UTC"}
+# 03/04/2024 and 05/06/2024 read both ways: only the workspace's order can decide.
+AMBIGUOUS = b"feedback,created at\nSlow exports,03/04/2024\nDark mode,05/06/2024\n"
+
+
+def test_an_admin_sets_day_first_and_it_is_stored_and_audited(admin, workspace_a):
+    client = signed_in(admin)
+    page = client.get(SETTINGS).content.decode()
+    response = client.post(SETTINGS, {**FORM, "date_order": "dmy"})
+
+    assert 'value="mdy" selected' in page  # the current order, shown in the form
+    assert response.status_code == 302
+    assert Workspace.objects.get(pk=workspace_a.pk).date_order == "dmy"
+    event = AuditEvent.objects.get(verb="workspace.updated")
+    assert (event.before, event.after) == ({"date_order": "mdy"}, {"date_order": "dmy"})
+
+
+def test_an_unknown_order_is_refused_naming_the_field_and_nothing_changes(admin, workspace_a):
+    response = signed_in(admin).post(SETTINGS, {**FORM, "date_order": "ymd"})
+
+    assert response.status_code == 400
+    assert "date_order" in response.context["form"].errors
+    assert Workspace.objects.get(pk=workspace_a.pk).date_order == "mdy"
+    assert not AuditEvent.objects.filter(verb="workspace.updated").exists()
+
+
+def test_a_pm_cannot_change_the_order(pm, workspace_a):
+    response = signed_in(pm).post(SETTINGS, {**FORM, "date_order": "dmy"})
+
+    assert response.status_code == 403
+    assert Workspace.objects.get(pk=workspace_a.pk).date_order == "mdy"
+
+
+def test_an_import_starts_from_the_workspace_s_order(admin, workspace_a):
+    signed_in(admin).post(SETTINGS, {**FORM, "date_order": "dmy"})
+    admin.actor.workspace.refresh_from_db()
+    job = imports.import_upload(actor=admin.actor, kind="feedback", filename="f.csv", raw=AMBIGUOUS)
+    preview = imports.import_preview(job=job, mapping=job.mapping)
+
+    asked = {q["field"].name: q["value"] for q in preview.questions}
+    assert asked == {"received_at": "dmy"}
+    assert [r.stored["received_at"] for r in preview.rows] == [
+        "2024-04-03T00:00:00+00:00",
+        "2024-06-05T00:00:00+00:00",
+    ]
+
+
+def test_the_api_tells_the_workspace_s_order(pm, workspace_a):
+    workspace_a.date_order = "dmy"
+    workspace_a.save()
+
+    assert signed_in(pm).get("/api/v1/w/alpha/").json()["date_order"] == "dmy"
