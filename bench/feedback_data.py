@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 
+from feedback.services import status_counts
 from productops.models import Role, User, Workspace
 
 WORDS = (
@@ -218,4 +219,5 @@ def load(*, slug: str, items: int, seed: int = 7, chunk: int = 50_000) -> Worksp
         for _, definition in slow:
             cursor.execute(definition)
         cursor.execute("ANALYZE feedback_feedbackitem; ANALYZE feedback_feedbackitem_tags")
+    status_counts.recount(workspace)  # COPY went around the services that keep the counters
     return workspace

@@ -6,6 +6,7 @@ same item sent again is the same row, updated when something it says changed, un
 nothing did. Contacts and accounts are matched or created in bulk for the whole batch.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from psycopg2.extras import execute_values
 
 from feedback.intake_item import IntakeItem, company_domain, name_from_domain, normalise_domain
 from feedback.models import Account, Contact, FeedbackItem, ProductArea, Source, Status, Tag
+from feedback.services import status_counts
 from productops import clock
 from productops.audit import marks_written
 from productops.models import ChangeMark, Workspace
@@ -399,6 +401,7 @@ def store_items(
                 through,
                 page_size=len(through),
             )
+    status_counts.add(workspace, Counter(items[index].status for index in created_ids))
     mark_days(workspace, days)
     return outcomes  # type: ignore[return-value]
 

@@ -279,6 +279,28 @@ class FeedbackItem(models.Model):
         return self.title or self.body[:80]
 
 
+class StatusCount(models.Model):
+    """How many of a workspace's items have each status: the inbox's tabs at any size.
+
+    Kept by every service that creates an item or changes its status, in that service's own
+    transaction (feedback/services/status_counts.py), so it always equals a recount.
+    """
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    status = models.CharField(max_length=10, choices=Status.choices)
+    items = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "status"], name="status_count_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.items}"
+
+
 class DuplicateCandidate(models.Model):
     """An earlier item that may say the same thing, found in the background after intake."""
 

@@ -1,11 +1,12 @@
 """Reads of the triage inbox: the list, one item with everything beside it, pickers, saved views.
 
 The inbox is keyset-paged on (received_at, id) and never counts or offsets its rows: the status
-tabs use capped counts (LIMIT 1001 inside the count), which stay cheap at a million rows.
+tabs read the counters the services keep (StatusCount), or under filters use capped counts
+(LIMIT 1001 inside the count).
 """
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.contrib.postgres.search import SearchQuery
@@ -34,6 +35,7 @@ from feedback.models import (
     SavedView,
     Source,
     Status,
+    StatusCount,
     Tag,
 )
 from feedback.selectors import evidence
@@ -224,8 +226,18 @@ def export_rows(*, workspace: Workspace, filters: InboxFilters, batch: int = 200
         cursor = page.next_cursor
 
 
+def narrows(filters: InboxFilters) -> bool:
+    """Whether the filters select fewer items than a whole status tab (the sort does not)."""
+    return replace(filters, status=ALL, sort="newest") != InboxFilters(status=ALL)
+
+
 def status_counts(*, workspace: Workspace, filters: InboxFilters) -> dict[str, str]:
-    """Items per status tab under the other filters: exact up to 1,000, then "1,000+"."""
+    """Items per status tab. Unfiltered, the exact counts kept by the services (StatusCount,
+    one indexed read however many items); under other filters, exact up to 1,000, then
+    "1,000+" (a count capped at 1,001 rows per tab)."""
+    if not narrows(filters):
+        kept = dict(StatusCount.objects.filter(workspace=workspace).values_list("status", "items"))
+        return {status: f"{kept.get(status, 0):,}" for status in Status.values}
     counts = {}
     for status in Status.values:
         qs = filtered(workspace=workspace, filters=filters.with_status(status))

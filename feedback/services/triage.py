@@ -5,6 +5,7 @@ bumped in one transaction, so a second PM acting on the same item gets StaleEdit
 current state instead of silently overwriting the first.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,7 @@ from feedback.selectors import evidence
 from feedback.selectors import triage as selectors
 from feedback.sentiment import label_for
 from feedback.services import ideas as idea_services
+from feedback.services import status_counts
 from productops import clock
 from productops.access import Actor, require
 from productops.audit import audit, diff, mark_changed
@@ -238,8 +240,11 @@ def _resolve(actor: Actor, changes: Mapping[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def _apply(actor: Actor, item: FeedbackItem, changes: Mapping[str, Any]) -> bool:
-    """Applies `changes` to a locked row, audits them; False when nothing actually changed."""
+def _apply(
+    actor: Actor, item: FeedbackItem, changes: Mapping[str, Any], moved: Counter[str]
+) -> bool:
+    """Applies `changes` to a locked row, audits them, adds a status move to `moved` (for the
+    caller's one counter update); False when nothing actually changed."""
     tag_ids = set(item.tags.values_list("pk", flat=True))
     tag_names = {t.pk: t.name for t in item.tags.all()}
     before = state(item, sorted(tag_names.values()))
@@ -258,6 +263,7 @@ def _apply(actor: Actor, item: FeedbackItem, changes: Mapping[str, Any]) -> bool
     was_overridden = item.sentiment_overridden
     was_counted = item.status != Status.SPAM
     if "status" in changes and changes["status"] != item.status:
+        moved.update(status_counts.moves([(item.status, changes["status"])]))
         item.status = changes["status"]
         if item.status == Status.TRIAGED:
             item.triaged_at, item.triaged_by = now, actor.user
@@ -334,7 +340,9 @@ def feedback_update(
         raise ValidationError("This item no longer exists.")
     if locked.version != expected_version:
         raise stale(locked)
-    _apply(actor, locked, _resolve(actor, changes))
+    moved: Counter[str] = Counter()
+    _apply(actor, locked, _resolve(actor, changes), moved)
+    status_counts.add(actor.workspace, moved)
     return locked
 
 
@@ -379,9 +387,11 @@ def feedback_bulk_update(
     fresh = _lock_versions(actor, versions, result)
     if fresh:
         resolved = _resolve(actor, changes)
+        moved: Counter[str] = Counter()
         for row in fresh:
-            _apply(actor, row, resolved)
+            _apply(actor, row, resolved, moved)
             result.updated.append(row)
+        status_counts.add(actor.workspace, moved)
     return result
 
 
@@ -397,9 +407,11 @@ def feedback_bulk_revert(
         _check_values(changes)
     result = BulkResult()
     fresh = _lock_versions(actor, {pk: version for pk, (version, _) in reverts.items()}, result)
+    moved: Counter[str] = Counter()
     for row in fresh:
-        _apply(actor, row, _resolve(actor, reverts[row.pk][1]))
+        _apply(actor, row, _resolve(actor, reverts[row.pk][1]), moved)
         result.updated.append(row)
+    status_counts.add(actor.workspace, moved)
     return result
 
 
@@ -556,6 +568,7 @@ def feedback_merge(
         merged_by=actor.user,
     )
     dup.duplicate_of = orig
+    status_counts.move(actor.workspace, dup.status, Status.ARCHIVED)
     dup.status = Status.ARCHIVED
     dup.version += 1
     dup.updated_at = timezone.now()
@@ -596,6 +609,7 @@ def feedback_unmerge(*, actor: Actor, merge: FeedbackMerge) -> FeedbackItem:
     )
     original_label = f"#{merge.original_id}"
     dup.duplicate_of = None
+    status_counts.move(actor.workspace, dup.status, merge.previous_status)
     dup.status = merge.previous_status
     dup.version += 1
     dup.updated_at = timezone.now()

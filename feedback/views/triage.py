@@ -5,6 +5,7 @@ htmx they redirect to the item's page. A stale version answers 409 with the curr
 """
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -67,21 +68,46 @@ def _decorate(rows: list[FeedbackItem]) -> list[FeedbackItem]:
     return rows
 
 
-def _filter_form(request: WorkspaceRequest) -> tuple[InboxFilterForm, object]:
-    data = request.GET
+def _filter_form(
+    request: WorkspaceRequest, given: QueryDict | None = None
+) -> tuple[InboxFilterForm, object]:
+    """The inbox's filters from `given` (the request's query string unless named): a saved
+    view's when the query names one and nothing else."""
+    given = request.GET if given is None else given
+    data = given
     current_view = None
-    if request.GET.get("view", "").isdigit():
+    if given.get("view", "").isdigit():
         current_view = selectors.visible_saved_view(
-            workspace=request.workspace, user=request.user, view_id=int(request.GET["view"])
+            workspace=request.workspace, user=request.user, view_id=int(given["view"])
         )
-        if current_view is not None and not (request.GET.keys() - {"view", "cursor"}):
+        if current_view is not None and not (given.keys() - {"view", "cursor"}):
             data = QueryDict(mutable=True)
             data.update({k: str(v) for k, v in current_view.filters.items()})
-            if "cursor" in request.GET:
-                data["cursor"] = request.GET["cursor"]
+            if "cursor" in given:
+                data["cursor"] = given["cursor"]
     form = InboxFilterForm(data, actor=request.actor)
     form.is_valid()
     return form, current_view
+
+
+def _tabs(request: WorkspaceRequest, form: InboxFilterForm) -> list[tuple]:
+    """(status, label, count, query) per status tab, under the form's other filters."""
+    counts = selectors.status_counts(workspace=request.workspace, filters=form.filters())
+    base = {k: v for k, v in form.query().items() if k not in ("view", "status")}
+    return [
+        (value, label, counts.get(value), urlencode({**base, "status": value}))
+        for value, label in STATUS_TABS
+    ]
+
+
+def _inbox_tabs(request: WorkspaceRequest) -> dict | None:
+    """The status tabs of the inbox page an action came from (its filters), swapped in
+    out-of-band so the counts follow every action; None when it came from elsewhere."""
+    if not _in_inbox(request):
+        return None
+    assert request.htmx  # _in_inbox: an htmx request with the inbox as its page
+    form, _ = _filter_form(request, QueryDict(urlsplit(request.htmx.current_url).query))
+    return {"tabs": _tabs(request, form), "tab_status": form.filters().status}
 
 
 def _options(workspace) -> dict:
@@ -118,12 +144,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     }
     if request.htmx and cursor:
         return render(request, f"{TEMPLATE}#more", context)
-    context["counts"] = selectors.status_counts(workspace=workspace, filters=filters)
-    base = {k: v for k, v in query.items() if k not in ("view", "status")}
-    context["tabs"] = [
-        (value, label, context["counts"].get(value), urlencode({**base, "status": value}))
-        for value, label in STATUS_TABS
-    ]
+    context.update(tabs=_tabs(request, form), tab_status=filters.status)
     if request.htmx and request.htmx.target == "inbox-results":
         return render(request, f"{TEMPLATE}#results", context)
     context.update(
@@ -169,6 +190,8 @@ def _in_inbox(request: WorkspaceRequest) -> bool:
 
 def _panel(request: WorkspaceRequest, item_id: int, *, status: int = 200, **extra) -> HttpResponse:
     context = _panel_context(request, item_id, in_inbox=_in_inbox(request), **extra)
+    if request.method == "POST":
+        context["inbox_tabs"] = _inbox_tabs(request)
     if request.htmx:
         return render(request, f"{ITEM_TEMPLATE}#panel_response", context, status=status)
     return render(request, ITEM_TEMPLATE, context, status=status)
@@ -454,9 +477,8 @@ def _bulk_answer(request: WorkspaceRequest, report: dict, status: int) -> HttpRe
     before = report.pop("before", None)
     if before:
         report["reverts"] = _bulk_reverts(report["action"], before, rows)
-    return render(
-        request, f"{TEMPLATE}#bulk_report", {"report": report, "rows": rows}, status=status
-    )
+    context = {"report": report, "rows": rows, "inbox_tabs": _inbox_tabs(request)}
+    return render(request, f"{TEMPLATE}#bulk_report", context, status=status)
 
 
 @require_POST

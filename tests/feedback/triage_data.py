@@ -1,12 +1,14 @@
 """Rows for the triage tests, built through tests/feedback/factories.py (intake's services are
 tested in their own files)."""
 
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
 from feedback.models import Account, Channel, Contact, FeedbackItem, Idea, ProductArea, Source, Tag
+from feedback.services import status_counts
 from productops.models import Workspace
 from tests.feedback.factories import (
     AccountFactory,
@@ -69,7 +71,9 @@ def many(workspace: Workspace, n: int, *, start_hours: float = 0, **extra) -> li
         )
         for k in range(n)
     ]
-    return FeedbackItem.objects.bulk_create(rows)
+    made = FeedbackItem.objects.bulk_create(rows)
+    status_counts.add(workspace, Counter(i.status for i in made))  # as intake's services do
+    return made
 
 
 def tag(workspace: Workspace, name: str) -> Tag:
