@@ -193,6 +193,10 @@
       return;
     }
     if (event.defaultPrevented || isTyping(target) || document.querySelector("dialog[open]")) return;
+    if (event.key === "Escape" && inboxLayout() && inboxLayout().classList.contains("panel-open")) {
+      showPanel(false);
+      return;
+    }
 
     if (afterG) {
       afterG = false;
@@ -210,6 +214,7 @@
   document.addEventListener("change", (event) => {
     const target = event.target;
     if (!(target instanceof Element)) return;
+    if (target.closest("#filter-menu")) renderChips();
     if (target.matches("#inbox-rows input[name=items]")) {
       lastToggled = target.closest("tr").id;
       updateSelection();
@@ -221,6 +226,17 @@
   document.addEventListener("click", (event) => {
     const target = event.target instanceof Element ? event.target : null;
     if (!target) return;
+    const chip = target.closest("#filter-chips [data-clear-filter]");
+    if (chip) {
+      clearFilter(chip);
+      return;
+    }
+    if (target.closest("[data-close-panel]")) {
+      showPanel(false);
+      const row = currentRow();
+      if (row) $("a.headline", row).focus();
+      return;
+    }
     if (target.closest("[data-clear-selection]")) {
       for (const box of checked()) box.checked = false;
       updateSelection();
@@ -300,14 +316,75 @@
       if (form && box && form.elements.status) form.elements.status.value = box.dataset.status;
       cursorId = null;
     }
-    if (target && target.id === "panel") toTopForNewItem();
+    if (target && target.id === "panel") {
+      toTopForNewItem();
+      showPanel(Boolean($("#panel .panel-body[data-item]")));
+    }
     sweep();
     const config = event.detail.requestConfig;
     if (config && config.verb && config.verb.toLowerCase() !== "get") followPanel();
     expireToast();
   });
 
+  // Filters behind one button: each field that is set shows as a chip beside it; removing a
+  // chip clears its field and the form's own change trigger reloads the list.
+  const NOT_CHIPS = new Set(["status", "q", "sort", "idea"]);
+  function renderChips() {
+    const form = document.getElementById("inbox-filters");
+    const box = document.getElementById("filter-chips");
+    if (!form || !box) return;
+    const chips = [];
+    for (const field of $$("#filter-menu select, #filter-menu input", form)) {
+      if (!field.name || NOT_CHIPS.has(field.name) || !field.value) continue;
+      const label = field.closest("label").firstChild.textContent.trim();
+      const value = field instanceof HTMLSelectElement
+        ? field.selectedOptions[0].textContent.trim() : field.value;
+      const chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "filter-chip";
+      chip.dataset.clearFilter = field.name;
+      chip.setAttribute("aria-label", `Remove filter ${label}: ${value}`);
+      const cross = document.createElement("span");
+      cross.className = "x";
+      cross.setAttribute("aria-hidden", "true");
+      cross.textContent = "×";
+      chip.append(`${label}: ${value}`, cross);
+      chips.push(chip);
+    }
+    box.replaceChildren(...chips);
+    const count = $("[data-filter-count]", form);
+    if (count) {
+      count.textContent = String(chips.length);
+      count.hidden = chips.length === 0;
+    }
+  }
+
+  function clearFilter(chip) {
+    const form = document.getElementById("inbox-filters");
+    const field = form && form.elements.namedItem(chip.dataset.clearFilter);
+    if (!field) return;
+    const chips = $$("#filter-chips .filter-chip");
+    const next = chips[chips.indexOf(chip) + 1] || chips[chips.indexOf(chip) - 1];
+    const nextName = next ? next.dataset.clearFilter : null;
+    field.value = "";
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+    renderChips();
+    // Keyboard users keep their place: on the next chip, else the Filters button.
+    const focusTo = nextName ? $(`#filter-chips [data-clear-filter="${nextName}"]`) : $("#filter-menu > summary");
+    if (focusTo) focusTo.focus();
+  }
+
+  // Narrower than the split view, the panel is a slide-over: open while it shows an item.
+  function inboxLayout() {
+    return document.querySelector(".inbox");
+  }
+  function showPanel(open) {
+    const layout = inboxLayout();
+    if (layout) layout.classList.toggle("panel-open", open);
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    renderChips();
     const box = results();
     if (box && box.dataset.start !== undefined) setCursor(visibleRows()[0]);
     updateSelection();

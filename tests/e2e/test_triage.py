@@ -4,6 +4,7 @@ import pytest
 
 from feedback.models import DuplicateCandidate, FeedbackItem, FeedbackMerge, IdeaLink, Status
 from productops import demo
+from tests.e2e.conftest import assert_fits_phone
 from tests.feedback import triage_data as data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -176,4 +177,71 @@ def test_undo_after_a_merge_puts_the_cursor_on_the_restored_item(page, live_serv
     assert statuses[fourth.pk] == Status.TRIAGED
     assert statuses[third.pk] == Status.NEW
     assert FeedbackItem.objects.get(pk=fourth.pk).duplicate_of_id is None
+    assert page.console_problems == []
+
+
+def test_filters_sit_behind_one_button_and_their_chips_remove_them(page, live_server, inbox):
+    first = inbox["items"][0]
+    FeedbackItem.tags.through.objects.create(
+        feedbackitem=first, tag=data.tag(first.workspace, "billing")
+    )
+    sign_in(page, live_server, "pm@acme.test")
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    assert page.locator("#inbox-q").is_visible()
+    assert not page.locator("#inbox-filters select[name=tag]").is_visible()
+    assert page.locator("#filter-chips .filter-chip").count() == 0
+
+    page.click("#filter-menu > summary")
+    with page.expect_response(lambda r: "tag=" in r.url):
+        page.select_option("#inbox-filters select[name=tag]", label="billing")
+    settled(page)
+    chip = page.locator("#filter-chips .filter-chip")
+    assert chip.count() == 1 and chip.inner_text().startswith("Tag: billing")
+    assert page.locator("#filter-menu [data-filter-count]").inner_text() == "1"
+    assert page.locator("tr.inbox-row").count() == 1
+    assert page.locator(f"#item-{first.pk}").is_visible()
+
+    with page.expect_response(lambda r: "/feedback/" in r.url and "tag=&" in r.url + "&"):
+        chip.click()
+    settled(page)
+    assert page.locator("#filter-chips .filter-chip").count() == 0
+    assert page.locator("tr.inbox-row").count() == 4
+    assert "tag=billing" not in page.url
+    assert page.locator("#inbox-filters select[name=tag]").input_value() == ""
+    assert page.console_problems == []
+
+
+def test_the_split_view_holds_at_950_px_and_the_item_slides_over_on_a_phone(
+    page, live_server, inbox
+):
+    first, second, *_ = inbox["items"]
+    sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": 950, "height": 800})
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    page.keyboard.press("j")
+    panel_shows(page, first)
+    rows = page.locator(".inbox-list").bounding_box()
+    panel = page.locator("#panel").bounding_box()
+    assert panel["x"] >= rows["x"] + rows["width"]  # beside the list...
+    assert abs(panel["y"] - rows["y"]) < 40  # ...at its top, not below it
+    assert panel["x"] + panel["width"] <= 950
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    assert not page.locator("#panel").is_visible()
+    page.keyboard.press("j")
+    panel_shows(page, first)
+    page.wait_for_timeout(250)  # the slide-in
+    box = page.locator("#panel").bounding_box()
+    assert page.locator("#panel").is_visible()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.locator("#panel .panel-close").is_visible()
+    # j in the slide-over moves on to the next item, shown in the same slide-over.
+    page.keyboard.press("j")
+    panel_shows(page, second)
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(250)
+    assert not page.locator("#panel").is_visible()
+    assert page.locator("tr.inbox-row.current").get_attribute("id") == f"item-{second.pk}"
+    assert_fits_phone(page)
     assert page.console_problems == []
