@@ -1,7 +1,9 @@
 from django.urls import path
 
-from dashboards import api
-from dashboards.views import TileConverter  # noqa: F401 (registers the <tile:...> converter)
+from dashboards import (
+    api,
+    converters,  # noqa: F401 (registers the <tile:...> converter)
+)
 
 urlpatterns = [
     path("metrics/", api.MetricIndex.as_view(), name="api_metric_index"),

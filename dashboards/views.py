@@ -4,7 +4,6 @@ refresh and each role's Home fragment. Thin: selectors read, services write."""
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, register_converter
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -16,19 +15,6 @@ from productops import clock
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
-
-
-class TileConverter:
-    regex = "|".join(selectors.TILES)
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(TileConverter, "tile")
 
 
 def _filter_form(request: WorkspaceRequest) -> DashboardFilterForm:
@@ -153,14 +139,3 @@ def role_home(request: WorkspaceRequest) -> HttpResponse:
     if context is None:
         raise Http404
     return render(request, "dashboards/home.html", context)
-
-
-urlpatterns = [
-    path("", overview, name="dashboards_overview"),
-    path("tiles/<tile:name>/", tile, name="dashboards_tile"),
-    path("tiles/<tile:name>.csv", tile_csv, name="dashboards_tile_csv"),
-    path("status/", refresh_status, name="dashboards_status"),
-    path("refresh/", refresh, name="dashboards_refresh"),
-    path("digest/", digest, name="dashboards_digest"),
-    path("home/", role_home, name="dashboards_home"),
-]

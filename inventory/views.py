@@ -35,7 +35,7 @@ from productops.access import WorkspaceRequest, member_required, require
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
 from productops.errors import StaleEdit
-from productops.forms import add_service_errors
+from productops.form_submit import form_status, submit_form
 from productops.validation import RENEWALS_AHEAD
 
 TOOL_EDIT_FIELDS = [
@@ -53,10 +53,6 @@ TOOL_EDIT_FIELDS = [
     "description",
 ]
 RENEWAL_WINDOWS = [(30, "30 days"), (60, "60 days"), (90, "90 days"), (180, "6 months")]
-
-
-def _status(form) -> int:
-    return 400 if form.errors else 200
 
 
 # The inventory
@@ -121,14 +117,18 @@ def tool_create(request: WorkspaceRequest) -> HttpResponse:
     form = ToolForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in TOOL_EDIT_FIELDS}
-        try:
-            tool = tool_services.tool_create(actor=request.actor, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{tool.name} added. Add its contract next.")
-            return redirect("contract_create", slug=request.workspace.slug, tool_id=tool.pk)
-    return _tool_form_page(request, form, None, _status(form))
+        done = submit_form(
+            request,
+            form,
+            lambda: tool_services.tool_create(actor=request.actor, **data),
+            success=lambda tool: f"{tool.name} added. Add its contract next.",
+            then=lambda tool: redirect(
+                "contract_create", slug=request.workspace.slug, tool_id=tool.pk
+            ),
+        )
+        if done:
+            return done
+    return _tool_form_page(request, form, None, form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,25 +137,25 @@ def tool_edit(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
     tool = tool_selectors.tool(workspace=request.workspace, tool_id=tool_id)
     initial = {k: getattr(tool, k) for k in TOOL_EDIT_FIELDS} | {"version": tool.version}
     form = ToolForm(request.POST or None, initial=initial, workspace=request.workspace)
-    status = 200
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in TOOL_EDIT_FIELDS}
-        try:
-            tool = tool_services.tool_update(
+        done = submit_form(
+            request,
+            form,
+            lambda: tool_services.tool_update(
                 actor=request.actor,
                 tool=tool,
                 expected_version=form.cleaned_data["version"] or 0,
                 **data,
-            )
-        except StaleEdit as stale:
-            form.add_error(None, str(stale))
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{tool.name} saved.")
-            return redirect("tool_detail", slug=request.workspace.slug, tool_id=tool.pk)
-    return _tool_form_page(request, form, tool, status if status != 200 else _status(form))
+            ),
+            success=lambda saved: f"{saved.name} saved.",
+            then=lambda saved: redirect(
+                "tool_detail", slug=request.workspace.slug, tool_id=saved.pk
+            ),
+        )
+        if done:
+            return done
+    return _tool_form_page(request, form, tool, form_status(form))
 
 
 def _tool_page(
@@ -202,13 +202,17 @@ def usage_record(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
     tool = tool_selectors.tool(workspace=request.workspace, tool_id=tool_id)
     form = UsageForm(request.POST)
     if form.is_valid():
-        try:
-            contract_services.usage_record(actor=request.actor, tool=tool, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Seat use of {tool.name} recorded.")
-            return redirect("tool_detail", slug=request.workspace.slug, tool_id=tool.pk)
+        done = submit_form(
+            request,
+            form,
+            lambda: contract_services.usage_record(
+                actor=request.actor, tool=tool, **form.cleaned_data
+            ),
+            success=f"Seat use of {tool.name} recorded.",
+            then=lambda _: redirect("tool_detail", slug=request.workspace.slug, tool_id=tool.pk),
+        )
+        if done:
+            return done
     return _tool_page(request, tool, usage_form=form, status=400)
 
 
@@ -245,14 +249,16 @@ def contract_create(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
     form = ContractForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in CONTRACT_EDIT_FIELDS}
-        try:
-            contract_services.contract_create(actor=request.actor, tool=tool, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Contract of {tool.name} saved.")
-            return redirect("tool_detail", slug=request.workspace.slug, tool_id=tool.pk)
-    return _contract_form_page(request, form, tool, status=_status(form))
+        done = submit_form(
+            request,
+            form,
+            lambda: contract_services.contract_create(actor=request.actor, tool=tool, **data),
+            success=f"Contract of {tool.name} saved.",
+            then=lambda _: redirect("tool_detail", slug=request.workspace.slug, tool_id=tool.pk),
+        )
+        if done:
+            return done
+    return _contract_form_page(request, form, tool, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -263,28 +269,27 @@ def contract_edit(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
         "version": contract.version
     }
     form = ContractForm(request.POST or None, initial=initial)
-    status = 200
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in CONTRACT_EDIT_FIELDS}
         if data["seats_used"] is None:  # left empty: keep the figure as it is
             del data["seats_used"]
-        try:
-            contract_services.contract_update(
+        done = submit_form(
+            request,
+            form,
+            lambda: contract_services.contract_update(
                 actor=request.actor,
                 contract=contract,
                 expected_version=form.cleaned_data["version"] or 0,
                 **data,
-            )
-        except StaleEdit as stale:
-            form.add_error(None, str(stale))
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Contract of {contract.tool.name} saved.")
-            return redirect("tool_detail", slug=request.workspace.slug, tool_id=contract.tool_id)
-    status = status if status != 200 else _status(form)
-    return _contract_form_page(request, form, contract.tool, contract, status)
+            ),
+            success=f"Contract of {contract.tool.name} saved.",
+            then=lambda _: redirect(
+                "tool_detail", slug=request.workspace.slug, tool_id=contract.tool_id
+            ),
+        )
+        if done:
+            return done
+    return _contract_form_page(request, form, contract.tool, contract, form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -293,18 +298,21 @@ def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
     contract = tool_selectors.contract(workspace=request.workspace, contract_id=contract_id)
     form = RenewalDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            decision = contract_services.renewal_decide(
+        done = submit_form(
+            request,
+            form,
+            lambda: contract_services.renewal_decide(
                 actor=request.actor, contract=contract, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"{contract.tool.name}: {decision.get_decision_display().lower()} recorded.",
-            )
-            return redirect("tool_detail", slug=request.workspace.slug, tool_id=contract.tool_id)
+            ),
+            success=lambda decision: (
+                f"{contract.tool.name}: {decision.get_decision_display().lower()} recorded."
+            ),
+            then=lambda _: redirect(
+                "tool_detail", slug=request.workspace.slug, tool_id=contract.tool_id
+            ),
+        )
+        if done:
+            return done
     settings = tool_selectors.settings_for(workspace=request.workspace)
     rate = tool_selectors.rates_for(workspace=request.workspace, settings=settings).get(
         contract.currency
@@ -321,7 +329,7 @@ def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
                 workspace=request.workspace, contract=contract
             ),
         },
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -431,15 +439,17 @@ def tool_request_list(request: WorkspaceRequest) -> HttpResponse:
     require(request.actor, Capability.REQUEST_TOOLS)
     form = ToolRequestForm(request.POST)
     if form.is_valid():
-        try:
-            made = request_services.tool_request_create(actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, f"Request for {made.name} sent. An ops lead will approve or reject it."
-            )
-            return redirect("tool_request_list", slug=request.workspace.slug)
+        done = submit_form(
+            request,
+            form,
+            lambda: request_services.tool_request_create(actor=request.actor, **form.cleaned_data),
+            success=lambda made: (
+                f"Request for {made.name} sent. An ops lead will approve or reject it."
+            ),
+            then=lambda _: redirect("tool_request_list", slug=request.workspace.slug),
+        )
+        if done:
+            return done
     return _requests_page(request, form, status=400)
 
 
@@ -481,30 +491,23 @@ def inventory_settings(request: WorkspaceRequest) -> HttpResponse:
         "version": current.version,
     }
     form = SettingsForm(request.POST or None, initial=initial)
-    status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            reminders.alerts_and_rates_update(
+        done = submit_form(
+            request,
+            form,
+            lambda: reminders.alerts_and_rates_update(
                 actor=request.actor,
                 utilisation_threshold=form.cleaned_data["utilisation_threshold"],
                 reminder_days=form.cleaned_data["reminder_days"],
                 exchange_rates=form.cleaned_data["exchange_rates"],
                 expected_version=form.cleaned_data["version"] if current.pk else None,
-            )
-        except StaleEdit as stale:
-            form.add_error(None, str(stale))
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Inventory settings saved.")
-            return redirect("inventory_settings", slug=request.workspace.slug)
-    return render(
-        request,
-        "inventory/settings.html",
-        {"form": form},
-        status=status if status != 200 else _status(form),
-    )
+            ),
+            success="Inventory settings saved.",
+            then=lambda _: redirect("inventory_settings", slug=request.workspace.slug),
+        )
+        if done:
+            return done
+    return render(request, "inventory/settings.html", {"form": form}, status=form_status(form))
 
 
 @require_POST

@@ -108,7 +108,7 @@ class ImportUploadForm(forms.Form):
     )
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Shows a service's ValidationError on the form: per field where it names one."""
     for name, messages in error_fields(error).items():
         form.add_error(name if name in form.fields else None, messages)

@@ -350,9 +350,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refusals": {"()": "productops.log_filters.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler would print each record a second time through root's.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["refusals"]},  # a 403 is one line, no traceback
         "django.db.backends": {"level": "WARNING"},
         # The embedded server's start/stop chatter (it logs even while Python shuts down).
         "pgserver": {"level": "WARNING"},

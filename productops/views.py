@@ -17,6 +17,7 @@ from productops.access import SignedInRequest, WorkspaceRequest, member_required
 from productops.api_errors import error_body
 from productops.capabilities import Capability
 from productops.filters import AuditEventFilter
+from productops.form_submit import form_status, submit_form
 from productops.forms import (
     InvitationForm,
     QueuedPasswordResetForm,
@@ -95,19 +96,21 @@ def home(request: SignedInRequest) -> HttpResponse:
 def workspace_list(request: SignedInRequest) -> HttpResponse:
     form = WorkspaceCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            workspace = services.workspace_create(user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Workspace {workspace.name} is ready. Invite your team.")
-            return redirect("member_list", slug=workspace.slug)
+        done = submit_form(
+            request,
+            form,
+            lambda: services.workspace_create(user=request.user, **form.cleaned_data),
+            success=lambda workspace: f"Workspace {workspace.name} is ready. Invite your team.",
+            then=lambda workspace: redirect("member_list", slug=workspace.slug),
+        )
+        if done:
+            return done
     memberships = selectors.workspaces_of(user=request.user)
     return render(
         request,
         "productops/workspace_list.html",
         {"memberships": memberships, "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -216,13 +219,15 @@ def member_list(request: WorkspaceRequest) -> HttpResponse:
 def member_invite(request: WorkspaceRequest) -> HttpResponse:
     form = InvitationForm(request.POST)
     if form.is_valid():
-        try:
-            invitation, _ = services.invitation_create(actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("member_list", slug=request.workspace.slug)
+        done = submit_form(
+            request,
+            form,
+            lambda: services.invitation_create(actor=request.actor, **form.cleaned_data),
+            success=lambda sent: f"Invitation sent to {sent[0].email}.",  # (invitation, token)
+            then=lambda _: redirect("member_list", slug=request.workspace.slug),
+        )
+        if done:
+            return done
     return _members_page(request, form, status=400)
 
 

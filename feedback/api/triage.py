@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from feedback.api import intake as intake_api
-from feedback.forms_triage import InboxFilterForm
+from feedback.forms.triage import InboxFilterForm
 from feedback.models import (
     FeedbackItem,
     Importance,

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from feedback import exports
-from feedback.forms_ideas import (
+from feedback.forms.ideas import (
     IdeaEditForm,
     IdeaForm,
     IdeaStatusEditForm,
@@ -28,6 +28,7 @@ from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
 from productops.errors import StaleEdit
+from productops.form_submit import form_status, submit_form
 from productops.forms import add_service_errors
 
 STALE_MESSAGE = "Someone changed this idea first; you are looking at what it says now."
@@ -144,16 +145,16 @@ def idea_move(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
 def idea_create(request: WorkspaceRequest) -> HttpResponse:
     form = IdeaForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
-        try:
-            idea = services.idea_create(actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Idea “{idea.title}” created.")
-            return redirect("idea_detail", slug=request.workspace.slug, idea_id=idea.pk)
-    return render(
-        request, "feedback/ideas/new.html", {"form": form}, status=400 if form.errors else 200
-    )
+        done = submit_form(
+            request,
+            form,
+            lambda: services.idea_create(actor=request.actor, **form.cleaned_data),
+            success=lambda idea: f"Idea “{idea.title}” created.",
+            then=lambda idea: redirect("idea_detail", slug=request.workspace.slug, idea_id=idea.pk),
+        )
+        if done:
+            return done
+    return render(request, "feedback/ideas/new.html", {"form": form}, status=form_status(form))
 
 
 def _detail(
@@ -244,15 +245,17 @@ def idea_merge(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
     form = MergeForm(request.POST)
     if form.is_valid():
         into = selectors.idea(workspace=request.workspace, idea_id=form.cleaned_data["into"])
-        try:
-            survivor = services.idea_merge(actor=request.actor, idea=idea, into=into)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, f"Merged “{idea.title}” into this idea; every link moved here."
-            )
-            return redirect("idea_detail", slug=request.workspace.slug, idea_id=survivor.pk)
+        done = submit_form(
+            request,
+            form,
+            lambda: services.idea_merge(actor=request.actor, idea=idea, into=into),
+            success=f"Merged “{idea.title}” into this idea; every link moved here.",
+            then=lambda survivor: redirect(
+                "idea_detail", slug=request.workspace.slug, idea_id=survivor.pk
+            ),
+        )
+        if done:
+            return done
     return _detail(request, idea, merge_form=form, status=400)
 
 
@@ -298,19 +301,20 @@ def idea_close(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
         if outcome is None:
             form.add_error(None, "Move the idea to a shipped or declined status first.")
         elif form.is_valid() and request.POST.get("action") == "send":
-            try:
-                services.loop_closure_create(actor=request.actor, idea=idea, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                waiting = sum(1 for p in people if not p.told)
-                messages.success(
-                    request,
-                    f"Sending to {waiting} {'person' if waiting == 1 else 'people'}; "
-                    "each is told once.",
-                )
-                return redirect("idea_detail", slug=workspace.slug, idea_id=idea.pk)
-        status = 400 if form.errors else 200
+            waiting = sum(1 for p in people if not p.told)
+            done = submit_form(
+                request,
+                form,
+                lambda: services.loop_closure_create(
+                    actor=request.actor, idea=idea, **form.cleaned_data
+                ),
+                success=f"Sending to {waiting} {'person' if waiting == 1 else 'people'}; "
+                "each is told once.",
+                then=lambda _: redirect("idea_detail", slug=workspace.slug, idea_id=idea.pk),
+            )
+            if done:
+                return done
+        status = form_status(form)
     subject_text = form["subject"].value() or ""
     message_text = form["message"].value() or ""
     first = next((p for p in people if not p.told), people[0] if people else None)
@@ -400,13 +404,15 @@ def idea_settings(request: WorkspaceRequest) -> HttpResponse:
 def idea_status_create(request: WorkspaceRequest) -> HttpResponse:
     form = IdeaStatusForm(request.POST)
     if form.is_valid():
-        try:
-            created = services.idea_status_create(actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Status “{created.name}” added.")
-            return redirect("idea_settings", slug=request.workspace.slug)
+        done = submit_form(
+            request,
+            form,
+            lambda: services.idea_status_create(actor=request.actor, **form.cleaned_data),
+            success=lambda created: f"Status “{created.name}” added.",
+            then=lambda _: redirect("idea_settings", slug=request.workspace.slug),
+        )
+        if done:
+            return done
     return _settings_page(request, status_form=form, status=400)
 
 

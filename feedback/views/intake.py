@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from feedback.forms_intake import (
+from feedback.forms.intake import (
     HONEYPOT,
     FeedbackImportForm,
     ManualFeedbackForm,
@@ -29,6 +29,7 @@ from productops import imports, ratelimit
 from productops import selectors as platform_selectors
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
+from productops.form_submit import form_status, submit_form
 from productops.forms import add_service_errors
 from productops.models import Workspace
 
@@ -135,20 +136,24 @@ def source_detail(request: WorkspaceRequest, source_id: int) -> HttpResponse:
         return _source_page(request, source)
     form = _edit_form(request, source, request.POST)
     if form.is_valid():
-        try:
-            source_services.source_update(
+        done = submit_form(
+            request,
+            form,
+            lambda: source_services.source_update(
                 actor=request.actor,
                 source=source,
                 name=form.cleaned_data["name"],
                 tool=form.cleaned_data["tool"],
                 is_active=form.cleaned_data["is_active"],
                 field_mapping=form.mapping(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Source saved.")
-            return redirect("source_detail", slug=request.workspace.slug, source_id=source.pk)
+            ),
+            success="Source saved.",
+            then=lambda _: redirect(
+                "source_detail", slug=request.workspace.slug, source_id=source.pk
+            ),
+        )
+        if done:
+            return done
     return _source_page(request, source, form=form, status=400)
 
 
@@ -187,19 +192,24 @@ def feedback_new(request: WorkspaceRequest) -> HttpResponse:
         sources=selectors.sources(workspace=workspace).filter(is_active=True),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            item = services.feedback_create_manual(actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Feedback saved.")
-            if request.POST.get("then") == "another":
-                return redirect("feedback_new", slug=workspace.slug)
-            return redirect(_item_url(workspace, item.pk))
+        another = request.POST.get("then") == "another"
+        done = submit_form(
+            request,
+            form,
+            lambda: services.feedback_create_manual(actor=request.actor, **form.cleaned_data),
+            success="Feedback saved.",
+            then=lambda item: redirect(
+                reverse("feedback_new", args=[workspace.slug])
+                if another
+                else _item_url(workspace, item.pk)
+            ),
+        )
+        if done:
+            return done
     template = "feedback/intake/feedback_new.html"
     if request.htmx:
         template += "#manual_form"
-    return render(request, template, {"form": form}, status=400 if form.errors else 200)
+    return render(request, template, {"form": form}, status=form_status(form))
 
 
 def _item_url(workspace: Workspace, item_id: int) -> str:

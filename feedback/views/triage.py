@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from feedback import exports
-from feedback.forms_triage import (
+from feedback.forms.triage import (
     STATUS_TABS,
     BulkForm,
     BulkRevertForm,
@@ -444,7 +444,7 @@ BULK_FIELDS = {
 
 
 def _bulk_reverts(action: str, before: dict, after: list[FeedbackItem]) -> list[str]:
-    """The undo note's entries (forms_triage.BulkRevertForm): per changed item, the version
+    """The undo note's entries (forms.triage.BulkRevertForm): per changed item, the version
     the action left and the field's value before it."""
     entries = []
     for row in after:

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.test import Client
 
-from feedback.forms_intake import started_token
+from feedback.forms.intake import started_token
 from feedback.models import Account, Channel, FeedbackItem, Source
 from feedback.services import sources as source_services
 from feedback.views import intake as views

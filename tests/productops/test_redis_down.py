@@ -18,7 +18,7 @@ import pytest
 import redis
 from django.test import Client
 
-from feedback.forms_intake import started_token
+from feedback.forms.intake import started_token
 from feedback.models import Channel, FeedbackItem, Source
 from feedback.services import sources as source_services
 from feedback.webhooks import signature_for

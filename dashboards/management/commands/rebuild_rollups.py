@@ -1,22 +1,14 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from dashboards import refresh
-from productops.models import Workspace
+from dashboards.management.workspace_command import WorkspaceCommand
 
 
-class Command(BaseCommand):
+class Command(WorkspaceCommand):
     help = "Recounts every dashboard rollup from the base tables (repair)."
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("--workspace", help="A workspace slug; every workspace without it")
-
     def handle(self, *args, workspace: str | None = None, **options) -> None:
-        workspaces = Workspace.objects.order_by("slug")
-        if workspace:
-            workspaces = workspaces.filter(slug=workspace)
-            if not workspaces.exists():
-                raise CommandError(f"No workspace {workspace!r}.")
-        for each in workspaces:
+        for each in self.workspaces(workspace):
             outcome = refresh.rebuild_all(workspace_id=each.pk)
             if not outcome.ran:
                 raise CommandError(f"{each.slug}: another refresh holds the lease; try again.")

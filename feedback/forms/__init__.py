@@ -1,0 +1,1 @@
+"""feedback's page forms, one module per area: intake, triage, ideas."""
