@@ -10,15 +10,20 @@ class FeedbackConfig(AppConfig):
         from feedback.demo import seed_feedback
         from feedback.demo_ideas import seed_ideas
         from feedback.importers import FeedbackImporter
+        from feedback.selectors import palette as palette_finders
         from feedback.services import ideas, processing
-        from productops import demo, imports, lost_work, navigation, workspace_setup
+        from productops import demo, imports, lost_work, navigation, palette, workspace_setup
         from productops.capabilities import Capability
         from productops.navigation import NavItem
+        from productops.palette import Kind
 
         navigation.register(NavItem("Inbox", "feedback_inbox", Capability.VIEW_FEEDBACK, "f", 10))
         navigation.register(NavItem("Ideas", "idea_list", Capability.VIEW_FEEDBACK, "d", 12))
         navigation.register(NavItem("Accounts", "account_list", Capability.VIEW_FEEDBACK, "c", 13))
         navigation.register(NavItem("Sources", "source_list", Capability.MANAGE_SOURCES, "r", 14))
+        palette.register(Kind("items", Capability.VIEW_FEEDBACK, palette_finders.items, 10))
+        palette.register(Kind("ideas", Capability.VIEW_FEEDBACK, palette_finders.ideas, 12))
+        palette.register(Kind("accounts", Capability.VIEW_FEEDBACK, palette_finders.accounts, 13))
         imports.register(FeedbackImporter())
         lost_work.register_finder(
             "feedback_processing",

@@ -56,6 +56,7 @@ workspace_patterns = [
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("palette/", views.palette_search, name="palette"),
     path("imports/", import_views.import_list, name="import_list"),
     path("imports/new/<slug:kind>/", import_views.import_new, name="import_new"),
     path("imports/<int:job_id>/", import_views.import_detail, name="import_detail"),

@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from productops import health, ratelimit, selectors, services
+from productops import health, palette, ratelimit, selectors, services
 from productops.access import SignedInRequest, WorkspaceRequest, member_required
 from productops.api_errors import error_body
 from productops.capabilities import Capability
@@ -342,6 +343,17 @@ def audit_log(request: WorkspaceRequest) -> HttpResponse:
             "query": request.GET.copy(),
         },
     )
+
+
+@require_GET
+@member_required(Capability.VIEW_WORKSPACE)
+@vary_on_headers("HX-Request")
+def palette_search(request: WorkspaceRequest) -> HttpResponse:
+    """The command palette's results for `q` (a fragment under htmx; a page without script)."""
+    text = request.GET.get("q", "")
+    hits = palette.search(actor=request.actor, text=text)
+    template = "productops/palette.html#results" if request.htmx else "productops/palette.html"
+    return render(request, template, {"hits": hits, "text": text.strip()})
 
 
 @require_GET

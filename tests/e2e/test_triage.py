@@ -245,3 +245,45 @@ def test_the_split_view_holds_at_950_px_and_the_item_slides_over_on_a_phone(
     assert page.locator("tr.inbox-row.current").get_attribute("id") == f"item-{second.pk}"
     assert_fits_phone(page)
     assert page.console_problems == []
+
+
+def test_the_command_palette_jumps_to_an_item_by_number_and_an_idea_by_words(
+    page, live_server, inbox
+):
+    third = inbox["items"][2]
+    idea = inbox["idea"]
+    sign_in(page, live_server, "exec@acme.test")
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    page.keyboard.press("Control+k")
+    assert page.locator("dialog#palette").is_visible()
+    page.keyboard.type(f"#{third.pk}")
+    page.wait_for_selector(f'#palette-results [role=option][href$="/feedback/{third.pk}/"]')
+    settled(page)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/w/acme/feedback/{third.pk}/")
+
+    # Ctrl-K works while a field has focus too; arrows choose among the kinds found.
+    page.keyboard.press("Control+k")
+    page.keyboard.type("okta")
+    page.wait_for_selector('#palette-results [role=option][href*="/ideas/"]')
+    settled(page)
+    options = page.locator("#palette-results [role=option]")
+    kinds = [options.nth(n).locator(".palette-kind").inner_text() for n in range(options.count())]
+    target = kinds.index("Idea")
+    for _ in range(target):
+        page.keyboard.press("ArrowDown")
+    chosen = page.locator('#palette-results [aria-selected="true"]')
+    assert chosen.get_attribute("href") == f"/w/acme/ideas/{idea.pk}/"
+    assert page.locator("#palette-q").get_attribute(
+        "aria-activedescendant"
+    ) == chosen.get_attribute("id")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/w/acme/ideas/{idea.pk}/")
+
+    # An exec sees no page their role cannot open; Escape closes the palette.
+    page.keyboard.press("Control+k")
+    page.keyboard.type("audit")
+    page.wait_for_selector("#palette-results .palette-none")
+    page.keyboard.press("Escape")
+    assert not page.locator("dialog#palette").is_visible()
+    assert page.console_problems == []

@@ -69,6 +69,7 @@ PLATFORM: dict[str, list[Check]] = {
     "token_list": [Check("GET", admin_page())],
     "token_revoke": [Check("POST", admin_page(302))],
     "audit_log": [Check("GET", admin_page())],
+    "palette": [Check("GET", page())],
     "import_list": [Check("GET", roles_page(200, "admin", "ops_lead", "pm"))],
     "import_new": [Check("GET", admin_page())],  # members: only admins invite
     "import_detail": [Check("GET", admin_page())],
