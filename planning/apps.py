@@ -7,7 +7,6 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from planning.demo import seed_planning
-        from planning.demo_team import seed_team
         from productops import demo, navigation
         from productops.capabilities import Capability
 
@@ -15,4 +14,3 @@ class PlanningConfig(AppConfig):
             navigation.NavItem("Planning", "planning_list", Capability.VIEW_PLANNING, "p", 40)
         )
         demo.register("planning", seed_planning, order=40)
-        demo.register("planning team", seed_team, order=45)

@@ -1,186 +1,249 @@
-"""Demo planning sessions for `acme`, run after the ideas are seeded.
+"""Seeds the demo planning from `planning/demo_data/planning.toml` (the file says what is in it).
 
-- "Q3 prioritisation": ended, scored with RICE, with decisions (commit, defer, reject).
-- "Q4 prioritisation": in the lobby with up to a dozen open ideas, ready to start.
-- "Sprint 42 estimation": running, on its first item; any demo user can open it and join.
+One session builder makes every session the file lists, of any kind, through the services a
+facilitator's clicks call, so decisions move their ideas as in a real session. Then the
+planning settings and the capacity plans.
 
-Idempotent: each session is found by title and made once. Built through the services, so the
-decisions move their ideas as a real session would.
+Idempotent: a session is found by title, a plan by team and period, and made once.
 """
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
-from feedback.models import Idea, StatusCategory
-from planning.models import AgendaItem, ParticipantRole, PlanningSession, SessionKind
+from feedback.models import Idea
+from planning.models import AgendaItem, CapacityPlan, ParticipantRole, PlanningSession
 from planning.services import agenda as agenda_services
+from planning.services import capacity as capacity_services
 from planning.services import decisions as decision_services
 from planning.services import participants as participant_services
-from planning.services import sessions as services
+from planning.services import retro as retro_services
+from planning.services import scoring as scoring_services
+from planning.services import sessions as session_services
 from planning.services import votes as vote_services
+from productops import clock, demo
 from productops.access import Actor
-from productops.models import Membership, Role, Workspace
-
-Q3_VOTES = [  # (reach, impact, confidence, effort) per voter, per item
-    [("1200", "3", "80", "5"), ("900", "2", "80", "8")],
-    [("400", "1", "50", "8"), ("300", "1", "50", "13")],
-    [("150", "1", "50", "21"), ("100", "0", "50", "21")],
-]
+from productops.models import Role, Workspace
 
 
 def seed_planning(workspace: Workspace) -> None:
-    if settings.PRODUCTION:
-        raise ImproperlyConfigured("Demo data is never seeded with production settings.")
+    demo.refuse_production()
+    content = demo.load("planning", "planning")
+    cast = demo.Cast(workspace)
+    today = clock.workspace_today(workspace)
     with transaction.atomic():
-        people = _people(workspace)
-        if people is None:
-            return
-        ideas = list(
-            Idea.objects.filter(
-                workspace=workspace,
-                merged_into__isnull=True,
-                status__category=StatusCategory.OPEN,
-            ).order_by("id")[:15]
+        # Sessions first: their agendas snapshot the evidence with the half-life of the day.
+        for spec in content["sessions"]:
+            if not PlanningSession.objects.filter(
+                workspace=workspace, title=spec["title"]
+            ).exists():
+                _build_session(Room(cast=cast, spec=spec, today=today))
+        lead = cast.actor(Role.OPS_LEAD)
+        scoring_services.planning_settings_update(actor=lead, **content["settings"])
+        _capacity(cast, lead, content["capacity"], today)
+
+
+@dataclass
+class Room:
+    """A session being built: what its data says, and what earlier phases made."""
+
+    cast: demo.Cast
+    spec: dict[str, Any]
+    today: date
+    session: PlanningSession = field(init=False)
+    cards: dict[str, int] = field(default_factory=dict)  # reflection text -> id
+    groups: list[int] = field(default_factory=list)  # group ids, in the data's order
+
+    @property
+    def lead(self) -> Actor:
+        return self.cast.actor(self.spec["facilitator"])
+
+
+def _build_session(room: Room) -> None:
+    spec, lead = room.spec, room.lead
+    room.session = session_services.session_create(
+        actor=lead, kind=spec["kind"], settings=_settings(spec, room.today)
+    )
+    for entry in spec.get("agenda", []):
+        subject = {"topic": entry["topic"]} if "topic" in entry else {"idea": _idea(room, entry)}
+        agenda_services.agenda_add(actor=lead, session=room.session, **subject)
+    for role in spec.get("voters", []):
+        participant_services.participant_join(
+            actor=room.cast.actor(role), session=room.session, role=ParticipantRole.VOTER
         )
-        _finished_q3(workspace, people, ideas[:3])
-        _ready_q4(workspace, people, ideas[3:15])
-        _running_estimation(workspace, people, ideas[:4])
-
-
-def _people(workspace: Workspace) -> dict[str, Actor] | None:
-    found = {}
-    for membership in Membership.objects.filter(workspace=workspace).select_related(
-        "user", "workspace"
-    ):
-        found.setdefault(membership.role, Actor.for_membership(membership))
-    if Role.OPS_LEAD not in found:
-        return None
-    return found
-
-
-def _create(workspace, lead: Actor, title: str, kind: str, **settings_) -> PlanningSession | None:
-    if PlanningSession.objects.filter(workspace=workspace, title=title).exists():
-        return None
-    return services.session_create(
-        actor=lead, kind=kind, settings=services.SessionSettings(title=title, **settings_)
-    )
-
-
-def _join(session: PlanningSession, people: dict[str, Actor]) -> None:
-    for role in (Role.PM, Role.EXEC, Role.ADMIN):
-        if role in people:
-            participant_services.participant_join(
-                actor=people[role], session=session, role=ParticipantRole.VOTER
-            )
-
-
-def _finished_q3(workspace, people, ideas) -> None:
-    lead = people[Role.OPS_LEAD]
-    today = timezone.localdate()
-    session = _create(
-        workspace,
-        lead,
-        "Q3 prioritisation",
-        SessionKind.PRIORITISATION,
-        team="Core",
-        period_start=date(today.year, 7, 1),
-        period_end=date(today.year, 9, 30),
-        scoring_model="rice",
-    )
-    if session is None or not ideas:
+    if spec["state"] == "lobby":
+        session_services.session_open_lobby(actor=lead, session=room.session)
         return
-    for idea in ideas:
-        agenda_services.agenda_add(actor=lead, session=session, idea=idea)
-    _join(session, people)
-    services.session_start(actor=lead, session=session)
-    services.session_move_phase(actor=lead, session=session, step=1)  # score
-    voters = [people[r] for r in (Role.PM, Role.EXEC) if r in people]
-    outcomes = [
-        ("commit", Decimal(8), None, "Most revenue behind it, and the effort is known."),
-        ("defer", None, today + timedelta(days=90), "Worth doing; not before SSO ships."),
-        ("reject", None, None, "Few accounts ask, and the effort is large."),
-    ]
-    items = list(AgendaItem.objects.filter(session=session).order_by("position"))
-    for index, item in enumerate(items):
+    session_services.session_start(actor=lead, session=room.session)
+    if spec["state"] == "running":
+        return
+    phases = room.session.phases
+    for phase in phases[1 : phases.index(spec["ended_in"]) + 1]:
+        room.session.refresh_from_db()
+        room.session = session_services.session_move_phase(actor=lead, session=room.session, step=1)
+        PHASE_WORK.get(phase, _nothing)(room)
+    session_services.session_end(actor=lead, session=room.session)
+
+
+def _settings(spec: dict[str, Any], today: date) -> session_services.SessionSettings:
+    values = dict(spec["settings"])
+    if "quarter" in values:
+        values["period_start"], values["period_end"] = demo.quarter(
+            today.year, values.pop("quarter")
+        )
+    if "scheduled_in_days" in values:
+        values["scheduled_at"] = timezone.now() + timedelta(days=values.pop("scheduled_in_days"))
+    return session_services.SessionSettings(title=spec["title"], **values)
+
+
+def _idea(room: Room, entry: dict[str, Any]) -> Idea:
+    idea = Idea.objects.filter(workspace=room.cast.workspace, title=entry["idea"]).first()
+    if idea is None:
+        raise ImproperlyConfigured(f"No idea {entry['idea']!r} for {room.spec['title']!r}.")
+    return idea
+
+
+def _agenda(room: Room) -> list[tuple[AgendaItem, dict[str, Any]]]:
+    items = AgendaItem.objects.filter(session=room.session).order_by("position", "id")
+    return list(zip(items, room.spec["agenda"], strict=True))
+
+
+def _nothing(room: Room) -> None:
+    pass
+
+
+def _score(room: Room) -> None:
+    """Item by item: every voter's values, the reveal, and the first voter's values accepted."""
+    lead, session = room.lead, room.session
+    for index, (item, entry) in enumerate(_agenda(room)):
         if index:
-            services.session_go_to_item(actor=lead, session=session, item=item)
-        for voter, (reach, impact, confidence, effort) in zip(
-            voters, Q3_VOTES[index], strict=False
-        ):
+            session_services.session_go_to_item(actor=lead, session=session, item=item)
+        for role, values in entry["votes"].items():
             vote_services.vote_cast(
-                actor=voter,
-                session=session,
-                item=item,
-                values={
-                    "reach": reach,
-                    "impact": impact,
-                    "confidence": confidence,
-                    "effort": effort,
-                },
+                actor=room.cast.actor(role), session=session, item=item, values=values
             )
         vote_services.item_reveal(actor=lead, session=session)
-        reach, impact, confidence, effort = Q3_VOTES[index][0]
         vote_services.item_accept_score(
-            actor=lead,
-            session=session,
-            item=item,
-            values={"reach": reach, "impact": impact, "confidence": confidence, "effort": effort},
+            actor=lead, session=session, item=item, values=next(iter(entry["votes"].values()))
         )
-        outcome, estimate, until, why = outcomes[index]
+
+
+def _decide(room: Room) -> None:
+    for item, entry in _agenda(room):
+        decision = entry["decision"]
+        days = decision.get("defer_in_days")
+        estimate = decision.get("estimate")
         decision_services.decision_record(
-            actor=lead,
-            session=session,
+            actor=room.lead,
+            session=room.session,
             item=item,
-            outcome=outcome,
-            estimate=estimate,
-            defer_until=until,
-            rationale=why,
+            outcome=decision["outcome"],
+            estimate=Decimal(estimate) if estimate is not None else None,
+            defer_until=room.today + timedelta(days=days) if days is not None else None,
+            rationale=decision["rationale"],
         )
-    services.session_move_phase(actor=lead, session=session, step=1)  # decide
-    services.session_end(actor=lead, session=session)
 
 
-def _ready_q4(workspace, people, ideas) -> None:
-    lead = people[Role.OPS_LEAD]
-    today = timezone.localdate()
-    session = _create(
-        workspace,
-        lead,
-        "Q4 prioritisation",
-        SessionKind.PRIORITISATION,
-        team="Core",
-        period_start=date(today.year, 10, 1),
-        period_end=date(today.year, 12, 31),
-        scheduled_at=timezone.now() + timedelta(days=1),
-        scoring_model="rice",
-        auto_reveal=True,
-        item_timer_seconds=300,
-    )
-    if session is None:
-        return
-    for idea in ideas:
-        agenda_services.agenda_add(actor=lead, session=session, idea=idea)
-    services.session_open_lobby(actor=lead, session=session)
+def _reflect(room: Room) -> None:
+    for card in room.spec["reflections"]:
+        reflection = retro_services.reflection_add(
+            actor=room.cast.actor(card["by"]),
+            session=room.session,
+            position=card["prompt"],
+            text=card["text"],
+        )
+        room.cards[card["text"]] = reflection.pk
 
 
-def _running_estimation(workspace, people, ideas) -> None:
-    lead = people[Role.OPS_LEAD]
-    session = _create(
-        workspace,
-        lead,
-        "Sprint 42 estimation",
-        SessionKind.ESTIMATION,
-        team="Core",
-        auto_reveal=True,
-    )
-    if session is None:
-        return
-    for idea in ideas:
-        agenda_services.agenda_add(actor=lead, session=session, idea=idea)
-    agenda_services.agenda_add(actor=lead, session=session, topic="Upgrade the build pipeline")
-    services.session_start(actor=lead, session=session)
+def _group(room: Room) -> None:
+    for group in room.spec["groups"]:
+        first, *others = (room.cards[text] for text in group["cards"])
+        for card in others:
+            moved = retro_services.reflection_move(
+                actor=room.lead,
+                session=room.session,
+                reflection_id=card,
+                onto_reflection_id=first,
+            )
+        retro_services.group_rename(
+            actor=room.lead, session=room.session, group_id=moved.group_id, title=group["title"]
+        )
+        room.groups.append(moved.group_id)
+
+
+def _vote(room: Room) -> None:
+    """Person by person, as people place their dots, each on every group they chose."""
+    groups = list(zip(room.groups, room.spec["groups"], strict=True))
+    for role in dict.fromkeys(role for _, group in groups for role in group["dots"]):
+        for group_id, group in groups:
+            if role in group["dots"]:
+                retro_services.retro_vote(
+                    actor=room.cast.actor(role),
+                    session=room.session,
+                    group_id=group_id,
+                    dots=group["dots"][role],
+                )
+
+
+def _discuss(room: Room) -> None:
+    for group_id, group in zip(room.groups, room.spec["groups"], strict=True):
+        for text in group.get("notes", []):
+            retro_services.discussion_note_add(
+                actor=room.lead, session=room.session, group_id=group_id, text=text
+            )
+    for action in room.spec["actions"]:
+        item = retro_services.action_item_add(
+            actor=room.lead,
+            session=room.session,
+            title=action["title"],
+            owner=room.cast.user(action["owner"]),
+            due_on=room.today + timedelta(days=action["due_in_days"]),
+        )
+        if action.get("done"):
+            retro_services.action_item_update(
+                actor=room.lead, item=item, changes=retro_services.ActionChanges(status="done")
+            )
+
+
+# What the builder does on entering each phase; a phase not listed is passed through.
+PHASE_WORK = {
+    "score": _score,
+    "decide": _decide,
+    "reflect": _reflect,
+    "group": _group,
+    "vote": _vote,
+    "discuss": _discuss,
+}
+
+
+def _capacity(cast: demo.Cast, lead: Actor, spec: dict[str, Any], today: date) -> None:
+    """The team's plan for each quarter, with the same people in each."""
+    for number in spec["quarters"]:
+        start, end = demo.quarter(today.year, number)
+        if CapacityPlan.objects.filter(
+            workspace=cast.workspace, team=spec["team"], period_start=start
+        ).exists():
+            continue
+        plan = capacity_services.capacity_plan_create(
+            actor=lead,
+            spec=capacity_services.PlanSpec(
+                team=spec["team"],
+                period_start=start,
+                period_end=end,
+                per_person=Decimal(spec["per_person"]),
+            ),
+        )
+        for member in spec["members"]:
+            capacity_services.capacity_member_set(
+                actor=lead,
+                plan=plan,
+                user=cast.user(member["role"]) if "role" in member else None,
+                name=member.get("name", ""),
+                availability=member["availability"],
+                days_off=Decimal(member.get("days_off", 0)),
+            )
