@@ -58,9 +58,11 @@ def seed_feedback(workspace: Workspace) -> int:
     return created
 
 
-def _source(actor: Actor, spec: dict[str, Any]) -> Source | None:
+def _source(actor: Actor, spec: dict[str, Any]) -> Source:
     if spec["channel"] == Channel.WEB_FORM:
-        return source_services.web_form_set(actor=actor, enabled=True)
+        form = source_services.web_form_set(actor=actor, enabled=True)
+        assert form is not None  # opening the form always returns its source
+        return form
     if spec["channel"] == Channel.WEBHOOK:
         source, _ = source_services.source_create(
             actor=actor, name=spec["name"], channel=spec["channel"]

@@ -163,17 +163,17 @@ def _reflect(room: Room) -> None:
 def _group(room: Room) -> None:
     for group in room.spec["groups"]:
         first, *others = (room.cards[text] for text in group["cards"])
+        group_id = None
         for card in others:
-            moved = retro_services.reflection_move(
-                actor=room.lead,
-                session=room.session,
-                reflection_id=card,
-                onto_reflection_id=first,
-            )
+            group_id = retro_services.reflection_move(
+                actor=room.lead, session=room.session, reflection_id=card, onto_reflection_id=first
+            ).group_id
+        if group_id is None:
+            raise ImproperlyConfigured(f"The retro group {group['title']!r} needs two cards.")
         retro_services.group_rename(
-            actor=room.lead, session=room.session, group_id=moved.group_id, title=group["title"]
+            actor=room.lead, session=room.session, group_id=group_id, title=group["title"]
         )
-        room.groups.append(moved.group_id)
+        room.groups.append(group_id)
 
 
 def _vote(room: Room) -> None:
