@@ -8,16 +8,19 @@ figures time whole requests in-process against a baseline answered in the same r
 import json
 import os
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
+from django.db.models import Count, OuterRef, Subquery
 from django.http import JsonResponse
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import include, path
 
 from bench.feedback_data import load
 from bench.figures import Figure, median_ms
-from feedback.models import FeedbackItem, ProductArea, Tag
+from feedback.models import FeedbackItem, IdeaLink, ProductArea, Tag
+from feedback.selectors import evidence, triage
 from feedback.selectors import intake as intake_selectors
-from feedback.selectors import triage
 from productops.models import Membership
 
 ITEMS = int(os.environ.get("BENCH_ITEMS", "1000000"))
@@ -137,23 +140,134 @@ def _member_client(workspace) -> Client:
     return client
 
 
+def _api_list_url(workspace) -> str:
+    return f"/api/v1/w/{workspace.slug}/feedback/"
+
+
+def _api_list_ms(workspace) -> float:
+    client = _member_client(workspace)
+    assert client.get(_api_list_url(workspace)).status_code == 200
+    return median_ms(lambda: client.get(_api_list_url(workspace)), repeat=15)
+
+
+def _queries(client: Client, url: str, **options) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, **options).status_code == 200
+    return len(captured)
+
+
+def values_floor(request, slug: str) -> JsonResponse:
+    """The floor for the API list: a hand-written `.values()` of the same fields for the same
+    rows (the first 50 new items, newest first), behind the same middleware and session and a
+    membership check, as JSON. Served only by the bench's URLconf below."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "sign in"}, status=401)
+    member = Membership.objects.select_related("workspace").get(
+        user=request.user, workspace__slug=slug
+    )
+    tags = (
+        FeedbackItem.tags.through.objects.filter(feedbackitem_id=OuterRef("pk"))
+        .values("feedbackitem_id")
+        .annotate(names=ArrayAgg("tag__name"))
+        .values("names")
+    )
+    links = (
+        IdeaLink.objects.filter(item=OuterRef("pk"))
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = list(
+        FeedbackItem.objects.filter(workspace=member.workspace, status="new")
+        .order_by("-received_at", "-id")
+        .values(
+            *triage.VALUE_FIELDS,
+            "source__name",
+            "source__channel",
+            "contact__email",
+            "contact__name",
+            "account__name",
+            "account__plan",
+            "account__segment",
+            "account__annual_revenue",
+            "assignee__name",
+            "product_area__name",
+            tag_names=Subquery(tags),
+            link_count=Subquery(links),
+            votes=evidence.item_votes(),
+            mentions=evidence.item_mentions(),
+        )[:50]
+    )
+    return JsonResponse({"next": None, "previous": None, "results": rows})
+
+
+# The bench's URLconf: the product's URLs and the hand-written floor beside them.
+urlpatterns = [
+    path("bench/values/<slug:slug>/", values_floor),
+    path("", include("productops.urls")),
+]
+
+
+def _triage_action_ms(workspace) -> float:
+    """One keypress of triage from the inbox: archive the item (htmx POST, answered with its
+    panel, its row and the status tabs) and open the next one (htmx GET of its panel)."""
+    client = _member_client(workspace)
+    inbox_url = f"/w/{workspace.slug}/feedback/"
+    hx = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{inbox_url}"}
+    pending = list(
+        FeedbackItem.objects.filter(workspace=workspace, status="new")
+        .order_by("-received_at", "-id")
+        .values_list("pk", "version")[:40]
+    )
+
+    def act() -> None:
+        (pk, version), (next_pk, _) = pending.pop(0), pending[0]
+        done = client.post(
+            f"{inbox_url}{pk}/update/", {"version": version, "status": "archived"}, headers=hx
+        )
+        assert done.status_code == 200, done.status_code
+        assert client.get(f"{inbox_url}{next_pk}/", headers=hx).status_code == 200
+
+    return median_ms(act, repeat=15)
+
+
 def server_figures(big, small) -> list[Figure]:
     """Whole requests through every middleware, in-process: CPU per request, as a sync worker
     spends it (so the ratio is the inverse of the throughput ratio on a CPU-bound server)."""
-    figures = [
-        Figure("inbox page at 1M vs 10k items (server)", _inbox_page_ms(big), _inbox_page_ms(small))
-    ]
     client = _member_client(big)
-    api_url = f"/api/v1/w/{big.slug}/feedback/"
-    assert client.get(api_url).status_code == 200
     assert client.get("/livez").status_code == 200
-    figures.append(
+    livez = median_ms(lambda: client.get("/livez"), repeat=30)
+    inbox_big = _inbox_page_ms(big)
+    api_big = _api_list_ms(big)
+    with override_settings(ROOT_URLCONF="bench.feedback"):
+        floor_url = f"/bench/values/{big.slug}/"
+        assert len(client.get(floor_url).json()["results"]) == 50
+        floor = median_ms(lambda: client.get(floor_url), repeat=15)
+    inbox_url = f"/w/{big.slug}/feedback/"
+    figures = [
+        Figure("inbox page at 1M items vs bare /livez (server)", inbox_big, livez),
+        Figure("inbox page at 1M vs 10k items (server)", inbox_big, _inbox_page_ms(small)),
         Figure(
-            "API list at 1M items vs bare /livez (server)",
-            median_ms(lambda: client.get(api_url), repeat=15),
-            median_ms(lambda: client.get("/livez"), repeat=15),
-        )
-    )
+            "inbox page queries at 1M vs 10k items",
+            _queries(client, inbox_url),
+            _queries(_member_client(small), f"/w/{small.slug}/feedback/"),
+            unit="queries",
+        ),
+        Figure(
+            "triage action (archive, open the next) at 1M items vs bare /livez (server)",
+            _triage_action_ms(big),
+            livez,
+        ),
+        Figure("API list of 50 at 1M items vs hand-written .values() (server)", api_big, floor),
+        Figure("API list of 50 at 1M vs 10k items (server)", api_big, _api_list_ms(small)),
+        Figure(
+            "API list queries at 1M vs 10k items",
+            _queries(client, _api_list_url(big)),
+            _queries(_member_client(small), _api_list_url(small)),
+            unit="queries",
+        ),
+        Figure("API list at 1M items vs bare /livez (server)", api_big, livez),
+    ]
     figures.append(_bulk_intake_figure(big, client))
     return figures
 

@@ -9,6 +9,7 @@ class Figure:
     name: str
     ours_ms: float
     baseline_ms: float
+    unit: str = "ms"  # or "queries", for the query-count lines
 
     @property
     def ratio(self) -> float:
@@ -17,7 +18,7 @@ class Figure:
     def line(self) -> str:
         return (
             f"{self.name}: {self.ratio:.2f}x "
-            f"(ours {self.ours_ms:.2f} ms, baseline {self.baseline_ms:.2f} ms)"
+            f"(ours {self.ours_ms:.2f} {self.unit}, baseline {self.baseline_ms:.2f} {self.unit})"
         )
 
 

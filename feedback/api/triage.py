@@ -96,6 +96,58 @@ class FeedbackItemOut(serializers.Serializer):
         return [t.name for t in item.tags.all()]
 
 
+# The list's output path: the shape FeedbackItemOut gives (the schema says so, a test checks they
+# agree), built from plain values; DRF serializers spent most of a 50-row list's time.
+_datetime = serializers.DateTimeField().to_representation
+_money = serializers.DecimalField(max_digits=14, decimal_places=2).to_representation
+
+
+def _when(value):
+    return None if value is None else _datetime(value)
+
+
+def list_rows(page: selectors.InboxValues) -> list[dict]:
+    """FeedbackItemOut's representation of each row of `page`."""
+    results = []
+    for row in page.rows:
+        source = page.sources[row["source_id"]]
+        contact = page.contacts.get(row["contact_id"])
+        account = page.accounts.get(row["account_id"])
+        assignee = page.assignees.get(row["assignee_id"])
+        area = page.areas.get(row["product_area_id"])
+        results.append(
+            {
+                "id": row["id"],
+                "version": row["version"],
+                "title": row["title"],
+                "body": row["body"],
+                "status": row["status"],
+                "priority": row["priority"],
+                "sentiment": row["sentiment"],
+                "sentiment_overridden": row["sentiment_overridden"],
+                "received_at": _datetime(row["received_at"]),
+                "external_id": row["external_id"],
+                "submitter_email": row["submitter_email"],
+                "source": source,
+                "contact": contact,
+                "account": account
+                and {**account, "annual_revenue": _money(account["annual_revenue"])},
+                "assignee": assignee
+                and {"id": assignee["id"], "name": assignee["name"] or assignee["email"]},
+                "product_area": area,
+                "tags": page.tags[row["id"]],
+                "duplicate_of": row["duplicate_of_id"],
+                "votes": row["votes"],
+                "mentions": row["mentions"],
+                "link_count": row["link_count"],
+                "processed_at": _when(row["processed_at"]),
+                "triaged_at": _when(row["triaged_at"]),
+                "updated_at": _datetime(row["updated_at"]),
+            }
+        )
+    return results
+
+
 class FeedbackPageOut(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
@@ -255,7 +307,7 @@ class FeedbackCollection(WorkspaceAPIView):
         if not form.is_valid():
             raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
         filters = form.filters()
-        page = selectors.inbox(
+        page = selectors.inbox_values(
             workspace=self.workspace,
             filters=filters,
             after=_cursor(request, filters.sort),
@@ -271,7 +323,7 @@ class FeedbackCollection(WorkspaceAPIView):
             {
                 "next": next_url,
                 "previous": None,
-                "results": FeedbackItemOut(page.rows, many=True).data,
+                "results": list_rows(page),
             }
         )
 

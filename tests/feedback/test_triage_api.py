@@ -196,3 +196,47 @@ def test_patch_takes_me_and_none_for_the_assignee_and_the_area(workspace_a, pm):
     assert mine.json()["product_area"]["name"] == "Billing"
     assert cleared.status_code == 200
     assert (cleared.json()["assignee"], cleared.json()["product_area"]) == (None, None)
+
+
+def test_the_list_answers_what_its_serializer_describes_for_every_column(workspace_a, pm, admin):
+    """The list's values() output path and FeedbackItemOut (the schema) agree on every field."""
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from feedback.api.triage import FeedbackItemOut
+    from feedback.selectors import triage as selectors
+    from feedback.services import triage as services
+
+    acct = data.account(workspace_a, "Acme", segment="Enterprise", revenue=123456)
+    person = data.contact(workspace_a, "ana@acme.test", acct)
+    full = data.item(workspace_a, "Everything set", person=person, acct=acct, hours_ago=2)
+    services.feedback_update(
+        actor=pm.actor,
+        item=full,
+        expected_version=1,
+        status="triaged",
+        priority=3,
+        assignee="me",
+        new_area="Billing",
+        add_tags=["bug", "vat"],
+        sentiment="negative",
+    )
+    bare = data.item(workspace_a, "Nothing set", hours_ago=3)
+    dup = data.item(workspace_a, "Said twice", hours_ago=1)
+    services.feedback_merge(actor=pm.actor, original=bare, duplicate=dup)
+    idea = data.idea(workspace_a, "Fix VAT")
+    services.feedback_link_idea(actor=pm.actor, item=full, expected_version=2, idea=idea)
+
+    answered = signed_in(pm).get(f"{API}/feedback/?status=all").json()["results"]
+    rows = selectors.inbox(workspace=workspace_a, filters=selectors.InboxFilters(status="all")).rows
+    described = json.loads(JSONRenderer().render(FeedbackItemOut(rows, many=True).data))
+    for row in (*answered, *described):
+        row["tags"] = sorted(row["tags"])  # neither path promises an order of tags
+    assert answered == described
+    by_id = {row["id"]: row for row in answered}
+    assert by_id[full.pk]["account"]["annual_revenue"] == "123456.00"
+    assert by_id[full.pk]["assignee"] == {"id": pm.user.pk, "name": pm.user.display_name}
+    assert by_id[full.pk]["tags"] == ["bug", "vat"] and by_id[full.pk]["link_count"] == 1
+    assert by_id[bare.pk]["mentions"] == 2 and by_id[bare.pk]["contact"] is None
+    assert by_id[dup.pk]["duplicate_of"] == bare.pk
