@@ -346,31 +346,36 @@ def room(*, session: PlanningSession, user: User | None) -> Room:
 
 @dataclass(frozen=True)
 class PollState:
-    version: int
+    """The viewer's user row (for the sign-in check), their role in the workspace, the
+    session's version and the viewer's presence. `role` and `version` are None when the viewer
+    is not a member or the session is not the workspace's."""
+
+    password: str
+    is_active: bool
+    role: str | None
+    version: int | None
     reveal_due_at: datetime | None
-    role: str
     participant_id: int | None
     last_seen_at: datetime | None
 
 
 _POLL = """
-    SELECT s.version, s.reveal_due_at, m.role, p.id, p.last_seen_at
-      FROM planning_planningsession s
-      JOIN productops_workspace w ON w.id = s.workspace_id
-      JOIN productops_membership m ON m.workspace_id = w.id AND m.user_id = %s
-      LEFT JOIN planning_participant p ON p.session_id = s.id AND p.user_id = %s
-     WHERE w.slug = %s AND s.id = %s
+    SELECT u.password, u.is_active, m.role, s.version, s.reveal_due_at, p.id, p.last_seen_at
+      FROM productops_user u
+      LEFT JOIN productops_workspace w ON w.slug = %s
+      LEFT JOIN productops_membership m ON m.workspace_id = w.id AND m.user_id = u.id
+      LEFT JOIN planning_planningsession s ON s.id = %s AND s.workspace_id = m.workspace_id
+      LEFT JOIN planning_participant p ON p.session_id = s.id AND p.user_id = u.id
+     WHERE u.id = %s
 """
 
 
 def poll_state(*, slug: str, session_id: int, user_id: int) -> PollState | None:
-    """The session's version and the viewer's membership and presence, in one query.
-
-    None when the viewer is not a member of the workspace or the session is not in it: the
-    poll answers 404 then, as the gate does.
-    """
+    """Sign-in, membership, the session's version and the viewer's presence in one statement
+    (the user's row, so the caller verifies the session against it: productops.signed_in).
+    None when there is no such user."""
     with connection.cursor() as cursor:
-        cursor.execute(_POLL, [user_id, user_id, slug, session_id])
+        cursor.execute(_POLL, [slug, session_id, user_id])
         row = cursor.fetchone()
     return PollState(*row) if row else None
 

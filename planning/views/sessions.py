@@ -14,7 +14,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -51,6 +51,7 @@ from planning.services import participants as participant_services
 from planning.services import sessions as services
 from planning.services import summary as summary_services
 from planning.services import votes as vote_services
+from productops import signed_in
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability, role_has
 from productops.forms import add_service_errors
@@ -255,18 +256,45 @@ def _render_room(request: WorkspaceRequest, session: PlanningSession, status: in
     return render(request, "planning/room.html", context, status=status)
 
 
+def _poll_state(request: HttpRequest, slug: str, session_id: int) -> selectors.PollState:
+    """The poll's state for the signed-in viewer; raises 404 for a non-member or a session not
+    in the workspace, and `_SignIn` when the request is not signed in.
+
+    The fast way reads the user's row in the poll's one statement and verifies the session
+    against it; any session it cannot verify goes through `request.user` (Django's own check,
+    which may rotate or flush the session) and the statement again.
+    """
+    user_id = signed_in.claimed_user_id(request)
+    state = None
+    if user_id is not None:
+        state = selectors.poll_state(slug=slug, session_id=session_id, user_id=user_id)
+    if state is None or not signed_in.claim_holds(
+        request, user_id=user_id or 0, password=state.password, is_active=state.is_active
+    ):
+        if not request.user.is_authenticated or not request.user.is_active:
+            raise _SignIn
+        state = selectors.poll_state(slug=slug, session_id=session_id, user_id=request.user.pk)
+    if state is None or state.role is None or state.version is None:
+        raise Http404("No such session.")
+    return state
+
+
+class _SignIn(Exception):
+    """The poll of a request that is not signed in: answered with the sign-in redirect."""
+
+
 @require_GET
-def session_poll(request, slug: str, session_id: int) -> HttpResponse:
-    """204 when the page's version is current (one query after sign-in), else the fragments.
+def session_poll(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
+    """204 when the page's version is current (two queries: the sign-in's session row, then one
+    statement for the user, membership, version and presence), else the fragments.
 
     Also stamps the viewer's presence (every few seconds, not every poll) and performs an
     auto-reveal whose countdown ran out.
     """
-    if not request.user.is_authenticated:
+    try:
+        state = _poll_state(request, slug, session_id)
+    except _SignIn:
         return redirect_to_login(request.get_full_path())
-    state = selectors.poll_state(slug=slug, session_id=session_id, user_id=request.user.pk)
-    if state is None or not request.user.is_active:
-        raise Http404("No such session.")
     if not role_has(state.role, Capability.VIEW_PLANNING):
         raise PermissionDenied
     now = timezone.now()

@@ -1,6 +1,7 @@
 """The planning API: sessions, agenda, own votes, reveal and decisions; the schema; query counts."""
 
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -104,14 +105,49 @@ def _count(client, url: str, status: int = 200, **headers) -> int:
     return len(captured)
 
 
-def test_the_unchanged_poll_costs_one_query_after_sign_in(personas):
+def test_the_unchanged_poll_answers_204_in_two_queries(personas):
     session = running_session(personas)
     client = signed_in(personas["exec"])
     url = reverse("planning_poll", args=["alpha", session.pk])
     client.get(url + "?v=0")  # stamps presence
     session.refresh_from_db()
-    # The sign-in's session and user, then one statement for version, membership and presence.
-    assert _count(client, f"{url}?v={session.version}", status=204) == 3
+    # The sign-in's session row, then one statement for the user (verified against the
+    # session), membership, version and presence.
+    with CaptureQueriesContext(connection) as captured:
+        answer = client.get(f"{url}?v={session.version}")
+    assert answer.status_code == 204
+    assert len(captured) == 2, [q["sql"][:80] for q in captured]
+
+
+def test_a_poll_after_the_password_changed_is_signed_out_not_answered(personas):
+    session = running_session(personas)
+    client = signed_in(personas["exec"])
+    url = reverse("planning_poll", args=["alpha", session.pk])
+    assert client.get(url + "?v=0").status_code == 200
+    user = personas["exec"].user
+    user.set_password("a new secret for this test")
+    user.save(update_fields=["password"])
+    session.refresh_from_db()
+    answer = client.get(f"{url}?v={session.version}")
+    assert answer.status_code == 302 and "/login" in answer["Location"]
+    assert "_auth_user_id" not in client.session  # Django flushed the session
+
+
+def test_a_poll_by_someone_no_longer_a_member_or_inactive_is_refused(personas):
+    session = running_session(personas)
+    url = reverse("planning_poll", args=["alpha", session.pk])
+    outsider = signed_in(personas["outsider"])
+    assert outsider.get(url + "?v=0").status_code == 404
+    assert Client().get(url + "?v=0").status_code == 302  # not signed in: the sign-in page
+    exec_client = signed_in(personas["exec"])
+    assert exec_client.get(url + "?v=0").status_code == 200
+    personas["exec"].membership.delete()
+    assert exec_client.get(url + "?v=0").status_code == 404
+    lead = signed_in(personas["ops_lead"])
+    assert lead.get(reverse("planning_poll", args=["alpha", 10**9]) + "?v=0").status_code == 404
+    personas["ops_lead"].user.is_active = False
+    personas["ops_lead"].user.save(update_fields=["is_active"])
+    assert lead.get(url + "?v=0").status_code == 302
 
 
 def test_the_session_list_page_and_api_cost_the_same_with_more_sessions(personas):
