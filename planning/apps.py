@@ -7,10 +7,12 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from planning.demo import seed_planning
-        from productops import demo, navigation
+        from planning.selectors.sessions import planned_for
+        from productops import demo, navigation, page_notes
         from productops.capabilities import Capability
 
         navigation.register(
             navigation.NavItem("Planning", "planning_list", Capability.VIEW_PLANNING, "p", 40)
         )
+        page_notes.register(page_notes.PUBLIC_ROADMAP_IDEA, planned_for)
         demo.register("planning", seed_planning, order=40)

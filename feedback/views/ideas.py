@@ -24,12 +24,14 @@ from feedback.models import Idea, Importance, StatusCategory
 from feedback.selectors import ideas as selectors
 from feedback.selectors import triage as triage_selectors
 from feedback.services import ideas as services
+from productops import page_notes
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
 from productops.errors import StaleEdit
 from productops.form_submit import form_status, submit_form
 from productops.forms import add_service_errors
+from productops.models import Workspace
 
 STALE_MESSAGE = "Someone changed this idea first; you are looking at what it says now."
 
@@ -433,6 +435,17 @@ def idea_status_edit(request: WorkspaceRequest, idea_status_id: int) -> HttpResp
     return redirect("idea_settings", slug=request.workspace.slug)
 
 
+def _roadmap_cards(workspace: Workspace) -> list[tuple[selectors.RoadmapLane, list]]:
+    """Each lane with its ideas and their notes from higher apps ("Planned for Q4 2026")."""
+    lanes = selectors.roadmap(workspace=workspace)
+    notes = page_notes.notes(
+        page_notes.PUBLIC_ROADMAP_IDEA,
+        workspace=workspace,
+        ids=[idea.pk for lane in lanes for idea in lane.ideas],
+    )
+    return [(lane, [(idea, notes.get(idea.pk, [])) for idea in lane.ideas]) for lane in lanes]
+
+
 @require_GET
 def roadmap(request, slug: str) -> HttpResponse:
     """The public roadmap: no sign-in; 404 unless the workspace turned it on."""
@@ -446,7 +459,7 @@ def roadmap(request, slug: str) -> HttpResponse:
         {
             "public_workspace": workspace,
             "settings": settings,
-            "lanes": selectors.roadmap(workspace=workspace),
+            "lanes": _roadmap_cards(workspace),
         },
     )
     response["Cache-Control"] = "public, max-age=60"

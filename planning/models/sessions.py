@@ -8,6 +8,8 @@ A vote is hidden until its item's round is revealed: a vote of round R shows onl
 apply that rule, so no page, poll answer, CSV, API answer or email can carry a hidden value.
 """
 
+from datetime import date, timedelta
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -56,6 +58,19 @@ PHASE_LABELS = {key: label for phases in PHASES.values() for key, label in phase
 
 def phase_keys(kind: str) -> list[str]:
     return [key for key, _ in PHASES[kind]]
+
+
+def period_label(start: date | None, end: date | None) -> str:
+    """ "Q4 2026" for a calendar quarter, else the dates ("1 Oct to 15 Nov 2026"); "" unless
+    both ends are known."""
+    if start is None or end is None:
+        return ""
+    if start.day == 1 and start.month in (1, 4, 7, 10):
+        after = date(start.year + start.month // 10, (start.month + 2) % 12 + 1, 1)
+        if end == after - timedelta(days=1):
+            return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    first = f"{start.day} {start:%b}" + ("" if start.year == end.year else f" {start.year}")
+    return f"{first} to {end.day} {end:%b} {end.year}"
 
 
 class SessionState(models.TextChoices):
@@ -126,6 +141,11 @@ class PlanningSession(models.Model):
     @property
     def is_live(self) -> bool:
         return self.state in (SessionState.LOBBY, SessionState.RUNNING)
+
+    @property
+    def period_label(self) -> str:
+        """The planning period as people say it (`period_label`)."""
+        return period_label(self.period_start, self.period_end)
 
 
 class ParticipantRole(models.TextChoices):

@@ -7,6 +7,7 @@ carry a hidden value, because none of them can get one.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -278,6 +279,8 @@ class Room:
     phase_deadline: datetime | None
     item_deadline: datetime | None
     reveal_in: int | None  # seconds left of the auto-reveal countdown
+    # The team's capacity for the period, its committed load including this room's decisions.
+    capacity: capacity_selectors.CapacityFigures | None = None
 
     @property
     def voting_open(self) -> bool:
@@ -338,6 +341,17 @@ def room(*, session: PlanningSession, user: User | None) -> Room:
         phase_deadline=deadline(session.phase_started_at, session.phase_timer_seconds),
         item_deadline=deadline(session.item_started_at, session.item_timer_seconds),
         reveal_in=reveal_in,
+        capacity=session_capacity(session=session),
+    )
+
+
+def session_capacity(*, session: PlanningSession) -> capacity_selectors.CapacityFigures | None:
+    """The capacity plan of the session's team covering the start of its period, with the load
+    committed so far (this session's commits included); None without a team, period or plan."""
+    if session.kind == SessionKind.RETROSPECTIVE or not (session.team and session.period_start):
+        return None
+    return capacity_selectors.team_capacity(
+        workspace=session.workspace, team=session.team, on=session.period_start
     )
 
 
@@ -477,12 +491,8 @@ def summary(*, session: PlanningSession) -> Summary:
                 load += decision.estimate
         results = _results(model, rows_by_item.get(item.pk, []), names) if model else []
         rows.append(SummaryRow(item=item, decision=decision, results=results))
-    capacity = None
-    if session.team and session.period_start:
-        figures = capacity_selectors.team_capacity(
-            workspace=session.workspace, team=session.team, on=session.period_start
-        )
-        capacity = figures.capacity if figures else None
+    figures = session_capacity(session=session)
+    capacity = figures.capacity if figures else None
     return Summary(
         session=session,
         rows=rows,
@@ -542,6 +552,17 @@ def latest_decisions(*, workspace: Workspace, idea_ids: list[int]) -> dict[int, 
     )
     for row in rows:
         found[row.idea_id] = row
+    return found
+
+
+def planned_for(workspace: Workspace, idea_ids: Sequence[int]) -> dict[int, str]:
+    """ "Planned for <period>" per idea whose latest decision committed it in a session with a
+    planning period (the public roadmap's note); one query."""
+    found = {}
+    for idea_id, decision in latest_decisions(workspace=workspace, idea_ids=list(idea_ids)).items():
+        label = decision.session.period_label
+        if decision.outcome == DecisionOutcome.COMMIT and label:
+            found[idea_id] = f"Planned for {label}"
     return found
 
 

@@ -1,15 +1,21 @@
 """Team capacity: figures on known data, the services' guards, pages, API, query counts."""
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from planning.models import CapacityPlan, PlanningSession, SessionState
 from planning.selectors import capacity as selectors
+from planning.services import agenda as agenda_services
 from planning.services import capacity as services
+from planning.services import decisions as decision_services
+from planning.services import participants as participant_services
+from planning.services import sessions as session_services
 from productops.errors import StaleEdit
 from productops.models import AuditEvent
 from tests.conftest import signed_in
@@ -300,3 +306,54 @@ def test_a_plan_edit_that_sends_no_version_is_refused_not_written_blind(team, op
     )
     assert response.status_code == 409
     assert CapacityPlan.objects.get(pk=team.pk).per_person == before.per_person
+
+
+def test_the_room_shows_committed_load_against_capacity_as_decisions_land(team, ops_lead, pm):
+    """Payments' Q3 capacity is 63.5 points; each commit reaches a voter's page at its next
+    poll, and the second one takes the team over capacity."""
+    lead = ops_lead.actor
+    session = session_services.session_create(
+        actor=lead,
+        kind="prioritisation",
+        settings=session_services.SessionSettings(
+            title="Payments Q3", team="Payments", period_start=Q3, period_end=date(2026, 9, 30)
+        ),
+    )
+    payouts = agenda_services.agenda_add(actor=lead, session=session, topic="Faster payouts")
+    refunds = agenda_services.agenda_add(actor=lead, session=session, topic="Refund API")
+    participant_services.participant_join(actor=pm.actor, session=session)
+    session_services.session_start(actor=lead, session=session)
+    client = signed_in(pm)
+    poll = reverse("planning_poll", args=["alpha", session.pk])
+
+    def committed_shown(answer) -> str:
+        assert answer.status_code == 200
+        found = re.search(
+            r'class="room-capacity".*?Committed</span><span class="stat-value[^"]*">([^<]+)<',
+            answer.content.decode(),
+            re.S,
+        )
+        assert found, "no capacity in the room"
+        return found.group(1)
+
+    first = client.get(poll + "?v=0")
+    assert committed_shown(first) == "0"
+    assert '<span class="stat-value">63.50</span>' in first.content.decode()
+    session.refresh_from_db()
+    assert client.get(f"{poll}?v={session.version}").status_code == 204
+    seen = session.version
+    decision_services.decision_record(
+        actor=lead, session=session, item=payouts, outcome="commit", estimate=Decimal(40)
+    )
+    answer = client.get(f"{poll}?v={seen}")
+    assert committed_shown(answer) == "40"
+    assert "63% of capacity" in answer.content.decode()
+    assert "Over capacity" not in answer.content.decode()
+    session.refresh_from_db()
+    seen = session.version
+    decision_services.decision_record(
+        actor=lead, session=session, item=refunds, outcome="commit", estimate=Decimal(30)
+    )
+    answer = client.get(f"{poll}?v={seen}")
+    assert committed_shown(answer) == "70"
+    assert "Over capacity: the team committed 70 against 63.50 (-6.50)." in answer.content.decode()

@@ -6,7 +6,9 @@ from django.test import Client
 from django.urls import reverse
 
 from feedback.models import Idea, StatusCategory
+from feedback.services import ideas as feedback_services
 from planning.models import AgendaItem, PlanningSession
+from planning.services import agenda as agenda_services
 from planning.services import decisions as decision_services
 from planning.services import sessions as services
 from planning.services import votes as vote_services
@@ -147,3 +149,37 @@ def test_decisions_show_on_the_ideas_board_and_in_the_public_roadmaps_planned_la
     roadmap = Client().get(reverse("ideas_roadmap", args=["alpha"])).content.decode()
     planned = roadmap[roadmap.index('id="lane-planned"') : roadmap.index('id="lane-in_progress"')]
     assert "Idea 1" in planned and "Secret internal reasoning" not in roadmap
+
+
+def test_the_public_roadmap_says_for_which_period_a_committed_idea_is_planned(personas):
+    lead = personas["ops_lead"].actor
+    feedback_services.roadmap_update(actor=personas["admin"].actor, enabled=True)
+    session = services.session_create(
+        actor=lead,
+        kind="prioritisation",
+        settings=services.SessionSettings(
+            title="Q4", period_start=date(2026, 10, 1), period_end=date(2026, 12, 31)
+        ),
+    )
+    unscheduled = services.session_create(
+        actor=lead, kind="prioritisation", settings=services.SessionSettings(title="Any time")
+    )
+    items = {}
+    for title, where in (("Offline mode", session), ("Dark mode", unscheduled)):
+        idea = feedback_services.idea_create(actor=lead, title=title, is_public=True)
+        items[title] = agenda_services.agenda_add(actor=lead, session=where, idea=idea)
+    for where in (session, unscheduled):
+        services.session_start(actor=lead, session=where)
+    decision_services.decision_record(
+        actor=lead, session=session, item=items["Offline mode"], outcome="commit"
+    )
+    decision_services.decision_record(
+        actor=lead, session=unscheduled, item=items["Dark mode"], outcome="commit"
+    )
+    text = Client().get("/public/alpha/roadmap/").content.decode()
+    planned = text[text.index('id="lane-planned"') : text.index("</section>")]
+    assert "Offline mode" in planned and "Dark mode" in planned  # both moved to Planned
+    start = planned.index("Offline mode")
+    card = planned[start : planned.index("</article>", start)]
+    assert "Planned for Q4 2026" in card
+    assert planned.count("Planned for") == 1  # a session without a period plans for no period
