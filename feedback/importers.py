@@ -23,6 +23,7 @@ from feedback.services import processing, sources
 from productops.access import Actor
 from productops.capabilities import Capability
 from productops.imports import (
+    IDENTITY,
     BatchOutcome,
     FieldKind,
     Importer,
@@ -32,9 +33,12 @@ from productops.imports import (
     import_upload,
 )
 from productops.models import ImportJob
+from productops.validation import STAR_RATING
 
 SOURCE_OPTION = "source_id"
 ZENDESK = "Zendesk tickets"
+GOOGLE_PLAY = "Google Play reviews"
+DERIVED_PREFIX = "derived:"
 _HTML_TAG = re.compile(
     r"</?(?:p|br|div|li|ul|ol|strong|em|b|i|u|a|span|h[1-6]|blockquote|code|pre)\b[^>]*>",
     re.IGNORECASE,
@@ -120,15 +124,24 @@ LAYOUTS = [
         },
     ),
     Layout(
-        "Google Play reviews",
+        GOOGLE_PLAY,
         columns=("Package Name", "Review Text", "Review Link"),
         mapping={
             "body": "Review Text",
             "title": "Review Title",
             "external_id": "Review Link",
             "received_at": "Review Submit Millis Since Epoch",
+            "rating": "Star Rating",
         },
         ignore=("Developer Reply Text", "Device", "Package Name"),
+        # A review exported without its link: the app, the moment it was written, and who
+        # wrote it (language, device) name it, with its text.
+        identity=(
+            "Package Name",
+            "Review Submit Millis Since Epoch",
+            "Reviewer Language",
+            "Device",
+        ),
     ),
     Layout(
         "Typeform responses",
@@ -168,6 +181,7 @@ class FeedbackImporter(Importer):
     capability = Capability.SUBMIT_FEEDBACK
     layouts = LAYOUTS
     repeat_key = "external_id"
+    link_field = "duplicate_of"
     fields = [
         ImportField(
             "body",
@@ -255,6 +269,12 @@ class FeedbackImporter(Importer):
             aliases=_aliases("original number|duplicate of|merged into|original id"),
         ),
         ImportField(
+            "rating",
+            "Star rating",
+            help="1 to 5 stars (an app store review); any other value is a bad row.",
+            aliases=_aliases("star rating|stars|review rating"),
+        ),
+        ImportField(
             "product_area",
             "Product area",
             help="Set on new items.",
@@ -273,7 +293,7 @@ class FeedbackImporter(Importer):
             body = text["title"]  # a post with only a title still says something
         separator = r"\s+" if job.options.get("layout") == ZENDESK else r"[,;]"
         external_id = text.get("external_id", "")
-        if job.options.get("layout") == "Google Play reviews" and external_id:
+        if job.options.get("layout") == GOOGLE_PLAY and external_id:
             external_id = review_id(external_id)
         item = IntakeItem(
             body=body,
@@ -286,10 +306,19 @@ class FeedbackImporter(Importer):
             account_domain=text.get("account_domain", ""),
             tags=tuple(t for t in re.split(separator, text.get("tags", "")) if t.strip()),
             product_area=text.get("product_area", ""),
+            rating=_rating(text.get("rating", "")),
         )
         errors = services.check_item(item)
         if errors:
             raise RowError(" ".join(f"{_label(k)}: {' '.join(v)}" for k, v in errors.items()))
+        identity = values.get(IDENTITY) or {}
+        if not item.external_id and any(identity.values()):
+            item = IntakeItem(**{**item.__dict__, "external_id": derived_id(identity, item.body)})
+            return {
+                "item": item,
+                "duplicate_of": text.get("duplicate_of", ""),
+                "derived_from": [*identity, "the text"],
+            }
         if not item.external_id:
             moment = item.received_at.isoformat() if item.received_at else ""
             digest = hashlib.sha1(
@@ -306,12 +335,13 @@ class FeedbackImporter(Importer):
             "title": item.title,
             "email": item.email.lower(),
             "name": item.name,
-            "external_id": "" if item.external_id.startswith("csv:") else item.external_id,
+            "external_id": _shown_id(item.external_id, cleaned.get("derived_from", ())),
             "received_at": item.received_at.isoformat() if item.received_at else "(now)",
             "account_name": item.account_name,
             "account_domain": item.account_domain,
             "tags": ", ".join(item.tags),
             "product_area": item.product_area,
+            "rating": "" if item.rating is None else str(item.rating),
             "duplicate_of": cleaned.get("duplicate_of", ""),
         }
 
@@ -377,8 +407,10 @@ class FeedbackImporter(Importer):
                     f"{_label(k)}: {' '.join(v)}" for k, v in item_outcome.errors.items()
                 )
                 outcome.errors.append((number, reason))
-        outcome.notes.extend(_merge_duplicates(actor, source, rows))
         return outcome
+
+    def link_rows(self, rows, *, actor: Actor, job: ImportJob) -> list[tuple[int, str]]:
+        return _merge_duplicates(actor, import_source(actor, job), rows)
 
     def clean_options(self, *, actor: Actor, options: dict) -> dict:
         source_id = options.get(SOURCE_OPTION)
@@ -430,6 +462,34 @@ def _merge_duplicates(actor: Actor, source: Source, rows) -> list[tuple[int, str
             else:
                 notes.append((number, f"Merged into {original_id} (feedback #{original.pk})."))
     return notes
+
+
+def derived_id(identity: dict[str, str], body: str) -> str:
+    """A stable id for a row whose file gives none: a hash of its identity cells and its text,
+    so importing the same row again finds the same item."""
+    key = "\x1f".join([*identity.values(), body.strip()])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"{DERIVED_PREFIX}{digest}"
+
+
+def _shown_id(external_id: str, derived_from) -> str:
+    if external_id.startswith("csv:"):
+        return ""  # matched by its text, email and date, as the preview's other columns show
+    if external_id.startswith(DERIVED_PREFIX):
+        return f"{external_id} (derived from {', '.join(derived_from)}: the file gives no id)"
+    return external_id
+
+
+def _rating(text: str) -> int | None:
+    """A star rating cell: empty is none given; anything but a whole number 1-5 is a bad row."""
+    if not text:
+        return None
+    try:
+        return STAR_RATING.clean(text)
+    except ValidationError as error:
+        raise RowError(
+            f"Star rating: {text!r} is not a rating. {' '.join(error.messages)}"
+        ) from None
 
 
 def _label(name: str) -> str:

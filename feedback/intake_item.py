@@ -29,6 +29,7 @@ class IntakeItem:
     account_domain: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
     product_area: str = ""
+    rating: int | None = None  # 1-5 stars; None: the channel does not say (a known item keeps its)
     status: str = "new"  # "spam" when the web form's guard caught it
 
 

@@ -200,6 +200,8 @@ class FeedbackItem(models.Model):
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
     sentiment_score = models.FloatField(null=True, blank=True)  # -1 .. 1, from the scorer
     sentiment_overridden = models.BooleanField(default=False)
+    # The sender's own star rating (an app store review): 1-5, productops.validation.STAR_RATING.
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -230,7 +232,11 @@ class FeedbackItem(models.Model):
                 fields=["workspace", "source", "external_id"],
                 condition=~Q(external_id=""),
                 name="feedback_external_id_once_per_source",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="feedback_rating_one_to_five",
+            ),
         ]
         indexes = [
             # Keyset pages: the index order matches ORDER BY received_at DESC, id DESC exactly.

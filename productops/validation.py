@@ -179,6 +179,8 @@ UTILISATION_THRESHOLD = Whole(1, 100, "%")
 RENEWAL_WITHIN = Whole(0, 3_650, "days")
 RENEWALS_AHEAD = Whole(1, 730, "days")
 BOARD_POSITION = Whole(0, 30_000)
+# A review's star rating (app stores, G2, Capterra): one to five stars.
+STAR_RATING = Whole(1, 5, "stars")
 # One page of a list: the API's and the pages' `limit`.
 PAGE_LIMIT = Whole(1, 500)
 BAD_CURSOR = "This cursor is not one this list gave out; start again without it."

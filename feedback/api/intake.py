@@ -40,7 +40,7 @@ from productops.capabilities import Capability
 from productops.filters import WholeFilter
 from productops.folding import contains_folded
 from productops.idempotency import idempotent
-from productops.validation import ID, RECEIVED_DAY
+from productops.validation import ID, RECEIVED_DAY, STAR_RATING
 
 # Serializers -----------------------------------------------------------------------------------
 
@@ -69,6 +69,11 @@ class IntakeItemIn(serializers.Serializer):
         child=serializers.CharField(max_length=60), max_length=MAX_TAGS, required=False
     )
     product_area = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    rating = STAR_RATING.serializer_field(
+        required=False,
+        allow_null=True,
+        help_text="The sender's star rating, 1 to 5 (an app store review); left out: unchanged.",
+    )
 
 
 class IntakeRequest(IntakeItemIn):

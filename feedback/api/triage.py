@@ -69,6 +69,9 @@ class FeedbackItemOut(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices)
     sentiment = serializers.CharField()
     sentiment_overridden = serializers.BooleanField()
+    rating = serializers.IntegerField(
+        allow_null=True, help_text="The sender's star rating, 1 to 5; null when not given."
+    )
     received_at = serializers.DateTimeField()
     external_id = serializers.CharField()
     submitter_email = serializers.CharField()

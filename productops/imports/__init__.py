@@ -7,6 +7,7 @@ from their own `importers.py` in AppConfig.ready().
 """
 
 from productops.imports.registry import (
+    IDENTITY,
     BatchOutcome,
     FieldKind,
     Importer,
@@ -31,6 +32,7 @@ from productops.imports.services import (
 )
 
 __all__ = [
+    "IDENTITY",
     "STALLED_AFTER",
     "BatchOutcome",
     "FieldKind",

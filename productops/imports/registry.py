@@ -22,6 +22,9 @@ from django.core.exceptions import ValidationError
 from productops.capabilities import Capability
 from productops.models import ImportJob
 
+# The key of a row's identity cells (Layout.identity) among the values clean_row receives.
+IDENTITY = "_identity"
+
 
 class RowError(ValueError):
     """A row that cannot be imported; the message is the reason shown in the report."""
@@ -56,6 +59,10 @@ class Layout:
     repeat_reason: str = ""  # how a later row with the same id is read, e.g. "a vote on {id}"
     ignore: tuple[str, ...] = ()  # columns whose names mislead (Zendesk "Group" is no area)
     free_text: str = ""  # a field held by one of the form's own questions: the longest answers
+    # Columns that still name a row when its id cell is empty (a Google Play review without its
+    # link): the row reader hands their cells to clean_row under IDENTITY, in this order, so the
+    # importer can derive an id that is the same on every import of the row.
+    identity: tuple[str, ...] = ()
 
 
 @dataclass
@@ -77,6 +84,10 @@ class Importer:
     # The field whose value names one item: a later row with the same value in one file is a
     # follow-up, vote or repeat of the first (skipped with the layout's reason), not a new item.
     repeat_key: str = ""
+    # A field naming another row's item (Fider's duplicate link): the rows that give it are
+    # linked once every row is stored (link_rows), so the row they name may come later in the
+    # file, in a later batch.
+    link_field: str = ""
 
     def clean_row(self, values: dict, *, job: ImportJob) -> dict:
         raise NotImplementedError
@@ -86,6 +97,13 @@ class Importer:
 
     def stored(self, cleaned: dict) -> dict[str, str]:
         return {name: str(value) for name, value in cleaned.items() if value not in ("", None)}
+
+    def link_rows(
+        self, rows: list[tuple[int, dict]], *, actor, job: ImportJob
+    ) -> list[tuple[int, str]]:
+        """Links the cleaned rows that give `link_field`, after every row is stored; returns a
+        note per row linked or not linked (with why)."""
+        return []
 
     def preview_notes(self, rows: list[tuple[int, dict]], *, job: ImportJob) -> dict[int, str]:
         """Remarks on rows the preview shows (e.g. already imported from another source)."""
@@ -127,6 +145,11 @@ def importers() -> list[Importer]:
 
 def normalise(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def layout_named(importer: Importer, name: str) -> Layout | None:
+    """The importer's layout a job recognised (its `options["layout"]`), or None."""
+    return next((layout for layout in importer.layouts if layout.name == name), None)
 
 
 def recognise(importer: Importer, header: list[str]) -> Layout | None:

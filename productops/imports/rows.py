@@ -4,7 +4,14 @@ from datetime import tzinfo
 
 from productops import clock
 from productops.imports.reading import Layout, Row, Table, parse_text
-from productops.imports.registry import FieldKind, Importer, RowError
+from productops.imports.registry import (
+    IDENTITY,
+    FieldKind,
+    Importer,
+    RowError,
+    layout_named,
+    normalise,
+)
 from productops.imports.values import (
     DATE_ORDER_LABELS,
     DECIMAL_LABELS,
@@ -116,10 +123,21 @@ class RowReader:
             self.rules[f.name] = (order, decimals)
         # A date and time without a zone is the workspace's local time, not UTC.
         self.zone: tzinfo = clock.zone(job.workspace)
+        layout = layout_named(importer, (job.options or {}).get("layout", ""))
+        by_key = {normalise(column): column for column in job.header}
+        self.identity_columns = [
+            by_key[normalise(column)]
+            for column in (layout.identity if layout else ())
+            if normalise(column) in by_key
+        ]
 
     def mapped(self, row: Row) -> dict[str, str]:
         values = {name: row.cells.get(column, "") for name, column in self.mapping.items()}
         return {**self.answers, **values}
+
+    def identity_cells(self, row: Row) -> dict[str, str]:
+        """The row's identity cells (its layout's `identity` columns present in the file)."""
+        return {column: row.cells.get(column, "").strip() for column in self.identity_columns}
 
     def typed(self, values: dict[str, str]) -> dict[str, object]:
         out: dict[str, object] = dict(values)
@@ -150,7 +168,10 @@ class RowReader:
         """The importer's cleaned values for a row; raises RowError with the reason."""
         if row.fault:
             raise RowError(row.fault)
-        return self.importer.clean_row(self.typed(self.mapped(row)), job=self.job)
+        values = self.typed(self.mapped(row))
+        if self.identity_columns:
+            values[IDENTITY] = self.identity_cells(row)
+        return self.importer.clean_row(values, job=self.job)
 
 
 def repeats(importer: Importer, mapping: dict[str, str], rows: list[Row]) -> dict[int, int]:

@@ -28,6 +28,7 @@ from productops.imports.registry import (
     RowError,
     guess_mapping,
     importer_for,
+    layout_named,
     recognise,
 )
 from productops.imports.rows import (
@@ -252,7 +253,7 @@ def _run_stretch(
                 return job.status
             batch = rows[job.processed_rows : job.processed_rows + BATCH_SIZE]
             if not batch:
-                _finish(job, actor)
+                _finish(importer, job, actor, rows, repeated)
                 return job.status
             outcome = _import_batch(importer, job, actor, batch, repeated)
             ImportJob.objects.filter(pk=job.pk).update(
@@ -279,7 +280,7 @@ def _import_batch(
 ) -> BatchOutcome:
     reader = RowReader(importer, job, job.mapping)
     cleaned, errors, skipped = [], [], []
-    layout = next((x for x in importer.layouts if x.name == job.options.get("layout")), None)
+    layout = layout_named(importer, job.options.get("layout", ""))
     key_column = job.mapping.get(importer.repeat_key, "")
     for row in batch:
         if row.number in repeated:
@@ -316,10 +317,45 @@ def _import_batch(
     return outcome
 
 
-def _finish(job: ImportJob, actor: Actor) -> None:
+def _link(
+    importer: Importer, job: ImportJob, actor: Actor, rows: list[Row], repeated: dict[int, int]
+) -> int:
+    """The links between rows (importer.link_field), once all are stored; returns the notes
+    written to the report. Only rows that give a link are read again."""
+    column = job.mapping.get(importer.link_field) if importer.link_field else None
+    if not column:
+        return 0
+    reader = RowReader(importer, job, job.mapping)
+    linking = []
+    for row in rows:
+        if row.number in repeated or not row.cells.get(column, "").strip():
+            continue
+        try:
+            linking.append((row.number, reader.clean(row)))
+        except RowError:
+            continue  # reported as a bad row by its batch
+    notes = importer.link_rows(linking, actor=actor, job=job) if linking else []
+    cells = {row.number: row.cells for row in rows}
+    ImportRowError.objects.bulk_create(
+        ImportRowError(
+            job=job,
+            row_number=number,
+            reason=reason,
+            kind=ImportRowError.Kind.NOTE,
+            values=cells.get(number, {}),
+        )
+        for number, reason in notes
+    )
+    return len(notes)
+
+
+def _finish(
+    importer: Importer, job: ImportJob, actor: Actor, rows: list[Row], repeated: dict[int, int]
+) -> None:
+    job.noted_rows += _link(importer, job, actor, rows, repeated)
     job.status = ImportJob.Status.DONE
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "finished_at"])
+    job.save(update_fields=["status", "finished_at", "noted_rows"])
     audit(
         actor,
         "import.finished",

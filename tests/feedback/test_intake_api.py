@@ -458,3 +458,29 @@ def test_plain_errors_keeps_every_nested_list_fields_messages():
         "tags": {"1": ["Ensure this field has no more than 3 characters."]},
         "grid": {"1": {"1": ["A valid integer is required."]}},
     }
+
+
+def test_a_star_rating_is_stored_read_back_and_checked_like_an_import(intake, admin):
+    response = post(
+        intake,
+        {
+            "items": [
+                {"body": "Crashes on start", "external_id": "r1", "rating": 1},
+                {"body": "Too many stars", "external_id": "r2", "rating": 6},
+                {"body": "No stars given", "external_id": "r3"},
+            ]
+        },
+    )
+
+    assert response.status_code == 207
+    results = response.json()["results"]
+    assert results[1]["errors"] == {"rating": ["Ensure this value is less than or equal to 5."]}
+    assert dict(FeedbackItem.objects.values_list("external_id", "rating")) == {
+        "r1": 1,
+        "r3": None,
+    }
+    item = FeedbackItem.objects.get(external_id="r1")
+    read = signed_in(admin).get(f"{FEEDBACK}{item.pk}/").json()
+    assert read["rating"] == 1
+    page = signed_in(admin).get(f"/w/alpha/feedback/{item.pk}/").content.decode()
+    assert "1 of 5 stars" in page

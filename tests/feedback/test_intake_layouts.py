@@ -192,3 +192,132 @@ def test_the_upload_page_takes_a_utf16_file_full_of_nul_bytes(pm):
     assert "read as UTF-16 text, comma separated" in page
     assert "recognised: Google Play reviews" in page
     assert "gp:AOqpTOH1" in page
+
+
+PLAY_HEADER = (
+    "Package Name,App Version Code,Reviewer Language,Device,Review Submit Millis Since Epoch,"
+    "Star Rating,Review Title,Review Text,Review Link"
+)
+
+
+def play_file(*rows: str) -> bytes:
+    """A Google Play reviews report as Google writes it: UTF-16 with a BOM."""
+    return ("\n".join([PLAY_HEADER, *rows]) + "\n").encode("utf-16")
+
+
+def upload_raw(actor, raw: bytes, name: str = "reviews.csv") -> ImportJob:
+    return imports.import_upload(actor=actor, kind="feedback", filename=name, raw=raw)
+
+
+def test_google_play_star_ratings_are_stored_and_outside_one_to_five_are_bad_rows(pm):
+    job = upload_raw(
+        pm.actor,
+        play_file(
+            "com.acme.app,412,fr,a52q,1709251200000,2,,Très lent,https://p/?reviewId=gp:A1",
+            "com.acme.app,412,en,pixel7,1709337600000,5,Great,Love it,https://p/?reviewId=gp:A2",
+            "com.acme.app,412,de,s21,1709424000000,6,,Zu viele Sterne,https://p/?reviewId=gp:A3",
+            "com.acme.app,412,es,s22,1709510400000,0,,Ninguna,https://p/?reviewId=gp:A4",
+            "com.acme.app,412,it,s23,1709596800000,4.5,,Quasi,https://p/?reviewId=gp:A5",
+        ),
+    )
+    preview = imports.import_preview(job=job, mapping=job.mapping)
+
+    assert job.mapping["rating"] == "Star Rating"
+    assert [r.stored.get("rating") for r in preview.rows[:2]] == ["2", "5"]
+    assert preview.rows[2].error == (
+        "Star rating: '6' is not a rating. Give a whole number from 1 to 5 stars."
+    )
+    job = finish(pm.actor, job)
+
+    assert (job.created_rows, job.error_rows) == (2, 3)
+    stored = dict(FeedbackItem.objects.values_list("external_id", "rating"))
+    assert stored == {"gp:A1": 2, "gp:A2": 5}
+    assert {n: kind for n, (kind, _) in report(job).items()} == {
+        4: "error",
+        5: "error",
+        6: "error",
+    }
+    assert report(job)[6][1].startswith("Star rating: '4.5' is not a rating.")
+
+
+def test_a_changed_rating_alone_updates_the_item_on_reimport(pm):
+    finish(pm.actor, upload_raw(pm.actor, play_file("com.a,1,fr,d,1709251200000,2,,Lent,gp:X")))
+    before = FeedbackItem.objects.get()
+
+    again = finish(
+        pm.actor, upload_raw(pm.actor, play_file("com.a,1,fr,d,1709251200000,4,,Lent,gp:X"))
+    )
+
+    after = FeedbackItem.objects.get()
+    assert (again.created_rows, again.updated_rows, again.unchanged_rows) == (0, 1, 0)
+    assert (after.pk, after.rating, after.version) == (before.pk, 4, before.version + 1)
+
+
+def test_google_play_reviews_without_a_link_get_a_derived_id_and_reimport_adds_nothing(pm):
+    raw = play_file(
+        "com.acme.app,412,fr,a52q,1709251200000,2,,Très lent,",
+        "com.acme.app,412,en,pixel7,1709337600000,5,Great,Love it,",
+        # The same moment and text from another device is another review.
+        "com.acme.app,412,en,s21,1709337600000,5,Great,Love it,",
+    )
+    job = upload_raw(pm.actor, raw)
+    preview = imports.import_preview(job=job, mapping=job.mapping)
+
+    shown = preview.rows[0].stored["external_id"]
+    assert shown.startswith("derived:")
+    assert shown.endswith(
+        "(derived from Package Name, Review Submit Millis Since Epoch, Reviewer Language, "
+        "Device, the text: the file gives no id)"
+    )
+    first = finish(pm.actor, job)
+    ids = set(FeedbackItem.objects.values_list("external_id", flat=True))
+
+    assert first.created_rows == 3
+    assert len(ids) == 3 and all(i.startswith("derived:") for i in ids)
+    assert shown.split(" ")[0] in ids  # the preview showed the id that was stored
+
+    again = finish(pm.actor, upload_raw(pm.actor, raw, "reviews-again.csv"))
+
+    assert (again.created_rows, again.updated_rows, again.unchanged_rows) == (0, 0, 3)
+    assert set(FeedbackItem.objects.values_list("external_id", flat=True)) == ids
+    assert FeedbackItem.objects.get(submitter_email="", body="Très lent").rating == 2
+
+
+FIDER_HEADER = (
+    "number,title,slug,description,created_at,created_by,votes_count,comments_count,status,"
+    "response,response_date,original_number,tags"
+)
+
+
+def fider_post(number: int, title: str, original: str = "") -> str:
+    return (
+        f"{number},{title},p{number},{title} please,2024-01-05T10:00:00Z,Ivy,1,0,open,,,{original},"
+    )
+
+
+def test_a_fider_duplicate_whose_original_comes_in_a_later_batch_is_merged(pm):
+    # Row 2 is a duplicate of post 700, which is row 521: the second batch of 500 rows.
+    posts = [fider_post(1, "Dark mode", original="700")]
+    posts += [fider_post(n, f"Idea {n}") for n in range(2, 520)]
+    posts += [fider_post(700, "A dark theme"), fider_post(701, "Dark UI", original="700")]
+    raw = ("\n".join([FIDER_HEADER, *posts]) + "\n").encode()
+
+    job = finish(pm.actor, upload_raw(pm.actor, raw, "fider.csv"))
+
+    original = FeedbackItem.objects.get(external_id="700")
+    assert FeedbackItem.objects.get(external_id="1").duplicate_of == original
+    assert FeedbackItem.objects.get(external_id="701").duplicate_of == original
+    assert (job.created_rows, job.error_rows, job.noted_rows) == (521, 0, 2)
+    assert report(job) == {
+        2: ("note", f"Merged into 700 (feedback #{original.pk})."),
+        522: ("note", f"Merged into 700 (feedback #{original.pk})."),
+    }
+
+
+def test_a_fider_duplicate_of_a_post_not_in_the_file_is_noted_not_merged(pm):
+    raw = ("\n".join([FIDER_HEADER, fider_post(1, "Dark mode", original="99")]) + "\n").encode()
+
+    job = finish(pm.actor, upload_raw(pm.actor, raw, "fider.csv"))
+
+    assert FeedbackItem.objects.get(external_id="1").duplicate_of is None
+    assert report(job) == {2: ("note", "Not merged: 99 is not among the imported items.")}
