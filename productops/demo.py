@@ -21,15 +21,6 @@ from productops import services
 from productops.access import Actor
 from productops.models import Membership, Role, User, Workspace
 
-DEMO_PASSWORD = "productops-demo"
-DEMO_PEOPLE = [
-    ("admin@acme.test", "Ada Admin", Role.ADMIN),
-    ("ops@acme.test", "Olu Ops", Role.OPS_LEAD),
-    ("pm@acme.test", "Priya PM", Role.PM),
-    ("exec@acme.test", "Eli Exec", Role.EXEC),
-]
-
-
 DemoSeeder = Callable[[Workspace], object]
 _seeders: list[tuple[int, str, DemoSeeder]] = []
 
@@ -65,6 +56,12 @@ def read(path: Path) -> dict[str, Any]:
             return tomllib.load(file)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ImproperlyConfigured(f"Demo data {path}: {error}") from error
+
+
+_ACME = read(Path(__file__).with_name("demo_data") / "acme.toml")
+DEMO_PASSWORD: str = _ACME["password"]
+# (email, name, role) of each login, the workspace's creator first.
+DEMO_PEOPLE = [(p["email"], p["name"], Role(p["role"])) for p in _ACME["people"]]
 
 
 def quarter(year: int, number: int) -> tuple[date, date]:
@@ -122,14 +119,13 @@ def _seed_people_and_workspace() -> Workspace:
         if user is None:
             user = User.objects.create_user(email=email, name=name, password=DEMO_PASSWORD)
         users[email] = user
-    workspace = Workspace.objects.filter(slug="acme").first()
+    creator = users[DEMO_PEOPLE[0][0]]
+    workspace = Workspace.objects.filter(slug=_ACME["workspace"]["slug"]).first()
     if workspace is None:
-        workspace = services.workspace_create(
-            user=users["admin@acme.test"], name="Acme Corp", slug="acme"
-        )
+        workspace = services.workspace_create(user=creator, **_ACME["workspace"])
     admin = Actor.for_membership(
         Membership.objects.select_related("workspace", "user").get(
-            workspace=workspace, user=users["admin@acme.test"]
+            workspace=workspace, user=creator
         )
     )
     for email, _, role in DEMO_PEOPLE:
