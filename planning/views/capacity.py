@@ -1,19 +1,20 @@
 """Capacity pages: each team's plans with capacity, committed load and the range history gives."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from planning.forms.capacity import CapacityMemberForm, CapacityPlanForm
+from planning.models import CapacityPlan
 from planning.selectors import capacity as selectors
 from planning.selectors.sessions import members
 from planning.services import capacity as services
 from productops.access import WorkspaceRequest, member_required, require
 from productops.capabilities import Capability
-from productops.errors import StaleEdit
-from productops.forms import add_service_errors
+from productops.form_submit import form_status, submit_form
 
 
 @require_http_methods(["GET", "POST"])
@@ -21,30 +22,42 @@ from productops.forms import add_service_errors
 def capacity_list(request: WorkspaceRequest) -> HttpResponse:
     team = request.GET.get("team", "").strip()[:100]
     form = CapacityPlanForm(request.POST or None, initial={"team": team})
-    status = 200
     if request.method == "POST":
         require(request.actor, Capability.RUN_PLANNING)
-        status = 400
         if form.is_valid():
-            try:
-                plan = services.capacity_plan_create(actor=request.actor, spec=form.spec())
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Capacity plan created: now add the team's members.")
-                return redirect(
-                    "planning_capacity_detail", slug=request.workspace.slug, plan_id=plan.pk
-                )
+            done = submit_form(
+                request,
+                form,
+                lambda: services.capacity_plan_create(actor=request.actor, spec=form.spec()),
+                success="Capacity plan created: now add the team's members.",
+                then=_to_plan(request),
+            )
+            if done:
+                return done
     context = {
         "rows": selectors.capacity_list(workspace=request.workspace, team=team),
         "teams": selectors.teams(workspace=request.workspace),
         "team": team,
         "form": form,
     }
-    return render(request, "planning/capacity_list.html", context, status=status)
+    return render(request, "planning/capacity_list.html", context, status=form_status(form))
 
 
-def _detail(request: WorkspaceRequest, plan, *, plan_form=None, member_form=None, status=200):
+def _to_plan(request: WorkspaceRequest) -> Callable[[CapacityPlan], HttpResponse]:
+    return lambda plan: redirect(
+        "planning_capacity_detail", slug=request.workspace.slug, plan_id=plan.pk
+    )
+
+
+def _detail(
+    request: WorkspaceRequest,
+    plan: CapacityPlan,
+    *,
+    plan_form: CapacityPlanForm | None = None,
+    member_form: CapacityMemberForm | None = None,
+) -> HttpResponse:
+    sent = plan_form if plan_form is not None else member_form
+    status = form_status(sent) if sent is not None else 200
     people = members(workspace=request.workspace)
     context = {
         "figures": selectors.capacity_figures(workspace=request.workspace, plan=plan),
@@ -66,27 +79,23 @@ def capacity_detail(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
 def capacity_edit(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan(workspace=request.workspace, plan_id=plan_id)
     form = CapacityPlanForm(request.POST, plan=plan)
-    status = 400
     if form.is_valid():
-        try:
-            services.capacity_plan_update(
+        done = submit_form(
+            request,
+            form,
+            lambda: services.capacity_plan_update(
                 actor=request.actor,
                 plan=plan,
                 spec=form.spec(),
                 # No version sent counts as stale: never a blind overwrite.
                 expected_version=form.cleaned_data["version"] or 0,
-            )
-        except StaleEdit as stale:
-            form.add_error(None, str(stale))
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Capacity plan saved.")
-            return redirect(
-                "planning_capacity_detail", slug=request.workspace.slug, plan_id=plan.pk
-            )
-    return _detail(request, plan, plan_form=form, status=status)
+            ),
+            success="Capacity plan saved.",
+            then=_to_plan(request),
+        )
+        if done:
+            return done
+    return _detail(request, plan, plan_form=form)
 
 
 @require_POST
@@ -105,23 +114,23 @@ def capacity_member_set(request: WorkspaceRequest, plan_id: int) -> HttpResponse
     form = CapacityMemberForm(request.POST, members=members(workspace=request.workspace))
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.capacity_member_set(
+        done = submit_form(
+            request,
+            form,
+            lambda: services.capacity_member_set(
                 actor=request.actor,
                 plan=plan,
                 user=data["user"],
                 name=data["name"],
                 availability=data["availability"],
                 days_off=data["days_off"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Capacity updated.")
-            return redirect(
-                "planning_capacity_detail", slug=request.workspace.slug, plan_id=plan.pk
-            )
-    return _detail(request, plan, member_form=form, status=400)
+            ),
+            success="Capacity updated.",
+            then=lambda _: _to_plan(request)(plan),
+        )
+        if done:
+            return done
+    return _detail(request, plan, member_form=form)
 
 
 @require_POST

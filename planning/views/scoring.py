@@ -1,6 +1,7 @@
 """The planning settings page: evidence decay and the workspace's scoring formulas."""
 
-from django.contrib import messages
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -15,15 +16,25 @@ from planning.services import retro as retro_services
 from planning.services import scoring as services
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
-from productops.errors import StaleEdit
-from productops.forms import add_service_errors
+from productops.form_submit import form_status, submit_form
 
 
-def _formula_errors(form: FormulaForm, error: ValidationError) -> None:
+def _as_form_fields[T](write: Callable[[], T]) -> Callable[[], T]:
     """The service names the field list `fields`; the form calls its text box field_lines."""
-    if hasattr(error, "error_dict") and "fields" in error.error_dict:
-        error.error_dict["field_lines"] = error.error_dict.pop("fields")
-    add_service_errors(form, error)
+
+    def run() -> T:
+        try:
+            return write()
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "fields" in error.error_dict:
+                error.error_dict["field_lines"] = error.error_dict.pop("fields")
+            raise
+
+    return run
+
+
+def _to_settings(request: WorkspaceRequest) -> Callable[[object], HttpResponse]:
+    return lambda _: redirect("planning_settings", slug=request.workspace.slug)
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,25 +48,21 @@ def planning_settings(request: WorkspaceRequest) -> HttpResponse:
             "version": current.version,
         },
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.planning_settings_update(
-                    actor=request.actor,
-                    evidence_half_life_days=form.cleaned_data["evidence_half_life_days"],
-                    expected_version=form.cleaned_data["version"] if current.pk else None,
-                )
-            except StaleEdit as stale:
-                form.add_error(None, str(stale))
-                status = 409
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Planning settings saved.")
-                return redirect("planning_settings", slug=request.workspace.slug)
-    return _settings_page(request, form, status=status)
+    if request.method == "POST" and form.is_valid():
+        done = submit_form(
+            request,
+            form,
+            lambda: services.planning_settings_update(
+                actor=request.actor,
+                evidence_half_life_days=form.cleaned_data["evidence_half_life_days"],
+                expected_version=form.cleaned_data["version"] if current.pk else None,
+            ),
+            success="Planning settings saved.",
+            then=_to_settings(request),
+        )
+        if done:
+            return done
+    return _settings_page(request, form, status=form_status(form))
 
 
 def _settings_page(
@@ -86,17 +93,17 @@ def _settings_page(
 @member_required(Capability.RUN_PLANNING)
 def formula_create(request: WorkspaceRequest) -> HttpResponse:
     form = FormulaForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.formula_create(actor=request.actor, spec=form.spec())
-            except ValidationError as error:
-                _formula_errors(form, error)
-            else:
-                messages.success(request, "Formula saved: sessions can score with it now.")
-                return redirect("planning_settings", slug=request.workspace.slug)
-        return render(request, "planning/formula_form.html", {"form": form}, status=400)
-    return render(request, "planning/formula_form.html", {"form": form})
+    if request.method == "POST" and form.is_valid():
+        done = submit_form(
+            request,
+            form,
+            _as_form_fields(lambda: services.formula_create(actor=request.actor, spec=form.spec())),
+            success="Formula saved: sessions can score with it now.",
+            then=_to_settings(request),
+        )
+        if done:
+            return done
+    return render(request, "planning/formula_form.html", {"form": form}, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,12 +111,12 @@ def formula_create(request: WorkspaceRequest) -> HttpResponse:
 def formula_edit(request: WorkspaceRequest, formula_id: int) -> HttpResponse:
     formula = selectors.formula(workspace=request.workspace, formula_id=formula_id)
     form = FormulaForm(request.POST or None, formula=formula)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.formula_update(
+    if request.method == "POST" and form.is_valid():
+        done = submit_form(
+            request,
+            form,
+            _as_form_fields(
+                lambda: services.formula_update(
                     actor=request.actor,
                     formula=formula,
                     spec=form.spec(),
@@ -117,17 +124,14 @@ def formula_edit(request: WorkspaceRequest, formula_id: int) -> HttpResponse:
                     expected_version=form.cleaned_data["version"] or 0,
                     is_archived=form.cleaned_data.get("is_archived", False),
                 )
-            except StaleEdit as stale:
-                form.add_error(None, str(stale))
-                status = 409
-            except ValidationError as error:
-                _formula_errors(form, error)
-            else:
-                messages.success(request, "Formula saved.")
-                return redirect("planning_settings", slug=request.workspace.slug)
-    return render(
-        request, "planning/formula_form.html", {"form": form, "formula": formula}, status=status
-    )
+            ),
+            success="Formula saved.",
+            then=_to_settings(request),
+        )
+        if done:
+            return done
+    context = {"form": form, "formula": formula}
+    return render(request, "planning/formula_form.html", context, status=form_status(form))
 
 
 @require_POST
@@ -135,15 +139,17 @@ def formula_edit(request: WorkspaceRequest, formula_id: int) -> HttpResponse:
 def retro_template_create(request: WorkspaceRequest) -> HttpResponse:
     form = RetroTemplateForm(request.POST)
     if form.is_valid():
-        try:
-            retro_services.retro_template_create(
+        done = submit_form(
+            request,
+            form,
+            lambda: retro_services.retro_template_create(
                 actor=request.actor,
                 name=form.cleaned_data["name"],
                 prompts=form.cleaned_data["prompts"].splitlines(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Retro template saved: facilitators can pick it now.")
-            return redirect("planning_settings", slug=request.workspace.slug)
-    return _settings_page(request, None, template_form=form, status=400)
+            ),
+            success="Retro template saved: facilitators can pick it now.",
+            then=_to_settings(request),
+        )
+        if done:
+            return done
+    return _settings_page(request, None, template_form=form, status=form_status(form))
