@@ -1,15 +1,18 @@
 """Reads of the intake side: sources, accounts, contacts, and duplicate-candidate lookups."""
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TypedDict
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from feedback.models import Account, Channel, Contact, FeedbackItem, IdeaLink, Source
 from feedback.selectors.evidence import COUNTED, COUNTED_STATUSES
+from feedback.similarity import best_matches, trigrams
 from inventory.models import Tool
 from productops.folding import contains_folded, fold
 from productops.models import Workspace
@@ -112,6 +115,7 @@ def contacts(*, workspace: Workspace) -> QuerySet[Contact]:
 TITLE_THRESHOLD = 0.45
 BODY_THRESHOLD = 0.3
 RECENT_MATCHES = 50
+COMPARED_CHARS = 2000  # of a body: enough to tell, and bounded
 WORD = re.compile(r"[a-z][a-z0-9]{3,}")
 STOPWORDS = frozenset(
     """
@@ -130,44 +134,110 @@ def significant_words(text: str, limit: int = 4) -> list[str]:
     return sorted(words, key=len, reverse=True)[:limit]
 
 
-def duplicate_matches(*, item: FeedbackItem, limit: int = 5) -> list[tuple[int, float]]:
-    """(item id, score) of other items of the workspace that may say the same as `item`."""
+@dataclass(frozen=True)
+class _Search:
+    item_id: int
+    words: str  # the telling words, ANDed by plainto_tsquery
+    text: str  # what candidates are compared with: the title, or else the body's start
+    by_title: bool
+
+
+def _search_for(item: FeedbackItem) -> _Search | None:
     by_title = bool(item.title.strip())
     text = item.title if by_title else item.body
     # Folded like the search column, so "café" in the text finds "cafe" in the index.
     words = significant_words(fold(text), limit=3 if by_title else 4)
     if len(words) < (1 if by_title else 2):
-        return []
-    compared = "title" if by_title else "left(body, 2000)"
-    with connection.cursor() as cursor:
+        return None
+    return _Search(item.pk, " ".join(words), text[:COMPARED_CHARS], by_title)
+
+
+# One branch per item, each with its own words as literals, so the planner picks each item's
+# plan from its words' frequencies: walking the newest-first index when they are common, the
+# GIN index when they are rare. (A LATERAL join over the batch gets one generic plan, the GIN
+# one, which sorts thousands of matches per item when words are common: 50x slower.)
+_NEWEST_MATCHES = """(
+    SELECT %s::bigint, f.id FROM feedback_feedbackitem f
+    WHERE f.workspace_id = %s AND f.search @@ plainto_tsquery('english', %s)
+      AND f.id <> %s AND f.status <> 'spam' AND f.duplicate_of_id IS NULL
+    ORDER BY f.received_at DESC, f.id DESC
+    LIMIT %s
+)"""
+_COMPARED_TEXTS = """
+    SELECT id,
+           CASE WHEN id = ANY(%(by_title)s) THEN title ELSE '' END,
+           CASE WHEN id = ANY(%(by_body)s) THEN left(body, %(chars)s) ELSE '' END
+    FROM feedback_feedbackitem
+    WHERE workspace_id = %(workspace)s AND id = ANY(%(ids)s)
+"""
+
+
+def duplicate_matches(*, item: FeedbackItem, limit: int = 5) -> list[tuple[int, float]]:
+    """(item id, score) of other items of the workspace that may say the same as `item`."""
+    return duplicate_matches_for(workspace_id=item.workspace_id, items=[item], limit=limit).get(
+        item.pk, []
+    )
+
+
+def duplicate_matches_for(
+    *, workspace_id: int, items: Sequence[FeedbackItem], limit: int = 5
+) -> dict[int, list[tuple[int, float]]]:
+    """item id -> [(candidate item id, score 0..1)], best first, at most `limit` each, for items
+    of one workspace; an item without enough telling words has no entry.
+
+    A candidate is one of the `RECENT_MATCHES` newest items holding all the text's telling words
+    (not spam, not merged, not the item itself) whose trigram similarity (`feedback/similarity`)
+    reaches `TITLE_THRESHOLD` between titles or `BODY_THRESHOLD` between bodies (for an item
+    without a title). Two statements for the whole batch: the matches of every item, then the
+    compared texts of the distinct candidates, each turned into trigrams once.
+    """
+    searches = [s for s in map(_search_for, items) if s is not None]
+    if not searches:
+        return {}
+    newest: dict[int, list[int]] = {s.item_id: [] for s in searches}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Hundreds of small branches add up to a plan cost that would start the JIT compiler,
+        # which takes longer than running them.
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(
-            f"""
-            SELECT id, score FROM (
-                SELECT id, feedback_similarity({compared}, left(%(text)s, 2000)) AS score
-                FROM (
-                    SELECT id, title, body FROM feedback_feedbackitem
-                    WHERE workspace_id = %(workspace)s
-                      AND search @@ plainto_tsquery('english', %(words)s)
-                      AND id <> %(id)s AND status <> 'spam' AND duplicate_of_id IS NULL
-                    ORDER BY received_at DESC, id DESC
-                    LIMIT %(recent)s
-                ) recent
-            ) scored
-            WHERE score >= %(threshold)s
-            ORDER BY score DESC, id DESC
-            LIMIT %(limit)s
-            """,
+            " UNION ALL ".join([_NEWEST_MATCHES] * len(searches)),
+            [
+                value
+                for s in searches
+                for value in (s.item_id, workspace_id, s.words, s.item_id, RECENT_MATCHES)
+            ],
+        )
+        for item_id, candidate_id in cursor.fetchall():
+            newest[item_id].append(candidate_id)
+        by_title = {c for s in searches if s.by_title for c in newest[s.item_id]}
+        by_body = {c for s in searches if not s.by_title for c in newest[s.item_id]}
+        cursor.execute(
+            _COMPARED_TEXTS,
             {
-                "text": text,
-                "workspace": item.workspace_id,
-                "words": " ".join(words),
-                "id": item.pk,
-                "recent": RECENT_MATCHES,
-                "threshold": TITLE_THRESHOLD if by_title else BODY_THRESHOLD,
-                "limit": limit,
+                "by_title": list(by_title),
+                "by_body": list(by_body),
+                "chars": COMPARED_CHARS,
+                "workspace": workspace_id,
+                "ids": list(by_title | by_body),
             },
         )
-        return [(pk, float(score)) for pk, score in cursor.fetchall()]
+        rows = cursor.fetchall()
+    compared = {(pk, True): trigrams(title) for pk, title, _ in rows if pk in by_title}
+    compared |= {(pk, False): trigrams(body) for pk, _, body in rows if pk in by_body}
+    return {
+        search.item_id: best_matches(
+            trigrams(search.text),
+            (
+                (candidate_id, theirs)
+                for candidate_id in newest[search.item_id]
+                # (Absent only when deleted between the two statements.)
+                if (theirs := compared.get((candidate_id, search.by_title))) is not None
+            ),
+            threshold=TITLE_THRESHOLD if search.by_title else BODY_THRESHOLD,
+            limit=limit,
+        )
+        for search in searches
+    }
 
 
 ACCOUNT_SORTS = {

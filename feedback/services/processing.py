@@ -9,14 +9,16 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from psycopg2.extras import execute_values
 
 from feedback import sentiment
 from feedback.batch_upsert import Person, mark_days, resolve_people
 from feedback.models import Channel, DuplicateCandidate, FeedbackItem, Status
 from feedback.selectors import intake as selectors
 from productops import clock, queueing
+from productops.models import Workspace
 
 PROCESS_BATCH = 200
 LOST_AFTER = timedelta(minutes=2)
@@ -58,22 +60,36 @@ def feedback_process_pending(
     import, reminders, dashboards), and `more` says there is one.
     """
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:  # deleted since the wake-up call
+        return ProcessingRun(0, more=False)
     total = 0
     while total == 0 or deadline is None or time.monotonic() < deadline:
         with transaction.atomic():
+            _commit_without_waiting_for_disk()
             batch = list(
                 FeedbackItem.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
-                .select_related("source", "workspace")
+                .select_related("source")
+                .defer("search")  # the generated tsvector: long, and not read here
                 .filter(workspace_id=workspace_id, processed_at=None)
                 .order_by("created_at", "id")[:PROCESS_BATCH]
             )
             if not batch:
                 return ProcessingRun(total, more=False)
-            _process(batch)
+            _process(workspace, batch)
             total += len(batch)
             if len(batch) < PROCESS_BATCH:
                 return ProcessingRun(total, more=False)
     return ProcessingRun(total, more=True)
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """Processing only derives values from stored rows, and `processed_at` is written in the same
+    transaction, so a batch lost to a server crash comes back unprocessed and is done again:
+    nothing gained by waiting for each batch's commit to reach the disk (tens of ms on a busy
+    machine, a fifth of a batch)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def processing_left(*, workspace_id: int, since: datetime | None = None) -> int:
@@ -85,8 +101,7 @@ def processing_left(*, workspace_id: int, since: datetime | None = None) -> int:
     return pending.order_by().count()
 
 
-def _process(items: list[FeedbackItem]) -> None:
-    workspace = items[0].workspace
+def _process(workspace: Workspace, items: list[FeedbackItem]) -> None:
     now = timezone.now()
     for item in items:
         if not item.sentiment_overridden:
@@ -120,22 +135,45 @@ def _process(items: list[FeedbackItem]) -> None:
 
     # Duplicate candidates, found afresh: a changed body may match other items now.
     DuplicateCandidate.objects.filter(item__in=items, dismissed_at=None).delete()
-    candidates = []
-    for item in items:
-        if item.status == Status.SPAM or item.duplicate_of_id:
-            continue
-        for candidate_id, score in selectors.duplicate_matches(item=item):
-            candidates.append(
-                DuplicateCandidate(
-                    workspace_id=item.workspace_id,
-                    item=item,
-                    candidate_id=candidate_id,
-                    score=score,
-                )
-            )
-    DuplicateCandidate.objects.bulk_create(candidates, ignore_conflicts=True)
-
-    FeedbackItem.objects.bulk_update(
-        items, ["sentiment", "sentiment_score", "contact", "account", "processed_at"]
+    matches = selectors.duplicate_matches_for(
+        workspace_id=workspace.pk,
+        items=[i for i in items if i.status != Status.SPAM and not i.duplicate_of_id],
     )
+    DuplicateCandidate.objects.bulk_create(
+        [
+            DuplicateCandidate(
+                workspace_id=workspace.pk, item_id=item_id, candidate_id=candidate_id, score=score
+            )
+            for item_id, found in matches.items()
+            for candidate_id, score in found
+        ],
+        ignore_conflicts=True,
+    )
+    _store_results(workspace.pk, items)
     mark_days(workspace, {clock.workspace_date(workspace, i.received_at) for i in items})
+
+
+# One statement for the batch: Django's bulk_update writes a CASE per column with a branch per
+# row, which Postgres evaluates for every row (quadratic: most of a batch's time at 200 rows).
+_STORE_RESULTS = """
+    UPDATE feedback_feedbackitem f
+    SET sentiment = v.sentiment, sentiment_score = v.sentiment_score,
+        contact_id = v.contact_id, account_id = v.account_id, processed_at = v.processed_at
+    FROM (VALUES %s) AS v(id, sentiment, sentiment_score, contact_id, account_id, processed_at)
+    WHERE f.id = v.id AND f.workspace_id = {workspace_id}
+"""
+
+
+def _store_results(workspace_id: int, items: list[FeedbackItem]) -> None:
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor,
+            _STORE_RESULTS.format(workspace_id=int(workspace_id)),
+            [
+                (i.pk, i.sentiment, i.sentiment_score, i.contact_id, i.account_id, i.processed_at)
+                for i in items
+            ],
+            template="(%s::bigint, %s, %s::double precision, %s::bigint, %s::bigint,"
+            " %s::timestamptz)",
+            page_size=len(items),
+        )
