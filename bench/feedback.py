@@ -99,7 +99,9 @@ def database_figures(workspace) -> list[Figure]:
     ]
     titled = FeedbackItem.objects.filter(workspace=workspace).exclude(title="").order_by("-pk")[0]
     ours = _captured(lambda: intake_selectors.duplicate_matches(item=titled))
-    ours = [(_literal(s), p) for s, p in ours if "similarity" in s]
+    # Its two reads (the newest matches, the compared texts); the trigram ranking of those few
+    # rows runs in Python, microseconds a pair.
+    ours = [(_literal(s), p) for s, p in ours if "feedback_feedbackitem" in s]
     # The textbook baseline: trigram `%` over every title (GIN trigram index), best 5.
     baseline = [
         (
