@@ -1,17 +1,21 @@
 """The planning pages: the room, its poll, votes and decisions from the browser's side."""
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from feedback.models import Idea, StatusCategory
+from feedback.models import Idea, LoopClosure, LoopNotice, StatusCategory
 from feedback.services import ideas as feedback_services
-from planning.models import AgendaItem, PlanningSession
+from feedback.services.ideas import loop_closure_send
+from planning.models import AgendaItem, Participant, PlanningSession
 from planning.services import agenda as agenda_services
 from planning.services import decisions as decision_services
 from planning.services import sessions as services
 from planning.services import votes as vote_services
+from productops.models import OutboundEmail
 from tests.conftest import signed_in
 from tests.planning.planning_data import SECRET_REACH, rice, running_session
 
@@ -183,3 +187,66 @@ def test_the_public_roadmap_says_for_which_period_a_committed_idea_is_planned(pe
     card = planned[start : planned.index("</article>", start)]
     assert "Planned for Q4 2026" in card
     assert planned.count("Planned for") == 1  # a session without a period plans for no period
+
+
+def _presence(answer) -> dict[str, str]:
+    """Name -> "Present" or "Away", as the people fragment shows them."""
+    found = re.findall(r'title="(Present|Away)"></span> ([^<]+?) <small', answer.content.decode())
+    return {name: state for state, name in found}
+
+
+def test_a_full_poll_shows_who_went_away_and_a_return_reaches_everyone(personas):
+    """The page asks for everything every 15 s (static/js/planning.js): that answer shows who
+    stopped polling; someone coming back bumps the version, so every page shows them at once."""
+    session = running_session(personas)
+    lead, pm = signed_in(personas["ops_lead"]), signed_in(personas["pm"])
+    poll = _url("planning_poll", session)
+    lead.get(poll + "?v=0")
+    pm.get(poll + "?v=0")
+    pm_name = personas["pm"].user.display_name
+    assert _presence(lead.get(poll + "?v=0"))[pm_name] == "Present"
+    Participant.objects.filter(user=personas["pm"].user).update(
+        last_seen_at=timezone.now() - timedelta(seconds=20)
+    )
+    assert _presence(lead.get(poll + "?v=0"))[pm_name] == "Away"
+    session.refresh_from_db()
+    seen = session.version
+    pm.get(f"{poll}?v={seen}")  # back from the laptop's sleep
+    back = lead.get(f"{poll}?v={seen}")
+    assert back.status_code == 200 and _presence(back)[pm_name] == "Present"
+
+
+def test_the_summary_email_goes_to_participants_who_did_not_opt_out(personas):
+    session = running_session(personas)
+    answer = signed_in(personas["exec"]).post(_url("planning_opt_out", session), {"opt_out": "1"})
+    assert answer.status_code == 302
+    services.session_end(actor=personas["ops_lead"].actor, session=session)
+    sent = signed_in(personas["ops_lead"]).post(_url("planning_summary_email", session))
+    assert sent.status_code == 302
+    emails = OutboundEmail.objects.filter(subject="Summary: Q4 prioritisation")
+    # The admin is a member but took no part; the exec opted out.
+    assert sorted(emails.values_list("to", flat=True)) == ["ops_lead@alpha.test", "pm@alpha.test"]
+
+
+def test_the_close_the_loop_message_is_previewed_then_sent_to_each_asker_once(personas):
+    session = running_session(personas, ideas=1)
+    item = AgendaItem.objects.get(pk=session.current_item_id)
+    decision = decision_services.decision_record(
+        actor=personas["ops_lead"].actor, session=session, item=item, outcome="commit"
+    )
+    client = signed_in(personas["ops_lead"])
+    url = reverse("planning_announce", args=["alpha", decision.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Who asked" in page.content.decode() and "Buyer 1" in page.content.decode()
+    form = {"subject": "Planned: {idea}", "message": "Hi {name}, we plan {idea}."}
+    preview = client.post(url, {**form, "action": "preview"}).content.decode()
+    assert "Planned: Idea 1" in preview and "Hi Buyer 0, we plan Idea 1." in preview
+    assert not LoopNotice.objects.exists()  # a preview sends nothing
+    assert client.post(url, {**form, "action": "send"}).status_code == 302
+    assert client.post(url, {**form, "action": "send"}).status_code == 302
+    decision.refresh_from_db()
+    assert LoopClosure.objects.filter(idea=item.idea).count() == 1  # confirming twice: once
+    loop_closure_send(closure_id=decision.loop_closure_id)  # what the worker does
+    told = LoopNotice.objects.filter(idea=item.idea).values_list("contact__email", flat=True)
+    assert sorted(told) == ["buyer@idea10.test", "buyer@idea11.test"]

@@ -1,9 +1,10 @@
 """Sessions through their services: phases and their guards, votes and reveal, decisions."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from feedback.models import Idea, LoopNotice, StatusCategory
@@ -18,9 +19,11 @@ from planning.models import (
 from planning.selectors import sessions as selectors
 from planning.services import agenda as agenda_services
 from planning.services import decisions as decision_services
+from planning.services import participants as participant_services
 from planning.services import sessions as services
 from planning.services import votes as vote_services
 from productops.models import AuditEvent, OutboundEmail
+from tests.inventory.factories import ContractFactory, ToolFactory
 from tests.planning.planning_data import SECRET_REACH, idea_with_askers, rice, running_session
 
 
@@ -271,3 +274,132 @@ def test_the_audit_log_records_that_someone_voted_never_the_value(personas):
     events = AuditEvent.objects.filter(verb="planning_vote.cast")
     assert events.count() == 1
     assert SECRET_REACH["pm"] not in str(list(events.values()))
+
+
+# 17:10 UTC on 30 November: already 1 December in Auckland.
+EVENING_UTC = datetime(2026, 11, 30, 17, 10, tzinfo=UTC)
+
+
+def test_renewals_whose_notice_falls_before_the_teams_next_session_go_on_the_agenda(personas):
+    lead = _lead(personas)
+    workspace = lead.workspace
+    workspace.time_zone = "Pacific/Auckland"
+    workspace.save(update_fields=["time_zone"])
+    with time_machine.travel(EVENING_UTC, tick=False):
+        session = services.session_create(
+            actor=lead,
+            kind="prioritisation",
+            settings=services.SessionSettings(
+                title="December", team="Core", scheduled_at=datetime(2026, 12, 2, 9, tzinfo=UTC)
+            ),
+        )
+        services.session_create(
+            actor=lead,
+            kind="prioritisation",
+            settings=services.SessionSettings(
+                title="January", team="Core", scheduled_at=datetime(2027, 1, 6, 9, tzinfo=UTC)
+            ),
+        )
+
+        def contract(name: str, renewal: date):
+            tool = ToolFactory(workspace=workspace, name=name)
+            return ContractFactory(tool=tool, renewal_date=renewal, notice_days=30)
+
+        due = contract("Due before January", date(2027, 1, 20))  # notice by 21 December
+        contract("Notice passed in Auckland", date(2026, 12, 30))  # notice by 30 November
+        contract("After January", date(2027, 3, 3))  # notice by 1 February
+        horizon = selectors.renewal_horizon(session=session)
+        assert horizon == date(2027, 1, 6)  # the team's next session
+        offered = selectors.renewals_before(workspace=workspace, day=horizon)
+        assert [c.tool.name for c in offered] == ["Due before January"]
+        item = agenda_services.agenda_add(actor=lead, session=session, contract=due)
+    assert item.kind == "contract" and str(item) == "Renewal: " + str(due)
+    assert item.evidence == {
+        "notice_deadline": "2026-12-21",
+        "renewal_date": "2027-01-20",
+        "annual_cost": "1200.00",
+    }
+    with pytest.raises(PermissionDenied):
+        agenda_services.agenda_add(actor=personas["pm"].actor, session=session, contract=due)
+
+
+def test_timers_are_deadlines_on_the_server_per_phase_and_per_item(personas):
+    lead = _lead(personas)
+    start = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        session = running_session(personas)
+    session.item_timer_seconds, session.phase_timer_seconds = 300, 1800
+    session.save(update_fields=["item_timer_seconds", "phase_timer_seconds"])
+    room = selectors.room(session=session, user=personas["pm"].user)
+    assert room.phase_deadline == start + timedelta(minutes=30)
+    assert room.item_deadline == start + timedelta(minutes=5)
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        services.session_go_to_item(actor=lead, session=session, step=1)
+    session.refresh_from_db()
+    room = selectors.room(session=session, user=personas["pm"].user)
+    assert room.item_deadline == start + timedelta(minutes=7)  # the next item's own clock
+    assert room.phase_deadline == start + timedelta(minutes=30)  # the phase's runs on
+
+
+def test_ready_is_marked_per_phase_and_shown_to_the_room(personas):
+    session = running_session(personas)
+    pm = personas["pm"]
+    before = session.version
+    participant_services.participant_ready(actor=pm.actor, session=session)
+    session.refresh_from_db()
+    assert session.version == before + 1
+
+    def ready_people() -> set[str]:
+        room = selectors.room(session=session, user=pm.user)
+        return {s.participant.user.email for s in room.seats if s.ready}
+
+    assert ready_people() == {"pm@alpha.test"}
+    services.session_move_phase(actor=_lead(personas), session=session, step=1)
+    session.refresh_from_db()
+    assert ready_people() == set()  # ready for "score", not yet for "decide"
+    services.session_move_phase(actor=_lead(personas), session=session, step=-1)
+    session.refresh_from_db()
+    assert ready_people() == {"pm@alpha.test"}
+    participant_services.participant_ready(actor=pm.actor, session=session, ready=False)
+    assert ready_people() == set()
+
+
+def test_dot_voting_keeps_each_persons_budget_and_cap_per_item(personas):
+    session = running_session(personas, ideas=3, scoring_model="dot_voting")  # 10 dots, 5 max
+    lead, pm = _lead(personas), personas["pm"].actor
+
+    def dots(n: str) -> None:
+        session.refresh_from_db()
+        item = AgendaItem.objects.get(pk=session.current_item_id)
+        vote_services.vote_cast(actor=pm, session=session, item=item, values={"dots": n})
+
+    dots("5")
+    with pytest.raises(ValidationError) as caught:
+        dots("6")
+    assert "dots" in caught.value.message_dict
+    services.session_go_to_item(actor=lead, session=session, step=1)
+    dots("5")
+    services.session_go_to_item(actor=lead, session=session, step=1)
+    with pytest.raises(ValidationError) as caught:
+        dots("1")  # 11 of 10
+    assert "dots" in caught.value.message_dict
+    stored = Vote.objects.filter(participant__user=personas["pm"].user).order_by("item__position")
+    assert [v.value for v in stored] == ["5", "5"]
+
+
+def test_the_agenda_reorders_and_keeps_items_with_votes(personas):
+    session = running_session(personas, ideas=3)
+    lead = _lead(personas)
+    first, second, third = AgendaItem.objects.filter(session=session).order_by("position")
+    agenda_services.agenda_move(actor=lead, session=session, item=third, step=-1)
+    order = list(AgendaItem.objects.filter(session=session).order_by("position"))
+    assert order == [first, third, second]
+    vote_services.vote_cast(
+        actor=personas["pm"].actor, session=session, item=first, values=rice("5")
+    )
+    with pytest.raises(ValidationError):
+        agenda_services.agenda_remove(actor=lead, session=session, item=first)
+    agenda_services.agenda_remove(actor=lead, session=session, item=second)
+    assert list(AgendaItem.objects.filter(session=session).order_by("position")) == [first, third]
+    with pytest.raises(PermissionDenied):
+        agenda_services.agenda_remove(actor=personas["pm"].actor, session=session, item=third)
