@@ -69,7 +69,7 @@ def usage_chart(snapshots: list, seats_bought_now: int | None) -> UsageChart | N
         Point(x(s.taken_on), y(s.seats_used), s.taken_on, s.seats_used, b)
         for s, b in zip(snapshots, bought, strict=True)
     ]
-    steps = []
+    steps: list[str] = []
     for point in points:
         if point.seats_bought is None:
             continue

@@ -4,8 +4,10 @@ productops.csvfiles.csv_download streams it and makes every cell safe to open in
 """
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from inventory.models import Tool
+if TYPE_CHECKING:
+    from inventory.selectors.tools import InventoryTool
 
 COLUMNS = [
     "name",
@@ -34,14 +36,15 @@ COLUMNS = [
 ]
 
 
-def tool_rows(tools: Iterable[Tool]) -> Iterator[list]:
+def tool_rows(tools: Iterable["InventoryTool"]) -> Iterator[list]:
+    """One row of COLUMNS per tool of selectors.tools.inventory()."""
     for t in tools:
         yield [
             t.name,
             t.vendor,
             t.category,
             t.team,
-            t.owner.user.display_name if t.owner_id else "",
+            t.owner.user.display_name if t.owner is not None else "",
             t.status,
             "yes" if t.sso_enabled else "no",
             t.data_sensitivity,

@@ -1,6 +1,7 @@
 """Page forms. They parse and validate input; the services decide and write."""
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 
@@ -30,8 +31,10 @@ from productops.widgets import IsoDateInput
 class LabelsField(forms.CharField):
     """Comma-separated labels in, a list out."""
 
-    def to_python(self, value) -> list[str]:
-        text = super().to_python(value)
+    # A list where CharField gives text, as django.contrib.postgres's SimpleArrayField does
+    # (its stubs ignore the same override).
+    def to_python(self, value: object) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
         return [part.strip() for part in text.split(",") if part.strip()]
 
     def prepare_value(self, value):
@@ -75,7 +78,7 @@ class ToolForm(forms.Form):
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
+        cast(OwnerField, self.fields["owner"]).queryset = (
             Membership.objects.filter(workspace=workspace)
             .select_related("user")
             .order_by("user__name", "user__email")

@@ -166,6 +166,7 @@ def _tool_page(
     current = next((c for c in contracts if c.is_current), None)
     history = tool_selectors.usage_history(workspace=workspace, tool=tool)
     settings = tool_selectors.settings_for(workspace=workspace)
+    rates = tool_selectors.rates_for(workspace=workspace, settings=settings)
     context = {
         "tool": tool,
         "contracts": contracts,
@@ -182,10 +183,10 @@ def _tool_page(
             workspace=workspace, user=request.user, tool=tool
         ),
         "threshold": settings.utilisation_threshold,
-        "rates": tool_selectors.rates_for(workspace=workspace, settings=settings),
+        "rates": rates,
     }
     if current is not None:
-        rate = context["rates"].get(current.currency)
+        rate = rates.get(current.currency)
         context["current_annual"] = current.annual_cost * rate if rate is not None else None
     return render(request, "inventory/tool_detail.html", context, status=status)
 
@@ -236,7 +237,7 @@ CONTRACT_EDIT_FIELDS = [f for f in ContractForm.base_fields if f != "version"]
 def contract_create(request: WorkspaceRequest, tool_id: int) -> HttpResponse:
     tool = tool_selectors.tool(workspace=request.workspace, tool_id=tool_id)
     previous = tool_selectors.current_contract(workspace=request.workspace, tool=tool)
-    initial = {"currency": request.workspace.currency}
+    initial: dict[str, object] = {"currency": request.workspace.currency}
     if previous is not None:
         # A renewal usually repeats the last term: start from it.
         initial |= {

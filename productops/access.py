@@ -7,6 +7,7 @@ probed. A member or token without the capability: 403.
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -83,7 +84,7 @@ def token_actor(*, token: ApiToken, slug: str) -> Actor:
 class SignedInRequest(HttpRequest):
     """A request that login_required (or member_required) let through: its user is signed in."""
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 class WorkspaceRequest(SignedInRequest):
@@ -103,15 +104,16 @@ def member_required(capability: Capability) -> Callable:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             actor = member_actor(user=request.user, slug=slug)
-            request.workspace = actor.workspace
-            request.actor = actor  # set first, so a 403 page still shows the workspace shell
+            # From here on the request carries what WorkspaceRequest promises the view.
+            gated = cast(WorkspaceRequest, request)
+            gated.workspace = actor.workspace
+            gated.actor = actor  # set first, so a 403 page still shows the workspace shell
             # Pages show times and dates in the workspace's zone, the zone its "today" and day
             # filters use (productops/clock.py).
             with timezone.override(clock.zone(actor.workspace)):
                 require(actor, capability)
-                return view(request, *args, **kwargs)
+                return view(gated, *args, **kwargs)
 
-        wrapped.capability = capability
         return wrapped
 
     return decorator

@@ -10,16 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from productops import selectors, services
-from productops.access import Actor
+from productops.api_auth import WorkspaceAPIRequest
 from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.filters import AuditEventFilter
 from productops.idempotency import idempotent
 from productops.models import AuditEvent, Invitation, Membership, Role, Workspace
-
-
-class WorkspaceAPIRequest(Request):
-    actor: Actor
 
 
 class WorkspaceAPIView(GenericAPIView):

@@ -1,6 +1,7 @@
 """API authentication (bearer tokens) and the API side of the one access gate."""
 
 from hmac import compare_digest
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import exceptions
@@ -8,11 +9,17 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from productops.access import member_actor, require, token_actor
+from productops.access import Actor, member_actor, require, token_actor
 from productops.capabilities import Capability
 from productops.models import ApiToken
 from productops.services import token_touch
 from productops.tokens import sha256, split_api_token
+
+
+class WorkspaceAPIRequest(Request):
+    """A request that passed WorkspaceCapability: `actor` is the member or token acting."""
+
+    actor: Actor
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -49,18 +56,20 @@ class WorkspaceCapability(BasePermission):
     from the map is refused. Views outside a workspace set `capabilities = None` (public).
     """
 
-    def has_permission(self, request: Request, view) -> bool:
+    def has_permission(self, request: Request, view: Any) -> bool:
+        # Any view: each declares `capabilities` (a missing one is a programming error, a 500).
         capabilities: dict[str, Capability] | None = view.capabilities
         if capabilities is None:
             return True
-        if request.method == "OPTIONS":
+        method = request.method or ""
+        capability: Capability | None
+        if method == "OPTIONS":
             capability = Capability.VIEW_WORKSPACE
         else:
             # HEAD is a GET without the body, so it needs what GET needs.
-            method = "GET" if request.method == "HEAD" else request.method
-            capability = capabilities.get(method)
+            capability = capabilities.get("GET" if method == "HEAD" else method)
         if capability is None:
-            raise exceptions.MethodNotAllowed(request.method)
+            raise exceptions.MethodNotAllowed(method)
         slug = view.kwargs["slug"]
         if isinstance(request.auth, ApiToken):
             actor = token_actor(token=request.auth, slug=slug)
@@ -69,5 +78,5 @@ class WorkspaceCapability(BasePermission):
         else:
             raise exceptions.NotAuthenticated()
         require(actor, capability)
-        request.actor = actor
+        cast(WorkspaceAPIRequest, request).actor = actor
         return True

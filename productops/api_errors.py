@@ -64,8 +64,8 @@ def exception_handler(exc, context):
         else:
             body = error_body(400, "invalid", " ".join(str(d) for d in detail))
     else:
-        detail = getattr(exc, "detail", str(exc))
-        code = getattr(detail, "code", None) or "error"
-        body = error_body(response.status_code, str(code), str(detail))
+        message = getattr(exc, "detail", str(exc))
+        code = getattr(message, "code", None) or "error"
+        body = error_body(response.status_code, str(code), str(message))
     response.data = body
     return response

@@ -1,6 +1,7 @@
 """The API's cursor pagination: newest first, every parameter checked."""
 
 from datetime import date, datetime
+from typing import cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
@@ -26,7 +27,9 @@ class NewestFirstCursorPagination(CursorPagination):
             cursor = super().decode_cursor(request)
         except exceptions.NotFound:
             raise exceptions.ValidationError({"cursor": [BAD_CURSOR]}) from None
-        if cursor is not None and cursor.position is not None and NUL in cursor.position:
+        # DRF reads the position as text from the query string (the stubs say int).
+        position = cast(str | None, cursor.position if cursor is not None else None)
+        if position is not None and NUL in position:
             raise exceptions.ValidationError({"cursor": [BAD_CURSOR]})
         return cursor
 

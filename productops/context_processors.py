@@ -2,23 +2,25 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from productops import navigation, selectors
+from productops.access import Actor
 from productops.capabilities import Capability
 
 
-def _nav(path: str, actor, slug: str) -> list[dict]:
-    entries = [
-        {"label": item.label, "url": reverse(item.url_name, args=[slug]), "key": item.key}
+def _nav(path: str, actor: Actor, slug: str) -> list[dict[str, str | bool]]:
+    links = [
+        (item, reverse(item.url_name, args=[slug]))
         for item in navigation.items()
         if actor.can(item.capability)
     ]
     # The area is the longest link the page lives under (Accounts, not Inbox, for
     # /feedback/accounts/); the workspace home only on itself.
     home = reverse("workspace_home", args=[slug])
-    under = [e["url"] for e in entries if path.startswith(e["url"]) and e["url"] != home]
+    under = [url for _, url in links if path.startswith(url) and url != home]
     current = max(under, key=len) if under else (home if path == home else None)
-    for entry in entries:
-        entry["current"] = entry["url"] == current
-    return entries
+    return [
+        {"label": item.label, "url": url, "key": item.key, "current": url == current}
+        for item, url in links
+    ]
 
 
 def shell(request: HttpRequest) -> dict:

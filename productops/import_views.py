@@ -85,7 +85,7 @@ def import_detail(request: WorkspaceRequest, job_id: int) -> HttpResponse:
             },
         )
     mapping = job.mapping
-    mapping_errors = {}
+    mapping_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         mapping = {f.name: request.POST.get(f"map_{f.name}", "") for f in importer.fields}
         choices = {f.name: request.POST.get(f"choose_{f.name}", "") for f in importer.fields}

@@ -99,7 +99,7 @@ def _bound_parameter(parameter: dict) -> None:
     from productops.validation import PAGE_LIMIT, RENEWAL_WITHIN, RENEWALS_AHEAD
 
     bounds = {"limit": PAGE_LIMIT, "days": RENEWALS_AHEAD, "renewal_within": RENEWAL_WITHIN}
-    declared = bounds.get(parameter.get("name"))
+    declared = bounds.get(parameter.get("name", ""))
     if declared is None or parameter.get("in") != "query":
         return
     parameter["schema"] = {

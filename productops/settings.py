@@ -1,5 +1,6 @@
 """The one settings module. Every knob is an environment variable; see README.md for the table."""
 
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -175,6 +176,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "productops <no-reply@product
 if PRODUCTION and not env_str("EMAIL_HOST"):
     raise ImproperlyConfigured("EMAIL_HOST must be set in production: invitations need email.")
 if env_str("EMAIL_HOST"):
+    _mail_folder: str | None = None
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -189,10 +191,11 @@ if env_str("EMAIL_HOST"):
         }
     }
 else:
+    _mail_folder = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "OPTIONS": {"file_path": env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))},
+            "OPTIONS": {"file_path": _mail_folder},
         }
     }
 
@@ -286,6 +289,9 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
 }
+# Options differ in kind between the two brokers: Redis's numbers, the file system's folders.
+CELERY_BROKER_TRANSPORT_OPTIONS: Mapping[str, object]
+_broker_folders: dict[str, str] = {}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -293,7 +299,8 @@ if REDIS_URL:
     CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT_SECONDS
 else:
     CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = embedded.broker_folders(DATA_DIR)
+    _broker_folders = embedded.broker_folders(DATA_DIR)
+    CELERY_BROKER_TRANSPORT_OPTIONS = _broker_folders
     CELERY_RESULT_BACKEND = f"file://{DATA_DIR / 'results'}"
 # One immediate retry reconnects a pooled connection that went stale (Redis restarted); no wait.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -342,8 +349,8 @@ embedded.make_folders(
     DATA_DIR,
     Path(CELERY_BEAT_SCHEDULE_FILENAME).parent,
     *([] if REDIS_URL else [DATA_DIR / "cache", DATA_DIR / "results"]),
-    *([] if REDIS_URL else CELERY_BROKER_TRANSPORT_OPTIONS.values()),
-    *([] if env_str("EMAIL_HOST") else [MAILERS["default"]["OPTIONS"]["file_path"]]),
+    *_broker_folders.values(),
+    *([_mail_folder] if _mail_folder else []),
 )
 
 LOGGING = {

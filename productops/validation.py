@@ -252,7 +252,9 @@ def is_safe_link(value: Any) -> bool:
 
 
 def has_nul(value: str | bytes) -> bool:
-    return (b"\x00" if isinstance(value, bytes) else NUL) in value
+    if isinstance(value, bytes):
+        return b"\x00" in value
+    return NUL in value
 
 
 # JSON: one reader for every JSON body (the API's parser, webhooks), with a depth limit, so a

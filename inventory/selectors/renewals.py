@@ -4,6 +4,7 @@ contract's decisions. Each takes the workspace explicitly (the sweep reads every
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import DateField, ExpressionWrapper, F, Q, QuerySet
 
@@ -12,10 +13,17 @@ from inventory.selectors.tools import contracts_with_money
 from productops import clock
 from productops.models import Workspace
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from inventory.selectors.tools import ContractWithMoney
+
+    ContractWithDeadline = WithAnnotations[Contract, "DeadlineColumn"]
+
 
 def renewals_due(
     *, workspace: Workspace, days: int = 90, today: date | None = None
-) -> QuerySet[Contract]:
+) -> QuerySet["ContractWithMoney"]:
     """Current contracts renewing within `days`, soonest first, with `deadline` (the last day
     to give notice) and `annual_cost_converted`."""
     today = today or clock.workspace_today(workspace)
@@ -78,7 +86,11 @@ def renewal_calendar(
     )
 
 
-def reminder_candidates(*, today: date, horizon_days: int) -> QuerySet[Contract]:
+class DeadlineColumn(TypedDict):
+    deadline: date  # the last day to give notice
+
+
+def reminder_candidates(*, today: date, horizon_days: int) -> QuerySet["ContractWithDeadline"]:
     """Every workspace's current, undecided contracts whose notice deadline is at most
     `horizon_days` away and whose renewal is still ahead (the reminder sweep's input)."""
     return (

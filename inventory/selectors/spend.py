@@ -4,6 +4,7 @@ annual costs in the workspace currency (see selectors/tools.py for how money is 
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, Count, ExpressionWrapper, F, Q, Sum, Value, When
 from django.db.models.functions import Greatest
@@ -12,6 +13,7 @@ from inventory.models import InventorySettings, Tool, ToolStatus
 from inventory.selectors.tools import (
     MONEY,
     ZERO,
+    InventoryColumns,
     annual_cost_expression,
     contracts_with_money,
     counts_toward_spend,
@@ -19,6 +21,13 @@ from inventory.selectors.tools import (
     settings_for,
 )
 from productops.models import Workspace
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from inventory.selectors.tools import InventoryTool
+
+    WastefulTool = WithAnnotations[Tool, "WasteColumns"]
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ def unconverted_spend(*, workspace: Workspace) -> dict[str, Decimal]:
 @dataclass(frozen=True)
 class OverlapGroup:
     category: str
-    tools: list[Tool]
+    tools: list["InventoryTool"]
     annual_spend: Decimal
     seats_bought: int
     seats_used: int
@@ -110,7 +119,7 @@ def overlap(*, workspace: Workspace) -> list[OverlapGroup]:
         .filter(n__gt=1)
         .values("category")
     )
-    groups: dict[str, list[Tool]] = defaultdict(list)
+    groups: dict[str, list[InventoryTool]] = defaultdict(list)
     for row in active.filter(category__in=crowded).order_by("category", "-annual_cost", "name"):
         groups[row.category].append(row)
     result = [
@@ -129,10 +138,18 @@ def overlap(*, workspace: Workspace) -> list[OverlapGroup]:
     return sorted(result, key=lambda g: (-g.annual_spend, g.category))
 
 
+class WasteColumns(InventoryColumns):
+    """What waste() adds to inventory()'s columns."""
+
+    unused_seats: int
+    waste: Decimal | None  # unused seats at the seat price; None without a budget rate
+    under_threshold: bool  # utilisation below the workspace's threshold
+
+
 @dataclass(frozen=True)
 class Waste:
     threshold: int
-    rows: list[Tool]  # annotated with unused_seats, waste, under_threshold
+    rows: list["WastefulTool"]
     total_waste: Decimal
     unused_seats: int
     under_threshold: int
@@ -144,7 +161,7 @@ def waste(*, workspace: Workspace, settings: InventorySettings | None = None) ->
     settings = settings or settings_for(workspace=workspace)
     threshold = settings.utilisation_threshold
     unused = Greatest(F("seats_bought") - F("seats_used"), Value(0))
-    rows = (
+    wasteful = (
         inventory(workspace=workspace, settings=settings)
         .filter(in_spend=True, seats_bought__gt=0)
         .annotate(
@@ -159,7 +176,7 @@ def waste(*, workspace: Workspace, settings: InventorySettings | None = None) ->
         .filter(Q(unused_seats__gt=0) | Q(under_threshold=True))
         .order_by(F("waste").desc(nulls_last=True), "name")
     )
-    rows = list(rows)
+    rows: list[WastefulTool] = list(wasteful)
     return Waste(
         threshold=threshold,
         rows=rows,

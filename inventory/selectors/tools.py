@@ -10,7 +10,9 @@ except contracts decided `cancel` (they end at renewal).
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
@@ -21,6 +23,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     FloatField,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -38,6 +41,7 @@ from inventory.models import (
     InventorySettings,
     Notification,
     RenewalChoice,
+    RenewalDecision,
     SeatUsageSnapshot,
     Tool,
     ToolRequest,
@@ -133,7 +137,36 @@ def counts_toward_spend(prefix: str = "") -> Q:
     )
 
 
-def inventory(*, workspace: Workspace, settings: InventorySettings | None = None) -> QuerySet[Tool]:
+class InventoryColumns(TypedDict):
+    """What inventory() adds to each tool: its current contract's figures (None without one)."""
+
+    contract_id: int | None
+    plan: str | None
+    billing_period: str | None
+    currency: str | None
+    annual_cost_native: Decimal | None  # a year's cost in the contract's currency
+    annual_cost: Decimal | None  # the same in the workspace currency; None without a rate
+    seats_bought: int | None
+    seats_used: int | None
+    utilisation: float | None  # per cent of seats in use; None without seats
+    renewal_date: date | None
+    notice_deadline: date | None
+    auto_renew: bool | None
+    decision: str | None
+    in_spend: bool
+
+
+if TYPE_CHECKING:
+    # Types only: typing cannot subscript WithAnnotations with two arguments at run time.
+    from django_stubs_ext import WithAnnotations
+
+    InventoryTool = WithAnnotations[Tool, InventoryColumns]
+    ContractWithMoney = WithAnnotations[Contract, "MoneyColumns"]
+
+
+def inventory(
+    *, workspace: Workspace, settings: InventorySettings | None = None
+) -> QuerySet["InventoryTool"]:
     """Every tool with its current contract's figures as annotations (one query, one join).
 
     Filtered by inventory.filters.ToolFilter; summed by inventory_totals().
@@ -191,7 +224,7 @@ class Totals:
         return self.seats_used * 100 / self.seats_bought if self.seats_bought else None
 
 
-def inventory_totals(*, workspace: Workspace, tools: QuerySet[Tool]) -> Totals:
+def inventory_totals(*, workspace: Workspace, tools: QuerySet["InventoryTool"]) -> Totals:
     """Totals of a (filtered) inventory() queryset, summed in SQL: two queries at any size."""
     spend = Q(in_spend=True)
     sums = tools.order_by().aggregate(
@@ -200,19 +233,21 @@ def inventory_totals(*, workspace: Workspace, tools: QuerySet[Tool]) -> Totals:
         seats_bought=Sum("seats_bought", filter=spend, default=0),
         seats_used=Sum("seats_used", filter=spend, default=0),
     )
-    unconverted = (
+    unconverted_rows = (
         tools.order_by()
         .filter(spend, annual_cost__isnull=True, contract_id__isnull=False)
         .values("currency")
         .annotate(total=Sum("annual_cost_native"))
         .values_list("currency", "total")
     )
+    # A tool with a contract has its currency: the check only tells the type checker so.
+    unconverted = {currency: total for currency, total in unconverted_rows if currency is not None}
     return Totals(
         tools=sums["tools"],
         annual_spend=sums["annual_spend"],
         seats_bought=sums["seats_bought"],
         seats_used=sums["seats_used"],
-        unconverted=dict(sorted(unconverted)),
+        unconverted=dict(sorted(unconverted.items())),
     )
 
 
@@ -260,14 +295,16 @@ def contracts(*, workspace: Workspace) -> QuerySet[Contract]:
 
 def contracts_of(*, workspace: Workspace, tool: Tool) -> list[Contract]:
     """The tool's contracts, current first then newest, each with its decisions."""
+    newest_first = RenewalDecision.objects.select_related("decided_by").order_by(
+        "-decided_at", "-id"
+    )
     rows = list(
         Contract.objects.filter(workspace=workspace, tool=tool)
-        .prefetch_related("decisions__decided_by")
+        .prefetch_related(Prefetch("decisions", queryset=newest_first))
         .order_by("-is_current", "-start_date", "-id")
     )
     for row in rows:
         row.tool = tool  # every row is this tool's: spare a query per __str__
-        row.decision_history = sorted(row.decisions.all(), key=lambda d: d.decided_at, reverse=True)
     return rows
 
 
@@ -367,7 +404,17 @@ def facets(*, workspace: Workspace) -> dict[str, list[str]]:
     }
 
 
-def contracts_with_money(workspace: Workspace, settings: InventorySettings | None = None):
+class MoneyColumns(TypedDict):
+    """What contracts_with_money() adds to each contract."""
+
+    annual_cost_converted: Decimal | None  # a year's cost in the workspace currency
+    deadline: date  # the last day to give notice
+
+
+def contracts_with_money(
+    workspace: Workspace, settings: InventorySettings | None = None
+) -> QuerySet["ContractWithMoney"]:
+    """Current contracts of tools not retired, with their converted annual cost and deadline."""
     rates = rates_for(workspace=workspace, settings=settings)
     return (
         Contract.objects.filter(workspace=workspace, is_current=True)

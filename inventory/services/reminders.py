@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
@@ -23,6 +24,9 @@ from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, Role
 from productops.services import email_queue
+
+if TYPE_CHECKING:
+    from inventory.selectors.renewals import ContractWithDeadline
 
 
 @transaction.atomic
@@ -197,7 +201,7 @@ def renewal_reminders_send(*, today: date | None = None) -> list[ReminderSent]:
     return sent
 
 
-def _remind(contract: Contract, threshold: int, today: date) -> ReminderSent:
+def _remind(contract: "ContractWithDeadline", threshold: int, today: date) -> ReminderSent:
     workspace = contract.workspace
     message, subject = _reminder_text(contract, contract.deadline, today)
     link = django_settings.SITE_URL + reverse(

@@ -1,7 +1,7 @@
 """Imports through the API: upload a file, read the guessed mapping and preview, start it, poll
 the job, fetch the report of rows not imported. The same services as the pages."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from productops.access import require
-from productops.api import WorkspaceAPIView, WorkspaceListAPIView
+from productops.api import WorkspaceAPIRequest, WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.imports import registry, selectors, services
@@ -90,11 +90,13 @@ class ImportDraftOut(ImportJobOut):
 
     @extend_schema_field(PreviewRowOut(many=True))
     def get_preview(self, job: ImportJob) -> list[dict]:
-        return PreviewRowOut(self._preview(job).rows, many=True).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs keep the child's type.
+        return PreviewRowOut(self._preview(job).rows, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(QuestionOut(many=True))
     def get_questions(self, job: ImportJob) -> list[dict]:
-        return QuestionOut(self._preview(job).questions, many=True).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs keep the child's type.
+        return QuestionOut(self._preview(job).questions, many=True).data  # type: ignore[return-value]
 
 
 class ImportUploadIn(serializers.Serializer):
@@ -106,7 +108,10 @@ class ImportUploadIn(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [i.kind for i in registry.importers()]
+        # The importers register when apps are ready, after this module is imported.
+        cast(serializers.ChoiceField, self.fields["kind"]).choices = [
+            i.kind for i in registry.importers()
+        ]
 
 
 class ImportStartIn(serializers.Serializer):
@@ -144,7 +149,7 @@ class ImportList(WorkspaceListAPIView):
         return selectors.import_jobs(workspace=self.workspace)
 
     @extend_schema(request={"multipart/form-data": ImportUploadIn}, responses={201: ImportDraftOut})
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: WorkspaceAPIRequest, slug: str) -> Response:
         data = ImportUploadIn(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
@@ -159,8 +164,8 @@ class ImportList(WorkspaceListAPIView):
             raw=upload.read(),
             options=options,
         )
-        job = selectors.import_job(workspace=self.workspace, job_id=job.pk)
-        return Response(ImportDraftOut(job).data, status=status.HTTP_201_CREATED)
+        drafted = selectors.import_job(workspace=self.workspace, job_id=job.pk)
+        return Response(ImportDraftOut(drafted).data, status=status.HTTP_201_CREATED)
 
 
 class _JobView(WorkspaceAPIView):
@@ -192,7 +197,7 @@ class ImportStart(_JobView):
     capabilities = {"POST": Capability.RUN_IMPORTS}
 
     @extend_schema(request=ImportStartIn, responses={202: ImportJobOut})
-    def post(self, request: Request, slug: str, job_id: int) -> Response:
+    def post(self, request: WorkspaceAPIRequest, slug: str, job_id: int) -> Response:
         job = self.job(job_id)
         data = ImportStartIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -14,6 +14,7 @@ class ToolImporter(Importer):
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -161,7 +162,7 @@ def recognise(importer: Importer, header: list[str]) -> Layout | None:
 
 
 def guess_mapping(
-    importer: Importer, header: list[str], rows: list[dict[str, str]] = ()
+    importer: Importer, header: list[str], rows: Sequence[dict[str, str]] = ()
 ) -> dict[str, str]:
     """Columns for fields: a recognised export's own mapping first, then names and aliases."""
     by_key = {normalise(column): column for column in header}
@@ -183,14 +184,14 @@ def guess_mapping(
         if f.name in mapping:
             continue
         for candidate in (f.name, f.label, *f.aliases):
-            column = by_key.get(normalise(candidate))
-            if column and column not in mapping.values():
-                mapping[f.name] = column
+            named = by_key.get(normalise(candidate))
+            if named and named not in mapping.values():
+                mapping[f.name] = named
                 break
     return mapping
 
 
-def _longest_answers(columns: list[str], rows: list[dict[str, str]]) -> str:
+def _longest_answers(columns: list[str], rows: Sequence[dict[str, str]]) -> str:
     """The column of free-text answers: the longest on average, and not numbers or choices."""
     best, best_length = "", 0.0
     for column in columns:

@@ -198,6 +198,8 @@ def _actor_of(job: ImportJob) -> Actor | None:
             .first()
         )
         return Actor(workspace=token.workspace, token=token) if token else None
+    if job.created_by_id is None:  # its author's account was deleted
+        return None
     membership = (
         Membership.objects.select_related("workspace", "user")
         .filter(workspace_id=job.workspace_id, user_id=job.created_by_id)
