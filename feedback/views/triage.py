@@ -157,6 +157,9 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         start=request.GET.get("start") == "1",
         **_options(workspace),
     )
+    if context["start"] and page.rows:
+        # "Start triage" opens on the first item's panel, rendered with the page: never blank.
+        context.update(start_panel=True, **_panel_context(request, page.rows[0].pk))
     return render(request, TEMPLATE, context)
 
 

@@ -29,7 +29,85 @@
 
   function openPanel(row) {
     if (!row || !window.htmx) return;
+    panel().classList.add("loading");
     window.htmx.ajax("GET", row.dataset.panel, { target: "#panel", swap: "innerHTML" });
+  }
+
+  const ACTION_LABELS = { triage: "Marking triaged", archive: "Archiving", spam: "Marking spam" };
+  const ACTION_STATUS = { triage: "triaged", archive: "archived", spam: "spam" };
+
+  function csrfToken() {
+    const field = $("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  function note(text, error = false) {
+    const toast = document.getElementById("inbox-toast");
+    if (!toast) return;
+    const body = document.createElement("div");
+    body.className = error ? "toast-body error" : "toast-body";
+    body.textContent = text;
+    toast.replaceChildren(body);
+    expireToast();
+  }
+
+  // A status key acts at once on the row under the cursor, not on whatever the panel shows:
+  // the row leaves and the cursor moves on as the key is pressed, and the server's answer
+  // reconciles. Its row, tabs and undo note come back out-of-band; a 409 or a refusal puts the
+  // row back with the panel saying what changed.
+  function actOptimistically(action) {
+    const row = currentRow();
+    if (!row || row.classList.contains("gone") || !row.dataset.version) return false;
+    const item = row.dataset.item;
+    const body = new URLSearchParams({
+      version: row.dataset.version,
+      status: ACTION_STATUS[action],
+      csrfmiddlewaretoken: csrfToken(),
+    });
+    const before = row.dataset.status;
+    if (before === ACTION_STATUS[action]) return false;
+    row.dataset.status = ACTION_STATUS[action];
+    row.classList.add("pending");
+    note(`${ACTION_LABELS[action]}: #${item}…`);
+    sweep();
+    fetch(`${row.dataset.panel}update/`, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { "HX-Request": "true", "HX-Current-URL": window.location.href, "X-CSRFToken": csrfToken() },
+    }).then(async (response) => {
+      const html = await response.text();
+      if (response.ok) {
+        window.htmx.swap(panel(), html, { swapStyle: "none" });
+        sweep();
+        expireToast();
+        return;
+      }
+      if (response.status === 409 || response.status === 400) {
+        window.htmx.swap(panel(), html, { swapStyle: "innerHTML" });
+        const back = document.getElementById(`item-${item}`);
+        if (back) {
+          back.classList.add("kept");
+          back.classList.remove("pending");
+          sweep();
+          setCursor(back, false);
+        }
+        note(response.status === 409 ? `#${item} was changed by someone else: not applied.`
+          : `#${item}: not applied.`, true);
+        return;
+      }
+      throw new Error(String(response.status));
+    }).catch(() => {
+      const back = document.getElementById(`item-${item}`);
+      if (back) {
+        back.dataset.status = before;
+        back.classList.remove("pending");
+        sweep();
+        setCursor(back);
+      }
+      note(`#${item} could not be saved (the server did not answer). Nothing changed.`, true);
+    });
+    return true;
   }
 
   function setCursor(row, open = true) {
@@ -65,7 +143,8 @@
     const rows = allRows();
     let cursorLeft = false;
     for (const row of rows) {
-      const leaves = tab !== "all" && row.dataset.status !== tab;
+      // A row whose action the server refused (409) stays in view with what changed.
+      const leaves = tab !== "all" && row.dataset.status !== tab && !row.classList.contains("kept");
       row.classList.toggle("gone", leaves);
       if (leaves) {
         const box = $("input[name=items]", row);
@@ -146,7 +225,7 @@
     if (key === "c") return click("#new-feedback");
     if (STATUS_KEYS[key]) {
       if (selection) return click(`#bulk-form button[name=action][value=${STATUS_KEYS[key]}]`);
-      return click(`#panel [data-action=${STATUS_KEYS[key]}]`);
+      return actOptimistically(STATUS_KEYS[key]) || click(`#panel [data-action=${STATUS_KEYS[key]}]`);
     }
     if (FIELD_KEYS[key]) {
       if (selection && BULK_FIELDS[key]) return focusField($(`#bulk-form [data-bulk=${BULK_FIELDS[key]}]`));
@@ -260,7 +339,14 @@
     }
   });
 
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const target = event.detail.target;
+    if (target && target.id === "panel") panel().classList.add("loading");
+  });
+
   document.addEventListener("htmx:afterRequest", (event) => {
+    const target = event.detail.target;
+    if (target && target.id === "panel" && !event.detail.successful) panel().classList.remove("loading");
     const source = event.detail.elt;
     if (source && source.id === "bulk-form" && event.detail.successful) {
       for (const box of checked()) box.checked = false;
@@ -317,8 +403,16 @@
       cursorId = null;
     }
     if (target && target.id === "panel") {
+      panel().classList.remove("loading");
       toTopForNewItem();
       showPanel(Boolean($("#panel .panel-body[data-item]")));
+      // Answers to quick j/k/e presses may arrive out of order: the panel follows the cursor.
+      const shown = $("#panel .panel-body[data-item]");
+      const row = currentRow();
+      const isGet = !event.detail.requestConfig || event.detail.requestConfig.verb.toLowerCase() === "get";
+      if (isGet && shown && row && !row.classList.contains("gone") && row.dataset.item !== shown.dataset.item) {
+        openPanel(row);
+      }
     }
     sweep();
     const config = event.detail.requestConfig;
@@ -386,7 +480,15 @@
   document.addEventListener("DOMContentLoaded", () => {
     renderChips();
     const box = results();
-    if (box && box.dataset.start !== undefined) setCursor(visibleRows()[0]);
+    if (box && box.dataset.start !== undefined) {
+      const shown = $("#panel .panel-body[data-item]");
+      const first = visibleRows()[0];
+      setCursor(first, !(shown && first && shown.dataset.item === first.dataset.item));
+      if (shown) {
+        panelItem = shown.dataset.item;
+        showPanel(true);
+      }
+    }
     updateSelection();
   });
 })();

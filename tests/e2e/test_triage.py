@@ -256,7 +256,8 @@ def test_the_command_palette_jumps_to_an_item_by_number_and_an_idea_by_words(
     page.goto(f"{live_server.url}/w/acme/feedback/")
     page.keyboard.press("Control+k")
     assert page.locator("dialog#palette").is_visible()
-    page.keyboard.type(f"#{third.pk}")
+    with page.expect_response(lambda r: f"/palette/?q=%23{third.pk}" in r.url):
+        page.keyboard.type(f"#{third.pk}")
     page.wait_for_selector(f'#palette-results [role=option][href$="/feedback/{third.pk}/"]')
     settled(page)
     page.keyboard.press("Enter")
@@ -264,7 +265,8 @@ def test_the_command_palette_jumps_to_an_item_by_number_and_an_idea_by_words(
 
     # Ctrl-K works while a field has focus too; arrows choose among the kinds found.
     page.keyboard.press("Control+k")
-    page.keyboard.type("okta")
+    with page.expect_response(lambda r: "/palette/?q=okta" in r.url):
+        page.keyboard.type("okta")
     page.wait_for_selector('#palette-results [role=option][href*="/ideas/"]')
     settled(page)
     options = page.locator("#palette-results [role=option]")
@@ -287,3 +289,95 @@ def test_the_command_palette_jumps_to_an_item_by_number_and_an_idea_by_words(
     page.keyboard.press("Escape")
     assert not page.locator("dialog#palette").is_visible()
     assert page.console_problems == []
+
+
+KEYS_TO_STATUS = {"r": Status.TRIAGED, "e": Status.ARCHIVED, "s": Status.SPAM}
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_a_pm_triages_20_items_with_the_keyboard_alone_and_each_lands_on_its_item(
+    page, live_server, width
+):
+    acme = demo.seed_platform()
+    made = [data.item(acme, f"Request number {k}", hours_ago=k + 1) for k in range(20)]
+    keys = ["r", "e", "s", "r", "e"] * 4
+    sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    page.keyboard.press("j")
+    panel_shows(page, made[0])
+    for index, key in enumerate(keys):
+        # Each key acts at once on the row under the cursor; the cursor moves on before the
+        # server answers (no waiting here beyond what a fast typist leaves).
+        assert page.locator("tr.inbox-row.current").get_attribute("id") == f"item-{made[index].pk}"
+        page.keyboard.press(key)
+        page.wait_for_timeout(40)
+    page.wait_for_function(
+        "() => !document.querySelector('#inbox-rows tr.pending')"
+        " && document.querySelectorAll('#inbox-rows tr.inbox-row:not(.gone)').length === 0",
+        timeout=20000,
+    )
+    settled(page)
+    statuses = dict(FeedbackItem.objects.filter(workspace=acme).values_list("pk", "status"))
+    assert [statuses[item.pk] for item in made] == [KEYS_TO_STATUS[k] for k in keys]
+    # The tabs followed: nothing new left, the rest counted where it went.
+    tabs = page.locator("#status-tabs").inner_text()
+    assert "Triaged 8" in tabs and "Archived 8" in tabs and "Spam 4" in tabs
+    assert "New" in tabs and "New 20" not in tabs
+    if width == 390:
+        assert_fits_phone(page)
+    assert page.console_problems == []
+
+
+def test_a_409_puts_the_row_back_with_what_changed(page, live_server, inbox):
+    from feedback.services import triage as services
+    from productops.access import Actor
+    from productops.models import Membership
+
+    first = inbox["items"][0]
+    sign_in(page, live_server, "pm@acme.test")
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    page.keyboard.press("j")
+    panel_shows(page, first)
+    lead = Membership.objects.get(workspace=first.workspace, user__email="ops@acme.test")
+    services.feedback_update(
+        actor=Actor.for_membership(lead),
+        item=first,
+        expected_version=1,
+        priority=4,
+        add_tags=["vat"],
+    )
+    with page.expect_response(lambda r: f"/{first.pk}/update/" in r.url) as answer:
+        page.keyboard.press("e")
+    assert answer.value.status == 409
+    page.wait_for_selector(f"#item-{first.pk}.kept")
+    settled(page)
+    assert page.locator(f"#item-{first.pk}").is_visible()
+    assert page.locator("tr.inbox-row.current").get_attribute("id") == f"item-{first.pk}"
+    conflict = page.locator("#panel .conflict").inner_text()
+    assert "Someone else changed this item first" in conflict and "vat" in conflict
+    assert FeedbackItem.objects.get(pk=first.pk).status == Status.NEW  # not archived
+    # Applying it again (now at the current version) works.
+    with page.expect_response(lambda r: f"/{first.pk}/update/" in r.url) as again:
+        page.click("#panel [data-reapply]")
+    assert again.value.status == 200
+    assert FeedbackItem.objects.get(pk=first.pk).status == Status.ARCHIVED
+    # Chromium logs the 409 it was answered as a failed load; it is the answer we wanted.
+    assert [p for p in page.console_problems if "409 (Conflict)" not in p] == []
+
+
+def test_start_triage_opens_on_the_oldest_item_with_its_panel_already_there(
+    page, live_server, inbox
+):
+    oldest = inbox["items"][3]
+    sign_in(page, live_server, "pm@acme.test")
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    page.route("**/feedback/*/", lambda route: route.abort())  # no panel fetch may be needed
+    page.click("#start-triage")
+    page.wait_for_url("**start=1**")
+    assert page.locator(f'#panel .panel-body[data-item="{oldest.pk}"]').count() == 1
+    assert page.locator("#panel .panel-empty").count() == 0
+    assert page.locator("tr.inbox-row.current").get_attribute("id") == f"item-{oldest.pk}"
+    page.unroute("**/feedback/*/")
+    press_and_wait(page, "r", f"/{oldest.pk}/update/")
+    assert FeedbackItem.objects.get(pk=oldest.pk).status == Status.TRIAGED
