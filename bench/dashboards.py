@@ -28,7 +28,7 @@ from productops.models import Membership, Workspace
 
 ITEMS = int(os.environ.get("BENCH_ITEMS", "1000000"))
 SMALL = 10_000
-TILES = ("volume", "sentiment", "ideas", "triage", "loop", "tools")
+TILES = tuple(selectors.TILES)
 
 
 def _client(workspace: Workspace) -> Client:

@@ -20,7 +20,7 @@ from productops import services as platform_services
 from productops.models import Workspace
 
 SEND_FROM_HOUR = 7  # local time on Monday
-DIGEST_TILES = ("volume", "triage", "ideas", "loop", "tools")
+DIGEST_TILES = ("volume", "triage", "ideas", "loop", "roadmap", "predictability", "tools")
 
 
 @dataclass(frozen=True)

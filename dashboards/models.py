@@ -44,6 +44,57 @@ class FeedbackDaily(models.Model):
         return f"{self.day} source {self.source_id}: {self.items}"
 
 
+class FeedbackSlice(models.Model):
+    """Feedback per bucket by one dimension at a time: `dimension` "all" (value ""), "source" or
+    "area" (the id as text; area "0": none) or "segment" (the account's; "": no account).
+
+    The unfiltered overview reads these instead of the (day, source, area, segment) cube: a day
+    holds 1 + sources + areas + segments rows whatever the volume, and a month as many, so a
+    year's tiles read a few thousand rows at ten thousand items or ten million. Recounted from
+    the daily cube (itself a recount of the items) in the same transaction.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=8)
+    value = models.CharField(max_length=60, blank=True)
+    items = models.PositiveIntegerField()  # spam left out
+    spam = models.PositiveIntegerField()
+    positive = models.PositiveIntegerField()
+    neutral = models.PositiveIntegerField()
+    negative = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class FeedbackSliceDaily(FeedbackSlice):
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "day", "dimension", "value"], name="feedback_slice_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension} {self.value}: {self.items}"
+
+
+class FeedbackSliceMonthly(FeedbackSlice):
+    month = models.DateField()  # the first of the month (workspace days)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "month", "dimension", "value"], name="feedback_slice_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension} {self.value}: {self.items}"
+
+
 class TriageDaily(models.Model):
     """The triage flow of the feedback received on a day (spam left out): how much of it was
     triaged, how fast, and how much still waits. Ages are read from `day` at read time."""
@@ -68,6 +119,62 @@ class TriageDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.received} received, {self.untriaged} waiting"
+
+
+class TriageFlowDaily(models.Model):
+    """The inbox's flow by the day things happened (spam left out): items that entered it on
+    the day they were received, items triaged on the day they were triaged and how long each
+    had waited. The backlog at the end of a day is the running sum of `entered - triaged`.
+
+    `entered` counts the items still waiting or triaged since; an item archived straight from
+    the inbox has no exit time, so it is in neither column and the running sum ends at today's
+    backlog (the items still "new").
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    entered = models.PositiveIntegerField()
+    triaged = models.PositiveIntegerField()
+    triage_seconds = models.BigIntegerField()  # summed over the items triaged on the day
+    within_1h = models.PositiveIntegerField()  # of them, triaged within 1 h of arriving, ...
+    within_4h = models.PositiveIntegerField()
+    within_1d = models.PositiveIntegerField()
+    within_3d = models.PositiveIntegerField()
+    within_7d = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "day"], name="triage_flow_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.entered} in, {self.triaged} triaged"
+
+
+class PlanningQuarterly(models.Model):
+    """Planning decisions and what shipped, per quarter (workspace days).
+
+    A decision counts in the quarter of its session's period (its start), else of the day it
+    was made. "Shipped" is the idea's status category now; an idea ships in the quarter its
+    status last changed. Accounts and revenue are of the distinct customers whose counted
+    evidence asked for the ideas shipped that quarter.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    quarter = models.DateField()  # its first day
+    decided = models.PositiveIntegerField()
+    committed = models.PositiveIntegerField()
+    committed_with_demand = models.PositiveIntegerField()  # the idea has counted evidence
+    committed_shipped = models.PositiveIntegerField()  # the idea's status is shipped now
+    shipped_ideas = models.PositiveIntegerField()
+    shipped_accounts = models.PositiveIntegerField()
+    shipped_revenue = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "quarter"], name="planning_quarter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter}: {self.committed} committed, {self.committed_shipped} shipped"
 
 
 class IdeaWeekly(models.Model):
@@ -201,6 +308,9 @@ class RefreshState(models.Model):
     last_failure_at = models.DateTimeField(null=True)
     last_error = models.TextField(blank=True)
     manual_requested_at = models.DateTimeField(null=True)
+    # The coalescing claim of the wake-up call (dashboards/wake.py): set by the first mark of a
+    # burst, cleared when the refresh task starts. In Postgres, so it holds with Redis down.
+    wake_requested_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"refresh of workspace {self.workspace_id}"

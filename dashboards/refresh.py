@@ -24,7 +24,7 @@ from productops.models import ChangeMark, Workspace
 
 logger = logging.getLogger(__name__)
 
-TOPICS = ("feedback", "ideas", "tools")
+TOPICS = ("feedback", "ideas", "tools", "decisions")
 LEASE_SECONDS = 180  # longer than the refresh task's hard time limit
 MARKS_LOST_AFTER = timedelta(minutes=1)  # the wake-up call queues a refresh within seconds
 MAX_ROUNDS = 5  # marks that keep arriving wait for the next task rather than hold the lease
@@ -100,8 +100,11 @@ def scope_for(marks: list[tuple[str, str]], base: dict) -> rollups.Scope:
     their own; the items of one such date fall on that local day or the ones either side, so
     those three local days are recomputed (cheap, and right whatever zone the writer used).
     Ideas are recomputed when marked, and when evidence on a recomputed day points at them.
-    A bucket that cannot be read widens the scope to everything of its topic.
+    A bucket that cannot be read widens the scope to everything of its topic. The planning
+    rollup (decisions, and the demand and status of their ideas) is recounted whole when
+    decisions or ideas changed.
     """
+    decisions = False
     days: set[date] | None = set()
     ideas: set[int] | None = set()
     categories: set[str] | None = set()
@@ -121,11 +124,14 @@ def scope_for(marks: list[tuple[str, str]], base: dict) -> rollups.Scope:
         elif topic == "tools" and categories is not None:
             # "" is a workspace-wide change (budget rates): every category.
             categories = categories | {bucket} if bucket else None
+        elif topic == "decisions":
+            decisions = True
     if days is None:
         ideas = None
     elif ideas is not None:
         ideas |= set(rollups.ideas_touched_on(sorted(days), base))
     return rollups.Scope(
+        planning=[1] if decisions or ideas is None or ideas else [],
         days=None if days is None else sorted(days),
         ideas=None if ideas is None else sorted(ideas),
         categories=None if categories is None else sorted(categories),

@@ -35,6 +35,11 @@ _ITEMS_IN_DAYS = """unnest(%(days)s::date[]) AS scope(day)
      AND i.received_at < ((scope.day + 1)::timestamp AT TIME ZONE %(tz)s)"""
 _ALL_ITEMS = "feedback_feedbackitem i"
 _LOCAL_DAY = "(i.received_at AT TIME ZONE %(tz)s)::date"
+# The items triaged on the scope's days (an index range on (workspace, triaged_at) per day).
+_TRIAGED_IN_DAYS = """unnest(%(days)s::date[]) AS scope(day)
+    JOIN feedback_feedbackitem i ON i.workspace_id = %(ws)s
+     AND i.triaged_at >= (scope.day::timestamp AT TIME ZONE %(tz)s)
+     AND i.triaged_at < ((scope.day + 1)::timestamp AT TIME ZONE %(tz)s)"""
 
 
 @dataclass(frozen=True)
@@ -42,13 +47,26 @@ class Rollup:
     table: str
     keys: tuple[str, ...]  # the bucket, after workspace_id
     values: tuple[str, ...]
-    scope: str  # "days", "ideas" or "categories"
-    fresh_sql: str  # selects workspace_id, *keys, *values; {where}/{items}/{evidence}: scope
+    scope: str  # "days", "ideas", "categories" or "planning" (all of it or none)
+    # Selects workspace_id, *keys, *values. Placeholders: {items} and {triaged} (the items
+    # received / triaged on the scope's days), {where} and {evidence} (ideas, categories),
+    # {cube} and {cube_where} (rollups recounted from the daily feedback cube).
+    fresh_sql: str
     stored_scope: str  # a condition on the stored row `r` selecting the scope
 
-    def fresh(self, scoped: bool) -> str:
+    def fresh(self, scoped: bool, recount: bool = False) -> str:
+        """The recount of the scope. `recount`: from the base tables only, never from another
+        stored rollup (what verify compares with)."""
         if self.scope == "days":
-            return self.fresh_sql.format(items=_ITEMS_IN_DAYS if scoped else _ALL_ITEMS)
+            return self.fresh_sql.format(
+                items=_ITEMS_IN_DAYS if scoped else _ALL_ITEMS,
+                triaged=_TRIAGED_IN_DAYS if scoped else _ALL_ITEMS,
+                cube=_cube(recount),
+                cube_where=_CUBE_IN_DAYS if scoped else "",
+                cube_in_months=_CUBE_IN_MONTHS if scoped else _cube(recount),
+            )
+        if self.scope == "planning":
+            return self.fresh_sql
         condition = {
             "ideas": "AND idea.id = ANY(%(ideas)s::bigint[])",
             "categories": "AND t.category = ANY(%(categories)s::text[])",
@@ -80,6 +98,57 @@ FEEDBACK_DAILY = Rollup(
     stored_scope="r.day = ANY(%(days)s::date[])",
 )
 
+CUBE_COLUMNS = ("workspace_id", *FEEDBACK_DAILY.keys, *FEEDBACK_DAILY.values)
+
+
+def _cube(recount: bool) -> str:
+    """The daily feedback cube as table `c`: the stored one (kept in the same transaction, just
+    before the rollups that read it), or its recount from the items (what verify compares)."""
+    if not recount:
+        return "dashboards_feedbackdaily c"
+    return f"({FEEDBACK_DAILY.fresh(False)}) AS c ({', '.join(CUBE_COLUMNS)})"
+
+
+_CUBE_IN_DAYS = "AND c.day = ANY(%(days)s::date[])"
+# The stored cube's rows of every month that holds a scope day (an index range per month).
+_CUBE_IN_MONTHS = """(SELECT DISTINCT date_trunc('month', d)::date AS month
+                        FROM unnest(%(days)s::date[]) d) scope
+    JOIN dashboards_feedbackdaily c ON c.workspace_id = %(ws)s AND c.day >= scope.month
+     AND c.day < (scope.month + interval '1 month')::date"""
+# One row per (bucket, dimension, value): the whole, then each dimension on its own.
+_SLICES = """CROSS JOIN LATERAL (VALUES ('all', ''), ('source', c.source_id::text),
+        ('area', c.area_id::text), ('segment', c.segment)) AS d(dimension, value)"""
+_SLICE_VALUES = ("items", "spam", "positive", "neutral", "negative")
+_SLICE_SUMS = ", ".join(f"sum(c.{v})" for v in _SLICE_VALUES)
+
+FEEDBACK_SLICE_DAILY = Rollup(
+    table="dashboards_feedbackslicedaily",
+    keys=("day", "dimension", "value"),
+    values=_SLICE_VALUES,
+    scope="days",
+    fresh_sql=f"""
+        SELECT c.workspace_id, c.day, d.dimension, d.value, {_SLICE_SUMS}
+          FROM {{cube}} {_SLICES}
+         WHERE c.workspace_id = %(ws)s {{cube_where}}
+         GROUP BY 1, 2, 3, 4""",
+    stored_scope="r.day = ANY(%(days)s::date[])",
+)
+
+FEEDBACK_SLICE_MONTHLY = Rollup(
+    table="dashboards_feedbackslicemonthly",
+    keys=("month", "dimension", "value"),
+    values=_SLICE_VALUES,
+    scope="days",
+    fresh_sql=f"""
+        SELECT c.workspace_id, date_trunc('month', c.day)::date, d.dimension, d.value,
+               {_SLICE_SUMS}
+          FROM {{cube_in_months}} {_SLICES}
+         WHERE c.workspace_id = %(ws)s
+         GROUP BY 1, 2, 3, 4""",
+    stored_scope="""r.month IN (SELECT date_trunc('month', d)::date
+                                  FROM unnest(%(days)s::date[]) d)""",
+)
+
 TRIAGE_DAILY = Rollup(
     table="dashboards_triagedaily",
     keys=("day",),
@@ -109,6 +178,48 @@ TRIAGE_DAILY = Rollup(
           FROM {{items}}
          WHERE i.workspace_id = %(ws)s AND i.status <> 'spam'
          GROUP BY 1, 2""",
+    stored_scope="r.day = ANY(%(days)s::date[])",
+)
+
+
+_WITHIN = ", ".join(
+    f"count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '{span}')"
+    for span in ("1 hour", "4 hours", "1 day", "3 days", "7 days")
+)
+
+TRIAGE_FLOW_DAILY = Rollup(
+    table="dashboards_triageflowdaily",
+    keys=("day",),
+    values=(
+        "entered",
+        "triaged",
+        "triage_seconds",
+        "within_1h",
+        "within_4h",
+        "within_1d",
+        "within_3d",
+        "within_7d",
+    ),
+    scope="days",
+    # Two scans of the scope's days, one by received_at and one by triaged_at, summed per day.
+    fresh_sql=f"""
+        SELECT %(ws)s::bigint, day, sum(entered), sum(triaged), sum(seconds)::bigint,
+               sum(w1h), sum(w4h), sum(w1d), sum(w3d), sum(w7d)
+          FROM (
+            SELECT {_LOCAL_DAY} AS day, count(*) AS entered, 0 AS triaged, 0 AS seconds,
+                   0 AS w1h, 0 AS w4h, 0 AS w1d, 0 AS w3d, 0 AS w7d
+              FROM {{items}}
+             WHERE i.workspace_id = %(ws)s AND i.status <> 'spam'
+               AND (i.status = 'new' OR i.triaged_at IS NOT NULL)
+             GROUP BY 1
+            UNION ALL
+            SELECT (i.triaged_at AT TIME ZONE %(tz)s)::date, 0, count(*),
+                   sum(greatest(0, extract(epoch FROM i.triaged_at - i.received_at))),
+                   {_WITHIN}
+              FROM {{triaged}}
+             WHERE i.workspace_id = %(ws)s AND i.status <> 'spam' AND i.triaged_at IS NOT NULL
+             GROUP BY 1) flow
+         GROUP BY day""",
     stored_scope="r.day = ANY(%(days)s::date[])",
 )
 
@@ -271,14 +382,89 @@ TOOL_NOW = Rollup(
     stored_scope="r.category = ANY(%(categories)s::text[])",
 )
 
+# Decisions and shipped ideas per quarter. A quarter is the first day of the quarter holding
+# the session's period start, else the (local) day of the decision; an idea ships in the quarter
+# of its last status change. Small (a workspace's decisions), so recounted whole.
+_QUARTER = "date_trunc('quarter', {day})::date"
+_DECISION_DAY = "coalesce(s.period_start, (d.decided_at AT TIME ZONE %(tz)s)::date)"
+_WANTED_EVIDENCE = workspace_evidence_sql(workspace="%(ws)s", ideas="(SELECT ids FROM wanted)::bigint[]")
+PLANNING_QUARTERLY = Rollup(
+    table="dashboards_planningquarterly",
+    keys=("quarter",),
+    values=(
+        "decided",
+        "committed",
+        "committed_with_demand",
+        "committed_shipped",
+        "shipped_ideas",
+        "shipped_accounts",
+        "shipped_revenue",
+    ),
+    scope="planning",
+    fresh_sql=f"""
+        WITH decided AS (
+            SELECT {_QUARTER.format(day=_DECISION_DAY)}
+                       AS quarter,
+                   d.outcome, idea.id AS idea_id, st.category
+              FROM planning_decision d
+              JOIN planning_planningsession s ON s.id = d.session_id
+              LEFT JOIN feedback_idea merged ON merged.id = d.idea_id
+              LEFT JOIN feedback_idea idea ON idea.id = coalesce(merged.merged_into_id, merged.id)
+              LEFT JOIN feedback_ideastatus st ON st.id = idea.status_id
+             WHERE d.workspace_id = %(ws)s),
+        shipped AS (
+            SELECT idea.id AS idea_id,
+                   {_QUARTER.format(day="(idea.status_changed_at AT TIME ZONE %(tz)s)::date")}
+                       AS quarter
+              FROM feedback_idea idea JOIN feedback_ideastatus st ON st.id = idea.status_id
+             WHERE idea.workspace_id = %(ws)s AND idea.merged_into_id IS NULL
+               AND st.category = 'shipped'),
+        wanted AS (
+            SELECT array_agg(DISTINCT idea_id) AS ids FROM (
+                SELECT idea_id FROM decided WHERE outcome = 'commit' AND idea_id IS NOT NULL
+                UNION ALL SELECT idea_id FROM shipped) w),
+        evidence AS ({_WANTED_EVIDENCE}),
+        demanded AS (SELECT DISTINCT idea_id FROM evidence),
+        decisions AS (
+            SELECT quarter, count(*) AS decided,
+                   count(*) FILTER (WHERE outcome = 'commit') AS committed,
+                   count(*) FILTER (WHERE outcome = 'commit'
+                       AND idea_id IN (SELECT idea_id FROM demanded)) AS with_demand,
+                   count(*) FILTER (WHERE outcome = 'commit' AND category = 'shipped')
+                       AS committed_shipped
+              FROM decided GROUP BY 1),
+        shipped_counts AS (SELECT quarter, count(*) AS ideas FROM shipped GROUP BY 1),
+        asking AS (
+            SELECT x.quarter, count(*) AS accounts, sum(a.annual_revenue) AS revenue
+              FROM (SELECT DISTINCT s.quarter, e.account_id FROM shipped s
+                      JOIN evidence e ON e.idea_id = s.idea_id
+                     WHERE e.account_id IS NOT NULL) x
+              JOIN feedback_account a ON a.id = x.account_id
+             GROUP BY 1),
+        quarters AS (SELECT quarter FROM decisions UNION SELECT quarter FROM shipped_counts)
+        SELECT %(ws)s::bigint, q.quarter, coalesce(d.decided, 0), coalesce(d.committed, 0),
+               coalesce(d.with_demand, 0), coalesce(d.committed_shipped, 0),
+               coalesce(sc.ideas, 0), coalesce(asking.accounts, 0), coalesce(asking.revenue, 0)
+          FROM quarters q
+          LEFT JOIN decisions d ON d.quarter = q.quarter
+          LEFT JOIN shipped_counts sc ON sc.quarter = q.quarter
+          LEFT JOIN asking ON asking.quarter = q.quarter""",
+    stored_scope="TRUE",
+)
+
+# In dependency order: the slices read the daily cube stored just before them.
 ROLLUPS = (
     FEEDBACK_DAILY,
+    FEEDBACK_SLICE_DAILY,
+    FEEDBACK_SLICE_MONTHLY,
     TRIAGE_DAILY,
+    TRIAGE_FLOW_DAILY,
     IDEA_WEEKLY,
     IDEA_TOTAL,
     TOOL_SPEND_MONTHLY,
     TOOL_SEATS_MONTHLY,
     TOOL_NOW,
+    PLANNING_QUARTERLY,
 )
 
 
@@ -289,6 +475,7 @@ class Scope:
     days: list[date] | None = None
     ideas: list[int] | None = None
     categories: list[str] | None = None
+    planning: list[int] | None = None  # any entry: recount it whole, like None
 
     def of(self, kind: str) -> list | None:
         return getattr(self, kind)
@@ -320,6 +507,8 @@ def apply(rollup: Rollup, scope: Scope, base: dict) -> tuple[int, int]:
     chosen = scope.of(rollup.scope)
     if chosen is not None and not chosen:
         return 0, 0
+    if rollup.scope == "planning":
+        chosen = None
     scoped = chosen is not None
     values = dict(base, **{rollup.scope: chosen})
     cols = ", ".join(rollup.columns)
@@ -373,7 +562,7 @@ def verify(rollup: Rollup, base: dict, limit: int = 50) -> list[Difference]:
     """Stored rows against a recount from the base tables, both ways (EXCEPT)."""
     cols = ", ".join(rollup.columns)
     stored = f"SELECT {cols} FROM {rollup.table} WHERE workspace_id = %(ws)s"
-    fresh = f"SELECT {cols} FROM ({rollup.fresh(False)}) AS fresh ({cols})"
+    fresh = f"SELECT {cols} FROM ({rollup.fresh(False, recount=True)}) AS fresh ({cols})"
     found: list[Difference] = []
     with connection.cursor() as cursor:
         for kind, left, right in (("missing", fresh, stored), ("extra", stored, fresh)):

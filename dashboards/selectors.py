@@ -202,26 +202,96 @@ def _url(name: str, workspace: Workspace, query: str = "", **kwargs: Any) -> str
 # Feedback volume ---------------------------------------------------------------------------
 
 
-def volume(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
-    """Feedback received by day (or week), source, area and segment, against the period before.
+def _whole_months(since: date, until: date) -> tuple[date, date]:
+    """[first, after): the calendar months wholly inside [since, until] (first == after: none)."""
+    first = since if since.day == 1 else _next_month(since)
+    after = _next_month(until) if (until + timedelta(days=1)).day == 1 else until.replace(day=1)
+    return first, max(first, after)
 
-    One GROUPING SETS query over the daily rollup, plus the two name tables.
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+_DIMENSION_BITS = {"source": 0b1011, "area": 0b1101, "segment": 0b1110}
+
+
+def _volume_rows(workspace: Workspace, filters: DashboardFilters) -> list[tuple]:
+    """Rows (day, source_id, area_id, segment, grouping, current, before) as GROUPING SETS
+    ((day), (source_id), (area_id), (segment), ()) of the cube would give them.
+
+    Filtered, they come from the daily cube. Unfiltered, from the one-dimension slices: the
+    days from the daily "all" slice, the breakdowns from the monthly slices for the whole months
+    of the period and the daily ones for the days at its ends; so a year reads a few thousand
+    rows at any volume.
     """
-    where, values = _feedback_where(filters)
     prev_since, _prev_until = filters.previous
-    values |= {"ws": workspace.pk, "since": filters.since, "until": filters.until}
-    values |= {"prev_since": prev_since}
+    values: dict[str, Any] = {
+        "ws": workspace.pk,
+        "since": filters.since,
+        "until": filters.until,
+        "prev_since": prev_since,
+    }
+    if _filtered(filters):
+        where, extra = _feedback_where(filters)
+        return _rows(
+            f"""
+            SELECT day, source_id, area_id, segment, GROUPING(day, source_id, area_id, segment),
+                   sum(items) FILTER (WHERE day >= %(since)s),
+                   sum(items) FILTER (WHERE day < %(since)s)
+              FROM dashboards_feedbackdaily
+             WHERE {where} AND day BETWEEN %(prev_since)s AND %(until)s
+             GROUP BY GROUPING SETS ((day), (source_id), (area_id), (segment), ())
+            """,
+            values | extra,
+        )
+    first, after = _whole_months(filters.since, filters.until)
+    values |= {"first": first, "after": after}
     rows = _rows(
-        f"""
-        SELECT day, source_id, area_id, segment, GROUPING(day, source_id, area_id, segment),
-               sum(items) FILTER (WHERE day >= %(since)s),
+        """
+        SELECT 'day', day::text, sum(items) FILTER (WHERE day >= %(since)s),
                sum(items) FILTER (WHERE day < %(since)s)
-          FROM dashboards_feedbackdaily
-         WHERE {where} AND day BETWEEN %(prev_since)s AND %(until)s
-         GROUP BY GROUPING SETS ((day), (source_id), (area_id), (segment), ())
+          FROM dashboards_feedbackslicedaily
+         WHERE workspace_id = %(ws)s AND dimension = 'all'
+           AND day BETWEEN %(prev_since)s AND %(until)s
+         GROUP BY day
+        UNION ALL
+        SELECT dimension, value, sum(items), 0 FROM (
+            SELECT dimension, value, items FROM dashboards_feedbackslicemonthly
+             WHERE workspace_id = %(ws)s AND dimension <> 'all'
+               AND month >= %(first)s AND month < %(after)s
+            UNION ALL
+            SELECT dimension, value, items FROM dashboards_feedbackslicedaily
+             WHERE workspace_id = %(ws)s AND dimension <> 'all'
+               AND day BETWEEN %(since)s AND %(until)s
+               AND NOT (day >= %(first)s AND day < %(after)s)) slices
+         GROUP BY 1, 2
         """,
         values,
     )
+    found: list[tuple] = []
+    total = previous = 0
+    for dimension, value, current, before in rows:
+        current, before = current or 0, before or 0
+        if dimension == "day":
+            found.append((date.fromisoformat(value), None, None, None, 0b0111, current, before))
+            total, previous = total + current, previous + before
+        elif dimension == "segment":
+            found.append((None, None, None, value, 0b1110, current, 0))
+        else:
+            key = int(value)
+            source, area = (key, None) if dimension == "source" else (None, key)
+            found.append((None, source, area, None, _DIMENSION_BITS[dimension], current, 0))
+    found.append((None, None, None, None, 0b1111, total, previous))
+    return found
+
+
+def volume(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Feedback received by day (or week), source, area and segment, against the period before.
+
+    One query over the rollups (see _volume_rows), plus the two name tables.
+    """
+    rows = _volume_rows(workspace, filters)
     sources, areas = _names(workspace)
     total = previous = 0
     by_day: dict[date, int] = {}
@@ -307,12 +377,21 @@ def volume(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
 SENTIMENTS = (("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative"))
 
 
+def _filtered(filters: DashboardFilters) -> bool:
+    return bool(filters.segment) or filters.source is not None or filters.area is not None
+
+
 def sentiment(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Scored items per day (or week) by sentiment: one query, over the daily "all" slice
+    unless a filter needs the cube."""
     where, values = _feedback_where(filters)
     values |= {"ws": workspace.pk, "since": filters.since, "until": filters.until}
+    table = "dashboards_feedbackdaily"
+    if not _filtered(filters):
+        table, where = "dashboards_feedbackslicedaily", f"{where} AND dimension = 'all'"
     rows = _rows(
         f"""
-        SELECT day, sum(positive), sum(neutral), sum(negative) FROM dashboards_feedbackdaily
+        SELECT day, sum(positive), sum(neutral), sum(negative) FROM {table}
          WHERE {where} AND day BETWEEN %(since)s AND %(until)s
          GROUP BY 1
         """,
@@ -448,21 +527,29 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
 MEDIAN_BUCKETS = ("1 hour", "4 hours", "1 day", "3 days", "7 days")
 
 
+def _median_bucket(triaged: int, within: list[int]) -> str:
+    """The first of MEDIAN_BUCKETS holding half the triaged items: the median's bucket."""
+    if not triaged:
+        return "-"
+    for label, count in zip(MEDIAN_BUCKETS, within, strict=True):
+        if count * 2 >= triaged:
+            return f"within {label}"
+    return "over 7 days"
+
+
 def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
-    """Backlog and its age (today), and how fast the period's feedback was triaged. Two
-    queries over the daily triage rollup."""
+    """Triage health: the backlog today and its age (by the day items arrived), and the flow
+    of the period by the day things happened: received, triaged (on the day they were
+    triaged, with how long they had waited) and the backlog at the end of each day or week.
+
+    Two queries: the backlog by received day, and the flow (whose running sum is the backlog's
+    history) up to the period's end; each reads one row per day of the workspace's history.
+    """
     today = clock.workspace_today(workspace)
     values = {"ws": workspace.pk, "since": filters.since, "until": filters.until, "today": today}
     (row,) = _rows(
         """
         SELECT coalesce(sum(received) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
-               coalesce(sum(triaged) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
-               coalesce(sum(triage_seconds) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
-               coalesce(sum(within_1h) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
-               coalesce(sum(within_4h) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
-               coalesce(sum(within_1d) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
-               coalesce(sum(within_3d) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
-               coalesce(sum(within_7d) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
                coalesce(sum(untriaged), 0),
                coalesce(sum(untriaged) FILTER (WHERE day >= %(today)s - 1), 0),
                coalesce(sum(untriaged) FILTER (
@@ -475,27 +562,47 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         """,
         values,
     )
-    received, triaged, seconds, *within, backlog, age_1, age_7, age_30, age_old, oldest = row
-    series = _rows(
-        """SELECT day, received, triaged FROM dashboards_triagedaily
+    received, backlog, age_1, age_7, age_30, age_old, oldest = row
+    flow = _rows(
+        """
+        SELECT day, triaged, triage_seconds, within_1h, within_4h, within_1d, within_3d,
+               within_7d, sum(entered - triaged) OVER (ORDER BY day)
+          FROM dashboards_triageflowdaily
+         WHERE workspace_id = %(ws)s AND day <= %(until)s
+         ORDER BY day
+        """,
+        values,
+    )
+    received_by_day = _rows(
+        """SELECT day, received FROM dashboards_triagedaily
             WHERE workspace_id = %(ws)s AND day BETWEEN %(since)s AND %(until)s""",
         values,
     )
-    median = "-"
-    if triaged:
-        median = "over 7 days"
-        for label, count in zip(MEDIAN_BUCKETS, within, strict=True):
-            if count * 2 >= triaged:
-                median = f"within {label}"
-                break
-    mean_hours = seconds / triaged / 3600 if triaged else 0
+    triaged, seconds, within = 0, 0, [0] * len(MEDIAN_BUCKETS)
     buckets = _buckets(filters)
     got: dict[date, int] = {}
     done: dict[date, int] = {}
-    for day, r, t in series:
+    backlog_at: dict[date, int] = {}  # at the end of each bucket's last day with a change
+    carried = 0  # the backlog at the end of the day before the period
+    for day, n, secs, *rest in flow:
+        *bucket_within, running = rest
+        if day < filters.since:
+            carried = running
+            continue
+        triaged, seconds = triaged + n, seconds + secs
+        within = [a + b for a, b in zip(within, bucket_within, strict=True)]
         key = _bucket_of(day, filters)
-        got[key] = got.get(key, 0) + r
-        done[key] = done.get(key, 0) + t
+        done[key] = done.get(key, 0) + n
+        backlog_at[key] = running
+    for day, n in received_by_day:
+        key = _bucket_of(day, filters)
+        got[key] = got.get(key, 0) + n
+    history = []
+    for bucket in buckets:
+        carried = backlog_at.get(bucket, carried)
+        history.append(carried)
+    median = _median_bucket(triaged, within)
+    mean_hours = seconds / triaged / 3600 if triaged else 0
     inbox = "feedback_inbox"
     ages = [
         ("0-1 days", age_1, (today - timedelta(days=1), today)),
@@ -503,23 +610,31 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         ("8-30 days", age_30, (today - timedelta(days=30), today - timedelta(days=8))),
         ("over 30 days", age_old, (None, today - timedelta(days=31))),
     ]
-    rows, links = [], []
+    rows: list[list[Any]] = []
+    links = []
     for label, count, (since, until) in ages:
-        rows.append([f"Waiting {label}", count])
+        rows.append([f"Waiting {label}", "", "", count])
         query = f"status=new&sort=oldest&until={until.isoformat()}"
         if since:
             query += f"&since={since.isoformat()}"
         links.append(_url(inbox, workspace, query))
+    for bucket, waiting in zip(buckets, history, strict=True):
+        rows.append([bucket.isoformat(), got.get(bucket, 0), done.get(bucket, 0), waiting])
+        links.append("")
     oldest_days = (today - oldest).days if oldest else 0
     return Tile(
         name="triage",
         title="Triage health",
-        covers=f"backlog today; triage speed of feedback received {_period(filters)}",
+        covers=(
+            f"backlog today; received, triaged and backlog by the day each happened, "
+            f"{_period(filters)}"
+        ),
         summary=(
             f"{backlog:,} items wait for triage"
             + (f", the oldest for {oldest_days} days" if oldest else "")
-            + f". Of {received:,} received in the period, {triaged:,} are triaged, "
-            f"median {median}."
+            + f". In the period {received:,} arrived and {triaged:,} were triaged, "
+            f"median time to triage {median}; the backlog went from "
+            f"{history[0] if history else 0:,} to {history[-1] if history else 0:,}."
         ),
         figures=[
             Figure("Backlog", backlog, f"{backlog:,}", _url(inbox, workspace, "status=new")),
@@ -532,21 +647,24 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             Figure("Median time to triage", median, median),
             Figure("Mean time to triage", round(mean_hours, 1), f"{mean_hours:.1f} h"),
             Figure(
-                "Triaged in period",
-                triaged,
-                f"{triaged:,} of {received:,}",
-                _url(inbox, workspace, filters.inbox_query(status="triaged")),
+                "Received in period",
+                received,
+                f"{received:,}",
+                _url(inbox, workspace, filters.inbox_query()),
             ),
+            Figure("Triaged in period", triaged, f"{triaged:,}"),
         ],
-        columns=["Backlog age", "Items"],
+        columns=["Backlog age or period", "Received", "Triaged", "Backlog"],
         rows=rows,
         row_links=links,
+        link_column=1,
         chart={
             "type": "bar",
             "labels": [b.isoformat() for b in buckets],
             "datasets": [
                 {"label": "Received", "data": [got.get(b, 0) for b in buckets]},
-                {"label": "Triaged since", "data": [done.get(b, 0) for b in buckets]},
+                {"label": "Triaged", "data": [done.get(b, 0) for b in buckets]},
+                {"label": "Backlog at the end", "data": history, "type": "line"},
             ],
         },
     )
@@ -604,6 +722,174 @@ def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             "type": "doughnut",
             "labels": ["Told", "Not told yet"],
             "datasets": [{"label": "Asking customers", "data": [told, max(asking - told, 0)]}],
+        },
+    )
+
+
+# Planning ----------------------------------------------------------------------------------
+
+SHOWN_QUARTERS = 4  # at least this many, ending with the period's last
+
+
+def _quarter_of(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _quarter_name(quarter: date) -> str:
+    return f"{quarter.year} Q{(quarter.month - 1) // 3 + 1}"
+
+
+def _quarters(filters: DashboardFilters) -> list[date]:
+    last = _quarter_of(filters.until)
+    index = last.year * 4 + (last.month - 1) // 3
+    first = min(_quarter_of(filters.since), _from_index(index - SHOWN_QUARTERS + 1))
+    count = index - (first.year * 4 + (first.month - 1) // 3) + 1
+    return [_from_index(index - n) for n in reversed(range(count))]
+
+
+def _from_index(index: int) -> date:
+    return date(index // 4, 3 * (index % 4) + 1, 1)
+
+
+@dataclass(frozen=True)
+class _Quarter:
+    decided: int = 0
+    committed: int = 0
+    with_demand: int = 0
+    committed_shipped: int = 0
+    shipped_ideas: int = 0
+    shipped_accounts: int = 0
+    shipped_revenue: Decimal = Decimal(0)
+
+
+def _planning(workspace: Workspace, quarters: list[date]) -> dict[date, _Quarter]:
+    """The quarters' planning rollup rows and this quarter's (one query)."""
+    this = _quarter_of(clock.workspace_today(workspace))
+    rows = _rows(
+        """SELECT quarter, decided, committed, committed_with_demand, committed_shipped,
+                  shipped_ideas, shipped_accounts, shipped_revenue
+             FROM dashboards_planningquarterly
+            WHERE workspace_id = %(ws)s AND quarter = ANY(%(quarters)s::date[])""",
+        {"ws": workspace.pk, "quarters": sorted({*quarters, this})},
+    )
+    return {row[0]: _Quarter(*row[1:]) for row in rows}
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part * 100 / whole:.0f}%" if whole else "-"
+
+
+def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Roadmap evidence: how much of what was committed customers asked for, and the revenue
+    of the customers whose asks shipped this quarter. One query over the planning rollup."""
+    quarters = _quarters(filters)
+    by_quarter = _planning(workspace, quarters)
+    this = by_quarter.get(_quarter_of(clock.workspace_today(workspace)), _Quarter())
+    shown = [by_quarter.get(q, _Quarter()) for q in quarters]
+    committed = sum(q.committed for q in shown)
+    backed = sum(q.with_demand for q in shown)
+    currency = workspace.currency
+    board = _url("planning_board_decisions", workspace)
+    return Tile(
+        name="roadmap",
+        title="Roadmap evidence",
+        covers=(
+            f"decisions of {_quarter_name(quarters[0])} to {_quarter_name(quarters[-1])}; "
+            "shipped: this quarter"
+        ),
+        summary=(
+            f"{backed} of {committed} committed items ({_share(backed, committed)}) are backed "
+            f"by customer demand. This quarter {this.shipped_ideas} ideas shipped to "
+            f"{this.shipped_accounts} asking customers worth "
+            f"{_money(this.shipped_revenue, currency)} a year."
+        ),
+        figures=[
+            Figure("Committed backed by demand", backed, _share(backed, committed), board),
+            Figure(
+                "Revenue of customers whose asks shipped this quarter",
+                this.shipped_revenue,
+                _money(this.shipped_revenue, currency),
+                _url("idea_board", workspace),
+            ),
+            Figure(
+                "Customers whose asks shipped", this.shipped_accounts, f"{this.shipped_accounts}"
+            ),
+            Figure("Ideas shipped this quarter", this.shipped_ideas, f"{this.shipped_ideas}"),
+        ],
+        columns=[
+            "Quarter",
+            "Committed",
+            "Backed by demand",
+            "Ideas shipped",
+            "Customers",
+            f"Revenue ({currency})",
+        ],
+        rows=[
+            [
+                _quarter_name(q),
+                r.committed,
+                r.with_demand,
+                r.shipped_ideas,
+                r.shipped_accounts,
+                r.shipped_revenue,
+            ]
+            for q, r in zip(quarters, shown, strict=True)
+        ],
+        row_links=[board] * len(quarters),
+        link_column=2,
+        chart={
+            "type": "bar",
+            "labels": [_quarter_name(q) for q in quarters],
+            "datasets": [
+                {"label": "Committed", "data": [r.committed for r in shown]},
+                {"label": "Backed by demand", "data": [r.with_demand for r in shown]},
+            ],
+        },
+    )
+
+
+def predictability(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Planning predictability: what was committed each quarter against what of it shipped.
+    One query over the planning rollup."""
+    quarters = _quarters(filters)
+    by_quarter = _planning(workspace, quarters)
+    shown = [by_quarter.get(q, _Quarter()) for q in quarters]
+    committed = sum(q.committed for q in shown)
+    shipped = sum(q.committed_shipped for q in shown)
+    board = _url("planning_board_decisions", workspace)
+    return Tile(
+        name="predictability",
+        title="Planning predictability",
+        covers=f"decisions of {_quarter_name(quarters[0])} to {_quarter_name(quarters[-1])}",
+        summary=(
+            f"Of {committed} items committed, {shipped} have shipped "
+            f"({_share(shipped, committed)})."
+        ),
+        figures=[
+            Figure("Committed", committed, f"{committed}", board),
+            Figure("Shipped of them", shipped, f"{shipped}"),
+            Figure("Shipped share", _share(shipped, committed), _share(shipped, committed)),
+        ],
+        columns=["Quarter", "Decided", "Committed", "Shipped", "Shipped share"],
+        rows=[
+            [
+                _quarter_name(q),
+                r.decided,
+                r.committed,
+                r.committed_shipped,
+                _share(r.committed_shipped, r.committed),
+            ]
+            for q, r in zip(quarters, shown, strict=True)
+        ],
+        row_links=[board] * len(quarters),
+        link_column=3,
+        chart={
+            "type": "bar",
+            "labels": [_quarter_name(q) for q in quarters],
+            "datasets": [
+                {"label": "Committed", "data": [r.committed for r in shown]},
+                {"label": "Shipped", "data": [r.committed_shipped for r in shown]},
+            ],
         },
     )
 
@@ -694,6 +980,8 @@ TILES = {
     "ideas": top_ideas,
     "triage": triage,
     "loop": loop_closure,
+    "roadmap": roadmap,
+    "predictability": predictability,
     "tools": tools,
 }
 

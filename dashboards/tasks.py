@@ -1,7 +1,4 @@
-import contextlib
-
 from celery import shared_task
-from django.core.cache import cache
 
 from dashboards import digest, refresh, wake
 
@@ -10,9 +7,7 @@ from dashboards import digest, refresh, wake
 def refresh_rollups(self, workspace_id: int) -> dict:
     """Applies the workspace's change marks. Idempotent; one worker at a time per workspace."""
     # Marks written from now on wake another run; those already written are this run's.
-    # The cache is Redis: when it is down, the lease still keeps refreshes to one at a time.
-    with contextlib.suppress(Exception):
-        cache.delete(wake.coalesce_key(workspace_id))
+    wake.release_claim(workspace_id)
     outcome = refresh.refresh_changed(workspace_id=workspace_id)
     if not outcome.ran:
         # Another worker holds the lease; come back after it, in case marks arrived too late

@@ -270,6 +270,12 @@ class FeedbackItem(models.Model):
                 name="feedback_by_assignee",
             ),
             models.Index(fields=["workspace", "account"], name="feedback_by_account"),
+            # Dashboards recount the items triaged on given days (the triage flow).
+            models.Index(
+                fields=["workspace", "triaged_at"],
+                condition=Q(triaged_at__isnull=False),
+                name="feedback_by_triage_time",
+            ),
             models.Index(fields=["workspace", "contact"], name="feedback_by_contact"),
             models.Index(fields=["duplicate_of"], name="feedback_duplicates"),
             models.Index(

@@ -103,6 +103,19 @@ def ideas_asked_by(*, item: FeedbackItem) -> list[int]:
     )
 
 
+def ideas_asked_by_account(*, workspace_id: int, account_id: int) -> list[int]:
+    """The ideas whose evidence includes an item of the account (linked to it, or to the
+    original it was merged into): their revenue and unique accounts count the account."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT DISTINCT l.idea_id FROM feedback_feedbackitem i
+                 JOIN feedback_idealink l ON l.item_id IN (i.id, i.duplicate_of_id)
+                WHERE i.workspace_id = %s AND i.account_id = %s""",
+            [workspace_id, account_id],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def evidence_items(*, idea: Idea) -> QuerySet[FeedbackItem]:
     """The counted items of an idea as a queryset (linked items and their duplicates, no spam).
 

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TypedDict
 
 from django.db import connection, transaction
@@ -276,6 +277,17 @@ def account_segments(*, workspace: Workspace) -> list[str]:
         .values_list("segment", flat=True)
         .distinct()
     )
+
+
+def account_days(*, account: Account, time_zone: str) -> set[date]:
+    """The days (of `time_zone`) on which the account's items were received."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT DISTINCT (received_at AT TIME ZONE %s)::date FROM feedback_feedbackitem
+                WHERE workspace_id = %s AND account_id = %s""",
+            [time_zone, account.workspace_id, account.pk],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def account_feedback(*, account: Account, limit: int = 25) -> list[FeedbackItem]:

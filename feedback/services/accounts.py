@@ -5,10 +5,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from feedback.batch_upsert import mark_days
 from feedback.intake_item import normalise_domain
 from feedback.models import Account
+from feedback.selectors.evidence import ideas_asked_by_account
+from feedback.selectors.intake import account_days
+from productops import clock
 from productops.access import Actor, require
-from productops.audit import audit, diff
+from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
 from productops.locks import advisory_xact_lock
 
@@ -75,4 +79,15 @@ def account_upsert(
     else:
         changed_before, changed_after = diff(before, after)
         audit(actor, "account.updated", account, before=changed_before, after=changed_after)
+        if {"segment", "annual_revenue"} & set(changed_after):
+            _mark_counted_by(actor, account)
     return account, created
+
+
+def _mark_counted_by(actor: Actor, account: Account) -> None:
+    """The account's segment or revenue changed: every day its feedback was received (volume by
+    segment) and every idea it asked for (revenue, accounts) must be recounted."""
+    workspace = actor.workspace
+    mark_days(workspace, account_days(account=account, time_zone=clock.zone(workspace).key))
+    for idea_id in ideas_asked_by_account(workspace_id=workspace.pk, account_id=account.pk):
+        mark_changed(workspace, "ideas", bucket=str(idea_id))

@@ -80,6 +80,14 @@ def _bucket(workspace: Workspace, item: FeedbackItem) -> str:
     return clock.workspace_date(workspace, item.received_at).isoformat()
 
 
+def _mark_days_of(actor: Actor, item: FeedbackItem) -> None:
+    """Marks the days the item counts on: received, and triaged (the triage flow)."""
+    mark_changed(actor.workspace, "feedback", bucket=_bucket(actor.workspace, item))
+    if item.triaged_at is not None:
+        day = clock.workspace_date(actor.workspace, item.triaged_at).isoformat()
+        mark_changed(actor.workspace, "feedback", bucket=day)
+
+
 def state(item: FeedbackItem, tag_names: list[str] | None = None) -> dict[str, Any]:
     """The item's triage fields as a person reads them (audit, conflicts, API `current`)."""
     if tag_names is None:
@@ -262,6 +270,7 @@ def _apply(
     now = timezone.now()
     was_overridden = item.sentiment_overridden
     was_counted = item.status != Status.SPAM
+    was_triaged_at = item.triaged_at
     if "status" in changes and changes["status"] != item.status:
         moved.update(status_counts.moves([(item.status, changes["status"])]))
         item.status = changes["status"]
@@ -317,6 +326,11 @@ def _apply(
     verb = VERBS[item.status] if "status" in new else "feedback.updated"
     audit(actor, verb, item, before=old, after=new)
     mark_changed(actor.workspace, "feedback", bucket=_bucket(actor.workspace, item))
+    if "status" in new:
+        # The triage flow counts an item on the day it was triaged as well as received.
+        for moment in {was_triaged_at, item.triaged_at} - {None}:
+            day = clock.workspace_date(actor.workspace, moment).isoformat()
+            mark_changed(actor.workspace, "feedback", bucket=day)
     if (item.status != Status.SPAM) != was_counted:
         # Into or out of spam: the item leaves or rejoins its ideas' counted evidence.
         _mark_ideas(actor, evidence.ideas_asked_by(item=item))
@@ -584,7 +598,7 @@ def feedback_merge(
             "moved_links": len(moving),
         },
     )
-    mark_changed(actor.workspace, "feedback", bucket=_bucket(actor.workspace, dup))
+    _mark_days_of(actor, dup)
     _mark_ideas(actor, [*linked, *(idea_id for _, idea_id in moving)])
     return merge
 
@@ -623,7 +637,7 @@ def feedback_unmerge(*, actor: Actor, merge: FeedbackMerge) -> FeedbackItem:
         before={"status": Status.ARCHIVED, "duplicate_of": original_label},
         after={"status": dup.status, "duplicate_of": None, "moved_links": len(idea_ids)},
     )
-    mark_changed(actor.workspace, "feedback", bucket=_bucket(actor.workspace, dup))
+    _mark_days_of(actor, dup)
     linked = IdeaLink.objects.filter(item_id=merge.original_id).values_list("idea_id", flat=True)
     _mark_ideas(actor, [*idea_ids, *linked])
     return dup

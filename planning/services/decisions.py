@@ -107,6 +107,7 @@ def decision_record(
                 status=_status_for(session.workspace, category),
             )
     live.bump(session)
+    live.mark_decisions(session)
     audit(
         actor,
         "planning_decision.recorded",

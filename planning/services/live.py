@@ -23,6 +23,12 @@ def mark(session: PlanningSession) -> None:
     mark_changed(session.workspace, "planning", bucket=str(session.pk))
 
 
+def mark_decisions(session: PlanningSession) -> None:
+    """The session's decisions changed (or the period they count in): for the rollups of
+    decisions per period, which read no session's live state (so votes mark nothing here)."""
+    mark_changed(session.workspace, "decisions", bucket=str(session.pk))
+
+
 def locked(actor: Actor, session: PlanningSession) -> PlanningSession:
     """The session row, locked for this transaction, checked to be the actor's workspace's."""
     found = (

@@ -143,6 +143,8 @@ def session_update(
     changed = {name: value for name, value in values.items() if before[name] != value}
     if changed:
         live.bump(session, **changed)
+        if "period_start" in changed:
+            live.mark_decisions(session)
         audit(
             actor,
             "planning_session.updated",

@@ -15,6 +15,7 @@
         return { label: set.label, data: data, backgroundColor: palette.slice(0, data.length) };
       }
       return {
+        type: set.type, // a line over bars (the backlog over the flow), else the chart's
         label: set.label,
         data: data,
         borderColor: set.dashed ? "#94a3b8" : colour,
