@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dashboards import refresh
+from dashboards import refresh, wake
 from dashboards.models import FeedbackDaily, RefreshRun, RefreshState
 from feedback.models import FeedbackItem, Status
 from productops import lost_work
@@ -197,6 +197,41 @@ def test_with_redis_down_marks_wait_in_postgres_then_the_sweeper_applies_them(
         wait_for(lambda: _marks(workspace) == 0, 60)
     assert refresh.verify(workspace_id=workspace.pk) == []
     assert _counted(workspace) == FeedbackItem.objects.filter(workspace=workspace).count()
+
+
+def test_with_redis_down_fifty_marks_still_make_one_refresh(
+    admin, redis_of_this_test, private_celery_queue, caplog
+):
+    workspace = admin.actor.workspace
+    Writer(admin.actor, 26)  # the source
+    from tests.feedback.triage_data import item
+
+    for n in range(50):
+        item(workspace, f"Item {n}", hours_ago=24 * n + 12)
+    redis_of_this_test.stop()
+    today = timezone.now().date()
+    with caplog.at_level("WARNING", logger="dashboards.wake"):
+        for n in range(50):  # fifty separate writes, each waking the refresh after it commits
+            with transaction.atomic():
+                mark_changed(workspace, "feedback", bucket=(today - timedelta(days=n)).isoformat())
+    # The burst was coalesced in Postgres: one wake-up tried the broker, 49 found it claimed.
+    failed = [r for r in caplog.records if "Could not queue a dashboards refresh" in r.message]
+    assert len(failed) == 1
+    assert wake.request_refresh(workspace.pk) == wake.Wake.COALESCED
+    assert _marks(workspace) == 50 and not RefreshRun.objects.filter(workspace=workspace).exists()
+    redis_of_this_test.start()
+    ChangeMark.objects.filter(workspace=workspace).update(
+        marked_at=timezone.now() - timedelta(minutes=5)  # the wake-up call was lost
+    )
+    with worker_process(private_celery_queue, redis_of_this_test.url):
+        assert background.sweep_all()["dashboards.change_marks"] == 1
+        wait_for(lambda: _marks(workspace) == 0, 60)
+    runs = RefreshRun.objects.filter(workspace=workspace)
+    assert runs.count() == 1 and runs.get().marks == 50 and runs.get().error == ""
+    assert refresh.verify(workspace_id=workspace.pk) == []
+    assert _counted(workspace) == 50
+    # The task cleared the claim as it started: the next mark wakes a refresh again.
+    assert RefreshState.objects.get(workspace=workspace).wake_requested_at is None
 
 
 def test_a_failed_refresh_keeps_the_last_good_numbers_and_says_why(admin, exec_):

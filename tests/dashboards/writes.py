@@ -10,17 +10,21 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from feedback.intake_item import IntakeItem
-from feedback.models import FeedbackItem, FeedbackMerge, Idea, IdeaLink, Status
+from feedback.models import Account, FeedbackItem, FeedbackMerge, Idea, IdeaLink, Status
+from feedback.services import accounts as account_services
 from feedback.services import ideas as idea_services
 from feedback.services import intake, processing, sources, triage
 from inventory.models import Contract, Tool
 from inventory.services import contracts, tools
+from planning.models import AgendaItem, PlanningSession, SessionKind
+from planning.services import sessions as planning_services
 from productops import clock
 from productops.access import Actor
 from productops.errors import StaleEdit
 
 DOMAINS = ["acme.test", "globex.test", "initech.test", "umbrella.test", "gmail.com"]
 AREAS = ["Billing", "Reports", "Mobile", ""]
+SEGMENTS = ["Enterprise", "Mid-market", "SMB", ""]
 CATEGORIES = ["Analytics", "Design", "Support"]
 TEAMS = ["Product", "Growth", ""]
 BODIES = [
@@ -143,6 +147,86 @@ class Writer:
             with contextlib.suppress(ValidationError):
                 idea_services.idea_merge(actor=self.actor, idea=idea, into=into)
 
+    # Accounts: a segment or revenue change recounts every day and idea that counts them
+
+    def account_change(self) -> None:
+        account = Account.objects.filter(workspace=self.workspace).order_by("?").first()
+        if account is None:
+            return
+        rng = self.rng
+        account_services.account_upsert(
+            actor=self.actor,
+            external_id=account.external_id,
+            domain=account.domain,
+            segment=rng.choice(SEGMENTS),
+            annual_revenue=Decimal(rng.randint(0, 900) * 1000),
+        )
+
+    # Planning decisions (in sessions whose periods start in different quarters)
+
+    def _session(self) -> PlanningSession:
+        session = (
+            PlanningSession.objects.filter(workspace=self.workspace, state="running")
+            .order_by("?")
+            .first()
+        )
+        if session is not None and self.rng.random() < 0.7:
+            return session
+        idea = self._idea() or idea_services.idea_create(actor=self.actor, title="Seed idea")
+        start = clock.workspace_today(self.workspace) - timedelta(days=self.rng.randint(0, 400))
+        session = planning_services.session_create(
+            actor=self.actor,
+            kind=SessionKind.PRIORITISATION,
+            settings=planning_services.SessionSettings(
+                title=f"Planning {self.rng.randint(1, 10**6)}",
+                period_start=start if self.rng.random() < 0.7 else None,
+                period_end=start + timedelta(days=90) if self.rng.random() < 0.7 else None,
+            ),
+        )
+        planning_services.agenda_add(actor=self.actor, session=session, idea=idea)
+        planning_services.session_start(actor=self.actor, session=session)
+        return session
+
+    def decide(self) -> None:
+        session = self._session()
+        idea = self._idea()
+        on_agenda = AgendaItem.objects.filter(session=session, idea=idea).first()
+        with contextlib.suppress(ValidationError):
+            item = on_agenda or planning_services.agenda_add(
+                actor=self.actor, session=session, idea=idea
+            )
+            outcome = self.rng.choice(["commit", "commit", "reject", "defer"])
+            planning_services.decision_record(
+                actor=self.actor,
+                session=PlanningSession.objects.get(pk=session.pk),
+                item=item,
+                outcome=outcome,
+                defer_until=clock.workspace_today(self.workspace) + timedelta(days=60)
+                if outcome == "defer"
+                else None,
+            )
+
+    def replan(self) -> None:
+        """A running session's period moves: its decisions count in another quarter."""
+        session = (
+            PlanningSession.objects.filter(workspace=self.workspace, state="running")
+            .order_by("?")
+            .first()
+        )
+        if session is None:
+            return
+        start = clock.workspace_today(self.workspace) - timedelta(days=self.rng.randint(0, 400))
+        planning_services.session_update(
+            actor=self.actor,
+            session=session,
+            settings=planning_services.SessionSettings(
+                title=session.title,
+                period_start=start,
+                period_end=start + timedelta(days=90),
+                scoring_model=session.scoring_model,
+            ),
+        )
+
     # Tools
 
     def tool(self) -> None:
@@ -234,6 +318,9 @@ class Writer:
         ("tool_change", 2),
         ("contract_change", 2),
         ("usage", 2),
+        ("account_change", 2),
+        ("decide", 2),
+        ("replan", 1),
     )
 
     def step(self) -> str:
