@@ -50,7 +50,8 @@ class Rollup:
     scope: str  # "days", "ideas", "categories" or "planning" (all of it or none)
     # Selects workspace_id, *keys, *values. Placeholders: {items} and {triaged} (the items
     # received / triaged on the scope's days), {where} and {evidence} (ideas, categories),
-    # {cube} and {cube_where} (rollups recounted from the daily feedback cube).
+    # {cube} and {cube_where} (the daily slices, from the daily feedback cube),
+    # {daily_slices_in_months} (the monthly slices, from the daily ones).
     fresh_sql: str
     stored_scope: str  # a condition on the stored row `r` selecting the scope
 
@@ -58,13 +59,17 @@ class Rollup:
         """The recount of the scope. `recount`: from the base tables only, never from another
         stored rollup (what verify compares with)."""
         if self.scope == "days":
-            return self.fresh_sql.format(
-                items=_ITEMS_IN_DAYS if scoped else _ALL_ITEMS,
-                triaged=_TRIAGED_IN_DAYS if scoped else _ALL_ITEMS,
-                cube=_cube(recount),
-                cube_where=_CUBE_IN_DAYS if scoped else "",
-                cube_in_months=_CUBE_IN_MONTHS if scoped else _cube(recount),
-            )
+            parts = {
+                "items": lambda: _ITEMS_IN_DAYS if scoped else _ALL_ITEMS,
+                "triaged": lambda: _TRIAGED_IN_DAYS if scoped else _ALL_ITEMS,
+                "cube": lambda: _cube(recount),
+                "cube_where": lambda: _CUBE_IN_DAYS if scoped else "",
+                "daily_slices_in_months": lambda: (
+                    _SLICES_IN_MONTHS if scoped else _daily_slices(recount)
+                ),
+            }
+            used = {name for name in parts if "{" + name + "}" in self.fresh_sql}
+            return self.fresh_sql.format(**{name: parts[name]() for name in used})
         if self.scope == "planning":
             return self.fresh_sql
         condition = {
@@ -110,11 +115,6 @@ def _cube(recount: bool) -> str:
 
 
 _CUBE_IN_DAYS = "AND c.day = ANY(%(days)s::date[])"
-# The stored cube's rows of every month that holds a scope day (an index range per month).
-_CUBE_IN_MONTHS = """(SELECT DISTINCT date_trunc('month', d)::date AS month
-                        FROM unnest(%(days)s::date[]) d) scope
-    JOIN dashboards_feedbackdaily c ON c.workspace_id = %(ws)s AND c.day >= scope.month
-     AND c.day < (scope.month + interval '1 month')::date"""
 # One row per (bucket, dimension, value): the whole, then each dimension on its own.
 _SLICES = """CROSS JOIN LATERAL (VALUES ('all', ''), ('source', c.source_id::text),
         ('area', c.area_id::text), ('segment', c.segment)) AS d(dimension, value)"""
@@ -134,15 +134,31 @@ FEEDBACK_SLICE_DAILY = Rollup(
     stored_scope="r.day = ANY(%(days)s::date[])",
 )
 
+
+def _daily_slices(recount: bool) -> str:
+    """The daily slices as table `c`: stored (just refreshed), or recounted from the items."""
+    if not recount:
+        return "dashboards_feedbackslicedaily c"
+    columns = ", ".join(FEEDBACK_SLICE_DAILY.columns)
+    return f"({FEEDBACK_SLICE_DAILY.fresh(False, recount=True)}) AS c ({columns})"
+
+
+# The stored daily slices of every month that holds a scope day (an index range per month):
+# about 30 x (1 + sources + areas + segments) rows a month, whatever the volume.
+_SLICES_IN_MONTHS = """(SELECT DISTINCT date_trunc('month', d)::date AS month
+                          FROM unnest(%(days)s::date[]) d) scope
+    JOIN dashboards_feedbackslicedaily c ON c.workspace_id = %(ws)s AND c.day >= scope.month
+     AND c.day < (scope.month + interval '1 month')::date"""
+
 FEEDBACK_SLICE_MONTHLY = Rollup(
     table="dashboards_feedbackslicemonthly",
     keys=("month", "dimension", "value"),
     values=_SLICE_VALUES,
     scope="days",
     fresh_sql=f"""
-        SELECT c.workspace_id, date_trunc('month', c.day)::date, d.dimension, d.value,
+        SELECT c.workspace_id, date_trunc('month', c.day)::date, c.dimension, c.value,
                {_SLICE_SUMS}
-          FROM {{cube_in_months}} {_SLICES}
+          FROM {{daily_slices_in_months}}
          WHERE c.workspace_id = %(ws)s
          GROUP BY 1, 2, 3, 4""",
     stored_scope="""r.month IN (SELECT date_trunc('month', d)::date
@@ -387,7 +403,9 @@ TOOL_NOW = Rollup(
 # of its last status change. Small (a workspace's decisions), so recounted whole.
 _QUARTER = "date_trunc('quarter', {day})::date"
 _DECISION_DAY = "coalesce(s.period_start, (d.decided_at AT TIME ZONE %(tz)s)::date)"
-_WANTED_EVIDENCE = workspace_evidence_sql(workspace="%(ws)s", ideas="(SELECT ids FROM wanted)::bigint[]")
+_WANTED_EVIDENCE = workspace_evidence_sql(
+    workspace="%(ws)s", ideas="(SELECT ids FROM wanted)::bigint[]"
+)
 PLANNING_QUARTERLY = Rollup(
     table="dashboards_planningquarterly",
     keys=("quarter",),

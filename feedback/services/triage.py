@@ -328,7 +328,9 @@ def _apply(
     mark_changed(actor.workspace, "feedback", bucket=_bucket(actor.workspace, item))
     if "status" in new:
         # The triage flow counts an item on the day it was triaged as well as received.
-        for moment in {was_triaged_at, item.triaged_at} - {None}:
+        for moment in {was_triaged_at, item.triaged_at}:
+            if moment is None:
+                continue
             day = clock.workspace_date(actor.workspace, moment).isoformat()
             mark_changed(actor.workspace, "feedback", bucket=day)
     if (item.status != Status.SPAM) != was_counted:
