@@ -224,7 +224,7 @@ def test_with_redis_down_fifty_marks_still_make_one_refresh(
         marked_at=timezone.now() - timedelta(minutes=5)  # the wake-up call was lost
     )
     with worker_process(private_celery_queue, redis_of_this_test.url):
-        assert background.sweep_all()["dashboards.change_marks"] == 1
+        assert lost_work.sweep_all()["dashboards.change_marks"] == 1
         wait_for(lambda: _marks(workspace) == 0, 60)
     runs = RefreshRun.objects.filter(workspace=workspace)
     assert runs.count() == 1 and runs.get().marks == 50 and runs.get().error == ""

@@ -18,7 +18,8 @@ from feedback.services import accounts as account_services
 from feedback.services import ideas as idea_services
 from feedback.services import triage as triage_services
 from planning.models import AgendaItem
-from planning.services import sessions as planning_services
+from planning.services import agenda as planning_agenda
+from planning.services import decisions as planning_decisions
 from productops import clock
 from productops.models import Workspace
 from tests.feedback import triage_data
@@ -203,11 +204,13 @@ def test_the_planning_tiles_show_demand_behind_commitments_and_what_shipped(pers
     workspace = lead.workspace
     session = running_session(personas, ideas=2)
     backed, unbacked = AgendaItem.objects.filter(session=session).order_by("position")
-    planning_services.decision_record(actor=lead, session=session, item=backed, outcome="commit")
+    planning_decisions.decision_record(actor=lead, session=session, item=backed, outcome="commit")
     bare = idea_services.idea_create(actor=lead, title="No one asked")
-    bare_item = planning_services.agenda_add(actor=lead, session=session, idea=bare)
-    planning_services.decision_record(actor=lead, session=session, item=bare_item, outcome="commit")
-    planning_services.decision_record(actor=lead, session=session, item=unbacked, outcome="reject")
+    bare_item = planning_agenda.agenda_add(actor=lead, session=session, idea=bare)
+    planning_decisions.decision_record(
+        actor=lead, session=session, item=bare_item, outcome="commit"
+    )
+    planning_decisions.decision_record(actor=lead, session=session, item=unbacked, outcome="reject")
     shipped = next(
         s for s in idea_selectors.statuses(workspace=workspace) if s.category == "shipped"
     )

@@ -17,6 +17,8 @@ from feedback.services import intake, processing, sources, triage
 from inventory.models import Contract, Tool
 from inventory.services import contracts, tools
 from planning.models import AgendaItem, PlanningSession, SessionKind
+from planning.services import agenda as planning_agenda
+from planning.services import decisions as planning_decisions
 from planning.services import sessions as planning_services
 from productops import clock
 from productops.access import Actor
@@ -183,7 +185,7 @@ class Writer:
                 period_end=start + timedelta(days=90) if self.rng.random() < 0.7 else None,
             ),
         )
-        planning_services.agenda_add(actor=self.actor, session=session, idea=idea)
+        planning_agenda.agenda_add(actor=self.actor, session=session, idea=idea)
         planning_services.session_start(actor=self.actor, session=session)
         return session
 
@@ -192,11 +194,11 @@ class Writer:
         idea = self._idea()
         on_agenda = AgendaItem.objects.filter(session=session, idea=idea).first()
         with contextlib.suppress(ValidationError):
-            item = on_agenda or planning_services.agenda_add(
+            item = on_agenda or planning_agenda.agenda_add(
                 actor=self.actor, session=session, idea=idea
             )
             outcome = self.rng.choice(["commit", "commit", "reject", "defer"])
-            planning_services.decision_record(
+            planning_decisions.decision_record(
                 actor=self.actor,
                 session=PlanningSession.objects.get(pk=session.pk),
                 item=item,
