@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('feedback', '0006_feedback_rating'),
-        ('productops', '0008_fold_function_fast'),
+        ("feedback", "0006_feedback_rating"),
+        ("productops", "0008_fold_function_fast"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='feedbackitem',
-            index=models.Index(condition=models.Q(('triaged_at__isnull', False)), fields=['workspace', 'triaged_at'], name='feedback_by_triage_time'),
+            model_name="feedbackitem",
+            index=models.Index(
+                condition=models.Q(("triaged_at__isnull", False)),
+                fields=["workspace", "triaged_at"],
+                name="feedback_by_triage_time",
+            ),
         ),
     ]
