@@ -312,6 +312,13 @@ class FeedbackImporter(Importer):
         if errors:
             raise RowError(" ".join(f"{_label(k)}: {' '.join(v)}" for k, v in errors.items()))
         identity = values.get(IDENTITY) or {}
+        if "external_id" in values and not item.external_id and not any(identity.values()):
+            # The id column is the key of every other row: imported without it, this row could
+            # never be matched again (a re-import with the id would make it twice).
+            raise RowError(
+                "External id: this row has none, though a column holds the id of each row. "
+                "Fill it in, or map no id column to match rows by their text, email and date."
+            )
         if not item.external_id and any(identity.values()):
             item = IntakeItem(**{**item.__dict__, "external_id": derived_id(identity, item.body)})
             return {

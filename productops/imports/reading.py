@@ -180,8 +180,9 @@ def _detect_dialect(text: str) -> dict:
     in a small file), the header line is the evidence: it names the columns, and names hardly
     ever hold a separator, so a separator that splits it is weighed by how many rows agree with
     it. Otherwise a UTF-16 tab-separated export whose texts hold commas would be read comma
-    separated, the whole header one column. clevercsv is asked last, for quoting other than the
-    standard (apostrophes), and taken only when it reads the rows more consistently.
+    separated, the whole header one column. Only when fewer than half the rows agree is clevercsv
+    asked, for quoting other than the standard (apostrophes, a backslash escape), and its answer
+    taken when it reads the rows more consistently.
     """
     sample = text[:SAMPLE_CHARS]
     sample_lines = _lines(sample)
@@ -200,8 +201,12 @@ def _detect_dialect(text: str) -> dict:
     # (the comma first) breaks a tie.
     best = max(splitting, key=lambda d: (fits[d][1], fits[d][0]), default=",")
     best_share = fits[best][1] if splitting else 0.0
+    if best_share >= 0.5:
+        return {**standard, "delimiter": best}  # most rows read as the header: a few are bad
     found = clevercsv.Detector().detect("".join(sample_lines), delimiters=list(DELIMITERS))
-    if found is not None and found.delimiter:
+    # An answer without quoting is never taken: it would cut every multi-line text (common in
+    # feedback) into rows that may happen to have the header's width.
+    if found is not None and found.delimiter and found.quotechar:
         candidate = {
             "delimiter": found.delimiter,
             "quotechar": found.quotechar or "",

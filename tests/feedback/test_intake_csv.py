@@ -153,6 +153,26 @@ def test_bad_rows_are_reported_by_number_and_the_good_ones_imported(pm):
     assert FeedbackItem.objects.get(external_id="105").received_at.month == 5
 
 
+def test_a_row_without_its_id_or_cut_short_is_reported_not_imported(pm):
+    raw = (
+        b"Ticket ID,Description,Requester email\n"
+        b"201,Dark mode,ana@initech.com\n"
+        b",SSO please,bo@initech.com\n"
+        b"203,Exports\n"
+        b"204,Audit log,cy@initech.com\n"
+    )
+    job = run(pm.actor, raw)
+
+    assert (job.created_rows, job.error_rows) == (2, 2)
+    errors = dict(job.row_errors.values_list("row_number", "reason"))
+    assert errors[3].startswith("External id: this row has none")
+    assert errors[4] == "This row has 2 cells where the header has 3: it looks cut short."
+    assert sorted(FeedbackItem.objects.values_list("external_id", "body")) == [
+        ("201", "Dark mode"),
+        ("204", "Audit log"),
+    ]
+
+
 def test_reimporting_the_same_file_creates_nothing(pm):
     raw = (
         b"Feedback,Email,Date\n"

@@ -167,3 +167,22 @@ def test_amounts_keep_their_currency_and_decimal_comma(ops_lead):
         ("Miro", Decimal("1234.56"), "EUR"),
     ]
     assert "row's currency is EUR" in job.row_errors.get(row_number=4).reason
+
+
+def test_links_years_and_seats_pass_the_forms_rules_or_the_row_is_reported(ops_lead):
+    raw = (
+        b"Tool,Category,Link,Billing period,Cost,Start date,Renewal date,Seats\n"
+        b"Miro,Whiteboard,miro.com,annual,100,2026-01-01,2027-01-01,10\n"
+        b"Evil,Other,javascript:alert(1),,,,,\n"
+        b"Old,Other,,annual,100,0026-01-01,2027-01-01,10\n"
+        b"Huge,Other,,annual,100,2026-01-01,2027-01-01,99999999999\n"
+    )
+    job = run(ops_lead.actor, raw)
+
+    errors = dict(job.row_errors.values_list("row_number", "reason"))
+    assert sorted(errors) == [3, 4, 5]
+    assert "http:// or https://" in errors[3]
+    assert "'0026-01-01' is not a date between 1900 and 2200" in errors[4]
+    assert "Give a whole number from 0 to 10,000,000 seats" in errors[5]
+    assert list(Tool.objects.values_list("name", "url")) == [("Miro", "https://miro.com")]
+    assert Contract.objects.get().seats_bought == 10

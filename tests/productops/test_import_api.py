@@ -1,5 +1,6 @@
 """Imports through the API: upload, read the preview, start, poll, fetch the report."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,51 @@ def test_a_file_that_cannot_be_read_gets_400_naming_the_file_and_creates_nothing
     assert response.status_code == 400
     assert "PDF" in response.json()["error"]["fields"]["file"][0]
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"id,text\n1,fine\n2,a\x00b\n", "Row 3 holds a NUL character"),
+        (b"\r\n\r\n", "The file is empty."),
+        (b"body\n", "The file has a header but no rows."),
+    ],
+    ids=["nul-in-utf8", "empty", "header-only"],
+)
+def test_a_refused_file_answers_400_with_why_and_leaves_nothing(token_client, raw, message):
+    response = upload(token_client, "feedback.csv", raw)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["file"][0].startswith(message)
+    assert not ImportJob.objects.exists()
+
+
+def test_an_excel_workbook_imports_through_the_api_with_its_dates(token_client):
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Ticket ID", "Description", "Created at", "Email"])
+    sheet.append([501, "Sync with Jira", datetime(2024, 3, 5, 14, 30), "ana@initech.com"])
+    sheet.append([502, "Offline mode", datetime(2024, 3, 6), "bo@initech.com"])
+    buffer = BytesIO()
+    book.save(buffer)
+
+    draft = upload(token_client, "tickets.xlsx", buffer.getvalue()).json()
+    assert draft["reading"] == "Excel workbook, sheet 'Sheet'"
+    token_client.post(f"{API}/imports/{draft['id']}/start/", {}, content_type="application/json")
+    imports.import_run(job_id=draft["id"])
+
+    stored = {
+        i.external_id: (i.body, i.received_at, i.submitter_email)
+        for i in FeedbackItem.objects.all()
+    }
+    assert stored == {
+        "501": ("Sync with Jira", datetime(2024, 3, 5, 14, 30, tzinfo=UTC), "ana@initech.com"),
+        "502": ("Offline mode", datetime(2024, 3, 6, tzinfo=UTC), "bo@initech.com"),
+    }
 
 
 def test_an_unknown_kind_or_source_gets_400(token_client, workspace_a):

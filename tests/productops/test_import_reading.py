@@ -1,10 +1,13 @@
 """Reading uploads: dialects, encodings, workbooks and the rows that cannot be read as the header
 says. Each test asserts the cells read, not only how many rows."""
 
+import csv
 import io
 from datetime import date, datetime
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from productops.imports.reading import UnreadableFile, read_upload
@@ -226,4 +229,72 @@ def test_an_excel_workbook_is_read_with_its_dates_and_numbers():
                 "Checked": "no",
             },
         ),
+    ]
+
+
+# Many shapes: any table a spreadsheet or a CSV library writes in the standard dialect, with any
+# of the separators, encodings and awkward cells (quotes, apostrophes, separators, line breaks,
+# emoji), is read back cell for cell, and one malformed row among them costs that row only.
+
+_COLUMN_NAME = (
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=1, max_size=12)
+    .map(str.strip)
+    .filter(bool)
+)
+_CELL = st.text(alphabet=st.sampled_from(list("ab 1.,;|\t\"'\nxé😀-")), max_size=15)
+
+
+@st.composite
+def _tables(draw):
+    width = draw(st.integers(2, 6))
+    header = draw(st.lists(_COLUMN_NAME, min_size=width, max_size=width, unique_by=str.lower))
+    rows = draw(st.lists(st.lists(_CELL, min_size=width, max_size=width), min_size=1, max_size=8))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    assume(rows)
+    separator = draw(st.sampled_from([",", ";", "\t", "|"]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
+    return header, rows, separator, encoding
+
+
+def _written(header, rows, separator) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+_SHAPES = settings(
+    max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
+
+
+@_SHAPES
+@given(_tables())
+def test_any_standard_table_is_read_back_cell_for_cell(table):
+    header, rows, separator, encoding = table
+
+    read = read_upload(_written(header, rows, separator).encode(encoding), "f.csv")
+
+    assert read.layout.delimiter == separator
+    assert [[row.cells[name] for name in header] for row in read.rows] == [
+        [cell.strip() for cell in row] for row in rows
+    ]
+    assert not any(row.fault for row in read.rows)
+
+
+@_SHAPES
+@given(_tables(), st.integers(0, 8), st.booleans())
+def test_one_malformed_row_costs_that_row_only(table, where, cut_short):
+    header, rows, separator, encoding = table
+    where %= len(rows) + 1
+    malformed = ["x1"] if cut_short else ["x1"] * (len(header) + 1)
+    text = _written(header, [*rows[:where], malformed, *rows[where:]], separator)
+
+    read = read_upload(text.encode(encoding), "f.csv")
+
+    assert read.layout.delimiter == separator
+    assert [row.number for row in read.rows if row.fault] == [where + 2]
+    assert [[row.cells[name] for name in header] for row in read.rows if not row.fault] == [
+        [cell.strip() for cell in row] for row in rows
     ]
