@@ -211,8 +211,9 @@ urlpatterns = [
 
 
 def _triage_action_ms(workspace) -> float:
-    """One keypress of triage from the inbox: archive the item (htmx POST, answered with its
-    panel, its row and the status tabs) and open the next one (htmx GET of its panel)."""
+    """One keypress of triage from the inbox, as inbox.js sends it: archive the item (a POST
+    answered with its row, the status tabs and the undo note) and open the next one (a GET of
+    its panel)."""
     client = _member_client(workspace)
     inbox_url = f"/w/{workspace.slug}/feedback/"
     hx = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{inbox_url}"}
@@ -225,7 +226,9 @@ def _triage_action_ms(workspace) -> float:
     def act() -> None:
         (pk, version), (next_pk, _) = pending.pop(0), pending[0]
         done = client.post(
-            f"{inbox_url}{pk}/update/", {"version": version, "status": "archived"}, headers=hx
+            f"{inbox_url}{pk}/update/",
+            {"version": version, "status": "archived", "answer": "row"},
+            headers=hx,
         )
         assert done.status_code == 200, done.status_code
         assert client.get(f"{inbox_url}{next_pk}/", headers=hx).status_code == 200

@@ -63,6 +63,7 @@
       version: row.dataset.version,
       status: ACTION_STATUS[action],
       csrfmiddlewaretoken: csrfToken(),
+      answer: "row", // the panel already shows the next item: only the row, tabs and note back
     });
     const before = row.dataset.status;
     if (before === ACTION_STATUS[action]) return false;

@@ -218,3 +218,22 @@ def test_an_action_from_the_item_page_sends_no_tabs(workspace_a, pm):
         },
     )
     assert done.status_code == 200 and 'id="status-tabs"' not in done.content.decode()
+
+
+def test_an_action_answered_for_the_row_only_sends_no_panel(workspace_a, pm):
+    """The inbox acts before the answer and already shows the next item: it asks for the row,
+    the tabs and the undo note, not for the acted-on item's panel."""
+    first = data.many(workspace_a, 2)[0]
+    done = signed_in(pm).post(
+        f"/w/alpha/feedback/{first.pk}/update/",
+        {"version": 1, "status": "archived", "answer": "row"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/w/alpha/feedback/"},
+    )
+    html = done.content.decode()
+    assert done.status_code == 200
+    assert 'class="panel-body"' not in html
+    assert f'<tr id="item-{first.pk}"' in html and 'data-status="archived"' in html
+    assert 'data-version="2"' in html
+    assert _tab_counts(html) == {"New": "1", "Triaged": "0", "Archived": "1", "Spam": "0"}
+    assert "Archived: Feedback number 0" in html and "data-undo" in html
+    assert FeedbackItem.objects.get(pk=first.pk).status == "archived"

@@ -263,3 +263,24 @@ def test_a_keyset_page_deep_in_the_list_also_starts_at_the_index(workspace_a):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Cond" in plan and "received_at <=" in plan, plan
+
+
+def test_filter_fields_load_when_opened_and_show_at_once_when_a_filter_is_set(workspace_a, pm):
+    acme = data.account(workspace_a, "Acme Ltd")
+    data.item(workspace_a, "Export please", acct=acme)
+    client = signed_in(pm)
+    plain = client.get(INBOX).content.decode()
+    assert 'id="filter-fields"' in plain and 'name="account"' not in plain
+    assert 'hx-trigger="toggle from:#filter-menu once"' in plain
+    opened = client.get(
+        INBOX, headers={"HX-Request": "true", "HX-Target": "filter-fields"}
+    ).content.decode()
+    assert "<html" not in opened and 'name="account"' in opened
+    assert f'<option value="{acme.pk}">Acme Ltd</option>' in opened
+    filtered = client.get(f"{INBOX}?account={acme.pk}").content.decode()
+    assert f'<option value="{acme.pk}" selected>Acme Ltd</option>' in filtered
+    no_script = client.get(f"{INBOX}?filters=open").content.decode()
+    assert (
+        'name="account"' in no_script
+        and '<details class="filter-menu" id="filter-menu" open>' in no_script
+    )
