@@ -1,12 +1,15 @@
 """The planning API: sessions, agenda, own votes, reveal and decisions; the schema; query counts."""
 
+from decimal import Decimal
+
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from planning.models import AgendaItem, PlanningSession
+from planning.models import AgendaItem, Decision, PlanningSession
 from planning.services import agenda as agenda_services
+from planning.services import decisions as decision_services
 from planning.services import sessions as services
 from planning.services import votes as vote_services
 from tests.conftest import signed_in
@@ -193,3 +196,53 @@ def test_the_room_agenda_and_poll_cost_the_same_with_more_items_and_votes(person
     vote_services.item_revote(actor=lead, session=session)
     after = (_count(client, room), _count(client, agenda), _count(client, poll))
     assert after == before
+
+
+def test_the_summary_csv_decisions_votes_and_idea_fragments_cost_the_same_as_rows_grow(personas):
+    session = running_session(personas, ideas=1)
+    lead = personas["ops_lead"].actor
+    client = signed_in(personas["exec"])
+
+    def decide_current_item() -> AgendaItem:
+        session.refresh_from_db()
+        item = AgendaItem.objects.get(pk=session.current_item_id)
+        for name in ("pm", "exec"):
+            vote_services.vote_cast(
+                actor=personas[name].actor, session=session, item=item, values=rice("5")
+            )
+        vote_services.item_reveal(actor=lead, session=session)
+        decision_services.decision_record(
+            actor=lead, session=session, item=item, outcome="commit", estimate=Decimal(3)
+        )
+        return item
+
+    first = decide_current_item()
+
+    def costs() -> tuple[int, ...]:
+        ideas = AgendaItem.objects.filter(session=session).values_list("idea_id", flat=True)
+        with CaptureQueriesContext(connection) as captured:
+            answer = client.get(reverse("planning_export", args=["alpha", session.pk]))
+            assert b"".join(answer.streaming_content).count(b"\n") >= 2
+        return (
+            _count(client, reverse("planning_summary", args=["alpha", session.pk])),
+            len(captured),
+            _count(client, f"{API}/sessions/{session.pk}/decisions/"),
+            _count(client, f"{API}/sessions/{session.pk}/votes/"),
+            _count(client, reverse("planning_idea_history", args=["alpha", first.idea_id])),
+            _count(
+                client,
+                reverse("planning_board_decisions", args=["alpha"])
+                + "?ids="
+                + ",".join(str(i) for i in ideas),
+            ),
+        )
+
+    before = costs()
+    for n in range(3):
+        agenda_services.agenda_add(
+            actor=lead, session=session, idea=idea_with_askers(personas["pm"], f"More {n}")
+        )
+        services.session_go_to_item(actor=lead, session=session, step=1)
+        decide_current_item()
+    assert Decision.objects.filter(session=session).count() == 4
+    assert costs() == before
