@@ -1,6 +1,8 @@
 """`make bench`, planning: the live room's poll for 50 participants.
 
 - the poll that finds nothing changed (204), against the bare `/livez`: the goal is within 5x;
+  and against `/livez` plus two bare `SELECT 1` round trips, the floor of a signed-in answer
+  that reads the database twice (on a loaded machine the round trips dominate);
 - one changed poll (every fragment of the room), against the unchanged one;
 - a reveal seen by all 50 clients (the reveal, then each client's next poll), against 50
   unchanged polls: what the server spends to bring 50 pages up to date.
@@ -8,7 +10,7 @@
 Server time in-process through every middleware (the Django test client, signed in), medians.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from bench.figures import Figure, median_ms
@@ -67,6 +69,12 @@ def _session(lead: Actor, voters: list[Actor]) -> PlanningSession:
     return session
 
 
+def _round_trip() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
 def run() -> list[Figure]:
     lead, *voters = _people()
     session = _session(lead, voters)
@@ -101,6 +109,9 @@ def run() -> list[Figure]:
     session.refresh_from_db()
     unchanged = median_ms(lambda: poll(first, session.version, 204), repeat=50)
     livez = median_ms(lambda: first.get("/livez"), repeat=50)
+    # The floor under the poll: /livez plus the two round trips it cannot skip (the session
+    # row, then its one statement), each a bare SELECT 1 on the same connection.
+    floor = median_ms(lambda: (first.get("/livez"), _round_trip(), _round_trip()), repeat=50)
     changed = median_ms(lambda: poll(first, 0, 200), repeat=15)
 
     def all_unchanged() -> None:
@@ -120,6 +131,11 @@ def run() -> list[Figure]:
     reveal = median_ms(reveal_seen_by_all, repeat=5, warmup=1)
     return [
         Figure("planning poll, nothing changed (204) vs bare /livez (server)", unchanged, livez),
+        Figure(
+            "planning poll, nothing changed (204) vs /livez + two bare SELECT 1 (server)",
+            unchanged,
+            floor,
+        ),
         Figure("planning poll, changed (the whole room) vs unchanged (server)", changed, unchanged),
         Figure(
             f"planning reveal seen by {PARTICIPANTS} clients vs {PARTICIPANTS} unchanged polls",

@@ -7,7 +7,7 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from planning.demo import seed_planning
-        from planning.selectors.sessions import planned_for
+        from planning.selectors.decisions import planned_for
         from productops import demo, navigation, page_notes
         from productops.capabilities import Capability
 

@@ -6,7 +6,7 @@ Read through the summary selector, so a round still hidden shows as its count of
 from django.http import StreamingHttpResponse
 
 from planning.models import PlanningSession
-from planning.selectors import sessions as selectors
+from planning.selectors import decisions as decision_selectors
 from productops.csvfiles import csv_download
 
 HEADER = [
@@ -26,7 +26,7 @@ HEADER = [
 
 
 def rows(session: PlanningSession):
-    summary = selectors.summary(session=session)
+    summary = decision_selectors.summary(session=session)
     for position, row in enumerate(summary.rows, start=1):
         decision = row.decision
         yield [

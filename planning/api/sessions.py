@@ -19,7 +19,9 @@ from planning.models import (
     SessionKind,
     Vote,
 )
+from planning.selectors import decisions as decision_selectors
 from planning.selectors import sessions as selectors
+from planning.selectors import votes as vote_selectors
 from planning.services import agenda as agenda_services
 from planning.services import decisions as decision_services
 from planning.services import participants as participant_services
@@ -190,7 +192,7 @@ def _agenda_rows(session: PlanningSession) -> list[AgendaItem]:
     names = {p.pk: p.user.display_name for p in selectors.participants(session=session)}
     revealed: dict[int, list[dict]] = {item.pk: [] for item in items}
     for item_id, participant_id, field, round_, value in (
-        selectors.revealed_votes(session=session)
+        vote_selectors.revealed_votes(session=session)
         .order_by("item_id", "round", "field", "participant_id")
         .values_list("item_id", "participant_id", "field", "round", "value")
     ):
@@ -202,7 +204,7 @@ def _agenda_rows(session: PlanningSession) -> list[AgendaItem]:
                 "value": value,
             }
         )
-    counts = selectors.votes_in(session=session)
+    counts = vote_selectors.votes_in(session=session)
     for item in items:
         item.revealed_votes = revealed[item.pk]
         item.votes_in = counts.get(item.pk, 0)
@@ -306,7 +308,7 @@ class OwnVotes(WorkspaceAPIView):
     @extend_schema(responses=OwnVoteOut(many=True))
     def get(self, request, slug: str, session_id: int) -> Response:
         session = selectors.session(workspace=self.workspace, session_id=session_id)
-        rows = selectors.own_votes_in(session=session, user=request.actor.user)
+        rows = vote_selectors.own_votes_in(session=session, user=request.actor.user)
         return Response(OwnVoteOut(rows, many=True).data)
 
     @extend_schema(request=VoteIn, responses={201: OwnVoteOut(many=True), 409: None})
@@ -353,7 +355,7 @@ class DecisionList(WorkspaceAPIView):
     @extend_schema(responses=DecisionOut(many=True))
     def get(self, request, slug: str, session_id: int) -> Response:
         session = selectors.session(workspace=self.workspace, session_id=session_id)
-        return Response(DecisionOut(selectors.decisions(session=session), many=True).data)
+        return Response(DecisionOut(decision_selectors.decisions(session=session), many=True).data)
 
     @extend_schema(request=DecisionIn, responses={201: DecisionOut})
     @idempotent
@@ -366,5 +368,5 @@ class DecisionList(WorkspaceAPIView):
         decision = decision_services.decision_record(
             actor=request.actor, session=session, item=item, **data
         )
-        decision = selectors.decisions(session=session).get(pk=decision.pk)
+        decision = decision_selectors.decisions(session=session).get(pk=decision.pk)
         return Response(DecisionOut(decision).data, status=status.HTTP_201_CREATED)

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from planning.models import PlanningSession, SessionState
-from planning.selectors import sessions as selectors
+from planning.selectors import decisions as decision_selectors
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
@@ -24,8 +24,8 @@ def summary_email(*, actor: Actor, session: PlanningSession) -> int:
         raise ValidationError("That session belongs to another workspace.")
     if session.state != SessionState.ENDED:
         raise ValidationError("Send the summary once the session has ended.")
-    summary = selectors.summary(session=session)
-    recipients = selectors.summary_recipients(session=session)
+    summary = decision_selectors.summary(session=session)
+    recipients = decision_selectors.summary_recipients(session=session)
     url = reverse("planning_summary", args=[actor.workspace.slug, session.pk])
     body = render_to_string(
         "planning/summary_email.txt", {"summary": summary, "session": session, "url": url}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from planning import scoring
 from planning.models import AgendaItem, Participant, PlanningSession, SessionState, Vote
 from planning.selectors import sessions as selectors
+from planning.selectors import votes as vote_selectors
 from planning.services import live
 from productops.access import Actor, require
 from productops.audit import audit
@@ -96,7 +97,7 @@ def vote_cast(
     if (
         session.auto_reveal
         and session.reveal_due_at is None
-        and selectors.everyone_voted(session=session, item=item, fields=model.field_names)
+        and vote_selectors.everyone_voted(session=session, item=item, fields=model.field_names)
     ):
         changes["reveal_due_at"] = now + AUTO_REVEAL_COUNTDOWN
     live.bump(session, **changes)

@@ -43,7 +43,9 @@ from planning.models import (
     SessionKind,
     SessionState,
 )
+from planning.selectors import decisions as decision_selectors
 from planning.selectors import retro as retro_selectors
+from planning.selectors import room as room_selectors
 from planning.selectors import sessions as selectors
 from planning.services import agenda as agenda_services
 from planning.services import decisions as decision_services
@@ -126,7 +128,7 @@ def session_edit(request: WorkspaceRequest, session_id: int) -> HttpResponse:
 
 
 def _context(request: WorkspaceRequest, session: PlanningSession) -> dict:
-    room = selectors.room(session=session, user=request.user)
+    room = room_selectors.room(session=session, user=request.user)
     live_evidence, hints = None, {}
     if room.item is not None and room.item.idea_id:
         found = evidence.ideas_evidence(workspace=request.workspace, idea_ids=[room.item.idea_id])
@@ -256,7 +258,7 @@ def _render_room(request: WorkspaceRequest, session: PlanningSession, status: in
     return render(request, "planning/room.html", context, status=status)
 
 
-def _poll_state(request: HttpRequest, slug: str, session_id: int) -> selectors.PollState:
+def _poll_state(request: HttpRequest, slug: str, session_id: int) -> room_selectors.PollState:
     """The poll's state for the signed-in viewer; raises 404 for a non-member or a session not
     in the workspace, and `_SignIn` when the request is not signed in.
 
@@ -267,13 +269,13 @@ def _poll_state(request: HttpRequest, slug: str, session_id: int) -> selectors.P
     user_id = signed_in.claimed_user_id(request)
     state = None
     if user_id is not None:
-        state = selectors.poll_state(slug=slug, session_id=session_id, user_id=user_id)
+        state = room_selectors.poll_state(slug=slug, session_id=session_id, user_id=user_id)
     if state is None or not signed_in.claim_holds(
         request, user_id=user_id or 0, password=state.password, is_active=state.is_active
     ):
         if not request.user.is_authenticated or not request.user.is_active:
             raise _SignIn
-        state = selectors.poll_state(slug=slug, session_id=session_id, user_id=request.user.pk)
+        state = room_selectors.poll_state(slug=slug, session_id=session_id, user_id=request.user.pk)
     if state is None or state.role is None or state.version is None:
         raise Http404("No such session.")
     return state
@@ -536,7 +538,7 @@ def session_summary(request: WorkspaceRequest, session_id: int) -> HttpResponse:
         "planning/summary.html",
         {
             "session": session,
-            "summary": selectors.summary(session=session),
+            "summary": decision_selectors.summary(session=session),
             "me": me,
             "may_facilitate": request.actor.can(Capability.RUN_PLANNING),
         },
@@ -586,7 +588,7 @@ def session_opt_out(request: WorkspaceRequest, session_id: int) -> HttpResponse:
 @member_required(Capability.RUN_PLANNING)
 def decision_announce(request: WorkspaceRequest, decision_id: int) -> HttpResponse:
     """Previews the message to the customers who asked; confirming sends it, each person once."""
-    decision = selectors.decision(workspace=request.workspace, decision_id=decision_id)
+    decision = decision_selectors.decision(workspace=request.workspace, decision_id=decision_id)
     initial = {"subject": decision.announce_subject, "message": decision.announce_message}
     form = AnnounceForm(request.POST or None, initial=initial)
     recipients, told = [], set()
@@ -652,7 +654,7 @@ def decision_announce(request: WorkspaceRequest, decision_id: int) -> HttpRespon
 def idea_history(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
     """The idea page's planning history, loaded by htmx (feedback does not import planning)."""
     idea = idea_selectors.idea(workspace=request.workspace, idea_id=idea_id)
-    rows = selectors.idea_history(workspace=request.workspace, idea=idea)
+    rows = decision_selectors.idea_history(workspace=request.workspace, idea=idea)
     return render(request, "planning/_idea_history.html", {"idea": idea, "rows": rows})
 
 
@@ -665,5 +667,7 @@ def _idea_ids(request) -> list[int]:
 @member_required(Capability.VIEW_PLANNING)
 def board_decisions(request: WorkspaceRequest) -> HttpResponse:
     """The ideas board's decision badges, as out-of-band swaps into its cards."""
-    found = selectors.latest_decisions(workspace=request.workspace, idea_ids=_idea_ids(request))
+    found = decision_selectors.latest_decisions(
+        workspace=request.workspace, idea_ids=_idea_ids(request)
+    )
     return render(request, "planning/_board_decisions.html", {"decisions": found.values()})

@@ -16,7 +16,9 @@ from planning.models import (
     SessionState,
     Vote,
 )
+from planning.selectors import room as room_selectors
 from planning.selectors import sessions as selectors
+from planning.selectors import votes as vote_selectors
 from planning.services import agenda as agenda_services
 from planning.services import decisions as decision_services
 from planning.services import participants as participant_services
@@ -131,16 +133,16 @@ def test_reveal_shows_the_round_and_a_revote_keeps_the_earlier_round(personas):
         vote_services.vote_cast(
             actor=personas[name].actor, session=session, item=item, values=rice(SECRET_REACH[name])
         )
-    assert not selectors.revealed_votes(session=session).exists()
+    assert not vote_selectors.revealed_votes(session=session).exists()
     vote_services.item_reveal(actor=_lead(personas), session=session)
-    assert selectors.revealed_votes(session=session).count() == 8
+    assert vote_selectors.revealed_votes(session=session).count() == 8
     vote_services.item_revote(actor=_lead(personas), session=session)
     item.refresh_from_db()
     assert (item.round, item.revealed_round) == (2, 1)
     vote_services.vote_cast(
         actor=personas["pm"].actor, session=session, item=item, values=rice("1")
     )
-    assert selectors.revealed_votes(session=session).count() == 8  # round 2 hidden, 1 kept
+    assert vote_selectors.revealed_votes(session=session).count() == 8  # round 2 hidden, 1 kept
 
 
 def test_the_suggestion_is_the_median_and_mode_with_the_spread(personas):
@@ -154,7 +156,7 @@ def test_the_suggestion_is_the_median_and_mode_with_the_spread(personas):
     )
     vote_services.item_reveal(actor=_lead(personas), session=session)
     item.refresh_from_db()
-    room = selectors.room(session=session, user=personas["ops_lead"].user)
+    room = room_selectors.room(session=session, user=personas["ops_lead"].user)
     reach = next(r for r in room.results if r.name == "reach")
     assert reach.suggestion.median == Decimal(200) and reach.suggestion.spread == Decimal(200)
     effort = next(r for r in room.results if r.name == "effort")
@@ -330,13 +332,13 @@ def test_timers_are_deadlines_on_the_server_per_phase_and_per_item(personas):
         session = running_session(personas)
     session.item_timer_seconds, session.phase_timer_seconds = 300, 1800
     session.save(update_fields=["item_timer_seconds", "phase_timer_seconds"])
-    room = selectors.room(session=session, user=personas["pm"].user)
+    room = room_selectors.room(session=session, user=personas["pm"].user)
     assert room.phase_deadline == start + timedelta(minutes=30)
     assert room.item_deadline == start + timedelta(minutes=5)
     with time_machine.travel(start + timedelta(minutes=2), tick=False):
         services.session_go_to_item(actor=lead, session=session, step=1)
     session.refresh_from_db()
-    room = selectors.room(session=session, user=personas["pm"].user)
+    room = room_selectors.room(session=session, user=personas["pm"].user)
     assert room.item_deadline == start + timedelta(minutes=7)  # the next item's own clock
     assert room.phase_deadline == start + timedelta(minutes=30)  # the phase's runs on
 
@@ -350,7 +352,7 @@ def test_ready_is_marked_per_phase_and_shown_to_the_room(personas):
     assert session.version == before + 1
 
     def ready_people() -> set[str]:
-        room = selectors.room(session=session, user=pm.user)
+        room = room_selectors.room(session=session, user=pm.user)
         return {s.participant.user.email for s in room.seats if s.ready}
 
     assert ready_people() == {"pm@alpha.test"}
