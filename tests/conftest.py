@@ -20,7 +20,17 @@ from django.test.utils import CaptureQueriesContext
 from productops.access import Actor
 from productops.celery import app as celery_app
 from productops.models import Membership, Role, User, Workspace
+from tests import checkout_clean
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    checkout_clean.record(session)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    checkout_clean.check(session)
+
 
 ROLES = ["admin", "ops_lead", "pm", "exec"]
 PERSONAS = ["anonymous", *ROLES, "outsider"]
