@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from django.db import connection
 
+from productops.celery import app
+
 log = logging.getLogger(__name__)
 
 COALESCE_SECONDS = 2
@@ -61,8 +63,6 @@ def request_refresh(workspace_id: int) -> Wake:
     Like productops.queueing.enqueue_now, but delayed by the coalescing moment and sent only
     by the first mark of a burst; the broker settings make a failed publish give up at once.
     """
-    from productops.celery import app
-
     if not _claim(workspace_id):
         return Wake.COALESCED
     try:

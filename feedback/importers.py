@@ -19,7 +19,7 @@ from django.db import transaction
 from feedback.intake_item import IntakeItem
 from feedback.models import Channel, FeedbackItem, Source
 from feedback.services import intake as services
-from feedback.services import processing, sources
+from feedback.services import processing, sources, triage
 from productops.access import Actor
 from productops.capabilities import Capability
 from productops.imports import (
@@ -440,8 +440,6 @@ class FeedbackImporter(Importer):
 
 def _merge_duplicates(actor: Actor, source: Source, rows) -> list[tuple[int, str]]:
     """The tool's own duplicate links (Fider's `original_number`) become merges."""
-    from feedback.services import triage
-
     wanted = [(n, r["item"].external_id, r["duplicate_of"]) for n, r in rows if r["duplicate_of"]]
     if not wanted:
         return []

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 
+from productops.errors import error_fields
 from productops.validation import NUL, NUL_MESSAGE
 
 # A JSON string escape for NUL: "\u0000" not preceded by another backslash (an escaped
@@ -85,11 +86,8 @@ class RefuseUnstorableText:
         the parameter, never a 500. The API's own handler answers first for API views."""
         if not isinstance(exception, ValidationError):
             return None
-        if hasattr(exception, "error_dict"):
-            message = " ".join(
-                f"{name}: {' '.join(m for e in errors for m in e.messages)}"
-                for name, errors in exception.error_dict.items()
-            )
-        else:
-            message = " ".join(exception.messages)
+        message = " ".join(
+            f"{name}: {' '.join(messages)}" if name else " ".join(messages)
+            for name, messages in error_fields(exception).items()
+        )
         return _refusal(request, 400, "invalid", message)

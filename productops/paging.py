@@ -16,8 +16,17 @@ class Page:
     next_cursor: str | None
 
 
-def encode_cursor(moment: datetime, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{moment.isoformat()}|{pk}".encode()).decode()
+def encode_position(*values: object) -> str:
+    """A keyset position as an opaque cursor: each value's text (ISO 8601 for a datetime) joined
+    by "|", in URL-safe base64. Every keyset list of the app (pages and selectors) uses it."""
+    text = "|".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in values)
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def position_parts(cursor: str) -> list[str]:
+    """The texts `encode_position` joined; ValueError (bad base64 or UTF-8 included) for a
+    cursor it did not give out."""
+    return base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
 
 
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
@@ -25,7 +34,7 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
     try:
-        moment, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        moment, pk = position_parts(cursor)
         position = datetime.fromisoformat(moment), ID.clean(pk)
         FILTER_DAY.validate(position[0])
     except (ValueError, ValidationError):
@@ -46,5 +55,5 @@ def newest_first(
     rows = list(queryset.order_by(f"-{field}", "-pk")[: limit + 1])
     if len(rows) > limit:
         last = rows[limit - 1]
-        return Page(rows=rows[:limit], next_cursor=encode_cursor(getattr(last, field), last.pk))
+        return Page(rows=rows[:limit], next_cursor=encode_position(getattr(last, field), last.pk))
     return Page(rows=rows, next_cursor=None)

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import transaction
 
+from productops.celery import app
+
 log = logging.getLogger(__name__)
 
 
@@ -31,8 +33,6 @@ def enqueue_now(task_name: str, *args: Any, **kwargs: Any) -> bool:
     The broker settings make a failed publish give up at once (no connection retries), so a
     request never waits on a broker that is down.
     """
-    from productops.celery import app
-
     try:
         app.send_task(task_name, args=args, kwargs=kwargs, ignore_result=True)
     except Exception as error:  # any broker failure: the row in Postgres is the truth

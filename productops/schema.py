@@ -2,6 +2,8 @@
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
+from productops.validation import PAGE_LIMIT, RENEWAL_WITHIN, RENEWALS_AHEAD
+
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "productops.api_auth.BearerTokenAuthentication"
@@ -96,8 +98,6 @@ def document_errors(result: dict, generator, request, public) -> dict:
 
 def _bound_parameter(parameter: dict) -> None:
     """Query parameters checked through productops.validation say their bounds."""
-    from productops.validation import PAGE_LIMIT, RENEWAL_WITHIN, RENEWALS_AHEAD
-
     bounds = {"limit": PAGE_LIMIT, "days": RENEWALS_AHEAD, "renewal_within": RENEWAL_WITHIN}
     declared = bounds.get(parameter.get("name", ""))
     if declared is None or parameter.get("in") != "query":

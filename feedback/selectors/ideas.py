@@ -4,7 +4,6 @@ What counts as demand (linked items and their duplicates, never spam; votes are 
 are items) is defined once, in selectors/evidence.py.
 """
 
-import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -35,6 +34,7 @@ from feedback.selectors.evidence import asking_accounts, evidence_items, with_ev
 from productops import clock
 from productops.folding import contains_folded
 from productops.models import AuditEvent, Membership, User, Workspace
+from productops.paging import encode_position, position_parts
 from productops.validation import ID, Choice
 
 SORTS = {
@@ -135,16 +135,11 @@ class IdeaPage:
     next_cursor: str | None
 
 
-def _encode(value, pk: int) -> str:
-    text = value.isoformat() if isinstance(value, datetime) else str(value)
-    return base64.urlsafe_b64encode(f"{text}|{pk}".encode()).decode()
-
-
 def _decode(cursor: str | None, sort: str):
     if not cursor:
         return None
     try:
-        text, pk = base64.urlsafe_b64decode(cursor.encode()).decode().rsplit("|", 1)
+        text, pk = position_parts(cursor)
         if sort == "newest":
             return datetime.fromisoformat(text), int(pk)
         if sort == "revenue":
@@ -169,7 +164,7 @@ def idea_page(
     rows = list(ordered(queryset, filters.sort)[: limit + 1])
     if len(rows) > limit:
         last = rows[limit - 1]
-        return IdeaPage(rows[:limit], _encode(getattr(last, column), last.pk))
+        return IdeaPage(rows[:limit], encode_position(getattr(last, column), last.pk))
     return IdeaPage(rows, None)
 
 

@@ -5,7 +5,6 @@ tabs read the counters the services keep (StatusCount), or under filters use cap
 (LIMIT 1001 inside the count).
 """
 
-import base64
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -45,6 +44,7 @@ from feedback.selectors.intake import duplicate_matches
 from productops import clock
 from productops.folding import fold
 from productops.models import AuditEvent, Membership, User, Workspace
+from productops.paging import encode_position, position_parts
 from productops.validation import FILTER_DAY, ID
 
 PAGE_SIZE = 50
@@ -83,17 +83,12 @@ class InboxPage:
     filters: InboxFilters = field(default_factory=InboxFilters)
 
 
-def _encode(values: list) -> str:
-    text = "|".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in values)
-    return base64.urlsafe_b64encode(text.encode()).decode()
-
-
 def decode_cursor(cursor: str | None, sort: str) -> tuple | None:
     """(received_at, id) or, sorted by priority, (priority, received_at, id); None if bad."""
     if not cursor:
         return None
     try:
-        parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        parts = position_parts(cursor)
         position: tuple
         if sort == "priority":
             priority, moment, pk = parts
@@ -212,7 +207,7 @@ def _page_query(
 
 def _next_cursor(last_priority: int, last_received: datetime, last_id: int, sort: str) -> str:
     key = [last_received, last_id]
-    return _encode([last_priority, *key] if sort == "priority" else key)
+    return encode_position(*([last_priority, *key] if sort == "priority" else key))
 
 
 def inbox(

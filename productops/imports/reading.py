@@ -309,7 +309,7 @@ def _cell_text(value: object) -> str:
 
 
 def _read_workbook(raw: bytes) -> Table:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # a large package: loaded by the first workbook only
 
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
