@@ -22,6 +22,7 @@ from productops.celery import app as celery_app
 from productops.models import Membership, Role, User, Workspace
 from tests import checkout_clean
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
+from tests.private_redis import PrivateRedis, app_on
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -260,3 +261,21 @@ def wait_for(predicate, seconds: float = 30.0):
 
 
 __all__ = ["PASSWORD", "PERSONAS", "ROLES", "Persona", "downloaded", "signed_in", "wait_for"]
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of this test only (tests/private_redis.py): `.stop()` and `.start()`."""
+    server = PrivateRedis(tmp_path, free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def app_on_private_redis(private_redis, settings):
+    """This process's cache and Celery publisher use the private Redis, as REDIS_URL would."""
+    with app_on(private_redis, settings):
+        yield private_redis

@@ -4,6 +4,7 @@ Actions answer htmx with the item's panel, its row swapped out-of-band and an un
 htmx they redirect to the item's page. A stale version answers 409 with the current state.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -287,17 +288,19 @@ def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         return _failed(request, item_id, form.errors.as_text(), status=400)
     changes = form.changes()
     had = {t.pk: t.name for t in item.tags.all()}
-    try:
-        updated = services.feedback_update(
+    updated = _panel_write(
+        request,
+        item_id,
+        lambda: services.feedback_update(
             actor=request.actor,
             item=item,
             expected_version=form.cleaned_data["version"],
             **changes,
-        )
-    except StaleEdit as conflict:
-        return _conflict(request, item_id, conflict, _posted_fields(request.POST))
-    except ValidationError as error:
-        return _failed(request, item_id, " ".join(error.messages), status=400)
+        ),
+        retry=_posted_fields(request.POST),
+    )
+    if isinstance(updated, HttpResponse):
+        return updated
     undo = _undo_fields(item, had, updated, changes)
     note = ACTION_NAMES.get(changes.get("status"), "Updated") if "status" in changes else "Updated"
     return _done(
@@ -326,6 +329,20 @@ def _done(
         return redirect("feedback_item", slug=request.workspace.slug, item_id=item_id)
     toast = {"text": text, "url": undo_url, "fields": undo_fields or {}}
     return _panel(request, item_id, toast=toast if offer_undo else None)
+
+
+def _panel_write[T](
+    request: WorkspaceRequest, item_id: int, write: Callable[[], T], *, retry: dict | None = None
+) -> T | HttpResponse:
+    """`write()`'s result, or the item panel's answer when the service refused: 409 with the
+    current state and `retry` (the posted fields to send again) on a stale edit, 400 with its
+    message on a ValidationError. The panel's counterpart of productops.form_submit."""
+    try:
+        return write()
+    except StaleEdit as conflict:
+        return _conflict(request, item_id, conflict, retry or {})
+    except ValidationError as error:
+        return _failed(request, item_id, " ".join(error.messages), status=400)
 
 
 def _conflict(request, item_id: int, conflict: StaleEdit, fields: dict) -> HttpResponse:
@@ -360,17 +377,19 @@ def item_merge(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     )
     if original is None:
         return _failed(request, item_id, "No such item in this workspace.", status=400)
-    try:
-        merge = services.feedback_merge(
+    merge = _panel_write(
+        request,
+        item_id,
+        lambda: services.feedback_merge(
             actor=request.actor,
             original=original,
             duplicate=item,
             expected_version=form.cleaned_data["version"],
-        )
-    except StaleEdit as conflict:
-        return _conflict(request, item_id, conflict, {"original": request.POST.get("original")})
-    except ValidationError as error:
-        return _failed(request, item_id, " ".join(error.messages), status=400)
+        ),
+        retry={"original": request.POST.get("original")},
+    )
+    if isinstance(merge, HttpResponse):
+        return merge
     return _done(
         request,
         item_id,
@@ -383,10 +402,13 @@ def item_merge(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 @member_required(Capability.TRIAGE_FEEDBACK)
 def merge_undo(request: WorkspaceRequest, merge_id: int) -> HttpResponse:
     merge = selectors.merge(workspace=request.workspace, merge_id=merge_id)
-    try:
-        services.feedback_unmerge(actor=request.actor, merge=merge)
-    except ValidationError as error:
-        return _failed(request, merge.duplicate_id, " ".join(error.messages), status=400)
+    refused = _panel_write(
+        request,
+        merge.duplicate_id,
+        lambda: services.feedback_unmerge(actor=request.actor, merge=merge),
+    )
+    if isinstance(refused, HttpResponse):
+        return refused
     return _done(
         request, merge.duplicate_id, f"Merge undone: #{merge.duplicate_id} is its own item again."
     )
@@ -434,8 +456,10 @@ def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         )
         if idea is None:
             return _failed(request, item_id, "No such idea in this workspace.", status=400)
-    try:
-        link = services.feedback_link_idea(
+    link = _panel_write(
+        request,
+        item_id,
+        lambda: services.feedback_link_idea(
             actor=request.actor,
             item=item,
             expected_version=form.cleaned_data["version"],
@@ -443,12 +467,11 @@ def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
             new_idea_title=form.cleaned_data.get("title") or "",
             importance=form.cleaned_data["importance"],
             note=form.cleaned_data.get("note") or "",
-        )
-    except StaleEdit as conflict:
-        fields = {k: request.POST.get(k, "") for k in ("idea", "title", "importance", "note")}
-        return _conflict(request, item_id, conflict, fields)
-    except ValidationError as error:
-        return _failed(request, item_id, " ".join(error.messages), status=400)
+        ),
+        retry={k: request.POST.get(k, "") for k in ("idea", "title", "importance", "note")},
+    )
+    if isinstance(link, HttpResponse):
+        return link
     return _done(
         request,
         item_id,
@@ -461,10 +484,11 @@ def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 @member_required(Capability.TRIAGE_FEEDBACK)
 def link_remove(request: WorkspaceRequest, item_link_id: int) -> HttpResponse:
     link = selectors.idea_link(workspace=request.workspace, link_id=item_link_id)
-    try:
-        idea_services.idea_unlink(actor=request.actor, link=link)
-    except ValidationError as error:
-        return _failed(request, link.item_id, " ".join(error.messages), status=400)
+    refused = _panel_write(
+        request, link.item_id, lambda: idea_services.idea_unlink(actor=request.actor, link=link)
+    )
+    if isinstance(refused, HttpResponse):
+        return refused
     return _done(request, link.item_id, f"Unlinked from idea: {link.idea.title[:60]}")
 
 

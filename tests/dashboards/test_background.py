@@ -154,44 +154,22 @@ def _live(dbname: str) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-@pytest.fixture
-def redis_of_this_test(private_redis, settings):
-    """The cache and the broker of this process on the private redis-server."""
-    caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
-    caches["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": private_redis.url,
-        "KEY_PREFIX": "dash-test",
-    }
-    settings.CACHES = caches
-    previous = celery_app.conf.broker_url
-    celery_app.conf.broker_url = private_redis.url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    try:
-        yield private_redis
-    finally:
-        celery_app.conf.broker_url = previous
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-
 def test_with_redis_down_marks_wait_in_postgres_then_the_sweeper_applies_them(
-    admin, redis_of_this_test, private_celery_queue
+    admin, app_on_private_redis, private_celery_queue
 ):
     workspace = admin.actor.workspace
     writer = Writer(admin.actor, 24)
-    redis_of_this_test.stop()
+    app_on_private_redis.stop()
     for _ in range(3):
         writer.intake()  # intake answers while Redis is down
     writer.tool()
     assert _marks(workspace) > 0
     assert not RefreshRun.objects.filter(workspace=workspace).exists()
-    redis_of_this_test.start()
+    app_on_private_redis.start()
     ChangeMark.objects.filter(workspace=workspace).update(
         marked_at=timezone.now() - timedelta(minutes=5)  # the wake-up calls were lost long ago
     )
-    with worker_process(private_celery_queue, redis_of_this_test.url):
+    with worker_process(private_celery_queue, app_on_private_redis.url):
         swept = lost_work.sweep_all()
         assert swept["dashboards.change_marks"] == 1
         wait_for(lambda: _marks(workspace) == 0, 60)

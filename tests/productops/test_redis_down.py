@@ -9,13 +9,10 @@ processed exactly once.
 
 import json
 import re
-import subprocess
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import redis
 from django.test import Client
 
 from feedback.forms.intake import started_token
@@ -24,11 +21,9 @@ from feedback.services import sources as source_services
 from feedback.webhooks import signature_for
 from productops import imports, lost_work
 from productops import services as platform
-from productops.celery import app as celery_app
 from productops.models import ImportJob, OutboundEmail
 from tests.conftest import (
     PASSWORD,
-    free_port,
     signed_in,
     start_celery_worker,
     stop_celery_worker,
@@ -45,77 +40,6 @@ SLOWEST_BATCH_SECONDS = 10.0
 PROCESSED = re.compile(
     r"Task feedback\.tasks\.process_feedback\[[^\]]+\] succeeded in [\d.]+s: (\d+)"
 )
-
-
-class PrivateRedis:
-    """A redis-server of this test only, started and stopped at will on one port."""
-
-    def __init__(self, folder: Path):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.folder = folder
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=1)
-        wait_for(lambda: self._answers(client), 10)
-
-    @staticmethod
-    def _answers(client: redis.Redis) -> bool:
-        try:
-            return client.ping()
-        except redis.ConnectionError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    server = PrivateRedis(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def _reset_celery_pools() -> None:
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def app_on_private_redis(private_redis, settings):
-    """This process's cache and Celery publisher use the private Redis, as REDIS_URL would."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": private_redis.url,
-            "KEY_PREFIX": "redis-down",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        },
-    }
-    saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
-    celery_app.conf.broker_url = private_redis.url
-    celery_app.conf.broker_transport_options = settings.REDIS_BROKER_TRANSPORT_OPTIONS
-    _reset_celery_pools()
-    try:
-        yield private_redis
-    finally:
-        celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
-        _reset_celery_pools()
 
 
 class Timed:
