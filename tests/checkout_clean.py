@@ -51,9 +51,11 @@ def check(session: pytest.Session) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     message = (
         "The test run changed the checkout (git status differs from the start); tests must write "
-        "under tmp_path or the data folder:\n  " + "\n  ".join(lines)
+        "under tmp_path or the data folder:\n  " + "\n  ".join(lines) + "\n(Edited or committed "
+        "these yourself while the tests ran? Run them again.)"
     )
     if reporter is not None:
+        reporter.ensure_newline()
         reporter.write_sep("=", "checkout changed", red=True, bold=True)
         reporter.write_line(message)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED

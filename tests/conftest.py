@@ -159,6 +159,18 @@ def fast_password_hashing(settings):
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`python manage.py <args>` in the checkout with `env`, its output captured."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def subprocess_database_url() -> str:
     """The server's URL, naming the test database (the worker must see the test's rows)."""
     parts = urlsplit(settings.DATABASE_URL)

@@ -2,28 +2,17 @@
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 
-from tests.conftest import free_port
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import free_port, manage
 
 
 def _migrate(database_url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return manage("migrate", "--noinput", env=env)
 
 
 def test_migrate_on_a_missing_database_says_how_to_create_it_in_one_line():

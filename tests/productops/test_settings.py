@@ -2,19 +2,13 @@
 
 import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 
 from productops import demo
 from productops.models import AuditEvent, Membership, Role, Workspace
-from tests.conftest import subprocess_database_url
-
-REPO = Path(__file__).resolve().parents[2]
-
+from tests.conftest import manage, subprocess_database_url
 
 # The subprocesses run Django's checks against this run's test database.
 pytestmark = pytest.mark.django_db
@@ -40,17 +34,6 @@ def production_env(**overrides: str | None) -> dict[str, str]:
         else:
             env[name] = value
     return env
-
-
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_production_settings_pass_the_deploy_checks():
