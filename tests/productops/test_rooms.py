@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 APPS = ["productops", "inventory", "feedback", "planning", "dashboards"]
 
 # The calls that fill the platform's registries (navigation, importers, demo seeders, workspace
-# setups, lost-work finders, change-mark listeners), as `module.function`.
+# setups, lost-work finders, change-mark listeners, palette kinds), as `module.function`.
 REGISTRY_CALLS = {
     ("navigation", "register"),
     ("imports", "register"),
@@ -21,6 +21,7 @@ REGISTRY_CALLS = {
     ("workspace_setup", "register"),
     ("lost_work", "register_finder"),
     ("audit", "on_marks_written"),
+    ("palette", "register"),
 }
 # A function-level import of our own code, waiting for its owner to move it to the top.
 KNOWN_LOCAL_IMPORTS = {
