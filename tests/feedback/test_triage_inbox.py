@@ -9,6 +9,7 @@ from django.utils import timezone
 from feedback.models import FeedbackItem, Priority, Sentiment, Status
 from feedback.selectors import triage as selectors
 from feedback.selectors.triage import InboxFilters
+from productops.paging import encode_position
 from tests.conftest import signed_in
 from tests.feedback import triage_data as data
 
@@ -252,7 +253,7 @@ def test_a_keyset_page_deep_in_the_list_also_starts_at_the_index(workspace_a):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE feedback_feedbackitem")
     deep = made[3000]
-    cursor_value = selectors._encode([deep.received_at, deep.pk])
+    cursor_value = encode_position(deep.received_at, deep.pk)
     qs = selectors._after(
         selectors.filtered(workspace=workspace_a, filters=InboxFilters()),
         selectors.decode_cursor(cursor_value, "newest"),
