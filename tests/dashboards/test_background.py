@@ -178,7 +178,7 @@ def test_with_redis_down_marks_wait_in_postgres_then_the_sweeper_applies_them(
 
 
 def test_with_redis_down_fifty_marks_still_make_one_refresh(
-    admin, redis_of_this_test, private_celery_queue, caplog
+    admin, app_on_private_redis, private_celery_queue, caplog
 ):
     workspace = admin.actor.workspace
     Writer(admin.actor, 26)  # the source
@@ -186,7 +186,7 @@ def test_with_redis_down_fifty_marks_still_make_one_refresh(
 
     for n in range(50):
         item(workspace, f"Item {n}", hours_ago=24 * n + 12)
-    redis_of_this_test.stop()
+    app_on_private_redis.stop()
     today = timezone.now().date()
     with caplog.at_level("WARNING", logger="dashboards.wake"):
         for n in range(50):  # fifty separate writes, each waking the refresh after it commits
@@ -197,11 +197,11 @@ def test_with_redis_down_fifty_marks_still_make_one_refresh(
     assert len(failed) == 1
     assert wake.request_refresh(workspace.pk) == wake.Wake.COALESCED
     assert _marks(workspace) == 50 and not RefreshRun.objects.filter(workspace=workspace).exists()
-    redis_of_this_test.start()
+    app_on_private_redis.start()
     ChangeMark.objects.filter(workspace=workspace).update(
         marked_at=timezone.now() - timedelta(minutes=5)  # the wake-up call was lost
     )
-    with worker_process(private_celery_queue, redis_of_this_test.url):
+    with worker_process(private_celery_queue, app_on_private_redis.url):
         assert lost_work.sweep_all()["dashboards.change_marks"] == 1
         wait_for(lambda: _marks(workspace) == 0, 60)
     runs = RefreshRun.objects.filter(workspace=workspace)
