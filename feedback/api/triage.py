@@ -128,6 +128,7 @@ def list_rows(page: selectors.InboxValues) -> list[dict]:
                 "priority": row["priority"],
                 "sentiment": row["sentiment"],
                 "sentiment_overridden": row["sentiment_overridden"],
+                "rating": row["rating"],
                 "received_at": _datetime(row["received_at"]),
                 "external_id": row["external_id"],
                 "submitter_email": row["submitter_email"],

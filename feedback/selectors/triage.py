@@ -238,6 +238,7 @@ VALUE_FIELDS = (
     "priority",
     "sentiment",
     "sentiment_overridden",
+    "rating",
     "received_at",
     "external_id",
     "submitter_email",

@@ -70,7 +70,26 @@ def _decorate(rows: list[FeedbackItem], workspace) -> list[FeedbackItem]:
         row.headline = headline(row)
         row.age = compact_age(row.received_at, now)
         row.url = f"{items_path}{row.pk}/"
+        row.labels = _labels(row)
     return rows
+
+
+# A row's labels, read once per row: get_FOO_display() flattens the choices on every call and
+# the |date filter formats through the locale machinery, both per row and per page.
+PRIORITY_LABELS = {value: str(label) for value, label in Priority.choices}
+STATUS_LABELS = {value: str(label) for value, label in Status.choices}
+SENTIMENT_LABELS = {value: str(label) for value, label in Sentiment.choices}
+
+
+def _labels(row: FeedbackItem) -> dict[str, str]:
+    received = timezone.localtime(row.received_at)  # the workspace's zone (the gate sets it)
+    return {
+        "priority": PRIORITY_LABELS[row.priority],
+        "status": STATUS_LABELS[row.status],
+        "sentiment": SENTIMENT_LABELS.get(row.sentiment, "not scored"),
+        "received_iso": received.isoformat(),
+        "received": received.strftime("%d %b %Y %H:%M"),
+    }
 
 
 def _filter_form(
