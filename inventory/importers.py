@@ -261,6 +261,15 @@ class ToolImporter(Importer):
             shown["currency"] = contract["currency"]
         return shown
 
+    def preview_notes(self, rows, *, job: ImportJob) -> dict[int, str]:
+        """Rows whose owner is not a member: the preview says so instead of a ✓."""
+        owners = _owners(job.workspace, rows)
+        return {
+            number: _without_owner(row["tool"]["owner"])
+            for number, row in rows
+            if "owner" in row["tool"] and row["tool"]["owner"] not in owners
+        }
+
     def save_rows(self, rows, *, actor: Actor, job: ImportJob) -> BatchOutcome:
         outcome = BatchOutcome()
         workspace = actor.workspace
@@ -271,13 +280,7 @@ class ToolImporter(Importer):
             .filter(workspace=workspace, lower_name__in=names)
             .select_related("owner__user")
         }
-        emails = {row["tool"]["owner"] for _, row in rows if "owner" in row["tool"]}
-        owners = {
-            m.user.email.lower(): m
-            for m in Membership.objects.filter(
-                workspace=workspace, user__email__in=emails
-            ).select_related("user")
-        }
+        owners = _owners(workspace, rows)
         seen: set[str] = set()
         for number, row in rows:
             key = row["tool"]["name"].lower()
@@ -304,13 +307,7 @@ class ToolImporter(Importer):
                 outcome.errors.append((number, " ".join(error.messages)))
                 continue
             if stranger:
-                outcome.notes.append(
-                    (
-                        number,
-                        f"Imported without an owner: {stranger} is not a member of this "
-                        "workspace. Invite them, then set the tool's owner.",
-                    )
-                )
+                outcome.notes.append((number, _without_owner(stranger)))
             results = {tool_result, contract_result}
             if "created" in results:
                 outcome.created += 1
@@ -358,3 +355,23 @@ def _save_contract(actor: Actor, tool: Tool, terms: dict) -> str:
         actor=actor, contract=existing, expected_version=existing.version, **changes
     )
     return "updated"
+
+
+def _owners(workspace, rows) -> dict[str, Membership]:
+    """The members named as owners by the rows, by lower-case email; one query."""
+    emails = {row["tool"]["owner"] for _, row in rows if "owner" in row["tool"]}
+    if not emails:
+        return {}
+    return {
+        m.user.email.lower(): m
+        for m in Membership.objects.filter(
+            workspace=workspace, user__email__in=emails
+        ).select_related("user")
+    }
+
+
+def _without_owner(email: str) -> str:
+    return (
+        f"Imported without an owner: {email} is not a member of this workspace. "
+        "Invite them, then set the tool's owner."
+    )

@@ -9,6 +9,7 @@ import pytest
 from inventory.models import Contract, Tool
 from productops import imports
 from productops.models import ImportJob
+from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +129,13 @@ def test_a_snipe_it_export_becomes_tools_with_contracts_as_it_means(ops_lead, wo
     assert preview.rows[0].stored["cost"] == "13500.00 USD"
     assert preview.rows[1].stored["renewal_date"] == "2027-04-03"
     assert preview.rows[1].error is None and preview.rows[2].error.startswith("Cost per period")
+    # No ✓ on a row that will not import exactly so: its owner is not a member.
+    assert preview.rows[0].note == ""
+    assert preview.rows[1].note.startswith("Imported without an owner: dana@contractor.test")
+    page = signed_in(ops_lead).get(f"/w/alpha/imports/{job.pk}/").content.decode()
+    row_4 = page[page.index('<td class="num">4</td>') :].split("</tr>")[0]
+    assert "2027-04-03" in row_4 and "Imported without an owner" in row_4  # stored, not ✓
+    assert "✓" not in row_4
 
     imports.import_start(actor=ops_lead.actor, job=job, mapping=job.mapping, choices=choices)
     imports.import_run(job_id=job.pk)

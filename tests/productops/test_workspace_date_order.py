@@ -1,6 +1,9 @@
 """The workspace's date order: the day/month order an import starts from when a column of
 numeric dates cannot tell. Admins change it in the settings; it is audited and read by imports."""
 
+from datetime import date
+
+from inventory.models import Contract
 from productops import imports
 from productops.models import AuditEvent, Workspace
 from tests.conftest import signed_in
@@ -58,3 +61,17 @@ def test_the_api_tells_the_workspace_s_order(pm, workspace_a):
     workspace_a.save()
 
     assert signed_in(pm).get("/api/v1/w/alpha/").json()["date_order"] == "dmy"
+
+
+def test_a_tool_renewal_that_reads_both_ways_follows_the_workspace_not_day_first(ops_lead):
+    raw = (
+        b"Tool,Category,Billing period,Cost,Start date,Renewal date\n"
+        b"Figma,Design,annual,100,03/04/2026,03/04/2027\n"
+    )
+    job = imports.import_upload(actor=ops_lead.actor, kind="tools", filename="t.csv", raw=raw)
+    imports.import_start(actor=ops_lead.actor, job=job, mapping=job.mapping)
+    imports.import_run(job_id=job.pk)
+
+    # The workspace writes month first (its default): 4 March, not 3 April read day first.
+    contract = Contract.objects.get(tool__name="Figma")
+    assert (contract.start_date, contract.renewal_date) == (date(2026, 3, 4), date(2027, 3, 4))
