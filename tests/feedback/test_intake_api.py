@@ -482,5 +482,7 @@ def test_a_star_rating_is_stored_read_back_and_checked_like_an_import(intake, ad
     item = FeedbackItem.objects.get(external_id="r1")
     read = signed_in(admin).get(f"{FEEDBACK}{item.pk}/").json()
     assert read["rating"] == 1
+    listed = signed_in(admin).get(FEEDBACK).json()["results"]
+    assert {r["external_id"]: r["rating"] for r in listed} == {"r1": 1, "r3": None}
     page = signed_in(admin).get(f"/w/alpha/feedback/{item.pk}/").content.decode()
     assert "1 of 5 stars" in page
