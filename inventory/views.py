@@ -38,20 +38,7 @@ from productops.errors import StaleEdit
 from productops.form_submit import form_status, submit_form
 from productops.validation import RENEWALS_AHEAD
 
-TOOL_EDIT_FIELDS = [
-    "name",
-    "vendor",
-    "category",
-    "team",
-    "owner",
-    "status",
-    "url",
-    "data_sensitivity",
-    "sso_enabled",
-    "tags",
-    "feedback_source_kinds",
-    "description",
-]
+TOOL_EDIT_FIELDS = tool_services.TOOL_FIELDS  # the tool form edits every field a tool has
 RENEWAL_WINDOWS = [(30, "30 days"), (60, "60 days"), (90, "90 days"), (180, "6 months")]
 
 

@@ -8,7 +8,7 @@ from django.core import signing
 from feedback.intake_item import MAX_TITLE
 from feedback.models import Channel
 from feedback.webhooks import MAPPABLE_FIELDS
-from productops.forms import IMPORT_FILE_TYPES
+from productops.forms import ImportUploadForm
 
 # Channels a person picks for a new source (the web form has its own switch).
 CREATABLE_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.WEB_FORM]
@@ -93,13 +93,9 @@ class ManualFeedbackForm(forms.Form):
         self.fields["source"].queryset = sources
 
 
-class FeedbackImportForm(forms.Form):
-    file = forms.FileField(
-        label="CSV or Excel file",
-        help_text="A header row, then one row per item: CSV (UTF-8, UTF-16 or Windows-1252; "
-        "comma, semicolon or tab separated) or an .xlsx workbook's first sheet.",
-        widget=forms.ClearableFileInput(attrs={"accept": IMPORT_FILE_TYPES}),
-    )
+class FeedbackImportForm(ImportUploadForm):
+    """The shared upload's file, and the source the items come from (or a new one)."""
+
     source = SourceChoice(
         queryset=None,
         required=False,
