@@ -2,37 +2,41 @@
 
 from django.urls import path
 
-from planning.views import capacity, retro, scoring, sessions
+from planning.views import capacity, retro, room, room_actions, scoring, sessions
 
 urlpatterns = [
     path("", sessions.session_list, name="planning_list"),
     path("decisions/board/", sessions.board_decisions, name="planning_board_decisions"),
     path("new/", sessions.session_create, name="planning_create"),
-    path("<int:session_id>/", sessions.session_room, name="planning_session"),
+    path("<int:session_id>/", room.session_room, name="planning_session"),
     path("<int:session_id>/edit/", sessions.session_edit, name="planning_edit"),
-    path("<int:session_id>/poll/", sessions.session_poll, name="planning_poll"),
-    path("<int:session_id>/control/", sessions.session_control, name="planning_control"),
-    path("<int:session_id>/join/", sessions.session_join, name="planning_join"),
-    path("<int:session_id>/ready/", sessions.session_ready, name="planning_ready"),
-    path("<int:session_id>/vote/", sessions.session_vote, name="planning_vote"),
-    path("<int:session_id>/invite/", sessions.session_invite, name="planning_invite"),
-    path("<int:session_id>/hand-over/", sessions.session_hand_over, name="planning_hand_over"),
-    path("<int:session_id>/agenda/", sessions.agenda_add, name="planning_agenda_add"),
+    path("<int:session_id>/poll/", room.session_poll, name="planning_poll"),
+    path("<int:session_id>/control/", room_actions.session_control, name="planning_control"),
+    path("<int:session_id>/join/", room_actions.session_join, name="planning_join"),
+    path("<int:session_id>/ready/", room_actions.session_ready, name="planning_ready"),
+    path("<int:session_id>/vote/", room_actions.session_vote, name="planning_vote"),
+    path("<int:session_id>/invite/", room_actions.session_invite, name="planning_invite"),
+    path("<int:session_id>/hand-over/", room_actions.session_hand_over, name="planning_hand_over"),
+    path("<int:session_id>/agenda/", room_actions.agenda_add, name="planning_agenda_add"),
     path(
         "<int:session_id>/agenda/<int:item_id>/remove/",
-        sessions.agenda_remove,
+        room_actions.agenda_remove,
         name="planning_agenda_remove",
     ),
     path(
         "<int:session_id>/agenda/<int:item_id>/move/",
-        sessions.agenda_move,
+        room_actions.agenda_move,
         name="planning_agenda_move",
     ),
     path(
-        "<int:session_id>/items/<int:item_id>/accept/", sessions.item_accept, name="planning_accept"
+        "<int:session_id>/items/<int:item_id>/accept/",
+        room_actions.item_accept,
+        name="planning_accept",
     ),
     path(
-        "<int:session_id>/items/<int:item_id>/decide/", sessions.item_decide, name="planning_decide"
+        "<int:session_id>/items/<int:item_id>/decide/",
+        room_actions.item_decide,
+        name="planning_decide",
     ),
     path("<int:session_id>/summary/", sessions.session_summary, name="planning_summary"),
     path("<int:session_id>/export.csv", sessions.session_export, name="planning_export"),

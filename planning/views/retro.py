@@ -1,6 +1,6 @@
 """Retrospective actions in the room, the action items page and retro templates.
 
-Room actions post through the sessions views' `_action`: the service runs, then htmx gets the
+Room actions post through `room_actions.room_action`: the service runs, then htmx gets the
 room's fragments (the retro board among them) and a plain form a redirect to the room.
 """
 
@@ -17,7 +17,7 @@ from planning.models import ActionStatus, PlanningSession
 from planning.selectors import retro as selectors
 from planning.selectors.sessions import members
 from planning.services import retro as services
-from planning.views.sessions import _action
+from planning.views.room_actions import room_action
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
@@ -48,7 +48,7 @@ def _due(request: WorkspaceRequest) -> date | None:
     return PLANNING_DAY.clean(raw, field="due_on") if raw else None
 
 
-@_action(Capability.RUN_PLANNING)
+@room_action(Capability.RUN_PLANNING)
 def retro_prompts(request: WorkspaceRequest, session: PlanningSession) -> str | None:
     template_id = _number(request, "template")
     if template_id is not None:
@@ -62,7 +62,7 @@ def retro_prompts(request: WorkspaceRequest, session: PlanningSession) -> str | 
     return "Prompts set."
 
 
-@_action(Capability.JOIN_PLANNING)
+@room_action(Capability.JOIN_PLANNING)
 def retro_reflect(request: WorkspaceRequest, session: PlanningSession) -> str | None:
     services.reflection_add(
         actor=request.actor,
@@ -73,7 +73,7 @@ def retro_reflect(request: WorkspaceRequest, session: PlanningSession) -> str | 
     return None
 
 
-@_action(Capability.JOIN_PLANNING)
+@room_action(Capability.JOIN_PLANNING)
 def retro_reflection(request: WorkspaceRequest, session: PlanningSession, reflection_id: int):
     if request.POST.get("action") == "delete":
         services.reflection_delete(
@@ -89,7 +89,7 @@ def retro_reflection(request: WorkspaceRequest, session: PlanningSession, reflec
     return None
 
 
-@_action(Capability.JOIN_PLANNING)
+@room_action(Capability.JOIN_PLANNING)
 def retro_move(request: WorkspaceRequest, session: PlanningSession, reflection_id: int):
     """Where a card goes, from drag and drop or the keyboard's select: `group:<id>` (into a
     group), `card:<id>` (with another card) or `none` (on its own)."""
@@ -107,7 +107,7 @@ def retro_move(request: WorkspaceRequest, session: PlanningSession, reflection_i
     return None
 
 
-@_action(Capability.JOIN_PLANNING)
+@room_action(Capability.JOIN_PLANNING)
 def retro_group(request: WorkspaceRequest, session: PlanningSession, group_id: int):
     if request.POST.get("action") == "merge":
         into = _number(request, "into")
@@ -123,14 +123,14 @@ def retro_group(request: WorkspaceRequest, session: PlanningSession, group_id: i
     return None
 
 
-@_action(Capability.JOIN_PLANNING)
+@room_action(Capability.JOIN_PLANNING)
 def retro_vote(request: WorkspaceRequest, session: PlanningSession, group_id: int):
     dots = _number(request, "dots")
     services.retro_vote(actor=request.actor, session=session, group_id=group_id, dots=dots or 0)
     return None
 
 
-@_action(Capability.JOIN_PLANNING)
+@room_action(Capability.JOIN_PLANNING)
 def retro_note(request: WorkspaceRequest, session: PlanningSession) -> str | None:
     services.discussion_note_add(
         actor=request.actor,
@@ -141,7 +141,7 @@ def retro_note(request: WorkspaceRequest, session: PlanningSession) -> str | Non
     return None
 
 
-@_action(Capability.TRACK_ACTION_ITEMS)
+@room_action(Capability.TRACK_ACTION_ITEMS)
 def retro_action_add(request: WorkspaceRequest, session: PlanningSession) -> str | None:
     services.action_item_add(
         actor=request.actor,
@@ -154,7 +154,7 @@ def retro_action_add(request: WorkspaceRequest, session: PlanningSession) -> str
     return "Action item added."
 
 
-@_action(Capability.TRACK_ACTION_ITEMS)
+@room_action(Capability.TRACK_ACTION_ITEMS)
 def retro_action_review(request: WorkspaceRequest, session: PlanningSession, action_id: int):
     """The room reviews an earlier action: done, dropped, or kept open."""
     item = selectors.action_item(workspace=request.workspace, action_id=action_id)
