@@ -203,7 +203,16 @@ class RenewalDecisionOut(serializers.ModelSerializer):
 
     class Meta:
         model = RenewalDecision
-        fields = ["id", "contract", "decision", "reason", "decided_by", "decided_at"]
+        fields = [
+            "id",
+            "contract",
+            "decision",
+            "reason",
+            "target_seats",
+            "target_annual_cost",
+            "decided_by",
+            "decided_at",
+        ]
 
 
 # Input
@@ -304,6 +313,17 @@ class ToolRequestDecisionIn(serializers.Serializer):
 class RenewalDecisionIn(serializers.Serializer):
     decision = serializers.ChoiceField(choices=RenewalChoice.choices)
     reason = serializers.CharField()
+    target_seats = SEATS.serializer_field(
+        required=False, allow_null=True, help_text="Renegotiate only (required by the seat)"
+    )
+    target_annual_cost = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="Renegotiate only (required): a year, in the contract's currency",
+    )
 
 
 def _valid(serializer_class, request) -> dict:

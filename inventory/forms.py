@@ -138,6 +138,17 @@ class RenewalDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What you weighed: usage, price, overlap, the team's view.",
     )
+    target_seats = SEATS.form_field(
+        required=False, label="Target seats", help_text="Renegotiate only: the seats to ask for."
+    )
+    target_annual_cost = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        label="Target price per year",
+        help_text="Renegotiate only: the yearly price to aim for, in the contract's currency.",
+    )
 
 
 class ToolRequestForm(forms.Form):

@@ -253,6 +253,9 @@ class RenewalDecision(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="decisions")
     decision = models.CharField(max_length=12, choices=RenewalChoice.choices)
     reason = models.TextField()
+    # What a renegotiation aims for, in the contract's currency and per year; empty otherwise.
+    target_seats = models.PositiveIntegerField(null=True, blank=True)
+    target_annual_cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     decided_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -284,7 +285,10 @@ def contract_edit(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
 @member_required(Capability.MANAGE_TOOLS)
 def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
     contract = tool_selectors.contract(workspace=request.workspace, contract_id=contract_id)
-    form = RenewalDecisionForm(request.POST or None)
+    from_queue = request.GET.get("back") == "queue"
+    # A draft (from Waste, Overlap) arrives as query parameters: shown, never saved unasked.
+    draft = {k: v for k, v in request.GET.items() if k in RenewalDecisionForm.base_fields}
+    form = RenewalDecisionForm(request.POST or None, initial=draft)
     if request.method == "POST" and form.is_valid():
         done = submit_form(
             request,
@@ -295,8 +299,10 @@ def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
             success=lambda decision: (
                 f"{contract.tool.name}: {decision.get_decision_display().lower()} recorded."
             ),
-            then=lambda _: redirect(
-                "tool_detail", slug=request.workspace.slug, tool_id=contract.tool_id
+            then=lambda _: (
+                redirect(reverse("renewals", args=[request.workspace.slug]) + "#queue")
+                if from_queue
+                else redirect("tool_detail", slug=request.workspace.slug, tool_id=contract.tool_id)
             ),
         )
         if done:
@@ -312,6 +318,7 @@ def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
             "contract": contract,
             "tool": contract.tool,
             "form": form,
+            "from_queue": from_queue,
             "annual": contract.annual_cost * rate if rate is not None else None,
             "decisions": renewal_selectors.decisions(
                 workspace=request.workspace, contract=contract
@@ -324,14 +331,15 @@ def renewal_decide(request: WorkspaceRequest, contract_id: int) -> HttpResponse:
 # Renewals, spend, overlap, waste
 
 
-def _month(value: str | None, today: date) -> date:
+def _month(value: str | None) -> date | None:
+    """The calendar month asked for ("2026-03"), or None for the opening view from this week."""
     if value:
         try:
             year, month = value.split("-")
             return date(int(year), int(month), 1)
         except ValueError:
             pass
-    return today.replace(day=1)
+    return None
 
 
 @require_GET
@@ -345,11 +353,12 @@ def renewals(request: WorkspaceRequest) -> HttpResponse:
         request,
         "inventory/renewals.html",
         {
+            "queue": renewal_selectors.renewal_queue(workspace=workspace, today=today),
             "due": due,
             "days": days,
             "windows": RENEWAL_WINDOWS,
             "calendar": renewal_selectors.renewal_calendar(
-                workspace=workspace, month=_month(request.GET.get("month"), today)
+                workspace=workspace, month=_month(request.GET.get("month")), today=today
             ),
             "notifications": tool_selectors.notifications(workspace=workspace, user=request.user),
             "today": today,

@@ -227,15 +227,26 @@ def usage_record(
 
 @transaction.atomic
 def renewal_decide(
-    *, actor: Actor, contract: Contract, decision: str, reason: str
+    *,
+    actor: Actor,
+    contract: Contract,
+    decision: str,
+    reason: str,
+    target_seats: int | None = None,
+    target_annual_cost: Decimal | None = None,
 ) -> RenewalDecision:
     """Records what happens at renewal. `cancel` turns auto-renew off and takes the contract out
-    of annual spend (it ends at its renewal date); a later decision can bring it back."""
+    of annual spend (it ends at its renewal date); a later decision can bring it back.
+
+    `renegotiate` needs the target: `target_annual_cost` (a year, in the contract's currency)
+    and, for a contract sold by the seat, `target_seats`. Other decisions take no target.
+    Raises ValidationError per field."""
     require(actor, Capability.MANAGE_TOOLS)
     if decision not in RenewalChoice.values:
         raise ValidationError({"decision": f"Choose one of: {', '.join(RenewalChoice.values)}."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why, for whoever reads this at the next renewal."})
+    _check_targets(contract, decision, target_seats, target_annual_cost)
     workspace = actor.workspace
     contract = (
         Contract.objects.select_for_update(of=("self",))
@@ -249,6 +260,8 @@ def renewal_decide(
         contract=contract,
         decision=decision,
         reason=reason.strip(),
+        target_seats=target_seats,
+        target_annual_cost=target_annual_cost,
         decided_by=actor.user,
     )
     before = {"decision": contract.decision, "auto_renew": contract.auto_renew}
@@ -263,7 +276,39 @@ def renewal_decide(
         "contract.renewal_decided",
         contract,
         before=before,
-        after={"decision": decision, "auto_renew": contract.auto_renew, "reason": row.reason},
+        after={"decision": decision, "auto_renew": contract.auto_renew, "reason": row.reason}
+        | _targets_for_audit(row),
     )
     mark_changed_tools(workspace, contract.tool.category)
     return row
+
+
+def _check_targets(
+    contract: Contract, decision: str, seats: int | None, annual_cost: Decimal | None
+) -> None:
+    errors: dict[str, str] = {}
+    if decision == RenewalChoice.RENEGOTIATE:
+        if annual_cost is None:
+            errors["target_annual_cost"] = "Give the yearly price you are aiming for."
+        elif annual_cost < 0:
+            errors["target_annual_cost"] = "A price cannot be negative."
+        if seats is None and contract.seats_bought:
+            errors["target_seats"] = "Give the number of seats you are aiming for."
+    elif seats is not None or annual_cost is not None:
+        message = "Targets belong to a renegotiation; choose Renegotiate or leave this empty."
+        if seats is not None:
+            errors["target_seats"] = message
+        if annual_cost is not None:
+            errors["target_annual_cost"] = message
+    if errors:
+        raise ValidationError(errors)
+
+
+def _targets_for_audit(row: RenewalDecision) -> dict[str, object]:
+    if row.decision != RenewalChoice.RENEGOTIATE:
+        return {}
+    cost = row.target_annual_cost
+    return {
+        "target_seats": row.target_seats,
+        "target_annual_cost": None if cost is None else f"{cost:.2f}",
+    }
