@@ -30,6 +30,7 @@ class FeedbackConfig(AppConfig):
             task_name="feedback.tasks.process_feedback",
             find=processing.unprocessed_workspaces,
             older_than=processing.LOST_AFTER,
+            once=True,
         )
         lost_work.register_finder(
             "feedback.loop_closures",

@@ -1,21 +1,21 @@
 from celery import shared_task
+from django.conf import settings
 
 from feedback.services import ideas, processing
 from productops import queueing
 
-# Under the task time limit with room to spare, and short enough that work queued meanwhile
-# (another import, reminders, dashboards) starts within about this long.
-PROCESS_BUDGET_SECONDS = 10
-
 
 @shared_task
 def process_feedback(workspace_id: int) -> int:
-    """Sentiment, contact/account matching and duplicate candidates for unprocessed items."""
+    """Sentiment, contact/account matching and duplicate candidates for unprocessed items, for
+    one stretch; the next stretch is queued behind whatever waits (another import, reminders,
+    dashboards), and a wake-up during this one queues no second chain."""
+    queueing.dequeued(process_feedback.name, workspace_id)
     run = processing.feedback_process_pending(
-        workspace_id=workspace_id, budget_seconds=PROCESS_BUDGET_SECONDS
+        workspace_id=workspace_id, budget_seconds=settings.BACKGROUND_STRETCH_SECONDS
     )
     if run.more:
-        queueing.enqueue_now(process_feedback.name, workspace_id)
+        queueing.enqueue_once_now(process_feedback.name, workspace_id)
     return run.processed
 
 

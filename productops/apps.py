@@ -23,4 +23,5 @@ class ProductopsConfig(AppConfig):
             task_name="productops.tasks.run_import",
             find=imports.imports_left_behind,
             older_than=imports.STALLED_AFTER,
+            once=True,
         )

@@ -315,6 +315,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# How long a task that works through a backlog (an import, feedback processing) runs before it
+# queues its next stretch behind whatever waits: far under the time limits, and about the
+# longest a task queued meanwhile waits for each such chain ahead of it.
+BACKGROUND_STRETCH_SECONDS = env_int("BACKGROUND_STRETCH_SECONDS", 10)
 CELERY_RESULT_EXPIRES = timedelta(hours=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"

@@ -20,7 +20,8 @@ def purge_idempotency_keys() -> int:
 
 @shared_task
 def run_import(job_id: int) -> str:
+    queueing.dequeued(run_import.name, job_id)
     outcome = imports.import_run(job_id=job_id)
-    if outcome == "more":  # the next slice, in a fresh task so none runs into its time limit
-        queueing.enqueue_now(run_import.name, job_id)
+    if outcome == "more":  # the next stretch, behind whatever waits, so none runs long
+        queueing.enqueue_once_now(run_import.name, job_id)
     return outcome

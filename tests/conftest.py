@@ -185,6 +185,9 @@ def start_celery_worker(
         **os.environ,
         "DATABASE_URL": subprocess_database_url(),
         "CELERY_QUEUE": queue,
+        # The test's cache namespace (isolated_cache), so the marks that keep a task queued once
+        # (productops.queueing) are the same keys on both sides.
+        "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
         **env,
     }
     if redis_url:

@@ -26,7 +26,7 @@ LOST_AFTER = timedelta(minutes=2)
 
 def wake_processing(workspace_id: int) -> None:
     """Asks a worker to process the workspace's new items once this transaction commits."""
-    queueing.enqueue_on_commit("feedback.tasks.process_feedback", workspace_id)
+    queueing.enqueue_once_on_commit("feedback.tasks.process_feedback", workspace_id)
 
 
 def unprocessed_workspaces(*, older_than: timedelta = LOST_AFTER) -> list[int]:

@@ -11,6 +11,7 @@ import hashlib
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -42,7 +43,6 @@ from productops.imports.values import DateOrder, Decimals, column_rule
 from productops.models import ApiToken, ImportJob, ImportRowError, Membership
 
 BATCH_SIZE = 500
-RUN_BUDGET_SECONDS = 10
 STALLED_AFTER = timedelta(minutes=2)
 TOKEN_OPTION = "token_id"
 
@@ -185,7 +185,7 @@ def import_start(
     job.heartbeat_at = timezone.now()
     job.save(update_fields=["mapping", "options", "status", "heartbeat_at"])
     audit(actor, "import.started", job, after={"mapping": job.mapping})
-    queueing.enqueue_on_commit("productops.tasks.run_import", job.pk)
+    queueing.enqueue_once_on_commit("productops.tasks.run_import", job.pk)
     return job
 
 
@@ -208,12 +208,15 @@ def _actor_of(job: ImportJob) -> Actor | None:
     return Actor.for_membership(membership) if membership else None
 
 
-def import_run(*, job_id: int, budget_seconds: float = RUN_BUDGET_SECONDS) -> str:
+def import_run(*, job_id: int, budget_seconds: float | None = None) -> str:
     """Imports the rest of a queued or running job, batch by batch. Safe to run twice at once.
 
-    Stops after `budget_seconds` with "more", so one task never runs into its time limit; the
-    task then queues the next stretch behind whatever else is waiting.
+    Stops after `budget_seconds` (by default `settings.BACKGROUND_STRETCH_SECONDS`) with "more",
+    so one task never runs into its time limit; the task then queues the next stretch behind
+    whatever else is waiting.
     """
+    if budget_seconds is None:
+        budget_seconds = settings.BACKGROUND_STRETCH_SECONDS
     deadline = time.monotonic() + budget_seconds
     job = ImportJob.objects.select_related("workspace").filter(pk=job_id).first()
     if job is None or not job.is_active:
