@@ -351,9 +351,11 @@ def status_counts(*, workspace: Workspace, filters: InboxFilters) -> dict[str, s
 
 def item(*, workspace: Workspace, item_id: int) -> FeedbackItem:
     """One item of the workspace (404 for others'), with its row's columns."""
+    # Only the original's id is shown (no self-join on the items table); who triaged comes by
+    # prefetch, as the list's small tables do (with_list_columns says why).
     return get_object_or_404(
-        with_list_columns(FeedbackItem.objects.filter(workspace=workspace)).select_related(
-            "account", "contact", "duplicate_of", "triaged_by"
+        with_list_columns(FeedbackItem.objects.filter(workspace=workspace)).prefetch_related(
+            "triaged_by"
         ),
         pk=item_id,
     )

@@ -410,7 +410,8 @@
       // Answers to quick j/k/e presses may arrive out of order: the panel follows the cursor.
       const shown = $("#panel .panel-body[data-item]");
       const row = currentRow();
-      const isGet = !event.detail.requestConfig || event.detail.requestConfig.verb.toLowerCase() === "get";
+      const config = event.detail.requestConfig;
+      const isGet = Boolean(config && config.verb && config.verb.toLowerCase() === "get");
       if (isGet && shown && row && !row.classList.contains("gone") && row.dataset.item !== shown.dataset.item) {
         openPanel(row);
       }
