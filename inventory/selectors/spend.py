@@ -1,5 +1,6 @@
-"""Spend reads: spend by category or team, unconverted spend, overlap and waste. Amounts are
-annual costs in the workspace currency (see selectors/tools.py for how money is counted)."""
+"""Spend reads: spend by category or team, unconverted spend, overlap and waste (each with
+what to do about it, from inventory/advice.py). Amounts are annual costs in the workspace
+currency (see selectors/tools.py for how money is counted)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Case, Count, ExpressionWrapper, F, Q, Sum, Value, When
 from django.db.models.functions import Greatest
 
+from inventory.advice import Advice, consolidation, keeper, right_size
 from inventory.models import InventorySettings, Tool, ToolStatus
 from inventory.selectors.tools import (
     MONEY,
@@ -102,10 +104,16 @@ class OverlapGroup:
     annual_spend: Decimal
     seats_bought: int
     seats_used: int
+    keeper: str  # the tool to consolidate into
+    advice: dict[int, Advice]  # by tool id
 
     @property
     def utilisation(self) -> float | None:
         return self.seats_used * 100 / self.seats_bought if self.seats_bought else None
+
+    @property
+    def lines(self) -> list[tuple["InventoryTool", Advice | None]]:
+        return [(t, self.advice.get(t.pk)) for t in self.tools]
 
 
 def overlap(*, workspace: Workspace) -> list[OverlapGroup]:
@@ -132,6 +140,8 @@ def overlap(*, workspace: Workspace) -> list[OverlapGroup]:
             ),
             seats_bought=sum(t.seats_bought or 0 for t in tools if t.in_spend),
             seats_used=sum(t.seats_used or 0 for t in tools if t.in_spend),
+            keeper=keeper(tools).name,
+            advice=consolidation(tools),
         )
         for category, tools in groups.items()
     ]
@@ -153,6 +163,11 @@ class Waste:
     total_waste: Decimal
     unused_seats: int
     under_threshold: int
+    advice: dict[int, Advice]  # by tool id: right-size or cancel
+
+    @property
+    def lines(self) -> list[tuple["WastefulTool", Advice | None]]:
+        return [(t, self.advice.get(t.pk)) for t in self.rows]
 
 
 def waste(*, workspace: Workspace, settings: InventorySettings | None = None) -> Waste:
@@ -183,4 +198,5 @@ def waste(*, workspace: Workspace, settings: InventorySettings | None = None) ->
         total_waste=sum((r.waste for r in rows if r.waste is not None), Decimal("0")),
         unused_seats=sum(r.unused_seats for r in rows),
         under_threshold=sum(1 for r in rows if r.under_threshold),
+        advice={r.pk: a for r in rows if (a := right_size(r)) is not None},
     )

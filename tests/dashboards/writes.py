@@ -279,11 +279,22 @@ class Writer:
             return
         rng = self.rng
         if rng.random() < 0.3:
+            decision = rng.choice(["renew", "cancel", "renegotiate"])
+            # A renegotiation names its target (seats only when sold by the seat).
+            targets = (
+                {
+                    "target_annual_cost": Decimal(rng.randint(0, 5000)),
+                    "target_seats": contract.seats_bought or None,
+                }
+                if decision == "renegotiate"
+                else {}
+            )
             contracts.renewal_decide(
                 actor=self.actor,
                 contract=contract,
-                decision=rng.choice(["renew", "cancel", "renegotiate"]),
+                decision=decision,
                 reason="Random",
+                **targets,
             )
         else:
             contracts.contract_update(

@@ -158,7 +158,12 @@ def test_renegotiating_keeps_the_contract_in_spend(ops_lead, workspace_a):
     contract = ContractFactory(tool=ToolFactory(workspace=workspace_a), cost=Decimal("2400"))
 
     contracts.renewal_decide(
-        actor=ops_lead.actor, contract=contract, decision="renegotiate", reason="Ask for 20%."
+        actor=ops_lead.actor,
+        contract=contract,
+        decision="renegotiate",
+        reason="Ask for 20%.",
+        target_seats=contract.seats_bought,
+        target_annual_cost=Decimal("1920"),
     )
 
     totals = tool_selectors.inventory_totals(
