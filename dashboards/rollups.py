@@ -13,7 +13,7 @@ None means everything. Days are the workspace's: `received_at AT TIME ZONE <its 
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -27,19 +27,37 @@ _ANNUAL = """(CASE c.billing_period WHEN 'monthly' THEN c.cost * 12
     ELSE c.cost END)"""
 # Units of workspace currency per unit of the contract's currency (NULL: no budget rate).
 _RATE = "(%(rates)s::jsonb ->> c.currency)::numeric"
-# The feedback items of a day scope: each local day's [start, end) in the workspace's zone, so
-# every day is an index range on (workspace, received_at).
-_ITEMS_IN_DAYS = """unnest(%(days)s::date[]) AS scope(day)
-    JOIN feedback_feedbackitem i ON i.workspace_id = %(ws)s
-     AND i.received_at >= (scope.day::timestamp AT TIME ZONE %(tz)s)
-     AND i.received_at < ((scope.day + 1)::timestamp AT TIME ZONE %(tz)s)"""
 _ALL_ITEMS = "feedback_feedbackitem i"
 _LOCAL_DAY = "(i.received_at AT TIME ZONE %(tz)s)::date"
-# The items triaged on the scope's days (an index range on (workspace, triaged_at) per day).
-_TRIAGED_IN_DAYS = """unnest(%(days)s::date[]) AS scope(day)
-    JOIN feedback_feedbackitem i ON i.workspace_id = %(ws)s
-     AND i.triaged_at >= (scope.day::timestamp AT TIME ZONE %(tz)s)
-     AND i.triaged_at < ((scope.day + 1)::timestamp AT TIME ZONE %(tz)s)"""
+
+
+def day_runs(days: list[date]) -> dict[str, date]:
+    """The scope's days as runs of consecutive local days: parameters lo_0, hi_0 (the day after
+    the run), lo_1, ... for `_items_in_runs`. Constant bounds, not a join on an array, let the
+    planner see how few items they hold and use the (workspace, time) index (joined to
+    unnest(days) it expected a third of the table and scanned all of it)."""
+    runs: list[list[date]] = []
+    for day in sorted(set(days)):
+        if runs and (day - runs[-1][1]).days == 1:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    values: dict[str, date] = {}
+    for n, (first, last) in enumerate(runs):
+        values[f"lo_{n}"], values[f"hi_{n}"] = first, last + timedelta(days=1)
+    return values
+
+
+def _items_in_runs(column: str, runs: int) -> str:
+    """The workspace's items whose `column` falls in one of `runs` runs of local days (from the
+    start of a run's first day to the start of the day after it, in the workspace's zone)."""
+    ranges = " OR ".join(
+        f"({column} >= (%(lo_{n})s::date::timestamp AT TIME ZONE %(tz)s)"
+        f" AND {column} < (%(hi_{n})s::date::timestamp AT TIME ZONE %(tz)s))"
+        for n in range(runs)
+    )
+    return f"""(SELECT * FROM feedback_feedbackitem
+                 WHERE workspace_id = %(ws)s AND ({ranges or "FALSE"})) i"""
 
 
 @dataclass(frozen=True)
@@ -55,13 +73,14 @@ class Rollup:
     fresh_sql: str
     stored_scope: str  # a condition on the stored row `r` selecting the scope
 
-    def fresh(self, scoped: bool, recount: bool = False) -> str:
-        """The recount of the scope. `recount`: from the base tables only, never from another
-        stored rollup (what verify compares with)."""
+    def fresh(self, scoped: bool, recount: bool = False, runs: int = 0) -> str:
+        """The recount of the scope (`runs`: how many day runs a day scope has, see day_runs).
+        `recount`: from the base tables only, never from another stored rollup (what verify
+        compares with)."""
         if self.scope == "days":
             parts = {
-                "items": lambda: _ITEMS_IN_DAYS if scoped else _ALL_ITEMS,
-                "triaged": lambda: _TRIAGED_IN_DAYS if scoped else _ALL_ITEMS,
+                "items": lambda: _items_in_runs("received_at", runs) if scoped else _ALL_ITEMS,
+                "triaged": lambda: _items_in_runs("triaged_at", runs) if scoped else _ALL_ITEMS,
                 "cube": lambda: _cube(recount),
                 "cube_where": lambda: _CUBE_IN_DAYS if scoped else "",
                 "daily_slices_in_months": lambda: (
@@ -529,6 +548,10 @@ def apply(rollup: Rollup, scope: Scope, base: dict) -> tuple[int, int]:
         chosen = None
     scoped = chosen is not None
     values = dict(base, **{rollup.scope: chosen})
+    runs = {}
+    if scoped and rollup.scope == "days":
+        runs = day_runs(chosen)
+        values |= runs
     cols = ", ".join(rollup.columns)
     key = ("workspace_id", *rollup.keys)
     conflict = ", ".join(key)
@@ -536,7 +559,7 @@ def apply(rollup: Rollup, scope: Scope, base: dict) -> tuple[int, int]:
     same_key = " AND ".join(f"f.{c} = r.{c}" for c in key)
     stored = rollup.stored_scope if scoped else "TRUE"
     sql = f"""
-        WITH fresh ({cols}) AS ({rollup.fresh(scoped)}),
+        WITH fresh ({cols}) AS ({rollup.fresh(scoped, runs=len(runs) // 2)}),
         upserted AS (
             INSERT INTO {rollup.table} ({cols}) SELECT {cols} FROM fresh
             ON CONFLICT ({conflict}) DO UPDATE SET {updates}
@@ -593,11 +616,12 @@ def ideas_touched_on(days: list[date], base: dict) -> list[int]:
     """Live ideas whose evidence includes an item received on one of `days` (local days)."""
     if not days:
         return []
+    runs = day_runs(days)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT DISTINCT l.idea_id FROM {_ITEMS_IN_DAYS}
+            f"""SELECT DISTINCT l.idea_id FROM {_items_in_runs("received_at", len(runs) // 2)}
                   JOIN feedback_idealink l ON l.item_id IN (i.id, i.duplicate_of_id)""",
-            dict(base, days=days),
+            dict(base, **runs),
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -608,7 +632,8 @@ def scope_has_rows(scope: Scope, base: dict) -> bool:
     if scope.days is None:
         checks.append(("SELECT 1 FROM feedback_feedbackitem i WHERE i.workspace_id = %(ws)s", {}))
     elif scope.days:
-        checks.append((f"SELECT 1 FROM {_ITEMS_IN_DAYS}", {"days": scope.days}))
+        runs = day_runs(scope.days)
+        checks.append((f"SELECT 1 FROM {_items_in_runs('received_at', len(runs) // 2)}", runs))
     if scope.ideas is None or scope.ideas:
         where = "" if scope.ideas is None else "AND idea.id = ANY(%(ideas)s::bigint[])"
         checks.append(

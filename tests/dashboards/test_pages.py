@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dashboards import refresh
+from dashboards import refresh, selectors
 from dashboards.models import RefreshState
 from feedback.models import FeedbackItem, Status
 from productops import clock
@@ -36,7 +36,7 @@ def test_the_overview_loads_each_tile_on_its_own(exec_, data):
     page = signed_in(exec_).get("/w/alpha/dashboards/?range=90d&segment=Enterprise")
     assert page.status_code == 200
     html = page.content.decode()
-    for name in ("volume", "sentiment", "ideas", "triage", "loop", "tools"):
+    for name in selectors.TILES:
         assert (
             f'hx-get="/w/alpha/dashboards/tiles/{name}/?range=90d&amp;segment=Enterprise"' in html
         )
@@ -90,7 +90,7 @@ def test_bad_filters_get_a_400_that_names_the_field(exec_, data):
 
 def test_every_tile_exports_the_numbers_it_shows(exec_, data):
     client = signed_in(exec_)
-    for name in ("volume", "sentiment", "ideas", "triage", "loop", "tools"):
+    for name in selectors.TILES:
         response = client.get(f"/w/alpha/dashboards/tiles/{name}.csv?range=90d")
         assert response.status_code == 200
         text = downloaded(response)
