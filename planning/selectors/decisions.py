@@ -134,7 +134,8 @@ def latest_decisions(*, workspace: Workspace, idea_ids: list[int]) -> dict[int, 
         .distinct("idea_id")
     )
     for row in rows:
-        found[row.idea_id] = row
+        if row.idea_id is not None:
+            found[row.idea_id] = row
     return found
 
 

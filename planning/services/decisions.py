@@ -19,7 +19,7 @@ from productops.capabilities import Capability
 from productops.models import Workspace
 
 # What a decision does to an idea's status, and the outcome its customers are told.
-DECISION_CATEGORY = {
+DECISION_CATEGORY: dict[str, str] = {
     DecisionOutcome.COMMIT: StatusCategory.PLANNED,
     DecisionOutcome.REJECT: StatusCategory.DECLINED,
 }
@@ -48,11 +48,12 @@ def decision_record(
     ops lead to confirm it. The same decision twice (a double click) changes nothing.
     """
     session = live.locked(actor, session)
-    live.require_facilitator(actor, session)
+    decider = live.require_facilitator(actor, session)
     live.require_live(session)
-    item = AgendaItem.objects.select_for_update().filter(pk=item.pk, session=session).first()
-    if item is None:
+    on_agenda = AgendaItem.objects.select_for_update().filter(pk=item.pk, session=session).first()
+    if on_agenda is None:
         raise ValidationError("That item is on another session's agenda.")
+    item = on_agenda
     errors = {}
     if outcome not in DecisionOutcome.values:
         errors["outcome"] = "Choose commit, defer or reject."
@@ -82,7 +83,7 @@ def decision_record(
         item=item,
         defaults={
             **fields,
-            "decided_by": actor.user,
+            "decided_by": decider,
             "decided_at": timezone.now(),
             "announce_subject": subject,
             "announce_message": message,
@@ -92,7 +93,7 @@ def decision_record(
             "workspace": session.workspace,
             "session": session,
             "idea": item.idea,
-            "decided_by": actor.user,
+            "decided_by": decider,
             "announce_subject": subject,
             "announce_message": message,
         },
@@ -129,14 +130,15 @@ def decision_announce(*, actor: Actor, decision: Decision, subject: str, message
     """The ops lead confirms the previewed message: feedback's loop closure tells each person
     who asked, once per idea and outcome. Confirming twice sends nothing more."""
     require(actor, Capability.RUN_PLANNING)
-    decision = (
+    found = (
         Decision.objects.select_for_update(of=("self",))
         .select_related("idea", "idea__status")
         .filter(pk=decision.pk, workspace=actor.workspace)
         .first()
     )
-    if decision is None:
+    if found is None:
         raise ValidationError("No such decision in this workspace.")
+    decision = found
     if decision.announced_at is not None:
         return decision
     category = DECISION_CATEGORY.get(decision.outcome)

@@ -16,7 +16,7 @@ from planning.selectors import sessions as selectors
 from productops.access import Actor, require
 from productops.audit import mark_changed
 from productops.capabilities import Capability
-from productops.models import Workspace
+from productops.models import User, Workspace
 
 
 def mark(session: PlanningSession) -> None:
@@ -60,10 +60,12 @@ def touch(workspace: Workspace, session_ids: Iterable[int]) -> None:
         mark_changed(workspace, "planning", bucket=str(pk))
 
 
-def require_facilitator(actor: Actor, session: PlanningSession) -> None:
+def require_facilitator(actor: Actor, session: PlanningSession) -> User:
+    """The facilitator acting (a person, never a token); PermissionDenied for anyone else."""
     require(actor, Capability.RUN_PLANNING)
     if actor.user is None or actor.user.pk != session.facilitator_id:
         raise PermissionDenied("Only the session's facilitator can do that.")
+    return actor.user
 
 
 def require_live(session: PlanningSession, *states: str) -> None:

@@ -1,6 +1,7 @@
 """Writes of hidden votes: casting them, the reveal (by hand or automatic), re-vote rounds and
 the score the room accepts. Votes are never audited with their values."""
 
+from collections.abc import Hashable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -114,12 +115,12 @@ def vote_cast(
 def _check_dots(
     session: PlanningSession, participant: Participant, item: AgendaItem, dots: int
 ) -> None:
-    spent = dict(
+    others = (
         Vote.objects.filter(session=session, participant=participant, field="dots")
         .exclude(item=item)
         .values_list("item_id", "number")
     )
-    spent = {key: int(value or 0) for key, value in spent.items()}
+    spent: dict[Hashable, int] = {key: int(value or 0) for key, value in others}
     spent[item.pk] = dots
     try:
         scoring.check_dots(
@@ -136,16 +137,26 @@ def item_reveal(
     *, actor: Actor, session: PlanningSession, item: AgendaItem | None = None
 ) -> AgendaItem:
     """Shows the votes of the item's open round to everyone at once."""
+    session, item = _item_on_the_table(actor, session, item)
+    return _reveal(actor, session, item)
+
+
+def _item_on_the_table(
+    actor: Actor, session: PlanningSession, item: AgendaItem | None
+) -> tuple[PlanningSession, AgendaItem]:
+    """The session locked for its facilitator while it runs, and its item (`item`, else the
+    current one) locked."""
     session = live.locked(actor, session)
     live.require_facilitator(actor, session)
     live.require_live(session)
-    item = _current_item(session, item)
-    return _reveal(actor, session, item)
+    return session, _current_item(session, item)
 
 
 def _current_item(session: PlanningSession, item: AgendaItem | None) -> AgendaItem:
     item_id = item.pk if item is not None else session.current_item_id
-    found = AgendaItem.objects.select_for_update().filter(pk=item_id, session=session).first()
+    found = None
+    if item_id is not None:
+        found = AgendaItem.objects.select_for_update().filter(pk=item_id, session=session).first()
     if found is None:
         raise ValidationError("There is no item on the table.")
     return found
@@ -196,10 +207,7 @@ def item_revote(
     *, actor: Actor, session: PlanningSession, item: AgendaItem | None = None
 ) -> AgendaItem:
     """Opens a new hidden round on a revealed item; the earlier rounds are kept."""
-    session = live.locked(actor, session)
-    live.require_facilitator(actor, session)
-    live.require_live(session)
-    item = _current_item(session, item)
+    session, item = _item_on_the_table(actor, session, item)
     if not item.is_revealed:
         raise ValidationError("Reveal this round before voting again.")
     item.round += 1
@@ -214,10 +222,7 @@ def item_accept_score(
     *, actor: Actor, session: PlanningSession, item: AgendaItem, values: dict[str, Any]
 ) -> AgendaItem:
     """Stores the values the room agreed (suggested from the revealed votes) and the score."""
-    session = live.locked(actor, session)
-    live.require_facilitator(actor, session)
-    live.require_live(session)
-    item = _current_item(session, item)
+    session, item = _item_on_the_table(actor, session, item)
     if not item.is_revealed:
         raise ValidationError("Reveal the votes before accepting a score.")
     model = selectors.scoring_model(session)

@@ -85,7 +85,7 @@ def _context(request: WorkspaceRequest, session: PlanningSession) -> dict:
 
 def _fragments(request: WorkspaceRequest, context: dict) -> list[tuple[str, str, str]]:
     """(element id, inner HTML, digest) of each fragment of the room."""
-    found = []
+    found: list[tuple[str, str, str]] = []
     templates = [(name, f"planning/room.html#{name}") for name in FRAGMENTS]
     if "board" in context:  # a retrospective: its board is one more fragment
         templates.append(("retro", "planning/retro.html#board"))
@@ -209,7 +209,7 @@ def session_poll(request: HttpRequest, slug: str, session_id: int) -> HttpRespon
         state = _poll_state(request, slug, session_id)
     except _SignIn:
         return redirect_to_login(request.get_full_path())
-    if not role_has(state.role, Capability.VIEW_PLANNING):
+    if state.role is None or not role_has(state.role, Capability.VIEW_PLANNING):
         raise PermissionDenied
     now = timezone.now()
     changed = False
