@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from productops import history
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -187,6 +189,11 @@ class AuditEvent(models.Model):
         """(field, before, after) for each field either side names, for reading."""
         before, after = self.before or {}, self.after or {}
         return [(field, before.get(field), after.get(field)) for field in {**before, **after}]
+
+    @property
+    def sentences(self) -> list[str]:
+        """What happened, as sentences that start with who did it (productops.history)."""
+        return history.sentences(self)
 
 
 class ChangeMark(models.Model):

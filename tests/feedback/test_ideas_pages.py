@@ -222,7 +222,11 @@ def test_the_idea_page_shows_feedback_accounts_history_and_the_chart(pm, workspa
     assert f"/w/alpha/feedback/{asked.pk}/" in text
     assert "Acme Corp" in text and "Enterprise" in text and "Scale" in text
     assert 'value="Renewal"' in text
-    assert "idea.linked" in text and "idea.created" in text
+    history = text.split('id="history-h"')[1].split("</section>")[0]
+    assert f"{pm.user.display_name} linked 1 feedback item to the idea as critical: “Renewal”." in (
+        history
+    )
+    assert f"{pm.user.display_name} created the idea “{idea.title}”." in history
     assert "<svg" in text and "<rect" in text
     assert "style=" not in text
 
