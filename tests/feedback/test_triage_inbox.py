@@ -285,3 +285,31 @@ def test_filter_fields_load_when_opened_and_show_at_once_when_a_filter_is_set(wo
         'name="account"' in no_script
         and '<details class="filter-menu" id="filter-menu" open>' in no_script
     )
+
+
+def test_a_row_shows_every_column_and_escapes_what_people_typed(workspace_a, pm):
+    from feedback.services import triage as services
+
+    acct = data.account(workspace_a, "<b>Acme</b> & Co", segment="Enterprise")
+    item = data.item(workspace_a, "<script>alert(1)</script> export", acct=acct)
+    services.feedback_update(
+        actor=pm.actor,
+        item=item,
+        expected_version=1,
+        priority=Priority.HIGH,
+        assignee="me",
+        new_area="Billing",
+        add_tags=["<i>vat</i>"],
+        sentiment=Sentiment.NEGATIVE,
+    )
+    page = signed_in(pm).get(INBOX).content.decode()
+    row = page.split(f'<tr id="item-{item.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "<script>" not in row and "&lt;script&gt;alert(1)&lt;/script&gt; export" in row
+    assert '<span class="acct">&lt;b&gt;Acme&lt;/b&gt; &amp; Co</span>' in row
+    assert '<span class="badge seg">Enterprise</span>' in row
+    assert '<span class="area">Billing</span>' in row
+    assert '<span class="tag">&lt;i&gt;vat&lt;/i&gt;</span>' in row
+    assert 'class="prio prio-3" title="High"' in row
+    assert 'title="Sentiment: Negative (set by a PM)"' in row
+    assert f'title="Assigned to {pm.user.display_name}">{pm.user.display_name[0].upper()}<' in row
+    assert f'value="{item.pk}:2"' in row and 'data-version="2"' in row
