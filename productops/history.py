@@ -9,6 +9,8 @@ import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from productops.money import format_money
+
 if TYPE_CHECKING:
     from productops.models import AuditEvent
 
@@ -68,6 +70,7 @@ def _renewal_decided(event: "AuditEvent") -> str:
     }.get(decision, f"recorded the renewal decision {decision}")
     seats, price = after.get("target_seats"), after.get("target_annual_cost")
     if price is not None:
+        price = format_money(price, after.get("currency", ""))
         target = f"{seats} seats for {price} a year" if seats is not None else f"{price} a year"
         text += f", aiming for {target}"
     reason = after.get("reason")

@@ -92,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "productops.context_processors.shell",
             ],
+            # One money format on every page without a {% load %} (productops/money.py).
+            "builtins": ["productops.templatetags.money"],
         },
     },
 ]

@@ -311,4 +311,5 @@ def _targets_for_audit(row: RenewalDecision) -> dict[str, object]:
     return {
         "target_seats": row.target_seats,
         "target_annual_cost": None if cost is None else f"{cost:.2f}",
+        "currency": row.contract.currency,  # the target's, so the sentence can say "$1,440"
     }

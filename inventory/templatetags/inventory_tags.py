@@ -1,29 +1,12 @@
-"""Money, percentages and dates as the inventory pages show them."""
+"""Percentages and dates as the inventory pages show them (money: productops/money.py)."""
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
 from productops import clock
 
 register = template.Library()
-
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
-
-
-@register.filter
-def money(value, currency: str = "") -> str:
-    """12400.5, "USD" -> "$12,401"; a currency without a symbol reads "12,401 SEK"."""
-    if value is None or value == "":
-        return "—"
-    amount = Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    text = f"{abs(amount):,}"
-    sign = "-" if amount < 0 else ""
-    symbol = SYMBOLS.get(currency)
-    if symbol:
-        return f"{sign}{symbol}{text}"
-    return f"{sign}{text} {currency}".strip()
 
 
 @register.filter

@@ -136,7 +136,8 @@ def test_renegotiate_records_the_target_seats_and_price(ops_lead, queue_data):
         Decimal("1440.00"),
     )
     event = AuditEvent.objects.get(verb="contract.renewal_decided", object_id=str(contract.pk))
-    assert event.after["target_seats"] == 6 and event.after["target_annual_cost"] == "1440.00"
+    assert (event.after["target_seats"], event.after["target_annual_cost"]) == (6, "1440.00")
+    assert event.after["currency"] == "USD"
     page = signed_in(ops_lead).get(f"{BASE}contracts/{contract.pk}/decide/").content.decode()
     assert "6 seats, $1,440/yr" in page
 

@@ -100,11 +100,9 @@ def event(verb, before=None, after=None, repr_="Miro"):
                 "reason": "6 of 10 in use.",
                 "target_seats": 6,
                 "target_annual_cost": "1440.00",
+                "currency": "EUR",
             },
-            [
-                "Ana decided to renegotiate, aiming for 6 seats for 1440.00 a year: "
-                "“6 of 10 in use.”"
-            ],
+            ["Ana decided to renegotiate, aiming for 6 seats for €1,440 a year: “6 of 10 in use.”"],
         ),
     ],
 )
@@ -155,5 +153,5 @@ def test_the_audit_log_tells_each_event_in_sentences(admin, ops_lead, workspace_
 
     assert (
         f"{ops_lead.user.display_name} decided to renegotiate, aiming for 6 seats for "
-        "900.00 a year: “Ask for fewer seats.”" in html
+        "$900 a year: “Ask for fewer seats.”" in html
     )
