@@ -22,6 +22,7 @@ from feedback.models import ProductArea, Source
 from feedback.selectors import intake as intake_selectors
 from productops import clock
 from productops.models import ChangeMark, Workspace
+from productops.money import format_money
 
 STALE_AFTER = timedelta(minutes=2)  # marks older than this: the tile says it is refreshing
 PENDING_CAP = 1000
@@ -146,7 +147,8 @@ def _rows(sql: str, values: dict) -> list[tuple]:
 
 
 def _money(amount: Decimal | int | None, currency: str) -> str:
-    return f"{currency} {Decimal(amount or 0):,.0f}"
+    """productops.money's format; a sum over no rows (NULL) reads as nothing: 0."""
+    return format_money(amount or 0, currency)
 
 
 def _change(current: int | Decimal, previous: int | Decimal) -> str:
