@@ -129,7 +129,9 @@ def _add_items(workspace: Workspace, n: int, batch: int) -> None:
             {"ws": workspace.pk, "n": n, "batch": batch},
         )
     now = datetime.now(UTC)
-    mark_days(workspace, {(now - timedelta(hours=h)).date() for h in range(0, 73, 1)})
+    mark_days(
+        workspace, {clock.workspace_date(workspace, now - timedelta(hours=h)) for h in range(73)}
+    )
 
 
 def _refresh_figures(workspace: Workspace) -> list[Figure]:

@@ -96,9 +96,8 @@ def release_lease(workspace_id: int, holder: str) -> None:
 def scope_for(marks: list[tuple[str, str]], base: dict) -> rollups.Scope:
     """The buckets the marks name, in the workspace's terms.
 
-    A feedback mark's bucket is a calendar date that writers compute in UTC or in a zone of
-    their own; the items of one such date fall on that local day or the ones either side, so
-    those three local days are recomputed (cheap, and right whatever zone the writer used).
+    A feedback mark names a day of the workspace's calendar (every writer takes it from
+    `clock.workspace_date`, the one definition); a workspace whose zone changed marks "*".
     Ideas are recomputed when marked, and when evidence on a recomputed day points at them.
     A bucket that cannot be read widens the scope to everything of its topic. The planning
     rollup (decisions, and the demand and status of their ideas) is recounted whole when
@@ -115,7 +114,7 @@ def scope_for(marks: list[tuple[str, str]], base: dict) -> rollups.Scope:
             except ValueError:
                 days = None
                 continue
-            days |= {day - timedelta(days=1), day, day + timedelta(days=1)}
+            days.add(day)
         elif topic == "ideas" and ideas is not None:
             if bucket.isdigit():
                 ideas.add(int(bucket))

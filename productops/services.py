@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from productops import clock, queueing, workspace_setup
 from productops.access import Actor, require
-from productops.audit import audit
+from productops.audit import audit, mark_changed
 from productops.capabilities import Capability
 from productops.imports.values import DateOrder
 from productops.locks import advisory_xact_lock
@@ -88,6 +88,11 @@ def workspace_update(
         before={field: before[field] for field in changed},
         after={field: after[field] for field in changed},
     )
+    if "time_zone" in changed:
+        # Every day bucket of the dashboards moves: an unreadable bucket recounts them all.
+        mark_changed(workspace, "feedback", bucket="*")
+    if {"time_zone", "currency"} & set(changed):
+        mark_changed(workspace, "tools", bucket="")  # months and money of every category
     # The actor's copy is the one the rest of this request reads (e.g. its "today").
     actor.workspace.time_zone = workspace.time_zone
     actor.workspace.date_order = workspace.date_order

@@ -6,13 +6,16 @@ from dashboards import refresh
 from dashboards.models import FeedbackDaily, IdeaTotal, RefreshRun
 from feedback.models import FeedbackItem
 from productops.models import ChangeMark, Workspace
+from productops.services import workspace_update
 from tests.dashboards.writes import Writer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _set_zone(workspace: Workspace, zone: str) -> None:
+    """The zone in the row and in the actor's copy, which the services read for "its day"."""
     Workspace.objects.filter(pk=workspace.pk).update(time_zone=zone)
+    workspace.time_zone = zone
 
 
 @pytest.mark.parametrize(
@@ -56,3 +59,17 @@ def test_verify_names_what_differs(admin):
     refresh.rebuild_all(workspace_id=workspace.pk)
     assert refresh.verify(workspace_id=workspace.pk) == []
     assert RefreshRun.objects.filter(workspace=workspace, kind="full").count() == 1
+
+
+def test_a_workspace_that_changes_zone_gets_its_days_recounted(admin):
+    workspace = admin.actor.workspace
+    writer = Writer(admin.actor, 8)
+    for _ in range(8):
+        writer.intake()
+    refresh.refresh_changed(workspace_id=workspace.pk)
+    assert refresh.verify(workspace_id=workspace.pk) == []
+    workspace_update(
+        actor=admin.actor, name=workspace.name, currency="EUR", time_zone="Pacific/Auckland"
+    )
+    refresh.refresh_changed(workspace_id=workspace.pk)
+    assert refresh.verify(workspace_id=workspace.pk) == []
