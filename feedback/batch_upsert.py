@@ -103,10 +103,10 @@ def resolve_people(
                     list(adopt.items()),
                     template="(%s::bigint, %s::bigint)",
                 )
-    resolved = []
+    resolved: list[tuple[int | None, int | None]] = []
     for person, account_id in zip(people, accounts, strict=True):
-        contact_id, contact_account = contacts.get(person.email, (None, None))
-        resolved.append((contact_id, account_id or contact_account))
+        matched, contact_account = contacts.get(person.email) or (None, None)
+        resolved.append((matched, account_id or contact_account))
     return resolved
 
 
@@ -195,8 +195,8 @@ def _accounts_by(column: str, workspace: Workspace, keys: set[str]) -> dict[str,
     return dict(rows.values_list(column, "pk"))
 
 
-def named_ids(
-    model: type[Tag] | type[ProductArea], workspace: Workspace, names: Iterable[str]
+def named_ids[Named: (Tag, ProductArea)](
+    model: type[Named], workspace: Workspace, names: Iterable[str]
 ) -> dict[str, int]:
     """Ids of tags (or product areas) by lower-case name, creating the missing ones as first
     spelled."""
@@ -310,7 +310,9 @@ def store_items(
     areas = named_ids(ProductArea, workspace, [items[i].product_area for i in keep])
     tag_ids = named_ids(Tag, workspace, [t for i in keep for t in items[i].tags])
 
-    keyed, unkeyed = [], []
+    # (index in `items`, the row's values in INSERT order)
+    keyed: list[tuple[int, tuple[object, ...]]] = []
+    unkeyed: list[tuple[int, tuple[object, ...]]] = []
     received: dict[int, datetime] = {}
     for (contact_id, account_id), index in zip(people, keep, strict=True):
         item = items[index]

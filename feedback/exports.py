@@ -5,9 +5,13 @@ productops.csvfiles.csv_download streams them and makes every cell safe to open 
 """
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from feedback.models import FeedbackItem, Idea
 from feedback.selectors import ideas as idea_selectors
+
+if TYPE_CHECKING:
+    from feedback.selectors.ideas import IdeaWithDemand
+    from feedback.selectors.triage import ListedItem
 
 FEEDBACK_COLUMNS = [
     "id",
@@ -33,7 +37,8 @@ FEEDBACK_COLUMNS = [
 ]
 
 
-def feedback_rows(rows: Iterable[FeedbackItem]) -> Iterator[list]:
+def feedback_rows(rows: Iterable["ListedItem"]) -> Iterator[list]:
+    """One row of FEEDBACK_COLUMNS per item of selectors.triage.export_rows()."""
     for i in rows:
         yield [
             i.pk,
@@ -42,14 +47,14 @@ def feedback_rows(rows: Iterable[FeedbackItem]) -> Iterator[list]:
             i.title,
             i.body,
             i.source.name,
-            (i.contact.email or i.contact.name) if i.contact_id else i.submitter_email,
-            i.account.name if i.account_id else "",
-            i.account.segment if i.account_id else "",
-            i.account.plan if i.account_id else "",
-            i.account.annual_revenue if i.account_id else "",
+            (i.contact.email or i.contact.name) if i.contact else i.submitter_email,
+            i.account.name if i.account else "",
+            i.account.segment if i.account else "",
+            i.account.plan if i.account else "",
+            i.account.annual_revenue if i.account else "",
             ", ".join(t.name for t in i.tags.all()),
-            i.product_area.name if i.product_area_id else "",
-            i.assignee.display_name if i.assignee_id else "",
+            i.product_area.name if i.product_area else "",
+            i.assignee.display_name if i.assignee else "",
             i.get_priority_display(),
             i.sentiment,
             i.votes,
@@ -78,15 +83,16 @@ IDEA_COLUMNS = [
 ]
 
 
-def idea_rows(rows: Iterable[Idea]) -> Iterator[list]:
+def idea_rows(rows: Iterable["IdeaWithDemand"]) -> Iterator[list]:
+    """One row of IDEA_COLUMNS per idea of selectors.ideas.ideas()."""
     for idea in rows:
         yield [
             idea.pk,
             idea.title,
             idea.status.name,
             idea.status.get_category_display(),
-            idea.product_area.name if idea.product_area_id else "",
-            idea.owner.display_name if idea.owner_id else "",
+            idea.product_area.name if idea.product_area else "",
+            idea.owner.display_name if idea.owner else "",
             "yes" if idea.is_public else "no",
             idea.mentions,
             idea.votes,

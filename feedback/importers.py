@@ -364,11 +364,10 @@ class FeedbackImporter(Importer):
             ),
             None,
         )
-        others = list(
-            Source.objects.filter(workspace_id=job.workspace_id)
-            .exclude(pk=source_id)
-            .values_list("pk", "name")
-        )
+        sources = Source.objects.filter(workspace_id=job.workspace_id)
+        if source_id is not None:
+            sources = sources.exclude(pk=source_id)
+        others = list(sources.values_list("pk", "name"))
         if not others:
             return {}
         names = dict(others)

@@ -1,7 +1,6 @@
 """Page forms. They parse and validate input; the services decide and write."""
 
 from decimal import Decimal
-from typing import cast
 
 from django import forms
 
@@ -12,6 +11,7 @@ from inventory.models import (
     RenewalChoice,
     ToolStatus,
 )
+from productops.forms import limit_choices
 from productops.models import Membership, Workspace
 from productops.validation import (
     CONTRACT_DAY,
@@ -78,11 +78,12 @@ class ToolForm(forms.Form):
 
     def __init__(self, *args, workspace: Workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cast(OwnerField, self.fields["owner"]).queryset = (
+        owners = (
             Membership.objects.filter(workspace=workspace)
             .select_related("user")
             .order_by("user__name", "user__email")
         )
+        limit_choices(self, "owner", owners)
 
 
 class ContractForm(forms.Form):

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.template import loader
 
 from productops import clock
@@ -106,6 +107,15 @@ class ImportUploadForm(forms.Form):
         "comma, semicolon or tab separated) or an .xlsx workbook's first sheet.",
         widget=forms.ClearableFileInput(attrs={"accept": IMPORT_FILE_TYPES}),
     )
+
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet) -> None:
+    """Points the model-choice field `name` at `queryset`, the rows of the request's workspace
+    (the field declares an empty queryset, so no form offers another workspace's rows)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field.")
+    field.queryset = queryset
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -1,5 +1,7 @@
 """The ideas API: ideas with demand, their links from feedback, merges and statuses."""
 
+from typing import TYPE_CHECKING, cast
+
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -16,6 +18,9 @@ from productops.filters import WholeFilter
 from productops.folding import contains_folded
 from productops.idempotency import idempotent
 from productops.validation import ID, VERSION
+
+if TYPE_CHECKING:
+    from feedback.selectors.ideas import IdeaWithDemand
 
 
 class IdeaStatusOut(serializers.ModelSerializer):
@@ -83,7 +88,8 @@ class IdeaOut(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=["up", "down", "flat"]))
     def get_trend(self, idea: Idea) -> str:
-        return selectors.trend(idea)
+        # Rows come from selectors.ideas(); the hint names the model for the schema's sake.
+        return selectors.trend(cast("IdeaWithDemand", idea))
 
 
 class IdeaIn(serializers.Serializer):

@@ -2,10 +2,11 @@
 
 from django import forms
 
-from feedback.models import Idea, Importance, StatusCategory
+from feedback.models import Idea, IdeaStatus, Importance, ProductArea, StatusCategory
 from feedback.selectors import ideas as selectors
 from feedback.selectors import triage as triage_selectors
-from productops.models import Workspace
+from productops.forms import limit_choices
+from productops.models import User, Workspace
 
 
 class _WorkspaceForm(forms.Form):
@@ -13,27 +14,33 @@ class _WorkspaceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.workspace = workspace
         if "status" in self.fields:
-            self.fields["status"].queryset = selectors.status_queryset(workspace=workspace)
+            limit_choices(self, "status", selectors.status_queryset(workspace=workspace))
         if "product_area" in self.fields:
-            self.fields["product_area"].queryset = triage_selectors.product_areas(
-                workspace=workspace
-            )
+            limit_choices(self, "product_area", triage_selectors.product_areas(workspace=workspace))
         if "owner" in self.fields:
-            self.fields["owner"].queryset = selectors.owners(workspace=workspace)
-            self.fields["owner"].label_from_instance = lambda u: u.display_name
+            limit_choices(self, "owner", selectors.owners(workspace=workspace))
+
+
+class OwnerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
 
 
 class IdeaForm(_WorkspaceForm):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    status = forms.ModelChoiceField(queryset=None, required=False, empty_label="New (default)")
-    product_area = forms.ModelChoiceField(queryset=None, required=False, label="Area")
-    owner = forms.ModelChoiceField(queryset=None, required=False)
+    status = forms.ModelChoiceField(
+        queryset=IdeaStatus.objects.none(), required=False, empty_label="New (default)"
+    )
+    product_area = forms.ModelChoiceField(
+        queryset=ProductArea.objects.none(), required=False, label="Area"
+    )
+    owner = OwnerChoice(queryset=User.objects.none(), required=False)
     is_public = forms.BooleanField(required=False, label="Public (may appear on the roadmap)")
 
 
 class IdeaEditForm(IdeaForm):
-    status = forms.ModelChoiceField(queryset=None, empty_label=None)
+    status = forms.ModelChoiceField(queryset=IdeaStatus.objects.none(), empty_label=None)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     @classmethod
@@ -53,7 +60,7 @@ class IdeaEditForm(IdeaForm):
 
 
 class MoveForm(_WorkspaceForm):
-    status = forms.ModelChoiceField(queryset=None, empty_label=None)
+    status = forms.ModelChoiceField(queryset=IdeaStatus.objects.none(), empty_label=None)
     version = forms.IntegerField()
 
 

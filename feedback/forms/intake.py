@@ -1,6 +1,7 @@
 """Forms of the intake pages: sources, manual entry, the CSV upload, the public form."""
 
 import time
+from typing import Any
 
 from django import forms
 from django.core import signing
@@ -8,7 +9,7 @@ from django.core import signing
 from feedback.intake_item import MAX_TITLE
 from feedback.models import Channel
 from feedback.webhooks import MAPPABLE_FIELDS
-from productops.forms import ImportUploadForm
+from productops.forms import ImportUploadForm, limit_choices
 
 # Channels a person picks for a new source (the web form has its own switch).
 CREATABLE_CHANNELS = [(c.value, c.label) for c in Channel if c != Channel.WEB_FORM]
@@ -31,7 +32,7 @@ class SourceCreateForm(forms.Form):
 
     def __init__(self, *args, tools=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tool"].queryset = tools
+        limit_choices(self, "tool", tools)
 
 
 class SourceEditForm(forms.Form):
@@ -43,7 +44,7 @@ class SourceEditForm(forms.Form):
 
     def __init__(self, *args, tools=None, mapping: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tool"].queryset = tools
+        limit_choices(self, "tool", tools)
         self.mapping_fields = []
         if mapping:
             for name, label, required in MAPPABLE_FIELDS:
@@ -89,8 +90,8 @@ class ManualFeedbackForm(forms.Form):
 
     def __init__(self, *args, accounts=None, sources=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = accounts
-        self.fields["source"].queryset = sources
+        limit_choices(self, "account", accounts)
+        limit_choices(self, "source", sources)
 
 
 class FeedbackImportForm(ImportUploadForm):
@@ -111,10 +112,11 @@ class FeedbackImportForm(ImportUploadForm):
 
     def __init__(self, *args, sources=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = sources
+        limit_choices(self, "source", sources)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("source") and not (data.get("new_source_name") or "").strip():
             self.add_error("new_source_name", "Name the new source, or choose an existing one.")
         return data

@@ -1,6 +1,7 @@
 """Forms of the triage inbox: filters (page, export and API share them) and the item actions."""
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -157,15 +158,24 @@ class LinkForm(forms.Form):
     idea = forms.IntegerField(required=False, min_value=1)
     title = forms.CharField(required=False, max_length=200, label="New idea")
     importance = forms.TypedChoiceField(
-        choices=Importance.choices, coerce=int, required=False, empty_value=Importance.IMPORTANT
+        choices=Importance.choices,
+        coerce=int,
+        required=False,
+        empty_value=Importance.IMPORTANT,  # type: ignore[arg-type]  # any value; the stubs say str
     )
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("idea") and not (data.get("title") or "").strip():
             raise ValidationError("Choose an idea or give a new idea a title.")
         return data
+
+
+def _posted(data: Mapping[str, Any], name: str) -> list[str]:
+    """Every value of `name` in a form's data: the request's POST, a QueryDict."""
+    return cast(QueryDict, data).getlist(name)
 
 
 class BulkForm(forms.Form):
@@ -175,12 +185,15 @@ class BulkForm(forms.Form):
     items = forms.CharField(widget=forms.MultipleHiddenInput)
     value = forms.CharField(required=False, max_length=200)
     importance = forms.TypedChoiceField(
-        choices=Importance.choices, coerce=int, required=False, empty_value=Importance.IMPORTANT
+        choices=Importance.choices,
+        coerce=int,
+        required=False,
+        empty_value=Importance.IMPORTANT,  # type: ignore[arg-type]  # any value; the stubs say str
     )
 
     def clean_items(self) -> dict[int, int]:
         versions = {}
-        for entry in self.data.getlist("items"):
+        for entry in _posted(self.data, "items"):
             try:
                 pk, version = str(entry).split(":")
                 versions[int(pk)] = int(version)
@@ -209,13 +222,14 @@ class BulkRevertForm(forms.Form):
 
     def clean_revert(self) -> dict[int, tuple[int, dict]]:
         reverts: dict[int, tuple[int, dict]] = {}
-        for entry in filter(None, self.data.getlist("revert")):
+        for entry in filter(None, _posted(self.data, "revert")):
             parts = str(entry).split(":", 3)
             if len(parts) != 4 or not (parts[0].isdigit() and parts[1].isdigit()):
                 raise ValidationError("Each entry is id:version:field:value.")
             pk, version, name, value = parts
             if name not in self.FIELDS:
                 raise ValidationError(f"Undo can restore only {', '.join(self.FIELDS)}.")
+            change: dict[str, object]
             if name == "priority":
                 if not value.isdigit():
                     raise ValidationError("A priority is a number from 0 to 4.")

@@ -7,6 +7,7 @@ are items) is defined once, in selectors/evidence.py.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import (
     Count,
@@ -37,6 +38,13 @@ from productops.models import AuditEvent, Membership, User, Workspace
 from productops.paging import encode_position, position_parts
 from productops.validation import ID, Choice
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    IdeaWithDemand = WithAnnotations[Idea, "Demand"]
+    Addressee = WithAnnotations[Contact, "Heard"]
+    AskedIdea = WithAnnotations[Idea, "Asked"]
+
 SORTS = {
     "revenue": "Revenue",
     "accounts": "Unique accounts",
@@ -58,20 +66,31 @@ CLOSING_CATEGORIES = (StatusCategory.SHIPPED, StatusCategory.DECLINED)
 BOARD_LIMIT_PER_STATUS = 100
 
 
-def with_demand(queryset: QuerySet[Idea], *, workspace: Workspace) -> QuerySet[Idea]:
-    """Annotates the counted evidence (`mentions`, `votes`, `unique_accounts`, `revenue`;
-    see selectors/evidence.py) and `recent_30` / `recent_90`: mentions received since the start
-    of the workspace's day 30 / 90 days ago."""
-    return with_evidence(
+class Demand(TypedDict):
+    """What with_demand() adds to each idea: counted evidence (selectors/evidence.py)."""
+
+    mentions: int  # items
+    votes: int  # people
+    unique_accounts: int
+    revenue: Decimal  # the asking accounts' annual revenue
+    recent_30: int  # mentions received since the start of the workspace's day 30 days ago
+    recent_90: int  # the same, 90 days ago
+
+
+def with_demand(queryset: QuerySet[Idea], *, workspace: Workspace) -> QuerySet["IdeaWithDemand"]:
+    """Annotates Demand's columns on each idea."""
+    annotated = with_evidence(
         queryset,
         since={
             "recent_30": clock.days_ago(workspace, 30),
             "recent_90": clock.days_ago(workspace, 90),
         },
     )
+    # with_evidence names the `since` columns at run time, so the checker cannot see them.
+    return cast("QuerySet[IdeaWithDemand]", annotated)
 
 
-def trend(idea: Idea) -> str:
+def trend(idea: "IdeaWithDemand") -> str:
     """'up', 'down' or 'flat': the last 30 days against the 30-day average of the 60 before."""
     before = (idea.recent_90 - idea.recent_30) / 2
     if idea.recent_30 > before * 1.2 and idea.recent_30 >= 2:
@@ -105,7 +124,9 @@ class IdeaFilters:
         )
 
 
-def ideas(*, workspace: Workspace, filters: IdeaFilters | None = None) -> QuerySet[Idea]:
+def ideas(
+    *, workspace: Workspace, filters: IdeaFilters | None = None
+) -> QuerySet["IdeaWithDemand"]:
     """Live ideas (not merged away) with demand, filtered; unordered."""
     filters = filters or IdeaFilters()
     queryset = Idea.objects.filter(workspace=workspace, merged_into__isnull=True).select_related(
@@ -124,14 +145,14 @@ def ideas(*, workspace: Workspace, filters: IdeaFilters | None = None) -> QueryS
     return with_demand(queryset, workspace=workspace)
 
 
-def ordered(queryset: QuerySet[Idea], sort: str) -> QuerySet[Idea]:
+def ordered(queryset: QuerySet["IdeaWithDemand"], sort: str) -> QuerySet["IdeaWithDemand"]:
     column = SORT_FIELDS.get(sort, "revenue")
     return queryset.order_by(f"-{column}", "-id")
 
 
 @dataclass(frozen=True)
 class IdeaPage:
-    rows: list[Idea]
+    rows: list["IdeaWithDemand"]
     next_cursor: str | None
 
 
@@ -171,7 +192,7 @@ def idea_page(
 @dataclass
 class BoardColumn:
     status: IdeaStatus
-    ideas: list[Idea] = field(default_factory=list)
+    ideas: list["IdeaWithDemand"] = field(default_factory=list)
 
 
 def board(*, workspace: Workspace, filters: IdeaFilters | None = None) -> list[BoardColumn]:
@@ -186,7 +207,7 @@ def board(*, workspace: Workspace, filters: IdeaFilters | None = None) -> list[B
     return list(columns.values())
 
 
-def idea(*, workspace: Workspace, idea_id: int) -> Idea:
+def idea(*, workspace: Workspace, idea_id: int) -> "IdeaWithDemand":
     """One idea of the workspace with its demand; merged ideas too (the page redirects)."""
     queryset = Idea.objects.filter(workspace=workspace).select_related(
         "status", "product_area", "owner", "merged_into"
@@ -325,9 +346,13 @@ def already_told(*, idea: Idea, outcome: str) -> set[int]:
     )
 
 
-def loop_audience(*, workspace: Workspace, idea: Idea, outcome: str | None) -> list[Contact]:
-    """The people who asked, each with `.told`: whether they heard of `outcome` already."""
-    people = list(recipients(workspace=workspace, idea=idea))
+class Heard(TypedDict):
+    told: bool  # whether the person heard of the outcome already
+
+
+def loop_audience(*, workspace: Workspace, idea: Idea, outcome: str | None) -> list["Addressee"]:
+    """The people who asked, each with Heard's `told`."""
+    people = cast("list[Addressee]", list(recipients(workspace=workspace, idea=idea)))
     told = already_told(idea=idea, outcome=outcome) if outcome else set()
     for person in people:
         person.told = person.pk in told
@@ -360,12 +385,17 @@ def ideas_for_picker(*, workspace: Workspace, query: str = "", limit: int = 20) 
     )
 
 
+class Asked(TypedDict):
+    importance: int  # the link's Importance
+    outcome_told_at: datetime | None  # None: the person who asked was not told yet
+
+
 @dataclass(frozen=True)
 class ItemLoop:
     """For triage's item panel: the ideas an item asks for and whether its loop was closed."""
 
     loop_closed_at: datetime | None
-    ideas: list[Idea]  # each with .importance and .outcome_told_at (None: not told)
+    ideas: list["AskedIdea"]
 
 
 def item_loop(*, workspace: Workspace, item: FeedbackItem) -> ItemLoop:
@@ -376,7 +406,7 @@ def item_loop(*, workspace: Workspace, item: FeedbackItem) -> ItemLoop:
         .select_related("idea", "idea__status")
         .order_by("-created_at")
     )
-    told = {}
+    told: dict[int, datetime] = {}
     if item.contact_id:
         told = dict(
             LoopNotice.objects.filter(
@@ -385,9 +415,10 @@ def item_loop(*, workspace: Workspace, item: FeedbackItem) -> ItemLoop:
         )
     found = []
     for row in rows:
-        row.idea.importance = row.importance
-        row.idea.outcome_told_at = told.get(row.idea_id)
-        found.append(row.idea)
+        asked = cast("AskedIdea", row.idea)
+        asked.importance = row.importance
+        asked.outcome_told_at = told.get(row.idea_id)
+        found.append(asked)
     return ItemLoop(loop_closed_at=item.loop_closed_at, ideas=found)
 
 
@@ -438,7 +469,9 @@ def roadmap(*, workspace: Workspace) -> list[RoadmapLane]:
         )
         .order_by("-status_changed_at", "-id")[:300]
     )
-    lanes = {category: RoadmapLane(category, label, []) for category, label in ROADMAP_LANES}
+    lanes: dict[str, RoadmapLane] = {
+        category: RoadmapLane(category, label, []) for category, label in ROADMAP_LANES
+    }
     for row in rows:
         lanes[row.status.category].ideas.append(row)
     return list(lanes.values())

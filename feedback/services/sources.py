@@ -1,6 +1,8 @@
 """Every write of feedback sources: created, found by name for an API call or an upload, edited,
 their webhook secrets rotated, and the workspace's public web form opened or closed."""
 
+from typing import Literal, overload
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -158,9 +160,14 @@ def source_rotate_secret(*, actor: Actor, source: Source) -> str:
     return source.webhook_secret
 
 
+@overload
+def web_form_set(*, actor: Actor, enabled: Literal[True]) -> Source: ...
+@overload
+def web_form_set(*, actor: Actor, enabled: bool) -> Source | None: ...
 @transaction.atomic
 def web_form_set(*, actor: Actor, enabled: bool) -> Source | None:
-    """Opens or closes the workspace's public feedback form (its web-form source)."""
+    """Opens or closes the workspace's public feedback form (its web-form source): the source,
+    or None when it is closed and never existed."""
     require(actor, Capability.MANAGE_SOURCES)
     source = selectors.web_form_source(workspace=actor.workspace, active_only=False)
     if source is None:

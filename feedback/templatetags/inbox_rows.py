@@ -10,12 +10,24 @@ Django's escape is), then marked safe once. The row's markup lives only here; in
 """
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from feedback.models import FeedbackItem, Status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from feedback.selectors.triage import ListColumns
+    from feedback.views.triage import Shown
+
+    class RowColumns(ListColumns, Shown):
+        """selectors.triage.with_list_columns()'s columns and views.triage._decorate()'s."""
+
+    Row = WithAnnotations[FeedbackItem, RowColumns]
 
 register = template.Library()
 
@@ -30,11 +42,12 @@ def _plural(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-def _who(i: FeedbackItem) -> str:
-    if i.account_id:
-        segment = i.account.segment
+def _who(i: "Row") -> str:
+    account = i.account if i.account_id else None
+    if account is not None:
+        segment = account.segment
         badge = f' <span class="badge seg">{_e(segment)}</span>' if segment else ""
-        return f'<span class="acct">{_e(i.account.name)}</span>{badge}'
+        return f'<span class="acct">{_e(account.name)}</span>{badge}'
     if i.contact_id:
         return f'<span class="acct">{_e(i.contact)}</span>'
     if i.submitter_email:
@@ -42,10 +55,11 @@ def _who(i: FeedbackItem) -> str:
     return ""
 
 
-def _meta(i: FeedbackItem) -> str:
+def _meta(i: "Row") -> str:
     parts = [_who(i), f'\n<span class="muted">· {_e(i.source.name)}</span>']
-    if i.product_area_id:
-        parts.append(f'\n<span class="area">{_e(i.product_area.name)}</span>')
+    area = i.product_area if i.product_area_id else None
+    if area is not None:
+        parts.append(f'\n<span class="area">{_e(area.name)}</span>')
     parts += [f'<span class="tag">{_e(t.name)}</span>' for t in i.tags.all()]
     if i.duplicate_of_id:
         parts.append(f'\n<span class="badge">dup of #{int(i.duplicate_of_id)}</span>')
@@ -54,7 +68,7 @@ def _meta(i: FeedbackItem) -> str:
     return "".join(parts)
 
 
-def _counts(i: FeedbackItem) -> str:
+def _counts(i: "Row") -> str:
     text = ""
     if i.mentions > 1:
         text += (
@@ -70,7 +84,7 @@ def _counts(i: FeedbackItem) -> str:
 
 
 @register.simple_tag
-def inbox_row(i: FeedbackItem, can_triage: bool = False, oob: bool = False) -> SafeString:
+def inbox_row(i: "Row", can_triage: bool = False, oob: bool = False) -> SafeString:
     """The <tr> of item `i` (decorated by views.triage._decorate: headline, age, url, labels);
     `oob` marks it for an htmx out-of-band swap."""
     pk, version, url, labels = int(i.pk), int(i.version), _e(i.url), i.labels
@@ -81,8 +95,9 @@ def inbox_row(i: FeedbackItem, can_triage: bool = False, oob: bool = False) -> S
         else ""
     )
     assignee = ""
-    if i.assignee_id:
-        name = i.assignee.display_name
+    person = i.assignee if i.assignee_id else None
+    if person is not None:
+        name = person.display_name
         assignee = (
             f'<span class="avatar small" title="Assigned to {_e(name)}">'
             f"{_e(name[:1].upper())}</span>"

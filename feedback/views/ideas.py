@@ -1,5 +1,8 @@
 """Pages of ideas: list, board, idea page, settings, closing the loop, the public roadmap."""
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypedDict, cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -20,7 +23,7 @@ from feedback.forms.ideas import (
     MoveForm,
     RoadmapForm,
 )
-from feedback.models import Idea, Importance, StatusCategory
+from feedback.models import Idea, IdeaLink, Importance, LoopClosure, StatusCategory
 from feedback.selectors import ideas as selectors
 from feedback.selectors import triage as triage_selectors
 from feedback.services import ideas as services
@@ -33,6 +36,28 @@ from productops.form_submit import form_status, submit_form
 from productops.forms import add_service_errors
 from productops.models import Workspace
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from feedback.selectors.ideas import IdeaWithDemand
+
+    TrendedIdea = WithAnnotations[Idea, "Trended"]
+    ShownLink = WithAnnotations[IdeaLink, "LinkShown"]
+    ShownClosure = WithAnnotations[LoopClosure, "ClosureShown"]
+
+
+class Trended(selectors.Demand):
+    trend: str  # selectors.trend()
+
+
+class LinkShown(TypedDict):
+    item_url: str  # item_url()
+
+
+class ClosureShown(TypedDict):
+    subject_shown: str  # the subject as sent, with "…" for the name
+
+
 STALE_MESSAGE = "Someone changed this idea first; you are looking at what it says now."
 
 
@@ -42,6 +67,11 @@ def item_url(slug: str, item_id: int) -> str:
         return reverse("feedback_item", args=[slug, item_id])
     except NoReverseMatch:  # triage's pages not mounted
         return f"/w/{slug}/feedback/{item_id}/"
+
+
+def _with_trend(rows: Iterable["IdeaWithDemand"]) -> None:
+    for row in cast("Iterable[TrendedIdea]", rows):
+        row.trend = selectors.trend(row)
 
 
 def _filter_context(request: WorkspaceRequest, filters: selectors.IdeaFilters) -> dict:
@@ -65,8 +95,7 @@ def idea_list(request: WorkspaceRequest) -> HttpResponse:
     page = selectors.idea_page(
         workspace=request.workspace, filters=filters, cursor=request.GET.get("cursor")
     )
-    for row in page.rows:
-        row.trend = selectors.trend(row)
+    _with_trend(page.rows)
     context["page"] = page
     template = "feedback/ideas/list.html#rows" if request.htmx else "feedback/ideas/list.html"
     return render(request, template, context)
@@ -77,8 +106,7 @@ def _board(request: WorkspaceRequest, *, status: int = 200, notice: str = "") ->
     context = _filter_context(request, filters)
     columns = selectors.board(workspace=request.workspace, filters=filters)
     for column in columns:
-        for row in column.ideas:
-            row.trend = selectors.trend(row)
+        _with_trend(column.ideas)
     context.update(columns=columns, notice=notice)
     template = "feedback/ideas/board.html#board" if request.htmx else "feedback/ideas/board.html"
     return render(request, template, context, status=status)
@@ -161,7 +189,7 @@ def idea_create(request: WorkspaceRequest) -> HttpResponse:
 
 def _detail(
     request: WorkspaceRequest,
-    idea: Idea,
+    idea: "IdeaWithDemand",
     *,
     form: IdeaEditForm | None = None,
     merge_form: MergeForm | None = None,
@@ -170,10 +198,15 @@ def _detail(
     partial: str = "",
 ) -> HttpResponse:
     workspace = request.workspace
-    idea.trend = selectors.trend(idea)
-    links = list(selectors.links(workspace=workspace, idea=idea))
+    _with_trend([idea])
+    links = cast("list[ShownLink]", list(selectors.links(workspace=workspace, idea=idea)))
     for row in links:
         row.item_url = item_url(workspace.slug, row.item_id)
+    closures = cast("list[ShownClosure]", list(selectors.closures(workspace=workspace, idea=idea)))
+    for closure in closures:
+        closure.subject_shown = services.render_message(
+            closure.subject, name="…", idea=idea, workspace=workspace
+        )
     context = {
         "idea": idea,
         "form": form or IdeaEditForm.for_idea(idea, workspace=workspace),
@@ -183,7 +216,7 @@ def _detail(
         "accounts": selectors.idea_accounts(workspace=workspace, idea=idea),
         "chart": selectors.weekly_chart(idea=idea),
         "events": selectors.history(workspace=workspace, idea=idea),
-        "closures": list(selectors.closures(workspace=workspace, idea=idea)),
+        "closures": closures,
         "outcome": services.closing_outcome(idea),
         "merge_choices": [
             i for i in selectors.ideas_for_picker(workspace=workspace, limit=200) if i.pk != idea.pk
@@ -191,10 +224,6 @@ def _detail(
         "importances": Importance.choices,
         "loop_closed_count": sum(1 for row in links if row.item.loop_closed_at),
     }
-    for closure in context["closures"]:
-        closure.subject_shown = services.render_message(
-            closure.subject, name="…", idea=idea, workspace=workspace
-        )
     template = "feedback/ideas/detail.html" + (f"#{partial}" if partial else "")
     return render(request, template, context, status=status)
 

@@ -4,10 +4,12 @@ Actions answer htmx with the item's panel, its row swapped out-of-band and an un
 htmx they redirect to the item's page. A stale version answers 409 with the current state.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict, cast
 from urllib.parse import urlsplit
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
@@ -30,7 +32,7 @@ from feedback.forms.triage import (
     RenameForm,
     SavedViewForm,
 )
-from feedback.models import FeedbackItem, Importance, Priority, Sentiment, Status
+from feedback.models import FeedbackItem, Importance, Priority, SavedView, Sentiment, Status
 from feedback.selectors import ideas as idea_selectors
 from feedback.selectors import intake as intake_selectors
 from feedback.selectors import triage as selectors
@@ -41,6 +43,12 @@ from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
 from productops.errors import StaleEdit
+from productops.models import Workspace
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    ShownItem = WithAnnotations[FeedbackItem, "Shown"]
 
 TEMPLATE = "feedback/triage/inbox.html"
 ITEM_TEMPLATE = "feedback/triage/item.html"
@@ -61,17 +69,32 @@ def headline(item: FeedbackItem) -> str:
     return next((line.strip() for line in item.body.splitlines() if line.strip()), "(empty)")
 
 
-def _decorate(rows: list[FeedbackItem], workspace) -> list[FeedbackItem]:
+class Shown(TypedDict):
+    """What the triage templates read of an item besides its fields."""
+
+    headline: str
+    age: str  # compact_age()
+    url: str  # the item's page
+    labels: dict[str, str]  # _labels()
+
+
+def _decorate(rows: Sequence[FeedbackItem], workspace: Workspace) -> Sequence["ShownItem"]:
     """What a row shows beyond its fields: headline, age and its page's URL (one reverse for
     all rows: a {% url %} per row and link cost the page milliseconds)."""
     now = timezone.now()
     items_path = reverse("feedback_inbox", args=[workspace.slug])
-    for row in rows:
+    shown = cast("Sequence[ShownItem]", rows)  # each gets the attributes just below
+    for row in shown:
         row.headline = headline(row)
         row.age = compact_age(row.received_at, now)
         row.url = f"{items_path}{row.pk}/"
         row.labels = _labels(row)
-    return rows
+    return shown
+
+
+def _problems(form: forms.Form) -> str:
+    """Every message of an invalid form, in one line."""
+    return " ".join(str(m) for errors in form.errors.values() for m in errors)
 
 
 # A row's labels, read once per row: get_FOO_display() flattens the choices on every call and
@@ -94,21 +117,22 @@ def _labels(row: FeedbackItem) -> dict[str, str]:
 
 def _filter_form(
     request: WorkspaceRequest, given: QueryDict | None = None
-) -> tuple[InboxFilterForm, object]:
+) -> tuple[InboxFilterForm, SavedView | None]:
     """The inbox's filters from `given` (the request's query string unless named): a saved
     view's when the query names one and nothing else."""
     given = request.GET if given is None else given
     data = given
     current_view = None
-    if given.get("view", "").isdigit():
+    view_id = given.get("view", "")
+    if view_id.isdigit():
         current_view = selectors.visible_saved_view(
-            workspace=request.workspace, user=request.user, view_id=int(given["view"])
+            workspace=request.workspace, user=request.user, view_id=int(view_id)
         )
         if current_view is not None and not (given.keys() - {"view", "cursor"}):
             data = QueryDict(mutable=True)
             data.update({k: str(v) for k, v in current_view.filters.items()})
             if "cursor" in given:
-                data["cursor"] = given["cursor"]
+                data["cursor"] = given.get("cursor", "")
     form = InboxFilterForm(data, actor=request.actor)
     form.is_valid()
     return form, current_view
@@ -226,7 +250,7 @@ def _in_inbox(request: WorkspaceRequest) -> bool:
     """Whether the htmx request comes from the inbox page (which has the item's row)."""
     current = request.htmx.current_url_abs_path if request.htmx else None
     inbox_path = reverse("feedback_inbox", args=[request.workspace.slug])
-    return bool(current) and current.split("?")[0] == inbox_path
+    return current is not None and current.split("?")[0] == inbox_path
 
 
 def _panel(request: WorkspaceRequest, item_id: int, *, status: int = 200, **extra) -> HttpResponse:
@@ -295,7 +319,7 @@ ACTION_NAMES = {
 
 def _posted_fields(posted: QueryDict) -> dict[str, str]:
     keep = ("status", "priority", "assignee", "product_area", "sentiment", "add_tag", "remove_tag")
-    return {k: posted[k] for k in keep if k in posted}
+    return {k: posted.get(k, "") for k in keep if k in posted}
 
 
 @require_POST
@@ -321,7 +345,7 @@ def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     if isinstance(updated, HttpResponse):
         return updated
     undo = _undo_fields(item, had, updated, changes)
-    note = ACTION_NAMES.get(changes.get("status"), "Updated") if "status" in changes else "Updated"
+    note = ACTION_NAMES.get(changes["status"], "Updated") if "status" in changes else "Updated"
     return _done(
         request,
         item_id,
@@ -466,7 +490,7 @@ def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     item = selectors.item(workspace=request.workspace, item_id=item_id)
     form = LinkForm(request.POST)
     if not form.is_valid():
-        problems = " ".join(m for errors in form.errors.values() for m in errors)
+        problems = _problems(form)
         return _failed(request, item_id, problems, status=400)
     idea = None
     if form.cleaned_data.get("idea"):
@@ -520,7 +544,7 @@ BULK_FIELDS = {
 }
 
 
-def _bulk_reverts(action: str, before: dict, after: list[FeedbackItem]) -> list[str]:
+def _bulk_reverts(action: str, before: dict, after: Sequence[FeedbackItem]) -> list[str]:
     """The undo note's entries (forms.triage.BulkRevertForm): per changed item, the version
     the action left and the field's value before it."""
     entries = []
@@ -547,7 +571,7 @@ def _bulk_answer(request: WorkspaceRequest, report: dict, status: int) -> HttpRe
             for skip in report["skipped"]:
                 messages.warning(request, f"#{skip.id} skipped: {skip.reason}")
         return redirect(reverse("feedback_inbox", args=[request.workspace.slug]))
-    rows = []
+    rows: Sequence[ShownItem] = []
     if report["updated"]:
         ids = [row.pk for row in report["updated"]]
         rows = _decorate(
@@ -568,7 +592,7 @@ def bulk(request: WorkspaceRequest) -> HttpResponse:
     report: dict = {"error": None, "updated": [], "skipped": []}
     status = 200
     if not form.is_valid():
-        report["error"] = " ".join(m for errs in form.errors.values() for m in errs)
+        report["error"] = _problems(form)
         status = 400
     else:
         action = form.cleaned_data["action"]
@@ -607,7 +631,7 @@ def bulk_undo(request: WorkspaceRequest) -> HttpResponse:
     report: dict = {"error": None, "updated": [], "skipped": []}
     status = 200
     if not form.is_valid():
-        report["error"] = " ".join(m for errs in form.errors.values() for m in errs)
+        report["error"] = _problems(form)
         status = 400
     else:
         try:
