@@ -164,7 +164,8 @@ def ideas_evidence(
         "since_30": since_30,
         "since_90": since_90,
     }
-    rows, segments = {}, {}
+    rows: dict[int, tuple] = {}
+    segments: dict[int, list[tuple[str, int, Decimal]]] = {}  # (segment, accounts, revenue)
     if ids:
         with connection.cursor() as cursor:
             cursor.execute(_FIGURES, params)

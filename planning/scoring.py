@@ -88,23 +88,24 @@ class Scale:
         for label, value in self.choices:
             if text.upper() == label.upper():
                 return value
+        number: Decimal | None
         try:
-            value = Decimal(text.rstrip("%").strip() if self.kind == ScaleKind.PERCENT else text)
+            number = Decimal(text.rstrip("%").strip() if self.kind == ScaleKind.PERCENT else text)
         except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
+            number = None
+        if number is None or not number.is_finite():
             raise ScoringError(f"{text[:40]!r} is not a value on the {self.label} scale.")
         if self.choices:
-            if value not in self.values:
+            if number not in self.values:
                 raise ScoringError(f"{self.label} accepts {', '.join(self.labels)}; not {text}.")
-            return self.values[self.values.index(value)]
-        if self.whole and value != value.to_integral_value():
+            return self.values[self.values.index(number)]
+        if self.whole and number != number.to_integral_value():
             raise ScoringError(f"{self.label} takes whole numbers; not {text}.")
-        if self.minimum is not None and value < self.minimum:
+        if self.minimum is not None and number < self.minimum:
             raise ScoringError(f"{self.label} goes from {self.minimum}; {text} is below.")
-        if self.maximum is not None and value > self.maximum:
+        if self.maximum is not None and number > self.maximum:
             raise ScoringError(f"{self.label} goes up to {self.maximum}; {text} is above.")
-        return value
+        return number
 
     def display(self, value: Decimal | float) -> str:
         """How a value reads on this scale: the label of a closed scale, else the number."""
@@ -315,7 +316,7 @@ def _parse(expression: str, names: frozenset[str]) -> ast.Expression:
 
 def _evaluate(node: ast.AST, values: dict[str, float]) -> float:
     # Only the node types _parse let through can reach here.
-    if isinstance(node, ast.Constant):
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return float(node.value)
     if isinstance(node, ast.Name):
         return values[node.id]
@@ -329,7 +330,7 @@ def _evaluate(node: ast.AST, values: dict[str, float]) -> float:
     if isinstance(node, ast.UnaryOp):
         operand = _evaluate(node.operand, values)
         return -operand if isinstance(node.op, ast.USub) else operand
-    if isinstance(node, ast.Call):
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         return _CALLS[node.func.id](*(_evaluate(arg, values) for arg in node.args))
     raise FormulaError("A formula holds numbers, field names, + - * / and calls only.")
 
@@ -473,7 +474,7 @@ def built_in(key: str) -> ScoringModel:
 # Dot voting
 
 
-def check_dots(allocation: Mapping[Hashable, int], *, budget: int, cap: int) -> int:
+def check_dots[Target: Hashable](allocation: Mapping[Target, int], *, budget: int, cap: int) -> int:
     """Checks one person's dots (target -> dots) against the budget and the cap per target.
 
     Returns the dots left to spend. Used by agenda dot voting and retro group votes alike.

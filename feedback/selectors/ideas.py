@@ -7,7 +7,7 @@ are items) is defined once, in selectors/evidence.py.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, Protocol, TypedDict, cast
 
 from django.db.models import (
     Count,
@@ -90,7 +90,16 @@ def with_demand(queryset: QuerySet[Idea], *, workspace: Workspace) -> QuerySet["
     return cast("QuerySet[IdeaWithDemand]", annotated)
 
 
-def trend(idea: "IdeaWithDemand") -> str:
+class RecentMentions(Protocol):
+    """What trend() reads: an idea with demand, or planning's evidence of one."""
+
+    @property
+    def recent_30(self) -> int: ...
+    @property
+    def recent_90(self) -> int: ...
+
+
+def trend(idea: RecentMentions) -> str:
     """'up', 'down' or 'flat': the last 30 days against the 30-day average of the 60 before."""
     before = (idea.recent_90 - idea.recent_30) / 2
     if idea.recent_30 > before * 1.2 and idea.recent_30 >= 2:

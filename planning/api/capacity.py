@@ -1,5 +1,8 @@
 """Capacity API: plans with their figures, and members' shares. Thin: selectors and services."""
 
+from decimal import Decimal
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -14,13 +17,16 @@ from productops.capabilities import Capability
 from productops.idempotency import idempotent
 from productops.validation import AVAILABILITY, ID, PLANNING_DAY, VERSION, WORKING_DAYS
 
-AMOUNT = {"max_digits": 12, "decimal_places": 2}
+
+def _amount(**kwargs: Any) -> serializers.DecimalField:
+    """A capacity figure: up to 12 digits, 2 after the point."""
+    return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
 
 
 class CapacityRangeOut(serializers.Serializer):
-    low = serializers.DecimalField(**AMOUNT)
-    likely = serializers.DecimalField(**AMOUNT)
-    high = serializers.DecimalField(**AMOUNT)
+    low = _amount()
+    likely = _amount()
+    high = _amount()
     periods = serializers.IntegerField(help_text="Earlier periods of the team it comes from")
 
 
@@ -30,7 +36,7 @@ class CapacityMemberOut(serializers.Serializer):
     name = serializers.CharField(source="member.display_name")
     availability = serializers.IntegerField(source="member.availability", help_text="Percent")
     days_off = serializers.DecimalField(source="member.days_off", max_digits=5, decimal_places=1)
-    capacity = serializers.DecimalField(**AMOUNT)
+    capacity = _amount()
 
 
 class CapacityOut(serializers.Serializer):
@@ -43,10 +49,8 @@ class CapacityOut(serializers.Serializer):
     per_person = serializers.DecimalField(source="plan.per_person", max_digits=8, decimal_places=2)
     notes = serializers.CharField(source="plan.notes")
     version = serializers.IntegerField(source="plan.version")
-    capacity = serializers.DecimalField(help_text="Sum of the members' shares", **AMOUNT)
-    committed = serializers.DecimalField(
-        help_text="Agreed estimates of the team's commit decisions in the period", **AMOUNT
-    )
+    capacity = _amount(help_text="Sum of the members' shares")
+    committed = _amount(help_text="Agreed estimates of the team's commit decisions in the period")
     over = serializers.BooleanField(help_text="Committed load above capacity")
     load_percent = serializers.IntegerField(allow_null=True)
     commits = serializers.IntegerField()
@@ -84,7 +88,11 @@ class CapacityMemberIn(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
     availability = AVAILABILITY.serializer_field(default=100, help_text="Percent")
     days_off = serializers.DecimalField(
-        max_digits=4, decimal_places=1, min_value=0, default=0, help_text="Days off in the period"
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        default=Decimal(0),
+        help_text="Days off in the period",
     )
 
 
@@ -114,7 +122,8 @@ class CapacityList(WorkspaceListAPIView):
 
     def list(self, request, *args, **kwargs) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        figures = selectors.figures_of(workspace=self.workspace, chosen=list(page))
+        # The pagination class is set, so there is always a page.
+        figures = selectors.figures_of(workspace=self.workspace, chosen=list(page or ()))
         return self.get_paginated_response(CapacityOut(figures, many=True).data)
 
     @extend_schema(request=CapacityIn, responses={201: CapacityOut})

@@ -39,7 +39,7 @@ class ActionItemOut(serializers.ModelSerializer):
         ]
 
     def get_owner_name(self, item: ActionItem) -> str | None:
-        return item.owner.display_name if item.owner_id else None
+        return item.owner.display_name if item.owner else None
 
 
 class ActionItemPatchIn(serializers.Serializer):

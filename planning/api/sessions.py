@@ -4,6 +4,8 @@ Votes leave here as the pages show them: a round's values only once it is reveal
 `selectors.revealed_votes`), your own through `votes/`, and otherwise who voted and how many.
 """
 
+from typing import TYPE_CHECKING, TypedDict, cast
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -32,6 +34,11 @@ from productops.api_errors import error_body
 from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.idempotency import idempotent
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    TalliedItem = WithAnnotations[AgendaItem, "Tally"]
 
 
 class SessionOut(serializers.ModelSerializer):
@@ -186,9 +193,16 @@ def _valid(serializer_class, request) -> dict:
     return dict(data.validated_data)
 
 
-def _agenda_rows(session: PlanningSession) -> list[AgendaItem]:
+class Tally(TypedDict):
+    """What _agenda_rows() adds to each agenda item for AgendaItemOut."""
+
+    revealed_votes: list[dict]  # RevealedVoteOut
+    votes_in: int  # participants who voted on the open round
+
+
+def _agenda_rows(session: PlanningSession) -> list["TalliedItem"]:
     """The agenda with each item's revealed votes and count of votes in (three queries)."""
-    items = selectors.agenda(session=session)
+    items = cast("list[TalliedItem]", selectors.agenda(session=session))
     names = {p.pk: p.user.display_name for p in selectors.participants(session=session)}
     revealed: dict[int, list[dict]] = {item.pk: [] for item in items}
     for item_id, participant_id, field, round_, value in (

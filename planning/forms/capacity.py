@@ -6,6 +6,7 @@ from django import forms
 
 from planning.models import CapacityPlan, CapacityUnit
 from planning.services.capacity import PlanSpec
+from productops.forms import limit_choices
 from productops.models import User
 from productops.validation import AVAILABILITY, PLANNING_DAY, VERSION, WORKING_DAYS
 from productops.widgets import IsoDateInput
@@ -77,4 +78,4 @@ class CapacityMemberForm(forms.Form):
 
     def __init__(self, *args, members, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = members
+        limit_choices(self, "user", members)

@@ -1,5 +1,7 @@
 """Forms of the planning settings: evidence decay and workspace formulas."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -79,8 +81,9 @@ class FormulaForm(forms.Form):
             parsed.append({"name": parts[0], "label": parts[1], "scale": parts[2]})
         return parsed
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if "field_lines" in data:
             try:
                 data["fields"] = self.clean_fields_text(data["field_lines"])

@@ -1,5 +1,7 @@
 """Forms of the planning pages. The services validate again; these shape the input."""
 
+from typing import cast
+
 from django import forms
 
 from planning.models import DecisionOutcome, ParticipantRole, SessionKind
@@ -37,7 +39,7 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, workspace, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scoring_model"].choices = [
+        cast(forms.ChoiceField, self.fields["scoring_model"]).choices = [
             ("", "— (estimation and retrospectives)"),
             *selectors.model_choices(workspace=workspace),
         ]

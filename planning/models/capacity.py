@@ -89,4 +89,4 @@ class CapacityMember(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.display_name if self.user_id else self.name
+        return self.user.display_name if self.user else self.name

@@ -66,15 +66,18 @@ def _clean_plan(spec: PlanSpec) -> dict[str, Any]:
         day = getattr(spec, name)
         if day is None or not PLANNING_DAY.earliest <= day <= PLANNING_DAY.latest:
             errors[name] = PLANNING_DAY.message
-    period_ok = not errors.keys() & {"period_start", "period_end"}
-    if period_ok and spec.period_end < spec.period_start:
-        errors["period_end"] = "The period ends before it starts."
-        period_ok = False
+    start, end = spec.period_start, spec.period_end
+    period: tuple[date, date] | None = None  # set when both days are good and in order
+    if start is not None and end is not None and not errors.keys() & {"period_start", "period_end"}:
+        if end < start:
+            errors["period_end"] = "The period ends before it starts."
+        else:
+            period = (start, end)
     if spec.unit not in CapacityUnit.values:
         errors["unit"] = "Count capacity in points or person-days."
     working_days = spec.working_days
-    if working_days is None and period_ok:
-        working_days = _weekdays(spec.period_start, spec.period_end)
+    if working_days is None and period is not None:
+        working_days = _weekdays(*period)
     if working_days is None or not within(WORKING_DAYS, working_days):
         errors["working_days"] = WORKING_DAYS.message
     per_person = spec.per_person
@@ -90,7 +93,7 @@ def _clean_plan(spec: PlanSpec) -> dict[str, Any]:
             if spec.unit == CapacityUnit.POINTS
             else "Give the days one full-time person gives in the period (above 0)."
         )
-    if errors:
+    if errors or per_person is None:  # no per_person is one of the errors
         raise ValidationError(errors)
     return {
         "team": team,

@@ -163,14 +163,18 @@ def reflection_add(
 ) -> Reflection:
     """A reflection under the prompt at `position` (0 first)."""
     session = _retro(actor, session)
-    _participant(actor, session)
+    seat = _participant(actor, session)
     _phase(session, "reflect")
     text = _text(text, MAX_REFLECTION, "text", "a reflection")
     prompt = next((p for p in _ensure_prompts(session) if p.position == position), None)
     if prompt is None:
         raise ValidationError({"prompt": "Choose one of this retro's prompts."})
     reflection = Reflection.objects.create(
-        workspace=actor.workspace, session=session, prompt=prompt, author=actor.user, text=text
+        workspace=actor.workspace,
+        session=session,
+        prompt=prompt,
+        author_id=seat.user_id,  # the actor's user, without reading the row
+        text=text,
     )
     audit(actor, "retro.reflection_added", reflection, after={"prompt": prompt.text})
     live.bump(session)
@@ -245,6 +249,7 @@ def reflection_move(
     if reflection is None:
         raise ValidationError("That reflection is gone.")
     before = reflection.group_id
+    target: ReflectionGroup | None  # None: the reflection stands on its own
     if group_id is not None:
         target = _group(session, group_id)
     elif onto_reflection_id is not None:
@@ -450,7 +455,7 @@ def action_item_add(
 def _snapshot(item: ActionItem) -> dict[str, Any]:
     return {
         "title": item.title,
-        "owner": item.owner.display_name if item.owner_id else None,
+        "owner": item.owner.display_name if item.owner else None,
         "due_on": item.due_on.isoformat() if item.due_on else None,
         "status": item.status,
     }

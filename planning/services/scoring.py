@@ -111,7 +111,10 @@ def _name_taken(actor: Actor, name: str, exclude: int | None = None) -> bool:
     queryset = ScoringFormula.objects.filter(workspace=actor.workspace).annotate(
         lower=Lower("name")
     )
-    return queryset.filter(lower=name.lower()).exclude(pk=exclude).exists()
+    queryset = queryset.filter(lower=name.lower())
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude)
+    return queryset.exists()
 
 
 @transaction.atomic

@@ -219,7 +219,10 @@ def item_decide(request: WorkspaceRequest, session: PlanningSession, item_id: in
     form = DecisionForm(request.POST)
     if not form.is_valid():
         raise ValidationError(
-            " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+            " ".join(
+                f"{name}: {' '.join(str(e) for e in errors)}"
+                for name, errors in form.errors.items()
+            )
         )
     data = form.cleaned_data
     decision = decision_services.decision_record(

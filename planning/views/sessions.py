@@ -5,7 +5,7 @@ and the ideas board's decision badges. The room and its poll are in `room`, its 
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -112,7 +112,7 @@ def session_summary(request: WorkspaceRequest, session_id: int) -> HttpResponse:
 
 @require_GET
 @member_required(Capability.VIEW_PLANNING)
-def session_export(request: WorkspaceRequest, session_id: int) -> HttpResponse:
+def session_export(request: WorkspaceRequest, session_id: int) -> StreamingHttpResponse:
     session = session_of(request, session_id)
     return planning_csv.summary_download(session=session)
 
