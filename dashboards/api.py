@@ -36,7 +36,9 @@ class FreshnessOut(serializers.Serializer):
 
 
 class FigureOut(serializers.Serializer):
-    label = serializers.CharField()
+    # DRF's metaclass takes declared fields out of the class, so this does not replace
+    # Field.label, as the stubs believe.
+    label = serializers.CharField()  # type: ignore[assignment]
     value = serializers.JSONField(help_text="A number, text, or null")
 
 
@@ -65,7 +67,9 @@ class MetricIndexOut(serializers.Serializer):
 def _filters(request, workspace):
     form = DashboardFilterForm(request.query_params, today=clock.workspace_today(workspace))
     if not form.is_valid():
-        raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        raise ValidationError(
+            {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+        )
     return form.filters()
 
 

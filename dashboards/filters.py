@@ -108,7 +108,8 @@ class DashboardFilterForm(forms.Form):
         return int(value)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         preset = data.get("range") or DEFAULT_PRESET
         if data.get("since") or data.get("until"):
             preset = "custom" if not self.data.get("range") else preset

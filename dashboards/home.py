@@ -48,7 +48,10 @@ def notice_deadlines(*, workspace, today: date) -> tuple[list[Deadline], list[De
         {"ws": workspace.pk, "today": today},
     )
     sunday = today + timedelta(days=6 - today.weekday())
-    deadlines = [Deadline(*row, days_left=(row[2] - today).days) for row in rows]
+    deadlines = [
+        Deadline(tool_id, name, notice, renewal, cost, days_left=(notice - today).days)
+        for tool_id, name, notice, renewal, cost in rows
+    ]
     return (
         [d for d in deadlines if d.notice_deadline <= sunday],
         [d for d in deadlines if d.notice_deadline > sunday],

@@ -6,12 +6,20 @@ base tables, and a "none" is 0 or "" so that the bucket key is a plain unique co
 `INSERT ... ON CONFLICT` can name.
 """
 
+from typing import TypedDict
+
 from django.db import models
 from django.utils import timezone
 
 from productops.models import Membership, Workspace
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+
+class Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: Digits = {"max_digits": 16, "decimal_places": 2}  # an amount in the workspace currency
 
 
 class FeedbackDaily(models.Model):

@@ -12,6 +12,7 @@ None means everything. Days are the workspace's: `received_at AT TIME ZONE <its 
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -549,7 +550,7 @@ def apply(rollup: Rollup, scope: Scope, base: dict) -> tuple[int, int]:
     scoped = chosen is not None
     values = dict(base, **{rollup.scope: chosen})
     runs = {}
-    if scoped and rollup.scope == "days":
+    if chosen is not None and rollup.scope == "days":
         runs = day_runs(chosen)
         values |= runs
     cols = ", ".join(rollup.columns)
@@ -628,7 +629,7 @@ def ideas_touched_on(days: list[date], base: dict) -> list[int]:
 
 def scope_has_rows(scope: Scope, base: dict) -> bool:
     """Whether the base tables hold anything in `scope` (so a recount must store something)."""
-    checks = []
+    checks: list[tuple[str, Mapping[str, object]]] = []  # (SQL, its values besides `base`)
     if scope.days is None:
         checks.append(("SELECT 1 FROM feedback_feedbackitem i WHERE i.workspace_id = %(ws)s", {}))
     elif scope.days:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -47,7 +48,8 @@ def refresh_request(*, actor: Actor) -> RefreshState:
         claimed = cursor.fetchone()
     state = RefreshState.objects.get(workspace=workspace)
     if not claimed:
-        waited = timezone.now() - state.manual_requested_at
+        # Not claimed: a recent request holds the claim, so the time is set.
+        waited = timezone.now() - (state.manual_requested_at or timezone.now())
         raise Throttled(retry_after=max(1, int((MANUAL_REFRESH_EVERY - waited).total_seconds())))
     audit(actor, "dashboards.refresh_requested", state)
     enqueue_on_commit(REBUILD_TASK, workspace.pk)
@@ -59,6 +61,8 @@ def digest_subscribe(*, actor: Actor, subscribed: bool) -> bool:
     """Opts the member in to (or out of) the weekly digest. Returns the new setting."""
     require(actor, Capability.RECEIVE_DIGEST)
     membership_id = actor.membership_id
+    if membership_id is None:  # a token: RECEIVE_DIGEST is a member's
+        raise PermissionDenied("Only a member receives the digest.")
     if subscribed:
         row, created = DigestSubscription.objects.get_or_create(
             workspace=actor.workspace, membership_id=membership_id
@@ -66,10 +70,10 @@ def digest_subscribe(*, actor: Actor, subscribed: bool) -> bool:
         if created:
             audit(actor, "dashboards.digest_subscribed", row)
     else:
-        row = DigestSubscription.objects.filter(
+        existing = DigestSubscription.objects.filter(
             workspace=actor.workspace, membership_id=membership_id
         ).first()
-        if row is not None:
-            audit(actor, "dashboards.digest_unsubscribed", row)
-            row.delete()
+        if existing is not None:
+            audit(actor, "dashboards.digest_unsubscribed", existing)
+            existing.delete()
     return subscribed

@@ -35,9 +35,8 @@ def overview(request: WorkspaceRequest) -> HttpResponse:
         "choices": selectors.filter_choices(workspace=workspace),
         "tiles": list(selectors.TILES),
         "freshness": selectors.freshness(workspace=workspace),
-        "subscribed": DigestSubscription.objects.filter(
-            membership_id=request.actor.membership_id
-        ).exists(),
+        "subscribed": request.actor.membership_id is not None
+        and DigestSubscription.objects.filter(membership_id=request.actor.membership_id).exists(),
     }
     return render(request, "dashboards/overview.html", context, status=400 if form.errors else 200)
 

@@ -36,6 +36,14 @@ class ItemOutcome:
     same_as: int | None = None  # for a repeat within one batch: the index of the first
 
 
+def every_outcome(outcomes: list[ItemOutcome | None]) -> list[ItemOutcome]:
+    """The outcomes of a batch once each item has one; a slot left empty is a bug (raise)."""
+    done = [outcome for outcome in outcomes if outcome is not None]
+    if len(done) != len(outcomes):
+        raise RuntimeError(f"{len(outcomes) - len(done)} of the batch's items have no outcome.")
+    return done
+
+
 @dataclass(frozen=True)
 class Person:
     """Who sent one item, as far as the channel knows; `trusted` channels may create accounts."""
@@ -280,7 +288,7 @@ def store_items(
             first_index[key] = index
         keep.append(index)
     if not keep:
-        return outcomes  # type: ignore[return-value]
+        return every_outcome(outcomes)
 
     people = resolve_people(
         workspace,
@@ -405,7 +413,7 @@ def store_items(
             )
     status_counts.add(workspace, Counter(items[index].status for index in created_ids))
     mark_days(workspace, days)
-    return outcomes  # type: ignore[return-value]
+    return every_outcome(outcomes)
 
 
 def mark_days(workspace: Workspace, days: set[date]) -> None:

@@ -55,10 +55,10 @@ def mark_changed(workspace: Workspace, topic: str, bucket: str = "") -> None:
 
 
 # Who reads the marks (dashboards) learns of new ones after commit; productops imports no app.
-_mark_listeners: list[Callable[[int], None]] = []
+_mark_listeners: list[Callable[[int], object]] = []
 
 
-def on_marks_written(listener: Callable[[int], None]) -> None:
+def on_marks_written(listener: Callable[[int], object]) -> None:
     """Registers `listener(workspace_id)`, called after a transaction that wrote marks commits."""
     _mark_listeners.append(listener)
 

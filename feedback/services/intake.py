@@ -14,7 +14,15 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from psycopg2.extras import execute_values
 
-from feedback.batch_upsert import CREATED, ERROR, UNCHANGED, UPDATED, ItemOutcome, store_items
+from feedback.batch_upsert import (
+    CREATED,
+    ERROR,
+    UNCHANGED,
+    UPDATED,
+    ItemOutcome,
+    every_outcome,
+    store_items,
+)
 from feedback.intake_item import (
     MAX_BODY,
     MAX_EXTERNAL_ID,
@@ -142,7 +150,7 @@ def _store(
             outcome.index = index
             outcomes[index] = outcome
         _store_ratings(items, outcomes)
-    result = IntakeResult(source=source, outcomes=outcomes)  # type: ignore[arg-type]
+    result = IntakeResult(source=source, outcomes=every_outcome(outcomes))
     if wake and (result.created or result.updated):
         wake_processing(actor.workspace.pk)
     return result
