@@ -2,9 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-
-from django.utils import timezone
+from datetime import datetime
 
 MAX_BODY = 20_000
 MAX_TITLE = 300
@@ -70,88 +68,3 @@ def name_from_domain(domain: str) -> str:
     """ "acme-robotics.io" -> "Acme Robotics": a readable account name until the CRM says."""
     label = domain.split(".")[0] if domain else ""
     return " ".join(part.capitalize() for part in re.split(r"[-_]", label) if part) or domain
-
-
-# Date formats seen in the usual exports (Intercom, Zendesk, Canny, Productboard, Typeform,
-# spreadsheets). Slashes with the year last are read month first (the US exports' order) unless
-# the first number is over 12; dots and dashes with the year last are read day first.
-_FORMATS = [
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y/%m/%d",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y",
-    "%d-%m-%Y %H:%M",
-    "%d-%m-%Y",
-    "%b %d, %Y %I:%M %p",
-    "%b %d, %Y %H:%M",
-    "%b %d, %Y",
-    "%B %d, %Y %I:%M %p",
-    "%B %d, %Y at %I:%M %p",
-    "%B %d, %Y %H:%M",
-    "%B %d, %Y",
-    "%d %b %Y %H:%M",
-    "%d %b %Y",
-    "%d %B %Y %H:%M",
-    "%d %B %Y",
-    "%a, %d %b %Y %H:%M:%S",
-    "%a %b %d %Y %H:%M:%S",
-]
-_SLASHED = re.compile(
-    r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
-)
-_ZONE_SUFFIX = re.compile(r"\s*(UTC|GMT|Z)$", re.IGNORECASE)
-
-
-def parse_when(text: str) -> datetime | None:
-    """A moment from the text forms exports use; None when it cannot be read. Naive means UTC."""
-    value = _ZONE_SUFFIX.sub("", text.strip())
-    if not value:
-        return None
-    moment = _parse(value)
-    if moment is None:
-        return None
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=UTC)
-    if not (1990 <= moment.year <= 2200):
-        return None
-    return moment
-
-
-def _parse(value: str) -> datetime | None:
-    if re.fullmatch(r"\d{9,13}(\.\d+)?", value):  # unix seconds or milliseconds
-        number = float(value)
-        return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, tz=UTC)
-    try:
-        return datetime.fromisoformat(value.replace(" UTC", "").replace("Z", "+00:00"))
-    except ValueError:
-        pass
-    slashed = _SLASHED.match(value)
-    if slashed:
-        return _parse_slashed(slashed)
-    for fmt in _FORMATS:
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    return None
-
-
-def _parse_slashed(match: re.Match) -> datetime | None:
-    first, second, year, hour, minute, second_of_minute, half = match.groups()
-    first, second, year = int(first), int(second), int(year)
-    year += 2000 if year < 100 else 0
-    month, day = (second, first) if first > 12 else (first, second)
-    hours = int(hour or 0)
-    if half:
-        hours = hours % 12 + (12 if half.lower() == "pm" else 0)
-    try:
-        return datetime(year, month, day) + timedelta(
-            hours=hours, minutes=int(minute or 0), seconds=int(second_of_minute or 0)
-        )
-    except ValueError:
-        return None

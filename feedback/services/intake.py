@@ -30,16 +30,17 @@ from feedback.intake_item import (
     MAX_TITLE,
     IntakeItem,
     normalise_domain,
-    parse_when,
 )
 from feedback.models import Account, Channel, FeedbackItem, Source, Status
 from feedback.selectors import intake as selectors
 from feedback.services.processing import wake_processing
 from feedback.services.sources import default_source
 from feedback.webhooks import DEFAULT_MAPPING, claim_delivery, extract, verify
+from productops import clock
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
+from productops.imports.values import DateOrder, parse_single_moment
 from productops.models import Workspace
 from productops.validation import STAR_RATING, parse_json
 
@@ -333,7 +334,7 @@ def feedback_webhook_receive(
     ):
         raise Replayed("This delivery was received already (same signature).")
     actor = Actor(workspace=source.workspace)
-    parsed = [item_from_text(v) for v in values]
+    parsed = [item_from_text(v, source.workspace) for v in values]
     result = _store(
         actor,
         source,
@@ -344,15 +345,25 @@ def feedback_webhook_receive(
     return result
 
 
-def item_from_text(values: dict[str, str]) -> tuple[IntakeItem, dict[str, list[str]]]:
-    """An item from text values (a webhook's mapped JSON, a CSV row), and its errors by field."""
+def item_from_text(
+    values: dict[str, str], workspace: Workspace
+) -> tuple[IntakeItem, dict[str, list[str]]]:
+    """An item from text values (a webhook's mapped JSON), and its errors by field.
+
+    `received_at` is read on its own (imports.values.parse_single_moment): as written when it
+    says how, a day/month that could be either in the workspace's `date_order`, a time without
+    a zone in the workspace's zone. A value that cannot be read is the item's error, naming it.
+    """
     errors: dict[str, list[str]] = {}
     received_at = None
     when = values.get("received_at", "").strip()
     if when:
-        received_at = parse_when(when)
-        if received_at is None:
-            errors["received_at"] = [f"Cannot read {when[:40]!r} as a date and time."]
+        try:
+            received_at = parse_single_moment(
+                when, DateOrder(workspace.date_order), clock.zone(workspace)
+            )
+        except ValueError as error:
+            errors["received_at"] = [f"Cannot read {when[:40]!r} as a date and time: {error}."]
     tags = [t for t in (values.get("tags", "").replace(";", ",").split(",")) if t.strip()]
     item = IntakeItem(
         body=values.get("body", ""),

@@ -9,7 +9,7 @@ exactly an amount (`about 14k`) is a bad row, never the number inside it.
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 from enum import StrEnum
 
@@ -39,7 +39,8 @@ _NUMERIC_DATE = re.compile(
     r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp]\.?[Mm]\.?)?)?$"
 )
 _EPOCH = re.compile(r"^\d{9,13}(?:\.\d+)?$")
-_ZONE_WORD = re.compile(r"\s*(?:UTC|GMT)$", re.IGNORECASE)
+# A trailing zone word means UTC (`2024-05-01 10:00 UTC`), whatever the workspace's zone.
+_ZONE_WORD = re.compile(r"\s*(?:UTC|GMT|Z)$", re.IGNORECASE)
 _TEXT_FORMATS = [
     "%b %d, %Y %I:%M %p",
     "%b %d, %Y %H:%M",
@@ -87,7 +88,7 @@ def column_rule(values: list[str]) -> ColumnRule:
     day_first = month_first = numeric = 0
     point = comma = 0
     for text in values:
-        text = text.strip()
+        text = _ZONE_WORD.sub("", text.strip())
         if not text:
             continue
         match = _NUMERIC_DATE.match(text)
@@ -133,24 +134,44 @@ def _decimal_evidence(text: str) -> Decimals | None:
     return None  # "1.234" or "1,234" alone: either reading is possible
 
 
-def parse_moment(text: str, order: DateOrder | None, zone: tzinfo = UTC) -> datetime:
+def parse_moment(
+    text: str, order: DateOrder | None, zone: tzinfo = UTC, *, order_from: str = "this column's"
+) -> datetime:
     """A moment from the forms exports use; a time without a zone is in `zone`.
 
     Raises ValueError with the reason. `order` reads numeric day/month dates; None means the
-    column has not decided, so such a date is refused rather than guessed.
+    column has not decided, so such a date is refused rather than guessed. `order_from` names
+    where the order came from, for the message when a value does not fit it.
     """
-    value = _ZONE_WORD.sub("", text.strip())
+    value = text.strip()
+    said_utc = bool(_ZONE_WORD.search(value))
+    value = _ZONE_WORD.sub("", value)
     if not value:
         raise ValueError("empty")
-    moment = _moment(value, order)
+    moment = _moment(value, order, order_from)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
+        moment = moment.replace(tzinfo=UTC if said_utc else zone)
     if not (EARLIEST_YEAR <= moment.year <= LATEST_YEAR):
         raise ValueError(f"{text!r} is not a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
     return moment
 
 
-def _moment(value: str, order: DateOrder | None) -> datetime:
+def parse_single_moment(text: str, default_order: DateOrder, zone: tzinfo) -> datetime:
+    """One moment that comes on its own (a webhook's field), not in a column of its kind.
+
+    Read as written when the value says how: RFC 3339 / ISO 8601 (with its offset or Z), unix
+    seconds or milliseconds, a day above 12 (`25/03/2024`), a month's name. Only a numeric
+    day/month date that could be either (`03/04/2024`) takes `default_order`, the workspace's
+    `date_order`. A time without a zone is in `zone` (the workspace's, productops/clock.py);
+    a trailing UTC/GMT/Z is UTC. Raises ValueError naming the value: unreadable, not a date in
+    that order (`02/30/2024`), or outside 1900-2200.
+    """
+    # The value is a column of one: it decides its own order when it can, like a column does.
+    order = column_rule([text]).date_order or default_order
+    return parse_moment(text, order, zone, order_from="the workspace's")
+
+
+def _moment(value: str, order: DateOrder | None, order_from: str) -> datetime:
     if _EPOCH.match(value):  # unix seconds, or milliseconds (Google Play, JavaScript)
         number = float(value)
         return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, tz=UTC)
@@ -160,7 +181,7 @@ def _moment(value: str, order: DateOrder | None) -> datetime:
         pass
     match = _NUMERIC_DATE.match(value)
     if match:
-        return _numeric(value, match, order)
+        return _numeric(value, match, order, order_from)
     for fmt in _TEXT_FORMATS:
         try:
             return datetime.strptime(value, fmt)
@@ -169,7 +190,7 @@ def _moment(value: str, order: DateOrder | None) -> datetime:
     raise ValueError(f"{value[:40]!r} is not a date")
 
 
-def _numeric(value: str, match: re.Match, order: DateOrder | None) -> datetime:
+def _numeric(value: str, match: re.Match, order: DateOrder | None, order_from: str) -> datetime:
     first, second, year, hour, minute, seconds, half = match.groups()
     if order is None:
         raise ValueError(f"{value!r} could be day first or month first: choose the date order")
@@ -177,14 +198,19 @@ def _numeric(value: str, match: re.Match, order: DateOrder | None) -> datetime:
     full_year = int(year) + (2000 if len(year) == 2 else 0)
     hours = int(hour or 0)
     if half:
+        if not 1 <= hours <= 12:
+            raise ValueError(f"{value!r} has an hour that is not 1 to 12 before AM/PM")
         hours = hours % 12 + (12 if half.lower().startswith("p") else 0)
     try:
-        return datetime(full_year, int(month), int(day)) + timedelta(
-            hours=hours, minutes=int(minute or 0), seconds=int(seconds or 0)
-        )
+        calendar_day = date(full_year, int(month), int(day))
     except ValueError:
         which = "day first" if order == DateOrder.DAY_FIRST else "month first"
-        raise ValueError(f"{value!r} is not a date read {which}, as this column is") from None
+        raise ValueError(f"{value!r} is not a date read {which}, {order_from} date order") from None
+    try:
+        # Built whole, not date + timedelta: `25:00` is refused, never rolled into the next day.
+        return datetime.combine(calendar_day, time(hours, int(minute or 0), int(seconds or 0)))
+    except ValueError:
+        raise ValueError(f"{value!r} has a time of day that does not exist") from None
 
 
 def parse_day(text: str, order: DateOrder | None) -> date:

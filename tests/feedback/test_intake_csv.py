@@ -1,12 +1,15 @@
 """CSV import of feedback: the usual exports' columns, bad rows by number, nothing twice, 100k."""
 
+import re
+from datetime import UTC
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bench.intake_import import big_csv
-from feedback.intake_item import parse_when
 from feedback.models import Account, FeedbackItem, Source, Tag
 from productops import imports
+from productops.imports.values import DateOrder, parse_single_moment
 from productops.models import ImportJob
 from tests.conftest import signed_in
 
@@ -100,23 +103,47 @@ def test_the_usual_exports_columns_are_recognised(pm, header, expected):
         ("2024-03-05T14:22:01Z", "2024-03-05T14:22:01+00:00"),
         ("2024-03-05 14:22:01 UTC", "2024-03-05T14:22:01+00:00"),
         ("2024-03-05", "2024-03-05T00:00:00+00:00"),
-        ("03/05/2024", "2024-03-05T00:00:00+00:00"),
         ("25/03/2024 09:15", "2024-03-25T09:15:00+00:00"),
-        ("05.03.2024", "2024-03-05T00:00:00+00:00"),
+        ("03/25/2024 09:15", "2024-03-25T09:15:00+00:00"),
         ("Mar 5, 2024", "2024-03-05T00:00:00+00:00"),
         ("March 5, 2024 at 2:22 PM", "2024-03-05T14:22:00+00:00"),
         ("5 March 2024", "2024-03-05T00:00:00+00:00"),
         ("1709648521", "2024-03-05T14:22:01+00:00"),
+        ("1709648521000", "2024-03-05T14:22:01+00:00"),
         ("2024-03-05T14:22:01+02:00", "2024-03-05T14:22:01+02:00"),
     ],
 )
-def test_dates_are_read_in_the_forms_exports_use(text, expected):
-    assert parse_when(text).isoformat() == expected
+@pytest.mark.parametrize("order", list(DateOrder))
+def test_a_value_that_says_how_to_read_it_is_read_as_written_in_either_order(text, expected, order):
+    assert parse_single_moment(text, order, UTC).isoformat() == expected
 
 
-def test_an_unreadable_date_is_none():
-    assert parse_when("yesterday-ish") is None
-    assert parse_when("31/31/2024") is None
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("03/05/2024", DateOrder.MONTH_FIRST, "2024-03-05T00:00:00+00:00"),
+        ("03/05/2024", DateOrder.DAY_FIRST, "2024-05-03T00:00:00+00:00"),
+        ("05.03.2024 14:22", DateOrder.DAY_FIRST, "2024-03-05T14:22:00+00:00"),
+        ("05.03.2024 14:22", DateOrder.MONTH_FIRST, "2024-05-03T14:22:00+00:00"),
+    ],
+)
+def test_a_day_and_month_that_could_be_either_follow_the_given_order(text, order, expected):
+    assert parse_single_moment(text, order, UTC).isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("yesterday-ish", "'yesterday-ish' is not a date"),
+        ("31/31/2024", "'31/31/2024' is not a date read month first"),
+        ("02/30/2024", "'02/30/2024' is not a date read month first"),
+        ("03/04/2024 25:00", "'03/04/2024 25:00' has a time of day that does not exist"),
+        ("1850-01-01", "'1850-01-01' is not a date between 1900 and 2200"),
+    ],
+)
+def test_an_unreadable_date_is_refused_with_the_value_and_why(text, reason):
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        parse_single_moment(text, DateOrder.MONTH_FIRST, UTC)
 
 
 ZENDESK = (

@@ -2,6 +2,7 @@
 
 import json
 import time
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
@@ -238,4 +239,120 @@ def test_extract_reads_indexes_and_leaves_missing_fields_empty():
 
     assert extract(payload, {"body": "entries[1].text", "title": "meta.missing"}) == [
         {"body": "second", "title": ""}
+    ]
+
+
+# Dates: read on their own (imports.values.parse_single_moment), never silently reinterpreted.
+
+
+def received(source, secret, when, workspace, *, date_order="mdy", time_zone="UTC"):
+    """The stored `received_at` of a one-item delivery sent with `received_at` = `when`."""
+    workspace.date_order, workspace.time_zone = date_order, time_zone
+    workspace.save(update_fields=["date_order", "time_zone"])
+    response = deliver(source, secret, {"body": "Dated", "external_id": "d1", "received_at": when})
+    assert response.status_code == 200, response.json()
+    return FeedbackItem.objects.get(external_id="d1").received_at
+
+
+@pytest.mark.parametrize(
+    ("date_order", "expected"),
+    [("dmy", datetime(2024, 4, 3, tzinfo=UTC)), ("mdy", datetime(2024, 3, 4, tzinfo=UTC))],
+)
+def test_a_day_and_month_that_could_be_either_follow_the_workspace_date_order(
+    hook, workspace_a, date_order, expected
+):
+    source, secret = hook
+
+    assert received(source, secret, "03/04/2024", workspace_a, date_order=date_order) == expected
+
+
+def test_a_day_above_twelve_is_read_as_written_whatever_the_order(hook, workspace_a):
+    source, secret = hook
+
+    stored = received(source, secret, "25/03/2024 09:15", workspace_a, date_order="mdy")
+
+    assert stored == datetime(2024, 3, 25, 9, 15, tzinfo=UTC)
+
+
+def test_a_time_without_a_zone_is_the_workspace_local_time(hook, workspace_a):
+    source, secret = hook
+
+    stored = received(source, secret, "2024-06-01 09:00", workspace_a, time_zone="Pacific/Auckland")
+
+    # Auckland is UTC+12 in June (winter): 09:00 there is 21:00 UTC the day before.
+    assert stored == datetime(2024, 5, 31, 21, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ("2024-06-01T09:00:00Z", datetime(2024, 6, 1, 9, 0, tzinfo=UTC)),
+        ("2024-06-01T09:00:00+02:00", datetime(2024, 6, 1, 7, 0, tzinfo=UTC)),
+        ("2024-06-01 09:00 UTC", datetime(2024, 6, 1, 9, 0, tzinfo=UTC)),
+        (1717232400000, datetime(2024, 6, 1, 9, 0, tzinfo=UTC)),  # epoch milliseconds
+        (1717232400, datetime(2024, 6, 1, 9, 0, tzinfo=UTC)),  # epoch seconds
+    ],
+)
+def test_a_time_that_names_its_zone_keeps_it_in_any_workspace_zone(
+    hook, workspace_a, when, expected
+):
+    source, secret = hook
+
+    assert received(source, secret, when, workspace_a, time_zone="Pacific/Auckland") == expected
+
+
+@pytest.mark.parametrize(
+    ("when", "message"),
+    [
+        ("soon-ish", "Cannot read 'soon-ish' as a date and time: 'soon-ish' is not a date."),
+        (
+            "02/30/2024",
+            "Cannot read '02/30/2024' as a date and time: '02/30/2024' is not a date read"
+            " month first, the workspace's date order.",
+        ),
+        (
+            "1850-01-01",
+            "Cannot read '1850-01-01' as a date and time: '1850-01-01' is not a date between"
+            " 1900 and 2200.",
+        ),
+    ],
+)
+def test_an_unreadable_date_is_a_400_naming_the_field_and_value(hook, when, message):
+    source, secret = hook
+
+    response = deliver(source, secret, {"body": "Dated", "received_at": when})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["items"]["0"]["received_at"] == [message]
+    assert not FeedbackItem.objects.exists()
+
+
+def test_an_unreadable_date_in_a_batch_is_that_item_error_and_the_rest_are_stored(hook, admin):
+    source, secret = hook
+    source_services.source_update(
+        actor=admin.actor,
+        source=source,
+        name=source.name,
+        tool=None,
+        is_active=True,
+        field_mapping={"body": "r[].text", "external_id": "r[].id", "received_at": "r[].at"},
+    )
+    payload = {
+        "r": [
+            {"id": "ok", "text": "Good", "at": "2024-06-01T09:00:00Z"},
+            {"id": "bad", "text": "Bad date", "at": "31/31/2024"},
+        ]
+    }
+
+    response = deliver(source, secret, payload)
+
+    assert response.status_code == 207
+    bad = response.json()["results"][1]
+    assert (bad["result"], bad["external_id"]) == ("error", "bad")
+    assert bad["errors"]["received_at"] == [
+        "Cannot read '31/31/2024' as a date and time: '31/31/2024' is not a date read"
+        " month first, the workspace's date order."
+    ]
+    assert list(FeedbackItem.objects.values_list("external_id", "received_at")) == [
+        ("ok", datetime(2024, 6, 1, 9, 0, tzinfo=UTC))
     ]

@@ -89,6 +89,32 @@ def test_a_naive_time_is_in_the_given_zone():
     assert moment.astimezone(UTC) == datetime(2024, 6, 1, 7, 0, tzinfo=UTC)
 
 
+def test_a_time_marked_utc_stays_utc_in_any_zone():
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    for text in ("2024-06-01 09:00 UTC", "2024-06-01 09:00 GMT", "01/06/2024 09:00Z"):
+        moment = parse_moment(text, DateOrder.DAY_FIRST, berlin)
+        assert moment == datetime(2024, 6, 1, 9, 0, tzinfo=UTC), text
+
+
+def test_a_zone_word_does_not_hide_a_day_above_twelve_from_the_column():
+    assert column_rule(["25/03/2024 10:00 UTC"]).date_order == DateOrder.DAY_FIRST
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("03/04/2024 25:00", "has a time of day that does not exist"),
+        ("03/04/2024 10:75", "has a time of day that does not exist"),
+        ("03/04/2024 13:00 PM", "not 1 to 12 before AM/PM"),
+    ],
+)
+def test_an_impossible_time_is_refused_not_rolled_over(text, reason):
+    with pytest.raises(ValueError, match=reason):
+        parse_moment(text, DateOrder.DAY_FIRST)
+
+
 @pytest.mark.parametrize(
     ("values", "decimals"),
     [
