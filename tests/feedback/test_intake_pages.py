@@ -34,6 +34,19 @@ def test_an_ops_lead_adds_a_webhook_source_and_sees_its_secret_once(ops_lead):
     assert source.webhook_secret[:10].encode() in later.content  # a hint, to tell secrets apart
 
 
+def test_a_webhook_source_says_how_its_dates_are_read(ops_lead, workspace_a):
+    workspace_a.date_order, workspace_a.time_zone = "dmy", "Pacific/Auckland"
+    workspace_a.save(update_fields=["date_order", "time_zone"])
+    source, _ = source_services.source_create(
+        actor=ops_lead.actor, name="Help desk", channel=Channel.WEBHOOK
+    )
+
+    page = signed_in(ops_lead).get(f"/w/alpha/feedback/sources/{source.pk}/").content.decode()
+
+    assert "the workspace's date order, day first (31/01/2027)" in page
+    assert "the workspace's time zone, Pacific/Auckland" in page
+
+
 def test_rotating_shows_the_new_secret_once_and_audits_it(admin):
     source, old = source_services.source_create(actor=admin.actor, name="Hook", channel="webhook")
 
