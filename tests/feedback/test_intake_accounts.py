@@ -74,7 +74,7 @@ def test_an_account_page_shows_its_people_feedback_and_the_ideas_it_asked_for(pm
     html = signed_in(pm).get(f"/w/alpha/feedback/accounts/{account.pk}/").content.decode()
     assert "Max" in html and "max@hooli.test" in html
     assert "Audit export" in html
-    assert html.count("Item ") == 2
+    assert "Item 0" in html and "Item 1" in html
 
 
 def test_another_workspaces_account_is_not_found(pm, workspace_b):
