@@ -1,10 +1,17 @@
 """Rollups always equal a recount from the base tables, whatever the writes and their order."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from dashboards import refresh
 from dashboards.models import FeedbackDaily, IdeaTotal, RefreshRun
+from feedback.intake_item import IntakeItem
 from feedback.models import FeedbackItem
+from feedback.services import intake
+from productops import clock
 from productops.models import ChangeMark, Workspace
 from productops.services import workspace_update
 from tests.dashboards.writes import Writer
@@ -73,3 +80,36 @@ def test_a_workspace_that_changes_zone_gets_its_days_recounted(admin):
     )
     refresh.refresh_changed(workspace_id=workspace.pk)
     assert refresh.verify(workspace_id=workspace.pk) == []
+
+
+def _row_versions(table: str, workspace: Workspace) -> dict[tuple, str]:
+    """Each stored row's key and its xmin: a row rewritten by a refresh gets a new one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT day, source_id, area_id, segment, xmin::text FROM {table}"
+            " WHERE workspace_id = %s",
+            [workspace.pk],
+        )
+        return {row[:4]: row[4] for row in cursor.fetchall()}
+
+
+def test_an_incremental_refresh_touches_only_the_marked_buckets(admin):
+    workspace = admin.actor.workspace
+    writer = Writer(admin.actor, 9)
+    for _ in range(12):
+        writer.intake()
+    refresh.rebuild_all(workspace_id=workspace.pk)
+    before = _row_versions("dashboards_feedbackdaily", workspace)
+    received = timezone.now() - timedelta(days=3)
+    intake.feedback_submit(
+        actor=admin.actor,
+        source=writer.source,
+        items=[IntakeItem(body="One more", email="x@acme.test", received_at=received)],
+    )
+    outcome = refresh.refresh_changed(workspace_id=workspace.pk)
+    assert outcome.marks == 1 and refresh.verify(workspace_id=workspace.pk) == []
+    after = _row_versions("dashboards_feedbackdaily", workspace)
+    rewritten = {key for key, version in after.items() if before.get(key) != version}
+    day = clock.workspace_date(workspace, received)
+    assert rewritten and {key[0] for key in rewritten} == {day}
+    assert len(before) > len([k for k in before if k[0] == day])  # other days exist, untouched
