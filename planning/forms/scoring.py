@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from planning import scoring
+from planning import scales
+from planning.formula import MAX_FORMULA_LENGTH
 from planning.models import ScoringFormula
 from planning.services.scoring import FormulaSpec
 from productops.validation import HALF_LIFE_DAYS, VERSION
@@ -37,11 +38,11 @@ class FormulaForm(forms.Form):
         label="Fields",
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
         help_text="One a line: name | Label | scale. Scales: "
-        + ", ".join(f"{kind.value} ({scoring.SCALES[kind].label})" for kind in scoring.ScaleKind)
+        + ", ".join(f"{kind.value} ({scales.SCALES[kind].label})" for kind in scales.ScaleKind)
         + ". A field named reach, value or business_value is pre-filled from feedback.",
     )
     expression = forms.CharField(
-        max_length=scoring.MAX_FORMULA_LENGTH,
+        max_length=MAX_FORMULA_LENGTH,
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
         help_text="Numbers, the field names, + - * / and brackets, min(), max(), log(), round(). "
         "E.g. (0.6 * value + 0.4 * reach) / effort",

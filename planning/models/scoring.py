@@ -8,14 +8,15 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from planning import scoring
+from planning import scales, scoring
+from planning.formula import MAX_FORMULA_LENGTH
 from productops.models import User, Workspace
 
 
 class ScoringFormula(models.Model):
     """A weighted formula over named fields, e.g. (0.6 * value + 0.4 * reach) / effort.
 
-    `fields` is a list of {"name", "label", "scale"}, scale one of planning.scoring.ScaleKind.
+    `fields` is a list of {"name", "label", "scale"}, scale one of planning.scales.ScaleKind.
     Sessions name it by `key` ("formula:<id>"); an archived formula scores the sessions that
     already use it but is offered to no new one.
     """
@@ -24,7 +25,7 @@ class ScoringFormula(models.Model):
     name = models.CharField(max_length=80)
     description = models.TextField(blank=True)
     fields = models.JSONField(default=list)
-    expression = models.CharField(max_length=scoring.MAX_FORMULA_LENGTH)
+    expression = models.CharField(max_length=MAX_FORMULA_LENGTH)
     higher_is_better = models.BooleanField(default=True)
     is_archived = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
@@ -50,7 +51,7 @@ class ScoringFormula(models.Model):
             name=self.name,
             source=self.description or f"Workspace formula: {self.expression}",
             fields=tuple(
-                scoring.ScoreField(f["name"], f["label"], scoring.ScaleKind(f["scale"]))
+                scoring.ScoreField(f["name"], f["label"], scales.ScaleKind(f["scale"]))
                 for f in self.fields
             ),
             expression=self.expression,

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from planning import scoring
+from planning import scales, scoring
 from planning.models import PlanningSettings, ScoringFormula
 from productops.models import Workspace
 
@@ -42,7 +42,7 @@ def scoring_model(*, workspace: Workspace, key: str) -> scoring.ScoringModel:
         else None
     )
     if row is None:
-        raise scoring.ScoringError(f"There is no scoring model {key[:40]!r}.")
+        raise scales.ScoringError(f"There is no scoring model {key[:40]!r}.")
     return row.as_model()
 
 

@@ -27,7 +27,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from planning import scoring
+from planning import scales, scoring
 from planning.models import (
     DEFAULT_PROMPTS,
     ActionItem,
@@ -357,7 +357,7 @@ def retro_vote(
     budget, cap = retro_selectors.dot_rules(session)
     try:
         scoring.check_dots(mine, budget=budget, cap=cap)
-    except scoring.ScoringError as error:
+    except scales.ScoringError as error:
         raise ValidationError({"dots": str(error)}) from None
     if dots:
         RetroVote.objects.update_or_create(

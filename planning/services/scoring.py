@@ -1,7 +1,7 @@
 """Writes of scoring: workspace formulas and the workspace's planning settings.
 
 A formula is checked whole before it is stored: its fields (names a formula can use, labels,
-known scales) and its expression (planning.scoring.Formula over exactly those names). So every
+known scales) and its expression (planning.formula.Formula over exactly those names). So every
 channel (page, API) refuses the same things with the same messages.
 """
 
@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from planning import scoring
+from planning import scales, scoring
+from planning.formula import FUNCTIONS, Formula
 from planning.models import PlanningSettings, ScoringFormula
 from productops.access import Actor, require
 from productops.audit import audit
@@ -52,7 +53,7 @@ def _clean_fields(raw: object, errors: dict[str, str]) -> list[dict[str, str]]:
         name = str(entry.get("name", "")).strip()
         label = str(entry.get("label", "")).strip() or name.replace("_", " ").capitalize()
         kind = str(entry.get("scale", "")).strip()
-        if not FIELD_NAME.match(name) or name in scoring.FUNCTIONS:
+        if not FIELD_NAME.match(name) or name in FUNCTIONS:
             problems.append(
                 f"Field {number}: {name[:40]!r} cannot be a field name; use lower-case letters, "
                 "digits and _ (not min, max, log or round)."
@@ -60,8 +61,8 @@ def _clean_fields(raw: object, errors: dict[str, str]) -> list[dict[str, str]]:
         elif name in seen:
             problems.append(f"Field {number}: {name} is named twice.")
         seen.add(name)
-        if kind not in scoring.ScaleKind.__members__.values():
-            known = ", ".join(scoring.ScaleKind)
+        if kind not in scales.ScaleKind.__members__.values():
+            known = ", ".join(scales.ScaleKind)
             problems.append(f"Field {number}: the scale must be one of {known}.")
         cleaned.append({"name": name, "label": label[:80], "scale": kind})
     if problems:
@@ -82,8 +83,8 @@ def _clean(spec: FormulaSpec) -> dict[str, Any]:
     expression = (spec.expression or "").strip()
     if "fields" not in errors:
         try:
-            scoring.Formula(expression, [f["name"] for f in fields])
-        except scoring.FormulaError as error:
+            Formula(expression, [f["name"] for f in fields])
+        except scales.FormulaError as error:
             errors["expression"] = str(error)
     if errors:
         raise ValidationError(errors)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from planning import scoring
+from planning import scales, scoring
 from planning.models import (
     AgendaItem,
     Participant,
@@ -75,7 +75,7 @@ def _clean_settings(settings: SessionSettings, kind: str, workspace: Workspace) 
         values["scoring_model"] = values["scoring_model"] or "rice"
         try:
             selectors.model_for_key(values["scoring_model"], workspace=workspace)
-        except scoring.ScoringError as error:
+        except scales.ScoringError as error:
             errors["scoring_model"] = str(error)
         if values["scoring_model"] == scoring.DOT_VOTING.key and not values["vote_budget"]:
             errors["vote_budget"] = "Dot voting needs a budget of dots per person."

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from planning import scoring
+from planning import scales, scoring
 from planning.models import AgendaItem, Participant, PlanningSession, SessionState, Vote
 from planning.selectors import sessions as selectors
 from planning.selectors import votes as vote_selectors
@@ -63,7 +63,7 @@ def vote_cast(
             continue
         try:
             parsed[name] = model.field(name).scale_info.parse(raw)
-        except scoring.ScoringError as error:
+        except scales.ScoringError as error:
             errors[name] = str(error)
     if errors:
         raise ValidationError(errors)
@@ -128,7 +128,7 @@ def _check_dots(
             budget=session.vote_budget or 0,
             cap=session.vote_cap_per_item or session.vote_budget or 0,
         )
-    except scoring.ScoringError as error:
+    except scales.ScoringError as error:
         raise ValidationError({"dots": str(error)}) from None
 
 
@@ -229,7 +229,7 @@ def item_accept_score(
     try:
         parsed = model.parse(values)
         score = model.score(parsed)
-    except scoring.ScoringError as error:
+    except scales.ScoringError as error:
         raise ValidationError(str(error)) from None
     before = {"values": item.final_values, "score": item.final_score}
     item.final_values = {

@@ -7,8 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from planning import scoring
+from planning import scales, scoring
 from planning.forms.scoring import FormulaForm, PlanningSettingsForm, RetroTemplateForm
+from planning.formula import FUNCTIONS
 from planning.models import DEFAULT_PROMPTS
 from planning.selectors import retro as retro_selectors
 from planning.selectors import scoring as selectors
@@ -83,8 +84,8 @@ def _settings_page(
         "default_prompts": DEFAULT_PROMPTS,
         "formulas": selectors.formulas(workspace=request.workspace, include_archived=True),
         "built_in": scoring.BUILT_IN.values(),
-        "scales": [scoring.SCALES[kind] for kind in scoring.ScaleKind],
-        "functions": scoring.FUNCTIONS,
+        "scales": [scales.SCALES[kind] for kind in scales.ScaleKind],
+        "functions": FUNCTIONS,
     }
     return render(request, "planning/settings.html", context, status=status)
 

@@ -9,17 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planning import scoring
+from planning import scales, scoring
+from planning.formula import FUNCTIONS, Formula
 from planning.models import ScoringFormula
-from planning.scoring import (
-    Formula,
-    FormulaError,
-    ScaleKind,
-    ScoringError,
-    check_dots,
-    dot_totals,
-    suggest_final,
-)
+from planning.scales import FormulaError, ScaleKind, ScoringError
+from planning.scoring import check_dots, dot_totals, suggest_final
 from planning.selectors import scoring as scoring_selectors
 from planning.services import scoring as scoring_services
 from planning.services.scoring import FormulaSpec
@@ -42,7 +36,7 @@ from tests.conftest import signed_in
     ],
 )
 def test_each_scale_accepts_its_values_and_refuses_others(kind, accepted, refused):
-    scale = scoring.SCALES[kind]
+    scale = scales.SCALES[kind]
     for value in accepted:
         assert isinstance(scale.parse(value), Decimal)
     for value in refused:
@@ -51,20 +45,20 @@ def test_each_scale_accepts_its_values_and_refuses_others(kind, accepted, refuse
 
 
 def test_tshirt_sizes_read_as_numbers_and_show_as_labels():
-    tshirt = scoring.SCALES[ScaleKind.TSHIRT]
+    tshirt = scales.SCALES[ScaleKind.TSHIRT]
     assert tshirt.parse("m") == Decimal(3)
     assert tshirt.display(Decimal(5)) == "L"
-    assert scoring.SCALES[ScaleKind.PERCENT].display(Decimal("80.0")) == "80%"
+    assert scales.SCALES[ScaleKind.PERCENT].display(Decimal("80.0")) == "80%"
 
 
 def test_a_scale_refusal_names_what_it_accepts():
     with pytest.raises(ScoringError, match="0, 1, 2, 3, 5, 8"):
-        scoring.SCALES[ScaleKind.FIBONACCI].parse("4")
+        scales.SCALES[ScaleKind.FIBONACCI].parse("4")
 
 
 def test_an_unknown_scale_is_a_clear_error():
     with pytest.raises(ScoringError, match="no 'stars' scale"):
-        scoring.scale("stars")
+        scales.scale("stars")
 
 
 # Models on known values
@@ -148,7 +142,7 @@ def test_suggest_final_gives_median_mode_and_spread():
 
 
 def test_suggest_final_moves_the_median_onto_the_scale_upwards_on_a_tie():
-    fibonacci = scoring.SCALES[ScaleKind.FIBONACCI]
+    fibonacci = scales.SCALES[ScaleKind.FIBONACCI]
     suggestion = suggest_final([13, 21], fibonacci)
     assert suggestion.median == Decimal(17)
     assert suggestion.suggested == Decimal(21)
@@ -279,9 +273,9 @@ def test_reading_any_text_either_gives_a_formula_or_a_formula_error(text):
     for node in ast.walk(formula.tree):
         assert isinstance(node, ALLOWED_NODES), type(node)
         if isinstance(node, ast.Call):
-            assert node.func.id in scoring.FUNCTIONS
+            assert node.func.id in FUNCTIONS
         if isinstance(node, ast.Name):
-            assert node.id in NAMES or node.id in scoring.FUNCTIONS
+            assert node.id in NAMES or node.id in FUNCTIONS
 
 
 number = st.one_of(
@@ -339,7 +333,7 @@ def test_scoring_any_input_gives_a_score_or_a_scoring_error(values):
 @settings(max_examples=300, deadline=None)
 @given(values=st.lists(st.sampled_from([0, 1, 2, 3, 5, 8, 13, 21]), min_size=1, max_size=50))
 def test_the_suggestion_lies_between_the_lowest_and_highest_vote(values):
-    suggestion = suggest_final(values, scoring.SCALES[ScaleKind.FIBONACCI])
+    suggestion = suggest_final(values, scales.SCALES[ScaleKind.FIBONACCI])
     assert suggestion.low <= suggestion.median <= suggestion.high
     assert suggestion.low <= suggestion.suggested <= suggestion.high
     assert suggestion.mode in values
