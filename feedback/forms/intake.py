@@ -173,3 +173,5 @@ class PublicFeedbackForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The roadmap idea of a "me too" (its id); the view checks it is on the roadmap still.
+    idea = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -452,20 +452,36 @@ ROADMAP_LANES = [
 ROADMAP_SHIPPED_WINDOW = timedelta(days=120)
 
 
+def _on_roadmap(workspace: Workspace) -> QuerySet[Idea]:
+    """The ideas the public roadmap shows: public ideas in public statuses of its lanes."""
+    return Idea.objects.filter(
+        workspace=workspace,
+        merged_into__isnull=True,
+        is_public=True,
+        status__is_public=True,
+        status__category__in=[c for c, _ in ROADMAP_LANES],
+    ).exclude(
+        status__category=StatusCategory.SHIPPED,
+        status_changed_at__lt=timezone.now() - ROADMAP_SHIPPED_WINDOW,
+    )
+
+
+def roadmap_idea(*, workspace: Workspace, idea_id: object) -> Idea | None:
+    """The idea a visitor says "me too" to, if it is on the workspace's public roadmap now;
+    None for any other id (private, merged, another workspace's, not a number)."""
+    try:
+        pk = int(str(idea_id))
+    except ValueError:
+        return None
+    if not 0 < pk < 2**63:  # beyond a bigint the database would raise, not answer "none"
+        return None
+    return _on_roadmap(workspace).filter(pk=pk).only("id", "title", "workspace_id").first()
+
+
 def roadmap(*, workspace: Workspace) -> list[RoadmapLane]:
     """Public ideas in public statuses. Only title, description, area and status leave here."""
     rows = (
-        Idea.objects.filter(
-            workspace=workspace,
-            merged_into__isnull=True,
-            is_public=True,
-            status__is_public=True,
-            status__category__in=[c for c, _ in ROADMAP_LANES],
-        )
-        .exclude(
-            status__category=StatusCategory.SHIPPED,
-            status_changed_at__lt=timezone.now() - ROADMAP_SHIPPED_WINDOW,
-        )
+        _on_roadmap(workspace)
         .select_related("status", "product_area")
         .only(
             "id",

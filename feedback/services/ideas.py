@@ -306,6 +306,13 @@ def idea_link(
         raise ValidationError("This idea was merged into another; link to that one instead.")
     if not items:
         raise ValidationError({"items": "Choose at least one feedback item."})
+    return _link(actor, idea, items, importance=importance, note=note)
+
+
+def _link(
+    actor: Actor, idea: Idea, items: Sequence[FeedbackItem], *, importance: int, note: str
+) -> list[IdeaLink]:
+    """Stores the links (an existing one takes the new importance and note), audited."""
     made = []
     for item in items:
         link, _ = IdeaLink.objects.update_or_create(
@@ -334,6 +341,23 @@ def idea_link(
     _mark(actor.workspace, idea.pk)
     _item_bucket(actor.workspace, items)
     return made
+
+
+ME_TOO_NOTE = "Me too, from the public roadmap"
+
+
+@transaction.atomic
+def idea_me_too(*, workspace: Workspace, idea: Idea, item: FeedbackItem) -> IdeaLink:
+    """Links a visitor's public-form item to the roadmap idea they said "me too" to, so it
+    counts as evidence like any linked item (spam never counts; see selectors.evidence).
+
+    No one is signed in, so there is no capability to check: the caller passes an idea from
+    `selectors.ideas.roadmap_idea`, and both must belong to `workspace` (ValidationError).
+    """
+    actor = Actor(workspace=workspace)  # audited as "system"
+    _check_workspace(actor, idea, item)
+    (link,) = _link(actor, idea, [item], importance=Importance.IMPORTANT, note=ME_TOO_NOTE)
+    return link
 
 
 @transaction.atomic

@@ -31,8 +31,9 @@ from feedback.intake_item import (
     IntakeItem,
     normalise_domain,
 )
-from feedback.models import Account, Channel, FeedbackItem, Source, Status
+from feedback.models import Account, Channel, FeedbackItem, Idea, Source, Status
 from feedback.selectors import intake as selectors
+from feedback.services.ideas import idea_me_too
 from feedback.services.processing import wake_processing
 from feedback.services.sources import default_source
 from feedback.webhooks import DEFAULT_MAPPING, claim_delivery, extract, verify
@@ -272,6 +273,7 @@ def feedback_create_manual(
 
 
 @transaction.atomic
+@transaction.atomic
 def feedback_web_form_submit(
     *,
     workspace: Workspace,
@@ -280,9 +282,14 @@ def feedback_web_form_submit(
     email: str = "",
     name: str = "",
     spam_reason: str = "",
+    me_too: Idea | None = None,
 ) -> FeedbackItem:
     """Feedback from the public form. Caught spam is kept with status spam, not dropped, so a
-    false positive can be found and restored; it names no contact or account."""
+    false positive can be found and restored; it names no contact or account.
+
+    `me_too` is the public roadmap idea the visitor came from: the item is linked to it in the
+    same transaction, so it counts as that idea's evidence (spam is linked but never counted).
+    """
     source = selectors.web_form_source(workspace=workspace)
     if source is None:
         raise ValidationError("This workspace does not take feedback through its public form.")
@@ -307,6 +314,8 @@ def feedback_web_form_submit(
         source,
         after={"channel": source.channel, "created": 1, "item": created.pk, "spam": spam_reason},
     )
+    if me_too is not None:
+        idea_me_too(workspace=workspace, idea=me_too, item=created)
     return created
 
 

@@ -25,6 +25,7 @@ from feedback.forms.ideas import (
 )
 from feedback.models import Idea, IdeaLink, Importance, LoopClosure, StatusCategory
 from feedback.selectors import ideas as selectors
+from feedback.selectors import intake as intake_selectors
 from feedback.selectors import triage as triage_selectors
 from feedback.services import ideas as services
 from productops import page_notes
@@ -482,6 +483,7 @@ def roadmap(request, slug: str) -> HttpResponse:
     settings = selectors.roadmap_settings(workspace=workspace)
     if not settings.enabled:
         raise Http404
+    form_open = intake_selectors.web_form_source(workspace=workspace) is not None
     response = render(
         request,
         "feedback/ideas/roadmap.html",
@@ -489,6 +491,8 @@ def roadmap(request, slug: str) -> HttpResponse:
             "public_workspace": workspace,
             "settings": settings,
             "lanes": _roadmap_cards(workspace),
+            # "Me too" and "Send feedback" go through the public form, when it is open.
+            "form_url": reverse("public_feedback_form", args=[slug]) if form_open else "",
         },
     )
     response["Cache-Control"] = "public, max-age=60"

@@ -21,6 +21,7 @@ from feedback.forms.intake import (
 )
 from feedback.importers import feedback_import_upload
 from feedback.models import Channel, Source
+from feedback.selectors import ideas as idea_selectors
 from feedback.selectors import intake as selectors
 from feedback.services import intake as services
 from feedback.services import sources as source_services
@@ -277,12 +278,32 @@ def _too_large(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def public_feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
     workspace, _ = _public_source(slug)
-    context = {"workspace_name": workspace.name, "honeypot": HONEYPOT}
+    roadmap_on = idea_selectors.roadmap_settings(workspace=workspace).enabled
+    context = {
+        "workspace_name": workspace.name,
+        "honeypot": HONEYPOT,
+        "roadmap_url": reverse("ideas_roadmap", args=[slug]) if roadmap_on else "",
+    }
     if request.method == "GET":
         if request.GET.get("sent"):
             return render(request, "feedback/intake/public_form.html", {**context, "sent": True})
-        form = PublicFeedbackForm(initial={"started": started_token(slug)})
-        return render(request, "feedback/intake/public_form.html", {**context, "form": form})
+        initial = {"started": started_token(slug)}
+        me_too = None
+        if request.GET.get("idea"):
+            me_too = idea_selectors.roadmap_idea(workspace=workspace, idea_id=request.GET["idea"])
+            if me_too is None or not roadmap_on:
+                raise Http404("That idea is not on the public roadmap.")
+            initial |= {
+                "idea": str(me_too.pk),
+                "title": f"Me too: {me_too.title}"[:200],
+                "body": f"I would like this too: {me_too.title}",
+            }
+        form = PublicFeedbackForm(initial=initial)
+        return render(
+            request,
+            "feedback/intake/public_form.html",
+            {**context, "form": form, "me_too": me_too},
+        )
 
     client = f"feedback-form:{workspace.pk}:{ratelimit.client_address(request)}"
     if ratelimit.failures(client, PUBLIC_WINDOW_SECONDS) >= PUBLIC_SUBMISSIONS_ALLOWED:
@@ -306,6 +327,16 @@ def public_feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
         return _too_large(request, workspace)
 
     form = PublicFeedbackForm(request.POST)
+    me_too = None
+    if request.POST.get("idea"):
+        me_too = idea_selectors.roadmap_idea(workspace=workspace, idea_id=request.POST["idea"])
+        if me_too is None or not roadmap_on:
+            # Taken off the roadmap since the page loaded: say so and keep what they wrote.
+            form.add_error(
+                None,
+                "That idea is no longer on the public roadmap. Send again to share your "
+                "feedback on its own.",
+            )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -316,6 +347,7 @@ def public_feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
                 email=data["email"],
                 name=data["name"],
                 spam_reason=spam_reason(slug, request.POST),
+                me_too=me_too,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -325,9 +357,13 @@ def public_feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
     # Re-rendered with a fresh start token; request.POST itself is immutable.
     resubmitted = request.POST.copy()
     resubmitted["started"] = started_token(slug)
+    resubmitted["idea"] = str(me_too.pk) if me_too else ""
     form.data = resubmitted
     return render(
-        request, "feedback/intake/public_form.html", {**context, "form": form}, status=400
+        request,
+        "feedback/intake/public_form.html",
+        {**context, "form": form, "me_too": me_too},
+        status=400,
     )
 
 
