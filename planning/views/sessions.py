@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from feedback.selectors import ideas as idea_selectors
+from feedback.services.ideas import render_message
 from planning import csv as planning_csv
 from planning.forms.sessions import (
     AnnounceForm,
@@ -181,8 +182,6 @@ def decision_announce(request: WorkspaceRequest, decision_id: int) -> HttpRespon
             )
     preview = None
     if form.is_bound and form.is_valid() and recipients and decision.idea is not None:
-        from feedback.services.ideas import render_message
-
         first = recipients[0]
         preview = {
             "to": first.email,
