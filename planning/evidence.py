@@ -33,6 +33,7 @@ from planning import scoring
 from planning.selectors.scoring import planning_settings
 from productops import clock
 from productops.models import Workspace
+from productops.money import format_money
 
 # Fields of any scoring model (built in or a workspace formula) that evidence pre-fills.
 REACH_FIELDS = frozenset({"reach"})
@@ -237,7 +238,7 @@ class Prefill:
 
 
 def prefill(
-    *, model: scoring.ScoringModel, evidence: dict[int, IdeaEvidence]
+    *, model: scoring.ScoringModel, evidence: dict[int, IdeaEvidence], currency: str
 ) -> dict[int, dict[str, Prefill]]:
     """Suggested reach and value for each idea, for the fields of `model` named reach, value
     or business_value.
@@ -269,7 +270,7 @@ def prefill(
             basis = (
                 f"{item.unique_accounts} accounts asking"
                 if is_reach
-                else f"{item.revenue:,.0f} annual revenue asking"
+                else f"{format_money(item.revenue, currency)} annual revenue asking"
             )
             if item.decays:
                 basis += f", weighted by a {item.half_life_days}-day half-life"

@@ -46,7 +46,9 @@ def _context(request: WorkspaceRequest, session: PlanningSession) -> dict:
         found = evidence.ideas_evidence(workspace=request.workspace, idea_ids=[room.item.idea_id])
         live_evidence = found[room.item.idea_id]
         if room.model is not None:
-            hints = evidence.prefill(model=room.model, evidence=found)[room.item.idea_id]
+            hints = evidence.prefill(
+                model=room.model, evidence=found, currency=request.workspace.currency
+            )[room.item.idea_id]
     vote_fields = []
     if room.model is not None:
         for field in room.model.fields:

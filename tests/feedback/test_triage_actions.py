@@ -145,6 +145,16 @@ def test_assign_to_me_and_the_sentiment_override_and_back_to_automatic(workspace
     assert (fresh(item).sentiment, fresh(item).sentiment_overridden) == ("negative", False)
 
 
+def test_the_panel_activity_reads_as_sentences_not_field_dumps(workspace_a, pm):
+    item = data.item(workspace_a, "Export please")
+    services.feedback_update(actor=pm.actor, item=item, expected_version=1, status=Status.TRIAGED)
+    panel = signed_in(pm).get(url(item), headers=HX).content.decode()
+    event = AuditEvent.objects.get(verb="feedback.triaged", object_id=str(item.pk))
+    assert event.sentences and all(s.startswith(event.actor_label) for s in event.sentences)
+    assert all(escape(sentence) in panel for sentence in event.sentences)
+    assert "<code>feedback.triaged</code>" not in panel
+
+
 def test_an_exec_reads_the_inbox_but_cannot_act(workspace_a, exec_):
     item = data.item(workspace_a, "Read only for execs")
     client = signed_in(exec_)

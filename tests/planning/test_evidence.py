@@ -111,18 +111,20 @@ def test_evidence_prefills_reach_and_value_on_each_scale(asked, pm, workspace_a)
     item = ideas_data.item(workspace_a, "Dark please", account=small, days_ago=3)
     idea_services.idea_link(actor=pm.actor, idea=other, items=[item], importance=1)
     found = evidence.ideas_evidence(workspace=workspace_a, idea_ids=[asked.pk, other.pk])
-    rice = evidence.prefill(model=scoring.RICE, evidence=found)
+    rice = evidence.prefill(model=scoring.RICE, evidence=found, currency="USD")
     assert rice[asked.pk]["reach"].value == Decimal(2)  # accounts, on a number scale
     assert rice[other.pk]["reach"].value == Decimal(1)
     assert rice[asked.pk]["reach"].url.endswith(f"idea={asked.pk}")
-    value_effort = evidence.prefill(model=scoring.VALUE_EFFORT, evidence=found)
+    value_effort = evidence.prefill(model=scoring.VALUE_EFFORT, evidence=found, currency="USD")
     # 1-10: the most revenue gets 10, 25,000 of 100,000 gets 1 + 9 x 0.25 = 3.25 -> 3
     assert value_effort[asked.pk]["value"].value == Decimal(10)
     assert value_effort[other.pk]["value"].value == Decimal(3)
-    assert "annual revenue" in value_effort[other.pk]["value"].basis
-    wsjf = evidence.prefill(model=scoring.WSJF, evidence=found)
+    assert value_effort[other.pk]["value"].basis == "$25,000 annual revenue asking"
+    wsjf = evidence.prefill(model=scoring.WSJF, evidence=found, currency="USD")
     assert wsjf[asked.pk]["business_value"].display == "89"
-    assert set(evidence.prefill(model=scoring.ICE, evidence=found)[asked.pk]) == set()
+    assert (
+        set(evidence.prefill(model=scoring.ICE, evidence=found, currency="USD")[asked.pk]) == set()
+    )
 
 
 def test_evidence_of_many_ideas_takes_three_queries(asked, pm, workspace_a):
