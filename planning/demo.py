@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from feedback.models import Idea
 from planning.models import AgendaItem, CapacityPlan, ParticipantRole, PlanningSession
+from planning.services import action_items as action_services
 from planning.services import agenda as agenda_services
 from planning.services import capacity as capacity_services
 from planning.services import decisions as decision_services
@@ -197,7 +198,7 @@ def _discuss(room: Room) -> None:
                 actor=room.lead, session=room.session, group_id=group_id, text=text
             )
     for action in room.spec["actions"]:
-        item = retro_services.action_item_add(
+        item = action_services.action_item_add(
             actor=room.lead,
             session=room.session,
             title=action["title"],
@@ -205,8 +206,10 @@ def _discuss(room: Room) -> None:
             due_on=room.today + timedelta(days=action["due_in_days"]),
         )
         if action.get("done"):
-            retro_services.action_item_update(
-                actor=room.lead, item=item, changes=retro_services.ActionChanges(status="done")
+            action_services.action_item_update(
+                actor=room.lead,
+                item=item,
+                changes=action_services.ActionChanges(status="done"),
             )
 
 

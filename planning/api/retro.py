@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from planning.models import ActionItem, ActionStatus
 from planning.selectors import retro as selectors
 from planning.selectors.sessions import members
-from planning.services import retro as services
+from planning.services import action_items as action_services
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
@@ -109,11 +109,11 @@ class ActionItemDetail(WorkspaceAPIView):
             owner = members(workspace=self.workspace).filter(pk=values["owner"]).first()
             if owner is None:
                 raise ValidationError({"owner": "No member of this workspace has that id."})
-        item = services.action_item_update(
+        item = action_services.action_item_update(
             actor=request.actor,
             item=item,
             expected_version=values["version"],
-            changes=services.ActionChanges(
+            changes=action_services.ActionChanges(
                 title=values.get("title"),
                 owner=owner,
                 clear_owner="owner" in values and values["owner"] is None,

@@ -1,4 +1,4 @@
-"""Writes of retrospectives: prompts, reflections, groups, dot votes, notes and action items.
+"""Writes of retrospectives: prompts, reflections, groups, dot votes and discussion notes.
 
 Every write inside a retro locks the session row and raises its version by one (the sessions
 `live.locked` and `live.bump`), so participants' pages see it at their next poll, exactly as
@@ -15,80 +15,44 @@ discuss, wrap_up):
 - discuss and wrap_up: notes per group and action items;
 - action items can be reviewed (done, dropped) in any phase of a later retro of the team, and
   on the action items page at any time.
-"""
 
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
+Action items are written by planning.services.action_items; the guards both share (the locked
+retro, the phase, the seat, the text check, the group) are in planning.services.retro_guards.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from planning import scales, scoring
 from planning.models import (
     DEFAULT_PROMPTS,
-    ActionItem,
-    ActionStatus,
     DiscussionNote,
-    Participant,
     PlanningSession,
     Reflection,
     ReflectionGroup,
     RetroPrompt,
     RetroTemplate,
     RetroVote,
-    SessionKind,
-    SessionState,
 )
 from planning.selectors import retro as retro_selectors
 from planning.services import live
+from planning.services.retro_guards import (
+    clean_text,
+    locked_retro,
+    require_phase,
+    retro_group,
+    retro_seat,
+)
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
-from productops.errors import StaleEdit
-from productops.models import Membership, User
-from productops.validation import PLANNING_DAY
 
 MAX_PROMPTS = 8
 MAX_REFLECTION = 1000
 MAX_NOTE = 4000
-
-
-def _retro(actor: Actor, session: PlanningSession) -> PlanningSession:
-    """The retro's row, locked; refuses another kind of session."""
-    session = live.locked(actor, session)
-    if session.kind != SessionKind.RETROSPECTIVE:
-        raise ValidationError("That is not a retrospective.")
-    return session
-
-
-def _phase(session: PlanningSession, *phases: str) -> None:
-    if session.state != SessionState.RUNNING or session.current_phase not in phases:
-        names = " or ".join(p.replace("_", " ") for p in phases)
-        raise ValidationError(f"The retro has moved on: this can be done in the {names} phase.")
-
-
-def _participant(actor: Actor, session: PlanningSession) -> Participant:
-    """The actor's seat in the session, as one who takes part (spectators only watch)."""
-    require(actor, Capability.JOIN_PLANNING)
-    found = live.seat(actor, session, missing="Join the retro first.")
-    if not found.is_voter:
-        raise PermissionDenied("Spectators watch the retro; they add nothing.")
-    return found
-
-
-def _text(value: str, limit: int, field: str, what: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationError({field: f"Write {what}."})
-    if len(text) > limit:
-        raise ValidationError({field: f"Keep it under {limit} characters."})
-    if "\x00" in text:
-        raise ValidationError({field: "That text holds a character that cannot be stored."})
-    return text
 
 
 # Templates and prompts
@@ -107,7 +71,7 @@ def _clean_prompts(prompts: list[str]) -> list[str]:
 def retro_template_create(*, actor: Actor, name: str, prompts: list[str]) -> RetroTemplate:
     """A workspace's own set of prompts (Start / Stop / Continue...)."""
     require(actor, Capability.RUN_PLANNING)
-    name = _text(name, 80, "name", "a name")
+    name = clean_text(name, 80, "name", "a name")
     cleaned = _clean_prompts(prompts)
     if (
         RetroTemplate.objects.filter(workspace=actor.workspace)
@@ -139,7 +103,7 @@ def retro_prompts_set(
     *, actor: Actor, session: PlanningSession, prompts: list[str]
 ) -> list[RetroPrompt]:
     """Sets the retro's prompts (from a template or typed), until the first reflection."""
-    session = _retro(actor, session)
+    session = locked_retro(actor, session)
     live.require_facilitator(actor, session)
     if Reflection.objects.filter(session=session).exists():
         raise ValidationError({"prompts": "Reflections are in: the prompts stay as they are."})
@@ -162,10 +126,10 @@ def reflection_add(
     *, actor: Actor, session: PlanningSession, position: int, text: str
 ) -> Reflection:
     """A reflection under the prompt at `position` (0 first)."""
-    session = _retro(actor, session)
-    seat = _participant(actor, session)
-    _phase(session, "reflect")
-    text = _text(text, MAX_REFLECTION, "text", "a reflection")
+    session = locked_retro(actor, session)
+    seat = retro_seat(actor, session)
+    require_phase(session, "reflect")
+    text = clean_text(text, MAX_REFLECTION, "text", "a reflection")
     prompt = next((p for p in _ensure_prompts(session) if p.position == position), None)
     if prompt is None:
         raise ValidationError({"prompt": "Choose one of this retro's prompts."})
@@ -194,11 +158,11 @@ def _own(actor: Actor, session: PlanningSession, reflection_id: int) -> Reflecti
 def reflection_edit(
     *, actor: Actor, session: PlanningSession, reflection_id: int, text: str
 ) -> Reflection:
-    session = _retro(actor, session)
-    _participant(actor, session)
-    _phase(session, "reflect")
+    session = locked_retro(actor, session)
+    retro_seat(actor, session)
+    require_phase(session, "reflect")
     reflection = _own(actor, session, reflection_id)
-    reflection.text = _text(text, MAX_REFLECTION, "text", "a reflection")
+    reflection.text = clean_text(text, MAX_REFLECTION, "text", "a reflection")
     reflection.updated_at = timezone.now()
     reflection.save(update_fields=["text", "updated_at"])
     audit(actor, "retro.reflection_edited", reflection)
@@ -208,9 +172,9 @@ def reflection_edit(
 
 @transaction.atomic
 def reflection_delete(*, actor: Actor, session: PlanningSession, reflection_id: int) -> None:
-    session = _retro(actor, session)
-    _participant(actor, session)
-    _phase(session, "reflect")
+    session = locked_retro(actor, session)
+    retro_seat(actor, session)
+    require_phase(session, "reflect")
     reflection = _own(actor, session, reflection_id)
     audit(actor, "retro.reflection_deleted", reflection)
     reflection.delete()
@@ -224,13 +188,6 @@ def _drop_empty_groups(session: PlanningSession) -> None:
     ReflectionGroup.objects.filter(session=session, reflections__isnull=True).delete()
 
 
-def _group(session: PlanningSession, group_id: int) -> ReflectionGroup:
-    found = ReflectionGroup.objects.filter(session=session, pk=group_id).first()
-    if found is None:
-        raise ValidationError("That group is gone: someone merged or emptied it.")
-    return found
-
-
 @transaction.atomic
 def reflection_move(
     *,
@@ -242,16 +199,16 @@ def reflection_move(
 ) -> Reflection:
     """Puts a reflection into a group (`group_id`), with another reflection (`onto_...`: their
     group, or a new group of the two), or on its own (neither). Emptied groups go."""
-    session = _retro(actor, session)
-    _participant(actor, session)
-    _phase(session, "group")
+    session = locked_retro(actor, session)
+    retro_seat(actor, session)
+    require_phase(session, "group")
     reflection = Reflection.objects.filter(session=session, pk=reflection_id).first()
     if reflection is None:
         raise ValidationError("That reflection is gone.")
     before = reflection.group_id
     target: ReflectionGroup | None  # None: the reflection stands on its own
     if group_id is not None:
-        target = _group(session, group_id)
+        target = retro_group(session, group_id)
     elif onto_reflection_id is not None:
         other = Reflection.objects.filter(session=session, pk=onto_reflection_id).first()
         if other is None or other.pk == reflection.pk:
@@ -285,12 +242,12 @@ def group_merge(
     *, actor: Actor, session: PlanningSession, group_id: int, into_group_id: int
 ) -> ReflectionGroup:
     """Moves every reflection (and any dots) of one group into another; the first goes."""
-    session = _retro(actor, session)
-    _participant(actor, session)
-    _phase(session, "group", "vote")
+    session = locked_retro(actor, session)
+    retro_seat(actor, session)
+    require_phase(session, "group", "vote")
     if group_id == into_group_id:
         raise ValidationError("Choose another group to merge into.")
-    source, target = _group(session, group_id), _group(session, into_group_id)
+    source, target = retro_group(session, group_id), retro_group(session, into_group_id)
     Reflection.objects.filter(session=session, group=source).update(group=target)
     for vote in RetroVote.objects.filter(group=source):
         # A person's dots on both groups join; the cap applies to new votes, not to a merge.
@@ -322,12 +279,12 @@ def group_merge(
 def group_rename(
     *, actor: Actor, session: PlanningSession, group_id: int, title: str
 ) -> ReflectionGroup:
-    session = _retro(actor, session)
-    _participant(actor, session)
-    _phase(session, "group", "vote", "discuss")
-    group = _group(session, group_id)
+    session = locked_retro(actor, session)
+    retro_seat(actor, session)
+    require_phase(session, "group", "vote", "discuss")
+    group = retro_group(session, group_id)
     before = group.title
-    group.title = _text(title, 200, "title", "a name for the group")
+    group.title = clean_text(title, 200, "title", "a name for the group")
     group.save(update_fields=["title"])
     audit(
         actor, "retro.group_renamed", group, before={"title": before}, after={"title": group.title}
@@ -344,10 +301,10 @@ def retro_vote(
     *, actor: Actor, session: PlanningSession, group_id: int, dots: int
 ) -> dict[int, int]:
     """Sets the actor's dots on a group (0 takes them back); returns their dots per group."""
-    session = _retro(actor, session)
-    participant = _participant(actor, session)
-    _phase(session, "vote")
-    group = _group(session, group_id)
+    session = locked_retro(actor, session)
+    participant = retro_seat(actor, session)
+    require_phase(session, "vote")
+    group = retro_group(session, group_id)
     mine = dict(
         RetroVote.objects.filter(session=session, participant=participant).values_list(
             "group_id", "dots"
@@ -373,161 +330,24 @@ def retro_vote(
     return mine
 
 
-# Discussion and action items
+# Discussion notes
 
 
 @transaction.atomic
 def discussion_note_add(
     *, actor: Actor, session: PlanningSession, group_id: int | None, text: str
 ) -> DiscussionNote:
-    session = _retro(actor, session)
-    _participant(actor, session)
-    _phase(session, "discuss", "wrap_up")
-    group = _group(session, group_id) if group_id is not None else None
+    session = locked_retro(actor, session)
+    retro_seat(actor, session)
+    require_phase(session, "discuss", "wrap_up")
+    group = retro_group(session, group_id) if group_id is not None else None
     note = DiscussionNote.objects.create(
         workspace=actor.workspace,
         session=session,
         group=group,
         author=actor.user,
-        text=_text(text, MAX_NOTE, "text", "a note"),
+        text=clean_text(text, MAX_NOTE, "text", "a note"),
     )
     audit(actor, "retro.note_added", note, after={"group": group.pk if group else None})
     live.bump(session)
     return note
-
-
-@dataclass(frozen=True)
-class ActionChanges:
-    """What may change on an action item; None leaves a field as it is."""
-
-    title: str | None = None
-    owner: User | None = None
-    clear_owner: bool = False
-    due_on: date | None = None
-    clear_due_on: bool = False
-    status: str | None = None
-
-
-def _owner_ok(actor: Actor, owner: User | None) -> None:
-    if (
-        owner is not None
-        and not Membership.objects.filter(workspace=actor.workspace, user=owner).exists()
-    ):
-        raise ValidationError({"owner": "The owner must be a member of this workspace."})
-
-
-def _due_ok(due_on: date | None) -> None:
-    if due_on is not None:
-        PLANNING_DAY.clean(due_on, field="due_on")
-
-
-@transaction.atomic
-def action_item_add(
-    *,
-    actor: Actor,
-    session: PlanningSession,
-    title: str,
-    owner: User | None = None,
-    due_on: date | None = None,
-    group_id: int | None = None,
-) -> ActionItem:
-    require(actor, Capability.TRACK_ACTION_ITEMS)
-    session = _retro(actor, session)
-    _participant(actor, session)
-    _phase(session, "discuss", "wrap_up")
-    _owner_ok(actor, owner)
-    _due_ok(due_on)
-    item = ActionItem.objects.create(
-        workspace=actor.workspace,
-        session=session,
-        team=session.team,
-        group=_group(session, group_id) if group_id is not None else None,
-        title=_text(title, 200, "title", "what is to be done"),
-        owner=owner,
-        due_on=due_on,
-        created_by=actor.user,
-    )
-    audit(actor, "action_item.created", item, after=_snapshot(item))
-    live.bump(session)
-    return item
-
-
-def _snapshot(item: ActionItem) -> dict[str, Any]:
-    return {
-        "title": item.title,
-        "owner": item.owner.display_name if item.owner else None,
-        "due_on": item.due_on.isoformat() if item.due_on else None,
-        "status": item.status,
-    }
-
-
-def _touch_team_retros(item: ActionItem) -> None:
-    """Bumps the live retros showing the item: its own, and the team's (review last actions)."""
-    shown = PlanningSession.objects.filter(
-        workspace=item.workspace_id,
-        kind=SessionKind.RETROSPECTIVE,
-        state__in=[SessionState.LOBBY, SessionState.RUNNING],
-    ).filter(Q(pk=item.session_id) | Q(team=item.team))
-    live.touch(item.workspace, shown.values_list("pk", flat=True))
-
-
-@transaction.atomic
-def action_item_update(
-    *,
-    actor: Actor,
-    item: ActionItem,
-    changes: ActionChanges,
-    expected_version: int | None = None,
-    reviewed_in: PlanningSession | None = None,
-) -> ActionItem:
-    """Changes an action item: title, owner, due date, or status (open, done, dropped).
-
-    `reviewed_in` is the later retro where the room reviewed it; `expected_version` guards edits
-    from a form or the API that read the item earlier (409 when it changed since).
-    """
-    require(actor, Capability.TRACK_ACTION_ITEMS)
-    item = (
-        ActionItem.objects.select_for_update(of=("self",))
-        .select_related("owner")
-        .get(pk=item.pk, workspace=actor.workspace)
-    )
-    if expected_version is not None and item.version != expected_version:
-        raise StaleEdit(
-            "Someone changed this action item first. Review it and save again.",
-            current={"version": item.version, **_snapshot(item)},
-        )
-    before = _snapshot(item)
-    if changes.title is not None:
-        item.title = _text(changes.title, 200, "title", "what is to be done")
-    if changes.owner is not None or changes.clear_owner:
-        _owner_ok(actor, changes.owner)
-        item.owner = None if changes.clear_owner else changes.owner
-    if changes.due_on is not None or changes.clear_due_on:
-        _due_ok(changes.due_on)
-        item.due_on = None if changes.clear_due_on else changes.due_on
-    if changes.status is not None:
-        if changes.status not in ActionStatus.values:
-            raise ValidationError({"status": "Choose open, done or dropped."})
-        item.status = changes.status
-        item.done_at = timezone.now() if changes.status == ActionStatus.DONE else None
-    if reviewed_in is not None:
-        if reviewed_in.workspace_id != actor.workspace.pk:
-            raise ValidationError("That session belongs to another workspace.")
-        if reviewed_in.kind != SessionKind.RETROSPECTIVE:
-            raise ValidationError("That is not a retrospective.")
-        item.reviewed_in = reviewed_in
-    after = _snapshot(item)
-    changed = [k for k in after if after[k] != before[k]]
-    if not changed and reviewed_in is None:
-        return item
-    item.version += 1
-    item.save()
-    audit(
-        actor,
-        "action_item.updated",
-        item,
-        before={k: before[k] for k in changed},
-        after={k: after[k] for k in changed},
-    )
-    _touch_team_retros(item)
-    return item

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from planning.models import ActionStatus, PlanningSession
 from planning.selectors import retro as selectors
 from planning.selectors.sessions import members
+from planning.services import action_items as action_services
 from planning.services import retro as services
 from planning.views.room_actions import room_action
 from productops.access import WorkspaceRequest, member_required
@@ -143,7 +144,7 @@ def retro_note(request: WorkspaceRequest, session: PlanningSession) -> str | Non
 
 @room_action(Capability.TRACK_ACTION_ITEMS)
 def retro_action_add(request: WorkspaceRequest, session: PlanningSession) -> str | None:
-    services.action_item_add(
+    action_services.action_item_add(
         actor=request.actor,
         session=session,
         title=request.POST.get("title", ""),
@@ -161,10 +162,10 @@ def retro_action_review(request: WorkspaceRequest, session: PlanningSession, act
     status = request.POST.get("status", "")
     if status not in ActionStatus.values:
         raise ValidationError({"status": "Choose open, done or dropped."})
-    services.action_item_update(
+    action_services.action_item_update(
         actor=request.actor,
         item=item,
-        changes=services.ActionChanges(status=status),
+        changes=action_services.ActionChanges(status=status),
         reviewed_in=session,
     )
     return None
@@ -213,11 +214,11 @@ def action_item_update(request: WorkspaceRequest, action_id: int) -> HttpRespons
         owner = _owner(request) if owner_given else None
         due_given = "due_on" in request.POST
         due_on = _due(request) if due_given else None
-        services.action_item_update(
+        action_services.action_item_update(
             actor=request.actor,
             item=item,
             expected_version=_number(request, "version"),
-            changes=services.ActionChanges(
+            changes=action_services.ActionChanges(
                 status=request.POST.get("status") or None,
                 owner=owner,
                 clear_owner=owner_given and owner is None,

@@ -7,6 +7,7 @@ reflection, group and action item belong to a retro of url_values() below.
 """
 
 from planning.models import ParticipantRole, ReflectionGroup, SessionKind
+from planning.services import action_items as action_services
 from planning.services import participants as participant_services
 from planning.services import retro as services
 from planning.services import sessions as session_services
@@ -67,7 +68,7 @@ def url_values(personas, workspace) -> dict:
     earlier = _retro(personas, "Last sprint")
     for _ in range(4):  # review_actions -> reflect -> group -> vote -> discuss
         _next_phase(personas, earlier)
-    action = services.action_item_add(
+    action = action_services.action_item_add(
         actor=personas["pm"].actor, session=earlier, title="Write the runbook"
     )
     session = _retro(personas, "This sprint")

@@ -17,6 +17,7 @@ from planning.models import (
     SessionKind,
 )
 from planning.selectors import retro as selectors
+from planning.services import action_items as action_services
 from planning.services import participants as participant_services
 from planning.services import retro as services
 from planning.services import sessions as session_services
@@ -261,7 +262,7 @@ def test_discussion_notes_and_action_items(personas, retro, pm, exec_, ops_lead)
     services.discussion_note_add(
         actor=pm.actor, session=retro, group_id=None, text="Rota is unfair"
     )
-    item = services.action_item_add(
+    item = action_services.action_item_add(
         actor=pm.actor,
         session=retro,
         title="Rotate on-call weekly",
@@ -270,9 +271,9 @@ def test_discussion_notes_and_action_items(personas, retro, pm, exec_, ops_lead)
     )
     assert (item.team, item.status) == ("Core", ActionStatus.OPEN)
     with pytest.raises(PermissionDenied):  # an exec changes nothing but votes
-        services.action_item_add(actor=exec_.actor, session=retro, title="Exec action")
+        action_services.action_item_add(actor=exec_.actor, session=retro, title="Exec action")
     with pytest.raises(ValidationError, match="owner"):
-        services.action_item_add(
+        action_services.action_item_add(
             actor=pm.actor, session=retro, title="Odd", owner=personas["outsider"].user
         )
     board = selectors.board(session=retro, user=exec_.user)
@@ -286,7 +287,7 @@ def _finished_retro_with_actions(personas, titles, *, team="Core"):
     session = new_retro(personas, title=f"{team} retro {len(titles)}", team=team)
     session = to_phase(personas, session, "discuss")
     items = [
-        services.action_item_add(actor=personas["pm"].actor, session=session, title=title)
+        action_services.action_item_add(actor=personas["pm"].actor, session=session, title=title)
         for title in titles
     ]
     session_services.session_end(actor=personas["ops_lead"].actor, session=session)
@@ -296,8 +297,10 @@ def _finished_retro_with_actions(personas, titles, *, team="Core"):
 def test_the_open_actions_of_the_teams_last_retro_open_the_next_one(personas, pm, ops_lead):
     done, still_open = _finished_retro_with_actions(personas, ["Write runbook", "Fix alerts"])
     _finished_retro_with_actions(personas, ["Other team's action"], team="Search")
-    services.action_item_update(
-        actor=pm.actor, item=done, changes=services.ActionChanges(status=ActionStatus.DONE)
+    action_services.action_item_update(
+        actor=pm.actor,
+        item=done,
+        changes=action_services.ActionChanges(status=ActionStatus.DONE),
     )
     following = new_retro(personas, title="Next retro")
     board = selectors.board(session=following, user=pm.user)
@@ -328,8 +331,8 @@ def test_the_share_of_action_items_done_is_kept_per_team(personas, pm):
         (core[2], "dropped"),
         (search[0], "done"),
     ):
-        services.action_item_update(
-            actor=pm.actor, item=item, changes=services.ActionChanges(status=status)
+        action_services.action_item_update(
+            actor=pm.actor, item=item, changes=action_services.ActionChanges(status=status)
         )
     shares = {row.team: row for row in selectors.follow_through(workspace=pm.actor.workspace)}
     assert (shares["Core"].done, shares["Core"].open, shares["Core"].dropped) == (2, 1, 1)
@@ -340,18 +343,18 @@ def test_the_share_of_action_items_done_is_kept_per_team(personas, pm):
 
 def test_a_stale_action_edit_is_refused(personas, pm, ops_lead):
     (item,) = _finished_retro_with_actions(personas, ["Ship it"])
-    services.action_item_update(
+    action_services.action_item_update(
         actor=pm.actor,
         item=item,
         expected_version=1,
-        changes=services.ActionChanges(owner=ops_lead.user),
+        changes=action_services.ActionChanges(owner=ops_lead.user),
     )
     with pytest.raises(StaleEdit):
-        services.action_item_update(
+        action_services.action_item_update(
             actor=pm.actor,
             item=item,
             expected_version=1,
-            changes=services.ActionChanges(status="done"),
+            changes=action_services.ActionChanges(status="done"),
         )
 
 
@@ -439,6 +442,8 @@ def test_lists_and_the_board_run_the_same_queries_as_rows_grow(personas, pm, exe
     session = to_phase(personas, session, "discuss")
     for n in range(6):
         services.discussion_note_add(actor=pm.actor, session=session, group_id=None, text=f"N{n}")
-        services.action_item_add(actor=pm.actor, session=session, title=f"Act {n}", owner=pm.user)
+        action_services.action_item_add(
+            actor=pm.actor, session=session, title=f"Act {n}", owner=pm.user
+        )
     _finished_retro_with_actions(personas, ["Second", "Third"], team="Search")
     assert [count_queries(client, url)[0] for url in urls] == few
