@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, serializers, status
@@ -9,7 +10,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from productops import selectors, services
+from productops import clock, selectors, services
 from productops.api_auth import WorkspaceAPIRequest
 from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
@@ -19,10 +20,25 @@ from productops.models import AuditEvent, Invitation, Membership, Role, Workspac
 
 
 class WorkspaceAPIView(GenericAPIView):
-    """Base of every workspace endpoint: the gate resolves `request.actor` from the slug."""
+    """Base of every workspace endpoint: the gate resolves `request.actor` from the slug.
+
+    Past the gate the workspace's time zone is the current one, as on its pages: a time sent
+    without an offset is that zone's wall-clock time, and times are answered with its offset.
+    """
 
     capabilities: dict[str, Capability] | None = {}
     request: WorkspaceAPIRequest
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if getattr(request, "actor", None) is not None:
+            timezone.activate(clock.zone(self.workspace))
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        timezone.deactivate()
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @property
     def workspace(self) -> Workspace:

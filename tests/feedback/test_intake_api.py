@@ -2,6 +2,7 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -486,3 +487,24 @@ def test_a_star_rating_is_stored_read_back_and_checked_like_an_import(intake, ad
     assert {r["external_id"]: r["rating"] for r in listed} == {"r1": 1, "r3": None}
     page = signed_in(admin).get(f"/w/alpha/feedback/{item.pk}/").content.decode()
     assert "1 of 5 stars" in page
+
+
+def test_a_time_without_an_offset_is_the_workspace_wall_clock_and_answered_with_its_offset(
+    admin, workspace_a
+):
+    workspace_a.time_zone = "Pacific/Auckland"
+    workspace_a.save(update_fields=["time_zone"])
+    client = token_client(admin, "intake", "read")
+
+    naive = post(client, {"body": "Local", "received_at": "2024-06-01T09:00:00"})
+    zoned = post(client, {"body": "Zoned", "received_at": "2024-06-01T09:00:00Z"})
+
+    assert naive.status_code == zoned.status_code == 201, naive.json()
+    # Auckland is UTC+12 in June: 09:00 there is 21:00 UTC the day before.
+    local = FeedbackItem.objects.get(pk=naive.json()["id"])
+    assert local.received_at == datetime(2024, 5, 31, 21, 0, tzinfo=UTC)
+    assert FeedbackItem.objects.get(pk=zoned.json()["id"]).received_at == datetime(
+        2024, 6, 1, 9, 0, tzinfo=UTC
+    )
+    answered = client.get(f"{FEEDBACK}{local.pk}/").json()["received_at"]
+    assert answered == "2024-06-01T09:00:00+12:00"
