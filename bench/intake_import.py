@@ -69,8 +69,11 @@ def _actor():
     return Actor.for_membership(Membership.objects.get(workspace=workspace, user=user))
 
 
-def _import_ms(actor, raw: bytes, *, process: bool) -> tuple[float, object]:
-    """Upload to done, and (with `process`) until every stored item is processed."""
+def _import_ms(actor, raw: bytes) -> tuple[float, float, object]:
+    """(upload to every row stored, then to every stored item processed, the job), in ms; the
+    processing in the stretches its task runs."""
+    from django.conf import settings
+
     from feedback.services import processing as processing_services
     from productops import imports
 
@@ -79,15 +82,13 @@ def _import_ms(actor, raw: bytes, *, process: bool) -> tuple[float, object]:
     imports.import_start(actor=actor, job=job, mapping=job.mapping)
     while imports.import_run(job_id=job.pk) == "more":
         pass
-    while (
-        process
-        and processing_services.feedback_process_pending(
-            workspace_id=actor.workspace.pk, budget_seconds=20
-        ).more
-    ):
+    stored = time.perf_counter()
+    while processing_services.feedback_process_pending(
+        workspace_id=actor.workspace.pk, budget_seconds=settings.BACKGROUND_STRETCH_SECONDS
+    ).more:
         pass
     job.refresh_from_db()
-    return (time.perf_counter() - started) * 1000, job
+    return (stored - started) * 1000, (time.perf_counter() - stored) * 1000, job
 
 
 def _bare_copy_ms(actor, rows: int) -> float:
@@ -179,16 +180,28 @@ def run(rows: int = ROWS) -> list[Figure]:
     actor = _actor()
     raw = big_csv(rows)
     baseline = _bare_copy_ms(actor, rows)
-    first_ms, first = _import_ms(actor, raw, process=True)
-    again_ms, again = _import_ms(actor, raw, process=True)
+    first_stored_ms, first_processed_ms, first = _import_ms(actor, raw)
+    again_stored_ms, again_processed_ms, again = _import_ms(actor, raw)
     assert first.created_rows == rows and again.created_rows == 0, (first, again)
     return [
         Figure(
             f"intake import {rows:,} rows end to end (stored and processed) vs bare COPY",
-            first_ms,
+            first_stored_ms + first_processed_ms,
             baseline,
         ),
-        Figure(f"intake re-import {rows:,} rows (0 created) vs bare COPY", again_ms, baseline),
+        Figure(
+            f"intake import {rows:,} rows, storing only, vs bare COPY", first_stored_ms, baseline
+        ),
+        Figure(
+            f"intake import {rows:,} rows, processing only, vs bare COPY",
+            first_processed_ms,
+            baseline,
+        ),
+        Figure(
+            f"intake re-import {rows:,} rows (0 created) vs bare COPY",
+            again_stored_ms + again_processed_ms,
+            baseline,
+        ),
         _queued_task_wait(_actor(), min(rows, 30_000)),
     ]
 
