@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -176,34 +177,30 @@ def _queued_task_wait(actor, rows: int) -> Figure:
     )
 
 
-def run(rows: int = ROWS) -> list[Figure]:
+def run(rows: int = ROWS) -> Iterator[Figure]:
+    """The figures one by one as they are measured (a 100,000-row run takes many minutes)."""
     actor = _actor()
     raw = big_csv(rows)
     baseline = _bare_copy_ms(actor, rows)
-    first_stored_ms, first_processed_ms, first = _import_ms(actor, raw)
-    again_stored_ms, again_processed_ms, again = _import_ms(actor, raw)
-    assert first.created_rows == rows and again.created_rows == 0, (first, again)
-    return [
-        Figure(
-            f"intake import {rows:,} rows end to end (stored and processed) vs bare COPY",
-            first_stored_ms + first_processed_ms,
-            baseline,
-        ),
-        Figure(
-            f"intake import {rows:,} rows, storing only, vs bare COPY", first_stored_ms, baseline
-        ),
-        Figure(
-            f"intake import {rows:,} rows, processing only, vs bare COPY",
-            first_processed_ms,
-            baseline,
-        ),
-        Figure(
-            f"intake re-import {rows:,} rows (0 created) vs bare COPY",
-            again_stored_ms + again_processed_ms,
-            baseline,
-        ),
-        _queued_task_wait(_actor(), min(rows, 30_000)),
-    ]
+    stored_ms, processed_ms, first = _import_ms(actor, raw)
+    assert first.created_rows == rows, first
+    yield Figure(
+        f"intake import {rows:,} rows end to end (stored and processed) vs bare COPY",
+        stored_ms + processed_ms,
+        baseline,
+    )
+    yield Figure(f"intake import {rows:,} rows, storing only, vs bare COPY", stored_ms, baseline)
+    yield Figure(
+        f"intake import {rows:,} rows, processing only, vs bare COPY", processed_ms, baseline
+    )
+    stored_ms, processed_ms, again = _import_ms(actor, raw)
+    assert again.created_rows == 0, again
+    yield Figure(
+        f"intake re-import {rows:,} rows (0 created) vs bare COPY",
+        stored_ms + processed_ms,
+        baseline,
+    )
+    yield _queued_task_wait(_actor(), min(rows, 30_000))
 
 
 if __name__ == "__main__":

@@ -429,6 +429,8 @@ class FeedbackImporter(Importer):
         return {SOURCE_OPTION: source_id}
 
     def stretch_done(self, *, job: ImportJob) -> None:
+        stored = ImportJob.objects.filter(pk=job.pk).values_list("processed_rows", flat=True)
+        processing.analyze_after_growth(stored_before=job.processed_rows, stored_after=stored[0])
         processing.wake_processing(job.workspace_id)
 
     def background_left(self, *, job: ImportJob) -> int:

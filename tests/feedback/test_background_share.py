@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from feedback.models import FeedbackItem, Source
@@ -154,3 +155,43 @@ def test_a_task_queued_during_a_big_import_starts_before_the_import_is_done(pers
     assert while_storing <= 4 and while_processing <= 3
     assert FeedbackItem.objects.filter(workspace_id=job.workspace_id).count() == rows
     assert not FeedbackItem.objects.filter(processed_at=None).exists()
+
+
+def test_every_stretch_of_an_import_stores_a_batch_however_long_the_reading_took(pm):
+    # A budget spent before the first batch (100,000 rows take longer to read than a stretch on
+    # a busy machine) still stores one batch of 500, so an import of any size moves on.
+    job = imports.import_upload(
+        actor=pm.actor, kind="feedback", filename="zendesk.csv", raw=zendesk_csv(1200)
+    )
+    imports.import_start(actor=pm.actor, job=job, mapping=job.mapping)
+
+    stretches = []
+    for _ in range(4):
+        outcome = imports.import_run(job_id=job.pk, budget_seconds=0)
+        stretches.append((outcome, ImportJob.objects.get(pk=job.pk).processed_rows))
+
+    assert stretches[:3] == [("more", 500), ("more", 1000), ("more", 1200)]
+    assert stretches[3][0] == ImportJob.Status.DONE
+    assert FeedbackItem.objects.filter(workspace=job.workspace).count() == 1200
+
+
+def planner_rows() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'feedback_feedbackitem'")
+        return cursor.fetchone()[0]
+
+
+def test_an_import_past_each_power_of_two_refreshes_the_planners_counts(workspace_a):
+    # Without it the planner believes a freshly imported workspace nearly empty and finds each
+    # item's duplicate candidates the slow way (sorting every match) until autovacuum comes.
+    source = Source.objects.create(workspace=workspace_a, name="CSV", channel="csv_import")
+    FeedbackItem.objects.bulk_create(
+        FeedbackItem(workspace=workspace_a, source=source, body=f"Export {n} fails")
+        for n in range(1500)
+    )
+
+    assert not processing.analyze_after_growth(stored_before=0, stored_after=1000)
+    assert processing.analyze_after_growth(stored_before=1000, stored_after=1500)
+    assert planner_rows() >= 1500
+    assert not processing.analyze_after_growth(stored_before=1500, stored_after=2000)
+    assert processing.analyze_after_growth(stored_before=2000, stored_after=2500)
