@@ -11,7 +11,7 @@ class FeedbackConfig(AppConfig):
         from feedback.demo_ideas import seed_ideas
         from feedback.importers import FeedbackImporter
         from feedback.selectors import palette as palette_finders
-        from feedback.services import ideas, processing
+        from feedback.services import ideas, loop_closures, processing
         from productops import demo, imports, lost_work, navigation, palette, workspace_setup
         from productops.capabilities import Capability
         from productops.navigation import NavItem
@@ -35,8 +35,8 @@ class FeedbackConfig(AppConfig):
         lost_work.register_finder(
             "feedback.loop_closures",
             task_name="feedback.tasks.send_loop_closure",
-            find=ideas.loop_closures_left_behind,
-            older_than=ideas.LOST_CLOSURE_AFTER,
+            find=loop_closures.loop_closures_left_behind,
+            older_than=loop_closures.LOST_CLOSURE_AFTER,
         )
         workspace_setup.register("idea statuses", ideas.idea_statuses_create_defaults)
         demo.register("feedback", seed_feedback, order=20)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from feedback.models import FeedbackItem, Idea, IdeaLink, Importance, LoopClosure, RoadmapSettings
 from feedback.selectors import ideas as selectors
 from feedback.services import ideas as services
+from feedback.services import loop_closures
 from feedback.services.triage import product_area_get_or_create
 from productops import demo
 from productops.access import Actor
@@ -107,6 +108,8 @@ def _link_new(owner: Actor, idea: Idea, items: list[FeedbackItem], importance: i
 def _close_one_loop(actor: Actor, idea: Idea) -> None:
     if LoopClosure.objects.filter(idea=idea).exists():
         return
-    subject, message = services.default_message("shipped")
-    closure = services.loop_closure_create(actor=actor, idea=idea, subject=subject, message=message)
-    services.loop_closure_send(closure_id=closure.pk)
+    subject, message = loop_closures.default_message("shipped")
+    closure = loop_closures.loop_closure_create(
+        actor=actor, idea=idea, subject=subject, message=message
+    )
+    loop_closures.loop_closure_send(closure_id=closure.pk)

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from feedback.services import ideas, processing
+from feedback.services import loop_closures, processing
 from productops import queueing
 
 
@@ -22,4 +22,4 @@ def process_feedback(workspace_id: int) -> int:
 @shared_task
 def send_loop_closure(closure_id: int) -> int:
     """Queues one email per contact who asked for the idea; each contact once."""
-    return ideas.loop_closure_send(closure_id=closure_id)
+    return loop_closures.loop_closure_send(closure_id=closure_id)

@@ -1,11 +1,11 @@
-"""Every write of ideas: statuses, ideas, links from feedback, merges, closing the loop."""
+"""Every write of ideas: statuses, ideas, links from feedback and merges (closing the loop is in
+feedback.services.loop_closures)."""
 
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -15,20 +15,18 @@ from feedback.models import (
     IdeaLink,
     IdeaStatus,
     Importance,
-    LoopClosure,
     ProductArea,
     RoadmapSettings,
     StatusCategory,
 )
-from feedback.selectors import evidence
 from feedback.selectors import ideas as idea_selectors
-from productops import clock, queueing
+from feedback.services.idea_changes import check_workspace, mark_ideas
+from productops import clock
 from productops.access import Actor, require
 from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, User, Workspace
-from productops.services import email_queue
 
 DEFAULT_STATUSES = [
     ("New", StatusCategory.OPEN),
@@ -39,36 +37,6 @@ DEFAULT_STATUSES = [
     ("Declined", StatusCategory.DECLINED),
 ]
 EDITABLE = ("title", "description", "status", "product_area", "owner", "is_public")
-LOST_CLOSURE_AFTER = timedelta(minutes=1)
-
-DEFAULT_MESSAGES = {
-    StatusCategory.PLANNED: (
-        "We're planning it: {idea}",
-        'Hi {name},\n\nYou asked us for "{idea}". We have put it in our plan and will let you '
-        "know when it ships.\n\nThank you for telling us what you needed; it helped us decide "
-        "what to build.\n\n— The {workspace} team",
-    ),
-    StatusCategory.SHIPPED: (
-        "It's live: {idea}",
-        'Hi {name},\n\nYou asked us for "{idea}". It has shipped and is ready for you to use.\n\n'
-        "Thank you for telling us what you needed; it helped us decide what to build.\n\n"
-        "— The {workspace} team",
-    ),
-    StatusCategory.DECLINED: (
-        "An update on your request: {idea}",
-        'Hi {name},\n\nYou asked us for "{idea}". After weighing it against everything else '
-        "customers need, we have decided not to build it for now.\n\nWe know that is not the "
-        "answer you hoped for. Your feedback still shapes what we do next, so please keep it "
-        "coming.\n\n— The {workspace} team",
-    ),
-}
-PLACEHOLDERS = ("{name}", "{idea}", "{workspace}")
-
-
-def _mark(workspace: Workspace, *idea_ids: int) -> None:
-    """Change marks for dashboards: the "ideas" topic is bucketed by idea id."""
-    for bucket in [str(idea_id) for idea_id in sorted(set(idea_ids))] or [""]:
-        mark_changed(workspace, "ideas", bucket=bucket)
 
 
 def _snapshot(idea: Idea) -> dict[str, Any]:
@@ -106,12 +74,6 @@ def idea_statuses_create_defaults(*, actor: Actor) -> list[IdeaStatus]:
             after={"name": status.name, "category": status.category, "position": status.position},
         )
     return created
-
-
-def _check_workspace(actor: Actor, *objects) -> None:
-    for obj in objects:
-        if obj is not None and obj.workspace_id != actor.workspace.pk:
-            raise ValidationError("That belongs to another workspace.")
 
 
 def _check_owner(actor: Actor, owner: User | None) -> None:
@@ -152,7 +114,7 @@ def idea_status_create(
         status,
         after={"name": name, "category": category, "position": position, "is_public": is_public},
     )
-    _mark(actor.workspace)
+    mark_ideas(actor.workspace)
     return status
 
 
@@ -161,7 +123,7 @@ def idea_status_update(
     *, actor: Actor, status: IdeaStatus, name: str, position: int, is_public: bool
 ) -> IdeaStatus:
     require(actor, Capability.MANAGE_SOURCES)
-    _check_workspace(actor, status)
+    check_workspace(actor, status)
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Name the status."})
@@ -175,7 +137,7 @@ def idea_status_update(
     status.save(update_fields=["name", "position", "is_public"])
     before, after = diff(before, {"name": name, "position": position, "is_public": is_public})
     audit(actor, "idea_status.updated", status, before=before, after=after)
-    _mark(actor.workspace)
+    mark_ideas(actor.workspace)
     return status
 
 
@@ -219,7 +181,7 @@ def idea_create(
     title = title.strip()
     if not title:
         raise ValidationError({"title": "Give the idea a title."})
-    _check_workspace(actor, product_area, status)
+    check_workspace(actor, product_area, status)
     _check_owner(actor, owner)
     idea = Idea.objects.create(
         workspace=actor.workspace,
@@ -231,7 +193,7 @@ def idea_create(
         is_public=is_public,
     )
     audit(actor, "idea.created", idea, after=_snapshot(idea))
-    _mark(actor.workspace, idea.pk)
+    mark_ideas(actor.workspace, idea.pk)
     return idea
 
 
@@ -265,7 +227,7 @@ def idea_update(*, actor: Actor, idea: Idea, expected_version: int, **changes) -
         changes["description"] = (changes["description"] or "").strip()
     if "status" in changes and changes["status"] is None:
         raise ValidationError({"status": "Choose a status."})
-    _check_workspace(actor, changes.get("status"), changes.get("product_area"))
+    check_workspace(actor, changes.get("status"), changes.get("product_area"))
     if "owner" in changes:
         _check_owner(actor, changes["owner"])
     before = _snapshot(current)
@@ -279,7 +241,7 @@ def idea_update(*, actor: Actor, idea: Idea, expected_version: int, **changes) -
     current.save()
     before, after = diff(before, _snapshot(current))
     audit(actor, "idea.updated", current, before=before, after=after)
-    _mark(actor.workspace, current.pk)
+    mark_ideas(actor.workspace, current.pk)
     return current
 
 
@@ -301,7 +263,7 @@ def idea_link(
     require(actor, Capability.MANAGE_IDEAS)
     if importance not in Importance.values:
         raise ValidationError({"importance": "Choose nice to have, important or critical."})
-    _check_workspace(actor, idea, *items)
+    check_workspace(actor, idea, *items)
     if idea.merged_into_id:
         raise ValidationError("This idea was merged into another; link to that one instead.")
     if not items:
@@ -338,7 +300,7 @@ def _link(
             "note": note.strip(),
         },
     )
-    _mark(actor.workspace, idea.pk)
+    mark_ideas(actor.workspace, idea.pk)
     _item_bucket(actor.workspace, items)
     return made
 
@@ -355,7 +317,7 @@ def idea_me_too(*, workspace: Workspace, idea: Idea, item: FeedbackItem) -> Idea
     `selectors.ideas.roadmap_idea`, and both must belong to `workspace` (ValidationError).
     """
     actor = Actor(workspace=workspace)  # audited as "system"
-    _check_workspace(actor, idea, item)
+    check_workspace(actor, idea, item)
     (link,) = _link(actor, idea, [item], importance=Importance.IMPORTANT, note=ME_TOO_NOTE)
     return link
 
@@ -363,7 +325,7 @@ def idea_me_too(*, workspace: Workspace, idea: Idea, item: FeedbackItem) -> Idea
 @transaction.atomic
 def idea_unlink(*, actor: Actor, link: IdeaLink) -> None:
     require(actor, Capability.MANAGE_IDEAS)
-    _check_workspace(actor, link)
+    check_workspace(actor, link)
     idea, item = link.idea, link.item
     deleted, _ = IdeaLink.objects.filter(pk=link.pk).delete()
     if deleted:
@@ -373,7 +335,7 @@ def idea_unlink(*, actor: Actor, link: IdeaLink) -> None:
             idea,
             before={"item": item.pk, "importance": Importance(link.importance).label},
         )
-        _mark(actor.workspace, idea.pk)
+        mark_ideas(actor.workspace, idea.pk)
         _item_bucket(actor.workspace, [item])
 
 
@@ -382,7 +344,7 @@ def idea_merge(*, actor: Actor, idea: Idea, into: Idea) -> Idea:
     """Moves every link of `idea` to `into` (keeping the higher importance where both link
     an item), points `idea` at `into`, and re-points ideas merged into `idea` before."""
     require(actor, Capability.MANAGE_IDEAS)
-    _check_workspace(actor, idea, into)
+    check_workspace(actor, idea, into)
     locked = {
         i.pk: i
         for i in Idea.objects.select_for_update().filter(pk__in=[idea.pk, into.pk]).order_by("pk")
@@ -429,140 +391,5 @@ def idea_merge(*, actor: Actor, idea: Idea, into: Idea) -> Idea:
             "links_joined": kept,
         },
     )
-    _mark(actor.workspace, idea.pk, into.pk)
+    mark_ideas(actor.workspace, idea.pk, into.pk)
     return into
-
-
-def closing_outcome(idea: Idea) -> str | None:
-    category = idea.status.category
-    return category if category in idea_selectors.CLOSING_CATEGORIES else None
-
-
-def render_message(template: str, *, name: str, idea: Idea, workspace: Workspace) -> str:
-    """Fills the placeholders by plain replacement: the PM's text is never code."""
-    return (
-        template.replace("{name}", name or "there")
-        .replace("{idea}", idea.title)
-        .replace("{workspace}", workspace.name)
-    )
-
-
-def default_message(outcome: str) -> tuple[str, str]:
-    return DEFAULT_MESSAGES[StatusCategory(outcome)]
-
-
-@transaction.atomic
-def loop_closure_create(
-    *, actor: Actor, idea: Idea, subject: str, message: str, outcome: str | None = None
-) -> LoopClosure:
-    """Stores the message for the idea's current outcome and wakes the sender after commit.
-
-    `outcome` planned tells the askers an idea is planned (a planning decision does that); it
-    must be the category the idea is in now.
-    """
-    require(actor, Capability.CLOSE_THE_LOOP)
-    _check_workspace(actor, idea)
-    idea = Idea.objects.select_related("status").get(pk=idea.pk)
-    if outcome is None:
-        outcome = closing_outcome(idea)
-        if outcome is None:
-            raise ValidationError("Move the idea to a shipped or declined status first.")
-    elif outcome not in DEFAULT_MESSAGES or idea.status.category != outcome:
-        raise ValidationError(f"The idea is not {outcome.replace('_', ' ')}.")
-    errors = {}
-    if not subject.strip():
-        errors["subject"] = "Write a subject."
-    if not message.strip():
-        errors["message"] = "Write a message."
-    if errors:
-        raise ValidationError(errors)
-    closure = LoopClosure.objects.create(
-        workspace=actor.workspace,
-        idea=idea,
-        outcome=outcome,
-        subject=subject.strip()[:200],
-        message=message.strip(),
-        created_by=actor.user,
-    )
-    audit(
-        actor,
-        "idea.loop_closure_created",
-        idea,
-        after={"closure": closure.pk, "outcome": outcome, "subject": closure.subject},
-    )
-    _mark(actor.workspace, idea.pk)
-    queueing.enqueue_on_commit("feedback.tasks.send_loop_closure", closure.pk)
-    return closure
-
-
-_INSERT_NOTICES = """
-    INSERT INTO feedback_loopnotice
-           (workspace_id, closure_id, idea_id, contact_id, outcome, queued_at)
-    SELECT %s, %s, %s, c.id, %s, %s FROM feedback_contact c WHERE c.id = ANY(%s)
-    ON CONFLICT (idea_id, contact_id, outcome) DO NOTHING
-    RETURNING contact_id
-"""
-
-
-def loop_closure_send(*, closure_id: int) -> int:
-    """Tells each person who asked, once: a notice row per (idea, contact, outcome) is claimed
-    with ON CONFLICT DO NOTHING, and only a newly claimed notice queues an email. Safe to run
-    twice, at once, or for a second closure of the same outcome. Returns emails queued."""
-    with transaction.atomic():
-        closure = (
-            LoopClosure.objects.select_for_update(of=("self",))
-            .select_related("idea", "idea__workspace")
-            .filter(pk=closure_id)
-            .first()
-        )
-        if closure is None or closure.finished_at is not None:
-            return 0
-        idea, workspace = closure.idea, closure.idea.workspace
-        contacts = {c.pk: c for c in idea_selectors.recipients(workspace=workspace, idea=idea)}
-        now = timezone.now()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _INSERT_NOTICES,
-                [workspace.pk, closure.pk, idea.pk, closure.outcome, now, list(contacts)],
-            )
-            claimed = [row[0] for row in cursor.fetchall()]
-        for contact_id in sorted(claimed):
-            contact = contacts[contact_id]
-            email_queue(
-                workspace=workspace,
-                to=contact.email,
-                subject=render_message(
-                    closure.subject, name=contact.name, idea=idea, workspace=workspace
-                ),
-                body=render_message(
-                    closure.message, name=contact.name, idea=idea, workspace=workspace
-                ),
-            )
-        items = evidence.evidence_items(idea=idea)
-        closed = list(
-            items.filter(loop_closed_at__isnull=True).values_list("received_at", flat=True)
-        )
-        items.filter(loop_closed_at__isnull=True).update(loop_closed_at=now)
-        closure.finished_at = now
-        closure.save(update_fields=["finished_at"])
-        audit(
-            Actor(workspace=workspace),
-            "idea.loop_closed",
-            idea,
-            after={"closure": closure.pk, "outcome": closure.outcome, "emails": len(claimed)},
-        )
-        for day in sorted({clock.workspace_date(workspace, r).isoformat() for r in closed}):
-            mark_changed(workspace, "feedback", bucket=day)
-        _mark(workspace, idea.pk)
-        return len(claimed)
-
-
-def loop_closures_left_behind(*, older_than: timedelta = LOST_CLOSURE_AFTER) -> list[int]:
-    """Closures whose message was lost (Redis down, worker killed): the sweeper's finder."""
-    return list(
-        LoopClosure.objects.filter(
-            finished_at__isnull=True, created_at__lt=timezone.now() - older_than
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
-    )

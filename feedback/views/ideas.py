@@ -28,6 +28,7 @@ from feedback.selectors import ideas as selectors
 from feedback.selectors import intake as intake_selectors
 from feedback.selectors import triage as triage_selectors
 from feedback.services import ideas as services
+from feedback.services import loop_closures
 from productops import page_notes
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
@@ -136,7 +137,7 @@ def _to(request: WorkspaceRequest, url: str) -> HttpResponse:
 def _moved_to_closing(request: WorkspaceRequest, before: Idea, after: Idea) -> bool:
     return (
         after.status_id != before.status_id
-        and services.closing_outcome(after) is not None
+        and loop_closures.closing_outcome(after) is not None
         and request.actor.can(Capability.CLOSE_THE_LOOP)
     )
 
@@ -205,7 +206,7 @@ def _detail(
         row.item_url = item_url(workspace.slug, row.item_id)
     closures = cast("list[ShownClosure]", list(selectors.closures(workspace=workspace, idea=idea)))
     for closure in closures:
-        closure.subject_shown = services.render_message(
+        closure.subject_shown = loop_closures.render_message(
             closure.subject, name="…", idea=idea, workspace=workspace
         )
     context = {
@@ -218,7 +219,7 @@ def _detail(
         "chart": selectors.weekly_chart(idea=idea),
         "events": selectors.history(workspace=workspace, idea=idea),
         "closures": closures,
-        "outcome": services.closing_outcome(idea),
+        "outcome": loop_closures.closing_outcome(idea),
         "merge_choices": [
             i for i in selectors.ideas_for_picker(workspace=workspace, limit=200) if i.pk != idea.pk
         ],
@@ -324,9 +325,9 @@ def idea_close(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
     idea = selectors.idea(workspace=workspace, idea_id=idea_id)
     if idea.merged_into_id:
         return redirect("idea_close", slug=workspace.slug, idea_id=idea.merged_into_id)
-    outcome = services.closing_outcome(idea)
+    outcome = loop_closures.closing_outcome(idea)
     people = selectors.loop_audience(workspace=workspace, idea=idea, outcome=outcome)
-    subject, body = services.default_message(outcome) if outcome else ("", "")
+    subject, body = loop_closures.default_message(outcome) if outcome else ("", "")
     form = LoopClosureForm(request.POST or None, initial={"subject": subject, "message": body})
     status = 200
     if request.method == "POST":
@@ -337,7 +338,7 @@ def idea_close(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
             done = submit_form(
                 request,
                 form,
-                lambda: services.loop_closure_create(
+                lambda: loop_closures.loop_closure_create(
                     actor=request.actor, idea=idea, **form.cleaned_data
                 ),
                 success=f"Sending to {waiting} {'person' if waiting == 1 else 'people'}; "
@@ -354,10 +355,10 @@ def idea_close(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
     if first is not None and outcome:
         preview = {
             "to": first,
-            "subject": services.render_message(
+            "subject": loop_closures.render_message(
                 subject_text, name=first.name, idea=idea, workspace=workspace
             ),
-            "body": services.render_message(
+            "body": loop_closures.render_message(
                 message_text, name=first.name, idea=idea, workspace=workspace
             ),
         }

@@ -11,6 +11,7 @@ from django.utils import timezone
 from feedback.models import Idea, IdeaStatus, StatusCategory
 from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as idea_services
+from feedback.services import loop_closures
 from planning.models import AgendaItem, Decision, DecisionOutcome, PlanningSession
 from planning.services import live
 from productops.access import Actor, require
@@ -78,7 +79,7 @@ def decision_record(
     subject, message = "", ""
     category = DECISION_CATEGORY.get(outcome)
     if item.idea_id and category:
-        subject, message = idea_services.default_message(category)
+        subject, message = loop_closures.default_message(category)
     decision, _ = Decision.objects.update_or_create(
         item=item,
         defaults={
@@ -148,7 +149,7 @@ def decision_announce(*, actor: Actor, decision: Decision, subject: str, message
         raise ValidationError(
             "The idea's status changed since the decision; close the loop from the idea's page."
         )
-    closure = idea_services.loop_closure_create(
+    closure = loop_closures.loop_closure_create(
         actor=actor, idea=decision.idea, subject=subject, message=message, outcome=category
     )
     decision.announce_subject, decision.announce_message = closure.subject, closure.message

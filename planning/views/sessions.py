@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from feedback.selectors import ideas as idea_selectors
-from feedback.services.ideas import render_message
+from feedback.services.loop_closures import render_message
 from planning import csv as planning_csv
 from planning.forms.sessions import (
     AnnounceForm,

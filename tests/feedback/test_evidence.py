@@ -11,6 +11,7 @@ from feedback.models import Status
 from feedback.selectors import evidence
 from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as idea_services
+from feedback.services import loop_closures
 from feedback.services import triage as triage_services
 from productops.models import ChangeMark, OutboundEmail
 from tests.conftest import signed_in
@@ -101,9 +102,9 @@ def test_the_spammer_is_not_told_when_the_loop_is_closed(pm, workspace_a, spamme
         actor=pm.actor, idea=idea, expected_version=idea.version, status=shipped
     )
     preview = signed_in(pm).get(f"/w/alpha/ideas/{idea.pk}/close/").content.decode()
-    closure = idea_services.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
+    closure = loop_closures.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
 
-    idea_services.loop_closure_send(closure_id=closure.pk)
+    loop_closures.loop_closure_send(closure_id=closure.pk)
 
     assert "win@spamco.test" not in preview
     assert list(OutboundEmail.objects.values_list("to", flat=True)) == ["ana@acme.test"]

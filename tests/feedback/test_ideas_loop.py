@@ -8,6 +8,7 @@ from django.utils import timezone
 from feedback.models import FeedbackItem, LoopClosure, LoopNotice
 from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as services
+from feedback.services import loop_closures
 from productops import lost_work
 from productops.models import OutboundEmail
 from tests.conftest import signed_in
@@ -103,7 +104,7 @@ def test_confirming_tells_each_person_once_and_marks_the_items(
     assert closure.outcome == "shipped"
     assert callbacks, "the sender is woken once the closure commits"
 
-    sent = services.loop_closure_send(closure_id=closure.pk)
+    sent = loop_closures.loop_closure_send(closure_id=closure.pk)
 
     assert sent == 2
     emails = {e.to: (e.subject, e.body) for e in OutboundEmail.objects.all()}
@@ -125,28 +126,30 @@ def test_confirming_tells_each_person_once_and_marks_the_items(
 def test_running_the_sender_twice_sends_nothing_more(pm, workspace_a, asked):
     idea, _ = asked
     _ship(pm, idea, workspace_a)
-    closure = services.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
+    closure = loop_closures.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
 
-    assert services.loop_closure_send(closure_id=closure.pk) == 2
+    assert loop_closures.loop_closure_send(closure_id=closure.pk) == 2
     LoopClosure.objects.filter(pk=closure.pk).update(finished_at=None)  # as if it died after
-    assert services.loop_closure_send(closure_id=closure.pk) == 0
+    assert loop_closures.loop_closure_send(closure_id=closure.pk) == 0
     assert OutboundEmail.objects.count() == 2
 
 
 def test_a_second_closure_for_the_same_outcome_tells_only_new_people(pm, workspace_a, asked):
     idea, _ = asked
     _ship(pm, idea, workspace_a)
-    first = services.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
-    second = services.loop_closure_create(actor=pm.actor, idea=idea, subject="s2", message="m2")
-    assert services.loop_closure_send(closure_id=first.pk) == 2
-    assert services.loop_closure_send(closure_id=second.pk) == 0
+    first = loop_closures.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
+    second = loop_closures.loop_closure_create(
+        actor=pm.actor, idea=idea, subject="s2", message="m2"
+    )
+    assert loop_closures.loop_closure_send(closure_id=first.pk) == 2
+    assert loop_closures.loop_closure_send(closure_id=second.pk) == 0
 
     latecomer = data.contact(workspace_a, "cy@initech.test", "Cy")
     services.idea_link(
         actor=pm.actor, idea=idea, items=[data.item(workspace_a, "dark", contact=latecomer)]
     )
-    third = services.loop_closure_create(actor=pm.actor, idea=idea, subject="s3", message="m3")
-    assert services.loop_closure_send(closure_id=third.pk) == 1
+    third = loop_closures.loop_closure_create(actor=pm.actor, idea=idea, subject="s3", message="m3")
+    assert loop_closures.loop_closure_send(closure_id=third.pk) == 1
     assert sorted(OutboundEmail.objects.values_list("to", flat=True)) == [
         "ana@acme.test",
         "bo@globex.test",
@@ -158,30 +161,32 @@ def test_a_second_closure_for_the_same_outcome_tells_only_new_people(pm, workspa
 def test_a_declined_outcome_is_a_separate_notice(pm, workspace_a, asked):
     idea, _ = asked
     idea = _ship(pm, idea, workspace_a)
-    shipped = services.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
-    services.loop_closure_send(closure_id=shipped.pk)
+    shipped = loop_closures.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
+    loop_closures.loop_closure_send(closure_id=shipped.pk)
     idea = services.idea_update(
         actor=pm.actor,
         idea=idea,
         expected_version=idea.version,
         status=_status(workspace_a, "Declined"),
     )
-    declined = services.loop_closure_create(actor=pm.actor, idea=idea, subject="d", message="d")
+    declined = loop_closures.loop_closure_create(
+        actor=pm.actor, idea=idea, subject="d", message="d"
+    )
     assert declined.outcome == "declined"
-    assert services.loop_closure_send(closure_id=declined.pk) == 2
+    assert loop_closures.loop_closure_send(closure_id=declined.pk) == 2
 
 
 def test_the_sweeper_finds_closures_left_unfinished(pm, workspace_a, asked, settings):
     idea, _ = asked
     _ship(pm, idea, workspace_a)
-    closure = services.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
-    recent = services.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
+    closure = loop_closures.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
+    recent = loop_closures.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
     LoopClosure.objects.filter(pk=closure.pk).update(
         created_at=timezone.now() - timedelta(minutes=5)
     )
     # The recent one may still be on its way: only the old one counts as lost.
     assert lost_work.find_all()["feedback.loop_closures"] == [closure.pk]
-    services.loop_closure_send(closure_id=closure.pk)
+    loop_closures.loop_closure_send(closure_id=closure.pk)
     assert lost_work.find_all()["feedback.loop_closures"] == []
     assert LoopClosure.objects.get(pk=recent.pk).finished_at is None
 
@@ -203,8 +208,8 @@ def test_triage_can_read_whether_an_items_loop_was_closed(pm, workspace_a, asked
     _ship(pm, idea, workspace_a)
     before = selectors.item_loop(workspace=workspace_a, item=items[2])
     assert before.loop_closed_at is None and [i.pk for i in before.ideas] == [idea.pk]
-    closure = services.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
-    services.loop_closure_send(closure_id=closure.pk)
+    closure = loop_closures.loop_closure_create(actor=pm.actor, idea=idea, subject="s", message="m")
+    loop_closures.loop_closure_send(closure_id=closure.pk)
     duplicate = FeedbackItem.objects.get(pk=items[2].pk)
     after = selectors.item_loop(workspace=workspace_a, item=duplicate)
     assert after.loop_closed_at is not None

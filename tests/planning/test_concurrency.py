@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from feedback.models import LoopClosure, LoopNotice
-from feedback.services.ideas import loop_closure_send
+from feedback.services.loop_closures import loop_closure_send
 from planning.models import AgendaItem, ParticipantRole, PlanningSession, Vote
 from planning.services import decisions as decision_services
 from planning.services import participants as participant_services

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from feedback.models import Idea, LoopClosure, LoopNotice, StatusCategory
 from feedback.services import ideas as feedback_services
-from feedback.services.ideas import loop_closure_send
+from feedback.services.loop_closures import loop_closure_send
 from planning.models import AgendaItem, Participant, PlanningSession
 from planning.services import agenda as agenda_services
 from planning.services import decisions as decision_services

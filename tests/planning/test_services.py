@@ -206,7 +206,7 @@ def test_a_commit_plans_the_idea_and_the_confirmed_message_tells_each_asker_once
         decision_services.decision_announce(
             actor=lead, decision=decision, subject="Planned: {idea}", message="Hi {name}"
         )
-    from feedback.services.ideas import loop_closure_send
+    from feedback.services.loop_closures import loop_closure_send
 
     decision.refresh_from_db()
     loop_closure_send(closure_id=decision.loop_closure_id)
