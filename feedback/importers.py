@@ -1,7 +1,8 @@
 """Feedback by CSV or workbook, through the shared import machinery (productops.imports).
 
 The usual exports are recognised by their columns (Zendesk, Intercom, Fider, UserVoice, Typeform,
-Google Forms, Google Play, Productboard) with what their rows mean: UserVoice writes a row per
+Google Forms, Google Play, Productboard; the layouts are in feedback.import_layouts) with what
+their rows mean: UserVoice writes a row per
 voter and Intercom a row per message, so a later row of the same idea or conversation is a vote
 or a follow-up, not new feedback. Each row's natural key is its id column when the file has one,
 else a hash of (body, email, received at), so importing the same file again creates nothing new;
@@ -9,13 +10,19 @@ the same rows already imported through another source are named in the preview a
 """
 
 import hashlib
-import html
 import re
-from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from feedback.import_layouts import (
+    GOOGLE_PLAY,
+    LAYOUTS,
+    ZENDESK,
+    alias_names,
+    html_to_text,
+    review_id,
+)
 from feedback.intake_item import IntakeItem
 from feedback.models import Channel, FeedbackItem, Source
 from feedback.services import intake as services
@@ -28,7 +35,6 @@ from productops.imports import (
     FieldKind,
     Importer,
     ImportField,
-    Layout,
     RowError,
     import_upload,
 )
@@ -36,143 +42,7 @@ from productops.models import ImportJob
 from productops.validation import STAR_RATING
 
 SOURCE_OPTION = "source_id"
-ZENDESK = "Zendesk tickets"
-GOOGLE_PLAY = "Google Play reviews"
 DERIVED_PREFIX = "derived:"
-_HTML_TAG = re.compile(
-    r"</?(?:p|br|div|li|ul|ol|strong|em|b|i|u|a|span|h[1-6]|blockquote|code|pre)\b[^>]*>",
-    re.IGNORECASE,
-)
-_BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote)>", re.IGNORECASE)
-
-
-def _aliases(names: str) -> tuple[str, ...]:
-    return tuple(names.split("|"))
-
-
-def html_to_text(value: str) -> str:
-    """Productboard notes are HTML: their text, a line per paragraph, entities read."""
-    if not _HTML_TAG.search(value):
-        return value
-    text = _BLOCK_END.sub("\n", value)
-    text = re.sub(r"<[^>]+>", "", text)
-    text = html.unescape(text)
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()
-
-
-def review_id(link: str) -> str:
-    """Google Play's review link carries the review's id: `...?reviewId=gp:AOqp...`."""
-    query = parse_qs(urlsplit(link).query)
-    return (query.get("reviewId") or [link])[0]
-
-
-LAYOUTS = [
-    Layout(
-        ZENDESK,
-        columns=("Id", "Subject", "Requester email", "Via"),
-        mapping={
-            "body": "Subject",
-            "external_id": "Id",
-            "email": "Requester email",
-            "name": "Requester",
-            "account_name": "Organization",
-            "received_at": "Created at",
-            "tags": "Tags",
-        },
-        ignore=("Group", "Assignee", "Submitter", "Summation column", "Requester domain"),
-    ),
-    Layout(
-        "Intercom conversations",
-        columns=("conversation_id", "message_body"),
-        mapping={
-            "body": "message_body",
-            "external_id": "conversation_id",
-            "email": "user_email",
-            "name": "user_name",
-            "account_name": "company_name",
-            "received_at": "created_at",
-        },
-        repeat_reason="A follow-up message in conversation {id}: the conversation is the item "
-        "of row {first}.",
-    ),
-    Layout(
-        "UserVoice ideas with voters",
-        columns=("ideaId", "ideaTitle"),
-        mapping={
-            "external_id": "ideaId",
-            "title": "ideaTitle",
-            "body": "ideaDescription",
-            "received_at": "ideaCreatedAt",
-            "email": "ideaCreatorEmail",
-            "name": "ideaCreatorName",
-            "product_area": "forumName",
-        },
-        ignore=("userEmail", "userName", "voterEmail", "voterName", "email", "name"),
-        repeat_reason="A vote on idea {id}: the idea is the item of row {first}.",
-    ),
-    Layout(
-        "Fider posts",
-        columns=("number", "title", "slug", "votes_count"),
-        mapping={
-            "external_id": "number",
-            "title": "title",
-            "body": "description",
-            "received_at": "created_at",
-            "name": "created_by",
-            "tags": "tags",
-            "duplicate_of": "original_number",
-        },
-    ),
-    Layout(
-        GOOGLE_PLAY,
-        columns=("Package Name", "Review Text", "Review Link"),
-        mapping={
-            "body": "Review Text",
-            "title": "Review Title",
-            "external_id": "Review Link",
-            "received_at": "Review Submit Millis Since Epoch",
-            "rating": "Star Rating",
-        },
-        ignore=("Developer Reply Text", "Device", "Package Name"),
-        # A review exported without its link: the app, the moment it was written, and who
-        # wrote it (language, device) name it, with its text.
-        identity=(
-            "Package Name",
-            "Review Submit Millis Since Epoch",
-            "Reviewer Language",
-            "Device",
-        ),
-    ),
-    Layout(
-        "Typeform responses",
-        columns=("#", "Network ID"),
-        mapping={"external_id": "#", "received_at": "Submit Date (UTC)"},
-        ignore=("Start Date (UTC)", "Stage Date (UTC)", "Network ID", "Tags", "Submit Date (UTC)"),
-        free_text="body",
-    ),
-    Layout(
-        "Google Forms responses",
-        columns=("Timestamp",),
-        mapping={"received_at": "Timestamp", "email": "Email Address"},
-        ignore=("Score",),
-        free_text="body",
-    ),
-    Layout(
-        "Productboard notes",
-        columns=("note_title", "note_text"),
-        mapping={
-            "title": "note_title",
-            "body": "note_text",
-            "external_id": "note_id",
-            "email": "user_email",
-            "name": "user_name",
-            "account_name": "company_name",
-            "account_domain": "company_domain",
-            "received_at": "created_at",
-            "tags": "tags",
-        },
-    ),
-]
 
 
 class FeedbackImporter(Importer):
@@ -187,7 +57,7 @@ class FeedbackImporter(Importer):
             "body",
             "Feedback",
             required=True,
-            aliases=_aliases(
+            aliases=alias_names(
                 "body|details|description|comment|comments|message|text|content|note text|note|"
                 "notes|your feedback|post details|idea details|feature request|request|"
                 "response|answer|ticket description|conversation|first message|insight|"
@@ -197,7 +67,7 @@ class FeedbackImporter(Importer):
         ImportField(
             "title",
             "Title",
-            aliases=_aliases(
+            aliases=alias_names(
                 "summary|note title|post title|ticket subject|headline|topic|idea|"
                 "idea title|conversation title|review title|subject"
             ),
@@ -205,7 +75,7 @@ class FeedbackImporter(Importer):
         ImportField(
             "email",
             "Customer email",
-            aliases=_aliases(
+            aliases=alias_names(
                 "email|e-mail|email address|user email|author email|requester email|"
                 "requester e-mail|contact email|submitter email|customer e-mail|reporter email|"
                 "from email|from|lead email|customer email"
@@ -214,7 +84,7 @@ class FeedbackImporter(Importer):
         ImportField(
             "name",
             "Customer name",
-            aliases=_aliases(
+            aliases=alias_names(
                 "name|user name|author name|author|requester|requester name|contact name|"
                 "full name|submitter|submitter name|customer|user|reporter|contact"
             ),
@@ -223,7 +93,7 @@ class FeedbackImporter(Importer):
             "external_id",
             "External id",
             help="The row's id in the tool it came from; re-imports update that item.",
-            aliases=_aliases(
+            aliases=alias_names(
                 "id|ticket id|ticket|conversation id|note id|post id|response id|submission id|"
                 "feedback id|#|external id|reference|ref|uuid|token|idea id"
             ),
@@ -234,7 +104,7 @@ class FeedbackImporter(Importer):
             kind=FieldKind.MOMENT,
             help="ISO 8601 / RFC 3339, 2024-03-05 14:22, 03/05/2024 (the order decided by the "
             "whole column), 05.03.2024, Mar 5, 2024, unix seconds or milliseconds…",
-            aliases=_aliases(
+            aliases=alias_names(
                 "created at|created|date|submitted at|submit date (utc)|submit date|timestamp|"
                 "received|requested|created date|creation date|date created|time|sent at|"
                 "submitted|conversation started at|ticket created at|created (utc)"
@@ -243,7 +113,7 @@ class FeedbackImporter(Importer):
         ImportField(
             "account_name",
             "Company",
-            aliases=_aliases(
+            aliases=alias_names(
                 "company|company name|organization|organisation|organization name|account|"
                 "account name|customer company|org|business"
             ),
@@ -251,7 +121,7 @@ class FeedbackImporter(Importer):
         ImportField(
             "account_domain",
             "Company domain",
-            aliases=_aliases(
+            aliases=alias_names(
                 "domain|company domain|website|company website|organization domain|company url"
             ),
         ),
@@ -266,19 +136,21 @@ class FeedbackImporter(Importer):
             "duplicate_of",
             "Duplicate of",
             help="The id (in this file's tool) of the item this one duplicates: merged into it.",
-            aliases=_aliases("original number|duplicate of|merged into|original id"),
+            aliases=alias_names("original number|duplicate of|merged into|original id"),
         ),
         ImportField(
             "rating",
             "Star rating",
             help="1 to 5 stars (an app store review); any other value is a bad row.",
-            aliases=_aliases("star rating|stars|review rating"),
+            aliases=alias_names("star rating|stars|review rating"),
         ),
         ImportField(
             "product_area",
             "Product area",
             help="Set on new items.",
-            aliases=_aliases("area|feature|component|board|category|module|product|feature area"),
+            aliases=alias_names(
+                "area|feature|component|board|category|module|product|feature area"
+            ),
         ),
     ]
 
