@@ -22,6 +22,7 @@ from bench.feedback_data import load
 from bench.figures import Figure, median_ms
 from dashboards import refresh, rollups, selectors
 from dashboards.filters import DashboardFilters
+from dashboards.selectors import feedback as feedback_tiles
 from feedback.batch_upsert import mark_days
 from productops import clock
 from productops.models import Membership, Workspace
@@ -86,7 +87,7 @@ def _live_figure(workspace: Workspace) -> Figure:
     today = clock.workspace_today(workspace)
     filters = DashboardFilters(since=today - timedelta(days=364), until=today, preset="12m")
     with CaptureQueriesContext(connection) as captured:
-        selectors.volume(workspace=workspace, filters=filters)
+        feedback_tiles.volume(workspace=workspace, filters=filters)
     ours_sql = [
         q["sql"]
         for q in captured.captured_queries

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from dashboards import selectors
 from dashboards.filters import PRESETS, DashboardFilterForm
+from dashboards.selectors import as_of
 from productops import clock
 from productops.api import WorkspaceAPIView
 from productops.capabilities import Capability
@@ -82,7 +83,7 @@ class MetricIndex(WorkspaceAPIView):
     def get(self, request, slug: str) -> Response:
         return Response(
             {
-                "freshness": selectors.freshness(workspace=self.workspace).as_json(),
+                "freshness": as_of.freshness(workspace=self.workspace).as_json(),
                 "tiles": list(selectors.TILES),
             }
         )
@@ -107,6 +108,6 @@ class MetricDetail(WorkspaceAPIView):
         found = selectors.tile(workspace=workspace, name=tile, filters=filters)
         body = found.as_json() | {
             "period": {"since": filters.since.isoformat(), "until": filters.until.isoformat()},
-            "freshness": selectors.freshness(workspace=workspace).as_json(),
+            "freshness": as_of.freshness(workspace=workspace).as_json(),
         }
         return Response(body)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from dashboards import selectors
 from dashboards.filters import DashboardFilters
 from dashboards.models import DigestSubscription
+from dashboards.selectors import as_of
 from productops import clock
 from productops import services as platform_services
 from productops.models import Workspace
@@ -45,7 +46,7 @@ def digest_for(*, workspace: Workspace, monday: date) -> Digest:
         "workspace": workspace,
         "filters": filters,
         "tiles": tiles,
-        "freshness": selectors.freshness(workspace=workspace),
+        "freshness": as_of.freshness(workspace=workspace),
         "overview_url": django_settings.SITE_URL
         + reverse("dashboards_overview", kwargs={"slug": workspace.slug})
         + "?"

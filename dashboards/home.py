@@ -15,7 +15,9 @@ from typing import Any
 from django.utils import timezone
 
 from dashboards.filters import default_filters
-from dashboards.selectors import TILES, _rows, freshness
+from dashboards.selectors import TILES
+from dashboards.selectors.as_of import freshness
+from dashboards.selectors.shared import _rows
 from feedback.selectors.triage import InboxFilters, inbox
 from inventory.models import RequestStatus, ToolRequest
 from planning.models import SessionState

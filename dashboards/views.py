@@ -11,6 +11,8 @@ from django.views.decorators.vary import vary_on_headers
 from dashboards import home, selectors, services
 from dashboards.filters import PRESETS, DashboardFilterForm
 from dashboards.models import DigestSubscription
+from dashboards.selectors import as_of as as_of_selectors
+from dashboards.selectors import shared
 from productops import clock
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
@@ -32,9 +34,9 @@ def overview(request: WorkspaceRequest) -> HttpResponse:
         "form": form,
         "filters": form.filters() if not form.errors else None,
         "presets": PRESETS,
-        "choices": selectors.filter_choices(workspace=workspace),
+        "choices": shared.filter_choices(workspace=workspace),
         "tiles": list(selectors.TILES),
-        "freshness": selectors.freshness(workspace=workspace),
+        "freshness": as_of_selectors.freshness(workspace=workspace),
         "subscribed": request.actor.membership_id is not None
         and DigestSubscription.objects.filter(membership_id=request.actor.membership_id).exists(),
     }
@@ -52,7 +54,7 @@ def tile(request: WorkspaceRequest, name: str) -> HttpResponse:
     context = {
         "tile": selectors.tile(workspace=workspace, name=name, filters=form.filters()),
         "filters": form.filters(),
-        "freshness": selectors.freshness(workspace=workspace),
+        "freshness": as_of_selectors.freshness(workspace=workspace),
     }
     return render(request, "dashboards/overview.html#tile", context)
 
@@ -65,7 +67,7 @@ def tile_csv(request: WorkspaceRequest, name: str) -> HttpResponse:
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
     workspace = request.workspace
     data = selectors.tile(workspace=workspace, name=name, filters=form.filters())
-    freshness = selectors.freshness(workspace=workspace)
+    freshness = as_of_selectors.freshness(workspace=workspace)
     as_of = freshness.as_of.isoformat() if freshness.as_of else "never refreshed"
     # Each row carries the refresh it was read from, so a sheet says how fresh it is.
     return csv_download(
@@ -80,7 +82,7 @@ def tile_csv(request: WorkspaceRequest, name: str) -> HttpResponse:
 def refresh_status(request: WorkspaceRequest) -> HttpResponse:
     """The refresh line, polled while a refresh runs. When a refresh newer than `after` has
     finished, it tells the tiles to load again (htmx event `dashboards-refreshed`)."""
-    freshness = selectors.freshness(workspace=request.workspace)
+    freshness = as_of_selectors.freshness(workspace=request.workspace)
     after = parse_datetime(request.GET.get("after", "") or "")
     done = freshness.as_of is not None and (after is None or freshness.as_of > after)
     asked = not done and not freshness.failed
@@ -108,7 +110,11 @@ def refresh(request: WorkspaceRequest) -> HttpResponse:
     response = render(
         request,
         "dashboards/overview.html#status",
-        {"freshness": selectors.freshness(workspace=workspace), "notice": notice, "asked": True},
+        {
+            "freshness": as_of_selectors.freshness(workspace=workspace),
+            "notice": notice,
+            "asked": True,
+        },
         status=status,
     )
     if retry_after:

@@ -9,9 +9,13 @@ from decimal import Decimal
 
 import pytest
 
-from dashboards import refresh, selectors
+from dashboards import refresh
 from dashboards.filters import DashboardFilters
 from dashboards.models import FeedbackSliceDaily, TriageFlowDaily
+from dashboards.selectors import feedback as feedback_tiles
+from dashboards.selectors import ideas as ideas_tiles
+from dashboards.selectors import planning as planning_tiles
+from dashboards.selectors import triage as triage_tiles
 from feedback.models import FeedbackItem, Status
 from feedback.selectors import ideas as idea_selectors
 from feedback.services import accounts as account_services
@@ -94,7 +98,7 @@ def test_volume_from_the_slices_equals_a_count_of_the_items(spread, span):
     today = clock.workspace_today(spread)
     until, since = today - timedelta(days=span[0]), today - timedelta(days=span[1])
     filters = DashboardFilters(since=since, until=until, preset="custom")
-    tile = selectors.volume(workspace=spread, filters=filters)
+    tile = feedback_tiles.volume(workspace=spread, filters=filters)
     expected = _expected(spread, since, until)
     assert tile.figures[0].value == expected["total"] > 0
     shown = _shown(tile)
@@ -114,7 +118,7 @@ def test_a_filtered_volume_reads_the_cube_and_agrees_with_the_items(spread):
     filters = DashboardFilters(
         since=today - timedelta(days=200), until=today, preset="custom", segment="Enterprise"
     )
-    tile = selectors.volume(workspace=spread, filters=filters)
+    tile = feedback_tiles.volume(workspace=spread, filters=filters)
     expected = _expected(
         spread,
         filters.since,
@@ -148,7 +152,7 @@ def test_the_triage_flow_counts_by_the_day_each_thing_happened(admin, exec_):
     waiting_day = _local_day(workspace, FeedbackItem.objects.get(body="Still waiting"))
     assert flow[today][1] == 2  # both triaged today, whenever they arrived
     assert flow[old_day][0] >= 1 and sum(e for e, _ in flow.values()) == 3
-    tile = selectors.triage(
+    tile = triage_tiles.triage(
         workspace=workspace,
         filters=DashboardFilters(since=today - timedelta(days=6), until=today, preset="7d"),
     )
@@ -189,7 +193,7 @@ def test_an_account_that_changes_segment_moves_its_feedback_and_revenue(admin):
     for row in FeedbackSliceDaily.objects.filter(workspace=workspace, dimension="segment"):
         by_segment[row.value] += row.items
     assert by_segment.get("Enterprise", 0) == 3 and "SMB" not in by_segment
-    tile = selectors.top_ideas(
+    tile = ideas_tiles.top_ideas(
         workspace=workspace,
         filters=DashboardFilters(
             since=clock.workspace_today(workspace) - timedelta(days=29),
@@ -221,14 +225,16 @@ def test_the_planning_tiles_show_demand_behind_commitments_and_what_shipped(pers
     assert refresh.verify(workspace_id=workspace.pk) == []
     today = clock.workspace_today(workspace)
     filters = DashboardFilters(since=today - timedelta(days=29), until=today)
-    roadmap = selectors.roadmap(workspace=workspace, filters=filters)
+    roadmap = planning_tiles.roadmap(workspace=workspace, filters=filters)
     figures = {f.label: f.display for f in roadmap.figures}
     assert figures["Committed backed by demand"] == "50%"  # one of the two commitments
     # idea_with_askers: two customers at 1,000 and 2,000 a year asked for the shipped idea.
     assert figures["Revenue of customers whose asks shipped this quarter"].endswith("3,000")
     assert figures["Customers whose asks shipped"] == "2"
-    predictability = selectors.predictability(workspace=workspace, filters=filters)
+    predictability = planning_tiles.predictability(workspace=workspace, filters=filters)
     values = {f.label: f.value for f in predictability.figures}
     assert values["Committed"] == 2 and values["Shipped of them"] == 1
     this_quarter = [r for r in predictability.rows if r[2]]
-    assert this_quarter == [[selectors._quarter_name(selectors._quarter_of(today)), 3, 2, 1, "50%"]]
+    assert this_quarter == [
+        [planning_tiles._quarter_name(planning_tiles._quarter_of(today)), 3, 2, 1, "50%"]
+    ]

@@ -1,0 +1,88 @@
+"""The top ideas tile."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from dashboards.filters import DashboardFilters
+from dashboards.selectors.shared import Figure, Tile, _money, _rows, _url
+from productops import clock
+from productops.models import Workspace
+
+TOP_IDEAS = 8
+SPARK_WEEKS = 12
+
+
+def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Ideas by revenue and by unique accounts (the idea pages' figures), with a sparkline of
+    their weekly mentions. Two queries."""
+    values: dict[str, Any] = {"ws": workspace.pk, "n": TOP_IDEAS}
+    area = ""
+    if filters.area is not None:
+        area, values["area"] = "AND area_id = %(area)s", filters.area
+    rows = _rows(
+        f"""
+        (SELECT 'revenue', idea_id, title, status_category, mentions, unique_accounts, revenue
+           FROM dashboards_ideatotal WHERE workspace_id = %(ws)s {area} AND mentions > 0
+          ORDER BY revenue DESC, unique_accounts DESC, idea_id LIMIT %(n)s)
+        UNION ALL
+        (SELECT 'accounts', idea_id, title, status_category, mentions, unique_accounts, revenue
+           FROM dashboards_ideatotal WHERE workspace_id = %(ws)s {area} AND mentions > 0
+          ORDER BY unique_accounts DESC, revenue DESC, idea_id LIMIT %(n)s)
+        """,
+        values,
+    )
+    today = clock.workspace_today(workspace)
+    this_monday = today - timedelta(days=today.weekday())
+    first = this_monday - timedelta(weeks=SPARK_WEEKS - 1)
+    ids = sorted({r[1] for r in rows})
+    weekly = _rows(
+        """SELECT idea_id, week, mentions FROM dashboards_ideaweekly
+            WHERE workspace_id = %(ws)s AND idea_id = ANY(%(ids)s) AND week >= %(first)s""",
+        {"ws": workspace.pk, "ids": ids, "first": first},
+    )
+    weeks = [first + timedelta(weeks=n) for n in range(SPARK_WEEKS)]
+    spark: dict[int, dict[date, int]] = {}
+    for idea_id, week, mentions in weekly:
+        spark.setdefault(idea_id, {})[week] = mentions
+    by_revenue = [r for r in rows if r[0] == "revenue"]
+    by_accounts = [r for r in rows if r[0] == "accounts"]
+    table_rows, links = [], []
+    for ranking, entries in (("By revenue", by_revenue), ("By accounts", by_accounts)):
+        for _, idea_id, title, category, mentions, accounts, revenue in entries:
+            series = [spark.get(idea_id, {}).get(w, 0) for w in weeks]
+            table_rows.append(
+                [ranking, title, category, mentions, accounts, revenue, " ".join(map(str, series))]
+            )
+            links.append(_url("idea_detail", workspace, idea_id=idea_id))
+    leader = by_revenue[0] if by_revenue else None
+    currency = workspace.currency
+    return Tile(
+        name="ideas",
+        title="Top ideas",
+        covers="all customer demand, as on the idea pages; sparklines: the last 12 weeks",
+        summary=(
+            f"The idea with the most revenue behind it is “{leader[2]}”: "
+            f"{_money(leader[6], currency)} from {leader[5]} accounts."
+            if leader
+            else "No idea has customer demand yet."
+        ),
+        figures=[
+            Figure(
+                "Ideas with demand",
+                len(ids),
+                f"{len(ids)}",
+                _url("idea_list", workspace, "sort=revenue"),
+            )
+        ],
+        columns=["Ranking", "Idea", "Status", "Mentions", "Accounts", "Revenue", "Weekly mentions"],
+        rows=table_rows,
+        row_links=links,
+        chart={
+            "type": "bar",
+            "horizontal": True,
+            "labels": [r[2][:40] for r in by_revenue],
+            "datasets": [
+                {"label": f"Revenue ({currency})", "data": [str(r[6]) for r in by_revenue]}
+            ],
+        },
+    )

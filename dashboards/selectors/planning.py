@@ -1,0 +1,175 @@
+"""Planning tiles: roadmap and predictability, per quarter."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from dashboards.filters import DashboardFilters
+from dashboards.selectors.shared import Figure, Tile, _money, _rows, _url
+from productops import clock
+from productops.models import Workspace
+
+SHOWN_QUARTERS = 4  # at least this many, ending with the period's last
+
+
+def _quarter_of(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _quarter_name(quarter: date) -> str:
+    return f"{quarter.year} Q{(quarter.month - 1) // 3 + 1}"
+
+
+def _quarters(filters: DashboardFilters) -> list[date]:
+    last = _quarter_of(filters.until)
+    index = last.year * 4 + (last.month - 1) // 3
+    first = min(_quarter_of(filters.since), _from_index(index - SHOWN_QUARTERS + 1))
+    count = index - (first.year * 4 + (first.month - 1) // 3) + 1
+    return [_from_index(index - n) for n in reversed(range(count))]
+
+
+def _from_index(index: int) -> date:
+    return date(index // 4, 3 * (index % 4) + 1, 1)
+
+
+@dataclass(frozen=True)
+class _Quarter:
+    decided: int = 0
+    committed: int = 0
+    with_demand: int = 0
+    committed_shipped: int = 0
+    shipped_ideas: int = 0
+    shipped_accounts: int = 0
+    shipped_revenue: Decimal = Decimal(0)
+
+
+def _planning(workspace: Workspace, quarters: list[date]) -> dict[date, _Quarter]:
+    """The quarters' planning rollup rows and this quarter's (one query)."""
+    this = _quarter_of(clock.workspace_today(workspace))
+    rows = _rows(
+        """SELECT quarter, decided, committed, committed_with_demand, committed_shipped,
+                  shipped_ideas, shipped_accounts, shipped_revenue
+             FROM dashboards_planningquarterly
+            WHERE workspace_id = %(ws)s AND quarter = ANY(%(quarters)s::date[])""",
+        {"ws": workspace.pk, "quarters": sorted({*quarters, this})},
+    )
+    return {row[0]: _Quarter(*row[1:]) for row in rows}
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part * 100 / whole:.0f}%" if whole else "-"
+
+
+def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Roadmap evidence: how much of what was committed customers asked for, and the revenue
+    of the customers whose asks shipped this quarter. One query over the planning rollup."""
+    quarters = _quarters(filters)
+    by_quarter = _planning(workspace, quarters)
+    this = by_quarter.get(_quarter_of(clock.workspace_today(workspace)), _Quarter())
+    shown = [by_quarter.get(q, _Quarter()) for q in quarters]
+    committed = sum(q.committed for q in shown)
+    backed = sum(q.with_demand for q in shown)
+    currency = workspace.currency
+    board = _url("planning_board_decisions", workspace)
+    return Tile(
+        name="roadmap",
+        title="Roadmap evidence",
+        covers=(
+            f"decisions of {_quarter_name(quarters[0])} to {_quarter_name(quarters[-1])}; "
+            "shipped: this quarter"
+        ),
+        summary=(
+            f"{backed} of {committed} committed items ({_share(backed, committed)}) are backed "
+            f"by customer demand. This quarter {this.shipped_ideas} ideas shipped to "
+            f"{this.shipped_accounts} asking customers worth "
+            f"{_money(this.shipped_revenue, currency)} a year."
+        ),
+        figures=[
+            Figure("Committed backed by demand", backed, _share(backed, committed), board),
+            Figure(
+                "Revenue of customers whose asks shipped this quarter",
+                this.shipped_revenue,
+                _money(this.shipped_revenue, currency),
+                _url("idea_board", workspace),
+            ),
+            Figure(
+                "Customers whose asks shipped", this.shipped_accounts, f"{this.shipped_accounts}"
+            ),
+            Figure("Ideas shipped this quarter", this.shipped_ideas, f"{this.shipped_ideas}"),
+        ],
+        columns=[
+            "Quarter",
+            "Committed",
+            "Backed by demand",
+            "Ideas shipped",
+            "Customers",
+            f"Revenue ({currency})",
+        ],
+        rows=[
+            [
+                _quarter_name(q),
+                r.committed,
+                r.with_demand,
+                r.shipped_ideas,
+                r.shipped_accounts,
+                r.shipped_revenue,
+            ]
+            for q, r in zip(quarters, shown, strict=True)
+        ],
+        row_links=[board] * len(quarters),
+        link_column=2,
+        chart={
+            "type": "bar",
+            "labels": [_quarter_name(q) for q in quarters],
+            "datasets": [
+                {"label": "Committed", "data": [r.committed for r in shown]},
+                {"label": "Backed by demand", "data": [r.with_demand for r in shown]},
+            ],
+        },
+    )
+
+
+def predictability(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
+    """Planning predictability: what was committed each quarter against what of it shipped.
+    One query over the planning rollup."""
+    quarters = _quarters(filters)
+    by_quarter = _planning(workspace, quarters)
+    shown = [by_quarter.get(q, _Quarter()) for q in quarters]
+    committed = sum(q.committed for q in shown)
+    shipped = sum(q.committed_shipped for q in shown)
+    board = _url("planning_board_decisions", workspace)
+    return Tile(
+        name="predictability",
+        title="Planning predictability",
+        covers=f"decisions of {_quarter_name(quarters[0])} to {_quarter_name(quarters[-1])}",
+        summary=(
+            f"Of {committed} items committed, {shipped} have shipped "
+            f"({_share(shipped, committed)})."
+        ),
+        figures=[
+            Figure("Committed", committed, f"{committed}", board),
+            Figure("Shipped of them", shipped, f"{shipped}"),
+            Figure("Shipped share", _share(shipped, committed), _share(shipped, committed)),
+        ],
+        columns=["Quarter", "Decided", "Committed", "Shipped", "Shipped share"],
+        rows=[
+            [
+                _quarter_name(q),
+                r.decided,
+                r.committed,
+                r.committed_shipped,
+                _share(r.committed_shipped, r.committed),
+            ]
+            for q, r in zip(quarters, shown, strict=True)
+        ],
+        row_links=[board] * len(quarters),
+        link_column=3,
+        chart={
+            "type": "bar",
+            "labels": [_quarter_name(q) for q in quarters],
+            "datasets": [
+                {"label": "Committed", "data": [r.committed for r in shown]},
+                {"label": "Shipped", "data": [r.committed_shipped for r in shown]},
+            ],
+        },
+    )

@@ -1,0 +1,141 @@
+"""What every tile is made of (`Tile`, `Figure`) and the helpers the tile families share:
+the filters as SQL, buckets, money, links and the filter choices."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.urls import reverse
+
+from dashboards.filters import DashboardFilters
+from feedback.models import ProductArea, Source
+from feedback.selectors import intake as intake_selectors
+from productops.models import Workspace
+from productops.money import format_money
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: Any
+    display: str
+    link: str = ""
+    change: str = ""  # "+12% on the previous period"
+
+
+@dataclass
+class Tile:
+    name: str
+    title: str
+    covers: str  # what the numbers cover, said next to "as of"
+    summary: str  # the chart in one sentence, for screen readers and the digest
+    figures: list[Figure]
+    columns: list[str]
+    rows: list[list[Any]]
+    row_links: list[str] = field(default_factory=list)
+    chart: dict[str, Any] | None = None
+    note: str = ""
+    filename_period: str = ""
+    link_column: int = 2  # which cell (1-based) of a row links to the list behind it
+
+    @property
+    def linked_rows(self) -> list[tuple[list[Any], str]]:
+        links = self.row_links or [""] * len(self.rows)
+        return list(zip(self.rows, links, strict=True))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "tile": self.name,
+            "title": self.title,
+            "covers": self.covers,
+            "summary": self.summary,
+            "figures": [{"label": f.label, "value": _plain(f.value)} for f in self.figures],
+            "columns": self.columns,
+            "rows": [[_plain(v) for v in row] for row in self.rows],
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _rows(sql: str, values: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
+
+
+def _money(amount: Decimal | int | None, currency: str) -> str:
+    """productops.money's format; a sum over no rows (NULL) reads as nothing: 0."""
+    return format_money(amount or 0, currency)
+
+
+def _change(current: int | Decimal, previous: int | Decimal) -> str:
+    if not previous:
+        return "new this period" if current else "no change"
+    pct = (Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)
+    return f"{pct:+.0f}% on the previous period"
+
+
+def _period(filters: DashboardFilters) -> str:
+    return f"{filters.since:%d %b %Y} to {filters.until:%d %b %Y}"
+
+
+def _feedback_where(filters: DashboardFilters) -> tuple[str, dict]:
+    clauses = ["workspace_id = %(ws)s"]
+    values: dict[str, Any] = {}
+    if filters.segment:
+        clauses.append("segment = %(segment)s")
+        values["segment"] = filters.segment
+    if filters.source is not None:
+        clauses.append("source_id = %(source)s")
+        values["source"] = filters.source
+    if filters.area is not None:
+        clauses.append("area_id = %(area)s")
+        values["area"] = filters.area
+    return " AND ".join(clauses), values
+
+
+def _names(workspace: Workspace) -> tuple[dict[int, str], dict[int, str]]:
+    """Source and product area names: two small tables, one query each."""
+    sources = dict(Source.objects.filter(workspace=workspace).values_list("id", "name"))
+    areas = dict(ProductArea.objects.filter(workspace=workspace).values_list("id", "name"))
+    return sources, areas
+
+
+def _bucket_of(day: date, filters: DashboardFilters) -> date:
+    return day - timedelta(days=day.weekday()) if filters.weekly else day
+
+
+def _buckets(filters: DashboardFilters) -> list[date]:
+    step = 7 if filters.weekly else 1
+    first = _bucket_of(filters.since, filters)
+    return [
+        first + timedelta(days=step * n) for n in range((filters.until - first).days // step + 1)
+    ]
+
+
+def _url(name: str, workspace: Workspace, query: str = "", **kwargs: Any) -> str:
+    url = reverse(name, kwargs={"slug": workspace.slug, **kwargs})
+    return f"{url}?{query}" if query else url
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+def filter_choices(*, workspace: Workspace) -> dict[str, Any]:
+    sources, areas = _names(workspace)
+    return {
+        "sources": sorted(sources.items(), key=lambda kv: kv[1].lower()),
+        "areas": sorted(areas.items(), key=lambda kv: kv[1].lower()),
+        "segments": intake_selectors.account_segments(workspace=workspace),
+    }
