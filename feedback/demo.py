@@ -18,7 +18,7 @@ from feedback.services import intake as intake_services
 from feedback.services import processing
 from feedback.services import sources as source_services
 from feedback.services.intake import IntakeItem
-from feedback.services.triage import feedback_bulk_update
+from feedback.services.triage_bulk import feedback_bulk_update
 from productops import demo
 from productops.access import Actor
 from productops.models import Role, Workspace

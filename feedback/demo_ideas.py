@@ -16,7 +16,7 @@ from feedback.models import FeedbackItem, Idea, IdeaLink, Importance, LoopClosur
 from feedback.selectors import ideas as selectors
 from feedback.services import ideas as services
 from feedback.services import loop_closures
-from feedback.services.triage import product_area_get_or_create
+from feedback.services.triage_labels import product_area_get_or_create
 from productops import demo
 from productops.access import Actor
 from productops.folding import fold

@@ -26,7 +26,7 @@ from feedback.import_layouts import (
 from feedback.intake_item import IntakeItem
 from feedback.models import Channel, FeedbackItem, Source
 from feedback.services import intake as services
-from feedback.services import processing, sources, triage
+from feedback.services import processing, sources, triage_merges
 from productops.access import Actor
 from productops.capabilities import Capability
 from productops.imports import (
@@ -334,7 +334,7 @@ def _merge_duplicates(actor: Actor, source: Source, rows) -> list[tuple[int, str
             notes.append((number, f"Not merged into {original_id}: merging needs triage rights."))
         else:
             try:
-                triage.feedback_merge(actor=actor, original=original, duplicate=duplicate)
+                triage_merges.feedback_merge(actor=actor, original=original, duplicate=duplicate)
             except ValidationError as error:
                 notes.append((number, f"Not merged into {original_id}: {' '.join(error.messages)}"))
             else:

@@ -25,6 +25,7 @@ from feedback.models import (
     Tag,
 )
 from feedback.selectors import triage as selectors
+from feedback.services import saved_views, triage_bulk, triage_labels, triage_merges
 from feedback.services import triage as services
 from productops.api import WorkspaceAPIView
 from productops.capabilities import Capability
@@ -216,7 +217,7 @@ class BulkItemIn(serializers.Serializer):
 
 
 class BulkIn(serializers.Serializer):
-    action = serializers.ChoiceField(choices=services.BULK_ACTIONS)
+    action = serializers.ChoiceField(choices=triage_bulk.BULK_ACTIONS)
     # What BulkItemIn(many=True, ...) builds, spelled out: the stubs' Serializer() has no
     # max_length.
     items: serializers.ListSerializer[list[dict[str, int]]] = serializers.ListSerializer(
@@ -398,7 +399,7 @@ class FeedbackMergeView(WorkspaceAPIView):
         )
         if original is None:
             raise ValidationError({"original": "No such item."})
-        merge = services.feedback_merge(
+        merge = triage_merges.feedback_merge(
             actor=request.actor,
             original=original,
             duplicate=duplicate,
@@ -416,7 +417,7 @@ class FeedbackMergeUndo(WorkspaceAPIView):
     @extend_schema(request=None, responses={200: MergeOut})
     def post(self, request, slug: str, merge_id: int) -> Response:
         merge = selectors.merge(workspace=self.workspace, merge_id=merge_id)
-        services.feedback_unmerge(actor=request.actor, merge=merge)
+        triage_merges.feedback_unmerge(actor=request.actor, merge=merge)
         merge.refresh_from_db()
         return Response(MergeOut(merge).data)
 
@@ -432,7 +433,7 @@ class FeedbackBulk(WorkspaceAPIView):
         data = BulkIn(data=request.data)
         data.is_valid(raise_exception=True)
         given = data.validated_data
-        result = services.feedback_bulk_action(
+        result = triage_bulk.feedback_bulk_action(
             actor=request.actor,
             versions={entry["id"]: entry["version"] for entry in given["items"]},
             action=given["action"],
@@ -466,7 +467,7 @@ class TagList(WorkspaceAPIView):
     def post(self, request, slug: str) -> Response:
         data = NameIn(data=request.data)
         data.is_valid(raise_exception=True)
-        tag = services.tag_get_or_create(actor=request.actor, name=data.validated_data["name"])
+        tag = triage_labels.tag_get_or_create(actor=request.actor, name=data.validated_data["name"])
         return Response(NamedOut(tag).data, status=status.HTTP_201_CREATED)
 
 
@@ -488,7 +489,7 @@ class ProductAreaList(WorkspaceAPIView):
     def post(self, request, slug: str) -> Response:
         data = NameIn(data=request.data)
         data.is_valid(raise_exception=True)
-        area = services.product_area_get_or_create(
+        area = triage_labels.product_area_get_or_create(
             actor=request.actor, name=data.validated_data["name"]
         )
         return Response(NamedOut(area).data, status=status.HTTP_201_CREATED)
@@ -518,7 +519,7 @@ class SavedViewList(WorkspaceAPIView):
         if not filters.is_valid():
             problems = [f"{k}: {' '.join(str(m) for m in v)}" for k, v in filters.errors.items()]
             raise ValidationError({"filters": problems})
-        view = services.saved_view_create(
+        view = saved_views.saved_view_create(
             actor=request.actor,
             name=data.validated_data["name"],
             filters=filters.query(),
@@ -545,12 +546,12 @@ class SavedViewDetail(WorkspaceAPIView):
     def patch(self, request, slug: str, saved_view_id: int) -> Response:
         data = NameIn(data=request.data)
         data.is_valid(raise_exception=True)
-        view = services.saved_view_rename(
+        view = saved_views.saved_view_rename(
             actor=request.actor, view=self._view(saved_view_id), name=data.validated_data["name"]
         )
         return Response(SavedViewOut(view, context={"user_id": request.actor.user.pk}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, slug: str, saved_view_id: int) -> Response:
-        services.saved_view_delete(actor=request.actor, view=self._view(saved_view_id))
+        saved_views.saved_view_delete(actor=request.actor, view=self._view(saved_view_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -15,6 +15,7 @@ from feedback.models import (
 )
 from feedback.selectors.triage import ALL, SORTS, InboxFilters
 from feedback.services import triage as services
+from feedback.services import triage_bulk
 from productops.access import Actor
 from productops.validation import FILTER_DAY, ID
 
@@ -181,7 +182,7 @@ def _posted(data: Mapping[str, Any], name: str) -> list[str]:
 class BulkForm(forms.Form):
     """An action over selected items, each given as "id:version" (the version the PM saw)."""
 
-    action = forms.ChoiceField(choices=services.BULK_ACTIONS)
+    action = forms.ChoiceField(choices=triage_bulk.BULK_ACTIONS)
     items = forms.CharField(widget=forms.MultipleHiddenInput)
     value = forms.CharField(required=False, max_length=200)
     importance = forms.TypedChoiceField(

@@ -37,6 +37,7 @@ from feedback.selectors import ideas as idea_selectors
 from feedback.selectors import intake as intake_selectors
 from feedback.selectors import triage as selectors
 from feedback.services import ideas as idea_services
+from feedback.services import saved_views, triage_bulk, triage_merges
 from feedback.services import triage as services
 from productops import clock
 from productops.access import WorkspaceRequest, member_required
@@ -215,7 +216,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     context.update(
         current_view=current_view,
         saved_views=list(selectors.saved_views(workspace=workspace, user=request.user)),
-        bulk_actions=services.BULK_ACTIONS,
+        bulk_actions=triage_bulk.BULK_ACTIONS,
         start=request.GET.get("start") == "1",
         **_options(workspace),
     )
@@ -423,7 +424,7 @@ def item_merge(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     merge = _panel_write(
         request,
         item_id,
-        lambda: services.feedback_merge(
+        lambda: triage_merges.feedback_merge(
             actor=request.actor,
             original=original,
             duplicate=item,
@@ -448,7 +449,7 @@ def merge_undo(request: WorkspaceRequest, merge_id: int) -> HttpResponse:
     refused = _panel_write(
         request,
         merge.duplicate_id,
-        lambda: services.feedback_unmerge(actor=request.actor, merge=merge),
+        lambda: triage_merges.feedback_unmerge(actor=request.actor, merge=merge),
     )
     if isinstance(refused, HttpResponse):
         return refused
@@ -537,7 +538,7 @@ def link_remove(request: WorkspaceRequest, item_link_id: int) -> HttpResponse:
 
 # What a bulk action changes on each item, read before and after it, for its undo note.
 BULK_FIELDS = {
-    **dict.fromkeys(services.STATUS_ACTIONS, ("status", lambda i: i.status)),
+    **dict.fromkeys(triage_bulk.STATUS_ACTIONS, ("status", lambda i: i.status)),
     "priority": ("priority", lambda i: i.priority),
     "assign": ("assignee", lambda i: i.assignee_id or "none"),
     "area": ("product_area", lambda i: i.product_area_id or "none"),
@@ -601,7 +602,7 @@ def bulk(request: WorkspaceRequest) -> HttpResponse:
             ids = list(form.cleaned_data["items"])
             before = {i.pk: i for i in selectors.items(workspace=request.workspace, item_ids=ids)}
         try:
-            result = services.feedback_bulk_action(
+            result = triage_bulk.feedback_bulk_action(
                 actor=request.actor,
                 versions=form.cleaned_data["items"],
                 action=action,
@@ -612,7 +613,7 @@ def bulk(request: WorkspaceRequest) -> HttpResponse:
             report["error"] = " ".join(error.messages)
             status = 400
         else:
-            label = dict(services.BULK_ACTIONS)[action]
+            label = dict(triage_bulk.BULK_ACTIONS)[action]
             report.update(
                 label=label,
                 action=action,
@@ -635,7 +636,7 @@ def bulk_undo(request: WorkspaceRequest) -> HttpResponse:
         status = 400
     else:
         try:
-            result = services.feedback_bulk_revert(
+            result = triage_bulk.feedback_bulk_revert(
                 actor=request.actor, reverts=form.cleaned_data["revert"]
             )
         except ValidationError as error:
@@ -656,7 +657,7 @@ def view_create(request: WorkspaceRequest) -> HttpResponse:
         return redirect(inbox_url)
     filters = InboxFilterForm(request.POST, actor=request.actor).query()
     try:
-        view = services.saved_view_create(
+        view = saved_views.saved_view_create(
             actor=request.actor,
             name=form.cleaned_data["name"],
             filters=filters,
@@ -685,7 +686,7 @@ def view_rename(request: WorkspaceRequest, saved_view_id: int) -> HttpResponse:
         messages.error(request, "Give the view a name.")
     else:
         try:
-            view = services.saved_view_rename(
+            view = saved_views.saved_view_rename(
                 actor=request.actor, view=view, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
@@ -699,6 +700,6 @@ def view_rename(request: WorkspaceRequest, saved_view_id: int) -> HttpResponse:
 @member_required(Capability.KEEP_SAVED_VIEWS)
 def view_delete(request: WorkspaceRequest, saved_view_id: int) -> HttpResponse:
     view = _view(request, saved_view_id)
-    services.saved_view_delete(actor=request.actor, view=view)
+    saved_views.saved_view_delete(actor=request.actor, view=view)
     messages.success(request, f"Deleted view “{view.name}”.")
     return redirect("feedback_inbox", slug=request.workspace.slug)

@@ -13,7 +13,7 @@ from feedback.intake_item import IntakeItem
 from feedback.models import Account, FeedbackItem, FeedbackMerge, Idea, IdeaLink, Status
 from feedback.services import accounts as account_services
 from feedback.services import ideas as idea_services
-from feedback.services import intake, processing, sources, triage
+from feedback.services import intake, processing, sources, triage, triage_merges
 from inventory.models import Contract, Tool
 from inventory.services import contracts, tools
 from planning.models import AgendaItem, PlanningSession, SessionKind
@@ -97,7 +97,7 @@ class Writer:
         if not original or not duplicate or original.pk == duplicate.pk:
             return
         with contextlib.suppress(ValidationError, StaleEdit):
-            triage.feedback_merge(actor=self.actor, original=original, duplicate=duplicate)
+            triage_merges.feedback_merge(actor=self.actor, original=original, duplicate=duplicate)
 
     def unmerge(self) -> None:
         merge = (
@@ -108,7 +108,7 @@ class Writer:
         if merge is None:
             return
         with contextlib.suppress(ValidationError):
-            triage.feedback_unmerge(actor=self.actor, merge=merge)
+            triage_merges.feedback_unmerge(actor=self.actor, merge=merge)
 
     # Ideas
 

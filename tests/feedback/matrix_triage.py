@@ -1,7 +1,7 @@
 """This area's rows of the access matrix (see tests/access.py)."""
 
 from feedback.models import SavedView
-from feedback.services import triage as services
+from feedback.services import triage_merges
 from tests.access import Check, answers, api, page, roles_api, roles_page
 from tests.feedback import triage_data
 
@@ -67,7 +67,7 @@ def url_values(personas, workspace) -> dict:
     item = triage_data.item(workspace, "Export to Excel please")
     original = triage_data.item(workspace, "Excel export", hours_ago=5)
     duplicate = triage_data.item(workspace, "Need an Excel export", hours_ago=3)
-    merge = services.feedback_merge(actor=pm, original=original, duplicate=duplicate)
+    merge = triage_merges.feedback_merge(actor=pm, original=original, duplicate=duplicate)
     idea = triage_data.idea(workspace)
     from feedback.models import IdeaLink
 

@@ -11,7 +11,7 @@ from feedback.models import Status
 from feedback.selectors import evidence
 from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as idea_services
-from feedback.services import loop_closures
+from feedback.services import loop_closures, triage_merges
 from feedback.services import triage as triage_services
 from productops.models import ChangeMark, OutboundEmail
 from tests.conftest import signed_in
@@ -138,7 +138,7 @@ def test_two_items_from_one_person_one_merged_into_the_other_are_one_vote_and_tw
     again = data.item(workspace_a, "CSV export please", contact=ana)
     idea = idea_services.idea_create(actor=pm.actor, title="CSV export")
     idea_services.idea_link(actor=pm.actor, idea=idea, items=[first])
-    triage_services.feedback_merge(actor=pm.actor, original=first, duplicate=again)
+    triage_merges.feedback_merge(actor=pm.actor, original=first, duplicate=again)
     client = signed_in(pm)
 
     item = client.get(f"{API}/feedback/{first.pk}/").json()

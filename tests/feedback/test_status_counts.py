@@ -15,7 +15,7 @@ from feedback.selectors import triage as selectors
 from feedback.selectors.triage import InboxFilters
 from feedback.services import intake as intake_services
 from feedback.services import sources as source_services
-from feedback.services import status_counts
+from feedback.services import status_counts, triage_bulk, triage_merges
 from feedback.services import triage as services
 from productops.errors import StaleEdit
 from tests.conftest import signed_in
@@ -85,12 +85,12 @@ def _one_action(rng: random.Random, step: int, workspace, pm, admin, web_form) -
         versions = {i.pk: i.version for i in chosen}
         if rng.random() < 0.3:
             versions[chosen[0].pk] -= 1  # one the PM saw before someone changed it: skipped
-        services.feedback_bulk_update(
+        triage_bulk.feedback_bulk_update(
             actor=pm.actor, versions=versions, status=rng.choice(STATUSES)
         )
     elif kind == "revert":
         chosen = rng.sample(items, min(len(items), 3))
-        services.feedback_bulk_revert(
+        triage_bulk.feedback_bulk_revert(
             actor=pm.actor,
             reverts={i.pk: (i.version, {"status": rng.choice(STATUSES)}) for i in chosen},
         )
@@ -98,11 +98,11 @@ def _one_action(rng: random.Random, step: int, workspace, pm, admin, web_form) -
         original, duplicate = rng.sample(items, 2)
         # Refused (already a duplicate, or of each other): nothing changes.
         with contextlib.suppress(ValidationError):
-            services.feedback_merge(actor=pm.actor, original=original, duplicate=duplicate)
+            triage_merges.feedback_merge(actor=pm.actor, original=original, duplicate=duplicate)
     elif kind == "unmerge":
         merge = FeedbackMerge.objects.filter(workspace=workspace, undone_at=None).first()
         if merge is not None:
-            services.feedback_unmerge(actor=pm.actor, merge=merge)
+            triage_merges.feedback_unmerge(actor=pm.actor, merge=merge)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -124,7 +124,7 @@ def test_an_action_that_fails_leaves_the_counts_as_they_were(workspace_a, pm):
     with pytest.raises(StaleEdit):
         services.feedback_update(actor=pm.actor, item=item, expected_version=7, status="spam")
     with pytest.raises(ValidationError):
-        services.feedback_merge(actor=pm.actor, original=item, duplicate=item)
+        triage_merges.feedback_merge(actor=pm.actor, original=item, duplicate=item)
     assert kept(workspace_a) == before == {"new": 1}
 
 

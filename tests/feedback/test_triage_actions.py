@@ -21,6 +21,7 @@ from feedback.models import (
 )
 from feedback.selectors import ideas as idea_selectors
 from feedback.selectors import triage as selectors
+from feedback.services import saved_views, triage_bulk, triage_merges
 from feedback.services import triage as services
 from productops.errors import StaleEdit
 from productops.models import AuditEvent, ChangeMark
@@ -243,7 +244,7 @@ def test_a_merge_keeps_every_vote_contact_account_and_link_and_undo_restores_exa
 ):
     before = snapshot(workspace_a, asked)
     assert before["export"] == (1, 1, 1000)
-    merge = services.feedback_merge(
+    merge = triage_merges.feedback_merge(
         actor=pm.actor, original=asked["original"], duplicate=asked["duplicate"], expected_version=1
     )
     dup = fresh(asked["duplicate"])
@@ -258,7 +259,7 @@ def test_a_merge_keeps_every_vote_contact_account_and_link_and_undo_restores_exa
     panel = selectors.item_detail(workspace=workspace_a, item_id=asked["original"].pk)
     assert [d.account.name for d in panel["duplicates"]] == ["Smallco"]
 
-    services.feedback_unmerge(actor=pm.actor, merge=merge)
+    triage_merges.feedback_unmerge(actor=pm.actor, merge=merge)
     assert snapshot(workspace_a, asked) == before
     assert FeedbackMerge.objects.get(pk=merge.pk).undone_at is not None
     verbs = AuditEvent.objects.filter(object_id=str(dup.pk)).values_list("verb", flat=True)
@@ -271,26 +272,28 @@ def test_merging_an_original_with_duplicates_carries_them_along_and_undo_returns
     top = data.item(workspace_a, "Top")
     middle = data.item(workspace_a, "Middle")
     leaf = data.item(workspace_a, "Leaf", status=Status.TRIAGED)
-    first = services.feedback_merge(actor=pm.actor, original=middle, duplicate=leaf)
-    second = services.feedback_merge(actor=pm.actor, original=top, duplicate=middle)
+    first = triage_merges.feedback_merge(actor=pm.actor, original=middle, duplicate=leaf)
+    second = triage_merges.feedback_merge(actor=pm.actor, original=top, duplicate=middle)
     assert votes(workspace_a, top) == 3
     assert fresh(leaf).duplicate_of_id == top.pk
-    services.feedback_unmerge(actor=pm.actor, merge=second)
+    triage_merges.feedback_unmerge(actor=pm.actor, merge=second)
     assert votes(workspace_a, top) == 1 and votes(workspace_a, middle) == 2
-    services.feedback_unmerge(actor=pm.actor, merge=first)
+    triage_merges.feedback_unmerge(actor=pm.actor, merge=first)
     assert fresh(leaf).status == Status.TRIAGED and fresh(leaf).duplicate_of_id is None
 
 
 def test_a_merge_refuses_itself_a_stale_version_and_an_item_merged_already(workspace_a, pm):
     one, two = data.item(workspace_a, "One"), data.item(workspace_a, "Two")
     with pytest.raises(ValidationError):
-        services.feedback_merge(actor=pm.actor, original=one, duplicate=one)
+        triage_merges.feedback_merge(actor=pm.actor, original=one, duplicate=one)
     services.feedback_update(actor=pm.actor, item=two, expected_version=1, priority=2)
     with pytest.raises(StaleEdit):
-        services.feedback_merge(actor=pm.actor, original=one, duplicate=two, expected_version=1)
-    services.feedback_merge(actor=pm.actor, original=one, duplicate=two, expected_version=2)
+        triage_merges.feedback_merge(
+            actor=pm.actor, original=one, duplicate=two, expected_version=1
+        )
+    triage_merges.feedback_merge(actor=pm.actor, original=one, duplicate=two, expected_version=2)
     with pytest.raises(ValidationError):
-        services.feedback_merge(actor=pm.actor, original=one, duplicate=two)
+        triage_merges.feedback_merge(actor=pm.actor, original=one, duplicate=two)
 
 
 def test_merging_on_the_page_offers_candidates_and_an_undo(workspace_a, pm):
@@ -331,7 +334,7 @@ def test_the_duplicate_picker_searches_words_and_numbers(workspace_a, pm):
 def test_bulk_actions_apply_at_the_seen_version_and_report_the_skipped(workspace_a, pm, ops_lead):
     a, b, c = (data.item(workspace_a, f"Item {n}") for n in "abc")
     services.feedback_update(actor=ops_lead.actor, item=b, expected_version=1, priority=4)
-    result = services.feedback_bulk_update(
+    result = triage_bulk.feedback_bulk_update(
         actor=pm.actor, versions={a.pk: 1, b.pk: 1, c.pk: 1}, status=Status.ARCHIVED
     )
     assert sorted(r.pk for r in result.updated) == sorted([a.pk, c.pk])
@@ -493,15 +496,15 @@ def test_the_idea_picker_finds_ideas_by_title(workspace_a, pm):
 
 
 def test_personal_views_stay_personal_and_shared_views_reach_everyone(workspace_a, pm, ops_lead):
-    mine = services.saved_view_create(actor=pm.actor, name="My bugs", filters={"q": "bug"})
-    team = services.saved_view_create(
+    mine = saved_views.saved_view_create(actor=pm.actor, name="My bugs", filters={"q": "bug"})
+    team = saved_views.saved_view_create(
         actor=pm.actor, name="Enterprise", filters={"segment": "Enterprise"}, shared=True
     )
     theirs = selectors.saved_views(workspace=workspace_a, user=ops_lead.user)
     assert list(theirs) == [team]
     assert set(selectors.saved_views(workspace=workspace_a, user=pm.user)) == {mine, team}
     with pytest.raises(PermissionDenied):
-        services.saved_view_rename(actor=ops_lead.actor, view=team, name="Mine now")
+        saved_views.saved_view_rename(actor=ops_lead.actor, view=team, name="Mine now")
     assert signed_in(ops_lead).get(f"/w/alpha/feedback/?view={mine.pk}").status_code == 200
     assert signed_in(ops_lead).post(f"/w/alpha/feedback/views/{mine.pk}/delete/").status_code == 404
 
@@ -514,7 +517,7 @@ def test_an_exec_keeps_personal_views_but_cannot_share(workspace_a, exec_):
     client.post(f"/w/alpha/feedback/views/{view.pk}/rename/", {"name": "Board"})
     assert SavedView.objects.get(pk=view.pk).name == "Board"
     with pytest.raises(ValidationError):
-        services.saved_view_create(actor=exec_.actor, name="For all", filters={}, shared=True)
+        saved_views.saved_view_create(actor=exec_.actor, name="For all", filters={}, shared=True)
     client.post(f"/w/alpha/feedback/views/{view.pk}/delete/")
     assert not SavedView.objects.filter(pk=view.pk).exists()
 
@@ -522,7 +525,7 @@ def test_an_exec_keeps_personal_views_but_cannot_share(workspace_a, exec_):
 def test_opening_a_saved_view_applies_its_filters(workspace_a, pm):
     data.item(workspace_a, "Triaged thing", status=Status.TRIAGED)
     data.item(workspace_a, "New thing")
-    view = services.saved_view_create(actor=pm.actor, name="Done", filters={"status": "triaged"})
+    view = saved_views.saved_view_create(actor=pm.actor, name="Done", filters={"status": "triaged"})
     body = signed_in(pm).get(f"/w/alpha/feedback/?view={view.pk}").content.decode()
     assert "Triaged thing" in body and "New thing" not in body
 

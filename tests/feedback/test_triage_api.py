@@ -4,6 +4,7 @@ from django.test import Client
 
 from feedback.models import FeedbackItem, FeedbackMerge, Priority, Status, Tag
 from feedback.services import triage as services
+from feedback.services import triage_merges
 from productops import services as platform
 from tests.conftest import signed_in
 from tests.feedback import triage_data as data
@@ -224,7 +225,7 @@ def test_the_list_answers_what_its_serializer_describes_for_every_column(workspa
     )
     bare = data.item(workspace_a, "Nothing set", hours_ago=3)
     dup = data.item(workspace_a, "Said twice", hours_ago=1)
-    services.feedback_merge(actor=pm.actor, original=bare, duplicate=dup)
+    triage_merges.feedback_merge(actor=pm.actor, original=bare, duplicate=dup)
     idea = data.idea(workspace_a, "Fix VAT")
     services.feedback_link_idea(actor=pm.actor, item=full, expected_version=2, idea=idea)
 

@@ -215,16 +215,16 @@ def test_the_api_list_runs_the_same_queries_at_10_and_500_items(workspace_a, pm,
 def test_the_panel_runs_the_same_queries_however_many_duplicates_and_links(
     workspace_a, pm, count_queries
 ):
-    from feedback.services import triage as services
+    from feedback.services import triage_merges
 
     client = signed_in(pm)
     original = data.item(workspace_a, "The original", hours_ago=100)
     dup = data.item(workspace_a, "A duplicate")
-    services.feedback_merge(actor=pm.actor, original=original, duplicate=dup)
+    triage_merges.feedback_merge(actor=pm.actor, original=original, duplicate=dup)
     few, _ = count_queries(client, f"{INBOX}{original.pk}/", headers={"HX-Request": "true"})
     for k in range(20):
         extra = data.item(workspace_a, f"Another duplicate {k}")
-        services.feedback_merge(actor=pm.actor, original=original, duplicate=extra)
+        triage_merges.feedback_merge(actor=pm.actor, original=original, duplicate=extra)
     many, _ = count_queries(client, f"{INBOX}{original.pk}/", headers={"HX-Request": "true"})
     assert few == many
 
