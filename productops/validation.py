@@ -20,13 +20,14 @@ row's reason.
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, overload
 from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils import timezone
 from rest_framework import serializers
 
 # The widest whole number a Postgres `integer` column holds; ids are `bigint`.
@@ -199,6 +200,22 @@ CONTRACT_DAY = Day(date(1990, 1, 1), LATEST_DAY)
 USAGE_DAY = Day(date(1990, 1, 1), LATEST_DAY)
 # When a piece of feedback was received (imports may bring old history).
 RECEIVED_DAY = Day(EARLIEST_DAY, LATEST_DAY)
+# ...and never later than now, give or take a sender's clock or zone slip: a received time a day
+# or more ahead is a wrong year or a wrong date order, and would sit atop the inbox until then.
+RECEIVED_AHEAD = timedelta(days=1)
+
+
+def check_received(moment: datetime) -> None:
+    """ValidationError unless `moment` (aware) is within RECEIVED_DAY and at most RECEIVED_AHEAD
+    after now."""
+    RECEIVED_DAY.validate(moment)
+    if moment > timezone.now() + RECEIVED_AHEAD:
+        raise ValidationError(
+            f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC is in the future: feedback is received"
+            " at the latest now.",
+            code="in_the_future",
+        )
+
 
 # Planning: a capacity plan's period, its working days and a member's share; evidence decay.
 PLANNING_DAY = Day(date(2000, 1, 1), LATEST_DAY)

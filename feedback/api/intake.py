@@ -40,7 +40,7 @@ from productops.capabilities import Capability
 from productops.filters import WholeFilter
 from productops.folding import contains_folded
 from productops.idempotency import idempotent
-from productops.validation import ID, RECEIVED_DAY, STAR_RATING
+from productops.validation import ID, STAR_RATING, check_received
 
 # Serializers -----------------------------------------------------------------------------------
 
@@ -59,7 +59,7 @@ class IntakeItemIn(serializers.Serializer):
     received_at = serializers.DateTimeField(
         required=False,
         allow_null=True,
-        validators=[RECEIVED_DAY.validate],
+        validators=[check_received],
         help_text="ISO 8601; default: when we receive it.",
     )
     account_external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)

@@ -43,7 +43,7 @@ from productops.audit import audit
 from productops.capabilities import Capability
 from productops.imports.values import DateOrder, parse_single_moment
 from productops.models import Workspace
-from productops.validation import STAR_RATING, parse_json
+from productops.validation import STAR_RATING, check_received, parse_json
 
 __all__ = ["IntakeItem", "IntakeResult", "ItemOutcome", "feedback_submit"]
 
@@ -103,6 +103,11 @@ def check_item(item: IntakeItem) -> dict[str, list[str]]:
             STAR_RATING.clean(item.rating)
         except ValidationError as error:
             errors["rating"] = error.messages
+    if item.received_at is not None:
+        try:
+            check_received(item.received_at)
+        except ValidationError as error:
+            errors["received_at"] = error.messages
     return errors
 
 

@@ -2,11 +2,12 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from feedback.models import Account, Channel, Contact, FeedbackItem, Source
 from productops import services as platform
@@ -508,3 +509,12 @@ def test_a_time_without_an_offset_is_the_workspace_wall_clock_and_answered_with_
     )
     answered = client.get(f"{FEEDBACK}{local.pk}/").json()["received_at"]
     assert answered == "2024-06-01T09:00:00+12:00"
+
+
+def test_a_received_time_a_day_or_more_ahead_is_refused_and_nothing_stored(intake):
+    ahead = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    response = post(intake, {"body": "From the future", "received_at": ahead.isoformat()})
+
+    assert response.status_code == 400
+    assert "is in the future" in str(response.json()["error"]["fields"]["received_at"])
+    assert not FeedbackItem.objects.filter(body="From the future").exists()

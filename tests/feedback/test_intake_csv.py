@@ -5,6 +5,7 @@ from datetime import UTC
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from bench.intake_import import big_csv
 from feedback.models import Account, FeedbackItem, Source, Tag
@@ -282,3 +283,17 @@ def test_a_big_file_imports_whole_and_reimports_creating_nothing(pm):
     assert (second.created_rows, second.unchanged_rows) == (0, BIG_ROWS)
     assert FeedbackItem.objects.count() == BIG_ROWS
     assert Account.objects.count() == 400
+
+
+def test_a_row_received_in_the_future_is_reported_not_imported(pm):
+    today = timezone.now().date()
+    ahead = today.replace(year=today.year + 1).isoformat()
+    job = run(
+        pm.actor,
+        f"text,date\nYesterday's ask,{today.isoformat()}\nA year early,{ahead}\n".encode(),
+    )
+
+    assert (job.created_rows, job.error_rows) == (1, 1)
+    reason = job.row_errors.get().reason
+    assert f"{ahead} 00:00 UTC is in the future" in reason
+    assert not FeedbackItem.objects.filter(body="A year early").exists()
