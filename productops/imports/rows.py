@@ -44,10 +44,25 @@ def column_rule(job: ImportJob, column: str) -> ColumnRule:
     )
 
 
+def file_date_order(job: ImportJob) -> DateOrder | None:
+    """The day/month order the file's own dates settle: the one order of every column whose
+    numeric dates decide it (a day above 12) without mixing; None when none decides or they
+    disagree. A column that reads both ways starts from it rather than the workspace's order,
+    so one file is never read in two orders."""
+    columns = (job.options or {}).get(COLUMNS_OPTION) or {}
+    orders = {
+        rule.date_order
+        for rule in (column_rule(job, column) for column in columns)
+        if rule.numeric_dates and rule.date_order and not rule.dates_mixed
+    }
+    return orders.pop() if len(orders) == 1 else None
+
+
 def open_questions(importer: Importer, job: ImportJob, mapping: dict[str, str]) -> list[dict]:
     """The date orders and decimal separators the file leaves open, for the mapping step."""
     questions = []
     choices = (job.options or {}).get(CHOICES_OPTION) or {}
+    settled = file_date_order(job)
     for f in importer.fields:
         column = mapping.get(f.name)
         if f.choices and not column:
@@ -69,14 +84,19 @@ def open_questions(importer: Importer, job: ImportJob, mapping: dict[str, str]) 
         )
         if f.kind in (FieldKind.DAY, FieldKind.MOMENT):
             if rule.numeric_dates and (rule.date_order is None or rule.dates_mixed):
-                default = rule.date_order or job.workspace.date_order
+                default = rule.date_order or settled or job.workspace.date_order
+                both_ways = "Every date here reads both ways" + (
+                    f"; the file's other dates read {DATE_ORDER_LABELS[settled].lower()}."
+                    if settled and not rule.date_order
+                    else "."
+                )
                 questions.append(
                     {
                         "field": f,
                         "what": f"{f.label} ({column}): date order",
                         "options": tuple(DATE_ORDER_LABELS.items()),
                         "value": choices.get(f.name) or default,
-                        "help": mixed if rule.dates_mixed else "Every date here reads both ways.",
+                        "help": mixed if rule.dates_mixed else both_ways,
                     }
                 )
         elif rule.decimals is None or rule.decimals_mixed:
@@ -106,12 +126,13 @@ class RowReader:
             if f.choices and not mapping.get(f.name) and choices.get(f.name)
         }
         self.rules: dict[str, tuple[DateOrder | None, Decimals | None]] = {}
+        settled = file_date_order(job)
         for f in importer.fields:
             column = mapping.get(f.name)
             if not column or f.kind == FieldKind.TEXT:
                 continue
             rule = column_rule(job, column)
-            order = rule.date_order or DateOrder(job.workspace.date_order)
+            order = rule.date_order or settled or DateOrder(job.workspace.date_order)
             # Unless the column decides or the person chose, the point: the mapping step asks,
             # and the preview shows the amount that will be stored.
             decimals = rule.decimals or Decimals.POINT

@@ -75,3 +75,25 @@ def test_a_tool_renewal_that_reads_both_ways_follows_the_workspace_not_day_first
     # The workspace writes month first (its default): 4 March, not 3 April read day first.
     contract = Contract.objects.get(tool__name="Figma")
     assert (contract.start_date, contract.renewal_date) == (date(2026, 3, 4), date(2027, 3, 4))
+
+
+def test_a_column_that_reads_both_ways_follows_the_order_the_file_s_other_dates_settle(ops_lead):
+    # Start dates read both ways; the renewal 31/01/2028 can only be day first, so the whole
+    # file is: the question starts there, not at the workspace's month-first order.
+    raw = (
+        b"Tool,Category,Billing period,Cost,Start date,Renewal date\n"
+        b"Miro,Design,annual,100,03/04/2027,31/01/2028\n"
+        b"Loom,Video,annual,100,04/03/2027,04/03/2028\n"
+    )
+    job = imports.import_upload(actor=ops_lead.actor, kind="tools", filename="t.csv", raw=raw)
+    preview = imports.import_preview(job=job, mapping=job.mapping)
+
+    asked = {q["field"].name: q for q in preview.questions}
+    assert asked["start_date"]["value"] == "dmy"
+    assert "the file's other dates read day first" in asked["start_date"]["help"]
+    imports.import_start(actor=ops_lead.actor, job=job, mapping=job.mapping)
+    imports.import_run(job_id=job.pk)
+    miro = Contract.objects.get(tool__name="Miro")
+    assert (miro.start_date, miro.renewal_date) == (date(2027, 4, 3), date(2028, 1, 31))
+    loom = Contract.objects.get(tool__name="Loom")
+    assert (loom.start_date, loom.renewal_date) == (date(2027, 3, 4), date(2028, 3, 4))
