@@ -22,6 +22,7 @@ from bench.feedback_data import load
 from bench.figures import Figure, median_ms
 from dashboards import refresh, rollups, selectors
 from dashboards.filters import DashboardFilters
+from dashboards.rollups import store
 from dashboards.selectors import feedback as feedback_tiles
 from feedback.batch_upsert import mark_days
 from productops import clock
@@ -178,7 +179,7 @@ def _refresh_figures(workspace: Workspace) -> list[Figure]:
     def ours() -> None:
         with transaction.atomic():
             for rollup in item_rollups:
-                rollups.rebuild(rollup, base)
+                store.rebuild(rollup, base)
             transaction.set_rollback(True)
 
     figures.append(

@@ -1,5 +1,5 @@
 """Rollup tables: the only rows exec pages read. Each is keyed by workspace and bucket and always
-equals a recount of the base tables (dashboards/rollups.py holds the recount of each).
+equals a recount of the base tables (the package dashboards/rollups/ holds the recount of each).
 
 Dimension columns are plain values, not foreign keys: a rollup is derived data, rebuilt from the
 base tables, and a "none" is 0 or "" so that the bucket key is a plain unique constraint that

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from dashboards import rollups
 from dashboards.models import RefreshRun, RefreshState
+from dashboards.rollups import store
+from dashboards.rollups.rollup import Scope
 from inventory.selectors import tools as inventory_tools
 from productops import clock
 from productops.models import ChangeMark, Workspace
@@ -45,7 +47,7 @@ class Outcome:
 
 
 def base_params(workspace: Workspace) -> dict:
-    return rollups.params(
+    return store.params(
         workspace_id=workspace.pk,
         time_zone=clock.zone(workspace).key,
         today=clock.workspace_today(workspace),
@@ -93,7 +95,7 @@ def release_lease(workspace_id: int, holder: str) -> None:
 # Marks -> scope ----------------------------------------------------------------------------
 
 
-def scope_for(marks: list[tuple[str, str]], base: dict) -> rollups.Scope:
+def scope_for(marks: list[tuple[str, str]], base: dict) -> Scope:
     """The buckets the marks name, in the workspace's terms.
 
     A feedback mark names a day of the workspace's calendar (every writer takes it from
@@ -128,8 +130,8 @@ def scope_for(marks: list[tuple[str, str]], base: dict) -> rollups.Scope:
     if days is None:
         ideas = None
     elif ideas is not None:
-        ideas |= set(rollups.ideas_touched_on(sorted(days), base))
-    return rollups.Scope(
+        ideas |= set(store.ideas_touched_on(sorted(days), base))
+    return Scope(
         planning=[1] if decisions or ideas is None or ideas else [],
         days=None if days is None else sorted(days),
         ideas=None if ideas is None else sorted(ideas),
@@ -163,9 +165,9 @@ def _consume(marks: list[tuple[int, str, str, datetime]]) -> None:
         )
 
 
-def _apply(scope: rollups.Scope, base: dict, outcome: Outcome) -> None:
+def _apply(scope: Scope, base: dict, outcome: Outcome) -> None:
     for rollup in rollups.ROLLUPS:
-        written, deleted = rollups.apply(rollup, scope, base)
+        written, deleted = store.apply(rollup, scope, base)
         outcome.written += written
         outcome.deleted += deleted
         before = outcome.by_table.get(rollup.table, (0, 0))
@@ -211,7 +213,7 @@ def refresh_changed(*, workspace_id: int) -> Outcome:
                 scope = scope_for([(m[1], m[2]) for m in marks], base)
                 _apply(scope, base, round_outcome)
                 wrote = round_outcome.written + round_outcome.deleted
-                if wrote == 0 and rollups.scope_has_rows(scope, base):
+                if wrote == 0 and store.scope_has_rows(scope, base):
                     # The base tables hold rows in the marked buckets, yet nothing was stored:
                     # a recount that silently does nothing (wrong zone, wrong scope) is a bug.
                     raise RefreshWroteNothing(
@@ -255,7 +257,7 @@ def rebuild_all(*, workspace_id: int) -> Outcome:
             outcome.marks = len(marks)
             run = RefreshRun(workspace_id=workspace_id, kind=RefreshRun.Kind.FULL)
             for rollup in rollups.ROLLUPS:
-                written, deleted = rollups.rebuild(rollup, base)
+                written, deleted = store.rebuild(rollup, base)
                 outcome.written += written
                 outcome.deleted += deleted
                 outcome.by_table[rollup.table] = (written, deleted)
@@ -270,14 +272,14 @@ def rebuild_all(*, workspace_id: int) -> Outcome:
         release_lease(workspace_id, holder)
 
 
-def verify(*, workspace_id: int) -> list[rollups.Difference]:
+def verify(*, workspace_id: int) -> list[store.Difference]:
     """Every rollup row against a recount from the base tables; empty when they agree."""
     workspace = Workspace.objects.get(pk=workspace_id)
     base = base_params(workspace)
-    differences: list[rollups.Difference] = []
+    differences: list[store.Difference] = []
     with transaction.atomic():  # one snapshot per statement is enough: each compares in one
         for rollup in rollups.ROLLUPS:
-            differences += rollups.verify(rollup, base)
+            differences += store.verify(rollup, base)
     return differences
 
 

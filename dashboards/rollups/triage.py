@@ -1,0 +1,77 @@
+"""The triage rollups: backlog by received day, and the daily flow."""
+
+from dashboards.rollups.rollup import _LOCAL_DAY, Rollup
+
+TRIAGE_DAILY = Rollup(
+    table="dashboards_triagedaily",
+    keys=("day",),
+    values=(
+        "received",
+        "triaged",
+        "untriaged",
+        "triage_seconds",
+        "within_1h",
+        "within_4h",
+        "within_1d",
+        "within_3d",
+        "within_7d",
+    ),
+    scope="days",
+    fresh_sql=f"""
+        SELECT i.workspace_id, {_LOCAL_DAY} AS day, count(*) AS received,
+               count(i.triaged_at) AS triaged,
+               count(*) FILTER (WHERE i.status = 'new') AS untriaged,
+               coalesce(sum(greatest(0, extract(epoch FROM i.triaged_at - i.received_at))), 0)
+                   ::bigint AS triage_seconds,
+               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '1 hour'),
+               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '4 hours'),
+               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '1 day'),
+               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '3 days'),
+               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '7 days')
+          FROM {{items}}
+         WHERE i.workspace_id = %(ws)s AND i.status <> 'spam'
+         GROUP BY 1, 2""",
+    stored_scope="r.day = ANY(%(days)s::date[])",
+)
+
+
+_WITHIN = ", ".join(
+    f"count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '{span}')"
+    for span in ("1 hour", "4 hours", "1 day", "3 days", "7 days")
+)
+
+TRIAGE_FLOW_DAILY = Rollup(
+    table="dashboards_triageflowdaily",
+    keys=("day",),
+    values=(
+        "entered",
+        "triaged",
+        "triage_seconds",
+        "within_1h",
+        "within_4h",
+        "within_1d",
+        "within_3d",
+        "within_7d",
+    ),
+    scope="days",
+    # Two scans of the scope's days, one by received_at and one by triaged_at, summed per day.
+    fresh_sql=f"""
+        SELECT %(ws)s::bigint, day, sum(entered), sum(triaged), sum(seconds)::bigint,
+               sum(w1h), sum(w4h), sum(w1d), sum(w3d), sum(w7d)
+          FROM (
+            SELECT {_LOCAL_DAY} AS day, count(*) AS entered, 0 AS triaged, 0 AS seconds,
+                   0 AS w1h, 0 AS w4h, 0 AS w1d, 0 AS w3d, 0 AS w7d
+              FROM {{items}}
+             WHERE i.workspace_id = %(ws)s AND i.status <> 'spam'
+               AND (i.status = 'new' OR i.triaged_at IS NOT NULL)
+             GROUP BY 1
+            UNION ALL
+            SELECT (i.triaged_at AT TIME ZONE %(tz)s)::date, 0, count(*),
+                   sum(greatest(0, extract(epoch FROM i.triaged_at - i.received_at))),
+                   {_WITHIN}
+              FROM {{triaged}}
+             WHERE i.workspace_id = %(ws)s AND i.status <> 'spam' AND i.triaged_at IS NOT NULL
+             GROUP BY 1) flow
+         GROUP BY day""",
+    stored_scope="r.day = ANY(%(days)s::date[])",
+)
