@@ -1,4 +1,5 @@
-"""The recount behind every rollup table, in SQL, and the set-based statements that store it.
+"""What a rollup is: its recount in SQL and its scope. The statements that store it are in
+`store.py`, each family's rollups in their own module.
 
 Each `Rollup` names its table, its bucket key, its value columns, the recount of the base tables
 (`fresh`, restricted to a scope or not) and the condition that selects the same scope among the
