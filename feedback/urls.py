@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from feedback.views import ideas, intake, triage
+from feedback.views import ideas, intake, saved_views, triage, triage_bulk, triage_links
 
 urlpatterns = [
     # intake
@@ -21,29 +21,37 @@ urlpatterns = [
     # triage
     path("feedback/", triage.inbox, name="feedback_inbox"),
     path("feedback/export.csv", triage.export, name="feedback_export"),
-    path("feedback/bulk/", triage.bulk, name="feedback_bulk"),
-    path("feedback/bulk/undo/", triage.bulk_undo, name="feedback_bulk_undo"),
-    path("feedback/views/", triage.view_create, name="feedback_view_create"),
+    path("feedback/bulk/", triage_bulk.bulk, name="feedback_bulk"),
+    path("feedback/bulk/undo/", triage_bulk.bulk_undo, name="feedback_bulk_undo"),
+    path("feedback/views/", saved_views.view_create, name="feedback_view_create"),
     path(
         "feedback/views/<int:saved_view_id>/rename/",
-        triage.view_rename,
+        saved_views.view_rename,
         name="feedback_view_rename",
     ),
     path(
         "feedback/views/<int:saved_view_id>/delete/",
-        triage.view_delete,
+        saved_views.view_delete,
         name="feedback_view_delete",
     ),
     path("feedback/<int:item_id>/", triage.item_page, name="feedback_item"),
     path("feedback/<int:item_id>/update/", triage.item_update, name="feedback_item_update"),
-    path("feedback/<int:item_id>/merge/", triage.item_merge, name="feedback_item_merge"),
-    path("feedback/<int:item_id>/link/", triage.item_link, name="feedback_item_link"),
-    path("feedback/<int:item_id>/duplicates/", triage.duplicate_picker, name="feedback_duplicates"),
-    path("feedback/<int:item_id>/ideas/", triage.idea_picker, name="feedback_idea_picker"),
+    path("feedback/<int:item_id>/merge/", triage_links.item_merge, name="feedback_item_merge"),
+    path("feedback/<int:item_id>/link/", triage_links.item_link, name="feedback_item_link"),
     path(
-        "feedback/links/<int:item_link_id>/unlink/", triage.link_remove, name="feedback_link_remove"
+        "feedback/<int:item_id>/duplicates/",
+        triage_links.duplicate_picker,
+        name="feedback_duplicates",
     ),
-    path("feedback/merges/<int:merge_id>/undo/", triage.merge_undo, name="feedback_merge_undo"),
+    path("feedback/<int:item_id>/ideas/", triage_links.idea_picker, name="feedback_idea_picker"),
+    path(
+        "feedback/links/<int:item_link_id>/unlink/",
+        triage_links.link_remove,
+        name="feedback_link_remove",
+    ),
+    path(
+        "feedback/merges/<int:merge_id>/undo/", triage_links.merge_undo, name="feedback_merge_undo"
+    ),
     # ideas
     path("ideas/", ideas.idea_list, name="idea_list"),
     path("ideas/new/", ideas.idea_create, name="idea_create"),

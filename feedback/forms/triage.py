@@ -215,7 +215,7 @@ class BulkForm(forms.Form):
 
 class BulkRevertForm(forms.Form):
     """The bulk undo note's entries: "id:version:field:value", one per item, with the version
-    the bulk action left and the field's value before it (see views.triage.bulk)."""
+    the bulk action left and the field's value before it (see views.triage_bulk.bulk)."""
 
     FIELDS = ("status", "priority", "assignee", "product_area", "remove_tags")
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from feedback.views.triage import Shown
 
     class RowColumns(ListColumns, Shown):
-        """selectors.triage.with_list_columns()'s columns and views.triage._decorate()'s."""
+        """selectors.triage.with_list_columns()'s columns and views.triage.decorate()'s."""
 
     Row = WithAnnotations[FeedbackItem, RowColumns]
 
@@ -85,7 +85,7 @@ def _counts(i: "Row") -> str:
 
 @register.simple_tag
 def inbox_row(i: "Row", can_triage: bool = False, oob: bool = False) -> SafeString:
-    """The <tr> of item `i` (decorated by views.triage._decorate: headline, age, url, labels);
+    """The <tr> of item `i` (decorated by views.triage.decorate: headline, age, url, labels);
     `oob` marks it for an htmx out-of-band swap."""
     pk, version, url, labels = int(i.pk), int(i.version), _e(i.url), i.labels
     select = (

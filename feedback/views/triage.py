@@ -1,4 +1,6 @@
-"""The triage inbox: the list, the item panel beside it and every inline action.
+"""The triage inbox: the list, the item panel beside it and its field changes. Merges and idea
+links are in views.triage_links, the bulk bar in views.triage_bulk, saved views in
+views.saved_views; the panel's actions answer through this module's done, failed and panel_write.
 
 Actions answer htmx with the item's panel, its row swapped out-of-band and an undo note; without
 htmx they redirect to the item's page. A stale version answers 409 with the current state.
@@ -21,24 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from feedback import exports
-from feedback.forms.triage import (
-    STATUS_TABS,
-    BulkForm,
-    BulkRevertForm,
-    InboxFilterForm,
-    ItemUpdateForm,
-    LinkForm,
-    MergeForm,
-    RenameForm,
-    SavedViewForm,
-)
+from feedback.forms.triage import STATUS_TABS, InboxFilterForm, ItemUpdateForm
 from feedback.models import FeedbackItem, Importance, Priority, SavedView, Sentiment, Status
-from feedback.selectors import ideas as idea_selectors
 from feedback.selectors import intake as intake_selectors
 from feedback.selectors import triage as selectors
-from feedback.services import ideas as idea_services
-from feedback.services import saved_views, triage_bulk, triage_merges
 from feedback.services import triage as services
+from feedback.services import triage_bulk
 from productops import clock
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
@@ -79,7 +69,7 @@ class Shown(TypedDict):
     labels: dict[str, str]  # _labels()
 
 
-def _decorate(rows: Sequence[FeedbackItem], workspace: Workspace) -> Sequence["ShownItem"]:
+def decorate(rows: Sequence[FeedbackItem], workspace: Workspace) -> Sequence["ShownItem"]:
     """What a row shows beyond its fields: headline, age and its page's URL (one reverse for
     all rows: a {% url %} per row and link cost the page milliseconds)."""
     now = timezone.now()
@@ -93,7 +83,7 @@ def _decorate(rows: Sequence[FeedbackItem], workspace: Workspace) -> Sequence["S
     return shown
 
 
-def _problems(form: forms.Form) -> str:
+def form_problems(form: forms.Form) -> str:
     """Every message of an invalid form, in one line."""
     return " ".join(str(m) for errors in form.errors.values() for m in errors)
 
@@ -149,7 +139,7 @@ def _tabs(request: WorkspaceRequest, form: InboxFilterForm) -> list[tuple]:
     ]
 
 
-def _inbox_tabs(request: WorkspaceRequest) -> dict | None:
+def inbox_tabs(request: WorkspaceRequest) -> dict | None:
     """The status tabs of the inbox page an action came from (its filters), swapped in
     out-of-band so the counts follow every action; None when it came from elsewhere."""
     if not _in_inbox(request):
@@ -191,7 +181,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     filters = form.filters()
     cursor = request.GET.get("cursor") or None
     page = selectors.inbox(workspace=workspace, filters=filters, after=cursor)
-    _decorate(page.rows, workspace)
+    decorate(page.rows, workspace)
     query = form.query()
     if current_view is not None:
         query["view"] = str(current_view.pk)
@@ -243,7 +233,7 @@ def export(request: WorkspaceRequest) -> HttpResponse:
 
 def _panel_context(request: WorkspaceRequest, item_id: int, **extra) -> dict:
     detail = selectors.item_detail(workspace=request.workspace, item_id=item_id)
-    _decorate([detail["item"]], request.workspace)
+    decorate([detail["item"]], request.workspace)
     return {**detail, **_options(request.workspace), "i": detail["item"], **extra}
 
 
@@ -259,7 +249,7 @@ def _panel(request: WorkspaceRequest, item_id: int, *, status: int = 200, **extr
         return _row_answer(request, item_id, **extra)
     context = _panel_context(request, item_id, in_inbox=_in_inbox(request), **extra)
     if request.method == "POST":
-        context["inbox_tabs"] = _inbox_tabs(request)
+        context["inbox_tabs"] = inbox_tabs(request)
     if request.htmx:
         return render(request, f"{ITEM_TEMPLATE}#panel_response", context, status=status)
     return render(request, ITEM_TEMPLATE, context, status=status)
@@ -269,10 +259,10 @@ def _row_answer(request: WorkspaceRequest, item_id: int, **extra) -> HttpRespons
     """An inbox action that worked, answered without the panel: the inbox already shows the
     next item (it acted before the answer), so only the row, the tabs and the undo note come
     back, out-of-band. Half the work of an answer with the acted-on item's panel."""
-    rows = _decorate(
+    rows = decorate(
         selectors.items(workspace=request.workspace, item_ids=[item_id]), request.workspace
     )
-    context = {"i": rows[0], "in_inbox": _in_inbox(request), "inbox_tabs": _inbox_tabs(request)}
+    context = {"i": rows[0], "in_inbox": _in_inbox(request), "inbox_tabs": inbox_tabs(request)}
     return render(request, f"{ITEM_TEMPLATE}#action_parts", {**context, **extra})
 
 
@@ -329,10 +319,10 @@ def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     item = selectors.item(workspace=request.workspace, item_id=item_id)
     form = ItemUpdateForm(request.POST)
     if not form.is_valid():
-        return _failed(request, item_id, form.errors.as_text(), status=400)
+        return failed(request, item_id, form.errors.as_text(), status=400)
     changes = form.changes()
     had = {t.pk: t.name for t in item.tags.all()}
-    updated = _panel_write(
+    updated = panel_write(
         request,
         item_id,
         lambda: services.feedback_update(
@@ -347,7 +337,7 @@ def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         return updated
     undo = _undo_fields(item, had, updated, changes)
     note = ACTION_NAMES.get(changes["status"], "Updated") if "status" in changes else "Updated"
-    return _done(
+    return done(
         request,
         item_id,
         f"{note}: {headline(updated)[:60]}",
@@ -357,7 +347,7 @@ def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     )
 
 
-def _done(
+def done(
     request,
     item_id: int,
     text: str,
@@ -375,7 +365,7 @@ def _done(
     return _panel(request, item_id, toast=toast if offer_undo else None)
 
 
-def _panel_write[T](
+def panel_write[T](
     request: WorkspaceRequest, item_id: int, write: Callable[[], T], *, retry: dict | None = None
 ) -> T | HttpResponse:
     """`write()`'s result, or the item panel's answer when the service refused: 409 with the
@@ -386,7 +376,7 @@ def _panel_write[T](
     except StaleEdit as conflict:
         return _conflict(request, item_id, conflict, retry or {})
     except ValidationError as error:
-        return _failed(request, item_id, " ".join(error.messages), status=400)
+        return failed(request, item_id, " ".join(error.messages), status=400)
 
 
 def _conflict(request, item_id: int, conflict: StaleEdit, fields: dict) -> HttpResponse:
@@ -404,302 +394,5 @@ def _conflict(request, item_id: int, conflict: StaleEdit, fields: dict) -> HttpR
     )
 
 
-def _failed(request, item_id: int, message: str, *, status: int) -> HttpResponse:
+def failed(request, item_id: int, message: str, *, status: int) -> HttpResponse:
     return _panel(request, item_id, status=status, error=message)
-
-
-@require_POST
-@member_required(Capability.TRIAGE_FEEDBACK)
-def item_merge(request: WorkspaceRequest, item_id: int) -> HttpResponse:
-    """Marks this item a duplicate of the posted original."""
-    item = selectors.item(workspace=request.workspace, item_id=item_id)
-    form = MergeForm(request.POST)
-    if not form.is_valid():
-        return _failed(request, item_id, "Choose the original item.", status=400)
-    original = selectors.item_or_none(
-        workspace=request.workspace, item_id=form.cleaned_data["original"]
-    )
-    if original is None:
-        return _failed(request, item_id, "No such item in this workspace.", status=400)
-    merge = _panel_write(
-        request,
-        item_id,
-        lambda: triage_merges.feedback_merge(
-            actor=request.actor,
-            original=original,
-            duplicate=item,
-            expected_version=form.cleaned_data["version"],
-        ),
-        retry={"original": request.POST.get("original")},
-    )
-    if isinstance(merge, HttpResponse):
-        return merge
-    return _done(
-        request,
-        item_id,
-        f"Merged into #{merge.original_id}: {headline(merge.original)[:60]}",
-        undo_url=reverse("feedback_merge_undo", args=[request.workspace.slug, merge.pk]),
-    )
-
-
-@require_POST
-@member_required(Capability.TRIAGE_FEEDBACK)
-def merge_undo(request: WorkspaceRequest, merge_id: int) -> HttpResponse:
-    merge = selectors.merge(workspace=request.workspace, merge_id=merge_id)
-    refused = _panel_write(
-        request,
-        merge.duplicate_id,
-        lambda: triage_merges.feedback_unmerge(actor=request.actor, merge=merge),
-    )
-    if isinstance(refused, HttpResponse):
-        return refused
-    return _done(
-        request, merge.duplicate_id, f"Merge undone: #{merge.duplicate_id} is its own item again."
-    )
-
-
-@require_GET
-@member_required(Capability.VIEW_FEEDBACK)
-def duplicate_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
-    item = selectors.item(workspace=request.workspace, item_id=item_id)
-    query = request.GET.get("q", "")[:200]
-    found = selectors.similar_items(workspace=request.workspace, item=item, query=query)
-    if not query:
-        candidates = selectors.duplicate_candidates(workspace=request.workspace, item=item)
-        seen = {c.pk for c in candidates}
-        found = [f for f in found if f.pk not in seen]
-    _decorate(found, request.workspace)
-    return render(
-        request, f"{ITEM_TEMPLATE}#picker_results", {"i": item, "found": found, "query": query}
-    )
-
-
-@require_GET
-@member_required(Capability.VIEW_FEEDBACK)
-def idea_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
-    item = selectors.item(workspace=request.workspace, item_id=item_id)
-    query = request.GET.get("q", "")[:200]
-    ideas = idea_selectors.ideas_for_picker(workspace=request.workspace, query=query, limit=8)
-    return render(
-        request, f"{ITEM_TEMPLATE}#idea_results", {"i": item, "ideas": ideas, "query": query}
-    )
-
-
-@require_POST
-@member_required(Capability.TRIAGE_FEEDBACK)
-def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
-    item = selectors.item(workspace=request.workspace, item_id=item_id)
-    form = LinkForm(request.POST)
-    if not form.is_valid():
-        problems = _problems(form)
-        return _failed(request, item_id, problems, status=400)
-    idea = None
-    if form.cleaned_data.get("idea"):
-        idea = selectors.idea_or_none(
-            workspace=request.workspace, idea_id=form.cleaned_data["idea"]
-        )
-        if idea is None:
-            return _failed(request, item_id, "No such idea in this workspace.", status=400)
-    link = _panel_write(
-        request,
-        item_id,
-        lambda: services.feedback_link_idea(
-            actor=request.actor,
-            item=item,
-            expected_version=form.cleaned_data["version"],
-            idea=idea,
-            new_idea_title=form.cleaned_data.get("title") or "",
-            importance=form.cleaned_data["importance"],
-            note=form.cleaned_data.get("note") or "",
-        ),
-        retry={k: request.POST.get(k, "") for k in ("idea", "title", "importance", "note")},
-    )
-    if isinstance(link, HttpResponse):
-        return link
-    return _done(
-        request,
-        item_id,
-        f"Linked to idea: {link.idea.title[:60]}",
-        undo_url=reverse("feedback_link_remove", args=[request.workspace.slug, link.pk]),
-    )
-
-
-@require_POST
-@member_required(Capability.TRIAGE_FEEDBACK)
-def link_remove(request: WorkspaceRequest, item_link_id: int) -> HttpResponse:
-    link = selectors.idea_link(workspace=request.workspace, link_id=item_link_id)
-    refused = _panel_write(
-        request, link.item_id, lambda: idea_services.idea_unlink(actor=request.actor, link=link)
-    )
-    if isinstance(refused, HttpResponse):
-        return refused
-    return _done(request, link.item_id, f"Unlinked from idea: {link.idea.title[:60]}")
-
-
-# What a bulk action changes on each item, read before and after it, for its undo note.
-BULK_FIELDS = {
-    **dict.fromkeys(triage_bulk.STATUS_ACTIONS, ("status", lambda i: i.status)),
-    "priority": ("priority", lambda i: i.priority),
-    "assign": ("assignee", lambda i: i.assignee_id or "none"),
-    "area": ("product_area", lambda i: i.product_area_id or "none"),
-}
-
-
-def _bulk_reverts(action: str, before: dict, after: Sequence[FeedbackItem]) -> list[str]:
-    """The undo note's entries (forms.triage.BulkRevertForm): per changed item, the version
-    the action left and the field's value before it."""
-    entries = []
-    for row in after:
-        was = before.get(row.pk)
-        if was is None:
-            continue
-        if action == "tag":
-            added = {t.pk for t in row.tags.all()} - {t.pk for t in was.tags.all()}
-            entries += [f"{row.pk}:{row.version}:remove_tags:{pk}" for pk in added]
-        elif action in BULK_FIELDS:
-            name, read = BULK_FIELDS[action]
-            if read(was) != read(row):
-                entries.append(f"{row.pk}:{row.version}:{name}:{read(was)}")
-    return entries
-
-
-def _bulk_answer(request: WorkspaceRequest, report: dict, status: int) -> HttpResponse:
-    if not request.htmx:
-        if report["error"]:
-            messages.error(request, report["error"])
-        else:
-            messages.success(request, f"{report['label']}: {len(report['updated'])} items.")
-            for skip in report["skipped"]:
-                messages.warning(request, f"#{skip.id} skipped: {skip.reason}")
-        return redirect(reverse("feedback_inbox", args=[request.workspace.slug]))
-    rows: Sequence[ShownItem] = []
-    if report["updated"]:
-        ids = [row.pk for row in report["updated"]]
-        rows = _decorate(
-            selectors.items(workspace=request.workspace, item_ids=ids), request.workspace
-        )
-    before = report.pop("before", None)
-    if before:
-        report["reverts"] = _bulk_reverts(report["action"], before, rows)
-    context = {"report": report, "rows": rows, "inbox_tabs": _inbox_tabs(request)}
-    return render(request, f"{TEMPLATE}#bulk_report", context, status=status)
-
-
-@require_POST
-@member_required(Capability.TRIAGE_FEEDBACK)
-def bulk(request: WorkspaceRequest) -> HttpResponse:
-    """One action over the selection; items someone changed meanwhile are skipped and named."""
-    form = BulkForm(request.POST)
-    report: dict = {"error": None, "updated": [], "skipped": []}
-    status = 200
-    if not form.is_valid():
-        report["error"] = _problems(form)
-        status = 400
-    else:
-        action = form.cleaned_data["action"]
-        before = {}
-        if request.htmx and (action in BULK_FIELDS or action == "tag"):
-            ids = list(form.cleaned_data["items"])
-            before = {i.pk: i for i in selectors.items(workspace=request.workspace, item_ids=ids)}
-        try:
-            result = triage_bulk.feedback_bulk_action(
-                actor=request.actor,
-                versions=form.cleaned_data["items"],
-                action=action,
-                value=form.action_value(),
-                importance=form.cleaned_data["importance"],
-            )
-        except ValidationError as error:
-            report["error"] = " ".join(error.messages)
-            status = 400
-        else:
-            label = dict(triage_bulk.BULK_ACTIONS)[action]
-            report.update(
-                label=label,
-                action=action,
-                before=before,
-                updated=result.updated,
-                skipped=result.skipped,
-            )
-    return _bulk_answer(request, report, status)
-
-
-@require_POST
-@member_required(Capability.TRIAGE_FEEDBACK)
-def bulk_undo(request: WorkspaceRequest) -> HttpResponse:
-    """Puts the items of a bulk action back as they were; items changed since are skipped."""
-    form = BulkRevertForm(request.POST)
-    report: dict = {"error": None, "updated": [], "skipped": []}
-    status = 200
-    if not form.is_valid():
-        report["error"] = _problems(form)
-        status = 400
-    else:
-        try:
-            result = triage_bulk.feedback_bulk_revert(
-                actor=request.actor, reverts=form.cleaned_data["revert"]
-            )
-        except ValidationError as error:
-            report["error"] = " ".join(error.messages)
-            status = 400
-        else:
-            report.update(label="Undone", updated=result.updated, skipped=result.skipped)
-    return _bulk_answer(request, report, status)
-
-
-@require_POST
-@member_required(Capability.KEEP_SAVED_VIEWS)
-def view_create(request: WorkspaceRequest) -> HttpResponse:
-    form = SavedViewForm(request.POST)
-    inbox_url = reverse("feedback_inbox", args=[request.workspace.slug])
-    if not form.is_valid():
-        messages.error(request, "Give the view a name.")
-        return redirect(inbox_url)
-    filters = InboxFilterForm(request.POST, actor=request.actor).query()
-    try:
-        view = saved_views.saved_view_create(
-            actor=request.actor,
-            name=form.cleaned_data["name"],
-            filters=filters,
-            shared=form.cleaned_data["shared"],
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(inbox_url + "?" + urlencode(filters))
-    messages.success(request, f"Saved view “{view.name}”.")
-    return redirect(f"{inbox_url}?view={view.pk}")
-
-
-def _view(request: WorkspaceRequest, saved_view_id: int):
-    return selectors.saved_view(
-        workspace=request.workspace, view_id=saved_view_id, user=request.user
-    )
-
-
-@require_POST
-@member_required(Capability.KEEP_SAVED_VIEWS)
-def view_rename(request: WorkspaceRequest, saved_view_id: int) -> HttpResponse:
-    view = _view(request, saved_view_id)
-    form = RenameForm(request.POST)
-    inbox_url = reverse("feedback_inbox", args=[request.workspace.slug])
-    if not form.is_valid():
-        messages.error(request, "Give the view a name.")
-    else:
-        try:
-            view = saved_views.saved_view_rename(
-                actor=request.actor, view=view, name=form.cleaned_data["name"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"Renamed to “{view.name}”.")
-    return redirect(f"{inbox_url}?view={view.pk}")
-
-
-@require_POST
-@member_required(Capability.KEEP_SAVED_VIEWS)
-def view_delete(request: WorkspaceRequest, saved_view_id: int) -> HttpResponse:
-    view = _view(request, saved_view_id)
-    saved_views.saved_view_delete(actor=request.actor, view=view)
-    messages.success(request, f"Deleted view “{view.name}”.")
-    return redirect("feedback_inbox", slug=request.workspace.slug)
