@@ -19,12 +19,12 @@ from productops.imports.registry import (
     register,
 )
 from productops.imports.selectors import (
+    STALLED_AFTER,
     earlier_import_of_same_file,
     import_preview,
     imports_left_behind,
 )
 from productops.imports.services import (
-    STALLED_AFTER,
     import_choose,
     import_run,
     import_start,

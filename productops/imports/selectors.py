@@ -9,8 +9,10 @@ from django.utils import timezone
 from productops.imports.reading import Layout
 from productops.imports.registry import Importer, RowError, importer_for
 from productops.imports.rows import RowReader, job_table, open_questions, repeats
-from productops.imports.services import STALLED_AFTER
 from productops.models import ImportJob, ImportRowError, Workspace
+
+# A queued or running job with no progress for this long was lost: the sweeper restarts it.
+STALLED_AFTER = timedelta(minutes=2)
 
 
 def import_jobs(*, workspace: Workspace) -> QuerySet[ImportJob]:
@@ -96,15 +98,18 @@ def imports_left_behind(*, older_than: timedelta = STALLED_AFTER) -> list[int]:
 
 
 def earlier_import_of_same_file(job: ImportJob) -> ImportJob | None:
-    return (
-        ImportJob.objects.filter(
-            workspace_id=job.workspace_id,
-            kind=job.kind,
-            content_sha256=job.content_sha256,
-            status=ImportJob.Status.DONE,
-        )
-        .exclude(pk=job.pk)
-        .defer("content")
-        .order_by("-finished_at")
-        .first()
+    """The last finished import of the same bytes into the same kind, other than `job`."""
+    return last_import_of(
+        workspace_id=job.workspace_id, kind=job.kind, sha256=job.content_sha256, other_than=job.pk
     )
+
+
+def last_import_of(
+    *, workspace_id: int, kind: str, sha256: str, other_than: int | None = None
+) -> ImportJob | None:
+    done = ImportJob.objects.filter(
+        workspace_id=workspace_id, kind=kind, content_sha256=sha256, status=ImportJob.Status.DONE
+    )
+    if other_than is not None:
+        done = done.exclude(pk=other_than)
+    return done.defer("content").order_by("-finished_at").first()

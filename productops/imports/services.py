@@ -10,7 +10,6 @@ task time limit and other work (another import, reminders, dashboards) gets thro
 import hashlib
 import json
 import time
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from productops import queueing
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
+from productops.imports import selectors
 from productops.imports.reading import MAX_IMPORT_BYTES, Row, UnreadableFile, read_upload
 from productops.imports.registry import (
     BatchOutcome,
@@ -44,7 +44,6 @@ from productops.imports.values import DateOrder, Decimals, column_rule
 from productops.models import ApiToken, ImportJob, ImportRowError, Membership
 
 BATCH_SIZE = 500
-STALLED_AFTER = timedelta(minutes=2)
 TOKEN_OPTION = "token_id"
 
 
@@ -79,16 +78,23 @@ def import_upload(
         for column in table.header
     }
     layout = recognise(importer, table.header)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    # The same file again starts from the columns and answers it was imported with, so that
+    # importing it again really adds nothing new (another answer would store other values).
+    earlier = selectors.last_import_of(workspace_id=actor.workspace.pk, kind=kind, sha256=sha256)
     job = ImportJob.objects.create(
         workspace=actor.workspace,
         kind=kind,
         created_by=actor.user,
         filename=filename[:255],
         content=table.text,
-        content_sha256=hashlib.sha256(raw).hexdigest(),
+        content_sha256=sha256,
         header=table.header,
-        mapping=guess_mapping(importer, table.header, [r.cells for r in table.rows[:200]]),
+        mapping=earlier.mapping
+        if earlier
+        else guess_mapping(importer, table.header, [r.cells for r in table.rows[:200]]),
         options={
+            **({CHOICES_OPTION: earlier.options.get(CHOICES_OPTION)} if earlier else {}),
             **(options or {}),
             "reading": table.layout.as_dict(),
             "layout": layout.name if layout else "",

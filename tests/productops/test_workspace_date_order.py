@@ -97,3 +97,26 @@ def test_a_column_that_reads_both_ways_follows_the_order_the_file_s_other_dates_
     assert (miro.start_date, miro.renewal_date) == (date(2027, 4, 3), date(2028, 1, 31))
     loom = Contract.objects.get(tool__name="Loom")
     assert (loom.start_date, loom.renewal_date) == (date(2027, 3, 4), date(2028, 3, 4))
+
+
+def test_the_same_file_again_starts_from_the_answers_it_was_imported_with(ops_lead):
+    # Both columns read both ways; the first import chose day first against the workspace.
+    raw = (
+        b"Tool,Category,Billing period,Cost,Start date,Renewal date\n"
+        b"Miro,Design,annual,100,03/04/2027,03/04/2028\n"
+    )
+    first = imports.import_upload(actor=ops_lead.actor, kind="tools", filename="t.csv", raw=raw)
+    answers = {"start_date": "dmy", "renewal_date": "dmy"}
+    imports.import_start(actor=ops_lead.actor, job=first, mapping=first.mapping, choices=answers)
+    imports.import_run(job_id=first.pk)
+
+    again = imports.import_upload(actor=ops_lead.actor, kind="tools", filename="t.csv", raw=raw)
+    preview = imports.import_preview(job=again, mapping=again.mapping)
+    asked = {q["field"].name: q["value"] for q in preview.questions}
+
+    assert {field: asked[field] for field in answers} == answers
+    imports.import_start(actor=ops_lead.actor, job=again, mapping=again.mapping, choices=asked)
+    imports.import_run(job_id=again.pk)
+    again.refresh_from_db()
+    assert again.created_rows == 0
+    assert Contract.objects.filter(tool__name="Miro").count() == 1
