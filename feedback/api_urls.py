@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from feedback.api import ideas, intake, triage
+from feedback.api import ideas, intake, triage, triage_labels
 
 urlpatterns = [
     # intake
@@ -29,12 +29,12 @@ urlpatterns = [
         triage.FeedbackMergeUndo.as_view(),
         name="api_feedback_merge_undo",
     ),
-    path("tags/", triage.TagList.as_view(), name="api_tag_list"),
-    path("product-areas/", triage.ProductAreaList.as_view(), name="api_product_area_list"),
-    path("saved-views/", triage.SavedViewList.as_view(), name="api_saved_view_list"),
+    path("tags/", triage_labels.TagList.as_view(), name="api_tag_list"),
+    path("product-areas/", triage_labels.ProductAreaList.as_view(), name="api_product_area_list"),
+    path("saved-views/", triage_labels.SavedViewList.as_view(), name="api_saved_view_list"),
     path(
         "saved-views/<int:saved_view_id>/",
-        triage.SavedViewDetail.as_view(),
+        triage_labels.SavedViewDetail.as_view(),
         name="api_saved_view_detail",
     ),
     # ideas
