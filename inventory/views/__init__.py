@@ -1,0 +1,1 @@
+"""The inventory's pages: thin views over selectors and services."""
