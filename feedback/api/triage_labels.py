@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from feedback.api.triage import NamedOut
 from feedback.forms.triage import InboxFilterForm
 from feedback.models import ProductArea, SavedView, Tag
-from feedback.selectors import triage as selectors
+from feedback.selectors import triage_choices
 from feedback.services import saved_views, triage_labels
 from productops.api import WorkspaceAPIView
 from productops.capabilities import Capability
@@ -47,7 +47,7 @@ class TagList(WorkspaceAPIView):
 
     @extend_schema(responses=NamedOut(many=True))
     def get(self, request, slug: str) -> Response:
-        return Response(NamedOut(selectors.tags(workspace=self.workspace), many=True).data)
+        return Response(NamedOut(triage_choices.tags(workspace=self.workspace), many=True).data)
 
     @extend_schema(request=NameIn, responses={201: NamedOut})
     @idempotent
@@ -68,7 +68,7 @@ class ProductAreaList(WorkspaceAPIView):
 
     @extend_schema(responses=NamedOut(many=True))
     def get(self, request, slug: str) -> Response:
-        areas = selectors.product_areas(workspace=self.workspace)
+        areas = triage_choices.product_areas(workspace=self.workspace)
         return Response(NamedOut(areas, many=True).data)
 
     @extend_schema(request=NameIn, responses={201: NamedOut})
@@ -93,7 +93,7 @@ class SavedViewList(WorkspaceAPIView):
 
     @extend_schema(responses=SavedViewOut(many=True))
     def get(self, request, slug: str) -> Response:
-        views = selectors.saved_views(workspace=self.workspace, user=request.actor.user)
+        views = triage_choices.saved_views(workspace=self.workspace, user=request.actor.user)
         context = {"user_id": request.actor.user.pk}
         return Response(SavedViewOut(views, many=True, context=context).data)
 
@@ -127,7 +127,7 @@ class SavedViewDetail(WorkspaceAPIView):
         user = self.request.actor.user
         if user is None:  # KEEP_SAVED_VIEWS is never granted to a token (capabilities.py)
             raise PermissionDenied("Saved views belong to a person, not a token.")
-        return selectors.saved_view(workspace=self.workspace, view_id=saved_view_id, user=user)
+        return triage_choices.saved_view(workspace=self.workspace, view_id=saved_view_id, user=user)
 
     @extend_schema(request=NameIn, responses={200: SavedViewOut})
     def patch(self, request, slug: str, saved_view_id: int) -> Response:

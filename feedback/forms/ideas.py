@@ -4,7 +4,7 @@ from django import forms
 
 from feedback.models import Idea, IdeaStatus, Importance, ProductArea, StatusCategory
 from feedback.selectors import ideas as selectors
-from feedback.selectors import triage as triage_selectors
+from feedback.selectors import triage_choices
 from productops.forms import limit_choices
 from productops.models import User, Workspace
 
@@ -16,7 +16,7 @@ class _WorkspaceForm(forms.Form):
         if "status" in self.fields:
             limit_choices(self, "status", selectors.status_queryset(workspace=workspace))
         if "product_area" in self.fields:
-            limit_choices(self, "product_area", triage_selectors.product_areas(workspace=workspace))
+            limit_choices(self, "product_area", triage_choices.product_areas(workspace=workspace))
         if "owner" in self.fields:
             limit_choices(self, "owner", selectors.owners(workspace=workspace))
 

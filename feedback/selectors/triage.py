@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -23,7 +22,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from feedback.models import (
@@ -35,17 +34,15 @@ from feedback.models import (
     Idea,
     IdeaLink,
     ProductArea,
-    SavedView,
     Source,
     Status,
     StatusCount,
-    Tag,
 )
 from feedback.selectors import evidence
 from feedback.selectors.intake import duplicate_matches
 from productops import clock
 from productops.folding import fold
-from productops.models import AuditEvent, Membership, User, Workspace
+from productops.models import AuditEvent, User, Workspace
 from productops.paging import encode_position, position_parts
 from productops.validation import FILTER_DAY, ID
 
@@ -501,42 +498,6 @@ def idea_link(*, workspace: Workspace, link_id: int) -> IdeaLink:
     )
 
 
-# Filter choices
-
-
-def tags(*, workspace: Workspace) -> QuerySet[Tag]:
-    return Tag.objects.filter(workspace=workspace).order_by(F("name").asc())
-
-
-def product_areas(*, workspace: Workspace) -> QuerySet[ProductArea]:
-    return ProductArea.objects.filter(workspace=workspace).order_by("name")
-
-
-def sources(*, workspace: Workspace) -> QuerySet[Source]:
-    return Source.objects.filter(workspace=workspace).order_by("name")
-
-
-def assignees(*, workspace: Workspace) -> list[User]:
-    """Members who may be assigned feedback (everyone who triages)."""
-    memberships = (
-        Membership.objects.filter(workspace=workspace, user__is_active=True)
-        .exclude(role="exec")
-        .select_related("user")
-        .order_by("user__name", "user__email")
-    )
-    return [m.user for m in memberships]
-
-
-def saved_views(*, workspace: Workspace, user: User) -> QuerySet[SavedView]:
-    """The user's own views and everyone's shared ones."""
-    return (
-        SavedView.objects.filter(workspace=workspace)
-        .filter(Q(owner=user) | Q(shared=True))
-        .select_related("owner")
-        .order_by("-shared", Lower("name"), "id")
-    )
-
-
 def items(*, workspace: Workspace, item_ids: list[int]) -> list[FeedbackItem]:
     """The workspace's items among `item_ids` with their list columns, newest first."""
     return list(
@@ -552,17 +513,3 @@ def item_or_none(*, workspace: Workspace, item_id: int) -> FeedbackItem | None:
 
 def idea_or_none(*, workspace: Workspace, idea_id: int) -> Idea | None:
     return Idea.objects.filter(workspace=workspace, pk=idea_id).first()
-
-
-def visible_saved_view(*, workspace: Workspace, view_id: int, user: User) -> SavedView | None:
-    """A view the user can see (own or shared), or None."""
-    return saved_views(workspace=workspace, user=user).filter(pk=view_id).first()
-
-
-def saved_view(*, workspace: Workspace, view_id: int, user: User) -> SavedView:
-    """A view the user can see (own or shared); 404 for anyone else's personal one."""
-    return get_object_or_404(
-        SavedView.objects.filter(Q(owner=user) | Q(shared=True)),
-        workspace=workspace,
-        pk=view_id,
-    )

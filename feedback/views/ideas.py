@@ -26,7 +26,7 @@ from feedback.forms.ideas import (
 from feedback.models import Idea, IdeaLink, Importance, LoopClosure, StatusCategory
 from feedback.selectors import ideas as selectors
 from feedback.selectors import intake as intake_selectors
-from feedback.selectors import triage as triage_selectors
+from feedback.selectors import triage_choices
 from feedback.services import ideas as services
 from feedback.services import loop_closures
 from productops import page_notes
@@ -81,7 +81,7 @@ def _filter_context(request: WorkspaceRequest, filters: selectors.IdeaFilters) -
     return {
         "filters": filters,
         "statuses": selectors.statuses(workspace=workspace),
-        "areas": triage_selectors.product_areas(workspace=workspace),
+        "areas": triage_choices.product_areas(workspace=workspace),
         "owners": selectors.owners(workspace=workspace),
         "sorts": selectors.SORTS.items(),
         "query": request.GET.copy(),

@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from feedback.forms.triage import InboxFilterForm, RenameForm, SavedViewForm
-from feedback.selectors import triage as selectors
+from feedback.selectors import triage_choices
 from feedback.services import saved_views
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
@@ -39,7 +39,7 @@ def view_create(request: WorkspaceRequest) -> HttpResponse:
 
 
 def _view(request: WorkspaceRequest, saved_view_id: int):
-    return selectors.saved_view(
+    return triage_choices.saved_view(
         workspace=request.workspace, view_id=saved_view_id, user=request.user
     )
 

@@ -27,6 +27,7 @@ from feedback.forms.triage import STATUS_TABS, InboxFilterForm, ItemUpdateForm
 from feedback.models import FeedbackItem, Importance, Priority, SavedView, Sentiment, Status
 from feedback.selectors import intake as intake_selectors
 from feedback.selectors import triage as selectors
+from feedback.selectors import triage_choices
 from feedback.services import triage as services
 from feedback.services import triage_bulk
 from productops import clock
@@ -116,7 +117,7 @@ def _filter_form(
     current_view = None
     view_id = given.get("view", "")
     if view_id.isdigit():
-        current_view = selectors.visible_saved_view(
+        current_view = triage_choices.visible_saved_view(
             workspace=request.workspace, user=request.user, view_id=int(view_id)
         )
         if current_view is not None and not (given.keys() - {"view", "cursor"}):
@@ -151,9 +152,9 @@ def inbox_tabs(request: WorkspaceRequest) -> dict | None:
 
 def _options(workspace) -> dict:
     return {
-        "tags": list(selectors.tags(workspace=workspace)),
-        "areas": list(selectors.product_areas(workspace=workspace)),
-        "assignees": selectors.assignees(workspace=workspace),
+        "tags": list(triage_choices.tags(workspace=workspace)),
+        "areas": list(triage_choices.product_areas(workspace=workspace)),
+        "assignees": triage_choices.assignees(workspace=workspace),
         "priorities": Priority.choices,
         "sentiments": Sentiment.choices,
         "importances": Importance.choices,
@@ -165,7 +166,7 @@ def _filter_options(workspace) -> dict:
     every tag cost the inbox milliseconds on each page otherwise)."""
     return {
         "filter_options": True,
-        "sources": list(selectors.sources(workspace=workspace)),
+        "sources": list(triage_choices.sources(workspace=workspace)),
         "segments": intake_selectors.account_segments(workspace=workspace),
         "accounts": list(intake_selectors.account_choices(workspace=workspace)[:ACCOUNT_CHOICES]),
         **_options(workspace),
@@ -205,7 +206,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         context.update(_filter_options(workspace))  # else loaded when Filters is opened
     context.update(
         current_view=current_view,
-        saved_views=list(selectors.saved_views(workspace=workspace, user=request.user)),
+        saved_views=list(triage_choices.saved_views(workspace=workspace, user=request.user)),
         bulk_actions=triage_bulk.BULK_ACTIONS,
         start=request.GET.get("start") == "1",
         **_options(workspace),

@@ -21,6 +21,7 @@ from feedback.models import (
 )
 from feedback.selectors import ideas as idea_selectors
 from feedback.selectors import triage as selectors
+from feedback.selectors import triage_choices
 from feedback.services import saved_views, triage_bulk, triage_merges
 from feedback.services import triage as services
 from productops.errors import StaleEdit
@@ -500,9 +501,9 @@ def test_personal_views_stay_personal_and_shared_views_reach_everyone(workspace_
     team = saved_views.saved_view_create(
         actor=pm.actor, name="Enterprise", filters={"segment": "Enterprise"}, shared=True
     )
-    theirs = selectors.saved_views(workspace=workspace_a, user=ops_lead.user)
+    theirs = triage_choices.saved_views(workspace=workspace_a, user=ops_lead.user)
     assert list(theirs) == [team]
-    assert set(selectors.saved_views(workspace=workspace_a, user=pm.user)) == {mine, team}
+    assert set(triage_choices.saved_views(workspace=workspace_a, user=pm.user)) == {mine, team}
     with pytest.raises(PermissionDenied):
         saved_views.saved_view_rename(actor=ops_lead.actor, view=team, name="Mine now")
     assert signed_in(ops_lead).get(f"/w/alpha/feedback/?view={mine.pk}").status_code == 200
@@ -557,7 +558,7 @@ def test_a_stale_edit_from_the_page_leaves_no_new_tag_or_area(workspace_a, pm, o
 
     assert (tagged.status_code, area.status_code) == (409, 409)
     assert not Tag.objects.filter(workspace=workspace_a, name="brand-new").exists()
-    assert not selectors.product_areas(workspace=workspace_a).filter(name="Brand new").exists()
+    assert not triage_choices.product_areas(workspace=workspace_a).filter(name="Brand new").exists()
     assert not AuditEvent.objects.filter(verb__in=["tag.created", "product_area.created"]).exists()
 
 
