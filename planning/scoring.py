@@ -38,8 +38,6 @@ from planning.scales import SCALES, FormulaError, Scale, ScaleKind, ScoringError
 SCORE_PLACES = Decimal("0.0001")
 MAX_SCORE = 10.0**15  # scores are kept with 4 places in Decimal(20, 4) columns
 
-# Scoring models
-
 
 @dataclass(frozen=True)
 class ScoreField:
@@ -174,9 +172,6 @@ def built_in(key: str) -> ScoringModel:
         raise ScoringError(f"There is no scoring model {key[:40]!r}.") from None
 
 
-# Dot voting
-
-
 def check_dots[Target: Hashable](allocation: Mapping[Target, int], *, budget: int, cap: int) -> int:
     """Checks one person's dots (target -> dots) against the budget and the cap per target.
 
@@ -202,9 +197,6 @@ def dot_totals(ballots: Iterable[Mapping[Hashable, int]]) -> Counter:
     for allocation in ballots:
         totals.update({target: dots for target, dots in allocation.items() if dots})
     return totals
-
-
-# The suggested final value
 
 
 @dataclass(frozen=True)

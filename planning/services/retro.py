@@ -55,9 +55,6 @@ MAX_REFLECTION = 1000
 MAX_NOTE = 4000
 
 
-# Templates and prompts
-
-
 def _clean_prompts(prompts: list[str]) -> list[str]:
     cleaned = [p.strip()[:120] for p in prompts if p and p.strip()]
     if not cleaned or len(cleaned) > MAX_PROMPTS:
@@ -118,9 +115,6 @@ def retro_prompts_set(
     return created
 
 
-# Reflections
-
-
 @transaction.atomic
 def reflection_add(
     *, actor: Actor, session: PlanningSession, position: int, text: str
@@ -179,9 +173,6 @@ def reflection_delete(*, actor: Actor, session: PlanningSession, reflection_id: 
     audit(actor, "retro.reflection_deleted", reflection)
     reflection.delete()
     live.bump(session)
-
-
-# Groups
 
 
 def _drop_empty_groups(session: PlanningSession) -> None:
@@ -293,9 +284,6 @@ def group_rename(
     return group
 
 
-# Dot votes
-
-
 @transaction.atomic
 def retro_vote(
     *, actor: Actor, session: PlanningSession, group_id: int, dots: int
@@ -328,9 +316,6 @@ def retro_vote(
     audit(actor, "retro.voted", group, after={"dots": dots})
     live.bump(session)
     return mine
-
-
-# Discussion notes
 
 
 @transaction.atomic

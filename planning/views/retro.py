@@ -171,9 +171,6 @@ def retro_action_review(request: WorkspaceRequest, session: PlanningSession, act
     return None
 
 
-# The action items page
-
-
 def _action_items_page(request: WorkspaceRequest, status: int = 200) -> HttpResponse:
     wanted = request.GET.get("status", ActionStatus.OPEN)
     filters = selectors.ActionFilters(
