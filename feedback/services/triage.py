@@ -9,7 +9,7 @@ current state instead of silently overwriting the first.
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -105,7 +105,9 @@ def stale(item: FeedbackItem) -> StaleEdit:
     when = ""
     if "changed_at" in current:
         moment = datetime.fromisoformat(current["changed_at"])
-        when = f" {timesince(moment).split(',')[0]} ago"
+        # timesince() says "0 minutes" for the last minute: the usual race is seconds old.
+        recent = timezone.now() - moment < timedelta(minutes=1)
+        when = " just now" if recent else f" {timesince(moment).split(',')[0]} ago"
     what = ", ".join(
         f"{c['field']} {_show(c['before'])} → {_show(c['after'])}"
         for c in current.get("change", [])
