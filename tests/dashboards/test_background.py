@@ -63,12 +63,12 @@ def test_a_worker_refreshes_after_intake_and_the_page_shows_it(admin, exec_, pri
 def test_fifty_marks_in_a_burst_make_one_refresh(admin, private_celery_queue):
     workspace = admin.actor.workspace
     Writer(admin.actor, 22)  # the source
-    today = timezone.now().date()
-    days = [today - timedelta(days=n) for n in range(50)]
     from tests.feedback.triage_data import item
 
-    for n in range(50):
-        item(workspace, f"Item {n}", hours_ago=24 * n + 12)
+    # The day each item was received (at any hour of the run, not only after noon).
+    days = [
+        item(workspace, f"Item {n}", hours_ago=24 * n + 12).received_at.date() for n in range(50)
+    ]
     with worker_process(private_celery_queue):
         for day in days:  # fifty separate writes, as fifty services would make them
             with transaction.atomic():
@@ -184,14 +184,14 @@ def test_with_redis_down_fifty_marks_still_make_one_refresh(
     Writer(admin.actor, 26)  # the source
     from tests.feedback.triage_data import item
 
-    for n in range(50):
-        item(workspace, f"Item {n}", hours_ago=24 * n + 12)
+    days = [
+        item(workspace, f"Item {n}", hours_ago=24 * n + 12).received_at.date() for n in range(50)
+    ]
     app_on_private_redis.stop()
-    today = timezone.now().date()
     with caplog.at_level("WARNING", logger="dashboards.wake"):
-        for n in range(50):  # fifty separate writes, each waking the refresh after it commits
+        for day in days:  # fifty separate writes, each waking the refresh after it commits
             with transaction.atomic():
-                mark_changed(workspace, "feedback", bucket=(today - timedelta(days=n)).isoformat())
+                mark_changed(workspace, "feedback", bucket=day.isoformat())
     # The burst was coalesced in Postgres: one wake-up tried the broker, 49 found it claimed.
     failed = [r for r in caplog.records if "Could not queue a dashboards refresh" in r.message]
     assert len(failed) == 1
