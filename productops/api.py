@@ -14,6 +14,7 @@ from productops import clock, selectors, services
 from productops.api_auth import WorkspaceAPIRequest
 from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
+from productops.errors import StaleEdit
 from productops.filters import AuditEventFilter
 from productops.idempotency import idempotent
 from productops.models import AuditEvent, Invitation, Membership, Role, Workspace
@@ -43,6 +44,15 @@ class WorkspaceAPIView(GenericAPIView):
     @property
     def workspace(self) -> Workspace:
         return self.request.actor.workspace
+
+    def conflict_representation(self, conflict: StaleEdit) -> Any:
+        """What a 409 from this endpoint holds in `error.current`: the resource as a GET of
+        this URL answers it now, field for field (ids, codes, `priority` 0-4), so one client
+        code reads both. A write endpoint without a GET that takes a `version` overrides this
+        with its resource's representation (`tests/productops/test_conflicts.py` makes each
+        such endpoint say so)."""
+        get = getattr(self, "get", None)
+        return conflict.current if get is None else get(self.request, **self.kwargs).data
 
 
 class WorkspaceListAPIView(mixins.ListModelMixin, WorkspaceAPIView):

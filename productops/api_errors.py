@@ -42,12 +42,21 @@ def _django_validation_fields(error: DjangoValidationError) -> tuple[str, dict |
     return "Some fields are not valid.", fields
 
 
+def _conflict_body(exc: StaleEdit, view: Any) -> dict:
+    """A 409: `current` is the resource as the view represents it (its GET's answer), never
+    the page's readable state, so `priority` is 0-4 here as in every other answer."""
+    represent = getattr(view, "conflict_representation", None)
+    current = represent(exc) if represent is not None else exc.current
+    extra = {"last_change": exc.last_change} if exc.last_change else {}
+    return error_body(409, "stale_edit", str(exc), current=current, **extra)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         message, fields = _django_validation_fields(exc)
         return Response(error_body(400, "invalid", message, fields), status=400)
     if isinstance(exc, StaleEdit):
-        return Response(error_body(409, "stale_edit", str(exc), current=exc.current), status=409)
+        return Response(_conflict_body(exc, context.get("view")), status=409)
     if isinstance(exc, RequestDataTooBig):
         return Response(error_body(413, "too_large", "The request body is too large."), status=413)
     if isinstance(exc, Http404):

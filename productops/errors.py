@@ -6,11 +6,24 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 
 class StaleEdit(Exception):
-    """Someone else changed the object first (409). Carries the current state to show."""
+    """Someone else changed the object first (409).
 
-    def __init__(self, message: str, *, current: dict[str, Any] | None = None) -> None:
+    `current` is the object's state as a page shows it (labels, names). The API answers
+    instead with the resource as its own GET does (`WorkspaceAPIView.conflict_representation`),
+    so a client reads a conflict with the code that reads the resource. `last_change`, when
+    known, is who changed what last: `{"by", "at", "fields": [{"field", "before", "after"}]}`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        current: dict[str, Any] | None = None,
+        last_change: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.current = current or {}
+        self.last_change = last_change
 
 
 def error_fields(error: ValidationError) -> dict[str | None, list[str]]:

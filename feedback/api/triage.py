@@ -26,7 +26,9 @@ from feedback.services import triage as services
 from feedback.services import triage_bulk, triage_merges
 from productops.api import WorkspaceAPIView
 from productops.capabilities import Capability
+from productops.errors import StaleEdit
 from productops.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from productops.models import Workspace
 from productops.validation import BAD_CURSOR, ID, PAGE_LIMIT, VERSION
 
 
@@ -232,7 +234,9 @@ class BulkIn(serializers.Serializer):
 class SkippedOut(serializers.Serializer):
     id = serializers.IntegerField()
     reason = serializers.CharField()
-    current = serializers.DictField()
+    current = FeedbackItemOut(
+        allow_null=True, help_text="The item now, as the list reads it; null when not found."
+    )
 
 
 class BulkOut(serializers.Serializer):
@@ -325,6 +329,15 @@ class FeedbackCollection(WorkspaceAPIView):
         return intake_api.create_feedback(self, request)
 
 
+def item_representation(workspace: Workspace, item_id: int) -> dict:
+    """`GET feedback/<id>/`: the item with its idea links and duplicate candidates."""
+    detail = selectors.item_detail(workspace=workspace, item_id=item_id)
+    data = FeedbackItemOut(detail["item"]).data
+    data["idea_links"] = IdeaLinkOut(detail["links"], many=True).data
+    data["duplicate_candidates"] = [c.pk for c in detail["candidates"]]
+    return data
+
+
 class FeedbackDetail(WorkspaceAPIView):
     """One item with its idea links and duplicate candidates; PATCH changes its triage fields
     at the `version` it read (409 with `current` when someone changed it first)."""
@@ -333,17 +346,9 @@ class FeedbackDetail(WorkspaceAPIView):
     serializer_class = FeedbackDetailOut
     queryset = FeedbackItem.objects.none()
 
-    def _detail(self, item_id: int) -> dict:
-        detail = selectors.item_detail(workspace=self.workspace, item_id=item_id)
-        item = detail["item"]
-        data = FeedbackItemOut(item).data
-        data["idea_links"] = IdeaLinkOut(detail["links"], many=True).data
-        data["duplicate_candidates"] = [c.pk for c in detail["candidates"]]
-        return data
-
     @extend_schema(responses=FeedbackDetailOut)
     def get(self, request, slug: str, item_id: int) -> Response:
-        return Response(self._detail(item_id))
+        return Response(item_representation(self.workspace, item_id))
 
     @extend_schema(request=FeedbackPatchIn, responses={200: FeedbackDetailOut})
     def patch(self, request, slug: str, item_id: int) -> Response:
@@ -354,7 +359,7 @@ class FeedbackDetail(WorkspaceAPIView):
         expected = given.pop("version")
         # Ids and names go to the service as given: it resolves them in its own transaction.
         services.feedback_update(actor=request.actor, item=item, expected_version=expected, **given)
-        return Response(self._detail(item_id))
+        return Response(item_representation(self.workspace, item_id))
 
 
 class FeedbackMergeView(WorkspaceAPIView):
@@ -381,6 +386,10 @@ class FeedbackMergeView(WorkspaceAPIView):
             expected_version=data.validated_data.get("version"),
         )
         return Response(MergeOut(merge).data, status=status.HTTP_201_CREATED)
+
+    def conflict_representation(self, conflict: StaleEdit) -> dict:
+        """The duplicate changed since its `version` was read: it, as `GET feedback/<id>/`."""
+        return item_representation(self.workspace, self.kwargs["item_id"])
 
 
 class FeedbackMergeUndo(WorkspaceAPIView):
@@ -415,11 +424,12 @@ class FeedbackBulk(WorkspaceAPIView):
             value=given.get("value") or "",
             importance=given.get("importance") or Importance.IMPORTANT,
         )
-        return Response(
-            {
-                "updated": [row.pk for row in result.updated],
-                "skipped": [
-                    {"id": s.id, "reason": s.reason, "current": s.current} for s in result.skipped
-                ],
-            }
+        # A skipped item's `current` reads as the item does in the list (priority 0-4, ids).
+        changed = selectors.items(
+            workspace=self.workspace, item_ids=[s.id for s in result.skipped if s.current]
         )
+        now = {row.pk: FeedbackItemOut(row).data for row in changed}
+        skipped = [
+            {"id": s.id, "reason": s.reason, "current": now.get(s.id)} for s in result.skipped
+        ]
+        return Response({"updated": [row.pk for row in result.updated], "skipped": skipped})

@@ -84,38 +84,40 @@ def state(item: FeedbackItem, tag_names: list[str] | None = None) -> dict[str, A
     }
 
 
-def current_state(item: FeedbackItem) -> dict[str, Any]:
-    """What a conflict shows: the fields now, the version, and who changed what last."""
+def current_state(item: FeedbackItem) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """What a conflict shows: the fields now with the version, and who changed what last
+    (StaleEdit's `last_change` shape), if the audit log knows."""
     fresh = selectors.item(workspace=item.workspace, item_id=item.pk)
     last = selectors.last_change(workspace=item.workspace, item=fresh)
     current = {"id": fresh.pk, "version": fresh.version, **state(fresh)}
     current["duplicate_of"] = fresh.duplicate_of_id
-    if last is not None:
-        current["changed_by"] = last.actor_label
-        current["changed_at"] = last.created_at.isoformat()
-        current["change"] = [
-            {"field": name, "before": old, "after": new} for name, old, new in last.changes
-        ]
-    return current
+    if last is None:
+        return current, None
+    return current, {
+        "by": last.actor_label,
+        "at": last.created_at.isoformat(),
+        "fields": [{"field": name, "before": old, "after": new} for name, old, new in last.changes],
+    }
 
 
 def stale(item: FeedbackItem) -> StaleEdit:
-    current = current_state(item)
-    who = current.get("changed_by", "Someone")
-    when = ""
-    if "changed_at" in current:
-        moment = datetime.fromisoformat(current["changed_at"])
+    current, last_change = current_state(item)
+    who, when, what = "Someone", "", ""
+    if last_change is not None:
+        who = last_change["by"]
+        moment = datetime.fromisoformat(last_change["at"])
         # timesince() says "0 minutes" for the last minute: the usual race is seconds old.
         recent = timezone.now() - moment < timedelta(minutes=1)
         when = " just now" if recent else f" {timesince(moment).split(',')[0]} ago"
-    what = ", ".join(
-        f"{c['field']} {_show(c['before'])} → {_show(c['after'])}"
-        for c in current.get("change", [])
-    )
+        what = ", ".join(
+            f"{c['field']} {_show(c['before'])} → {_show(c['after'])}"
+            for c in last_change["fields"]
+        )
     message = f"{who} changed this item{when}" + (f" ({what})" if what else "") + "."
     return StaleEdit(
         f"{message} Your change was not applied; review the current state and apply it again.",
         current=current,
+        last_change=last_change,
     )
 
 

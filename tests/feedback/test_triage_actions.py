@@ -83,7 +83,7 @@ def test_a_stale_version_is_refused_with_who_changed_what(workspace_a, pm, ops_l
         )
     current = conflict.value.current
     assert current["version"] == 2 and current["status"] == "archived"
-    assert current["changed_by"] == ops_lead.user.display_name
+    assert conflict.value.last_change["by"] == ops_lead.user.display_name
     assert f"{ops_lead.user.display_name} changed this item just now" in str(conflict.value)
     assert "status new → archived" in str(conflict.value)
     assert fresh(item).priority == Priority.NONE  # nothing overwritten

@@ -65,7 +65,7 @@ def test_patch_with_the_expected_version_and_409_when_stale(workspace_a, pm, ops
     error = stale.json()["error"]
     assert error["code"] == "stale_edit"
     assert error["current"]["status"] == "archived" and error["current"]["version"] == 3
-    assert error["current"]["changed_by"] == ops_lead.user.display_name
+    assert error["last_change"]["by"] == ops_lead.user.display_name
     assert FeedbackItem.objects.get(pk=item.pk).priority == Priority.HIGH
 
 
