@@ -237,14 +237,23 @@ def _ids_by_lower_name(model, workspace: Workspace, lowered: set[str]) -> dict[s
 
 _INSERT_COLUMNS = (
     "workspace_id, source_id, external_id, title, body, received_at, contact_id, account_id,"
-    " submitter_email, submitter_name, status, product_area_id, priority, sentiment,"
+    " submitter_email, submitter_name, status, product_area_id, rating, priority, sentiment,"
     " sentiment_overridden, version, created_at, updated_at"
 )
 _ROW = (
     "(%s::bigint, %s::bigint, %s, %s, %s, %s::timestamptz, %s::bigint, %s::bigint, %s, %s, %s,"
-    " %s::bigint, 0, '', false, 1, %s::timestamptz, %s::timestamptz)"
+    " %s::bigint, %s::smallint, 0, '', false, 1, %s::timestamptz, %s::timestamptz)"
 )
-# An update only when something the sender says changed; it re-queues the background work.
+# What the sender says that the background processing reads: a change re-queues it.
+_PROCESSED_CHANGED = """(t.title, t.body, t.received_at, t.submitter_email, t.submitter_name,
+       t.contact_id, t.account_id)
+    IS DISTINCT FROM
+      (EXCLUDED.title, EXCLUDED.body, EXCLUDED.received_at, EXCLUDED.submitter_email,
+       EXCLUDED.submitter_name, COALESCE(EXCLUDED.contact_id, t.contact_id),
+       COALESCE(EXCLUDED.account_id, t.account_id))"""
+# An update only when something the sender says changed. A star rating left out (NULL) keeps
+# the one stored; a rating alone changing updates the item (so a re-import that corrects it
+# says so) without re-queueing the processing, which never reads it.
 _UPSERT = f"""
 INSERT INTO feedback_feedbackitem AS t ({_INSERT_COLUMNS}) VALUES %s
 ON CONFLICT (workspace_id, source_id, external_id) WHERE NOT external_id = ''
@@ -253,13 +262,11 @@ DO UPDATE SET
     submitter_email = EXCLUDED.submitter_email, submitter_name = EXCLUDED.submitter_name,
     contact_id = COALESCE(EXCLUDED.contact_id, t.contact_id),
     account_id = COALESCE(EXCLUDED.account_id, t.account_id),
-    version = t.version + 1, updated_at = EXCLUDED.updated_at, processed_at = NULL
-WHERE (t.title, t.body, t.received_at, t.submitter_email, t.submitter_name, t.contact_id,
-       t.account_id)
-    IS DISTINCT FROM
-      (EXCLUDED.title, EXCLUDED.body, EXCLUDED.received_at, EXCLUDED.submitter_email,
-       EXCLUDED.submitter_name, COALESCE(EXCLUDED.contact_id, t.contact_id),
-       COALESCE(EXCLUDED.account_id, t.account_id))
+    rating = COALESCE(EXCLUDED.rating, t.rating),
+    version = t.version + 1, updated_at = EXCLUDED.updated_at,
+    processed_at = CASE WHEN {_PROCESSED_CHANGED} THEN NULL ELSE t.processed_at END
+WHERE {_PROCESSED_CHANGED}
+   OR t.rating IS DISTINCT FROM COALESCE(EXCLUDED.rating, t.rating)
 RETURNING id, external_id, (xmax = 0) AS inserted
 """
 _INSERT = f"INSERT INTO feedback_feedbackitem ({_INSERT_COLUMNS}) VALUES %s RETURNING id"
@@ -339,6 +346,7 @@ def store_items(
             item.name,
             item.status,
             areas.get(item.product_area.strip().lower()) if item.product_area else None,
+            item.rating,
             now,
             now,
         )

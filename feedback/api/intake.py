@@ -349,7 +349,9 @@ class SourceList(WorkspaceListAPIView):
     queryset = Source.objects.none()  # the schema's model; rows come from the selector
 
     def get_queryset(self):
-        return selectors.sources(workspace=self.workspace).select_related("workspace")
+        return selectors.sources(workspace=self.workspace, item_counts=True).select_related(
+            "workspace"
+        )
 
 
 class AccountOut(serializers.ModelSerializer):

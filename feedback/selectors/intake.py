@@ -30,14 +30,16 @@ def _item_count(field: str, model=FeedbackItem, *where: Q) -> Coalesce:
     return Coalesce(Subquery(counts), 0)
 
 
-def sources(*, workspace: Workspace) -> QuerySet[Source]:
-    """The workspace's sources with how many items each holds, by name."""
-    return (
-        Source.objects.filter(workspace=workspace)
-        .select_related("tool")
-        .annotate(item_count=_item_count("source"))
-        .order_by("-is_active", "name", "pk")
-    )
+def sources(*, workspace: Workspace, item_counts: bool = False) -> QuerySet[Source]:
+    """The workspace's sources (with their tools), active ones first, then by name.
+
+    `item_counts` adds `item_count`, how many items each source holds: a count over the items
+    per source, for the sources page and API, not for pickers and filters.
+    """
+    found = Source.objects.filter(workspace=workspace).select_related("tool")
+    if item_counts:
+        found = found.annotate(item_count=_item_count("source"))
+    return found.order_by("-is_active", "name", "pk")
 
 
 def source(*, workspace: Workspace, source_id: int) -> Source:

@@ -1,11 +1,12 @@
-"""What the inbox offers to filter and file by: tags, product areas, sources, the members who
-triage, and saved views (a user's own and the shared ones)."""
+"""What the inbox offers to filter and file by: tags, product areas, the members who triage,
+and saved views (a user's own and the shared ones). Sources are intake's
+(`selectors.intake.sources`)."""
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
-from feedback.models import ProductArea, SavedView, Source, Tag
+from feedback.models import ProductArea, SavedView, Tag
 from productops.models import Membership, User, Workspace
 
 
@@ -15,10 +16,6 @@ def tags(*, workspace: Workspace) -> QuerySet[Tag]:
 
 def product_areas(*, workspace: Workspace) -> QuerySet[ProductArea]:
     return ProductArea.objects.filter(workspace=workspace).order_by("name")
-
-
-def sources(*, workspace: Workspace) -> QuerySet[Source]:
-    return Source.objects.filter(workspace=workspace).order_by("name")
 
 
 def assignees(*, workspace: Workspace) -> list[User]:

@@ -11,8 +11,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
-from psycopg2.extras import execute_values
+from django.db import transaction
 
 from feedback.batch_upsert import (
     CREATED,
@@ -156,49 +155,10 @@ def _store(
         for index, outcome in zip(good, stored, strict=True):
             outcome.index = index
             outcomes[index] = outcome
-        _store_ratings(items, outcomes)
     result = IntakeResult(source=source, outcomes=every_outcome(outcomes))
     if wake and (result.created or result.updated):
         wake_processing(actor.workspace.pk)
     return result
-
-
-def _store_ratings(items: Sequence[IntakeItem], outcomes: list[ItemOutcome | None]) -> None:
-    """Sets the star ratings the items give, in one statement after the upsert.
-
-    An item whose rating alone changed was found unchanged by the upsert: it becomes updated,
-    with its version bumped, so a re-import that corrects a rating says so. An item that gives
-    no rating keeps the one it has.
-    """
-    rows = [
-        (outcome.item_id, item.rating, 1 if outcome.result == UNCHANGED else 0)
-        for item, outcome in zip(items, outcomes, strict=True)
-        if item.rating is not None
-        and outcome is not None
-        and outcome.item_id is not None
-        and outcome.result in (CREATED, UPDATED, UNCHANGED)
-    ]
-    if not rows:
-        return
-    with connection.cursor() as cursor:
-        changed = execute_values(
-            cursor,
-            """
-            UPDATE feedback_feedbackitem AS t
-            SET rating = v.rating, version = t.version + v.bump, updated_at = now()
-            FROM (VALUES %s) AS v (id, rating, bump)
-            WHERE t.id = v.id AND t.rating IS DISTINCT FROM v.rating
-            RETURNING t.id
-            """,
-            rows,
-            template="(%s::bigint, %s::smallint, %s::int)",
-            page_size=len(rows),
-            fetch=True,
-        )
-    now_updated = {pk for (pk,) in changed}
-    for outcome in outcomes:
-        if outcome is not None and outcome.result == UNCHANGED and outcome.item_id in now_updated:
-            outcome.result = UPDATED
 
 
 def _audit_received(actor: Actor, source: Source, result: IntakeResult) -> None:
@@ -277,7 +237,6 @@ def feedback_create_manual(
     return created
 
 
-@transaction.atomic
 @transaction.atomic
 def feedback_web_form_submit(
     *,

@@ -58,7 +58,7 @@ def _sources_page(request: WorkspaceRequest, form: SourceCreateForm, status: int
         request,
         "feedback/intake/sources.html",
         {
-            "sources": selectors.sources(workspace=workspace),
+            "sources": selectors.sources(workspace=workspace, item_counts=True),
             "form": form,
             "web_form": web_form,
             "public_url": _public_url(request, workspace),

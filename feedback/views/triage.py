@@ -166,7 +166,7 @@ def _filter_options(workspace) -> dict:
     every tag cost the inbox milliseconds on each page otherwise)."""
     return {
         "filter_options": True,
-        "sources": list(triage_choices.sources(workspace=workspace)),
+        "sources": list(intake_selectors.sources(workspace=workspace)),
         "segments": intake_selectors.account_segments(workspace=workspace),
         "accounts": list(intake_selectors.account_choices(workspace=workspace)[:ACCOUNT_CHOICES]),
         **_options(workspace),

@@ -19,7 +19,7 @@ from planning.models import (
     PlanningSession,
     SessionKind,
 )
-from planning.selectors.sessions import agenda, scoring_model, session_capacity
+from planning.selectors.sessions import agenda, session_capacity, session_scoring_model
 from planning.selectors.votes import FieldResult, results_of, revealed_votes
 from productops.models import Workspace
 
@@ -54,7 +54,7 @@ def summary(*, session: PlanningSession) -> Summary:
         p.pk: p.user.display_name
         for p in Participant.objects.filter(session=session).select_related("user")
     }
-    model = None if session.kind == SessionKind.RETROSPECTIVE else scoring_model(session)
+    model = None if session.kind == SessionKind.RETROSPECTIVE else session_scoring_model(session)
     rows_by_item: dict[int, list] = defaultdict(list)
     if model is not None:
         latest = (

@@ -21,8 +21,8 @@ from planning.selectors.sessions import (
     agenda,
     is_present,
     participants,
-    scoring_model,
     session_capacity,
+    session_scoring_model,
 )
 from planning.selectors.votes import FieldResult, field_results, own_votes, voter_ids
 from productops.models import User
@@ -74,7 +74,7 @@ class Room:
 
 def room(*, session: PlanningSession, user: User | None) -> Room:
     now = timezone.now()
-    model = None if session.kind == SessionKind.RETROSPECTIVE else scoring_model(session)
+    model = None if session.kind == SessionKind.RETROSPECTIVE else session_scoring_model(session)
     items = agenda(session=session)
     item = next((i for i in items if i.pk == session.current_item_id), None)
     people = participants(session=session)

@@ -35,7 +35,7 @@ def model_for_key(key: str, *, workspace: Workspace) -> scoring.ScoringModel:
     return scoring_selectors.scoring_model(workspace=workspace, key=key)
 
 
-def scoring_model(session: PlanningSession) -> scoring.ScoringModel:
+def session_scoring_model(session: PlanningSession) -> scoring.ScoringModel:
     if session.kind == SessionKind.ESTIMATION:
         return scoring.ESTIMATE
     return model_for_key(session.scoring_model or "rice", workspace=session.workspace)

@@ -19,7 +19,7 @@ from planning.models import (
     PlanningSession,
     Vote,
 )
-from planning.selectors.sessions import is_present, scoring_model
+from planning.selectors.sessions import is_present, session_scoring_model
 from productops.models import User
 
 
@@ -98,7 +98,7 @@ def field_results(
     """The latest revealed round of `item`, field by field; empty while it is hidden."""
     if item.revealed_round == 0:
         return []
-    model = scoring_model(session)
+    model = session_scoring_model(session)
     rows = list(
         revealed_votes(session=session)
         .filter(item=item, round=item.revealed_round)

@@ -55,7 +55,7 @@ def vote_cast(
         raise _late("The facilitator moved on to another item.")
     if item.is_revealed:
         raise _late("The votes on this item were revealed.")
-    model = selectors.scoring_model(session)
+    model = selectors.session_scoring_model(session)
     parsed: dict[str, Decimal] = {}
     errors: dict[str, str] = {}
     for name, raw in values.items():
@@ -225,7 +225,7 @@ def item_accept_score(
     session, item = _item_on_the_table(actor, session, item)
     if not item.is_revealed:
         raise ValidationError("Reveal the votes before accepting a score.")
-    model = selectors.scoring_model(session)
+    model = selectors.session_scoring_model(session)
     try:
         parsed = model.parse(values)
         score = model.score(parsed)

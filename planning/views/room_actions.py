@@ -122,7 +122,7 @@ def session_vote(request: WorkspaceRequest, session: PlanningSession) -> str | N
         item = selectors.agenda_item(session=session, item_id=int(request.POST.get("item", "")))
     except (ValueError, Http404):
         raise ValidationError("That item is not on this agenda.") from None
-    model = selectors.scoring_model(session)
+    model = selectors.session_scoring_model(session)
     values = {name: request.POST.get(name, "") for name in model.field_names}
     vote_services.vote_cast(actor=request.actor, session=session, item=item, values=values)
     return "Your vote is in. You can change it until the reveal."
@@ -207,7 +207,7 @@ def agenda_move(request: WorkspaceRequest, session: PlanningSession, item_id: in
 @room_action(Capability.RUN_PLANNING)
 def item_accept(request: WorkspaceRequest, session: PlanningSession, item_id: int) -> str | None:
     item = selectors.agenda_item(session=session, item_id=item_id)
-    model = selectors.scoring_model(session)
+    model = selectors.session_scoring_model(session)
     values = {name: request.POST.get(name, "") for name in model.field_names}
     vote_services.item_accept_score(actor=request.actor, session=session, item=item, values=values)
     return "Score accepted."

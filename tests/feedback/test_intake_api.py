@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from feedback.models import Account, Channel, Contact, FeedbackItem, Source
+from feedback.services.processing import feedback_process_pending
 from productops import services as platform
 from productops.celery import app as celery_app
 from productops.models import AuditEvent
@@ -488,6 +490,42 @@ def test_a_star_rating_is_stored_read_back_and_checked_like_an_import(intake, ad
     assert {r["external_id"]: r["rating"] for r in listed} == {"r1": 1, "r3": None}
     page = signed_in(admin).get(f"/w/alpha/feedback/{item.pk}/").content.decode()
     assert "1 of 5 stars" in page
+
+
+def test_a_rating_alone_changing_updates_the_item_and_leaves_its_processing_done(
+    intake, workspace_a
+):
+    post(intake, {"body": "Slow on start", "external_id": "r1", "rating": 2})
+    feedback_process_pending(workspace_id=workspace_a.pk)
+    before = FeedbackItem.objects.get()
+    assert before.processed_at is not None
+
+    corrected = post(intake, {"body": "Slow on start", "external_id": "r1", "rating": 4})
+    left_out = post(intake, {"body": "Slow on start", "external_id": "r1"})
+
+    assert corrected.json()["result"] == "updated"
+    assert left_out.json()["result"] == "unchanged"  # no rating given: the stored one stays
+    after = FeedbackItem.objects.get()
+    assert (after.rating, after.version) == (4, before.version + 1)
+    assert after.processed_at == before.processed_at  # processing never reads the rating
+
+
+def test_ratings_cost_an_intake_no_extra_statement(intake, django_assert_num_queries):
+    def batch(prefix: str, rating: int | None) -> dict:
+        items = [{"body": f"Item {n}", "external_id": f"{prefix}{n}"} for n in range(5)]
+        return {"items": [item | ({"rating": rating} if rating else {}) for item in items]}
+
+    post(intake, batch("warm", None))  # the source, its first statements: out of the count
+    with CaptureQueriesContext(connection) as plain:
+        post(intake, batch("plain", None))
+    with django_assert_num_queries(len(plain)):
+        post(intake, batch("rated", 3))
+
+    assert set(
+        FeedbackItem.objects.filter(external_id__startswith="rated").values_list(
+            "rating", flat=True
+        )
+    ) == {3}
 
 
 def test_a_time_without_an_offset_is_the_workspace_wall_clock_and_answered_with_its_offset(

@@ -134,3 +134,23 @@ def test_url_lists_live_in_url_modules_only(app):
             if any(isinstance(t, ast.Name) and t.id == "urlpatterns" for t in targets):
                 elsewhere.append(f"{relative}:{node.lineno}")
     assert elsewhere == []
+
+
+# The palette's finders are named by the kind they find (items, ideas, accounts) and reached
+# only through the palette registry, never imported by name beside the reads they echo.
+NAMED_BY_KIND = {"feedback/selectors/palette.py"}
+
+
+def test_a_selectors_package_defines_each_read_once():
+    """Two modules of one selectors package defining the same public name is a read written
+    twice (it drifts: one counts, the other not) or two reads a caller can confuse."""
+    defined: dict[str, list[str]] = {}
+    for relative, tree in SOURCES:
+        package, _, _ = relative.rpartition("/")
+        if not package.endswith("/selectors") or relative in NAMED_BY_KIND:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                defined.setdefault(f"{package}.{node.name}", []).append(relative)
+    twice = {name: modules for name, modules in defined.items() if len(modules) > 1}
+    assert twice == {}
