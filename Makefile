@@ -4,10 +4,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 SHELL := /bin/bash
-# `make run` uses DATABASE_URL / REDIS_URL when set, else the embedded defaults (settings.py).
+PORT ?= 8000
+# The embedded PostgreSQL's folder, as settings.py finds it.
+DATA ?= $(or $(PRODUCTOPS_DATA_DIR),.data)
+# `make run` uses DATABASE_URL / REDIS_URL when set, else the embedded defaults (settings.py);
+# `make run PORT=8001` serves on another port.
 # `make test` and `make bench` first look for PostgreSQL and Redis at 127.0.0.1.
 
-.PHONY: run test lint format bench venv migrate seed clean
+.PHONY: run stop test lint format bench venv migrate seed clean
 
 venv: $(STAMP)
 
@@ -24,7 +28,11 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: seed
-	$(PY) manage.py serve
+	$(PY) manage.py serve --addr 127.0.0.1:$(PORT)
+
+# The embedded PostgreSQL keeps running after `make run` stops (so the next start is quick).
+stop:
+	@if [ -x $(PY) ]; then $(PY) -m productops.embedded stop "$(DATA)"; fi
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -44,5 +52,8 @@ test: lint
 bench: venv
 	@. bin/local-services.sh && $(PY) -m bench
 
+# Stops the embedded PostgreSQL first: deleting its folder under it would leave that server
+# running on deleted files, out of reach of `make stop`, until it is killed by hand.
 clean:
+	@$(MAKE) --no-print-directory stop DATA=.data
 	rm -rf $(VENV) .data staticfiles

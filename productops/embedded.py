@@ -5,6 +5,8 @@ only and keeps running between commands), and a Celery broker on the file system
 .data/broker: nothing to install or start first, and nothing faked.
 """
 
+import os
+import sys
 from pathlib import Path
 
 
@@ -20,6 +22,24 @@ def postgres_url(data_dir: Path) -> str:
             server.psql("CREATE DATABASE productops;")
         marker.touch()
     return f"postgres://postgres@/productops?host={server.pgdata}"
+
+
+def stop_postgres(data_dir: Path) -> bool:
+    """Stops the embedded PostgreSQL kept under `data_dir` if it is running; True when it was.
+
+    It outlives every command that started it (pgserver's cleanup_mode=None), so deleting its
+    folder while it runs would leave a server holding deleted files: `make clean` stops it first.
+    """
+    import pgserver
+
+    pgdata = data_dir / "postgres"
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    # Under root pgserver runs the server as its own `pgserver` user; pg_ctl must be that user.
+    user = "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    # pgserver makes one function per bundled binary at import time, so no checker sees them.
+    pgserver.pg_ctl(["-w", "stop"], pgdata=pgdata, user=user)  # type: ignore[attr-defined]
+    return True
 
 
 def broker_folders(data_dir: Path) -> dict[str, str]:
@@ -39,3 +59,17 @@ def make_folders(*folders: str | Path) -> None:
     cannot create its schedule file in a folder that does not exist)."""
     for folder in folders:
         Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+if __name__ == "__main__":
+    # `python -m productops.embedded stop [data folder]`: `make stop` (no Django, no settings,
+    # so nothing starts the server it is about to stop).
+    if sys.argv[1:2] != ["stop"]:
+        sys.exit("usage: python -m productops.embedded stop [data folder]")
+    folder = Path(sys.argv[2] if len(sys.argv) > 2 else ".data")
+    stopped = stop_postgres(folder)
+    print(
+        f"Stopped the embedded PostgreSQL under {folder}/postgres."
+        if stopped
+        else f"No embedded PostgreSQL is running under {folder}/postgres."
+    )

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from productops import embedded
 from tests.conftest import ROOT, free_port, subprocess_database_url
 
 ADDR = f"127.0.0.1:{free_port()}"  # never a port another run or a developer uses
@@ -141,12 +142,7 @@ def embedded_data_dir():
     folder = Path(tempfile.mkdtemp(prefix="productops-serve-"))
     folder.chmod(0o755)
     yield folder
-    pgdata = folder / "postgres"
-    if (pgdata / "postmaster.pid").exists():
-        from pgserver._commands import pg_ctl
-
-        user = "pgserver" if os.geteuid() == 0 else None
-        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user, timeout=30)
+    embedded.stop_postgres(folder)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -222,3 +218,44 @@ def test_serve_comes_up_from_a_clean_folder_and_stays_up(
     assert serve.process.returncode == 0, serve.output()
     assert not any(alive(pid) for pid in pids.values()), "Ctrl-C left a process running"
     assert git_status() == before, "a run wrote into the checkout"
+
+
+def make(*args: str) -> subprocess.CompletedProcess:
+    """`make <args>` in the checkout with this interpreter's environment as its .venv."""
+    venv = Path(sys.executable).parent.parent
+    return subprocess.run(
+        ["make", "--no-print-directory", *args, f"VENV={venv}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_make_stop_stops_the_embedded_postgres_that_outlives_make_run(embedded_data_dir):
+    embedded.postgres_url(embedded_data_dir)  # started as `make run` leaves it: running
+    pid = int((embedded_data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
+    assert alive(pid)
+
+    stopped = make("stop", f"DATA={embedded_data_dir}")
+    again = make("stop", f"DATA={embedded_data_dir}")
+
+    assert stopped.returncode == 0, stopped.stderr
+    assert "Stopped the embedded PostgreSQL" in stopped.stdout
+    assert not (embedded_data_dir / "postgres" / "postmaster.pid").exists()
+    assert not alive(pid)
+    assert "No embedded PostgreSQL is running" in again.stdout
+
+
+def test_make_clean_stops_the_embedded_postgres_before_deleting_its_folder():
+    planned = make("-n", "clean").stdout.splitlines()  # what it would run, in order
+
+    stop = next(i for i, line in enumerate(planned) if "productops.embedded stop" in line)
+    delete = next(i for i, line in enumerate(planned) if line.startswith("rm -rf"))
+    assert stop < delete and ".data" in planned[stop]
+
+
+def test_make_run_serves_on_the_port_given():
+    planned = make("-n", "run", "PORT=8123").stdout
+
+    assert "manage.py serve --addr 127.0.0.1:8123" in planned
