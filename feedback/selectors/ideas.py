@@ -280,6 +280,7 @@ class WeeklyChart:
     baseline: float
     first_label: str
     last_label: str
+    top_label_y: float  # the "max N/week" label's baseline, in a band no bar reaches
 
 
 def weekly_chart(*, idea: Idea, weeks: int = 26) -> WeeklyChart:
@@ -298,7 +299,9 @@ def weekly_chart(*, idea: Idea, weeks: int = 26) -> WeeklyChart:
         .values_list("week", "n")
     )
     by_week = {w.date() if isinstance(w, datetime) else w: n for w, n in counted}
-    width, height, pad_top, pad_bottom = 520, 96, 8, 18
+    # The top band holds the 11 px "max N/week" label (baseline at 11, descenders to 14):
+    # the tallest bar starts below it, so the label never sits on a bar.
+    width, height, pad_top, pad_bottom, top_label_y = 520, 104, 16, 18, 11
     slot = width / weeks
     bar_width = round(slot * 0.7, 1)
     top = max([*by_week.values(), 1])
@@ -328,6 +331,7 @@ def weekly_chart(*, idea: Idea, weeks: int = 26) -> WeeklyChart:
         baseline=height - pad_bottom,
         first_label=first_monday.strftime("%d %b"),
         last_label=this_monday.strftime("%d %b"),
+        top_label_y=top_label_y,
     )
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -496,5 +497,8 @@ def roadmap(request, slug: str) -> HttpResponse:
             "form_url": reverse("public_feedback_form", args=[slug]) if form_open else "",
         },
     )
-    response["Cache-Control"] = "public, max-age=60"
-    return response
+    # A change the team makes shows at the next load: browsers and proxies may keep the page
+    # but ask again every time (a 304 while nothing changed), never serve it a minute stale.
+    response["Cache-Control"] = "public, no-cache"
+    set_response_etag(response)
+    return get_conditional_response(request, etag=response["ETag"], response=response)

@@ -1,6 +1,7 @@
 """The ideas pages: board moves, inline edits, merges, settings, export, the public roadmap."""
 
 import csv
+import re
 import io
 
 import pytest
@@ -14,6 +15,7 @@ from productops.services import workspace_create
 from tests.conftest import downloaded, signed_in
 from tests.factories import UserFactory
 from tests.feedback import ideas_data as data
+from tests.feedback import triage_data
 
 SCRIPT = '<script>alert("x")</script>'
 
@@ -362,3 +364,16 @@ def test_an_exec_reads_ideas_but_cannot_change_them(exec_, pm, idea):
     assert "Bulk edit" in text and 'name="version"' not in text
     response = client.post(f"/w/alpha/ideas/{idea.pk}/edit/", {"title": "x", "version": 1})
     assert response.status_code == 403
+
+
+def test_the_idea_charts_top_label_sits_clear_of_the_tallest_bar(pm, workspace_a, idea):
+    items = [triage_data.item(workspace_a, f"Ask {n}") for n in range(3)]
+    services.idea_link(actor=pm.actor, idea=idea, items=items)
+
+    html = signed_in(pm).get(f"/w/alpha/ideas/{idea.pk}/").content.decode()
+
+    label_y = float(re.search(r'<text [^>]*y="([\d.]+)"[^>]*>max 3/week<', html).group(1))
+    bar_tops = [float(y) for y in re.findall(r'<rect x="[\d.]+" y="([\d.]+)"', html)]
+    assert bar_tops, "this week's bar is drawn"
+    # 11 px text: descenders reach about 3 px below the baseline; the bars start beneath that.
+    assert min(bar_tops) >= label_y + 3

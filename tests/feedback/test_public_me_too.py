@@ -66,6 +66,21 @@ def test_the_roadmap_links_each_idea_to_the_form_and_names_the_workspace(offline
     assert re.search(r'class="public-wordmark">Alpha Inc<', html)
 
 
+def test_a_change_the_team_makes_shows_on_the_roadmap_at_the_next_load(pm, workspace_a, offline):
+    visitor = Client()
+    first = visitor.get(ROADMAP)
+    again = visitor.get(ROADMAP, headers={"If-None-Match": first["ETag"]})
+    idea_services.idea_update(
+        actor=pm.actor, idea=offline, expected_version=offline.version, title="Works offline"
+    )
+
+    after = visitor.get(ROADMAP, headers={"If-None-Match": first["ETag"]})
+
+    assert "max-age" not in first["Cache-Control"] and "no-cache" in first["Cache-Control"]
+    assert again.status_code == 304  # unchanged: the browser keeps its copy
+    assert after.status_code == 200 and "Works offline" in after.content.decode()
+
+
 def test_without_an_open_form_the_roadmap_offers_no_me_too(admin, offline):
     source_services.web_form_set(actor=admin.actor, enabled=False)
 
