@@ -501,4 +501,4 @@ def roadmap(request, slug: str) -> HttpResponse:
     # but ask again every time (a 304 while nothing changed), never serve it a minute stale.
     response["Cache-Control"] = "public, no-cache"
     set_response_etag(response)
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    return get_conditional_response(request, etag=response["ETag"], response=response) or response

@@ -1,8 +1,8 @@
 """The ideas pages: board moves, inline edits, merges, settings, export, the public roadmap."""
 
 import csv
-import re
 import io
+import re
 
 import pytest
 
