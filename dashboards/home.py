@@ -17,7 +17,7 @@ from django.utils import timezone
 from dashboards.filters import default_filters
 from dashboards.selectors import TILES
 from dashboards.selectors.as_of import freshness
-from dashboards.selectors.shared import _rows
+from dashboards.selectors.shared import fetch_rows
 from feedback.selectors.triage import InboxFilters, inbox
 from inventory.models import RequestStatus, ToolRequest
 from planning.models import SessionState
@@ -41,7 +41,7 @@ class Deadline:
 
 def notice_deadlines(*, workspace, today: date) -> tuple[list[Deadline], list[Deadline]]:
     """Undecided renewals whose notice deadline is this week, and within the next 30 days."""
-    rows = _rows(
+    rows = fetch_rows(
         """SELECT tool_id, name, notice_deadline, renewal_date, annual_cost
              FROM dashboards_toolnow
             WHERE workspace_id = %(ws)s AND in_spend AND decision = ''
@@ -63,7 +63,7 @@ def notice_deadlines(*, workspace, today: date) -> tuple[list[Deadline], list[De
 def _ops(actor: Actor, today: date) -> dict[str, Any]:
     workspace = actor.workspace
     this_week, next_30 = notice_deadlines(workspace=workspace, today=today)
-    (waste,) = _rows(
+    (waste,) = fetch_rows(
         """SELECT coalesce(sum(greatest(seats_bought - seats_used, 0) * annual_cost
                                 / seats_bought), 0),
                   coalesce(sum(greatest(seats_bought - seats_used, 0)), 0)
@@ -93,7 +93,7 @@ def _ops(actor: Actor, today: date) -> dict[str, Any]:
 
 def _pm(actor: Actor, today: date) -> dict[str, Any]:
     workspace = actor.workspace
-    (backlog,) = _rows(
+    (backlog,) = fetch_rows(
         """SELECT coalesce(sum(untriaged), 0), min(day) FILTER (WHERE untriaged > 0)
              FROM dashboards_triagedaily WHERE workspace_id = %(ws)s""",
         {"ws": workspace.pk},
@@ -103,7 +103,7 @@ def _pm(actor: Actor, today: date) -> dict[str, Any]:
     monday = today - timedelta(days=today.weekday())
     recent_from = monday - timedelta(weeks=DEMAND_WEEKS - 1)
     before_from = recent_from - timedelta(weeks=DEMAND_WEEKS)
-    owned = _rows(
+    owned = fetch_rows(
         """SELECT t.idea_id, t.title, t.status_category, t.mentions, t.unique_accounts, t.revenue,
                   coalesce(sum(w.mentions) FILTER (WHERE w.week >= %(recent)s), 0),
                   coalesce(sum(w.mentions) FILTER (WHERE w.week < %(recent)s), 0)

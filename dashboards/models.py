@@ -316,9 +316,6 @@ class RefreshState(models.Model):
     last_failure_at = models.DateTimeField(null=True)
     last_error = models.TextField(blank=True)
     manual_requested_at = models.DateTimeField(null=True)
-    # The coalescing claim of the wake-up call (dashboards/wake.py): set by the first mark of a
-    # burst, cleared when the refresh task starts. In Postgres, so it holds with Redis down.
-    wake_requested_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"refresh of workspace {self.workspace_id}"

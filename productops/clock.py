@@ -52,6 +52,18 @@ def day_start(workspace: HasTimeZone, day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone(workspace))
 
 
+def local_day_sql(column: str, zone_param: str = "tz") -> str:
+    """SQL for the workspace's calendar day (a date) on which the timestamptz `column` falls;
+    the zone name is the query's named parameter `zone_param`. The SQL twin of workspace_date."""
+    return f"({column} AT TIME ZONE %({zone_param})s)::date"
+
+
+def day_start_sql(day_param: str, zone_param: str = "tz") -> str:
+    """SQL for the first moment (timestamptz) of the date parameter `day_param` in the zone
+    named by `zone_param`. The SQL twin of day_start: the next day's start is a day's end."""
+    return f"(%({day_param})s::date::timestamp AT TIME ZONE %({zone_param})s)"
+
+
 def day_end(workspace: HasTimeZone, day: date) -> datetime:
     """The first moment after `day` in the workspace's zone: filter with `< day_end(...)`.
 

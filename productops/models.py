@@ -218,6 +218,18 @@ class ChangeMark(models.Model):
         return f"{self.topic}:{self.bucket}"
 
 
+class QueuedWakeup(models.Model):
+    """A wake-up call sent with `productops.queueing.enqueue_once_now` and not yet taken by a
+    worker: until it is taken or `expires_at` passes, the same task with the same arguments is
+    not sent again. In Postgres, so the coalescing holds across processes and with Redis down."""
+
+    key = models.CharField(max_length=200, unique=True)  # task name and arguments
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class IdempotencyRecord(models.Model):
     """The first answer to a request sent with an Idempotency-Key, replayed for repeats."""
 

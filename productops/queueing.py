@@ -7,14 +7,13 @@ later. Services name tasks by their registered name and never import a tasks mod
 depends on Celery or on the modules that wrap it.
 """
 
-import contextlib
 import logging
 from datetime import timedelta
+from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from productops.celery import app
 
@@ -30,14 +29,17 @@ def enqueue_on_commit(task_name: str, *args: Any, **kwargs: Any) -> None:
     transaction.on_commit(partial(enqueue_now, task_name, *args, **kwargs), robust=True)
 
 
-def enqueue_now(task_name: str, *args: Any, **kwargs: Any) -> bool:
-    """Sends the wake-up call at once; False (and a warning) when the broker cannot be reached.
+def enqueue_now(task_name: str, *args: Any, countdown: float = 0, **kwargs: Any) -> bool:
+    """Sends the wake-up call at once (to run `countdown` seconds later); False (and a warning)
+    when the broker cannot be reached.
 
     The broker settings make a failed publish give up at once (no connection retries), so a
     request never waits on a broker that is down.
     """
     try:
-        app.send_task(task_name, args=args, kwargs=kwargs, ignore_result=True)
+        app.send_task(
+            task_name, args=args, kwargs=kwargs, countdown=countdown or None, ignore_result=True
+        )
     except Exception as error:  # any broker failure: the row in Postgres is the truth
         # One line, no traceback: during an outage every request would log one.
         log.warning(
@@ -54,6 +56,15 @@ def enqueue_now(task_name: str, *args: Any, **kwargs: Any) -> bool:
 # How long a queued wake-up keeps others of the same task and arguments out of the queue. Past
 # it one more may be sent: harmless, since tasks are idempotent.
 QUEUED_FOR = timedelta(minutes=10)
+# After a failed publish (the broker down) the claim stays this long at most: the rest of a burst
+# makes no attempt of its own, and the sweeper's next round may try again.
+FAILED_FOR = timedelta(seconds=20)
+
+
+class Enqueued(StrEnum):
+    SENT = "sent"
+    ALREADY_QUEUED = "already queued"  # one for the same task and arguments waits
+    NOT_SENT = "not sent"  # the broker could not be reached: the sweeper will
 
 
 def enqueue_once_on_commit(task_name: str, *args: Any) -> None:
@@ -62,34 +73,52 @@ def enqueue_once_on_commit(task_name: str, *args: Any) -> None:
     transaction.on_commit(partial(enqueue_once_now, task_name, *args), robust=True)
 
 
-def enqueue_once_now(task_name: str, *args: Any) -> bool:
-    """Sends the wake-up call unless one for the same task and arguments already waits: True
-    when this call sent it.
+def enqueue_once_now(
+    task_name: str, *args: Any, countdown: float = 0, hold: timedelta = QUEUED_FOR
+) -> Enqueued:
+    """Sends the wake-up call (to run `countdown` seconds later) unless one for the same task
+    and arguments already waits.
 
-    For work done in stretches that wakes itself again (a workspace's processing, an import):
-    a burst of wake-ups (every API call, every import stretch, the sweeper each minute) would
-    otherwise start as many chains, and a task queued behind them would wait a stretch for each.
-    The task calls `dequeued()` as it starts, so a wake-up during its run queues the next one.
-    The mark is a cache key; when the cache cannot be reached the message is sent anyway.
+    For work that a burst of callers wakes (every API call, every import stretch, a burst of
+    change marks, the sweeper each minute): without it each would start a task, and a task
+    queued behind them would wait for each. The first caller claims the wake-up in Postgres (one
+    conditional upsert, so two at once claim once) for `hold` at most; the task calls
+    `dequeued()` as it starts, so a wake-up during its run queues the next one. A failed publish
+    keeps the claim for `FAILED_FOR` at most: one attempt per burst while the broker is down.
     """
     key = _queued_key(task_name, args)
-    try:
-        if not cache.add(key, 1, timeout=int(QUEUED_FOR.total_seconds())):
-            return False
-    except Exception:  # the cache is Redis, down: a duplicate message is harmless, a lost one not
-        log.warning("Could not mark %s%r queued; sending it anyway.", task_name, args)
-    if enqueue_now(task_name, *args):
-        return True
-    with contextlib.suppress(Exception):
-        cache.delete(key)
-    return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO productops_queuedwakeup AS q (key, expires_at)
+            VALUES (%(key)s, now() + make_interval(secs => %(hold)s))
+            ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
+             WHERE q.expires_at <= now()
+            RETURNING id
+            """,
+            {"key": key, "hold": hold.total_seconds()},
+        )
+        if cursor.fetchone() is None:
+            return Enqueued.ALREADY_QUEUED
+    if enqueue_now(task_name, *args, countdown=countdown):
+        return Enqueued.SENT
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE productops_queuedwakeup
+                  SET expires_at = least(expires_at, now() + make_interval(secs => %s))
+                WHERE key = %s""",
+            [FAILED_FOR.total_seconds(), key],
+        )
+    return Enqueued.NOT_SENT
 
 
 def dequeued(task_name: str, *args: Any) -> None:
     """Called by a task sent with `enqueue_once_*` as it starts: its message left the queue."""
-    with contextlib.suppress(Exception):  # the cache down: the mark expires on its own
-        cache.delete(_queued_key(task_name, args))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM productops_queuedwakeup WHERE key = %s", [_queued_key(task_name, args)]
+        )
 
 
 def _queued_key(task_name: str, args: tuple) -> str:
-    return f"queued:{task_name}:{':'.join(map(str, args))}"
+    return f"{task_name}:{':'.join(map(str, args))}"

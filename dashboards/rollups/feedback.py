@@ -1,6 +1,6 @@
 """The feedback rollups: the daily cube and its daily and monthly slices."""
 
-from dashboards.rollups.rollup import _LOCAL_DAY, Rollup
+from dashboards.rollups.rollup import RECEIVED_DAY, Rollup
 
 FEEDBACK_DAILY = Rollup(
     table="dashboards_feedbackdaily",
@@ -8,7 +8,7 @@ FEEDBACK_DAILY = Rollup(
     values=("items", "spam", "positive", "neutral", "negative"),
     scope="days",
     fresh_sql=f"""
-        SELECT i.workspace_id, {_LOCAL_DAY} AS day, i.source_id,
+        SELECT i.workspace_id, {RECEIVED_DAY} AS day, i.source_id,
                coalesce(i.product_area_id, 0) AS area_id, coalesce(a.segment, '') AS segment,
                count(*) FILTER (WHERE i.status <> 'spam'),
                count(*) FILTER (WHERE i.status = 'spam'),

@@ -2,12 +2,13 @@
 
 from dashboards.rollups.rollup import Rollup
 from feedback.selectors.evidence import workspace_evidence_sql
+from productops import clock
 
 # Decisions and shipped ideas per quarter. A quarter is the first day of the quarter holding
 # the session's period start, else the (local) day of the decision; an idea ships in the quarter
 # of its last status change. Small (a workspace's decisions), so recounted whole.
 _QUARTER = "date_trunc('quarter', {day})::date"
-_DECISION_DAY = "coalesce(s.period_start, (d.decided_at AT TIME ZONE %(tz)s)::date)"
+_DECISION_DAY = f"coalesce(s.period_start, {clock.local_day_sql('d.decided_at')})"
 _WANTED_EVIDENCE = workspace_evidence_sql(
     workspace="%(ws)s", ideas="(SELECT ids FROM wanted)::bigint[]"
 )
@@ -37,7 +38,7 @@ PLANNING_QUARTERLY = Rollup(
              WHERE d.workspace_id = %(ws)s),
         shipped AS (
             SELECT idea.id AS idea_id,
-                   {_QUARTER.format(day="(idea.status_changed_at AT TIME ZONE %(tz)s)::date")}
+                   {_QUARTER.format(day=clock.local_day_sql("idea.status_changed_at"))}
                        AS quarter
               FROM feedback_idea idea JOIN feedback_ideastatus st ON st.id = idea.status_id
              WHERE idea.workspace_id = %(ws)s AND idea.merged_into_id IS NULL

@@ -16,13 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from productops import clock
+
 _ALL_ITEMS = "feedback_feedbackitem i"
-_LOCAL_DAY = "(i.received_at AT TIME ZONE %(tz)s)::date"
+RECEIVED_DAY = clock.local_day_sql("i.received_at")  # an item's day: the workspace's
 
 
 def day_runs(days: list[date]) -> dict[str, date]:
     """The scope's days as runs of consecutive local days: parameters lo_0, hi_0 (the day after
-    the run), lo_1, ... for `_items_in_runs`. Constant bounds, not a join on an array, let the
+    the run), lo_1, ... for `items_in_runs`. Constant bounds, not a join on an array, let the
     planner see how few items they hold and use the (workspace, time) index (joined to
     unnest(days) it expected a third of the table and scanned all of it)."""
     runs: list[list[date]] = []
@@ -37,12 +39,12 @@ def day_runs(days: list[date]) -> dict[str, date]:
     return values
 
 
-def _items_in_runs(column: str, runs: int) -> str:
+def items_in_runs(column: str, runs: int) -> str:
     """The workspace's items whose `column` falls in one of `runs` runs of local days (from the
     start of a run's first day to the start of the day after it, in the workspace's zone)."""
     ranges = " OR ".join(
-        f"({column} >= (%(lo_{n})s::date::timestamp AT TIME ZONE %(tz)s)"
-        f" AND {column} < (%(hi_{n})s::date::timestamp AT TIME ZONE %(tz)s))"
+        f"({column} >= {clock.day_start_sql(f'lo_{n}')}"
+        f" AND {column} < {clock.day_start_sql(f'hi_{n}')})"
         for n in range(runs)
     )
     return f"""(SELECT * FROM feedback_feedbackitem
@@ -74,8 +76,8 @@ class Rollup:
         compares with)."""
         if self.scope == "days":
             parts = {
-                "items": lambda: _items_in_runs("received_at", runs) if scoped else _ALL_ITEMS,
-                "triaged": lambda: _items_in_runs("triaged_at", runs) if scoped else _ALL_ITEMS,
+                "items": lambda: items_in_runs("received_at", runs) if scoped else _ALL_ITEMS,
+                "triaged": lambda: items_in_runs("triaged_at", runs) if scoped else _ALL_ITEMS,
                 **self.placeholders(scoped, recount),
             }
             used = {name for name in parts if "{" + name + "}" in self.fresh_sql}

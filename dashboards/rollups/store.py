@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from dashboards.rollups.rollup import Rollup, Scope, _items_in_runs, day_runs
+from dashboards.rollups.rollup import Rollup, Scope, day_runs, items_in_runs
 
 
 def params(*, workspace_id: int, time_zone: str, today: date, rates: dict[str, Decimal]) -> dict:
@@ -109,7 +109,7 @@ def ideas_touched_on(days: list[date], base: dict) -> list[int]:
     runs = day_runs(days)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT DISTINCT l.idea_id FROM {_items_in_runs("received_at", len(runs) // 2)}
+            f"""SELECT DISTINCT l.idea_id FROM {items_in_runs("received_at", len(runs) // 2)}
                   JOIN feedback_idealink l ON l.item_id IN (i.id, i.duplicate_of_id)""",
             dict(base, **runs),
         )
@@ -123,7 +123,7 @@ def scope_has_rows(scope: Scope, base: dict) -> bool:
         checks.append(("SELECT 1 FROM feedback_feedbackitem i WHERE i.workspace_id = %(ws)s", {}))
     elif scope.days:
         runs = day_runs(scope.days)
-        checks.append((f"SELECT 1 FROM {_items_in_runs('received_at', len(runs) // 2)}", runs))
+        checks.append((f"SELECT 1 FROM {items_in_runs('received_at', len(runs) // 2)}", runs))
     if scope.ideas is None or scope.ideas:
         where = "" if scope.ideas is None else "AND idea.id = ANY(%(ideas)s::bigint[])"
         checks.append(

@@ -1,6 +1,9 @@
 """The triage rollups: backlog by received day, and the daily flow."""
 
-from dashboards.rollups.rollup import _LOCAL_DAY, Rollup
+from dashboards.rollups.rollup import RECEIVED_DAY, Rollup
+from productops import clock
+
+TRIAGED_DAY = clock.local_day_sql("i.triaged_at")
 
 TRIAGE_DAILY = Rollup(
     table="dashboards_triagedaily",
@@ -18,7 +21,7 @@ TRIAGE_DAILY = Rollup(
     ),
     scope="days",
     fresh_sql=f"""
-        SELECT i.workspace_id, {_LOCAL_DAY} AS day, count(*) AS received,
+        SELECT i.workspace_id, {RECEIVED_DAY} AS day, count(*) AS received,
                count(i.triaged_at) AS triaged,
                count(*) FILTER (WHERE i.status = 'new') AS untriaged,
                coalesce(sum(greatest(0, extract(epoch FROM i.triaged_at - i.received_at))), 0)
@@ -59,14 +62,14 @@ TRIAGE_FLOW_DAILY = Rollup(
         SELECT %(ws)s::bigint, day, sum(entered), sum(triaged), sum(seconds)::bigint,
                sum(w1h), sum(w4h), sum(w1d), sum(w3d), sum(w7d)
           FROM (
-            SELECT {_LOCAL_DAY} AS day, count(*) AS entered, 0 AS triaged, 0 AS seconds,
+            SELECT {RECEIVED_DAY} AS day, count(*) AS entered, 0 AS triaged, 0 AS seconds,
                    0 AS w1h, 0 AS w4h, 0 AS w1d, 0 AS w3d, 0 AS w7d
               FROM {{items}}
              WHERE i.workspace_id = %(ws)s AND i.status <> 'spam'
                AND (i.status = 'new' OR i.triaged_at IS NOT NULL)
              GROUP BY 1
             UNION ALL
-            SELECT (i.triaged_at AT TIME ZONE %(tz)s)::date, 0, count(*),
+            SELECT {TRIAGED_DAY}, 0, count(*),
                    sum(greatest(0, extract(epoch FROM i.triaged_at - i.received_at))),
                    {_WITHIN}
               FROM {{triaged}}

@@ -7,14 +7,14 @@ from dashboards.filters import DashboardFilters
 from dashboards.selectors.shared import (
     Figure,
     Tile,
-    _bucket_of,
-    _buckets,
-    _change,
-    _feedback_where,
-    _names,
-    _period,
-    _rows,
-    _url,
+    bucket_of,
+    change_text,
+    feedback_where,
+    fetch_rows,
+    link_to,
+    period_buckets,
+    period_text,
+    source_and_area_names,
 )
 from productops.models import Workspace
 
@@ -50,8 +50,8 @@ def _volume_rows(workspace: Workspace, filters: DashboardFilters) -> list[tuple]
         "prev_since": prev_since,
     }
     if _filtered(filters):
-        where, extra = _feedback_where(filters)
-        return _rows(
+        where, extra = feedback_where(filters)
+        return fetch_rows(
             f"""
             SELECT day, source_id, area_id, segment, GROUPING(day, source_id, area_id, segment),
                    sum(items) FILTER (WHERE day >= %(since)s),
@@ -64,7 +64,7 @@ def _volume_rows(workspace: Workspace, filters: DashboardFilters) -> list[tuple]
         )
     first, after = _whole_months(filters.since, filters.until)
     values |= {"first": first, "after": after}
-    rows = _rows(
+    rows = fetch_rows(
         """
         SELECT 'day', day::text, sum(items) FILTER (WHERE day >= %(since)s),
                sum(items) FILTER (WHERE day < %(since)s)
@@ -109,7 +109,7 @@ def volume(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     One query over the rollups (see _volume_rows), plus the two name tables.
     """
     rows = _volume_rows(workspace, filters)
-    sources, areas = _names(workspace)
+    sources, areas = source_and_area_names(workspace)
     total = previous = 0
     by_day: dict[date, int] = {}
     by_prev_day: dict[date, int] = {}
@@ -123,13 +123,13 @@ def volume(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             total, previous = current, before
         elif grouping == 0b0111:
             if day >= filters.since:
-                key = _bucket_of(day, filters)
+                key = bucket_of(day, filters)
                 by_day[key] = by_day.get(key, 0) + current
             else:
-                key = _bucket_of(day + shift, filters)
+                key = bucket_of(day + shift, filters)
                 by_prev_day[key] = by_prev_day.get(key, 0) + before
         elif grouping == 0b1011 and current:
-            link = _url("feedback_inbox", workspace, filters.inbox_query(source=str(source_id)))
+            link = link_to("feedback_inbox", workspace, filters.inbox_query(source=str(source_id)))
             by_source.append((sources.get(source_id, f"Source {source_id}"), current, link))
         elif grouping == 0b1101 and current:
             area_query = filters.inbox_query(area=str(area_id) if area_id else "none")
@@ -137,13 +137,13 @@ def volume(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 (
                     areas.get(area_id, "No area") if area_id else "No area",
                     current,
-                    _url("feedback_inbox", workspace, area_query),
+                    link_to("feedback_inbox", workspace, area_query),
                 )
             )
         elif grouping == 0b1110 and current:
-            link = _url("feedback_inbox", workspace, filters.inbox_query(segment=segment))
+            link = link_to("feedback_inbox", workspace, filters.inbox_query(segment=segment))
             by_segment.append((segment or "No account", current, link if segment else ""))
-    buckets = _buckets(filters)
+    buckets = period_buckets(filters)
     labels = [b.isoformat() for b in buckets]
     table_rows: list[list[Any]] = []
     links: list[str] = []
@@ -156,9 +156,9 @@ def volume(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     return Tile(
         name="volume",
         title="Feedback volume",
-        covers=f"{_period(filters)}, spam left out",
+        covers=f"{period_text(filters)}, spam left out",
         summary=(
-            f"{total:,} feedback items received ({_change(total, previous)}; "
+            f"{total:,} feedback items received ({change_text(total, previous)}; "
             f"{previous:,} in the period before). Most came from {top_source}."
         ),
         figures=[
@@ -166,8 +166,8 @@ def volume(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 "Received",
                 total,
                 f"{total:,}",
-                _url("feedback_inbox", workspace, filters.inbox_query()),
-                _change(total, previous),
+                link_to("feedback_inbox", workspace, filters.inbox_query()),
+                change_text(total, previous),
             ),
             Figure("Previous period", previous, f"{previous:,}"),
         ],
@@ -199,12 +199,12 @@ def _filtered(filters: DashboardFilters) -> bool:
 def sentiment(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     """Scored items per day (or week) by sentiment: one query, over the daily "all" slice
     unless a filter needs the cube."""
-    where, values = _feedback_where(filters)
+    where, values = feedback_where(filters)
     values |= {"ws": workspace.pk, "since": filters.since, "until": filters.until}
     table = "dashboards_feedbackdaily"
     if not _filtered(filters):
         table, where = "dashboards_feedbackslicedaily", f"{where} AND dimension = 'all'"
-    rows = _rows(
+    rows = fetch_rows(
         f"""
         SELECT day, sum(positive), sum(neutral), sum(negative) FROM {table}
          WHERE {where} AND day BETWEEN %(since)s AND %(until)s
@@ -212,10 +212,10 @@ def sentiment(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         """,
         values,
     )
-    buckets = _buckets(filters)
+    buckets = period_buckets(filters)
     counts: dict[str, dict[date, int]] = {key: {} for key, _ in SENTIMENTS}
     for day, *by_label in rows:
-        key = _bucket_of(day, filters)
+        key = bucket_of(day, filters)
         for (label, _), n in zip(SENTIMENTS, by_label, strict=True):
             counts[label][key] = counts[label].get(key, 0) + n
     totals = {key: sum(by.values()) for key, by in counts.items()}
@@ -227,7 +227,7 @@ def sentiment(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     return Tile(
         name="sentiment",
         title="Sentiment",
-        covers=f"{_period(filters)}, scored items",
+        covers=f"{period_text(filters)}, scored items",
         summary=(
             f"Of {scored:,} scored items, {share('positive')} positive, {share('neutral')} "
             f"neutral and {share('negative')} negative."
@@ -237,7 +237,7 @@ def sentiment(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 label,
                 totals[key],
                 share(key),
-                _url("feedback_inbox", workspace, filters.inbox_query(sentiment=key)),
+                link_to("feedback_inbox", workspace, filters.inbox_query(sentiment=key)),
             )
             for key, label in SENTIMENTS
         ],

@@ -4,9 +4,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from dashboards.filters import DashboardFilters
-from dashboards.selectors.shared import Figure, Tile, _money, _rows, _url
+from dashboards.selectors.shared import Figure, Tile, fetch_rows, link_to
 from productops import clock
 from productops.models import Workspace
+from productops.money import format_money
 
 TOP_IDEAS = 8
 SPARK_WEEKS = 12
@@ -19,7 +20,7 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     area = ""
     if filters.area is not None:
         area, values["area"] = "AND area_id = %(area)s", filters.area
-    rows = _rows(
+    rows = fetch_rows(
         f"""
         (SELECT 'revenue', idea_id, title, status_category, mentions, unique_accounts, revenue
            FROM dashboards_ideatotal WHERE workspace_id = %(ws)s {area} AND mentions > 0
@@ -35,7 +36,7 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     this_monday = today - timedelta(days=today.weekday())
     first = this_monday - timedelta(weeks=SPARK_WEEKS - 1)
     ids = sorted({r[1] for r in rows})
-    weekly = _rows(
+    weekly = fetch_rows(
         """SELECT idea_id, week, mentions FROM dashboards_ideaweekly
             WHERE workspace_id = %(ws)s AND idea_id = ANY(%(ids)s) AND week >= %(first)s""",
         {"ws": workspace.pk, "ids": ids, "first": first},
@@ -53,7 +54,7 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             table_rows.append(
                 [ranking, title, category, mentions, accounts, revenue, " ".join(map(str, series))]
             )
-            links.append(_url("idea_detail", workspace, idea_id=idea_id))
+            links.append(link_to("idea_detail", workspace, idea_id=idea_id))
     leader = by_revenue[0] if by_revenue else None
     currency = workspace.currency
     return Tile(
@@ -62,7 +63,7 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         covers="all customer demand, as on the idea pages; sparklines: the last 12 weeks",
         summary=(
             f"The idea with the most revenue behind it is “{leader[2]}”: "
-            f"{_money(leader[6], currency)} from {leader[5]} accounts."
+            f"{format_money(leader[6], currency)} from {leader[5]} accounts."
             if leader
             else "No idea has customer demand yet."
         ),
@@ -71,7 +72,7 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 "Ideas with demand",
                 len(ids),
                 f"{len(ids)}",
-                _url("idea_list", workspace, "sort=revenue"),
+                link_to("idea_list", workspace, "sort=revenue"),
             )
         ],
         columns=["Ranking", "Idea", "Status", "Mentions", "Accounts", "Revenue", "Weekly mentions"],

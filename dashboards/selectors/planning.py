@@ -5,9 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 from dashboards.filters import DashboardFilters
-from dashboards.selectors.shared import Figure, Tile, _money, _rows, _url
+from dashboards.selectors.shared import Figure, Tile, fetch_rows, link_to
 from productops import clock
 from productops.models import Workspace
+from productops.money import format_money
 
 SHOWN_QUARTERS = 4  # at least this many, ending with the period's last
 
@@ -46,7 +47,7 @@ class _Quarter:
 def _planning(workspace: Workspace, quarters: list[date]) -> dict[date, _Quarter]:
     """The quarters' planning rollup rows and this quarter's (one query)."""
     this = _quarter_of(clock.workspace_today(workspace))
-    rows = _rows(
+    rows = fetch_rows(
         """SELECT quarter, decided, committed, committed_with_demand, committed_shipped,
                   shipped_ideas, shipped_accounts, shipped_revenue
              FROM dashboards_planningquarterly
@@ -70,7 +71,7 @@ def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     committed = sum(q.committed for q in shown)
     backed = sum(q.with_demand for q in shown)
     currency = workspace.currency
-    board = _url("planning_board_decisions", workspace)
+    board = link_to("planning_board_decisions", workspace)
     return Tile(
         name="roadmap",
         title="Roadmap evidence",
@@ -82,15 +83,15 @@ def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             f"{backed} of {committed} committed items ({_share(backed, committed)}) are backed "
             f"by customer demand. This quarter {this.shipped_ideas} ideas shipped to "
             f"{this.shipped_accounts} asking customers worth "
-            f"{_money(this.shipped_revenue, currency)} a year."
+            f"{format_money(this.shipped_revenue, currency)} a year."
         ),
         figures=[
             Figure("Committed backed by demand", backed, _share(backed, committed), board),
             Figure(
                 "Revenue of customers whose asks shipped this quarter",
                 this.shipped_revenue,
-                _money(this.shipped_revenue, currency),
-                _url("idea_board", workspace),
+                format_money(this.shipped_revenue, currency),
+                link_to("idea_board", workspace),
             ),
             Figure(
                 "Customers whose asks shipped", this.shipped_accounts, f"{this.shipped_accounts}"
@@ -137,7 +138,7 @@ def predictability(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     shown = [by_quarter.get(q, _Quarter()) for q in quarters]
     committed = sum(q.committed for q in shown)
     shipped = sum(q.committed_shipped for q in shown)
-    board = _url("planning_board_decisions", workspace)
+    board = link_to("planning_board_decisions", workspace)
     return Tile(
         name="predictability",
         title="Planning predictability",

@@ -13,7 +13,6 @@ from dashboards.filters import DashboardFilters
 from feedback.models import ProductArea, Source
 from feedback.selectors import intake as intake_selectors
 from productops.models import Workspace
-from productops.money import format_money
 
 
 @dataclass(frozen=True)
@@ -65,29 +64,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(sql: str, values: dict) -> list[tuple]:
+def fetch_rows(sql: str, values: dict) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         return cursor.fetchall()
 
 
-def _money(amount: Decimal | int | None, currency: str) -> str:
-    """productops.money's format; a sum over no rows (NULL) reads as nothing: 0."""
-    return format_money(amount or 0, currency)
-
-
-def _change(current: int | Decimal, previous: int | Decimal) -> str:
+def change_text(current: int | Decimal, previous: int | Decimal) -> str:
     if not previous:
         return "new this period" if current else "no change"
     pct = (Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)
     return f"{pct:+.0f}% on the previous period"
 
 
-def _period(filters: DashboardFilters) -> str:
+def period_text(filters: DashboardFilters) -> str:
     return f"{filters.since:%d %b %Y} to {filters.until:%d %b %Y}"
 
 
-def _feedback_where(filters: DashboardFilters) -> tuple[str, dict]:
+def feedback_where(filters: DashboardFilters) -> tuple[str, dict]:
     clauses = ["workspace_id = %(ws)s"]
     values: dict[str, Any] = {}
     if filters.segment:
@@ -102,38 +96,32 @@ def _feedback_where(filters: DashboardFilters) -> tuple[str, dict]:
     return " AND ".join(clauses), values
 
 
-def _names(workspace: Workspace) -> tuple[dict[int, str], dict[int, str]]:
+def source_and_area_names(workspace: Workspace) -> tuple[dict[int, str], dict[int, str]]:
     """Source and product area names: two small tables, one query each."""
     sources = dict(Source.objects.filter(workspace=workspace).values_list("id", "name"))
     areas = dict(ProductArea.objects.filter(workspace=workspace).values_list("id", "name"))
     return sources, areas
 
 
-def _bucket_of(day: date, filters: DashboardFilters) -> date:
+def bucket_of(day: date, filters: DashboardFilters) -> date:
     return day - timedelta(days=day.weekday()) if filters.weekly else day
 
 
-def _buckets(filters: DashboardFilters) -> list[date]:
+def period_buckets(filters: DashboardFilters) -> list[date]:
     step = 7 if filters.weekly else 1
-    first = _bucket_of(filters.since, filters)
+    first = bucket_of(filters.since, filters)
     return [
         first + timedelta(days=step * n) for n in range((filters.until - first).days // step + 1)
     ]
 
 
-def _url(name: str, workspace: Workspace, query: str = "", **kwargs: Any) -> str:
+def link_to(name: str, workspace: Workspace, query: str = "", **kwargs: Any) -> str:
     url = reverse(name, kwargs={"slug": workspace.slug, **kwargs})
     return f"{url}?{query}" if query else url
 
 
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text)
-
-
 def filter_choices(*, workspace: Workspace) -> dict[str, Any]:
-    sources, areas = _names(workspace)
+    sources, areas = source_and_area_names(workspace)
     return {
         "sources": sorted(sources.items(), key=lambda kv: kv[1].lower()),
         "areas": sorted(areas.items(), key=lambda kv: kv[1].lower()),

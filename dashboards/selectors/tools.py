@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 from dashboards.filters import DashboardFilters
-from dashboards.selectors.shared import Figure, Tile, _money, _quote, _rows, _url
+from dashboards.selectors.shared import Figure, Tile, fetch_rows, link_to
 from productops import clock
 from productops.models import Workspace
+from productops.money import format_money
 
 
 def tools(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
@@ -14,7 +16,7 @@ def tools(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     (the inventory's own rules), and spend per month. Two queries."""
     today = clock.workspace_today(workspace)
     values = {"ws": workspace.pk, "today": today, "horizon": today + timedelta(days=90)}
-    rows = _rows(
+    rows = fetch_rows(
         """
         SELECT category, GROUPING(category),
                coalesce(sum(annual_cost) FILTER (WHERE in_spend), 0),
@@ -30,7 +32,7 @@ def tools(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         values,
     )
     first = (today.replace(day=1) - timedelta(days=334)).replace(day=1)
-    monthly = _rows(
+    monthly = fetch_rows(
         """SELECT month, sum(spend) FROM dashboards_toolspendmonthly
             WHERE workspace_id = %(ws)s AND month BETWEEN %(first)s AND %(today)s
             GROUP BY 1 ORDER BY 1""",
@@ -47,29 +49,31 @@ def tools(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         title="Tools",
         covers="current contracts as of today, at the workspace's budget rates",
         summary=(
-            f"Tools cost {_money(spend, currency)} a year"
-            + (f", {_money(per_seat, currency)} per active seat" if per_seat else "")
-            + f"; unused seats waste {_money(waste, currency)}; {renewals} contracts worth "
-            f"{_money(renewing, currency)} renew in the next 90 days."
+            f"Tools cost {format_money(spend, currency)} a year"
+            + (f", {format_money(per_seat, currency)} per active seat" if per_seat else "")
+            + f"; unused seats waste {format_money(waste, currency)}; {renewals} contracts worth "
+            f"{format_money(renewing, currency)} renew in the next 90 days."
         ),
         figures=[
-            Figure("Annual spend", spend, _money(spend, currency), _url("spend", workspace)),
+            Figure(
+                "Annual spend", spend, format_money(spend, currency), link_to("spend", workspace)
+            ),
             Figure(
                 "Spend per active seat",
                 per_seat,
-                _money(per_seat, currency) if per_seat else "-",
+                format_money(per_seat, currency) if per_seat else "-",
             ),
-            Figure("Waste", waste, _money(waste, currency), _url("waste", workspace)),
+            Figure("Waste", waste, format_money(waste, currency), link_to("waste", workspace)),
             Figure(
                 "Renewals in 90 days",
                 renewals,
-                f"{renewals} · {_money(renewing, currency)}",
-                _url("renewals", workspace),
+                f"{renewals} · {format_money(renewing, currency)}",
+                link_to("renewals", workspace),
             ),
         ],
         columns=["Category", f"Annual spend ({currency})"],
         rows=[[r[0], r[2]] for r in categories],
-        row_links=[_url(tool_list, workspace, f"category={_quote(r[0])}") for r in categories],
+        row_links=[link_to(tool_list, workspace, f"category={quote(r[0])}") for r in categories],
         chart={
             "type": "bar",
             "labels": [m.isoformat()[:7] for m, _ in monthly],

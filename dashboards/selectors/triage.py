@@ -4,7 +4,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from dashboards.filters import DashboardFilters
-from dashboards.selectors.shared import Figure, Tile, _bucket_of, _buckets, _period, _rows, _url
+from dashboards.selectors.shared import (
+    Figure,
+    Tile,
+    bucket_of,
+    fetch_rows,
+    link_to,
+    period_buckets,
+    period_text,
+)
 from productops import clock
 from productops.models import Workspace
 
@@ -31,7 +39,7 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     """
     today = clock.workspace_today(workspace)
     values = {"ws": workspace.pk, "since": filters.since, "until": filters.until, "today": today}
-    (row,) = _rows(
+    (row,) = fetch_rows(
         """
         SELECT coalesce(sum(received) FILTER (WHERE day BETWEEN %(since)s AND %(until)s), 0),
                coalesce(sum(untriaged), 0),
@@ -47,7 +55,7 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         values,
     )
     received, backlog, age_1, age_7, age_30, age_old, oldest = row
-    flow = _rows(
+    flow = fetch_rows(
         """
         SELECT day, triaged, triage_seconds, within_1h, within_4h, within_1d, within_3d,
                within_7d, sum(entered - triaged) OVER (ORDER BY day)
@@ -57,13 +65,13 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         """,
         values,
     )
-    received_by_day = _rows(
+    received_by_day = fetch_rows(
         """SELECT day, received FROM dashboards_triagedaily
             WHERE workspace_id = %(ws)s AND day BETWEEN %(since)s AND %(until)s""",
         values,
     )
     triaged, seconds, within = 0, 0, [0] * len(MEDIAN_BUCKETS)
-    buckets = _buckets(filters)
+    buckets = period_buckets(filters)
     got: dict[date, int] = {}
     done: dict[date, int] = {}
     backlog_at: dict[date, int] = {}  # at the end of each bucket's last day with a change
@@ -75,11 +83,11 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             continue
         triaged, seconds = triaged + n, seconds + secs
         within = [a + b for a, b in zip(within, bucket_within, strict=True)]
-        key = _bucket_of(day, filters)
+        key = bucket_of(day, filters)
         done[key] = done.get(key, 0) + n
         backlog_at[key] = running
     for day, n in received_by_day:
-        key = _bucket_of(day, filters)
+        key = bucket_of(day, filters)
         got[key] = got.get(key, 0) + n
     history = []
     for bucket in buckets:
@@ -101,7 +109,7 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         query = f"status=new&sort=oldest&until={until.isoformat()}"
         if since:
             query += f"&since={since.isoformat()}"
-        links.append(_url(inbox, workspace, query))
+        links.append(link_to(inbox, workspace, query))
     for bucket, waiting in zip(buckets, history, strict=True):
         rows.append([bucket.isoformat(), got.get(bucket, 0), done.get(bucket, 0), waiting])
         links.append("")
@@ -111,7 +119,7 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         title="Triage health",
         covers=(
             f"backlog today; received, triaged and backlog by the day each happened, "
-            f"{_period(filters)}"
+            f"{period_text(filters)}"
         ),
         summary=(
             f"{backlog:,} items wait for triage"
@@ -121,12 +129,12 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             f"{history[0] if history else 0:,} to {history[-1] if history else 0:,}."
         ),
         figures=[
-            Figure("Backlog", backlog, f"{backlog:,}", _url(inbox, workspace, "status=new")),
+            Figure("Backlog", backlog, f"{backlog:,}", link_to(inbox, workspace, "status=new")),
             Figure(
                 "Oldest waiting",
                 oldest_days,
                 f"{oldest_days} days" if oldest else "-",
-                _url(inbox, workspace, "status=new&sort=oldest"),
+                link_to(inbox, workspace, "status=new&sort=oldest"),
             ),
             Figure("Median time to triage", median, median),
             Figure("Mean time to triage", round(mean_hours, 1), f"{mean_hours:.1f} h"),
@@ -134,7 +142,7 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 "Received in period",
                 received,
                 f"{received:,}",
-                _url(inbox, workspace, filters.inbox_query()),
+                link_to(inbox, workspace, filters.inbox_query()),
             ),
             Figure("Triaged in period", triaged, f"{triaged:,}"),
         ],
@@ -164,7 +172,7 @@ def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     }
     closed = """workspace_id = %(ws)s AND status_category IN ('shipped', 'declined')
         AND status_changed_at >= %(start)s AND status_changed_at < %(end)s"""
-    (row,) = _rows(
+    (row,) = fetch_rows(
         f"""
         SELECT count(*), coalesce(sum(asking_contacts), 0), coalesce(sum(told_contacts), 0),
                avg(extract(epoch FROM first_told_at - status_changed_at) / 86400)
@@ -174,7 +182,7 @@ def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         values,
     )
     ideas, asking, told, days_to_tell = row
-    waiting = _rows(
+    waiting = fetch_rows(
         f"""SELECT idea_id, title, status_category, asking_contacts, told_contacts
               FROM dashboards_ideatotal WHERE {closed}
              ORDER BY asking_contacts - told_contacts DESC, idea_id LIMIT 10""",
@@ -185,7 +193,7 @@ def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     return Tile(
         name="loop",
         title="Closing the loop",
-        covers=f"ideas shipped or declined {_period(filters)}",
+        covers=f"ideas shipped or declined {period_text(filters)}",
         summary=(
             f"{ideas} ideas were shipped or declined; {told:,} of {asking:,} asking customers "
             f"were told ({share}), on average {days_text} after the decision."
@@ -194,11 +202,11 @@ def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             Figure("Customers told", told, share),
             Figure("Asking customers", asking, f"{asking:,}"),
             Figure("Days from decision to told", days_to_tell, days_text),
-            Figure("Ideas closed", ideas, f"{ideas}", _url("idea_board", workspace)),
+            Figure("Ideas closed", ideas, f"{ideas}", link_to("idea_board", workspace)),
         ],
         columns=["Idea", "Outcome", "Asking", "Told"],
         rows=[[w[1], w[2], w[3], w[4]] for w in waiting],
-        row_links=[_url("idea_detail", workspace, idea_id=w[0]) for w in waiting],
+        row_links=[link_to("idea_detail", workspace, idea_id=w[0]) for w in waiting],
         chart={
             "type": "doughnut",
             "labels": ["Told", "Not told yet"],

@@ -12,10 +12,10 @@ from django.utils import timezone
 from dashboards import refresh, wake
 from dashboards.models import FeedbackDaily, RefreshRun, RefreshState
 from feedback.models import FeedbackItem, Status
-from productops import lost_work
+from productops import lost_work, queueing
 from productops.audit import mark_changed
 from productops.celery import app as celery_app
-from productops.models import ChangeMark
+from productops.models import ChangeMark, QueuedWakeup
 from tests.conftest import signed_in, subprocess_database_url, wait_for
 from tests.dashboards.conftest import worker_process
 from tests.dashboards.writes import Writer
@@ -188,14 +188,14 @@ def test_with_redis_down_fifty_marks_still_make_one_refresh(
         item(workspace, f"Item {n}", hours_ago=24 * n + 12).received_at.date() for n in range(50)
     ]
     app_on_private_redis.stop()
-    with caplog.at_level("WARNING", logger="dashboards.wake"):
+    with caplog.at_level("WARNING", logger="productops.queueing"):
         for day in days:  # fifty separate writes, each waking the refresh after it commits
             with transaction.atomic():
                 mark_changed(workspace, "feedback", bucket=day.isoformat())
     # The burst was coalesced in Postgres: one wake-up tried the broker, 49 found it claimed.
-    failed = [r for r in caplog.records if "Could not queue a dashboards refresh" in r.message]
+    failed = [r for r in caplog.records if f"Could not enqueue {wake.TASK}" in r.message]
     assert len(failed) == 1
-    assert wake.request_refresh(workspace.pk) == wake.Wake.COALESCED
+    assert wake.request_refresh(workspace.pk) == queueing.Enqueued.ALREADY_QUEUED
     assert _marks(workspace) == 50 and not RefreshRun.objects.filter(workspace=workspace).exists()
     app_on_private_redis.start()
     ChangeMark.objects.filter(workspace=workspace).update(
@@ -209,7 +209,7 @@ def test_with_redis_down_fifty_marks_still_make_one_refresh(
     assert refresh.verify(workspace_id=workspace.pk) == []
     assert _counted(workspace) == 50
     # The task cleared the claim as it started: the next mark wakes a refresh again.
-    assert RefreshState.objects.get(workspace=workspace).wake_requested_at is None
+    assert not QueuedWakeup.objects.filter(key__startswith=wake.TASK).exists()
 
 
 def test_a_failed_refresh_keeps_the_last_good_numbers_and_says_why(admin, exec_):

@@ -82,8 +82,8 @@ def test_the_sweeper_adds_no_chain_for_a_backlog_already_queued(workspace_a, pm,
     )
     imports.import_start(actor=pm.actor, job=job, mapping=job.mapping)
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=10))
-    assert queueing.enqueue_once_now(PROCESS, workspace_a.pk)
-    assert queueing.enqueue_once_now(RUN_IMPORT, job.pk)
+    assert queueing.enqueue_once_now(PROCESS, workspace_a.pk) == queueing.Enqueued.SENT
+    assert queueing.enqueue_once_now(RUN_IMPORT, job.pk) == queueing.Enqueued.SENT
 
     found = lost_work.sweep_all()
 

@@ -154,3 +154,42 @@ def test_a_selectors_package_defines_each_read_once():
                 defined.setdefault(f"{package}.{node.name}", []).append(relative)
     twice = {name: modules for name, modules in defined.items() if len(modules) > 1}
     assert twice == {}
+
+
+def _private_names_taken(tree: ast.Module) -> list[str]:
+    """`from <our module> import _name` and `<our module alias>._name`: a helper another module
+    keeps to itself, used from outside."""
+    ours = tuple(f"{app}." for app in APPS)
+    taken = []
+    aliases = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(ours):
+            for alias in node.names:
+                if alias.name.startswith("_"):
+                    taken.append(f"{node.module}.{alias.name}")
+                else:
+                    aliases.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            aliases |= {a.asname or a.name for a in node.names if a.name.startswith(ours)}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+        ):
+            taken.append(f"{node.value.id}.{node.attr}")
+    return taken
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_no_module_uses_another_modules_private_helpers(app):
+    # A helper two modules need gets a public name in one place (productops.money, clock, a
+    # shared module), so a reader knows it is shared and a rename cannot break a stranger.
+    crossings = {
+        relative: names
+        for relative, tree in SOURCES
+        if relative.startswith(f"{app}/") and (names := _private_names_taken(tree))
+    }
+    assert crossings == {}
