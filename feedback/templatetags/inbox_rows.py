@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from feedback.models import FeedbackItem, Status
+from feedback.templatetags.accounts import account_link_html
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -42,12 +43,13 @@ def _plural(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-def _who(i: "Row") -> str:
+def _who(i: "Row", slug: str) -> str:
     account = i.account if i.account_id else None
     if account is not None:
         segment = account.segment
         badge = f' <span class="badge seg">{_e(segment)}</span>' if segment else ""
-        return f'<span class="acct">{_e(account.name)}</span>{badge}'
+        link = account_link_html(slug, account.pk, account.name, in_tab_order=False)
+        return f"{link}{badge}"
     if i.contact_id:
         return f'<span class="acct">{_e(i.contact)}</span>'
     if i.submitter_email:
@@ -55,8 +57,8 @@ def _who(i: "Row") -> str:
     return ""
 
 
-def _meta(i: "Row") -> str:
-    parts = [_who(i), f'\n<span class="muted">· {_e(i.source.name)}</span>']
+def _meta(i: "Row", slug: str) -> str:
+    parts = [_who(i, slug), f'\n<span class="muted">· {_e(i.source.name)}</span>']
     area = i.product_area if i.product_area_id else None
     if area is not None:
         parts.append(f'\n<span class="area">{_e(area.name)}</span>')
@@ -83,10 +85,13 @@ def _counts(i: "Row") -> str:
     return text
 
 
-@register.simple_tag
-def inbox_row(i: "Row", can_triage: bool = False, oob: bool = False) -> SafeString:
+@register.simple_tag(takes_context=True)
+def inbox_row(
+    context: template.Context, i: "Row", can_triage: bool = False, oob: bool = False
+) -> SafeString:
     """The <tr> of item `i` (decorated by views.triage.decorate: headline, age, url, labels);
     `oob` marks it for an htmx out-of-band swap."""
+    slug = context["workspace"].slug
     pk, version, url, labels = int(i.pk), int(i.version), _e(i.url), i.labels
     select = (
         f'<input type="checkbox" name="items" value="{pk}:{version}" form="bulk-form"'
@@ -115,7 +120,7 @@ def inbox_row(i: "Row", can_triage: bool = False, oob: bool = False) -> SafeStri
         f'    <a class="headline" href="{url}" hx-get="{url}" hx-target="#panel"'
         f' hx-swap="innerHTML" tabindex="-1">'
         f"{_e(Truncator(i.headline).chars(HEADLINE_CHARS))}</a>\n"
-        f'    <div class="meta">{_meta(i)}</div>\n'
+        f'    <div class="meta">{_meta(i, slug)}</div>\n'
         "  </td>\n"
         f'  <td class="num counts">{_counts(i)}</td>\n'
         f'  <td class="senti"><span class="dot sentiment-{_e(i.sentiment or "none")}"'

@@ -305,7 +305,10 @@ def test_a_row_shows_every_column_and_escapes_what_people_typed(workspace_a, pm)
     page = signed_in(pm).get(INBOX).content.decode()
     row = page.split(f'<tr id="item-{item.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "<script>" not in row and "&lt;script&gt;alert(1)&lt;/script&gt; export" in row
-    assert '<span class="acct">&lt;b&gt;Acme&lt;/b&gt; &amp; Co</span>' in row
+    assert (
+        f'<a class="acct" href="/w/alpha/feedback/accounts/{acct.pk}/" tabindex="-1">'
+        "&lt;b&gt;Acme&lt;/b&gt; &amp; Co</a>"
+    ) in row
     assert '<span class="badge seg">Enterprise</span>' in row
     assert '<span class="area">Billing</span>' in row
     assert '<span class="tag">&lt;i&gt;vat&lt;/i&gt;</span>' in row
