@@ -303,6 +303,10 @@ class StatusCount(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices)
     items = models.BigIntegerField(default=0)
+    # How many committed writes changed this row. Every write adds at least one over the
+    # workspace's rows, so their sum read with the counts stamps which state a reader saw: a
+    # larger sum is a later state (selectors.triage.status_counts, the inbox's tabs).
+    changes = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -351,19 +351,38 @@ def narrows(filters: InboxFilters) -> bool:
     return replace(filters, status=ALL, sort="newest") != InboxFilters(status=ALL)
 
 
-def status_counts(*, workspace: Workspace, filters: InboxFilters) -> dict[str, str]:
+@dataclass(frozen=True)
+class TabCounts:
+    """Items per status tab ({status: "1,234"}, or "1,000+" when capped) and `stamp`, the
+    state of the workspace's counters they were read at (the sum of StatusCount.changes):
+    counts with a larger stamp were read after those with a smaller one."""
+
+    counts: dict[str, str]
+    stamp: int
+
+
+def status_counts(*, workspace: Workspace, filters: InboxFilters) -> TabCounts:
     """Items per status tab. Unfiltered, the exact counts kept by the services (StatusCount,
     one indexed read however many items); under other filters, exact up to 1,000, then
-    "1,000+" (a count capped at 1,001 rows per tab)."""
+    "1,000+" (a count capped at 1,001 rows per tab).
+
+    The stamp is read with the counters, in one statement, and before any capped count, so the
+    counts are never older than their stamp: of two answers the one with the larger stamp holds
+    the later counts, and the answer to the last status change (its stamp the largest) equals
+    the database. Under filters a change that moves no status (a tag, an area) bumps no stamp."""
+    kept = list(
+        StatusCount.objects.filter(workspace=workspace).values_list("status", "items", "changes")
+    )
+    items = {status: n for status, n, _ in kept}
+    stamp = sum(changes for _, _, changes in kept)
     if not narrows(filters):
-        kept = dict(StatusCount.objects.filter(workspace=workspace).values_list("status", "items"))
-        return {status: f"{kept.get(status, 0):,}" for status in Status.values}
+        return TabCounts({status: f"{items.get(status, 0):,}" for status in Status.values}, stamp)
     counts = {}
     for status in Status.values:
         qs = filtered(workspace=workspace, filters=filters.with_status(status))
         n = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
         counts[status] = f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
-    return counts
+    return TabCounts(counts, stamp)
 
 
 def item(*, workspace: Workspace, item_id: int) -> FeedbackItem:

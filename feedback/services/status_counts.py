@@ -6,6 +6,10 @@ statement per transaction, so two writers never deadlock and a rolled-back actio
 counts as they were. The counts then equal `count(*) ... GROUP BY status` at every commit, and
 the inbox reads four rows instead of counting a million. `recount` repairs a workspace whose
 rows were written around the services (a bulk COPY).
+
+Each write also adds one to the `changes` of every counter row it touches (a recount to all of
+them), never taking any away: the sum of a workspace's `changes` grows with every commit, so it
+orders the states readers saw (the inbox's tabs ignore an answer older than the one shown).
 """
 
 from collections import Counter
@@ -13,12 +17,14 @@ from collections.abc import Iterable, Mapping
 
 from django.db import connection, transaction
 
+from feedback.models import Status
 from productops.models import Workspace
 
 _ADD = """
-INSERT INTO feedback_statuscount (workspace_id, status, items) VALUES {rows}
+INSERT INTO feedback_statuscount (workspace_id, status, items, changes) VALUES {rows}
 ON CONFLICT (workspace_id, status)
-DO UPDATE SET items = feedback_statuscount.items + EXCLUDED.items
+DO UPDATE SET items = feedback_statuscount.items + EXCLUDED.items,
+              changes = feedback_statuscount.changes + 1
 """
 
 
@@ -30,7 +36,7 @@ def add(workspace: Workspace | int, deltas: Mapping[str, int]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            _ADD.format(rows=", ".join(["(%s, %s, %s)"] * len(rows))),
+            _ADD.format(rows=", ".join(["(%s, %s, %s, 1)"] * len(rows))),
             [value for row in rows for value in row],
         )
 
@@ -52,19 +58,26 @@ def move(workspace: Workspace, before: str, after: str) -> None:
 @transaction.atomic
 def recount(workspace: Workspace | int) -> None:
     """Sets the counters from a count over the workspace's items (a repair, O(items)).
-    The counter rows are locked first, so a writer's delta lands before or after, never lost."""
+    The counter rows are locked first, so a writer's delta lands before or after, never lost;
+    every status gets its row (0 when none), and each row's `changes` one more."""
     workspace_id = workspace if isinstance(workspace, int) else workspace.pk
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM feedback_statuscount WHERE workspace_id = %s ORDER BY status FOR UPDATE",
             [workspace_id],
         )
-        cursor.execute("DELETE FROM feedback_statuscount WHERE workspace_id = %s", [workspace_id])
         cursor.execute(
             """
-            INSERT INTO feedback_statuscount (workspace_id, status, items)
-            SELECT workspace_id, status, count(*) FROM feedback_feedbackitem
-            WHERE workspace_id = %s GROUP BY workspace_id, status
+            WITH counted AS (
+                SELECT status, count(*) AS items FROM feedback_feedbackitem
+                WHERE workspace_id = %s GROUP BY status
+            )
+            INSERT INTO feedback_statuscount (workspace_id, status, items, changes)
+            SELECT %s, wanted.status, coalesce(counted.items, 0), 1
+            FROM unnest(%s::varchar[]) AS wanted (status) LEFT JOIN counted USING (status)
+            ORDER BY wanted.status
+            ON CONFLICT (workspace_id, status)
+            DO UPDATE SET items = EXCLUDED.items, changes = feedback_statuscount.changes + 1
             """,
-            [workspace_id],
+            [workspace_id, workspace_id, sorted(Status.values)],
         )

@@ -130,14 +130,23 @@ def _filter_form(
     return form, current_view
 
 
-def _tabs(request: WorkspaceRequest, form: InboxFilterForm) -> list[tuple]:
-    """(status, label, count, query) per status tab, under the form's other filters."""
-    counts = selectors.status_counts(workspace=request.workspace, filters=form.filters())
+def _tabs(request: WorkspaceRequest, form: InboxFilterForm) -> dict:
+    """The status tabs under the form's other filters: "tabs", (status, label, count, query)
+    each; "status", the tab shown; "filters", the other filters as a query; "stamp", which
+    state the counts are (TabCounts.stamp). When answers arrive out of order, the inbox keeps
+    the tabs with the newest stamp for the filters it shows (static/js/inbox.js)."""
+    counted = selectors.status_counts(workspace=request.workspace, filters=form.filters())
     base = {k: v for k, v in form.query().items() if k not in ("view", "status")}
-    return [
-        (value, label, counts.get(value), urlencode({**base, "status": value}))
+    tabs = [
+        (value, label, counted.counts.get(value), urlencode({**base, "status": value}))
         for value, label in STATUS_TABS
     ]
+    return {
+        "tabs": tabs,
+        "status": form.filters().status,
+        "filters": urlencode(base),
+        "stamp": counted.stamp,
+    }
 
 
 def inbox_tabs(request: WorkspaceRequest) -> dict | None:
@@ -147,7 +156,7 @@ def inbox_tabs(request: WorkspaceRequest) -> dict | None:
         return None
     assert request.htmx  # _in_inbox: an htmx request with the inbox as its page
     form, _ = _filter_form(request, QueryDict(urlsplit(request.htmx.current_url).query))
-    return {"tabs": _tabs(request, form), "tab_status": form.filters().status}
+    return _tabs(request, form)
 
 
 def _options(workspace) -> dict:
@@ -196,7 +205,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     }
     if request.htmx and cursor:
         return render(request, f"{TEMPLATE}#more", context)
-    context.update(tabs=_tabs(request, form), tab_status=filters.status)
+    context["inbox_tabs"] = _tabs(request, form)
     if request.htmx and request.htmx.target == "inbox-results":
         return render(request, f"{TEMPLATE}#results", context)
     if request.htmx and request.htmx.target == "filter-fields":

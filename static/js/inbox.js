@@ -12,6 +12,8 @@
   let afterGTimer = 0;
   let cursorId = null; // the id of the row under the cursor
   let lastToggled = null; // the row x last toggled, for shift+x ranges
+  let actionsSent = 0; // optimistic actions sent so far, numbered in the order of their keys
+  let answering = 0; // the number of the action whose answer is being swapped in, else 0
 
   const $ = (selector, root = document) => root.querySelector(selector);
   const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -67,6 +69,7 @@
     });
     const before = row.dataset.status;
     if (before === ACTION_STATUS[action]) return false;
+    const sequence = ++actionsSent;
     row.dataset.status = ACTION_STATUS[action];
     row.classList.add("pending");
     note(`${ACTION_LABELS[action]}: #${item}…`);
@@ -79,7 +82,12 @@
     }).then(async (response) => {
       const html = await response.text();
       if (response.ok) {
-        window.htmx.swap(panel(), html, { swapStyle: "none" });
+        answering = sequence; // htmx swaps out-of-band synchronously: see the oob guard below
+        try {
+          window.htmx.swap(panel(), html, { swapStyle: "none" });
+        } finally {
+          answering = 0;
+        }
         sweep();
         expireToast();
         return;
@@ -338,6 +346,29 @@
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
+  });
+
+  // Answers to quick keys may arrive out of order; what they bring out-of-band must not undo
+  // what a later answer already showed.
+  // - Tabs replace the shown ones only when counted for the same filters at the same or a later
+  //   state of the counters (data-stamp: selectors.triage.status_counts). The answer to the
+  //   last action is counted after every earlier one committed, so the tabs end equal to the
+  //   database whatever order the answers come in.
+  // - The undo note is the last action's: an earlier action's answer keeps its note to itself,
+  //   so u never undoes anything but the last key pressed.
+  // Rows need no guard: each answer brings only its own item's row.
+  document.addEventListener("htmx:oobBeforeSwap", (event) => {
+    const shown = event.detail.target;
+    if (!shown) return;
+    if (shown.id === "inbox-toast" && answering && answering < actionsSent) {
+      event.detail.shouldSwap = false;
+    }
+    if (shown.id !== "status-tabs") return;
+    const incoming = event.detail.fragment.querySelector("#status-tabs");
+    if (!incoming) return;
+    const older = Number(incoming.dataset.stamp) < Number(shown.dataset.stamp);
+    const elsewhere = incoming.dataset.filters !== shown.dataset.filters;
+    if (older || elsewhere) event.detail.shouldSwap = false;
   });
 
   document.addEventListener("htmx:beforeRequest", (event) => {

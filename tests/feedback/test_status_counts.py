@@ -29,6 +29,10 @@ def kept(workspace) -> dict[str, int]:
     return {status: n for status, n in rows if n}
 
 
+def stamp(workspace) -> int:
+    return selectors.status_counts(workspace=workspace, filters=InboxFilters()).stamp
+
+
 def recounted(workspace) -> dict[str, int]:
     rows = (
         FeedbackItem.objects.filter(workspace=workspace)
@@ -111,21 +115,28 @@ def test_the_counters_equal_a_recount_after_random_actions(seed, workspace_a, pm
     data.many(workspace_a, 6)
     rng = random.Random(seed)
     for step in range(60):
+        counts_before, stamp_before = kept(workspace_a), stamp(workspace_a)
         _one_action(rng, step, workspace_a, pm, admin, web_form)
         assert kept(workspace_a) == recounted(workspace_a), f"step {step}"
+        # The stamp orders the counts: it never goes back, and counts that changed have a
+        # later stamp (what lets the inbox drop tabs that answer late).
+        assert stamp(workspace_a) >= stamp_before, f"step {step}"
+        if kept(workspace_a) != counts_before:
+            assert stamp(workspace_a) > stamp_before, f"step {step}"
     assert sum(recounted(workspace_a).values()) > 6
-    shown = selectors.status_counts(workspace=workspace_a, filters=InboxFilters())
+    shown = selectors.status_counts(workspace=workspace_a, filters=InboxFilters()).counts
     assert shown == {s: f"{recounted(workspace_a).get(s, 0):,}" for s in STATUSES}
 
 
 def test_an_action_that_fails_leaves_the_counts_as_they_were(workspace_a, pm):
     item = data.item(workspace_a, "Export please")
-    before = kept(workspace_a)
+    before, stamp_before = kept(workspace_a), stamp(workspace_a)
     with pytest.raises(StaleEdit):
         services.feedback_update(actor=pm.actor, item=item, expected_version=7, status="spam")
     with pytest.raises(ValidationError):
         triage_merges.feedback_merge(actor=pm.actor, original=item, duplicate=item)
     assert kept(workspace_a) == before == {"new": 1}
+    assert stamp(workspace_a) == stamp_before
 
 
 def test_counters_are_kept_per_workspace(workspace_a, workspace_b, pm):
@@ -145,18 +156,26 @@ def test_recount_repairs_rows_written_around_the_services(workspace_a):
     assert kept(workspace_a) == {}  # a bulk load goes around the services...
     status_counts.recount(workspace_a)
     assert kept(workspace_a) == {"new": 4, "spam": 1}  # ...and is counted once repaired
+    # A repair is a later state too: tabs read before it count as older.
+    repaired = stamp(workspace_a)
+    status_counts.recount(workspace_a)
+    assert kept(workspace_a) == {"new": 4, "spam": 1} and stamp(workspace_a) > repaired > 0
 
 
 def test_unfiltered_tabs_read_the_counters_and_filtered_tabs_cap_their_counts(workspace_a, pm):
     data.many(workspace_a, 1003)
     made = data.many(workspace_a, 2, status=Status.TRIAGED)
-    unfiltered = selectors.status_counts(workspace=workspace_a, filters=InboxFilters())
+    unfiltered = selectors.status_counts(workspace=workspace_a, filters=InboxFilters()).counts
     assert unfiltered == {"new": "1,003", "triaged": "2", "archived": "0", "spam": "0"}
     # Sorting does not narrow: still the counters.
-    oldest = selectors.status_counts(workspace=workspace_a, filters=InboxFilters(sort="oldest"))
+    oldest = selectors.status_counts(
+        workspace=workspace_a, filters=InboxFilters(sort="oldest")
+    ).counts
     assert oldest == unfiltered
     since = made[0].received_at.date() - timedelta(days=1)
-    filtered = selectors.status_counts(workspace=workspace_a, filters=InboxFilters(since=since))
+    filtered = selectors.status_counts(
+        workspace=workspace_a, filters=InboxFilters(since=since)
+    ).counts
     assert filtered == {"new": "1,000+", "triaged": "2", "archived": "0", "spam": "0"}
 
 
@@ -165,6 +184,11 @@ def _tab_counts(html: str) -> dict[str, str]:
     nav = html.split('<nav id="status-tabs"', 1)[1].split("</nav>", 1)[0]
     assert 'hx-swap-oob="true"' in nav.split(">", 1)[0]
     return dict(re.findall(r'>(\w+) <span class="count">([\d,+]+)</span>', nav))
+
+
+def _tab_stamp(html: str) -> int:
+    nav = html.split('<nav id="status-tabs"', 1)[1].split(">", 1)[0]
+    return int(re.search(r'data-stamp="(\d+)"', nav).group(1))
 
 
 def test_each_action_from_the_inbox_answers_with_its_tabs_counted_again(workspace_a, pm):
@@ -189,6 +213,8 @@ def test_each_action_from_the_inbox_answers_with_its_tabs_counted_again(workspac
     assert bulk.status_code == 200
     assert _tab_counts(bulk.content.decode())["New"] == "0"
     assert _tab_counts(bulk.content.decode())["Spam"] == "2"
+    # Each answer's tabs say which state they were counted at: the later action's are later.
+    assert _tab_stamp(bulk.content.decode()) > _tab_stamp(done.content.decode())
 
 
 def test_tabs_after_an_action_keep_the_inbox_filters_it_came_from(workspace_a, pm):
