@@ -7,6 +7,7 @@ from feedback.views import ideas, intake
 urlpatterns = [
     # intake
     path("feedback/", intake.public_feedback_form, name="public_feedback_form"),
+    path("logo/", intake.public_logo, name="public_logo"),
     # ideas
     path("roadmap/", ideas.roadmap, name="ideas_roadmap"),
 ]

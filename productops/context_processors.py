@@ -35,4 +35,10 @@ def shell(request: HttpRequest) -> dict:
         "can": {capability.value: actor.can(capability) for capability in Capability},
         "nav": _nav(request.path, actor, slug),
         "my_workspaces": selectors.workspaces_of(user=actor.user),
+        # The version in the URL makes each logo its own address, kept by browsers for good.
+        "workspace_logo_url": (
+            f"{reverse('workspace_logo', args=[slug])}?v={actor.workspace.logo_version}"
+            if actor.workspace.logo_version
+            else ""
+        ),
     }

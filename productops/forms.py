@@ -68,6 +68,21 @@ class WorkspaceSettingsForm(forms.Form):
     )
 
 
+class LogoForm(forms.Form):
+    logo = forms.FileField(
+        label="Logo",
+        help_text="A PNG, JPEG, GIF or WebP image up to 256 KB; it shows 32 px high in the top "
+        "bar and on the public roadmap and feedback form. Without one, the name is shown.",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+        ),
+        error_messages={
+            "required": "Choose an image file.",
+            "empty": "The file is empty: choose an image.",
+        },
+    )
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField()
     role = forms.ChoiceField(choices=Role.choices, initial=Role.PM)

@@ -66,9 +66,28 @@ class Workspace(models.Model):
     # (productops/clock.py). Validated by the services against the zone database.
     time_zone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField(default=timezone.now)
+    # The first 16 hex digits of the logo's SHA-256, "" without one: pages build the logo's
+    # URL from it (a new logo is a new URL, so browsers may keep each for ever) without
+    # loading the image's row, which lives apart in WorkspaceLogo.
+    logo_version = models.CharField(max_length=16, blank=True, default="")
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkspaceLogo(models.Model):
+    """The workspace's logo: the image's bytes and the type read from them (never from the
+    file's name or the browser's claim), checked by productops.images; at most one a
+    workspace. Kept in Postgres so any web process serves it and no path is ever built from
+    what was uploaded."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="logo")
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=20)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id}'s logo ({self.content_type})"
 
 
 class Membership(models.Model):

@@ -11,6 +11,7 @@ from productops.models import (
     Membership,
     User,
     Workspace,
+    WorkspaceLogo,
 )
 from productops.tokens import sha256
 
@@ -90,3 +91,7 @@ def audit_verbs(*, workspace: Workspace) -> list[str]:
 
 def user_exists(*, email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
+
+
+def workspace_logo(*, workspace: Workspace) -> WorkspaceLogo | None:
+    return WorkspaceLogo.objects.filter(workspace=workspace).first()

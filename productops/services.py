@@ -1,5 +1,6 @@
 """Every write of the platform: workspaces, members, invitations, tokens, outbound email."""
 
+import hashlib
 import secrets
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from productops import clock, queueing, workspace_setup
 from productops.access import Actor, require
 from productops.audit import audit, mark_changed
 from productops.capabilities import Capability
+from productops.images import logo_type
 from productops.imports.values import DateOrder
 from productops.locks import advisory_xact_lock
 from productops.models import (
@@ -25,6 +27,7 @@ from productops.models import (
     TokenScope,
     User,
     Workspace,
+    WorkspaceLogo,
 )
 from productops.tokens import new_secret, sha256
 
@@ -96,6 +99,48 @@ def workspace_update(
     # The actor's copy is the one the rest of this request reads (e.g. its "today").
     actor.workspace.time_zone = workspace.time_zone
     actor.workspace.date_order = workspace.date_order
+    return workspace
+
+
+@transaction.atomic
+def workspace_logo_set(*, actor: Actor, image: bytes) -> Workspace:
+    """Makes `image` the workspace's logo, replacing any. Raises ValidationError on `logo`
+    (productops.images.logo_type: empty, over 256 KiB, or not a whole PNG, JPEG, GIF or WebP
+    image), leaving the current logo as it was."""
+    require(actor, Capability.MANAGE_WORKSPACE)
+    content_type = logo_type(image)
+    workspace = Workspace.objects.select_for_update().get(pk=actor.workspace.pk)
+    before = workspace.logo_version
+    WorkspaceLogo.objects.update_or_create(
+        workspace=workspace,
+        defaults={"content": image, "content_type": content_type, "updated_at": timezone.now()},
+    )
+    workspace.logo_version = hashlib.sha256(image).hexdigest()[:16]
+    workspace.save(update_fields=["logo_version"])
+    audit(
+        actor,
+        "workspace.logo_set",
+        workspace,
+        before={"logo": before or None},
+        after={"logo": workspace.logo_version, "type": content_type, "bytes": len(image)},
+    )
+    actor.workspace.logo_version = workspace.logo_version
+    return workspace
+
+
+@transaction.atomic
+def workspace_logo_remove(*, actor: Actor) -> Workspace:
+    """Takes the logo away; pages show the workspace's name as its wordmark again."""
+    require(actor, Capability.MANAGE_WORKSPACE)
+    workspace = Workspace.objects.select_for_update().get(pk=actor.workspace.pk)
+    if not workspace.logo_version:
+        return workspace
+    before = workspace.logo_version
+    WorkspaceLogo.objects.filter(workspace=workspace).delete()
+    workspace.logo_version = ""
+    workspace.save(update_fields=["logo_version"])
+    audit(actor, "workspace.logo_removed", workspace, before={"logo": before}, after={"logo": None})
+    actor.workspace.logo_version = ""
     return workspace
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from productops import health, palette, ratelimit, selectors, services
+from productops import health, images, palette, ratelimit, selectors, services
 from productops.access import SignedInRequest, WorkspaceRequest, member_required
 from productops.api_errors import error_body
 from productops.capabilities import Capability
@@ -21,6 +21,7 @@ from productops.filters import AuditEventFilter
 from productops.form_submit import form_status, submit_form
 from productops.forms import (
     InvitationForm,
+    LogoForm,
     QueuedPasswordResetForm,
     RegisterForm,
     RoleForm,
@@ -171,25 +172,66 @@ def workspace_home(request: WorkspaceRequest) -> HttpResponse:
 @member_required(Capability.MANAGE_WORKSPACE)
 def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    form = WorkspaceSettingsForm(
-        request.POST or None,
+    if request.method != "POST":
+        return _settings_page(request, _blank_settings_form(workspace), LogoForm())
+    form = WorkspaceSettingsForm(request.POST)
+    if form.is_valid():
+        services.workspace_update(actor=request.actor, **form.cleaned_data)
+        messages.success(request, "Workspace settings saved.")
+        return redirect("workspace_settings", slug=workspace.slug)
+    return _settings_page(request, form, LogoForm())
+
+
+def _settings_page(
+    request: WorkspaceRequest, form: WorkspaceSettingsForm, logo_form: LogoForm
+) -> HttpResponse:
+    status = 400 if form.errors or logo_form.errors else 200
+    context = {"form": form, "logo_form": logo_form}
+    return render(request, "productops/workspace_settings.html", context, status=status)
+
+
+def _blank_settings_form(workspace) -> WorkspaceSettingsForm:
+    return WorkspaceSettingsForm(
         initial={
             "name": workspace.name,
             "currency": workspace.currency,
             "time_zone": workspace.time_zone,
             "date_order": workspace.date_order,
-        },
+        }
     )
-    if request.method == "POST" and form.is_valid():
-        services.workspace_update(actor=request.actor, **form.cleaned_data)
-        messages.success(request, "Workspace settings saved.")
-        return redirect("workspace_settings", slug=workspace.slug)
-    return render(
-        request,
-        "productops/workspace_settings.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
+
+
+@require_POST
+@member_required(Capability.MANAGE_WORKSPACE)
+def workspace_logo_upload(request: WorkspaceRequest) -> HttpResponse:
+    """Sets the logo; a bad file answers the settings page with its error (400), the logo
+    that was there kept."""
+    logo_form = LogoForm(request.POST, request.FILES)
+    if logo_form.is_valid():
+        image = logo_form.cleaned_data["logo"].read()
+        try:
+            services.workspace_logo_set(actor=request.actor, image=image)
+        except ValidationError as error:
+            add_service_errors(logo_form, error)
+        else:
+            messages.success(request, "Logo saved: it shows in the top bar and on public pages.")
+            return redirect("workspace_settings", slug=request.workspace.slug)
+    return _settings_page(request, _blank_settings_form(request.workspace), logo_form)
+
+
+@require_POST
+@member_required(Capability.MANAGE_WORKSPACE)
+def workspace_logo_remove(request: WorkspaceRequest) -> HttpResponse:
+    services.workspace_logo_remove(actor=request.actor)
+    messages.success(request, "Logo removed: pages show the workspace's name instead.")
+    return redirect("workspace_settings", slug=request.workspace.slug)
+
+
+@require_GET
+@member_required(Capability.VIEW_WORKSPACE)
+def workspace_logo(request: WorkspaceRequest) -> HttpResponse:
+    logo = selectors.workspace_logo(workspace=request.workspace)
+    return images.logo_response(request, request.workspace, logo, public=False)
 
 
 def _members_page(request: WorkspaceRequest, invite_form: InvitationForm, status: int = 200):

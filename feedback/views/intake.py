@@ -26,7 +26,7 @@ from feedback.selectors import intake as selectors
 from feedback.services import intake as services
 from feedback.services import sources as source_services
 from feedback.webhooks import MAPPABLE_FIELDS, SIGNATURE_HEADER, TIMESTAMP_HEADER
-from productops import imports, ratelimit
+from productops import images, imports, ratelimit
 from productops import selectors as platform_selectors
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
@@ -261,12 +261,27 @@ def _public_source(slug: str) -> tuple[Workspace, Source]:
     return workspace, source
 
 
+@require_GET
+def public_logo(request: HttpRequest, slug: str) -> HttpResponse:
+    """The workspace's logo for its public pages: 404 unless the roadmap or the form is open,
+    so a slug with no public page cannot be probed here."""
+    workspace = platform_selectors.workspace_or_none(slug=slug)
+    if workspace is None or not (
+        idea_selectors.roadmap_settings(workspace=workspace).enabled
+        or selectors.web_form_source(workspace=workspace) is not None
+    ):
+        raise Http404("This workspace has no public pages.")
+    logo = platform_selectors.workspace_logo(workspace=workspace)
+    return images.logo_response(request, workspace, logo, public=True)
+
+
 def _too_large(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     return render(
         request,
         "feedback/intake/public_form.html",
         {
             "workspace_name": workspace.name,
+            "public_workspace": workspace,
             "refused": f"That is more than we can take in one go: keep it under "
             f"{PUBLIC_MAX_BODY_CHARS:,} characters, or send it in parts.",
         },
@@ -281,6 +296,7 @@ def public_feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
     roadmap_on = idea_selectors.roadmap_settings(workspace=workspace).enabled
     context = {
         "workspace_name": workspace.name,
+        "public_workspace": workspace,
         "honeypot": HONEYPOT,
         "roadmap_url": reverse("ideas_roadmap", args=[slug]) if roadmap_on else "",
     }

@@ -21,6 +21,7 @@ MATRIX: dict[str, list[Check]] = {
     "source_rotate_secret": [Check("POST", roles_page(200, *OPS))],
     # Public: the form of a workspace that opened it, for anyone, signed in or not.
     "public_feedback_form": [Check("GET", public(200))],
+    "public_logo": [Check("GET", public(404))],  # public pages on, but no logo yet
     # API
     "api_source_list": [Check("GET", api())],
     # Authenticated by signature only: without one, everybody gets 401 alike.

@@ -61,6 +61,9 @@ PLATFORM: dict[str, list[Check]] = {
             {"name": "Alpha", "currency": "EUR", "time_zone": "UTC", "date_order": "dmy"},
         ),
     ],
+    "workspace_logo_upload": [Check("POST", admin_page(400))],  # no file: the page says so
+    "workspace_logo_remove": [Check("POST", admin_page(302))],
+    "workspace_logo": [Check("GET", page(404))],  # members may see it; this workspace has none
     "member_list": [Check("GET", page())],
     "member_invite": [Check("POST", admin_page(302), {"email": "new@alpha.test", "role": "pm"})],
     "member_role": [Check("POST", admin_page(302), {"role": "ops_lead"})],
