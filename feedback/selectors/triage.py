@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypedDict, cast
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     IntegerField,
@@ -22,7 +23,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
 from feedback.models import (
@@ -51,11 +52,13 @@ if TYPE_CHECKING:
 
     ListedItem = WithAnnotations[FeedbackItem, "ListColumns"]
     ScoredItem = WithAnnotations[FeedbackItem, "Similarity"]
+    PanelItem = WithAnnotations[FeedbackItem, "PanelColumns"]
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
 ALL = "all"
 SORTS = ("newest", "oldest", "priority")
+ITEM_OBJECT_TYPE = "feedback.feedbackitem"  # an item's audit events name it so
 
 
 @dataclass(frozen=True)
@@ -385,28 +388,80 @@ def status_counts(*, workspace: Workspace, filters: InboxFilters) -> TabCounts:
     return TabCounts(counts, stamp)
 
 
-def item(*, workspace: Workspace, item_id: int) -> FeedbackItem:
-    """One item of the workspace (404 for others'), with its row's columns."""
-    # Only the original's id is shown (no self-join on the items table); who triaged comes by
-    # prefetch, as the list's small tables do (with_list_columns says why).
-    return get_object_or_404(
-        with_list_columns(FeedbackItem.objects.filter(workspace=workspace)).prefetch_related(
-            "triaged_by"
-        ),
-        pk=item_id,
+def _one_item(workspace: Workspace) -> QuerySet["ListedItem"]:
+    """The workspace's items with a row's columns, for reading one: its source and account
+    joined, the people and area it may have prefetched (a prefetch of an empty foreign key
+    sends no query), and its tags. Each further join added a millisecond of planning at 1M
+    items, more than the round trip of a prefetch (the Benchmarks section of ARCHITECTURE.md)."""
+    one = (
+        FeedbackItem.objects.filter(workspace=workspace)
+        .defer("search")
+        .select_related("source", "account")
+        .prefetch_related("contact", "assignee", "product_area", "triaged_by", "tags")
+        .annotate(**_counted_columns())
     )
+    return cast("QuerySet[ListedItem]", one)  # the columns come as **kwargs
+
+
+def item(*, workspace: Workspace, item_id: int) -> "ListedItem":
+    """One item of the workspace (404 for others'), with its row's columns. Only the
+    original's id is shown (no self-join on the items table)."""
+    return get_object_or_404(_one_item(workspace), pk=item_id)
+
+
+class Sections(TypedDict):
+    """Whether an item has rows in each panel section that its row's columns do not count."""
+
+    has_duplicates: bool  # merged_duplicates()
+    has_candidates: bool  # duplicate_candidates(), before the filter on merged candidates
+    has_merges: bool  # merge_history()
+    has_events: bool  # item_events()
+
+
+class PanelColumns(ListColumns, Sections):
+    """item_detail()'s item: a row's columns and which sections it has rows in."""
+
+
+def _section_flags() -> dict:
+    """Sections' EXISTS, asked inside the item's own query: most items in triage have no
+    duplicates, merges or history, and a read that finds nothing still costs a round trip."""
+    item_ref = OuterRef("pk")
+    return {
+        "has_duplicates": Exists(FeedbackItem.objects.filter(duplicate_of=item_ref)),
+        "has_candidates": Exists(
+            DuplicateCandidate.objects.filter(item=item_ref, dismissed_at=None)
+        ),
+        "has_merges": Exists(
+            FeedbackMerge.objects.filter(Q(original=item_ref) | Q(duplicate=item_ref))
+        ),
+        "has_events": Exists(
+            AuditEvent.objects.filter(
+                workspace=OuterRef("workspace_id"),
+                object_type=ITEM_OBJECT_TYPE,
+                object_id=Cast(item_ref, CharField()),
+            )
+        ),
+    }
 
 
 def item_detail(*, workspace: Workspace, item_id: int) -> dict:
-    """An item and everything its panel shows beside it."""
-    found = item(workspace=workspace, item_id=item_id)
+    """An item (404 for others') and everything its panel shows beside it; the sections it has
+    no rows in are not read."""
+    found = cast(
+        "PanelItem",
+        get_object_or_404(_one_item(workspace).annotate(**_section_flags()), pk=item_id),
+    )
     return {
         "item": found,
-        "links": idea_links(workspace=workspace, item=found),
-        "duplicates": merged_duplicates(workspace=workspace, item=found),
-        "candidates": duplicate_candidates(workspace=workspace, item=found),
-        "merges": merge_history(workspace=workspace, item=found),
-        "events": item_events(workspace=workspace, item=found),
+        "links": idea_links(workspace=workspace, item=found) if found.link_count else [],
+        "duplicates": (
+            merged_duplicates(workspace=workspace, item=found) if found.has_duplicates else []
+        ),
+        "candidates": (
+            duplicate_candidates(workspace=workspace, item=found) if found.has_candidates else []
+        ),
+        "merges": merge_history(workspace=workspace, item=found) if found.has_merges else [],
+        "events": item_events(workspace=workspace, item=found) if found.has_events else [],
     }
 
 
@@ -496,7 +551,7 @@ def merge(*, workspace: Workspace, merge_id: int) -> FeedbackMerge:
 def item_events(*, workspace: Workspace, item: FeedbackItem, limit: int = 20) -> list[AuditEvent]:
     return list(
         AuditEvent.objects.filter(
-            workspace=workspace, object_type="feedback.feedbackitem", object_id=str(item.pk)
+            workspace=workspace, object_type=ITEM_OBJECT_TYPE, object_id=str(item.pk)
         ).order_by("-created_at", "-id")[:limit]
     )
 
@@ -504,7 +559,7 @@ def item_events(*, workspace: Workspace, item: FeedbackItem, limit: int = 20) ->
 def last_change(*, workspace: Workspace, item: FeedbackItem) -> AuditEvent | None:
     return (
         AuditEvent.objects.filter(
-            workspace=workspace, object_type="feedback.feedbackitem", object_id=str(item.pk)
+            workspace=workspace, object_type=ITEM_OBJECT_TYPE, object_id=str(item.pk)
         )
         .order_by("-created_at", "-id")
         .first()

@@ -239,8 +239,8 @@ def apply_changes(
 ) -> bool:
     """Applies `changes` to a locked row, audits them, adds a status move to `moved` (for the
     caller's one counter update); False when nothing actually changed."""
-    tag_ids = set(item.tags.values_list("pk", flat=True))
     tag_names = {t.pk: t.name for t in item.tags.all()}
+    tag_ids = set(tag_names)
     before = state(item, sorted(tag_names.values()))
     new_tags = set(tag_ids)
     for tag in changes.get("tags") or []:

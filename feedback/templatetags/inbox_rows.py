@@ -9,6 +9,7 @@ Django's escape is), then marked safe once. The row's markup lives only here; in
 `row` partial calls it, and tests/feedback/test_triage_inbox.py checks its columns and escaping.
 """
 
+import unicodedata
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,13 @@ HEADLINE_CHARS = 140
 
 def _e(value: object) -> str:
     return escape(str(value), quote=True)
+
+
+def _shortened(text: str) -> str:
+    """Truncator(text).chars(HEADLINE_CHARS), without its lazy machinery for the text it would
+    leave whole: it composes the text (NFC) and never cuts one of at most that many code points."""
+    composed = unicodedata.normalize("NFC", text)
+    return composed if len(composed) <= HEADLINE_CHARS else Truncator(text).chars(HEADLINE_CHARS)
 
 
 def _plural(n: int) -> str:
@@ -119,7 +127,7 @@ def inbox_row(
         '  <td class="main">\n'
         f'    <a class="headline" href="{url}" hx-get="{url}" hx-target="#panel"'
         f' hx-swap="innerHTML" tabindex="-1">'
-        f"{_e(Truncator(i.headline).chars(HEADLINE_CHARS))}</a>\n"
+        f"{_e(_shortened(i.headline))}</a>\n"
         f'    <div class="meta">{_meta(i, slug)}</div>\n'
         "  </td>\n"
         f'  <td class="num counts">{_counts(i)}</td>\n'

@@ -160,10 +160,11 @@ def inbox_tabs(request: WorkspaceRequest) -> dict | None:
 
 
 def _options(workspace) -> dict:
+    offered = triage_choices.offered(workspace=workspace)
     return {
-        "tags": list(triage_choices.tags(workspace=workspace)),
-        "areas": list(triage_choices.product_areas(workspace=workspace)),
-        "assignees": triage_choices.assignees(workspace=workspace),
+        "tags": offered.tags,
+        "areas": offered.areas,
+        "assignees": offered.assignees,
         "priorities": Priority.choices,
         "sentiments": Sentiment.choices,
         "importances": Importance.choices,
@@ -270,7 +271,7 @@ def _row_answer(request: WorkspaceRequest, item_id: int, **extra) -> HttpRespons
     next item (it acted before the answer), so only the row, the tabs and the undo note come
     back, out-of-band. Half the work of an answer with the acted-on item's panel."""
     rows = decorate(
-        selectors.items(workspace=request.workspace, item_ids=[item_id]), request.workspace
+        [selectors.item(workspace=request.workspace, item_id=item_id)], request.workspace
     )
     context = {"i": rows[0], "in_inbox": _in_inbox(request), "inbox_tabs": inbox_tabs(request)}
     return render(request, f"{ITEM_TEMPLATE}#action_parts", {**context, **extra})

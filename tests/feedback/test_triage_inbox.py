@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feedback.models import FeedbackItem, Priority, Sentiment, Status
 from feedback.selectors import triage as selectors
@@ -316,3 +318,87 @@ def test_a_row_shows_every_column_and_escapes_what_people_typed(workspace_a, pm)
     assert 'title="Sentiment: Negative (set by a PM)"' in row
     assert f'title="Assigned to {pm.user.display_name}">{pm.user.display_name[0].upper()}<' in row
     assert f'value="{item.pk}:2"' in row and 'data-version="2"' in row
+
+
+def test_a_panel_reads_only_the_sections_its_item_has_rows_in(workspace_a, pm, count_queries):
+    from feedback.models import DuplicateCandidate
+    from feedback.services import ideas, triage, triage_merges
+
+    client = signed_in(pm)
+    panel = {"headers": {"HX-Request": "true"}}
+    bare = data.item(workspace_a, "Nothing beside it yet")
+    full = data.item(workspace_a, "Everything beside it", hours_ago=50)
+    merged = data.item(workspace_a, "Said again by someone else", hours_ago=2)
+    triage_merges.feedback_merge(actor=pm.actor, original=full, duplicate=merged)
+    ideas.idea_link(actor=pm.actor, idea=data.idea(workspace_a, "Bulk export"), items=[full])
+    maybe = data.item(workspace_a, "Perhaps the same request", hours_ago=90)
+    DuplicateCandidate.objects.create(workspace=workspace_a, item=full, candidate=maybe, score=0.6)
+    full.refresh_from_db()
+    triage.feedback_update(
+        actor=pm.actor, item=full, expected_version=full.version, priority=Priority.HIGH
+    )
+
+    bare_queries, bare_page = count_queries(client, f"{INBOX}{bare.pk}/", **panel)
+    full_queries, full_page = count_queries(client, f"{INBOX}{full.pk}/", **panel)
+    shown = full_page.content.decode()
+    assert "Bulk export" in shown  # its idea
+    assert f"#{merged.pk}</a>" in shown  # the duplicate merged into it
+    assert f"Merge into #{maybe.pk}" in shown  # the candidate
+    assert f"#{merged.pk} → #{full.pk}" in shown  # the merge history
+    assert "no changes yet" not in shown  # its activity
+    bare_shown = bare_page.content.decode()
+    assert "Not linked to an idea yet." in bare_shown
+    assert "Possible duplicates" not in bare_shown
+    assert "no changes yet" in bare_shown
+    # Each of the five sections is one read, made only when the item has rows in it.
+    assert full_queries == bare_queries + 5, (bare_queries, full_queries)
+
+
+def test_the_pickers_offer_tags_areas_and_triaging_members_in_one_query(
+    workspace_a, workspace_b, personas, django_assert_num_queries
+):
+    from feedback.selectors import triage_choices
+
+    for name in ("ux", "bug", "api"):
+        data.tag(workspace_a, name)
+    data.tag(workspace_b, "theirs")
+    for name in ("Mobile", "Billing"):
+        data.area(workspace_a, name)
+    with django_assert_num_queries(1):
+        offered = triage_choices.offered(workspace=workspace_a)
+    assert [t.name for t in offered.tags] == ["api", "bug", "ux"]
+    assert [a.name for a in offered.areas] == ["Billing", "Mobile"]
+    gone = personas["ops_lead"].user
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    triaging = sorted(
+        (
+            p.user
+            for p in personas.values()
+            if p.membership is not None
+            and p.membership.workspace_id == workspace_a.pk
+            and p.membership.role != "exec"
+            and p.user is not gone
+        ),
+        key=lambda user: (user.name, user.email),
+    )
+    assert len(triaging) >= 2
+    with django_assert_num_queries(1):
+        offered = triage_choices.offered(workspace=workspace_a)
+    assert [(u.pk, u.display_name) for u in offered.assignees] == [
+        (u.pk, u.display_name) for u in triaging
+    ]
+
+
+@given(
+    st.text(
+        st.characters(codec="utf-8", exclude_categories=["Cs"]) | st.sampled_from("e\u0301\u0344"),
+        max_size=300,
+    )
+)
+def test_a_row_shortens_its_headline_exactly_as_django_truncator_does(text):
+    from django.utils.text import Truncator
+
+    from feedback.templatetags.inbox_rows import HEADLINE_CHARS, _shortened
+
+    assert _shortened(text) == Truncator(text).chars(HEADLINE_CHARS)
