@@ -93,7 +93,7 @@ TEMPLATES = [
                 "productops.context_processors.shell",
             ],
             # One money format on every page without a {% load %} (productops/money.py).
-            "builtins": ["productops.templatetags.money"],
+            "builtins": ["productops.templatetags.money", "productops.templatetags.badges"],
         },
     },
 ]

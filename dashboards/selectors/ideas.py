@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from dashboards.filters import DashboardFilters
-from dashboards.selectors.shared import Figure, Tile, fetch_rows, link_to
+from dashboards.selectors.shared import Figure, Tile, Trend, fetch_rows, link_to
 from productops import clock
 from productops.models import Workspace
 from productops.money import format_money
@@ -47,7 +47,7 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         spark.setdefault(idea_id, {})[week] = mentions
     by_revenue = [r for r in rows if r[0] == "revenue"]
     by_accounts = [r for r in rows if r[0] == "accounts"]
-    table_rows, links = [], []
+    table_rows, links, trends = [], [], []
     for ranking, entries in (("By revenue", by_revenue), ("By accounts", by_accounts)):
         for _, idea_id, title, category, mentions, accounts, revenue in entries:
             series = [spark.get(idea_id, {}).get(w, 0) for w in weeks]
@@ -55,6 +55,8 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 [ranking, title, category, mentions, accounts, revenue, " ".join(map(str, series))]
             )
             links.append(link_to("idea_detail", workspace, idea_id=idea_id))
+            if ranking == "By revenue":
+                trends.append(Trend(title, links[-1], series))
     leader = by_revenue[0] if by_revenue else None
     currency = workspace.currency
     return Tile(
@@ -78,6 +80,8 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         columns=["Ranking", "Idea", "Status", "Mentions", "Accounts", "Revenue", "Weekly mentions"],
         rows=table_rows,
         row_links=links,
+        trends=trends,
+        trends_cover=f"Mentions a week, last {SPARK_WEEKS} weeks",
         chart={
             "type": "bar",
             "horizontal": True,

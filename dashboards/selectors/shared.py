@@ -24,6 +24,15 @@ class Figure:
     change: str = ""  # "+12% on the previous period"
 
 
+@dataclass(frozen=True)
+class Trend:
+    """One row's weekly series, drawn as a sparkline beside its label."""
+
+    label: str
+    link: str
+    weekly: list[int]  # oldest week first, the last being this week so far
+
+
 @dataclass
 class Tile:
     name: str
@@ -38,6 +47,8 @@ class Tile:
     note: str = ""
     filename_period: str = ""
     link_column: int = 2  # which cell (1-based) of a row links to the list behind it
+    trends: list[Trend] = field(default_factory=list)
+    trends_cover: str = ""  # what the sparklines show, e.g. "Mentions a week, last 12 weeks"
 
     @property
     def linked_rows(self) -> list[tuple[list[Any], str]]:

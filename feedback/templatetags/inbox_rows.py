@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 
 from feedback.models import FeedbackItem, Status
 from feedback.templatetags.accounts import account_link_html
+from productops.templatetags.badges import badge_class
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -55,7 +56,7 @@ def _who(i: "Row", slug: str) -> str:
     account = i.account if i.account_id else None
     if account is not None:
         segment = account.segment
-        badge = f' <span class="badge seg">{_e(segment)}</span>' if segment else ""
+        badge = f' <span class="badge">{_e(segment)}</span>' if segment else ""
         link = account_link_html(slug, account.pk, account.name, in_tab_order=False)
         return f"{link}{badge}"
     if i.contact_id:
@@ -74,7 +75,8 @@ def _meta(i: "Row", slug: str) -> str:
     if i.duplicate_of_id:
         parts.append(f'\n<span class="badge">dup of #{int(i.duplicate_of_id)}</span>')
     if i.status != Status.NEW:
-        parts.append(f'\n<span class="badge status-{_e(i.status)}">{_e(i.labels["status"])}</span>')
+        tone = badge_class("feedback", i.status)
+        parts.append(f'\n<span class="{tone}">{_e(i.labels["status"])}</span>')
     return "".join(parts)
 
 

@@ -27,7 +27,7 @@ from feedback.forms.ideas import (
 from feedback.models import Idea, IdeaLink, Importance, LoopClosure, StatusCategory
 from feedback.selectors import ideas as selectors
 from feedback.selectors import intake as intake_selectors
-from feedback.selectors import triage_choices
+from feedback.selectors import trends, triage_choices
 from feedback.services import ideas as services
 from feedback.services import loop_closures
 from productops import page_notes
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 class Trended(selectors.Demand):
     trend: str  # selectors.trend()
+    weekly: list[int]  # trends.weekly_mentions(): the sparkline's weeks, oldest first
 
 
 class LinkShown(TypedDict):
@@ -72,9 +73,13 @@ def item_url(slug: str, item_id: int) -> str:
         return f"/w/{slug}/feedback/{item_id}/"
 
 
-def _with_trend(rows: Iterable["IdeaWithDemand"]) -> None:
-    for row in cast("Iterable[TrendedIdea]", rows):
+def _with_trend(rows: Iterable["IdeaWithDemand"], *, workspace: Workspace) -> None:
+    """The trend arrow and the sparkline's weeks of each row; one query for all of them."""
+    shown = cast("list[TrendedIdea]", list(rows))
+    weekly = trends.weekly_mentions(workspace=workspace, idea_ids=[row.pk for row in shown])
+    for row in shown:
         row.trend = selectors.trend(row)
+        row.weekly = weekly[row.pk]
 
 
 def _filter_context(request: WorkspaceRequest, filters: selectors.IdeaFilters) -> dict:
@@ -98,7 +103,7 @@ def idea_list(request: WorkspaceRequest) -> HttpResponse:
     page = selectors.idea_page(
         workspace=request.workspace, filters=filters, cursor=request.GET.get("cursor")
     )
-    _with_trend(page.rows)
+    _with_trend(page.rows, workspace=request.workspace)
     context["page"] = page
     template = "feedback/ideas/list.html#rows" if request.htmx else "feedback/ideas/list.html"
     return render(request, template, context)
@@ -108,8 +113,7 @@ def _board(request: WorkspaceRequest, *, status: int = 200, notice: str = "") ->
     filters = selectors.IdeaFilters.from_params(request.GET)
     context = _filter_context(request, filters)
     columns = selectors.board(workspace=request.workspace, filters=filters)
-    for column in columns:
-        _with_trend(column.ideas)
+    _with_trend((row for column in columns for row in column.ideas), workspace=request.workspace)
     context.update(columns=columns, notice=notice)
     template = "feedback/ideas/board.html#board" if request.htmx else "feedback/ideas/board.html"
     return render(request, template, context, status=status)
@@ -201,7 +205,7 @@ def _detail(
     partial: str = "",
 ) -> HttpResponse:
     workspace = request.workspace
-    _with_trend([idea])
+    _with_trend([idea], workspace=workspace)
     links = cast("list[ShownLink]", list(selectors.links(workspace=workspace, idea=idea)))
     for row in links:
         row.item_url = item_url(workspace.slug, row.item_id)

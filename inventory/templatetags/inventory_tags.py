@@ -41,3 +41,14 @@ def utilisation_class(value, threshold=70) -> str:
     if float(value) > 100:
         return "util-over"
     return "util-ok"
+
+
+@register.filter
+def deadline_state(days_left: int | None) -> str:
+    """How near an undecided notice deadline is, as the "deadline" badge's value
+    (productops/badges.py): passed, urgent (this week), soon (30 days) or later."""
+    if days_left is None or days_left > 30:
+        return "later"
+    if days_left < 0:
+        return "passed"
+    return "urgent" if days_left <= 7 else "soon"

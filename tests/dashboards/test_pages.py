@@ -132,3 +132,20 @@ def test_a_manual_refresh_is_for_ops_and_throttled(ops_lead, exec_, data):
     assert again.status_code == 429
     assert int(again["Retry-After"]) > 0
     assert signed_in(exec_).post("/w/alpha/dashboards/refresh/").status_code == 403
+
+
+def test_the_top_ideas_tile_draws_each_ideas_weeks_as_the_idea_pages_do(exec_, data):
+    """The tile reads the rollup, the idea pages the rows: both draw the same sparkline."""
+    from feedback.models import Idea
+    from feedback.selectors.trends import weekly_mentions
+    from productops.sparkline import sparkline
+
+    idea = Idea.objects.get(workspace=data.workspace)
+    weekly = weekly_mentions(workspace=data.workspace, idea_ids=[idea.pk])[idea.pk]
+    assert sum(weekly) > 0  # the line has something to show
+
+    html = _tile(signed_in(exec_), "ideas", "range=90d").content.decode()
+
+    line = sparkline(weekly, what="Mentions a week, last 12 weeks")
+    assert f'<a href="/w/alpha/ideas/{idea.pk}/">{idea.title}</a> <svg class="sparkline"' in html
+    assert f'aria-label="{line.label}"' in html and f'points="{line.points}"' in html

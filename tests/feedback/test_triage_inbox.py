@@ -311,7 +311,7 @@ def test_a_row_shows_every_column_and_escapes_what_people_typed(workspace_a, pm)
         f'<a class="acct" href="/w/alpha/feedback/accounts/{acct.pk}/" tabindex="-1">'
         "&lt;b&gt;Acme&lt;/b&gt; &amp; Co</a>"
     ) in row
-    assert '<span class="badge seg">Enterprise</span>' in row
+    assert '<span class="badge">Enterprise</span>' in row
     assert '<span class="area">Billing</span>' in row
     assert '<span class="tag">&lt;i&gt;vat&lt;/i&gt;</span>' in row
     assert 'class="prio prio-3" title="High"' in row
