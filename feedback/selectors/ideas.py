@@ -10,9 +10,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol, TypedDict, cast
 
 from django.db.models import (
+    Case,
     Count,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.db.models.functions import TruncWeek
 from django.shortcuts import get_object_or_404
@@ -36,6 +39,7 @@ from productops import clock
 from productops.folding import contains_folded
 from productops.models import AuditEvent, Membership, User, Workspace
 from productops.paging import encode_position, position_parts
+from productops.palette import number
 from productops.validation import ID, Choice
 
 if TYPE_CHECKING:
@@ -386,16 +390,21 @@ def closure(*, workspace: Workspace, closure_id: int) -> LoopClosure:
 
 
 def ideas_for_picker(*, workspace: Workspace, query: str = "", limit: int = 20) -> list[Idea]:
-    """Live ideas for triage's "link to idea" picker: title matches first, busiest first."""
+    """Live ideas for triage's "link to idea" picker: the idea whose number was typed ("12"
+    or "#12") first, then title matches, busiest first."""
     queryset = Idea.objects.filter(workspace=workspace, merged_into__isnull=True).select_related(
         "status"
     )
     query = query.strip()
+    numbered = number(query)
     if query:
-        queryset = queryset.filter(contains_folded("title", query))
-    return list(
-        queryset.annotate(link_count=Count("links")).order_by("-link_count", "-updated_at")[:limit]
+        matches = contains_folded("title", query)
+        queryset = queryset.filter(matches | Q(pk=numbered) if numbered else matches)
+    ranked = queryset.annotate(
+        link_count=Count("links"),
+        is_numbered=Case(When(pk=numbered or 0, then=Value(0)), default=Value(1)),
     )
+    return list(ranked.order_by("is_numbered", "-link_count", "-updated_at")[:limit])
 
 
 class Asked(TypedDict):

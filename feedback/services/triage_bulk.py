@@ -145,7 +145,8 @@ def feedback_bulk_action(
     """One of BULK_ACTIONS over {id: version}, as the inbox's bulk bar and the API give it."""
     if action != "link":
         return feedback_bulk_update(actor=actor, versions=versions, **bulk_changes(action, value))
-    idea_id = as_id(value.strip(), "value", "Give the idea's number.")
+    # An idea is named by its number, "12" or "#12", as pages show it.
+    idea_id = as_id(value.strip().removeprefix("#"), "value", "Give the idea's number, e.g. 12.")
     idea = Idea.objects.filter(workspace=actor.workspace, pk=idea_id).first()
     if idea is None:
         raise ValidationError({"value": f"There is no idea #{idea_id}."})

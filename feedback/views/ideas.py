@@ -225,7 +225,7 @@ def _detail(
         "events": selectors.history(workspace=workspace, idea=idea),
         "closures": closures,
         "outcome": loop_closures.closing_outcome(idea),
-        "merge_choices": [
+        "idea_merge_choices": [
             i for i in selectors.ideas_for_picker(workspace=workspace, limit=200) if i.pk != idea.pk
         ],
         "importances": Importance.choices,

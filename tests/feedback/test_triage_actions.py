@@ -599,7 +599,7 @@ def test_a_bulk_tag_over_items_all_changed_meanwhile_creates_no_tag(workspace_a,
         ("tag", "", "Name the tag."),
         ("area", "12345", "No such product area."),
         ("assign", "12345", "No such member."),
-        ("link", "abc", "Give the idea's number."),
+        ("link", "abc", "Give the idea's number, e.g. 12."),
     ],
 )
 def test_the_page_and_the_api_refuse_a_bad_bulk_value_with_the_same_message(
