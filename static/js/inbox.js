@@ -29,9 +29,16 @@
     return target.isContentEditable || target.closest("input, textarea, select, [contenteditable]") !== null;
   }
 
+  // While an item is on its way the panel shows a moving bar (app.css) and tells screen
+  // readers it is busy, so they wait for the item instead of reading the last one.
+  function panelLoading(loading) {
+    panel().classList.toggle("loading", loading);
+    panel().setAttribute("aria-busy", String(loading));
+  }
+
   function openPanel(row) {
     if (!row || !window.htmx) return;
-    panel().classList.add("loading");
+    panelLoading(true);
     window.htmx.ajax("GET", row.dataset.panel, { target: "#panel", swap: "innerHTML" });
   }
 
@@ -373,12 +380,12 @@
 
   document.addEventListener("htmx:beforeRequest", (event) => {
     const target = event.detail.target;
-    if (target && target.id === "panel") panel().classList.add("loading");
+    if (target && target.id === "panel") panelLoading(true);
   });
 
   document.addEventListener("htmx:afterRequest", (event) => {
     const target = event.detail.target;
-    if (target && target.id === "panel" && !event.detail.successful) panel().classList.remove("loading");
+    if (target && target.id === "panel" && !event.detail.successful) panelLoading(false);
     const source = event.detail.elt;
     if (source && source.id === "bulk-form" && event.detail.successful) {
       for (const box of checked()) box.checked = false;
@@ -434,8 +441,13 @@
       if (form && box && form.elements.status) form.elements.status.value = box.dataset.status;
       cursorId = null;
     }
+    // A picker's results show where the eye is: under its field, scrolled into the panel's
+    // view (on a phone the field sits near the bottom edge, the results below it).
+    if (target && target.classList.contains("picker-results") && target.firstElementChild) {
+      target.scrollIntoView({ block: "nearest" });
+    }
     if (target && target.id === "panel") {
-      panel().classList.remove("loading");
+      panelLoading(false);
       toTopForNewItem();
       showPanel(Boolean($("#panel .panel-body[data-item]")));
       // Answers to quick j/k/e presses may arrive out of order: the panel follows the cursor.

@@ -1,5 +1,7 @@
 """A PM's morning in the inbox, in real Chromium, with the keyboard only."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -48,6 +50,13 @@ def settled(page) -> None:
 def panel_shows(page, item) -> None:
     page.wait_for_selector(f'#panel .panel-body[data-item="{item.pk}"]')
     settled(page)
+
+
+def slid(page) -> None:
+    """The panel's slide-over has finished moving in or out (its CSS transition)."""
+    page.locator("#panel").evaluate(
+        "panel => Promise.all(panel.getAnimations().map(moving => moving.finished))"
+    )
 
 
 def press_and_wait(page, key: str, path_part: str) -> None:
@@ -238,7 +247,7 @@ def test_the_split_view_holds_at_950_px_and_the_item_slides_over_on_a_phone(
     assert not page.locator("#panel").is_visible()
     page.keyboard.press("j")
     panel_shows(page, first)
-    page.wait_for_timeout(250)  # the slide-in
+    slid(page)
     box = page.locator("#panel").bounding_box()
     assert page.locator("#panel").is_visible()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
@@ -247,8 +256,8 @@ def test_the_split_view_holds_at_950_px_and_the_item_slides_over_on_a_phone(
     page.keyboard.press("j")
     panel_shows(page, second)
     page.keyboard.press("Escape")
-    page.wait_for_timeout(250)
-    assert not page.locator("#panel").is_visible()
+    slid(page)
+    expect(page.locator("#panel")).to_be_hidden()
     assert page.locator("tr.inbox-row.current").get_attribute("id") == f"item-{second.pk}"
     assert_fits_phone(page)
     assert page.console_problems == []
@@ -295,6 +304,16 @@ def test_the_command_palette_jumps_to_an_item_by_number_and_an_idea_by_words(
     page.wait_for_selector("#palette-results .palette-none")
     page.keyboard.press("Escape")
     assert not page.locator("dialog#palette").is_visible()
+
+    # Cmd-K on a Mac; on a phone the palette fits the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.keyboard.press("Meta+k")
+    expect(page.locator("dialog#palette")).to_be_visible()
+    with page.expect_response(lambda r: "/palette/?q=okta" in r.url):
+        page.keyboard.type("okta")
+    expect(page.locator('#palette-results [role=option][href*="/ideas/"]')).to_be_visible()
+    box = page.locator("dialog#palette").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert page.console_problems == []
 
 
@@ -371,6 +390,60 @@ def test_an_answer_that_arrives_late_leaves_the_newer_tabs_and_undo_note(page, l
     expect(tabs).to_have_text(["New 3", "Triaged 0", "Archived 1", "Spam 0", "All"])
     statuses = dict(FeedbackItem.objects.values_list("pk", "status"))
     assert statuses[first.pk] == Status.ARCHIVED and statuses[second.pk] == Status.NEW
+    assert page.console_problems == []
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_the_panel_shows_it_is_loading_while_the_next_item_is_on_its_way(
+    page, live_server, inbox, width
+):
+    first, second, *_ = inbox["items"]
+    sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    page.keyboard.press("j")
+    panel_shows(page, first)
+    panel = page.locator("#panel")
+    expect(panel).to_have_attribute("aria-busy", "false")
+
+    held = []
+    page.route(f"**/feedback/{second.pk}/", lambda route: held.append(route))
+    with page.expect_request(lambda r: r.url.endswith(f"/feedback/{second.pk}/")):
+        page.keyboard.press("j")
+    # Held back here: until it comes, the panel says it is busy and draws its moving bar.
+    expect(panel).to_have_class(re.compile(r"\bloading\b"))
+    expect(panel).to_have_attribute("aria-busy", "true")
+    assert panel.evaluate("p => getComputedStyle(p).animationName") == "panel-loading"
+    held[0].continue_()
+    panel_shows(page, second)
+    expect(panel).not_to_have_class(re.compile(r"\bloading\b"))
+    expect(panel).to_have_attribute("aria-busy", "false")
+    assert page.console_problems == []
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_picker_results_show_under_their_field_in_view(page, live_server, inbox, width):
+    first = inbox["items"][0]
+    sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    page.keyboard.press("j")
+    panel_shows(page, first)
+    for key, results in (("d", "#dup-results"), ("l", "#idea-results")):
+        page.keyboard.press(key)
+        with page.expect_response(lambda r: "q=Okta" in r.url):
+            page.keyboard.type("Okta")
+        expect(page.locator(f"{results} [data-pick]").first).to_be_visible()
+        settled(page)
+        field = page.locator("#panel input:focus").bounding_box()
+        shown = page.locator(results).bounding_box()
+        panel = page.locator("#panel").evaluate(
+            "p => { const r = p.getBoundingClientRect();"
+            " return {top: Math.max(r.top, 0), bottom: Math.min(r.bottom, innerHeight)}; }"
+        )
+        assert panel["top"] <= field["y"] < shown["y"]  # under the field the PM types in...
+        assert shown["y"] + shown["height"] <= panel["bottom"] + 1  # ...and all in view
+        page.keyboard.press("Escape")
     assert page.console_problems == []
 
 
