@@ -72,6 +72,17 @@ class DashboardFilters:
             values["area"] = str(self.area) if self.area else "none"
         return urlencode(values | extra)
 
+    def triaged_query(self) -> str:
+        """The inbox's items triaged in the period, whatever their status now. The triage
+        rollups have no source, area or segment, so neither has this list."""
+        return urlencode(
+            {
+                "status": "all",
+                "triaged_since": self.since.isoformat(),
+                "triaged_until": self.until.isoformat(),
+            }
+        )
+
 
 def preset_range(preset: str, today: date) -> tuple[date, date]:
     if preset == "7d":

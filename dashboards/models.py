@@ -130,18 +130,21 @@ class TriageDaily(models.Model):
 
 
 class TriageFlowDaily(models.Model):
-    """The inbox's flow by the day things happened (spam left out): items that entered it on
-    the day they were received, items triaged on the day they were triaged and how long each
-    had waited. The backlog at the end of a day is the running sum of `entered - triaged`.
+    """The inbox's flow by the day things happened: items that entered it on the day they were
+    received, items that left it (triaged, archived, marked spam, merged) on the day they left
+    (`FeedbackItem.left_inbox_at`), and items triaged on the day they were triaged (whatever
+    their status now: the inbox's "triaged between" list) and how long each had waited.
 
-    `entered` counts the items still waiting or triaged since; an item archived straight from
-    the inbox has no exit time, so it is in neither column and the running sum ends at today's
-    backlog (the items still "new").
+    The backlog at the end of a day is the running sum of `entered - exited`: the items received
+    by then and not yet left, ending at today's backlog (the items still "new"). Every item
+    enters, spam too (spam caught at intake leaves the moment it arrives), so every way out
+    has its entry.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     entered = models.PositiveIntegerField()
+    exited = models.PositiveIntegerField(default=0)
     triaged = models.PositiveIntegerField()
     triage_seconds = models.BigIntegerField()  # summed over the items triaged on the day
     within_1h = models.PositiveIntegerField()  # of them, triaged within 1 h of arriving, ...
@@ -154,7 +157,7 @@ class TriageFlowDaily(models.Model):
         constraints = [models.UniqueConstraint(fields=["workspace", "day"], name="triage_flow_day")]
 
     def __str__(self) -> str:
-        return f"{self.day}: {self.entered} in, {self.triaged} triaged"
+        return f"{self.day}: {self.entered} in, {self.exited} out, {self.triaged} triaged"
 
 
 class PlanningQuarterly(models.Model):

@@ -216,6 +216,13 @@ class FeedbackItem(models.Model):
     triaged_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
+    # When the item last left the inbox (status "new") by any way out: triage, archive, spam, a
+    # merge; null while it waits. The backlog at any moment is the items received by then and
+    # not yet left, so the dashboards' backlog history needs every exit's time. Services set it
+    # with the status (triage.set_status); the feedback_left_inbox trigger fills it for any
+    # other writer (an import or spam at intake: its triage time, else its received time) and
+    # clears it when an item comes back to the inbox.
+    left_inbox_at = models.DateTimeField(null=True, blank=True)
     loop_closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -236,6 +243,11 @@ class FeedbackItem(models.Model):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="feedback_rating_one_to_five",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="new", left_inbox_at__isnull=True)
+                | (~Q(status="new") & Q(left_inbox_at__isnull=False)),
+                name="feedback_left_inbox_unless_new",
             ),
         ]
         indexes = [
@@ -275,6 +287,12 @@ class FeedbackItem(models.Model):
                 fields=["workspace", "triaged_at"],
                 condition=Q(triaged_at__isnull=False),
                 name="feedback_by_triage_time",
+            ),
+            # ... and the items that left the inbox on given days (the backlog's history).
+            models.Index(
+                fields=["workspace", "left_inbox_at"],
+                condition=Q(left_inbox_at__isnull=False),
+                name="feedback_by_exit_time",
             ),
             models.Index(fields=["workspace", "contact"], name="feedback_by_contact"),
             models.Index(fields=["duplicate_of"], name="feedback_duplicates"),

@@ -61,8 +61,9 @@ class Rollup:
     keys: tuple[str, ...]  # the bucket, after workspace_id
     values: tuple[str, ...]
     scope: str  # "days", "ideas", "categories" or "planning" (all of it or none)
-    # Selects workspace_id, *keys, *values. Placeholders: {items} and {triaged} (the items
-    # received / triaged on the scope's days), {where} and {evidence} (ideas, categories),
+    # Selects workspace_id, *keys, *values. Placeholders: {items}, {triaged} and {exited} (the
+    # items received / triaged / that left the inbox on the scope's days), {where} and
+    # {evidence} (ideas, categories),
     # {cube} and {cube_where} (the daily slices, from the daily feedback cube),
     # {daily_slices_in_months} (the monthly slices, from the daily ones).
     fresh_sql: str
@@ -78,6 +79,7 @@ class Rollup:
             parts = {
                 "items": lambda: items_in_runs("received_at", runs) if scoped else _ALL_ITEMS,
                 "triaged": lambda: items_in_runs("triaged_at", runs) if scoped else _ALL_ITEMS,
+                "exited": lambda: items_in_runs("left_inbox_at", runs) if scoped else _ALL_ITEMS,
                 **self.placeholders(scoped, recount),
             }
             used = {name for name in parts if "{" + name + "}" in self.fresh_sql}

@@ -4,6 +4,7 @@ from dashboards.rollups.rollup import RECEIVED_DAY, Rollup
 from productops import clock
 
 TRIAGED_DAY = clock.local_day_sql("i.triaged_at")
+EXIT_DAY = clock.local_day_sql("i.left_inbox_at")
 
 TRIAGE_DAILY = Rollup(
     table="dashboards_triagedaily",
@@ -48,6 +49,7 @@ TRIAGE_FLOW_DAILY = Rollup(
     keys=("day",),
     values=(
         "entered",
+        "exited",
         "triaged",
         "triage_seconds",
         "within_1h",
@@ -57,23 +59,29 @@ TRIAGE_FLOW_DAILY = Rollup(
         "within_7d",
     ),
     scope="days",
-    # Two scans of the scope's days, one by received_at and one by triaged_at, summed per day.
+    # Three scans of the scope's days, by received_at, left_inbox_at and triaged_at (each an
+    # index range), summed per day. Every item enters; an item triaged counts on its triage day
+    # whatever happened to it since (marked spam later too), as the inbox lists them.
     fresh_sql=f"""
-        SELECT %(ws)s::bigint, day, sum(entered), sum(triaged), sum(seconds)::bigint,
+        SELECT %(ws)s::bigint, day, sum(entered), sum(exited), sum(triaged), sum(seconds)::bigint,
                sum(w1h), sum(w4h), sum(w1d), sum(w3d), sum(w7d)
           FROM (
-            SELECT {RECEIVED_DAY} AS day, count(*) AS entered, 0 AS triaged, 0 AS seconds,
-                   0 AS w1h, 0 AS w4h, 0 AS w1d, 0 AS w3d, 0 AS w7d
+            SELECT {RECEIVED_DAY} AS day, count(*) AS entered, 0 AS exited, 0 AS triaged,
+                   0 AS seconds, 0 AS w1h, 0 AS w4h, 0 AS w1d, 0 AS w3d, 0 AS w7d
               FROM {{items}}
-             WHERE i.workspace_id = %(ws)s AND i.status <> 'spam'
-               AND (i.status = 'new' OR i.triaged_at IS NOT NULL)
+             WHERE i.workspace_id = %(ws)s
              GROUP BY 1
             UNION ALL
-            SELECT {TRIAGED_DAY}, 0, count(*),
+            SELECT {EXIT_DAY}, 0, count(*), 0, 0, 0, 0, 0, 0, 0
+              FROM {{exited}}
+             WHERE i.workspace_id = %(ws)s AND i.left_inbox_at IS NOT NULL
+             GROUP BY 1
+            UNION ALL
+            SELECT {TRIAGED_DAY}, 0, 0, count(*),
                    sum(greatest(0, extract(epoch FROM i.triaged_at - i.received_at))),
                    {_WITHIN}
               FROM {{triaged}}
-             WHERE i.workspace_id = %(ws)s AND i.status <> 'spam' AND i.triaged_at IS NOT NULL
+             WHERE i.workspace_id = %(ws)s AND i.triaged_at IS NOT NULL
              GROUP BY 1) flow
          GROUP BY day""",
     stored_scope="r.day = ANY(%(days)s::date[])",

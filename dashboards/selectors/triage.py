@@ -58,7 +58,7 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     flow = fetch_rows(
         """
         SELECT day, triaged, triage_seconds, within_1h, within_4h, within_1d, within_3d,
-               within_7d, sum(entered - triaged) OVER (ORDER BY day)
+               within_7d, sum(entered - exited) OVER (ORDER BY day)
           FROM dashboards_triageflowdaily
          WHERE workspace_id = %(ws)s AND day <= %(until)s
          ORDER BY day
@@ -144,7 +144,12 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 f"{received:,}",
                 link_to(inbox, workspace, filters.inbox_query()),
             ),
-            Figure("Triaged in period", triaged, f"{triaged:,}"),
+            Figure(
+                "Triaged in period",
+                triaged,
+                f"{triaged:,}",
+                link_to(inbox, workspace, filters.triaged_query()),
+            ),
         ],
         columns=["Backlog age or period", "Received", "Triaged", "Backlog"],
         rows=rows,

@@ -256,6 +256,8 @@ FILTER_PARAMETERS = [
     OpenApiParameter("priority", int, enum=Priority.values),
     OpenApiParameter("since", OpenApiTypes.DATE),
     OpenApiParameter("until", OpenApiTypes.DATE),
+    OpenApiParameter("triaged_since", OpenApiTypes.DATE, description="Triaged on or after."),
+    OpenApiParameter("triaged_until", OpenApiTypes.DATE, description="Triaged on or before."),
     OpenApiParameter("q", str, description="Full-text search (web search syntax)."),
     OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
     OpenApiParameter("cursor", str),

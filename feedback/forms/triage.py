@@ -32,6 +32,8 @@ FILTER_KEYS = (
     "priority",
     "since",
     "until",
+    "triaged_since",
+    "triaged_until",
     "q",
     "sort",
     "idea",
@@ -56,6 +58,8 @@ class InboxFilterForm(forms.Form):
     )
     since = FILTER_DAY.form_field(required=False)
     until = FILTER_DAY.form_field(required=False)
+    triaged_since = FILTER_DAY.form_field(required=False)
+    triaged_until = FILTER_DAY.form_field(required=False)
     q = forms.CharField(required=False, max_length=200)
     sort = forms.ChoiceField(choices=[(s, s) for s in SORTS], required=False)
     idea = ID.form_field(
@@ -102,6 +106,8 @@ class InboxFilterForm(forms.Form):
             priority=data.get("priority"),
             since=data.get("since"),
             until=data.get("until"),
+            triaged_since=data.get("triaged_since"),
+            triaged_until=data.get("triaged_until"),
             q=data.get("q") or "",
             sort=data.get("sort") or "newest",
             idea=data.get("idea"),

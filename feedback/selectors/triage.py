@@ -74,8 +74,10 @@ class InboxFilters:
     assignee: int | None = None  # a user id; 0: unassigned
     sentiment: str = ""
     priority: int | None = None
-    since: date | None = None
-    until: date | None = None
+    since: date | None = None  # received on or after (the workspace's day)
+    until: date | None = None  # received on or before
+    triaged_since: date | None = None  # triaged on or after (the dashboards' "triaged in period")
+    triaged_until: date | None = None
     q: str = ""
     sort: str = "newest"
     idea: int | None = None  # the counted evidence of this idea (planning links its figures here)
@@ -140,6 +142,10 @@ def filtered(*, workspace: Workspace, filters: InboxFilters) -> QuerySet[Feedbac
         qs = qs.filter(received_at__gte=clock.day_start(workspace, filters.since))
     if filters.until:
         qs = qs.filter(received_at__lt=clock.day_end(workspace, filters.until))
+    if filters.triaged_since:
+        qs = qs.filter(triaged_at__gte=clock.day_start(workspace, filters.triaged_since))
+    if filters.triaged_until:
+        qs = qs.filter(triaged_at__lt=clock.day_end(workspace, filters.triaged_until))
     if filters.q.strip():
         query = SearchQuery(fold(filters.q.strip()), search_type="websearch", config="english")
         qs = qs.filter(search=query)

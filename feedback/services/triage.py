@@ -39,7 +39,7 @@ from productops.access import Actor, require
 from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
-from productops.models import Membership, Role, User, Workspace
+from productops.models import Membership, Role, User
 from productops.validation import ID
 
 # What feedback_update may change. Values may be rows, or what a person or client names:
@@ -58,16 +58,39 @@ VERBS: dict[str, str] = {
 AUTO_SENTIMENT = "auto"  # clears a PM's override: the scorer's verdict again
 
 
-def _bucket(workspace: Workspace, item: FeedbackItem) -> str:
-    return clock.workspace_date(workspace, item.received_at).isoformat()
+def set_status(
+    item: FeedbackItem, status: str, *, by: User | None, now: datetime, restore: bool = False
+) -> set[datetime]:
+    """Moves `item` (unsaved) to `status` with the times the status carries: triaged_at/by
+    when triaged, cleared back in the inbox; left_inbox_at when it leaves the inbox by any way
+    (kept between other statuses: the backlog's exit is the first), cleared back in it.
+
+    Returns the moments, before and after, on whose days the triage flow counts the item (for
+    mark_days_of). `restore`: the status it had before (an undone merge), its times kept.
+    Every status change goes through here (edits, bulk actions, merges)."""
+    before = {item.triaged_at, item.left_inbox_at}
+    item.status = status
+    if status == Status.TRIAGED and not (restore and item.triaged_at):
+        item.triaged_at, item.triaged_by = now, by
+    elif status == Status.NEW:
+        item.triaged_at, item.triaged_by = None, None
+    if status == Status.NEW:
+        item.left_inbox_at = None
+    elif item.left_inbox_at is None:
+        item.left_inbox_at = now
+    return {m for m in before | {item.triaged_at, item.left_inbox_at} if m is not None}
 
 
-def mark_days_of(actor: Actor, item: FeedbackItem) -> None:
-    """Marks the days the item counts on: received, and triaged (the triage flow)."""
-    mark_changed(actor.workspace, "feedback", bucket=_bucket(actor.workspace, item))
-    if item.triaged_at is not None:
-        day = clock.workspace_date(actor.workspace, item.triaged_at).isoformat()
-        mark_changed(actor.workspace, "feedback", bucket=day)
+STATUS_FIELDS = ["status", "triaged_at", "triaged_by", "left_inbox_at"]  # what set_status sets
+
+
+def mark_days_of(actor: Actor, item: FeedbackItem, moments: Iterable[datetime] = ()) -> None:
+    """Marks the days the item counts on: received, and each of `moments` (set_status's: the
+    days it was triaged or left the inbox, before and after a change, for the triage flow)."""
+    days = {clock.workspace_date(actor.workspace, item.received_at)}
+    days |= {clock.workspace_date(actor.workspace, moment) for moment in moments}
+    for day in sorted(days):
+        mark_changed(actor.workspace, "feedback", bucket=day.isoformat())
 
 
 def state(item: FeedbackItem, tag_names: list[str] | None = None) -> dict[str, Any]:
@@ -256,14 +279,10 @@ def apply_changes(
     now = timezone.now()
     was_overridden = item.sentiment_overridden
     was_counted = item.status != Status.SPAM
-    was_triaged_at = item.triaged_at
+    moments: set[datetime] = set()
     if "status" in changes and changes["status"] != item.status:
         moved.update(status_counts.moves([(item.status, changes["status"])]))
-        item.status = changes["status"]
-        if item.status == Status.TRIAGED:
-            item.triaged_at, item.triaged_by = now, actor.user
-        elif item.status == Status.NEW:
-            item.triaged_at, item.triaged_by = None, None
+        moments = set_status(item, changes["status"], by=actor.user, now=now)
     if "priority" in changes:
         item.priority = changes["priority"]
     if "assignee" in changes:
@@ -290,9 +309,7 @@ def apply_changes(
     item.updated_at = now
     item.save(
         update_fields=[
-            "status",
-            "triaged_at",
-            "triaged_by",
+            *STATUS_FIELDS,
             "priority",
             "assignee",
             "product_area",
@@ -311,14 +328,8 @@ def apply_changes(
         )
     verb = VERBS[item.status] if "status" in new else "feedback.updated"
     audit(actor, verb, item, before=old, after=new)
-    mark_changed(actor.workspace, "feedback", bucket=_bucket(actor.workspace, item))
-    if "status" in new:
-        # The triage flow counts an item on the day it was triaged as well as received.
-        for moment in {was_triaged_at, item.triaged_at}:
-            if moment is None:
-                continue
-            day = clock.workspace_date(actor.workspace, moment).isoformat()
-            mark_changed(actor.workspace, "feedback", bucket=day)
+    # The triage flow counts an item on the days it was triaged and left the inbox as well.
+    mark_days_of(actor, item, moments)
     if (item.status != Status.SPAM) != was_counted:
         # Into or out of spam: the item leaves or rejoins its ideas' counted evidence.
         mark_ideas(actor, evidence.ideas_asked_by(item=item))

@@ -11,7 +11,14 @@ from feedback.models import (
     Status,
 )
 from feedback.services import status_counts
-from feedback.services.triage import lock_items, mark_days_of, mark_ideas, stale
+from feedback.services.triage import (
+    STATUS_FIELDS,
+    lock_items,
+    mark_days_of,
+    mark_ideas,
+    set_status,
+    stale,
+)
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
@@ -73,10 +80,10 @@ def feedback_merge(
     )
     dup.duplicate_of = orig
     status_counts.move(actor.workspace, dup.status, Status.ARCHIVED)
-    dup.status = Status.ARCHIVED
-    dup.version += 1
     dup.updated_at = timezone.now()
-    dup.save(update_fields=["duplicate_of", "status", "version", "updated_at"])
+    moments = set_status(dup, Status.ARCHIVED, by=actor.user, now=dup.updated_at)
+    dup.version += 1
+    dup.save(update_fields=["duplicate_of", *STATUS_FIELDS, "version", "updated_at"])
     audit(
         actor,
         "feedback.merged",
@@ -88,7 +95,7 @@ def feedback_merge(
             "moved_links": len(moving),
         },
     )
-    mark_days_of(actor, dup)
+    mark_days_of(actor, dup, moments)
     mark_ideas(actor, [*linked, *(idea_id for _, idea_id in moving)])
     return merge
 
@@ -114,10 +121,12 @@ def feedback_unmerge(*, actor: Actor, merge: FeedbackMerge) -> FeedbackItem:
     original_label = f"#{merge.original_id}"
     dup.duplicate_of = None
     status_counts.move(actor.workspace, dup.status, merge.previous_status)
-    dup.status = merge.previous_status
-    dup.version += 1
     dup.updated_at = timezone.now()
-    dup.save(update_fields=["duplicate_of", "status", "version", "updated_at"])
+    moments = set_status(
+        dup, merge.previous_status, by=actor.user, now=dup.updated_at, restore=True
+    )
+    dup.version += 1
+    dup.save(update_fields=["duplicate_of", *STATUS_FIELDS, "version", "updated_at"])
     merge.undone_at = timezone.now()
     merge.save(update_fields=["undone_at"])
     audit(
@@ -127,7 +136,7 @@ def feedback_unmerge(*, actor: Actor, merge: FeedbackMerge) -> FeedbackItem:
         before={"status": Status.ARCHIVED, "duplicate_of": original_label},
         after={"status": dup.status, "duplicate_of": None, "moved_links": len(idea_ids)},
     )
-    mark_days_of(actor, dup)
+    mark_days_of(actor, dup, moments)
     linked = IdeaLink.objects.filter(item_id=merge.original_id).values_list("idea_id", flat=True)
     mark_ideas(actor, [*idea_ids, *linked])
     return dup

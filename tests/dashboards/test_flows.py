@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.http import QueryDict
 
 from dashboards import refresh
 from dashboards.filters import DashboardFilters
@@ -16,11 +18,14 @@ from dashboards.selectors import feedback as feedback_tiles
 from dashboards.selectors import ideas as ideas_tiles
 from dashboards.selectors import planning as planning_tiles
 from dashboards.selectors import triage as triage_tiles
+from feedback.forms.triage import InboxFilterForm
 from feedback.models import FeedbackItem, Status
 from feedback.selectors import ideas as idea_selectors
+from feedback.selectors import triage as inbox_selectors
 from feedback.services import accounts as account_services
 from feedback.services import ideas as idea_services
 from feedback.services import triage as triage_services
+from feedback.services import triage_merges
 from planning.models import AgendaItem
 from planning.services import agenda as planning_agenda
 from planning.services import decisions as planning_decisions
@@ -238,3 +243,97 @@ def test_the_planning_tiles_show_demand_behind_commitments_and_what_shipped(pers
     assert this_quarter == [
         [planning_tiles._quarter_name(planning_tiles._quarter_of(today)), 3, 2, 1, "50%"]
     ]
+
+
+def test_every_way_out_of_the_inbox_ends_an_items_wait_on_the_day_it_left(admin):
+    """Six items arrive on one day and leave on later days by each way out (archive, spam, a
+    merge, triage); spam caught at intake never waits. The backlog at the end of each day, from
+    incremental refreshes, is the number of items still waiting then."""
+    workspace = admin.actor.workspace
+    today = clock.workspace_today(workspace)
+    first = today - timedelta(days=6)
+
+    def at(day: date, hour: int):
+        return time_machine.travel(
+            clock.day_start(workspace, day) + timedelta(hours=hour), tick=False
+        )
+
+    def update(body: str, status: str) -> None:
+        item = FeedbackItem.objects.get(workspace=workspace, body=body)
+        triage_services.feedback_update(
+            actor=admin.actor, item=item, expected_version=item.version, status=status
+        )
+
+    with at(first, 9):
+        for body in ("Archived", "Spam later", "Merged", "Original", "Triaged", "Waiting"):
+            triage_data.item(workspace, body, hours_ago=0)
+        triage_data.item(workspace, "Spam at intake", hours_ago=0, status=Status.SPAM)
+        refresh.rebuild_all(workspace_id=workspace.pk)
+    steps = [
+        lambda: update("Archived", Status.ARCHIVED),
+        lambda: update("Spam later", Status.SPAM),
+        lambda: triage_merges.feedback_merge(
+            actor=admin.actor,
+            original=FeedbackItem.objects.get(body="Original"),
+            duplicate=FeedbackItem.objects.get(body="Merged"),
+        ),
+        lambda: update("Triaged", Status.TRIAGED),
+    ]
+    for n, step in enumerate(steps, start=1):
+        with at(first + timedelta(days=n), 12):
+            step()
+            refresh.refresh_changed(workspace_id=workspace.pk)
+    assert refresh.verify(workspace_id=workspace.pk) == []
+
+    tile = triage_tiles.triage(
+        workspace=workspace, filters=DashboardFilters(since=first, until=today, preset="custom")
+    )
+    history = tile.chart["datasets"][2]["data"]
+    assert tile.chart["labels"] == [(first + timedelta(days=n)).isoformat() for n in range(7)]
+    assert history == [6, 5, 4, 3, 2, 2, 2]
+    assert {f.label: f.value for f in tile.figures}["Backlog"] == 2
+
+
+def test_triaged_in_period_links_to_the_inbox_list_of_as_many_items(admin):
+    """Items triaged before, inside and after a period (some marked spam or put back in the
+    inbox since), in Auckland's days: the tile's number is the count of the list it links to."""
+    workspace = admin.actor.workspace
+    Workspace.objects.filter(pk=workspace.pk).update(time_zone="Pacific/Auckland")
+    workspace.refresh_from_db()
+    today = clock.workspace_today(workspace)
+    since, until = today - timedelta(days=9), today - timedelta(days=3)
+    rng = random.Random(11)
+    for n in range(40):
+        triaged_on = today - timedelta(days=rng.randint(0, 14))
+        moment = clock.day_start(workspace, triaged_on) + timedelta(minutes=rng.choice([1, 1439]))
+        item = triage_data.item(workspace, f"Item {n}", hours_ago=24 * 16 + n)
+        with time_machine.travel(moment, tick=False):
+            item = triage_services.feedback_update(
+                actor=admin.actor, item=item, expected_version=item.version, status=Status.TRIAGED
+            )
+            later = rng.choice([None, None, Status.SPAM, Status.ARCHIVED, Status.NEW])
+            if later:
+                triage_services.feedback_update(
+                    actor=admin.actor, item=item, expected_version=item.version, status=later
+                )
+    refresh.rebuild_all(workspace_id=workspace.pk)
+    filters = DashboardFilters(since=since, until=until, preset="custom")
+
+    figure = next(
+        f
+        for f in triage_tiles.triage(workspace=workspace, filters=filters).figures
+        if f.label == "Triaged in period"
+    )
+
+    path, query = figure.link.split("?")
+    assert path == f"/w/{workspace.slug}/feedback/"
+    form = InboxFilterForm(QueryDict(query), actor=admin.actor)
+    assert form.is_valid(), form.errors
+    listed = inbox_selectors.filtered(workspace=workspace, filters=form.filters())
+    assert figure.value == listed.count() > 0
+    in_period = [
+        i
+        for i in FeedbackItem.objects.filter(workspace=workspace, triaged_at__isnull=False)
+        if since <= clock.workspace_date(workspace, i.triaged_at) <= until
+    ]
+    assert figure.value == len(in_period)
