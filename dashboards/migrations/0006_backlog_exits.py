@@ -13,7 +13,7 @@ ON CONFLICT (workspace_id, topic, bucket) DO UPDATE SET marked_at = now()
 class Migration(migrations.Migration):
     dependencies = [
         ("dashboards", "0005_wake_claims_in_queueing"),
-        ("feedback", "0008_exit_time_from_the_inbox"),
+        ("feedback", "0009_exit_time_from_the_inbox"),
         ("productops", "0009_queued_wakeups"),
     ]
 

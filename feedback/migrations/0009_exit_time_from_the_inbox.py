@@ -36,7 +36,7 @@ UPDATE feedback_feedbackitem SET left_inbox_at = coalesce(triaged_at, updated_at
 
 
 class Migration(migrations.Migration):
-    dependencies = [("feedback", "0007_triage_time_index")]
+    dependencies = [("feedback", "0008_status_count_changes")]
 
     operations = [
         migrations.AddField(
