@@ -126,7 +126,7 @@ def inbox_row(
         f'  <td class="sel">{select}</td>\n'
         f'  <td class="pri"><span class="prio prio-{int(i.priority)}" title="{priority_label}"'
         f' aria-label="{priority_label}"></span></td>\n'
-        '  <td class="main">\n'
+        '  <td class="main key-column">\n'
         f'    <a class="headline" href="{url}" hx-get="{url}" hx-target="#panel"'
         f' hx-swap="innerHTML" tabindex="-1">'
         f"{_e(_shortened(i.headline))}</a>\n"
