@@ -114,5 +114,6 @@ def test_every_account_a_page_names_links_to_its_account_page():
 
     assert problems == {}
     # The walk reached the pages the issue names (so an unlinked mention there would show).
-    for kind in ("feedback_inbox", "feedback_item", "idea_detail", "account_detail"):
+    met = ("feedback_inbox", "feedback_item", "idea_detail", "account_detail", "idea_close")
+    for kind in (*met, "planning_announce"):
         assert named[kind], f"the walk met no {kind} page naming an account"
