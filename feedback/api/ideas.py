@@ -137,7 +137,7 @@ class IdeaLinkIn(serializers.Serializer):
 
 
 class IdeaMergeIn(serializers.Serializer):
-    into = ID.serializer_field(help_text="The idea that survives")
+    into = ID.serializer_field(help_text="The idea that survives: its number (#12 on pages)")
 
 
 class IdeaFilter(filters.FilterSet):

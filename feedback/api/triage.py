@@ -226,7 +226,7 @@ class BulkIn(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="tag: a name; area: an id or blank; assign: a user id, me or none; "
-        "priority: 0-4; link: an idea id.",
+        "priority: 0-4; link: an idea's number, its id as pages show it (12 or #12).",
     )
     importance = serializers.ChoiceField(choices=Importance.choices, required=False)
 

@@ -148,7 +148,11 @@ class AgendaItemOut(serializers.ModelSerializer):
 
 
 class AgendaIn(serializers.Serializer):
-    idea = serializers.IntegerField(required=False, allow_null=True, help_text="Idea id")
+    idea = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The idea's number: its id, shown as #12 on pages",
+    )
     contract = serializers.IntegerField(required=False, allow_null=True, help_text="Contract id")
     topic = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 

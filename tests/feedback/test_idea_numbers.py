@@ -86,3 +86,17 @@ def test_no_template_offers_ideas_in_a_select_without_their_numbers():
             if any("idea" in iterable for iterable in loops) and "|idea_label" not in tag:
                 unlabelled.append(f"{path.name}: {tag[: tag.index('>') + 1]}")
     assert unlabelled == []
+
+
+def test_the_api_bulk_link_takes_the_number_as_pages_show_it(pm, workspace_a):
+    _, sso = _ideas(pm)
+    item = data.item(workspace_a, "Via the API")
+
+    response = signed_in(pm).post(
+        "/api/v1/w/alpha/feedback/bulk/",
+        {"action": "link", "value": f"#{sso.pk}", "items": [{"id": item.pk, "version": 1}]},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200 and response.json()["updated"] == [item.pk]
+    assert IdeaLink.objects.filter(idea=sso, item=item).exists()
