@@ -7,6 +7,7 @@ from feedback.services import ideas as idea_services
 from productops import demo
 from productops.access import Actor
 from productops.models import Membership, Role
+from tests.e2e.conftest import assert_fits_phone
 from tests.e2e.test_shell import sign_in
 from tests.productops.test_workspace_logo import png
 
@@ -43,9 +44,11 @@ def test_an_admin_uploads_a_logo_that_loads_in_the_header_and_on_the_public_road
     header_logo = page.locator(".switcher summary img.workspace-logo")
     header_logo.wait_for()
     assert _loaded(header_logo)
+    assert_fits_phone(page)  # the logo beside the name leaves the top bar within 390 px
 
     page.goto(f"{live_server.url}/public/acme/roadmap/")
     public_logo = page.locator(".public-wordmark img.workspace-logo")
     assert public_logo.get_attribute("alt") == workspace.name
     assert _loaded(public_logo)
+    assert_fits_phone(page)
     assert page.console_problems == []
