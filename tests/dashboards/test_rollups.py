@@ -7,9 +7,9 @@ from django.db import connection
 from django.utils import timezone
 
 from dashboards import refresh
-from dashboards.models import FeedbackDaily, IdeaTotal, RefreshRun
+from dashboards.models import FeedbackDaily, IdeaTotal, RefreshRun, TriageFlowDaily
 from feedback.intake_item import IntakeItem
-from feedback.models import FeedbackItem
+from feedback.models import FeedbackItem, Status
 from feedback.services import intake
 from productops import clock
 from productops.models import ChangeMark, Workspace
@@ -45,6 +45,10 @@ def test_rollups_equal_a_recount_after_random_writes(admin, seed, zone):
     assert FeedbackDaily.objects.filter(workspace=workspace).exists()
     rows = FeedbackDaily.objects.filter(workspace=workspace).values_list("items", "spam")
     assert sum(a + b for a, b in rows) == FeedbackItem.objects.filter(workspace=workspace).count()
+    # ... and the backlog's history, every exit taken off, ends at the items waiting now.
+    flow = TriageFlowDaily.objects.filter(workspace=workspace).values_list("entered", "exited")
+    waiting = FeedbackItem.objects.filter(workspace=workspace, status=Status.NEW).count()
+    assert sum(entered - exited for entered, exited in flow) == waiting
 
 
 def test_verify_names_what_differs(admin):

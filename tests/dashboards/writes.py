@@ -13,7 +13,7 @@ from feedback.intake_item import IntakeItem
 from feedback.models import Account, FeedbackItem, FeedbackMerge, Idea, IdeaLink, Status
 from feedback.services import accounts as account_services
 from feedback.services import ideas as idea_services
-from feedback.services import intake, processing, sources, triage, triage_merges
+from feedback.services import intake, processing, sources, triage, triage_bulk, triage_merges
 from inventory.models import Contract, Tool
 from inventory.services import contracts, tools
 from planning.models import AgendaItem, PlanningSession, SessionKind
@@ -91,6 +91,19 @@ class Writer:
         triage.feedback_update(
             actor=self.actor, item=item, expected_version=item.version, status=status
         )
+
+    def bulk(self) -> None:
+        """One status for a few items at once (the inbox's bulk bar), then perhaps undone."""
+        items = [item for item in (self._item() for _ in range(3)) if item is not None]
+        status = self.rng.choice([Status.TRIAGED, Status.ARCHIVED, Status.SPAM, Status.NEW])
+        versions = {item.pk: item.version for item in items}
+        before = {item.pk: {"status": item.status} for item in items}
+        result = triage_bulk.feedback_bulk_update(
+            actor=self.actor, versions=versions, status=status
+        )
+        if self.rng.random() < 0.3:
+            reverts = {row.pk: (row.version, before[row.pk]) for row in result.updated}
+            triage_bulk.feedback_bulk_revert(actor=self.actor, reverts=reverts)
 
     def merge(self) -> None:
         original, duplicate = self._item(), self._item()
@@ -320,6 +333,7 @@ class Writer:
         ("intake", 6),
         ("process", 2),
         ("triage", 5),
+        ("bulk", 2),
         ("merge", 2),
         ("unmerge", 1),
         ("idea", 1),
