@@ -154,3 +154,19 @@ def test_the_same_status_reads_the_same_on_every_page(pm, workspace_a):
     badge = f'<span class="badge tone-positive">{shipped.name}</span>'
     for url in ("/w/alpha/ideas/", "/w/alpha/ideas/board/", f"/w/alpha/ideas/{idea.pk}/"):
         assert badge in client.get(url).content.decode(), url
+
+
+def test_no_template_writes_a_colour_of_its_own():
+    """Colours live in the stylesheet's custom properties: a literal in markup (an SVG fill, a
+    style attribute) is a colour no theme or contrast check reaches."""
+    literal = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b|rgba?\(|hsla?\(")
+    offenders = [
+        f"{path.relative_to(BASE)}: {match.group(0)}"
+        for path in (BASE / "templates").rglob("*.html")
+        for attribute in re.finditer(
+            r'(?:fill|stroke|color|style|background)="([^"]*)"', path.read_text()
+        )
+        for match in [literal.search(attribute.group(1))]
+        if match
+    ]
+    assert offenders == []
