@@ -354,7 +354,7 @@ class FeedbackDetail(WorkspaceAPIView):
 
     @extend_schema(request=FeedbackPatchIn, responses={200: FeedbackDetailOut})
     def patch(self, request, slug: str, item_id: int) -> Response:
-        item = selectors.item(workspace=self.workspace, item_id=item_id)
+        item = selectors.item_to_change(workspace=self.workspace, item_id=item_id)
         data = FeedbackPatchIn(data=request.data)
         data.is_valid(raise_exception=True)
         given = dict(data.validated_data)
@@ -373,7 +373,7 @@ class FeedbackMergeView(WorkspaceAPIView):
     @extend_schema(request=MergeIn, responses={201: MergeOut})
     @idempotent
     def post(self, request, slug: str, item_id: int) -> Response:
-        duplicate = selectors.item(workspace=self.workspace, item_id=item_id)
+        duplicate = selectors.item_to_change(workspace=self.workspace, item_id=item_id)
         data = MergeIn(data=request.data)
         data.is_valid(raise_exception=True)
         original = selectors.item_or_none(

@@ -415,6 +415,14 @@ def item(*, workspace: Workspace, item_id: int) -> "ListedItem":
     return get_object_or_404(_one_item(workspace), pk=item_id)
 
 
+def item_to_change(*, workspace: Workspace, item_id: int) -> FeedbackItem:
+    """One item of the workspace (404 for others'), its own columns only: what an action reads
+    before it hands the item to a service (which locks the row and reads it again)."""
+    return get_object_or_404(
+        FeedbackItem.objects.filter(workspace=workspace).defer("search"), pk=item_id
+    )
+
+
 class Sections(TypedDict):
     """Whether an item has rows in each panel section that its row's columns do not count."""
 

@@ -327,12 +327,14 @@ def _posted_fields(posted: QueryDict) -> dict[str, str]:
 @require_POST
 @member_required(Capability.TRIAGE_FEEDBACK)
 def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
-    item = selectors.item(workspace=request.workspace, item_id=item_id)
+    item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
     form = ItemUpdateForm(request.POST)
     if not form.is_valid():
         return failed(request, item_id, form.errors.as_text(), status=400)
     changes = form.changes()
-    had = {t.pk: t.name for t in item.tags.all()}
+    # The tags before, for their undo: read only when the action changes tags.
+    tagged = "add_tags" in changes or "remove_tags" in changes
+    had = {t.pk: t.name for t in item.tags.all()} if tagged else {}
     updated = panel_write(
         request,
         item_id,

@@ -30,7 +30,7 @@ from productops.capabilities import Capability
 @member_required(Capability.TRIAGE_FEEDBACK)
 def item_merge(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Marks this item a duplicate of the posted original."""
-    item = selectors.item(workspace=request.workspace, item_id=item_id)
+    item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
     form = MergeForm(request.POST)
     if not form.is_valid():
         return failed(request, item_id, "Choose the original item.", status=400)
@@ -79,7 +79,7 @@ def merge_undo(request: WorkspaceRequest, merge_id: int) -> HttpResponse:
 @require_GET
 @member_required(Capability.VIEW_FEEDBACK)
 def duplicate_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
-    item = selectors.item(workspace=request.workspace, item_id=item_id)
+    item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
     query = request.GET.get("q", "")[:200]
     found = selectors.similar_items(workspace=request.workspace, item=item, query=query)
     if not query:
@@ -95,7 +95,7 @@ def duplicate_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 @require_GET
 @member_required(Capability.VIEW_FEEDBACK)
 def idea_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
-    item = selectors.item(workspace=request.workspace, item_id=item_id)
+    item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
     query = request.GET.get("q", "")[:200]
     ideas = idea_selectors.ideas_for_picker(workspace=request.workspace, query=query, limit=8)
     return render(
@@ -106,7 +106,7 @@ def idea_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 @require_POST
 @member_required(Capability.TRIAGE_FEEDBACK)
 def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
-    item = selectors.item(workspace=request.workspace, item_id=item_id)
+    item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
     form = LinkForm(request.POST)
     if not form.is_valid():
         problems = form_problems(form)

@@ -623,3 +623,33 @@ def test_the_page_and_the_api_refuse_a_bad_bulk_value_with_the_same_message(
     assert api.status_code == 400
     assert message in str(api.json()["error"])
     assert fresh(item).version == 1
+
+
+# One keypress of triage (the bench's "triage action"): archive the item under the cursor,
+# answered with its row, the tabs and the undo; then the next item's panel. It took 35 queries
+# before actions read only the item's own row, the panel only the sections it has rows in and
+# the pickers' three lists in one query.
+KEYPRESS_QUERIES = 22
+
+
+def test_a_triage_keypress_stays_within_its_query_budget_and_undoes_exactly(
+    workspace_a, pm, django_assert_max_num_queries
+):
+    client = signed_in(pm)
+    bug, ux = data.tag(workspace_a, "bug"), data.tag(workspace_a, "ux")
+    acted = data.item(workspace_a, "Archive me", product_area=data.area(workspace_a, "Billing"))
+    acted.tags.add(bug, ux)
+    following = data.item(workspace_a, "Next in line", hours_ago=2)
+    client.get(url(following), headers=HX)  # the session and the first request's lookups
+    with django_assert_max_num_queries(KEYPRESS_QUERIES):
+        done = client.post(
+            url(acted, "update"), {"version": 1, "status": "archived", "answer": "row"}, headers=HX
+        )
+        panel = client.get(url(following), headers=HX)
+    assert done.status_code == 200 and panel.status_code == 200
+    assert f'data-item="{following.pk}"' in panel.content.decode()
+    assert 'name="status" value="new"' in done.content.decode()  # the undo restores the status
+    undone = client.post(url(acted, "update"), {"version": 2, "status": "new"}, headers=HX)
+    assert undone.status_code == 200
+    back = fresh(acted)
+    assert back.status == Status.NEW and set(back.tags.all()) == {bug, ux}
