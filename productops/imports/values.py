@@ -84,11 +84,20 @@ class ColumnRule:
         }
 
 
+# No date or amount a column rule reads is longer ("31/12/2024 11:59:59.999 p.m. UTC" is 33): a
+# longer cell is free text, whose digits say nothing about dates or decimals, and skipping it
+# keeps the upload of a 100,000-row export from scanning every body character by character.
+LONGEST_VALUE = 64
+
+
 def column_rule(values: list[str]) -> ColumnRule:
     day_first = month_first = numeric = 0
     point = comma = 0
     for text in values:
-        text = _ZONE_WORD.sub("", text.strip())
+        text = text.strip()
+        if len(text) > LONGEST_VALUE:
+            continue
+        text = _ZONE_WORD.sub("", text)
         if not text:
             continue
         match = _NUMERIC_DATE.match(text)

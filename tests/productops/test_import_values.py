@@ -162,3 +162,12 @@ def test_a_cell_that_is_not_exactly_an_amount_is_refused(text, reason):
     decimals = Decimals.POINT if reason.startswith(("more", "not an amount")) else None
     with pytest.raises(ValueError, match=reason):
         parse_money(text, decimals, "EUR")
+
+
+def test_free_text_longer_than_any_date_or_amount_decides_nothing():
+    body = "Since version 2.5 the export of 1,5 GB files fails on 3/14/2024 for every team we have"
+
+    rule = column_rule([body, body.replace("2.5", "2,50")])
+
+    assert (rule.decimals, rule.date_order, rule.numeric_dates) == (None, None, False)
+    assert column_rule(["1.234,56", "12,50"]).decimals == Decimals.COMMA  # amounts still do
