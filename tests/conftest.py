@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from productops.access import Actor
 from productops.celery import app as celery_app
 from productops.models import Membership, Role, User, Workspace
-from tests import checkout_clean
+from tests import checkout_clean, open_connections
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
 from tests.private_redis import PrivateRedis, app_on
 
@@ -31,6 +31,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     checkout_clean.check(session)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_connection_left_open(request, django_db_blocker):
+    """After the last test, before the test database is dropped (tests/open_connections.py);
+    a run without database tests makes no test database for it."""
+    if not any(map(open_connections.uses_database, request.session.items)):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")  # set up first, so dropped after this check
+    yield
+    with django_db_blocker.unblock():
+        open_connections.check()
 
 
 ROLES = ["admin", "ops_lead", "pm", "exec"]

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -24,6 +25,10 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # While Playwright's event loop runs in this thread, asgiref keeps Django's connections
+        # per async context, so the test's ORM calls opened connections of their own, which
+        # nothing else closes: left open, the test database cannot be dropped at the end.
+        connections.close_all()
 
 
 @pytest.fixture
