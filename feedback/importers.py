@@ -36,6 +36,7 @@ from productops.imports import (
     Importer,
     ImportField,
     RowError,
+    RowProblems,
     import_upload,
 )
 from productops.models import ImportJob
@@ -158,11 +159,10 @@ class FeedbackImporter(Importer):
         text = {k: (v or "").strip() for k, v in values.items() if isinstance(v, str | None)}
         if not text.get("email") and "@" in text.get("name", ""):
             text["email"], text["name"] = text["name"], ""  # "Requester" held the address
-        body = html_to_text(text.get("body", ""))
+        problems = RowProblems()
+        body = html_to_text(text.get("body", "")) or text.get("title", "")  # a title says something
         if not body:
-            if not text.get("title"):
-                raise RowError("The feedback text is empty.")
-            body = text["title"]  # a post with only a title still says something
+            problems.add("The feedback text is empty.")
         separator = r"\s+" if job.options.get("layout") == ZENDESK else r"[,;]"
         external_id = text.get("external_id", "")
         if job.options.get("layout") == GOOGLE_PLAY and external_id:
@@ -178,19 +178,20 @@ class FeedbackImporter(Importer):
             account_domain=text.get("account_domain", ""),
             tags=tuple(t for t in re.split(separator, text.get("tags", "")) if t.strip()),
             product_area=text.get("product_area", ""),
-            rating=_rating(text.get("rating", "")),
+            rating=problems.check(_rating, text.get("rating", "")),
         )
-        errors = services.check_item(item)
-        if errors:
-            raise RowError(" ".join(f"{_label(k)}: {' '.join(v)}" for k, v in errors.items()))
+        for name, messages in services.check_item(item).items():
+            if name != "body" or body:  # an empty text is named above
+                problems.add(f"{_label(name)}: {' '.join(messages)}")
         identity = values.get(IDENTITY) or {}
         if "external_id" in values and not item.external_id and not any(identity.values()):
             # The id column is the key of every other row: imported without it, this row could
             # never be matched again (a re-import with the id would make it twice).
-            raise RowError(
+            problems.add(
                 "External id: this row has none, though a column holds the id of each row. "
                 "Fill it in, or map no id column to match rows by their text, email and date."
             )
+        problems.raise_any()
         if not item.external_id and any(identity.values()):
             item = IntakeItem(**{**item.__dict__, "external_id": derived_id(identity, item.body)})
             return {

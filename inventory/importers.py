@@ -14,13 +14,29 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
 
-from inventory.models import BillingPeriod, Contract, DataSensitivity, Tool, ToolStatus
+from inventory.models import (
+    BillingPeriod,
+    Contract,
+    DataSensitivity,
+    Tool,
+    ToolStatus,
+    term_start,
+)
 from inventory.services import contracts as contract_services
 from inventory.services import tools as tool_services
 from productops import validation
 from productops.access import Actor
 from productops.capabilities import Capability
-from productops.imports import BatchOutcome, FieldKind, Importer, ImportField, Layout, RowError
+from productops.imports import (
+    UNREADABLE,
+    BatchOutcome,
+    FieldKind,
+    Importer,
+    ImportField,
+    Layout,
+    RowError,
+    RowProblems,
+)
 from productops.imports.values import Money
 from productops.models import ImportJob, Membership
 
@@ -165,100 +181,66 @@ class ToolImporter(Importer):
 
     def clean_row(self, values: dict, *, job: ImportJob) -> dict:
         v = {k: (text or "").strip() for k, text in values.items() if isinstance(text, str)}
-        if not v.get("name"):
-            raise RowError("The tool has no name.")
-        if not v.get("category"):
-            raise RowError(f"{v['name']} has no category.")
-        if len(v["name"]) > 100 or len(v["category"]) > 60:
-            raise RowError("Use at most 100 characters for the name and 60 for the category.")
-        tool: dict = {"name": v["name"], "category": v["category"]}
+        problems = RowProblems()
+        name, category = v.get("name", ""), v.get("category", "")
+        if not name:
+            problems.add("The tool has no name.")
+        if not category:
+            problems.add(f"{name or 'The tool'} has no category.")
+        if len(name) > 100 or len(category) > 60:
+            problems.add("Use at most 100 characters for the name and 60 for the category.")
+        tool: dict = {"name": name, "category": category}
         for key in ("vendor", "team", "description"):
             if v.get(key):
                 tool[key] = v[key]
         if v.get("url"):
-            tool["url"] = _checked("Link", _Link, v["url"])
+            tool["url"] = problems.check(_checked, "Link", _Link, v["url"])
         if v.get("owner"):
             try:
                 validate_email(v["owner"])
+                tool["owner"] = v["owner"].lower()
             except ValidationError:
-                raise RowError(f"Owner {v['owner']!r} is not an email address.") from None
-            tool["owner"] = v["owner"].lower()
+                problems.add(f"Owner {v['owner']!r} is not an email address.")
         if v.get("status"):
-            tool["status"] = _choice("Status", v["status"], ToolStatus.choices)
+            tool["status"] = problems.check(_choice, "Status", v["status"], ToolStatus.choices)
         if v.get("sso_enabled"):
-            tool["sso_enabled"] = _flag("SSO", v["sso_enabled"])
+            tool["sso_enabled"] = problems.check(_flag, "SSO", v["sso_enabled"])
         if v.get("data_sensitivity"):
-            tool["data_sensitivity"] = _choice(
-                "Data sensitivity", v["data_sensitivity"], DataSensitivity.choices
+            tool["data_sensitivity"] = problems.check(
+                _choice, "Data sensitivity", v["data_sensitivity"], DataSensitivity.choices
             )
         for key in ("tags", "feedback_source_kinds"):
             if v.get(key):
                 tool[key] = _labels(v[key])
+        unreadable = values.get(UNREADABLE) or set()
         contract = None
-        if any(values.get(k) for k in ("cost", "renewal_date")) or (
+        if any(values.get(k) or k in unreadable for k in ("cost", "renewal_date")) or (
             v.get("billing_period") and "billing_period" in job.mapping
         ):
-            contract = self._contract(values, v)
+            contract = problems.check(_contract, values, v, derive_start=_no_start(job.mapping))
+        problems.raise_any()
         return {"tool": tool, "contract": contract}
 
-    def _contract(self, values: dict, v: dict) -> dict:
-        missing = [
-            label
-            for key, label in (
-                ("billing_period", "billing period"),
-                ("cost", "cost"),
-                ("start_date", "start date"),
-                ("renewal_date", "renewal date"),
-            )
-            if not values.get(key)
+    def mapping_notes(self, mapping: dict[str, str]) -> list[str]:
+        if not _no_start(mapping) or not any(mapping.get(k) for k in ("cost", "renewal_date")):
+            return []
+        return [
+            "The file has no start date column: each contract is stored as starting one "
+            "billing period before its renewal date (a month, a year, or a multi-year "
+            "contract's term), so importing the file again finds the same contracts. Map a "
+            "start date column to store the real dates."
         ]
-        if missing:
-            raise RowError(f"The contract needs its {', '.join(missing)}.")
-        period = PERIODS.get(v["billing_period"].lower().replace(" ", ""))
-        if period is None:
-            raise RowError(
-                f"Billing period {v['billing_period']!r}: use monthly, annual or multi-year."
-            )
-        money: Money = values["cost"]
-        if money.amount < 0:
-            raise RowError("Cost cannot be negative.")
-        contract = {
-            "billing_period": period,
-            "cost": money.amount,
-            "currency": money.currency,
-            "start_date": _checked("Start date", validation.CONTRACT_DAY, values["start_date"]),
-            "renewal_date": _checked(
-                "Renewal date", validation.CONTRACT_DAY, values["renewal_date"]
-            ),
-        }
-        for key in ("plan", "reference"):
-            if v.get(key):
-                contract[key] = v[key][:100]
-        if v.get("currency") and not re.fullmatch(r"[A-Za-z]{3}", v["currency"]):
-            raise RowError(f"Currency {v['currency']!r}: use three letters, e.g. EUR.")
-        for key, label, bound in (
-            ("term_months", "Term", validation.TERM_MONTHS),
-            ("seats_bought", "Seats bought", validation.SEATS),
-            ("seats_used", "Seats used", validation.SEATS),
-            ("notice_days", "Notice", validation.NOTICE_DAYS),
-        ):
-            if v.get(key):
-                contract[key] = _checked(label, bound, v[key])
-        if v.get("auto_renew"):
-            contract["auto_renew"] = _flag("Auto-renew", v["auto_renew"])
-        if contract["renewal_date"] <= contract["start_date"]:
-            raise RowError("The renewal date must come after the start date.")
-        if period == BillingPeriod.MULTI_YEAR and "term_months" not in contract:
-            raise RowError("A multi-year contract needs its term in months (over 12).")
-        return contract
 
     def stored(self, cleaned: dict) -> dict[str, str]:
         shown = {k: _shown(value) for k, value in cleaned["tool"].items()}
         contract = cleaned["contract"] or {}
-        shown |= {k: _shown(value) for k, value in contract.items() if k != "currency"}
-        if contract:
+        shown |= {
+            k: _shown(value) for k, value in contract.items() if k not in ("currency", DERIVED)
+        }
+        if contract:  # the cost names its currency: no column of its own
             shown["cost"] = f"{contract['cost']} {contract['currency']}"
-            shown["currency"] = contract["currency"]
+        if contract.get(DERIVED):
+            shown["start_date"] += " (derived)"  # the mapping step says how
         return shown
 
     def preview_notes(self, rows, *, job: ImportJob) -> dict[int, str]:
@@ -318,6 +300,84 @@ class ToolImporter(Importer):
         return outcome
 
 
+# Marks a contract whose start date was worked out from its renewal (the file has no start date
+# column); not a contract field.
+DERIVED = "start_date_derived"
+
+
+def _no_start(mapping: dict[str, str]) -> bool:
+    return not mapping.get("start_date")
+
+
+def _contract(values: dict, v: dict, *, derive_start: bool) -> dict:
+    """A row's contract term; raises RowError naming every problem. Without a start date
+    column (`derive_start`) the term starts one billing period before its renewal date."""
+    problems = RowProblems()
+    unreadable = values.get(UNREADABLE) or set()
+    missing = [
+        label
+        for key, label in (
+            ("billing_period", "billing period"),
+            ("cost", "cost"),
+            ("start_date", "start date"),
+            ("renewal_date", "renewal date"),
+        )
+        if not values.get(key)
+        and key not in unreadable  # named already, as unreadable
+        and not (key == "start_date" and derive_start)
+    ]
+    if missing:
+        problems.add(f"The contract needs its {', '.join(missing)}.")
+    period = None
+    if v.get("billing_period"):
+        period = PERIODS.get(v["billing_period"].lower().replace(" ", ""))
+        if period is None:
+            problems.add(
+                f"Billing period {v['billing_period']!r}: use monthly, annual or multi-year."
+            )
+    money: Money | None = values.get("cost")
+    if money is not None and money.amount < 0:
+        problems.add("Cost cannot be negative.")
+    days = {
+        key: problems.check(_checked, label, validation.CONTRACT_DAY, values[key])
+        if values.get(key)
+        else None
+        for key, label in (("start_date", "Start date"), ("renewal_date", "Renewal date"))
+    }
+    contract: dict = {
+        "billing_period": period,
+        "cost": money.amount if money else None,
+        "currency": money.currency if money else None,
+        **days,
+    }
+    for key in ("plan", "reference"):
+        if v.get(key):
+            contract[key] = v[key][:100]
+    if v.get("currency") and not re.fullmatch(r"[A-Za-z]{3}", v["currency"]):
+        problems.add(f"Currency {v['currency']!r}: use three letters, e.g. EUR.")
+    for key, label, bound in (
+        ("term_months", "Term", validation.TERM_MONTHS),
+        ("seats_bought", "Seats bought", validation.SEATS),
+        ("seats_used", "Seats used", validation.SEATS),
+        ("notice_days", "Notice", validation.NOTICE_DAYS),
+    ):
+        if v.get(key):
+            contract[key] = problems.check(_checked, label, bound, v[key])
+    if v.get("auto_renew"):
+        contract["auto_renew"] = problems.check(_flag, "Auto-renew", v["auto_renew"])
+    if period == BillingPeriod.MULTI_YEAR and not v.get("term_months"):
+        problems.add("A multi-year contract needs its term in months (over 12).")
+    start, renewal = contract["start_date"], contract["renewal_date"]
+    term = contract.get("term_months")
+    if start is None and derive_start and renewal and period and not problems.reasons:
+        start = contract["start_date"] = term_start(renewal, period, term)
+        contract[DERIVED] = True
+    if start and renewal and renewal <= start:
+        problems.add("The renewal date must come after the start date.")
+    problems.raise_any()
+    return contract
+
+
 def _save_tool(actor: Actor, tool: Tool | None, fields: dict) -> tuple[Tool, str]:
     if tool is None:
         return tool_services.tool_create(actor=actor, **fields), "created"
@@ -332,6 +392,7 @@ def _save_tool(actor: Actor, tool: Tool | None, fields: dict) -> tuple[Tool, str
 
 def _save_contract(actor: Actor, tool: Tool, terms: dict) -> str:
     terms = {"currency": actor.workspace.currency, **terms}
+    terms.pop(DERIVED, None)
     existing = Contract.objects.filter(
         workspace=actor.workspace,
         tool=tool,

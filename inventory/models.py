@@ -1,6 +1,7 @@
 """The tool inventory: tools, their contracts and seat use, requests, renewal decisions and
 reminders. Every row carries its workspace, and every unique constraint includes it."""
 
+import calendar
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -161,6 +162,24 @@ class Contract(models.Model):
     @property
     def counts_toward_spend(self) -> bool:
         return self.is_current and self.decision != RenewalChoice.CANCEL
+
+
+def term_start(renewal_date: date, billing_period: str, term_months: int | None) -> date:
+    """The day a term renewing on `renewal_date` began: one billing period earlier (a month; a
+    year, or `term_months` when given; a multi-year contract's `term_months`), on the same day
+    of the month, or that month's last day when it is shorter (31 March -> 28/29 February)."""
+    if billing_period == BillingPeriod.MONTHLY:
+        months = 1
+    elif billing_period == BillingPeriod.MULTI_YEAR:
+        if not term_months:
+            raise ValueError("A multi-year contract's start needs its term in months.")
+        months = term_months
+    else:
+        months = term_months or 12
+    month_index = renewal_date.year * 12 + renewal_date.month - 1 - months
+    year, month = divmod(month_index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(renewal_date.day, last_day))
 
 
 def annualise(cost: Decimal, billing_period: str, term_months: int | None) -> Decimal:

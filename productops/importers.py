@@ -7,7 +7,7 @@ from django.utils import timezone
 from productops import services
 from productops.access import Actor
 from productops.capabilities import Capability
-from productops.imports import BatchOutcome, Importer, ImportField, RowError
+from productops.imports import BatchOutcome, Importer, ImportField, RowProblems
 from productops.models import ImportJob, Invitation, Membership, Role
 
 ROLE_NAMES = {
@@ -35,14 +35,16 @@ class MemberImporter(Importer):
     ]
 
     def clean_row(self, values: dict[str, str], *, job: ImportJob) -> dict:
+        problems = RowProblems()
         email = values.get("email", "").strip().lower()
         try:
             validate_email(email)
         except ValidationError:
-            raise RowError(f"{email or 'An empty cell'} is not an email address.") from None
+            problems.add(f"{email or 'An empty cell'} is not an email address.")
         role_name = values.get("role", "").strip().lower() or Role.PM
         if role_name not in ROLE_NAMES:
-            raise RowError(f"Unknown role {values['role']!r}: use admin, ops lead, pm or exec.")
+            problems.add(f"Unknown role {values['role']!r}: use admin, ops lead, pm or exec.")
+        problems.raise_any()
         return {"email": email, "role": ROLE_NAMES[role_name]}
 
     def save_rows(self, rows, *, actor: Actor, job: ImportJob) -> BatchOutcome:

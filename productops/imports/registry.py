@@ -6,7 +6,7 @@ class ToolImporter(Importer):
               ImportField("renewal_date", "Renewal date", kind=FieldKind.DAY)]
 
     def clean_row(self, values: dict, *, job: ImportJob) -> dict:
-        ...  # typed fields arrive read (a date, a Money); raise RowError("why") for a bad row
+        ...  # typed fields arrive read (a date, a Money); raise RowError(*every_reason)
     def save_rows(self, rows, *, actor, job) -> BatchOutcome:
         ...  # upsert by a natural key, so importing the same file again creates nothing
     def stored(self, cleaned: dict) -> dict[str, str]:
@@ -14,7 +14,7 @@ class ToolImporter(Importer):
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -27,8 +27,41 @@ from productops.models import ImportJob
 IDENTITY = "_identity"
 
 
+# The key of the typed fields a row's cells could not be read as (a date, an amount), among the
+# values clean_row receives: their reasons are reported already, so clean_row neither reads
+# them nor calls them missing.
+UNREADABLE = "_unreadable"
+
+
 class RowError(ValueError):
-    """A row that cannot be imported; the message is the reason shown in the report."""
+    """A row that cannot be imported; its reasons (every one found) are shown in the report."""
+
+    def __init__(self, *reasons: str):
+        super().__init__(" ".join(reasons))
+        self.reasons = list(reasons)
+
+
+class RowProblems:
+    """Gathers a row's problems so the report names every one, not only the first: each check
+    that does not depend on another runs through `check`, then `raise_any()`."""
+
+    def __init__(self, *reasons: str):
+        self.reasons = list(reasons)
+
+    def add(self, reason: str) -> None:
+        self.reasons.append(reason)
+
+    def check[T](self, function: Callable[..., T], *args, **kwargs) -> T | None:
+        """`function(*args, **kwargs)`, or None when it raises RowError (its reasons kept)."""
+        try:
+            return function(*args, **kwargs)
+        except RowError as error:
+            self.reasons.extend(error.reasons)
+            return None
+
+    def raise_any(self) -> None:
+        if self.reasons:
+            raise RowError(*self.reasons)
 
 
 class FieldKind(StrEnum):
@@ -109,6 +142,11 @@ class Importer:
     def preview_notes(self, rows: list[tuple[int, dict]], *, job: ImportJob) -> dict[int, str]:
         """Remarks on rows the preview shows (e.g. already imported from another source)."""
         return {}
+
+    def mapping_notes(self, mapping: dict[str, str]) -> list[str]:
+        """What the mapping step says about values the file leaves out and the import fills in
+        on its own (so no question needs asking), given the columns mapped."""
+        return []
 
     def clean_options(self, *, actor, options: dict) -> dict:
         """The upload's options (e.g. a feedback source) checked for the actor's workspace."""

@@ -6,9 +6,11 @@ from productops import clock
 from productops.imports.reading import Layout, Row, Table, parse_text
 from productops.imports.registry import (
     IDENTITY,
+    UNREADABLE,
     FieldKind,
     Importer,
     RowError,
+    RowProblems,
     layout_named,
     normalise,
 )
@@ -160,8 +162,11 @@ class RowReader:
         """The row's identity cells (its layout's `identity` columns present in the file)."""
         return {column: row.cells.get(column, "").strip() for column in self.identity_columns}
 
-    def typed(self, values: dict[str, str]) -> dict[str, object]:
+    def typed(self, values: dict[str, str]) -> tuple[dict[str, object], dict[str, str]]:
+        """The values with typed fields read (None when empty), and the reason each field that
+        could not be read gives, by field (every one, not the first)."""
         out: dict[str, object] = dict(values)
+        unreadable: dict[str, str] = {}
         currency = (values.get("currency") or "").strip().upper() or self.job.workspace.currency
         for name, (order, decimals) in self.rules.items():
             text = (values.get(name) or "").strip()
@@ -182,17 +187,24 @@ class RowReader:
                         )
                     out[name] = money
             except ValueError as error:
-                raise RowError(f"{f.label}: {error}.") from None
-        return out
+                out[name] = None
+                unreadable[name] = f"{f.label}: {error}."
+        return out, unreadable
 
     def clean(self, row: Row) -> dict:
-        """The importer's cleaned values for a row; raises RowError with the reason."""
+        """The importer's cleaned values for a row; raises RowError with every reason: the
+        cells that cannot be read and what the importer finds wrong with the others."""
         if row.fault:
             raise RowError(row.fault)
-        values = self.typed(self.mapped(row))
+        values, unreadable = self.typed(self.mapped(row))
+        values[UNREADABLE] = set(unreadable)
         if self.identity_columns:
             values[IDENTITY] = self.identity_cells(row)
-        return self.importer.clean_row(values, job=self.job)
+        problems = RowProblems(*unreadable.values())
+        cleaned = problems.check(self.importer.clean_row, values, job=self.job)
+        problems.raise_any()
+        assert cleaned is not None  # clean_row returned: it raised nothing
+        return cleaned
 
 
 def repeats(importer: Importer, mapping: dict[str, str], rows: list[Row]) -> dict[int, int]:

@@ -84,3 +84,46 @@ def test_a_pm_imports_an_export_choosing_the_date_order(page, live_server, acme)
         "703": ("Faster exports", datetime(2024, 8, 7, tzinfo=UTC), 4, "Support desk"),
     }
     assert page.console_problems == []
+
+
+# A tools sheet as teams keep one: the columns the import reads, no start dates, one bad row.
+TOOLS = (
+    b"Tool,Category,Vendor,Owner,Billing,Cost,Seats,Renewal date\n"
+    b"Figma,Design,Figma Inc,ops@acme.test,annual,12000,40,2027-06-14\n"
+    b"Miro,Whiteboarding,Miro,,monthly,720,80,2027-03-31\n"
+    b"Loom,Video,Atlassian,,weekly,-5,10,2027-01-01\n"
+)
+
+
+def test_an_ops_lead_sees_every_stored_tool_value_beside_its_column_at_1440_px(
+    page, live_server, acme
+):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    sign_in(page, live_server, "ops@acme.test")
+    page.goto(f"{live_server.url}/w/acme/imports/new/tools/")
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "tools.csv", "mimeType": "text/csv", "buffer": TOOLS}],
+    )
+    page.click("button:text('Upload and map columns')")
+    page.wait_for_url(re.compile(r"/w/acme/imports/\d+/$"))
+
+    headers = page.locator(".import-preview thead th").all_inner_texts()
+    assert headers[1] == "Check"  # what is wrong comes first, then the values
+    assert headers[2].split("\n") == ["Tool", "from Tool"]
+    figma = preview_row(page, 2)
+    for stored in ("Figma", "12000.00 USD", "40", "2027-06-14", "2026-06-14 (derived)"):
+        assert stored in figma
+    # Every value of a row, and its check, is on screen without scrolling sideways.
+    preview = page.locator(".import-preview")
+    assert not preview.evaluate("e => e.scrollWidth > e.clientWidth")
+    last = page.locator(".import-preview tbody tr").first.locator("td").last.bounding_box()
+    assert last is not None and last["x"] + last["width"] <= 1440
+    assert "no start date column" in page.locator("form.stack").inner_text()
+    # Row 4 fails two ways, both named; the button counts the two rows that will be imported.
+    assert "Billing period 'weekly'" in preview_row(page, 4)
+    assert "Cost cannot be negative." in preview_row(page, 4)
+    assert page.locator("button[value=start]").inner_text() == (
+        "Import 2 rows (1 not importable: the report will list it)"
+    )
+    assert page.console_problems == []

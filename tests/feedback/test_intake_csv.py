@@ -297,3 +297,15 @@ def test_a_row_received_in_the_future_is_reported_not_imported(pm):
     reason = job.row_errors.get().reason
     assert f"{ahead} 00:00 UTC is in the future" in reason
     assert not FeedbackItem.objects.filter(body="A year early").exists()
+
+
+def test_a_bad_row_is_reported_with_every_error_not_only_the_first(pm):
+    raw = b"Ticket ID,Description,Created at,Star Rating\n801,,someday,9\n802,Fine,2024-03-04,5\n"
+
+    job = run(pm.actor, raw)
+
+    reason = job.row_errors.get(row_number=2).reason
+    assert "someday" in reason  # the date that cannot be read
+    assert "The feedback text is empty." in reason
+    assert "Star rating: '9' is not a rating." in reason
+    assert (job.created_rows, job.error_rows) == (1, 1)

@@ -194,3 +194,77 @@ def test_links_years_and_seats_pass_the_forms_rules_or_the_row_is_reported(ops_l
     assert "Give a whole number from 0 to 10,000,000 seats" in errors[5]
     assert list(Tool.objects.values_list("name", "url")) == [("Miro", "https://miro.com")]
     assert Contract.objects.get().seats_bought == 10
+
+
+# A spreadsheet of renewals without start dates, as many teams keep one.
+RENEWALS = (
+    b"Tool,Category,Billing,Cost,Renewal date\n"
+    b"Figma,Design,annual,12000,2027-06-14\n"
+    b"Miro,Whiteboarding,monthly,720,2027-03-31\n"
+)
+
+
+def test_without_a_start_date_column_a_contract_starts_one_period_before_its_renewal(ops_lead):
+    job = imports.import_upload(
+        actor=ops_lead.actor, kind="tools", filename="renewals.csv", raw=RENEWALS
+    )
+    preview = imports.import_preview(job=job, mapping=job.mapping)
+
+    assert "no start date column" in preview.notes[0]
+    assert preview.rows[1].stored["start_date"] == "2027-02-28 (derived)"
+    assert preview.bad == 0
+    job = run(ops_lead.actor, RENEWALS)
+    again = run(ops_lead.actor, RENEWALS)
+
+    starts = dict(Contract.objects.values_list("tool__name", "start_date"))
+    assert starts == {"Figma": date(2026, 6, 14), "Miro": date(2027, 2, 28)}
+    assert (job.created_rows, job.error_rows) == (2, 0)
+    assert (again.created_rows, again.unchanged_rows) == (0, 2)  # the same contracts found
+
+
+def test_a_file_with_start_dates_still_reports_a_row_whose_start_is_empty(ops_lead):
+    job = run(ops_lead.actor, SHEET.replace(b"2026-06-14,2027-06-14", b",2027-06-14"))
+
+    errors = dict(job.row_errors.values_list("row_number", "reason"))
+    assert "The contract needs its start date." in errors[2]
+
+
+def test_the_report_names_every_error_of_a_row_not_only_the_first(ops_lead):
+    bad = (
+        b"Tool,Category,Owner,Status,Billing,Cost,Contract start,Renewal date\n"
+        b"Figma,Design,not-an-email,shiny,fortnightly,-5,2026-13-45,2027-06-14\n"
+    )
+
+    job = run(ops_lead.actor, bad)
+
+    reason = job.row_errors.get(row_number=2).reason
+    for expected in (
+        "Start date:",  # the cell cannot be read as a date
+        "Owner 'not-an-email' is not an email address.",
+        "Status 'shiny'",
+        "Billing period 'fortnightly'",
+        "Cost cannot be negative.",
+    ):
+        assert expected in reason, reason
+    assert "needs its start date" not in reason  # unreadable is said once, not also missing
+
+
+def test_the_preview_shows_the_mapped_fields_first_each_with_its_column(ops_lead):
+    job = imports.import_upload(
+        actor=ops_lead.actor, kind="tools", filename="renewals.csv", raw=RENEWALS
+    )
+    preview = imports.import_preview(job=job, mapping=job.mapping)
+    page = signed_in(ops_lead).get(f"/w/alpha/imports/{job.pk}/").content.decode()
+
+    # Of 23 fields, the five the file holds, then the one the import fills in; none empty.
+    assert [(c.label, c.column) for c in preview.columns] == [
+        ("Tool", "Tool"),
+        ("Category", "Category"),
+        ("Billing period", "Billing"),
+        ("Cost per period", "Cost"),
+        ("Renewal date", "Renewal date"),
+        ("Start date", ""),
+    ]
+    assert preview.rows[0].cells[:5] == ("Figma", "Design", "annual", "12000.00 USD", "2027-06-14")
+    assert 'Cost per period<span class="from">from Cost</span>' in page
+    assert "Seats used" not in page.split("<thead>")[1]  # an empty field takes no column

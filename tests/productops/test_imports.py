@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from productops import imports
+from productops.imports.selectors import CHECKED_WHOLE_UP_TO
 from productops.models import ImportJob, Invitation
 from tests.conftest import downloaded, signed_in
 
@@ -158,3 +159,33 @@ def test_an_import_page_uploads_maps_and_starts(admin):
     )
     assert started.status_code == 302
     assert ImportJob.objects.get().status == ImportJob.Status.QUEUED
+
+
+def test_the_import_button_counts_only_the_rows_that_will_be_imported(admin):
+    mapping_page = signed_in(admin).get(f"/w/alpha/imports/{upload(admin.actor).pk}/")
+    button = mapping_page.content.decode().split('value="start">')[1].split("</button>")[0]
+
+    # Six rows, of which three fail (a bad address, an unknown role, a formula as an address).
+    assert button == "Import 3 rows (3 not importable: the report will list them)"
+
+
+def test_a_file_over_the_whole_check_says_what_its_first_rows_hold(admin):
+    rows = "".join(f"m{n}@alpha.test;pm\n" for n in range(CHECKED_WHOLE_UP_TO + 5))
+    raw = ("E-mail Address;Access\nnobody;pm\n" + rows).encode()
+
+    preview = imports.import_preview(job=(job := upload(admin.actor, raw)), mapping=job.mapping)
+    page = signed_in(admin).get(f"/w/alpha/imports/{job.pk}/").content.decode()
+
+    assert (preview.whole, preview.checked, preview.bad) == (False, 2_000, 1)
+    assert f"Import up to {preview.total} rows" in page
+    assert "Of the first 2000 rows, 1 cannot be imported" in page
+
+
+def test_a_row_with_two_problems_names_both(admin):
+    job = run(admin.actor, b"E-mail Address;Access\nnot-an-email;wizard\n")
+
+    reason = job.row_errors.get().reason
+    assert reason == (
+        "not-an-email is not an email address. "
+        "Unknown role 'wizard': use admin, ops lead, pm or exec."
+    )
