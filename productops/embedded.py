@@ -36,7 +36,7 @@ def stop_postgres(data_dir: Path) -> bool:
     if not (pgdata / "postmaster.pid").exists():
         return False
     # Under root pgserver runs the server as its own `pgserver` user; pg_ctl must be that user.
-    user = "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    user = "pgserver" if os.geteuid() == 0 else None
     # pgserver makes one function per bundled binary at import time, so no checker sees them.
     pgserver.pg_ctl(["-w", "stop"], pgdata=pgdata, user=user)  # type: ignore[attr-defined]
     return True
