@@ -79,6 +79,15 @@ class Account(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def plan_and_segment(self) -> list[str]:
+        """The plan, then the segment, each when set; once when both are the same word (CRMs
+        often say "Enterprise" for both, and a page saying it twice reads as a mistake)."""
+        labels = [label for label in (self.plan, self.segment) if label]
+        if len(labels) == 2 and labels[0].casefold() == labels[1].casefold():
+            return labels[:1]
+        return labels
+
 
 class Contact(models.Model):
     """A person who gave feedback, matched to an account by email domain or external id."""

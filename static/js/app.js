@@ -134,4 +134,38 @@
       event.stopImmediatePropagation();
     }
   }, true);
+
+  // A region that scrolls sideways (a wide table on a phone) is reachable by keyboard, so arrow
+  // keys can scroll it (WCAG 2.1.1): while it overflows and holds nothing focusable, it takes a
+  // tab stop; when it fits again, the stop goes.
+  const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+
+  function scrollsSideways(element) {
+    if (element.scrollWidth <= element.clientWidth + 1) return false;
+    const overflow = getComputedStyle(element).overflowX;
+    return overflow === "auto" || overflow === "scroll";
+  }
+
+  function markScrollableRegions() {
+    for (const marked of document.querySelectorAll("[data-scroll-stop]")) {
+      if (!scrollsSideways(marked)) {
+        marked.removeAttribute("tabindex");
+        marked.removeAttribute("data-scroll-stop");
+      }
+    }
+    for (const element of document.querySelectorAll("main *")) {
+      if (element.hasAttribute("tabindex") || !scrollsSideways(element)) continue;
+      if (element.querySelector(FOCUSABLE)) continue;
+      element.setAttribute("tabindex", "0");
+      element.setAttribute("data-scroll-stop", "");
+    }
+  }
+
+  let resizeTimer = 0;
+  document.addEventListener("DOMContentLoaded", markScrollableRegions);
+  document.addEventListener("htmx:load", markScrollableRegions);
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrollableRegions, 150);
+  });
 })();

@@ -88,3 +88,23 @@ def test_a_script_in_an_account_name_is_inert(pm, workspace_a):
         html = signed_in(pm).get(url).content.decode()
         assert "<script>alert(1)</script>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_plan_and_segment_saying_the_same_word_show_it_once(pm, workspace_a):
+    """CRMs often give "Enterprise" as both plan and segment: the item and the account page
+    name it once, and name both when they differ."""
+    same = _account(workspace_a, "Acme", 5000, segment="Enterprise")
+    Account.objects.filter(pk=same.pk).update(plan="enterprise")
+    other = _account(workspace_a, "Initech", 5000, segment="Mid-market")
+    Account.objects.filter(pk=other.pk).update(plan="Growth")
+    client = signed_in(pm)
+
+    def said(html: str, word: str) -> int:
+        return html.lower().count(f">{word.lower()}<") + html.lower().count(f"{word.lower()} ·")
+
+    panel = client.get(f"/w/alpha/feedback/{_items(workspace_a, same, 1)[0].pk}/").content.decode()
+    account = client.get(f"/w/alpha/feedback/accounts/{same.pk}/").content.decode()
+    assert said(panel, "Enterprise") == 1
+    assert said(account, "Enterprise") == 1
+    panel = client.get(f"/w/alpha/feedback/{_items(workspace_a, other, 1)[0].pk}/").content.decode()
+    assert said(panel, "Growth") == 1 and said(panel, "Mid-market") == 1

@@ -337,3 +337,21 @@ def test_pages_carry_no_inline_script_or_style(ops_lead, workspace_a):
         html = client.get(BASE + path).content.decode()
         assert " style=" not in html and "<style" not in html, path
         assert " onclick=" not in html and "<script>" not in html, path
+
+
+def test_the_renewals_calendar_reads_as_a_table_of_weeks(ops_lead, workspace_a, today):
+    """To a screen reader the calendar is a table: a header row of weekdays, then a row per
+    week of seven day cells, each day's date in full (no grid roles without their rows)."""
+    ContractFactory(tool=ToolFactory(workspace=workspace_a, name="Zendesk"), renewal_date=today)
+    page = signed_in(ops_lead).get(BASE + "renewals/").content.decode()
+    calendar = page[
+        page.index('role="table"') : page.index("</section>", page.index('role="table"'))
+    ]
+    rows = calendar.split('role="row"')[1:]
+    assert rows[0].count('role="columnheader"') == 7
+    weeks = rows[1:]
+    assert 4 <= len(weeks) <= 6
+    assert all(week.count('role="cell"') == 7 for week in weeks)
+    assert f'<time class="cal-num" datetime="{today:%Y-%m-%d}" aria-current="date">' in calendar
+    assert "Zendesk" in calendar
+    assert "grid" not in calendar.replace("cal-grid", "")

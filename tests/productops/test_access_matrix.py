@@ -134,6 +134,11 @@ APP_OF = {name: app for app in APP_MATRICES for name in app.MATRIX}
 @pytest.fixture
 def url_values(personas, workspace_a):
     """values(name): a real object of workspace A for each parameter of URL `name`."""
+    return url_values_of(personas, workspace_a)
+
+
+def url_values_of(personas, workspace_a):
+    """The url_values fixture's function, for other crawls of every page (tests/e2e)."""
     admin = personas["admin"].actor
     invitation, invitation_token = services.invitation_create(
         actor=admin, email="invitee@alpha.test", role="pm"
