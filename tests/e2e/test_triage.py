@@ -447,6 +447,52 @@ def test_picker_results_show_under_their_field_in_view(page, live_server, inbox,
     assert page.console_problems == []
 
 
+def moving_bar(locator) -> str:
+    """The animation the element draws its loading bar with ("none" when it waits on nothing)."""
+    return locator.evaluate("e => getComputedStyle(e).animationName")
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_the_list_and_a_picker_show_they_are_loading_while_their_answer_is_on_its_way(
+    page, live_server, inbox, width
+):
+    first = inbox["items"][0]
+    sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    results = page.locator("#inbox-results")
+    assert moving_bar(results) == "none"
+
+    # A tab (the same for a search or a filter: the form names the list as its indicator).
+    held = []
+    page.route("**/feedback/?*status=archived*", lambda route: held.append(route))
+    with page.expect_request(lambda r: "status=archived" in r.url):
+        page.locator("#status-tabs a", has_text="Archived").click()
+    expect(results).to_have_class(re.compile(r"\bhtmx-request\b"))
+    assert moving_bar(results) == "panel-loading"
+    held.pop().continue_()
+    expect(page.locator("#inbox-results .empty-row")).to_be_visible()
+    expect(page.locator("#inbox-results")).not_to_have_class(re.compile(r"\bhtmx-request\b"))
+    assert moving_bar(page.locator("#inbox-results")) == "none"
+
+    # A picker's field, while its results are on their way.
+    page.locator("#status-tabs a", has_text="New").click()
+    expect(page.locator(f"#item-{first.pk}")).to_be_visible()
+    page.keyboard.press("j")
+    panel_shows(page, first)
+    page.route("**/duplicates/?q=Okta", lambda route: held.append(route))
+    page.keyboard.press("d")
+    with page.expect_request(lambda r: "q=Okta" in r.url):
+        page.keyboard.type("Okta")
+    field = page.locator("#panel input[data-field=duplicate]")
+    assert moving_bar(field) == "panel-loading"
+    held.pop().continue_()
+    expect(page.locator("#dup-results [data-pick]").first).to_be_visible()
+    expect(field).not_to_have_class(re.compile(r"\bhtmx-request\b"))
+    assert moving_bar(field) == "none"
+    assert page.console_problems == []
+
+
 def test_a_409_puts_the_row_back_with_what_changed(page, live_server, inbox):
     from feedback.services import triage as services
     from productops.access import Actor
@@ -484,17 +530,21 @@ def test_a_409_puts_the_row_back_with_what_changed(page, live_server, inbox):
     assert [p for p in page.console_problems if "409 (Conflict)" not in p] == []
 
 
+@pytest.mark.parametrize("width", [1440, 390])
 def test_start_triage_opens_on_the_oldest_item_with_its_panel_already_there(
-    page, live_server, inbox
+    page, live_server, inbox, width
 ):
     oldest = inbox["items"][3]
     sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": width, "height": 844})
     page.goto(f"{live_server.url}/w/acme/feedback/")
     page.route("**/feedback/*/", lambda route: route.abort())  # no panel fetch may be needed
     page.click("#start-triage")
     page.wait_for_url("**start=1**")
     assert page.locator(f'#panel .panel-body[data-item="{oldest.pk}"]').count() == 1
     assert page.locator("#panel .panel-empty").count() == 0
+    slid(page)  # on a phone the item is open in the slide-over, in view
+    expect(page.locator("#panel .panel-body h2").first).to_be_in_viewport()
     assert page.locator("tr.inbox-row.current").get_attribute("id") == f"item-{oldest.pk}"
     page.unroute("**/feedback/*/")
     press_and_wait(page, "r", f"/{oldest.pk}/update/")
