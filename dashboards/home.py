@@ -106,14 +106,25 @@ def _pm(actor: Actor, today: date) -> dict[str, Any]:
     owned = fetch_rows(
         """SELECT t.idea_id, t.title, t.status_category, t.mentions, t.unique_accounts, t.revenue,
                   coalesce(sum(w.mentions) FILTER (WHERE w.week >= %(recent)s), 0),
-                  coalesce(sum(w.mentions) FILTER (WHERE w.week < %(recent)s), 0)
+                  coalesce(sum(w.mentions) FILTER (WHERE w.week < %(recent)s), 0),
+                  array(SELECT coalesce(sum(x.mentions), 0)::int
+                          FROM generate_series(0, %(weeks)s - 1) g
+                          LEFT JOIN dashboards_ideaweekly x ON x.workspace_id = %(ws)s
+                               AND x.idea_id = t.idea_id AND x.week = %(before)s + 7 * g
+                         GROUP BY g ORDER BY g)
              FROM dashboards_ideatotal t
              LEFT JOIN dashboards_ideaweekly w ON w.workspace_id = t.workspace_id
                   AND w.idea_id = t.idea_id AND w.week >= %(before)s
             WHERE t.workspace_id = %(ws)s AND t.owner_id = %(user)s
             GROUP BY 1, 2, 3, 4, 5, 6
             ORDER BY t.revenue DESC, t.idea_id LIMIT 10""",
-        {"ws": workspace.pk, "user": user_id, "recent": recent_from, "before": before_from},
+        {
+            "ws": workspace.pk,
+            "user": user_id,
+            "recent": recent_from,
+            "before": before_from,
+            "weeks": 2 * DEMAND_WEEKS,
+        },
     )
     return {
         "backlog": backlog[0],
@@ -131,10 +142,12 @@ def _pm(actor: Actor, today: date) -> dict[str, Any]:
                 "recent": row[6],
                 "before": row[7],
                 "change": row[6] - row[7],
+                "weekly": row[8],  # the 2 x DEMAND_WEEKS weeks, oldest first: the sparkline
             }
             for row in owned
         ],
         "demand_weeks": DEMAND_WEEKS,
+        "weekly_what": f"Mentions a week, last {2 * DEMAND_WEEKS} weeks",
     }
 
 

@@ -149,3 +149,21 @@ def test_the_top_ideas_tile_draws_each_ideas_weeks_as_the_idea_pages_do(exec_, d
     line = sparkline(weekly, what="Mentions a week, last 12 weeks")
     assert f'<a href="/w/alpha/ideas/{idea.pk}/">{idea.title}</a> <svg class="sparkline"' in html
     assert f'aria-label="{line.label}"' in html and f'points="{line.points}"' in html
+
+
+def test_a_pms_home_draws_the_weeks_of_the_ideas_they_own(pm, data):
+    """The Home reads the rollup: its line is the last 8 of the weeks the idea pages count."""
+    from feedback.models import Idea
+    from feedback.selectors.trends import weekly_mentions
+    from productops.sparkline import sparkline
+
+    idea = Idea.objects.get(workspace=data.workspace)
+    Idea.objects.filter(pk=idea.pk).update(owner=pm.user)
+    refresh.rebuild_all(workspace_id=data.workspace.pk)
+    weekly = weekly_mentions(workspace=data.workspace, idea_ids=[idea.pk])[idea.pk][-8:]
+    assert sum(weekly) > 0
+
+    html = signed_in(pm).get("/w/alpha/dashboards/home/").content.decode()
+
+    line = sparkline(weekly, what="Mentions a week, last 8 weeks")
+    assert f'aria-label="{line.label}"' in html and f'points="{line.points}"' in html
