@@ -83,16 +83,20 @@ def resolve_people(
                 )
         if missing:
             with connection.cursor() as cursor:
-                execute_values(
+                inserted = execute_values(
                     cursor,
                     "INSERT INTO feedback_contact"
                     " (workspace_id, email, name, external_id, account_id, created_at)"
-                    " VALUES %s ON CONFLICT DO NOTHING",
+                    " VALUES %s ON CONFLICT DO NOTHING RETURNING email, id, account_id",
                     list(missing.values()),
                     template="(%s::bigint, %s, %s, '', %s::bigint, %s::timestamptz)",
                     page_size=len(missing),
+                    fetch=True,
                 )
-            contacts = _contacts_by_email(workspace, emails)
+            contacts |= {email: (pk, account_id) for email, pk, account_id in inserted}
+            taken = set(missing) - contacts.keys()  # a concurrent writer created them first
+            if taken:
+                contacts |= _contacts_by_email(workspace, taken)
         # Known contacts without an account get the one this batch found for them.
         adopt = {}
         for person, account_id in zip(people, accounts, strict=True):

@@ -273,7 +273,11 @@ class FeedbackImporter(Importer):
         if not rows:
             return outcome
         result = services.feedback_submit(
-            actor=actor, source=source, items=[row["item"] for _, row in rows], wake=False
+            actor=actor,
+            source=source,
+            items=[row["item"] for _, row in rows],
+            wake=False,
+            checked={},  # clean_row ran check_item on each row: every row here passed
         )
         outcome.created, outcome.updated = result.created, result.updated
         outcome.unchanged = result.unchanged

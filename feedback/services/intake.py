@@ -134,7 +134,7 @@ def _store(
     items: Sequence[IntakeItem],
     *,
     trusted: bool = True,
-    known_errors: dict[int, dict[str, list[str]]] | None = None,
+    checked: dict[int, dict[str, list[str]]] | None = None,
     wake: bool = True,
 ) -> IntakeResult:
     if source.workspace_id != actor.workspace.pk:
@@ -145,7 +145,9 @@ def _store(
     outcomes: list[ItemOutcome | None] = [None] * len(items)
     good: list[int] = []
     for index, item in enumerate(items):
-        errors = (known_errors or {}).get(index) or check_item(item)
+        # Items the caller ran check_item on already (an import's rows, a webhook's values)
+        # are not checked twice: `checked` holds their errors by index (none: all good).
+        errors = checked.get(index, {}) if checked is not None else check_item(item)
         if errors:
             outcomes[index] = ItemOutcome(index, ERROR, external_id=item.external_id, errors=errors)
         else:
@@ -179,7 +181,12 @@ def _audit_received(actor: Actor, source: Source, result: IntakeResult) -> None:
 
 @transaction.atomic
 def feedback_submit(
-    *, actor: Actor, source: Source, items: list[IntakeItem], wake: bool = True
+    *,
+    actor: Actor,
+    source: Source,
+    items: list[IntakeItem],
+    wake: bool = True,
+    checked: dict[int, dict[str, list[str]]] | None = None,
 ) -> IntakeResult:
     """Stores feedback from any channel; the same (source, external_id) again is the same row.
 
@@ -187,9 +194,11 @@ def feedback_submit(
     created, updated, unchanged or error (with the reasons by field). An import passes
     wake=False and wakes processing once per stretch of batches instead of once per batch, so a
     big file does not fill the queue with wake-up calls that other work would wait behind.
+    `checked` says the caller ran `check_item` on every item, with the errors it found by index
+    (an import's rows are checked as they are read, for the preview too): not checked again.
     """
     require(actor, Capability.SUBMIT_FEEDBACK)
-    result = _store(actor, source, items, wake=wake)
+    result = _store(actor, source, items, wake=wake, checked=checked)
     _audit_received(actor, source, result)
     return result
 
@@ -312,7 +321,7 @@ def feedback_webhook_receive(
         actor,
         source,
         [item for item, _ in parsed],
-        known_errors={i: errors for i, (_, errors) in enumerate(parsed) if errors},
+        checked={i: errors for i, (_, errors) in enumerate(parsed) if errors},
     )
     _audit_received(actor, source, result)
     return result

@@ -88,6 +88,7 @@ class ColumnRule:
 # longer cell is free text, whose digits say nothing about dates or decimals, and skipping it
 # keeps the upload of a 100,000-row export from scanning every body character by character.
 LONGEST_VALUE = 64
+_DIGIT = re.compile(r"\d")
 
 
 def column_rule(values: list[str]) -> ColumnRule:
@@ -109,6 +110,8 @@ def column_rule(values: list[str]) -> ColumnRule:
             elif second > 12 and first <= 12:
                 month_first += 1
             continue
+        if not _DIGIT.search(text):
+            continue  # "Great app, thanks." is no amount: its comma and point prove nothing
         evidence = _decimal_evidence(text)
         if evidence == Decimals.POINT:
             point += 1

@@ -1,16 +1,19 @@
 """POST /api/v1/w/<slug>/feedback/ and the intake API around it: sources, accounts, contacts."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from feedback.intake_item import IntakeItem
 from feedback.models import Account, Channel, Contact, FeedbackItem, Source
+from feedback.services import intake as intake_services
 from feedback.services.processing import feedback_process_pending
 from productops import services as platform
 from productops.celery import app as celery_app
@@ -556,3 +559,44 @@ def test_a_received_time_a_day_or_more_ahead_is_refused_and_nothing_stored(intak
     assert response.status_code == 400
     assert "is in the future" in str(response.json()["error"]["fields"]["received_at"])
     assert not FeedbackItem.objects.filter(body="From the future").exists()
+
+
+def test_two_intakes_naming_one_new_sender_at_once_share_one_contact(transactional_db, personas):
+    admin = personas["admin"]
+    source = Source.objects.create(workspace=admin.membership.workspace, name="API", channel="api")
+    first_stored, second_started = threading.Event(), threading.Event()
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                intake_services.feedback_submit(
+                    actor=admin.actor, source=source, items=[IntakeItem(body="A", email=SENDER)]
+                )
+                first_stored.set()
+                second_started.wait(10)
+                time.sleep(0.5)  # the second is waiting on the contact's unique email now
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            first_stored.wait(10)
+            second_started.set()
+            intake_services.feedback_submit(
+                actor=admin.actor, source=source, items=[IntakeItem(body="B", email=SENDER)]
+            )
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(first), pool.submit(second)]:
+            done.result(timeout=30)
+
+    contact = Contact.objects.get(email=SENDER)  # one, not two
+    assert set(FeedbackItem.objects.values_list("body", "contact_id")) == {
+        ("A", contact.pk),
+        ("B", contact.pk),
+    }
+
+
+SENDER = "dana@initech.com"

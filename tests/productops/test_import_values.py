@@ -171,3 +171,7 @@ def test_free_text_longer_than_any_date_or_amount_decides_nothing():
 
     assert (rule.decimals, rule.date_order, rule.numeric_dates) == (None, None, False)
     assert column_rule(["1.234,56", "12,50"]).decimals == Decimals.COMMA  # amounts still do
+
+
+def test_words_with_a_comma_and_a_point_prove_no_decimal_separator():
+    assert column_rule(["Great app, thanks.", "Slow, buggy. Fix it", "n/a"]).decimals is None
