@@ -196,15 +196,19 @@ def test_undo_after_a_merge_puts_the_cursor_on_the_restored_item(page, live_serv
     assert page.console_problems == []
 
 
-def test_filters_sit_behind_one_button_and_their_chips_remove_them(page, live_server, inbox):
+@pytest.mark.parametrize("width", [1440, 390])
+def test_filters_sit_behind_one_button_and_their_chips_remove_them(page, live_server, inbox, width):
     first = inbox["items"][0]
     FeedbackItem.tags.through.objects.create(
         feedbackitem=first, tag=data.tag(first.workspace, "billing")
     )
     sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": width, "height": 844})
     page.goto(f"{live_server.url}/w/acme/feedback/")
     assert page.locator("#inbox-q").is_visible()
     assert not page.locator("#inbox-filters select[name=tag]").is_visible()
+    # The filters no longer fill a phone's first screen: the first item is on it.
+    expect(page.locator(f"#item-{first.pk}")).to_be_in_viewport()
     assert page.locator("#filter-chips .filter-chip").count() == 0
 
     page.click("#filter-menu > summary")
