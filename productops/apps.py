@@ -7,10 +7,11 @@ class ProductopsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from productops import imports, lost_work, schema, services  # noqa: F401 (schema registers)
+        from productops import imports, lost_work, schema, services, signed_in  # noqa: F401 (schema registers)
         from productops.importers import MemberImporter
 
         imports.register(MemberImporter())
+        signed_in.watch_users()
 
         lost_work.register_finder(
             "outbound_email",

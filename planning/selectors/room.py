@@ -17,6 +17,7 @@ from planning.models import (
 )
 from planning.selectors import capacity as capacity_selectors
 from planning.selectors.sessions import (
+    PRESENCE_WINDOW,
     VOTING_PHASES,
     agenda,
     is_present,
@@ -53,6 +54,7 @@ class Room:
     reveal_in: int | None  # seconds left of the auto-reveal countdown
     # The team's capacity for the period, its committed load including this room's decisions.
     capacity: capacity_selectors.CapacityFigures | None = None
+    is_facilitator: bool = False  # the viewer facilitates (kept when `me` is left out)
 
     @property
     def voting_open(self) -> bool:
@@ -67,13 +69,9 @@ class Room:
     def can_vote(self) -> bool:
         return self.voting_open and self.me is not None and self.me.is_voter
 
-    @property
-    def is_facilitator(self) -> bool:
-        return self.me is not None and self.me.user_id == self.session.facilitator_id
 
-
-def room(*, session: PlanningSession, user: User | None) -> Room:
-    now = timezone.now()
+def room(*, session: PlanningSession, user: User | None, now: datetime | None = None) -> Room:
+    now = now or timezone.now()
     model = None if session.kind == SessionKind.RETROSPECTIVE else session_scoring_model(session)
     items = agenda(session=session)
     item = next((i for i in items if i.pk == session.current_item_id), None)
@@ -114,7 +112,14 @@ def room(*, session: PlanningSession, user: User | None) -> Room:
         item_deadline=deadline(session.item_started_at, session.item_timer_seconds),
         reveal_in=reveal_in,
         capacity=session_capacity(session=session),
+        is_facilitator=me is not None and me.user_id == session.facilitator_id,
     )
+
+
+def present_ids(*, session: PlanningSession, now: datetime) -> tuple[int, ...]:
+    """The participants present at `now` (one small query): whose presence the room shows."""
+    seen = Participant.objects.filter(session=session).values_list("pk", "last_seen_at")
+    return tuple(sorted(pk for pk, at in seen if at is not None and now - at <= PRESENCE_WINDOW))
 
 
 @dataclass(frozen=True)

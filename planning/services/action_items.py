@@ -103,7 +103,7 @@ def _touch_team_retros(item: ActionItem) -> None:
         kind=SessionKind.RETROSPECTIVE,
         state__in=[SessionState.LOBBY, SessionState.RUNNING],
     ).filter(Q(pk=item.session_id) | Q(team=item.team))
-    live.touch(item.workspace, shown.values_list("pk", flat=True))
+    live.touch(shown.values_list("pk", flat=True))
 
 
 @transaction.atomic

@@ -127,7 +127,7 @@ def _touch_sessions(plan: CapacityPlan) -> None:
     ).filter(
         Q(period_start__range=(plan.period_start, plan.period_end)) | Q(period_start__isnull=True)
     )
-    live.touch(plan.workspace, shown.values_list("pk", flat=True))
+    live.touch(shown.values_list("pk", flat=True))
 
 
 def _duplicate(values: dict[str, Any]) -> ValidationError:

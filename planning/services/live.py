@@ -2,7 +2,9 @@
 
 Each service locks the session row first (`locked`), so changes to one session are applied one
 at a time and its version rises by exactly one per change: the poll's "nothing changed" test is
-a comparison of two integers.
+a comparison of two integers. Every rise goes through `bump` or `touch`, which replace
+the session's stamp, so no poll lease kept in the cache outlives the version it was granted at
+(planning/poll_lease.py).
 """
 
 from collections.abc import Iterable
@@ -11,16 +13,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 
+from planning import poll_lease
 from planning.models import Participant, PlanningSession, SessionState
 from planning.selectors import sessions as selectors
 from productops.access import Actor, require
 from productops.audit import mark_changed
 from productops.capabilities import Capability
-from productops.models import User, Workspace
-
-
-def mark(session: PlanningSession) -> None:
-    mark_changed(session.workspace, "planning", bucket=str(session.pk))
+from productops.models import User
 
 
 def mark_decisions(session: PlanningSession) -> None:
@@ -48,16 +47,17 @@ def bump(session: PlanningSession, **changes: Any) -> PlanningSession:
         setattr(session, name, value)
     session.version += 1
     session.save(update_fields=[*changes, "version"])
-    mark(session)
+    poll_lease.version_moved(session.pk)
     return session
 
 
-def touch(workspace: Workspace, session_ids: Iterable[int]) -> None:
+def touch(session_ids: Iterable[int]) -> None:
     """Bumps sessions whose pages show something that changed elsewhere (a capacity plan, an
-    action item), without locking them: their next poll answers the new figures."""
+    action item, someone back from absence), without locking them: their next poll answers
+    the new figures."""
     for pk in session_ids:
         PlanningSession.objects.filter(pk=pk).update(version=F("version") + 1)
-        mark_changed(workspace, "planning", bucket=str(pk))
+        poll_lease.version_moved(pk)
 
 
 def require_facilitator(actor: Actor, session: PlanningSession) -> User:

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from planning.models import Participant, ParticipantRole, PlanningSession, SessionState
@@ -93,7 +92,7 @@ def participant_seen(
     with transaction.atomic():
         Participant.objects.filter(pk=participant_id).update(last_seen_at=now)
         if last_seen_at is None or now - last_seen_at > selectors.PRESENCE_WINDOW:
-            PlanningSession.objects.filter(pk=session_id).update(version=F("version") + 1)
+            live.touch([session_id])
 
 
 @transaction.atomic

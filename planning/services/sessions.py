@@ -117,7 +117,6 @@ def session_create(
         role=ParticipantRole.FACILITATOR,
     )
     audit(actor, "planning_session.created", session, after={"kind": kind, **_audit_values(values)})
-    live.mark(session)
     return session
 
 

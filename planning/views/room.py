@@ -3,98 +3,36 @@
 The room is made of fragments (head, agenda, item, vote, people). The poll answers 204 while
 the session's version is the one the page has, else every fragment as an htmx out-of-band swap,
 each with a digest of its content (`data-key`) so the page skips the ones that did not change and
-never replaces one holding text the person has not sent (static/js/planning.js).
+never replaces one holding text the person has not sent (static/js/planning.js). The fragments
+come from room_parts, which renders what everyone sees alike once per version.
 """
 
-import hashlib
+from datetime import datetime
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from planning import evidence
+from planning import poll_lease
 from planning.models import (
-    PHASE_LABELS,
-    DecisionOutcome,
     PlanningSession,
-    SessionKind,
 )
-from planning.selectors import retro as retro_selectors
 from planning.selectors import room as room_selectors
 from planning.selectors import sessions as selectors
 from planning.services import participants as participant_services
 from planning.services import votes as vote_services
+from planning.views.room_parts import room_parts
 from planning.views.sessions import session_of
 from productops import signed_in
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability, role_has
-
-FRAGMENTS = ("head", "agenda", "item", "vote", "people")
-
-
-def _context(request: WorkspaceRequest, session: PlanningSession) -> dict:
-    room = room_selectors.room(session=session, user=request.user)
-    live_evidence, hints = None, {}
-    if room.item is not None and room.item.idea_id:
-        found = evidence.ideas_evidence(workspace=request.workspace, idea_ids=[room.item.idea_id])
-        live_evidence = found[room.item.idea_id]
-        if room.model is not None:
-            hints = evidence.prefill(
-                model=room.model, evidence=found, currency=request.workspace.currency
-            )[room.item.idea_id]
-    vote_fields = []
-    if room.model is not None:
-        for field in room.model.fields:
-            scale = field.scale_info
-            vote_fields.append(
-                {
-                    "name": field.name,
-                    "label": field.label,
-                    "help": field.help,
-                    "choices": scale.labels,
-                    "mine": room.my_votes.get(field.name, ""),
-                    "suggested": hints.get(field.name),
-                }
-            )
-    retro = {}
-    if session.kind == SessionKind.RETROSPECTIVE:
-        retro = {
-            "board": retro_selectors.board(session=session, user=request.user),
-            "retro_templates": retro_selectors.templates(workspace=request.workspace),
-            "people": selectors.members(workspace=request.workspace),
-        }
-    return {
-        **retro,
-        "session": session,
-        "room": room,
-        "phase_list": [(key, PHASE_LABELS.get(key, key)) for key in session.phases],
-        "voting_phases": selectors.VOTING_PHASES,
-        "vote_fields": vote_fields,
-        "live_evidence": live_evidence,
-        "now": timezone.now(),
-        "decision_outcomes": DecisionOutcome.choices,
-        "may_facilitate": request.actor.can(Capability.RUN_PLANNING),
-        "may_add": request.actor.can(Capability.ADD_AGENDA_ITEMS),
-    }
-
-
-def _fragments(request: WorkspaceRequest, context: dict) -> list[tuple[str, str, str]]:
-    """(element id, inner HTML, digest) of each fragment of the room."""
-    found: list[tuple[str, str, str]] = []
-    templates = [(name, f"planning/room.html#{name}") for name in FRAGMENTS]
-    if "board" in context:  # a retrospective: its board is one more fragment
-        templates.append(("retro", "planning/retro.html#board"))
-    for name, template in templates:
-        html = render_to_string(template, context, request=request)
-        found.append((f"room-{name}", html, hashlib.sha1(html.encode()).hexdigest()[:16]))
-    return found
 
 
 def _poller(session: PlanningSession, request: WorkspaceRequest) -> str:
@@ -116,11 +54,13 @@ def live_answer(
     request: WorkspaceRequest, session: PlanningSession, *, notice: str = "", status: int = 200
 ) -> HttpResponse:
     """Every fragment as an out-of-band swap, the poller with the new version, and a notice."""
-    context = _context(request, session)
     parts = format_html_join(
         "",
         '<section id="{}" class="room-part" data-key="{}" hx-swap-oob="true">{}</section>',
-        ((element_id, key, _safe(html)) for element_id, html, key in _fragments(request, context)),
+        (
+            (element_id, key, _safe(html))
+            for element_id, html, key in room_parts(request, session).fragments
+        ),
     )
     note = format_html(
         '<div id="room-notice" class="message{}" role="status" hx-swap-oob="true">{}</div>',
@@ -145,7 +85,8 @@ def session_room(request: WorkspaceRequest, session_id: int) -> HttpResponse:
 
 
 def render_room(request: WorkspaceRequest, session: PlanningSession, status: int = 200):
-    context = _context(request, session)
+    parts = room_parts(request, session)
+    context = parts.context
     context["sections"] = {
         element_id.removeprefix("room-"): format_html(
             '<section id="{}" class="room-part" data-key="{}">{}</section>',
@@ -153,7 +94,7 @@ def render_room(request: WorkspaceRequest, session: PlanningSession, status: int
             key,
             _safe(html),
         )
-        for element_id, html, key in _fragments(request, context)
+        for element_id, html, key in parts.fragments
     }
     context["poller"] = _poller(session, request)
     if request.actor.can(Capability.RUN_PLANNING):
@@ -172,43 +113,59 @@ def render_room(request: WorkspaceRequest, session: PlanningSession, status: int
     return render(request, "planning/room.html", context, status=status)
 
 
-def _poll_state(request: HttpRequest, slug: str, session_id: int) -> room_selectors.PollState:
-    """The poll's state for the signed-in viewer; raises 404 for a non-member or a session not
+def _poll_state(
+    request: HttpRequest, pending: poll_lease.Pending, slug: str, session_id: int
+) -> tuple[room_selectors.PollState, bool]:
+    """The poll's state for the signed-in viewer, and whether the fast check vouched for the
+    session (only then may a lease be granted); raises 404 for a non-member or a session not
     in the workspace, and `_SignIn` when the request is not signed in.
 
     The fast way reads the user's row in the poll's one statement and verifies the session
     against it; any session it cannot verify goes through `request.user` (Django's own check,
     which may rotate or flush the session) and the statement again.
     """
+    pending.before_session()
     user_id = signed_in.claimed_user_id(request)
     state = None
     if user_id is not None:
+        pending.before_user(user_id)
         state = room_selectors.poll_state(slug=slug, session_id=session_id, user_id=user_id)
-    if state is None or not signed_in.claim_holds(
+    vouched = state is not None and signed_in.claim_holds(
         request, user_id=user_id or 0, password=state.password, is_active=state.is_active
-    ):
+    )
+    if not vouched:
         if not request.user.is_authenticated or not request.user.is_active:
             raise _SignIn
         state = room_selectors.poll_state(slug=slug, session_id=session_id, user_id=request.user.pk)
     if state is None or state.role is None or state.version is None:
         raise Http404("No such session.")
-    return state
+    return state, vouched
 
 
 class _SignIn(Exception):
     """The poll of a request that is not signed in: answered with the sign-in redirect."""
 
 
+@never_cache
 @require_GET
 def session_poll(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
-    """204 when the page's version is current (two queries: the sign-in's session row, then one
-    statement for the user, membership, version and presence), else the fragments.
+    """204 when the page's version is current, else the fragments.
 
-    Also stamps the viewer's presence (every few seconds, not every poll) and performs an
-    auto-reveal whose countdown ran out.
+    An unchanged poll is answered from its lease in the cache when one holds (planning/
+    poll_lease.py: two cache reads, no query); otherwise the full way: the sign-in's session
+    row, then one statement for the user, membership, version and presence, after which a 204
+    grants the lease. The full way also stamps the viewer's presence (every few seconds, not
+    every poll) and performs an auto-reveal whose countdown ran out.
     """
     try:
-        state = _poll_state(request, slug, session_id)
+        seen = int(request.GET.get("v", ""))
+    except ValueError:
+        seen = 0
+    if poll_lease.holds(request, slug=slug, session_id=session_id, seen=seen):
+        return HttpResponse(status=204)
+    pending = poll_lease.Pending(request, slug=slug, session_id=session_id)
+    try:
+        state, vouched = _poll_state(request, pending, slug, session_id)
     except _SignIn:
         return redirect_to_login(request.get_full_path())
     if state.role is None or not role_has(state.role, Capability.VIEW_PLANNING):
@@ -217,22 +174,33 @@ def session_poll(request: HttpRequest, slug: str, session_id: int) -> HttpRespon
     changed = False
     if state.reveal_due_at is not None and state.reveal_due_at <= now:
         changed = vote_services.reveal_when_due(session_id=session_id)
+    seen_at = state.last_seen_at
     if state.participant_id is not None and (
-        state.last_seen_at is None or now - state.last_seen_at > participant_services.PRESENCE_TOUCH
+        seen_at is None or now - seen_at > participant_services.PRESENCE_TOUCH
     ):
         participant_services.participant_seen(
-            session_id=session_id,
-            participant_id=state.participant_id,
-            last_seen_at=state.last_seen_at,
+            session_id=session_id, participant_id=state.participant_id, last_seen_at=seen_at
         )
-        changed = changed or state.last_seen_at is None
-    try:
-        seen = int(request.GET.get("v", ""))
-    except ValueError:
-        seen = 0
-    if seen == state.version and not changed:
-        return HttpResponse(status=204)
-    return _gated_live_answer(request, slug, session_id)
+        changed = changed or seen_at is None
+        seen_at = now
+    if seen != state.version or changed:
+        return _gated_live_answer(request, slug, session_id)
+    if vouched:
+        pending.grant(version=state.version, until=_lease_end(request, state, seen_at, now))
+    return HttpResponse(status=204)
+
+
+def _lease_end(
+    request: HttpRequest, state: room_selectors.PollState, seen_at: datetime | None, now: datetime
+) -> datetime:
+    """When the full way must answer again: the viewer's presence due to be stamped, the
+    auto-reveal due, the browser session expiring, whichever is first."""
+    ends = [now + poll_lease.LONGEST, getattr(request.session, "stored_expiry", None) or now]
+    if state.participant_id is not None and seen_at is not None:
+        ends.append(seen_at + participant_services.PRESENCE_TOUCH)
+    if state.reveal_due_at is not None:
+        ends.append(state.reveal_due_at)
+    return min(ends)
 
 
 @member_required(Capability.VIEW_PLANNING)
