@@ -142,12 +142,41 @@ def test_a_vote_being_chosen_survives_the_reveal_and_sending_it_late_is_refused_
 
 
 def test_the_capacity_plan_page_fits_a_phone(browser, live_server):
-    from tests.planning.capacity_data import plan
+    """With what the page shows in use (members in its table, each with their share, and a
+    range from earlier periods in its figures): an empty plan fit 390 px without the phone
+    styles, so it showed nothing about them."""
+    from datetime import date
+    from decimal import Decimal
+
+    from planning.services import capacity as capacity_services
+    from tests.planning.capacity_data import committed, plan
 
     acme = demo.seed_platform()
-    capacity_plan = plan(_actor(acme, "ops@acme.test"))
+    lead = _actor(acme, "ops@acme.test")
+    capacity_plan = plan(lead)
+    for email in ("ops@acme.test", "pm@acme.test", "exec@acme.test"):
+        capacity_services.capacity_member_set(
+            actor=lead, plan=capacity_plan, user=_actor(acme, email).user, availability=80
+        )
+    capacity_services.capacity_member_set(
+        actor=lead,
+        plan=capacity_plan,
+        name="Contractor from the design agency",
+        availability=50,
+        days_off=Decimal("12.5"),
+    )
+    for start, end, estimates in (
+        (date(2026, 1, 1), date(2026, 3, 31), ["40", "35"]),
+        (date(2026, 4, 1), date(2026, 6, 30), ["55"]),
+    ):
+        earlier = plan(lead, start=start, end=end)
+        capacity_services.capacity_member_set(actor=lead, plan=earlier, user=lead.user)
+        committed(lead, "Payments", start, estimates)
     url = f"{live_server.url}/w/acme/planning/capacity/{capacity_plan.pk}/"
     page = open_as(browser, live_server, "ops@acme.test", url)
     assert page.locator("input[name=period_start]").input_value() == "2026-07-01"
+    members = page.locator("section.card", has=page.locator("h2", has_text="Members"))
+    assert members.locator("tbody tr").count() == 4
+    assert "from 2 earlier periods" in page.locator(".stats").inner_text()
     assert_fits_phone(page)
     assert page.problems == []
