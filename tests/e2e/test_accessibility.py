@@ -126,3 +126,39 @@ def test_the_first_tab_on_a_page_skips_to_its_content(browser, live_server, pm, 
     assert page.evaluate("document.activeElement.id") == "main"
     page.keyboard.press("Tab")  # the next stop is the page's own first control, not the sidebar
     assert page.evaluate("document.activeElement.closest('main')?.id") == "main"
+
+
+def test_axe_finds_nothing_serious_in_the_shells_dialogs_and_menus(
+    browser, live_server, admin, workspace_a
+):
+    """What the page crawl cannot see, being closed while axe runs: the shortcuts dialog, the
+    palette with its results, the top bar's menus, and the sidebar drawer on a phone."""
+    for _, seed in demo.seeders():
+        seed(workspace_a)
+    page = tab_of(browser, live_server, signed_in(admin), WIDTHS["desktop"])
+    page.goto(f"{live_server.url}/w/{workspace_a.slug}/feedback/")
+    problems = []
+
+    page.click("[data-show-shortcuts]")
+    page.wait_for_selector("dialog#shortcuts[open]")
+    problems += [f"shortcuts dialog: {v}" for v in serious_violations(page)]
+    page.keyboard.press("Escape")
+
+    page.click("[data-open-palette]")
+    page.fill("#palette-q", "a")
+    page.wait_for_selector("#palette-results [role=option]")
+    problems += [f"palette: {v}" for v in serious_violations(page)]
+    page.keyboard.press("Escape")
+
+    page.click("details.switcher summary")
+    page.click("details.user-menu summary")  # opening one closes the other: check each open
+    problems += [f"user menu: {v}" for v in serious_violations(page)]
+    page.click("details.switcher summary")
+    problems += [f"workspace switcher: {v}" for v in serious_violations(page)]
+
+    page.set_viewport_size({"width": WIDTHS["phone"], "height": 844})
+    page.click("[data-toggle=nav]")
+    page.wait_for_selector("body.nav-open")
+    problems += [f"phone drawer: {v}" for v in serious_violations(page)]
+
+    assert not problems, "\n".join(problems)
