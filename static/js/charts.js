@@ -4,9 +4,14 @@
 // on their own draw themselves; no inline script or style anywhere (strict CSP).
 (function () {
   "use strict";
-  const palette = ["#4f46e5", "#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#64748b"];
+  // The colours are the stylesheet's (--chart-1 ... --chart-7, --chart-previous-*): colours
+  // live in app.css's custom properties only, so a theme or a contrast fix reaches charts too.
+  function cssColour(name) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  }
 
   function config(spec) {
+    const palette = [1, 2, 3, 4, 5, 6, 7].map(function (n) { return cssColour("--chart-" + n); });
     const stacked = Boolean(spec.stacked);
     const datasets = spec.datasets.map(function (set, index) {
       const colour = palette[index % palette.length];
@@ -18,8 +23,8 @@
         type: set.type, // a line over bars (the backlog over the flow), else the chart's
         label: set.label,
         data: data,
-        borderColor: set.dashed ? "#94a3b8" : colour,
-        backgroundColor: set.dashed ? "#cbd5e1" : colour,
+        borderColor: set.dashed ? cssColour("--chart-previous-line") : colour,
+        backgroundColor: set.dashed ? cssColour("--chart-previous-fill") : colour,
         borderDash: set.dashed ? [5, 4] : [],
         pointRadius: 0,
         tension: 0.25,

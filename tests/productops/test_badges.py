@@ -170,3 +170,14 @@ def test_no_template_writes_a_colour_of_its_own():
         if match
     ]
     assert offenders == []
+
+
+def test_our_scripts_take_their_colours_from_the_stylesheet():
+    """charts.js reads --chart-* from app.css; no colour is written in our own scripts."""
+    literal = re.compile(r"[\"']#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?[\"']|rgba?\(|hsla?\(")
+    offenders = [
+        f"{path.name}: {match.group(0)}"
+        for path in sorted((BASE / "static" / "js").glob("*.js"))
+        for match in literal.finditer(path.read_text())
+    ]
+    assert offenders == []
