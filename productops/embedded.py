@@ -5,6 +5,8 @@ only and keeps running between commands), and a Celery broker on the file system
 .data/broker: nothing to install or start first, and nothing faked.
 """
 
+import atexit
+import json
 import os
 import sys
 from pathlib import Path
@@ -14,7 +16,13 @@ def postgres_url(data_dir: Path) -> str:
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
+    forget_unreadable_handle_list(data_dir / "postgres")
     server = pgserver.get_server(data_dir / "postgres", cleanup_mode=None)
+    # pgserver's exit hook rewrites its list of client pids (.handle_pids.json), which only
+    # matters when the last client stops the server; ours outlives every client. On Ctrl-C the
+    # web server, worker and beat exit together and their rewrites raced: tracebacks at exit,
+    # and a list left empty that stopped the next `make run` with a JSONDecodeError.
+    atexit.unregister(server._cleanup)
     marker = data_dir / "postgres" / ".productops-created"
     if not marker.exists():
         found = server.psql("SELECT datname FROM pg_database WHERE datname = 'productops';")
@@ -22,6 +30,24 @@ def postgres_url(data_dir: Path) -> str:
             server.psql("CREATE DATABASE productops;")
         marker.touch()
     return f"postgres://postgres@/productops?host={server.pgdata}"
+
+
+def forget_unreadable_handle_list(pgdata: Path) -> None:
+    """Deletes pgserver's list of client pids under `pgdata` when it is not a JSON list (an
+    empty file, as the exit race above left it): pgserver cannot start with it, and starts a new
+    list when there is none. Nothing depends on it for a server that outlives its clients."""
+    from pgserver import PostgresServer
+
+    handles = pgdata / ".handle_pids.json"
+    with PostgresServer._lock:  # the lock pgserver writes the list under, across processes
+        try:
+            if isinstance(json.loads(handles.read_text()), list):
+                return
+        except FileNotFoundError:
+            return
+        except (ValueError, OSError):
+            pass
+        handles.unlink(missing_ok=True)
 
 
 def stop_postgres(data_dir: Path) -> bool:

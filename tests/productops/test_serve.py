@@ -6,6 +6,7 @@ stay up, that Ctrl-C stops all three, and that nothing was written into the chec
 also kills the worker and beat: the supervisor starts them again and the web server stays up.
 """
 
+import json
 import os
 import re
 import shutil
@@ -245,6 +246,44 @@ def test_make_stop_stops_the_embedded_postgres_that_outlives_make_run(embedded_d
     assert not (embedded_data_dir / "postgres" / "postmaster.pid").exists()
     assert not alive(pid)
     assert "No embedded PostgreSQL is running" in again.stdout
+
+
+def run_a_client_of_the_embedded_postgres(data_dir: Path) -> subprocess.CompletedProcess:
+    """A process that connects as the web server, worker and beat do, then exits; it prints its
+    pid, then the database URL."""
+    script = "import os, sys; from pathlib import Path; from productops import embedded; "
+    script += "print(os.getpid()); print(embedded.postgres_url(Path(sys.argv[1])))"
+    return subprocess.run(
+        [sys.executable, "-c", script, str(data_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_client_of_the_embedded_postgres_leaves_its_pid_list_alone_at_exit(embedded_data_dir):
+    # Web server, worker and beat exit together on Ctrl-C; when each rewrote pgserver's pid list
+    # at exit they raced, printed tracebacks and could leave the list empty (next test).
+    client = run_a_client_of_the_embedded_postgres(embedded_data_dir)
+
+    assert client.returncode == 0, client.stderr
+    assert "Traceback" not in client.stderr
+    pid = int(client.stdout.split()[0])
+    handles = json.loads((embedded_data_dir / "postgres" / ".handle_pids.json").read_text())
+    assert pid in handles, "written at start, not rewritten at exit"
+
+
+def test_make_run_starts_after_a_run_left_the_embedded_postgres_pid_list_empty(
+    embedded_data_dir,
+):
+    run_a_client_of_the_embedded_postgres(embedded_data_dir)
+    (embedded_data_dir / "postgres" / ".handle_pids.json").write_text("")  # as Ctrl-C left it
+
+    again = run_a_client_of_the_embedded_postgres(embedded_data_dir)
+
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split()[1].startswith("postgres://postgres@/productops?host=")
 
 
 def test_make_clean_stops_the_embedded_postgres_before_deleting_its_folder():
