@@ -78,10 +78,16 @@ def _volume_rows(workspace: Workspace, filters: DashboardFilters) -> list[tuple]
              WHERE workspace_id = %(ws)s AND dimension <> 'all'
                AND month >= %(first)s AND month < %(after)s
             UNION ALL
+            -- The days before the first whole month and from the month after the last, as two
+            -- index ranges: one range over the period with the months filtered out read every
+            -- day's breakdown rows, and days hold more of them as the volume grows.
             SELECT dimension, value, items FROM dashboards_feedbackslicedaily
              WHERE workspace_id = %(ws)s AND dimension <> 'all'
-               AND day BETWEEN %(since)s AND %(until)s
-               AND NOT (day >= %(first)s AND day < %(after)s)) slices
+               AND day >= %(since)s AND day < least(%(first)s, %(until)s + 1)
+            UNION ALL
+            SELECT dimension, value, items FROM dashboards_feedbackslicedaily
+             WHERE workspace_id = %(ws)s AND dimension <> 'all'
+               AND day >= greatest(%(after)s, %(since)s) AND day <= %(until)s) slices
          GROUP BY 1, 2
         """,
         values,
