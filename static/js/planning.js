@@ -3,6 +3,7 @@
 // - a fragment whose digest did not change is not swapped (focus and selections stay put);
 // - a fragment holding text or choices the person has not sent is not replaced: the page says
 //   the session moved on and keeps the draft until it is sent or discarded;
+// - a fragment that sent a request still on its way is not replaced (see `sending`);
 // - refused actions (400, 409: a late vote) are swapped like answers, to show the reason;
 // - timers count down from the server's deadlines, corrected for the clock difference.
 (() => {
@@ -11,6 +12,12 @@
   const FULL_REFRESH_MS = 15000; // ask for everything now and then: presence, timers
   const pending = new Map(); // fragment id -> HTML held back to protect a draft
   let lastFull = Date.now();
+  // Elements inside a fragment (an action's form or button) whose request is on its way. htmx
+  // looks for an answer's out-of-band parts from the element that sent it: in a fragment the
+  // poll replaced meanwhile, that element has left the page, the look-up finds none
+  // (htmx:oobErrorNoTarget) and the answer, with its notice, is lost. So such a fragment waits
+  // for the answer, which brings the whole room, and the next poll asks for everything.
+  const sending = new Set();
 
   const room = () => document.querySelector("[data-room]");
 
@@ -54,6 +61,11 @@
       ? event.detail.fragment
       : event.detail.fragment.firstElementChild;
     if (!incoming) return;
+    if ([...sending].some((elt) => target.contains(elt))) {
+      event.detail.shouldSwap = false;
+      lastFull = 0;
+      return;
+    }
     if (incoming.dataset.key === target.dataset.key) {
       event.detail.shouldSwap = false;
       return;
@@ -64,6 +76,14 @@
       showMoved(true);
     }
   });
+
+  document.addEventListener("htmx:beforeSend", (event) => {
+    if (event.detail.elt.closest(".room-part")) sending.add(event.detail.elt);
+  });
+  // Its answer (beforeOnLoad comes before the swap) or its failure (afterRequest) has come.
+  for (const done of ["htmx:beforeOnLoad", "htmx:afterRequest"]) {
+    document.addEventListener(done, (event) => sending.delete(event.detail.elt));
+  }
 
   document.addEventListener("htmx:beforeSwap", (event) => {
     const status = event.detail.xhr.status;

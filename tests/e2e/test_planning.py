@@ -180,3 +180,30 @@ def test_the_capacity_plan_page_fits_a_phone(browser, live_server):
     assert "from 2 earlier periods" in page.locator(".stats").inner_text()
     assert_fits_phone(page)
     assert page.problems == []
+
+
+def test_an_action_answering_after_the_poll_replaced_its_part_still_updates_the_room(
+    browser, live_server, session
+):
+    """The poll may bring the new state before the action's own answer: the Reveal button's
+    part must stay on the page until that answer comes, or htmx looks for the answer's parts
+    inside the replaced one and finds none (`htmx:oobErrorNoTarget #room-head`)."""
+    room = f"{live_server.url}/w/acme/planning/{session.pk}/"
+    lead = open_as(browser, live_server, "ops@acme.test", room)
+    post_and_wait(lead, lead.get_by_role("button", name="Start"), "/control/")
+    shown = int(lead.locator("#room-version").get_attribute("data-version"))
+
+    held = []
+    lead.route("**/control/", lambda route: held.append((route, route.fetch())))
+    lead.get_by_role("button", name="Reveal").click()
+    # The reveal is done on the server; its answer is held while the poll finds the new version.
+    lead.wait_for_function(
+        "shown => Number(document.getElementById('room-version').dataset.version) > shown",
+        arg=shown,
+        timeout=5000,
+    )
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    lead.wait_for_selector("#room-head button:has-text('Re-vote')")
+    lead.wait_for_selector("#room-head button:has-text('Reveal')", state="detached")
+    assert lead.problems == []
