@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from planning.models import ActionStatus, PlanningSession
+from planning.models import DEFAULT_PROMPTS, ActionStatus, PlanningSession
 from planning.selectors import retro as selectors
 from planning.selectors.sessions import members
 from planning.services import action_items as action_services
@@ -57,8 +57,11 @@ def retro_prompts(request: WorkspaceRequest, session: PlanningSession) -> str | 
         if template is None:
             raise ValidationError({"template": "Choose one of the workspace's templates."})
         prompts = list(template.prompts)
+    elif "prompts" in request.POST:
+        prompts = request.POST["prompts"].splitlines()
     else:
-        prompts = request.POST.get("prompts", "").splitlines()
+        # The picker's first choice, "Well / improve / try", is the default three (value empty).
+        prompts = list(DEFAULT_PROMPTS)
     services.retro_prompts_set(actor=request.actor, session=session, prompts=prompts)
     return "Prompts set."
 

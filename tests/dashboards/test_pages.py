@@ -1,6 +1,8 @@
 """The overview, its tiles, CSV, the API and each role's Home, read as a user reads them."""
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -107,6 +109,14 @@ def test_every_tile_exports_the_numbers_it_shows(exec_, data):
 def test_the_api_schema_lists_the_metrics(exec_):
     schema = signed_in(exec_).get("/api/schema/?format=json").json()
     assert "/api/v1/w/{slug}/metrics/{tile}/" in schema["paths"]
+
+
+def test_the_api_docs_list_every_tile_the_metrics_index_answers(exec_):
+    # docs/API.md named six tiles after roadmap and predictability had joined them.
+    tiles = signed_in(exec_).get("/api/v1/w/alpha/metrics/").json()["tiles"]
+    api_doc = (Path(__file__).resolve().parents[2] / "docs" / "API.md").read_text()
+
+    assert f'"tiles": {json.dumps(tiles)}' in api_doc
 
 
 def test_each_role_gets_its_own_home(personas, data):

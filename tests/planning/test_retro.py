@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from planning.models import (
+    DEFAULT_PROMPTS,
     ActionItem,
     ActionStatus,
     ParticipantRole,
@@ -415,6 +416,21 @@ def test_a_workspace_template_gives_a_retro_its_prompts(personas, ops_lead, pm):
     reflect(pm, session, "Start pairing")
     with pytest.raises(ValidationError, match="prompts stay"):
         services.retro_prompts_set(actor=ops_lead.actor, session=session, prompts=["New"])
+
+
+def test_the_pickers_default_choice_gives_the_default_prompts(personas, ops_lead, pm):
+    # The room's picker sends an empty template for its first choice, "Well / improve / try";
+    # it answered 400 "Give 1 to 8 prompts, one a line." though there is nowhere to type them.
+    session = new_retro(personas)
+
+    response = signed_in(ops_lead).post(
+        f"/w/alpha/planning/{session.pk}/retro/prompts/", {"template": ""}
+    )
+
+    assert response.status_code == 302
+    board = selectors.board(session=session, user=pm.user)
+    assert [c.text for c in board.columns] == DEFAULT_PROMPTS
+    assert all(c.prompt_id for c in board.columns)
 
 
 def test_lists_and_the_board_run_the_same_queries_as_rows_grow(personas, pm, exec_, count_queries):
