@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.db import connections
 
@@ -67,3 +69,26 @@ def assert_fits_phone(page) -> None:
             PHONE_WIDTH,
         )
         raise AssertionError(f"{page.url} is {width} px wide at {PHONE_WIDTH} px: {wide}")
+
+
+class Held:
+    """Requests matching `pattern` held back until the test lets each one go.
+
+    Playwright runs route handlers from its event loop, sometimes after the request event a
+    test waited for (`expect_request`) has returned: `next()` waits for the handler itself, so
+    a test never reads an empty list under load."""
+
+    def __init__(self, page, pattern: str) -> None:
+        self.page, self.routes = page, []
+        page.route(pattern, self._hold)
+
+    def _hold(self, route) -> None:
+        self.routes.append(route)
+
+    def next(self, timeout: float = 10.0):
+        """The oldest held route (oldest first); AssertionError when none came in `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while not self.routes:
+            assert time.monotonic() < deadline, "no request was held"
+            self.page.wait_for_timeout(10)  # lets Playwright's loop run the route handler
+        return self.routes.pop(0)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from feedback.models import DuplicateCandidate, FeedbackItem, FeedbackMerge, IdeaLink, Status
 from productops import demo
-from tests.e2e.conftest import assert_fits_phone
+from tests.e2e.conftest import Held, assert_fits_phone
 from tests.feedback import triage_data as data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -366,11 +366,10 @@ def test_an_answer_that_arrives_late_leaves_the_newer_tabs_and_undo_note(page, l
     page.goto(f"{live_server.url}/w/acme/feedback/")
     page.keyboard.press("j")
     panel_shows(page, first)
-    held = []
-    page.route(f"**/feedback/{first.pk}/update/", lambda route: held.append(route))
-    with page.expect_request(lambda r: f"/{first.pk}/update/" in r.url):
-        page.keyboard.press("e")
-    late = held[0].fetch()  # the server archives the first item and counts its tabs now...
+    held = Held(page, f"**/feedback/{first.pk}/update/")
+    page.keyboard.press("e")
+    first_answer = held.next()
+    late = first_answer.fetch()  # the server archives the first item and counts its tabs now...
     assert late.status == 200
     assert FeedbackItem.objects.get(pk=first.pk).status == Status.ARCHIVED
 
@@ -382,7 +381,7 @@ def test_an_answer_that_arrives_late_leaves_the_newer_tabs_and_undo_note(page, l
     expect(tabs).to_have_text(["New 2", "Triaged 0", "Archived 1", "Spam 1", "All"])
     expect(page.locator("#inbox-toast")).to_contain_text("Marked spam")
 
-    held[0].fulfill(response=late)  # ...and the page hears it only after the second's answer
+    first_answer.fulfill(response=late)  # ...and the page hears it only after the second's answer
     expect(page.locator(f"#item-{first.pk}")).not_to_have_class("pending")
     expect(page.locator(f"#item-{first.pk}")).to_have_attribute("data-version", "2")
     expect(tabs).to_have_text(["New 2", "Triaged 0", "Archived 1", "Spam 1", "All"])
@@ -410,15 +409,14 @@ def test_the_panel_shows_it_is_loading_while_the_next_item_is_on_its_way(
     panel = page.locator("#panel")
     expect(panel).to_have_attribute("aria-busy", "false")
 
-    held = []
-    page.route(f"**/feedback/{second.pk}/", lambda route: held.append(route))
-    with page.expect_request(lambda r: r.url.endswith(f"/feedback/{second.pk}/")):
-        page.keyboard.press("j")
+    held = Held(page, f"**/feedback/{second.pk}/")
+    page.keyboard.press("j")
+    next_item = held.next()
     # Held back here: until it comes, the panel says it is busy and draws its moving bar.
     expect(panel).to_have_class(re.compile(r"\bloading\b"))
     expect(panel).to_have_attribute("aria-busy", "true")
     assert panel.evaluate("p => getComputedStyle(p).animationName") == "panel-loading"
-    held[0].continue_()
+    next_item.continue_()
     panel_shows(page, second)
     expect(panel).not_to_have_class(re.compile(r"\bloading\b"))
     expect(panel).to_have_attribute("aria-busy", "false")
@@ -468,13 +466,12 @@ def test_the_list_and_a_picker_show_they_are_loading_while_their_answer_is_on_it
     assert moving_bar(results) == "none"
 
     # A tab (the same for a search or a filter: the form names the list as its indicator).
-    held = []
-    page.route("**/feedback/?*status=archived*", lambda route: held.append(route))
-    with page.expect_request(lambda r: "status=archived" in r.url):
-        page.locator("#status-tabs a", has_text="Archived").click()
+    tab = Held(page, "**/feedback/?*status=archived*")
+    page.locator("#status-tabs a", has_text="Archived").click()
+    tab_answer = tab.next()
     expect(results).to_have_class(re.compile(r"\bhtmx-request\b"))
     assert moving_bar(results) == "panel-loading"
-    held.pop().continue_()
+    tab_answer.continue_()
     expect(page.locator("#inbox-results .empty-row")).to_be_visible()
     expect(page.locator("#inbox-results")).not_to_have_class(re.compile(r"\bhtmx-request\b"))
     assert moving_bar(page.locator("#inbox-results")) == "none"
@@ -484,13 +481,13 @@ def test_the_list_and_a_picker_show_they_are_loading_while_their_answer_is_on_it
     expect(page.locator(f"#item-{first.pk}")).to_be_visible()
     page.keyboard.press("j")
     panel_shows(page, first)
-    page.route("**/duplicates/?q=Okta", lambda route: held.append(route))
+    search = Held(page, "**/duplicates/?q=Okta")
     page.keyboard.press("d")
-    with page.expect_request(lambda r: "q=Okta" in r.url):
-        page.keyboard.type("Okta")
+    page.keyboard.type("Okta")
+    found = search.next()
     field = page.locator("#panel input[data-field=duplicate]")
     assert moving_bar(field) == "panel-loading"
-    held.pop().continue_()
+    found.continue_()
     expect(page.locator("#dup-results [data-pick]").first).to_be_visible()
     expect(field).not_to_have_class(re.compile(r"\bhtmx-request\b"))
     assert moving_bar(field) == "none"
