@@ -62,8 +62,13 @@ class DashboardFilters:
         return urlencode(self.query())
 
     def inbox_query(self, **extra: str) -> str:
-        """The same selection as the triage inbox's filters (every status unless given)."""
-        values = {"status": "all", "since": self.since.isoformat(), "until": self.until.isoformat()}
+        """The same selection as the triage inbox's filters: every status but spam (the
+        feedback rollups never count spam), unless `extra` names one."""
+        values = {
+            "status": "not_spam",
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+        }
         if self.segment:
             values["segment"] = self.segment
         if self.source is not None:

@@ -245,7 +245,12 @@ class BulkOut(serializers.Serializer):
 
 
 FILTER_PARAMETERS = [
-    OpenApiParameter("status", str, enum=[*Status.values, "all"], description="Default: new."),
+    OpenApiParameter(
+        "status",
+        str,
+        enum=[*Status.values, selectors.ALL, selectors.NOT_SPAM],
+        description="Default: new. all: every status; not_spam: every status but spam.",
+    ),
     OpenApiParameter("source", int),
     OpenApiParameter("tag", int),
     OpenApiParameter("area", str, description='A product area id, or "none".'),

@@ -13,13 +13,15 @@ from feedback.models import (
     Sentiment,
     Status,
 )
-from feedback.selectors.triage import ALL, SORTS, InboxFilters
+from feedback.selectors.triage import ALL, NOT_SPAM, SORTS, InboxFilters
 from feedback.services import triage as services
 from feedback.services import triage_bulk
 from productops.access import Actor
 from productops.validation import FILTER_DAY, ID
 
 STATUS_TABS = [*Status.choices, (ALL, "All")]
+# A status no tab shows: the lists a dashboard number links to (its count leaves spam out).
+STATUS_CHOICES = [*STATUS_TABS, (NOT_SPAM, "All but spam")]
 FILTER_KEYS = (
     "status",
     "source",
@@ -41,7 +43,7 @@ FILTER_KEYS = (
 
 
 class InboxFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=STATUS_TABS, required=False)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
     source = ID.form_field(required=False)
     tag = ID.form_field(required=False)
     area = forms.CharField(required=False, help_text='A product area id, or "none".')

@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 PAGE_SIZE = 50
 COUNT_CAP = 1000
 ALL = "all"
+# Every status but spam: what the dashboards count as received (Gmail's "All mail" likewise).
+NOT_SPAM = "not_spam"
 SORTS = ("newest", "oldest", "priority")
 ITEM_OBJECT_TYPE = "feedback.feedbackitem"  # an item's audit events name it so
 
@@ -65,7 +67,7 @@ ITEM_OBJECT_TYPE = "feedback.feedbackitem"  # an item's audit events name it so
 class InboxFilters:
     """What the inbox shows. Ids are already known to belong to the workspace (see the form)."""
 
-    status: str = Status.NEW  # a Status value or "all"
+    status: str = Status.NEW  # a Status value, "all" or "not_spam"
     source: int | None = None
     tag: int | None = None
     area: int | None = None  # 0: no area
@@ -115,7 +117,9 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple | None:
 def filtered(*, workspace: Workspace, filters: InboxFilters) -> QuerySet[FeedbackItem]:
     """The items the filters select, unordered and unpaged."""
     qs = FeedbackItem.objects.filter(workspace=workspace)
-    if filters.status != ALL:
+    if filters.status == NOT_SPAM:
+        qs = qs.exclude(status=Status.SPAM)
+    elif filters.status != ALL:
         qs = qs.filter(status=filters.status)
     if filters.source is not None:
         qs = qs.filter(source_id=filters.source)

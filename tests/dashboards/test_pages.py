@@ -1,15 +1,21 @@
 """The overview, its tiles, CSV, the API and each role's Home, read as a user reads them."""
 
 import json
+import re
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone
 
 from dashboards import refresh, selectors
 from dashboards.models import RefreshState
+from feedback.forms.triage import InboxFilterForm
 from feedback.models import FeedbackItem, Status
+from feedback.selectors import triage as inbox_selectors
+from feedback.services import triage as triage_services
 from productops import clock
 from productops.models import ChangeMark
 from tests.conftest import downloaded, signed_in
@@ -55,7 +61,10 @@ def test_the_volume_tile_counts_what_the_inbox_lists_and_links_to_it(exec_, data
     received = FeedbackItem.objects.filter(workspace=data.workspace).exclude(status=Status.SPAM)
     expected = sum(1 for i in received if since <= i.received_at.date() <= today)
     assert f">{expected:,}</a>" in html
-    assert f"/w/alpha/feedback/?status=all&amp;since={since.isoformat()}&amp;until={today}" in html
+    assert (
+        f"/w/alpha/feedback/?status=not_spam&amp;since={since.isoformat()}&amp;until={today}"
+        in html
+    )
     assert "As of" in html and 'data-chart="chart-data-volume"' in html
     assert (
         '<template data-chart-data><script id="chart-data-volume" type="application/json"' in html
@@ -177,3 +186,33 @@ def test_a_pms_home_draws_the_weeks_of_the_ideas_they_own(pm, data):
 
     line = sparkline(weekly, what="Mentions a week, last 8 weeks")
     assert f'aria-label="{line.label}"' in html and f'points="{line.points}"' in html
+
+
+COUNTED_LINK = re.compile(r'<a [^>]*href="(/w/alpha/feedback/\?[^"]*)"[^>]*>([\d,]+)</a>')
+
+
+def test_every_count_a_tile_links_to_the_inbox_is_the_length_of_that_list(exec_, data):
+    """Spam, triaged and archived items among the rows: each number a tile shows as a link to
+    the inbox equals the count of the list it opens, filtered the same way."""
+    for _ in range(12):
+        data.triage()
+    data.bulk()
+    spam = FeedbackItem.objects.filter(workspace=data.workspace).exclude(status=Status.SPAM)[0]
+    triage_services.feedback_update(
+        actor=data.actor, item=spam, expected_version=spam.version, status=Status.SPAM
+    )
+    refresh.refresh_changed(workspace_id=data.workspace.pk)
+    client = signed_in(exec_)
+
+    checked = 0
+    for name in selectors.TILES:
+        html = _tile(client, name, "range=90d").content.decode()
+        for href, shown in COUNTED_LINK.findall(html):
+            query = unescape(href).split("?", 1)[1]
+            form = InboxFilterForm(QueryDict(query), actor=exec_.actor)
+            assert form.is_valid(), (name, href, form.errors)
+            listed = inbox_selectors.filtered(workspace=data.workspace, filters=form.filters())
+            assert int(shown.replace(",", "")) == listed.count(), (name, href)
+            assert client.get(unescape(href)).status_code == 200
+            checked += 1
+    assert checked >= 3  # the volume, received and triaged figures at least
