@@ -14,9 +14,9 @@ from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
 
-log = logging.getLogger(__name__)
-WARN_EVERY_SECONDS = 60
-_last_warned = 0.0
+from productops.rare_warning import RareWarning
+
+CACHE_DOWN = RareWarning(logging.getLogger(__name__))
 
 
 def client_address(request: HttpRequest) -> str:
@@ -30,16 +30,10 @@ def client_address(request: HttpRequest) -> str:
 
 def with_fallback[T](use: Callable[[BaseCache], T], what: str) -> T:
     """`use(cache)` on the shared cache, or on the process's local cache when that fails."""
-    global _last_warned
     try:
         return use(caches["default"])
     except Exception:  # any cache failure (Redis down, timeout): count locally instead
-        now = time.monotonic()
-        if now - _last_warned > WARN_EVERY_SECONDS:
-            _last_warned = now
-            log.warning(
-                "The cache is unreachable; %s counts in this process's memory.", what, exc_info=True
-            )
+        CACHE_DOWN.warn("The cache is unreachable; %s counts in this process's memory.", what)
         return use(caches["local"])
 
 

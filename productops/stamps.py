@@ -18,17 +18,18 @@ kept answers live seconds, not minutes.
 
 import logging
 import secrets
-import time
 
 from django.core.cache import caches
 from django.db import transaction
 
+from productops.rare_warning import RareWarning
+
 log = logging.getLogger(__name__)
+# A poll a second per page reads stamps: with Redis down, one line a minute says so.
+CACHE_DOWN = RareWarning(log)
 CACHE = "default"
 # Longer than any answer kept under a stamp; a stamp that expires is made again on next use.
 STAMP_SECONDS = 24 * 3600
-WARN_EVERY_SECONDS = 60
-_last_warned = 0.0
 
 
 def stamp_name(kind: str, key: object) -> str:
@@ -40,7 +41,7 @@ def read(names: list[str]) -> dict[str, str]:
     try:
         return caches[CACHE].get_many(names)
     except Exception:  # any cache failure: no tokens, so nothing kept is trusted
-        _warn("The cache is unreachable; stamps read as missing.")
+        CACHE_DOWN.warn("The cache is unreachable; stamps read as missing.")
         return {}
 
 
@@ -56,7 +57,7 @@ def current(names: list[str]) -> dict[str, str]:
         if missing:
             found |= cache.get_many(missing)
     except Exception:  # any cache failure: no tokens, so nothing is kept
-        _warn("The cache is unreachable; stamps read as missing.")
+        CACHE_DOWN.warn("The cache is unreachable; stamps read as missing.")
         return {}
     return found if len(found) == len(names) else {}
 
@@ -74,12 +75,3 @@ def _replace(name: str) -> None:
         caches[CACHE].set(name, secrets.token_hex(16), timeout=STAMP_SECONDS)
     except Exception:  # logged; answers kept under the old token expire on their own
         log.warning("The cache is unreachable; stamp %s was not replaced.", name, exc_info=True)
-
-
-def _warn(message: str) -> None:
-    """Once a minute per process: a poll a second per page would flood the log otherwise."""
-    global _last_warned
-    now = time.monotonic()
-    if now - _last_warned > WARN_EVERY_SECONDS:
-        _last_warned = now
-        log.warning(message, exc_info=True)
