@@ -3,6 +3,8 @@ import time
 import pytest
 from django.db import connections
 
+from productops import demo
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -44,6 +46,16 @@ def page(browser):
     )
     yield page
     context.close()
+
+
+def sign_in(page, live_server, email: str) -> None:
+    """Signs `email` in through the sign-in form with the demo password; returns once their
+    workspace's Home (/w/acme/) has loaded in `page`."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/w/acme/")
 
 
 PHONE_WIDTH = 390

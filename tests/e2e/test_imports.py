@@ -10,6 +10,7 @@ import pytest
 from feedback.models import FeedbackItem
 from productops import demo, imports
 from productops.models import ImportJob
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,14 +26,6 @@ EXPORT = (
 @pytest.fixture
 def acme():
     return demo.seed_platform()
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/w/acme/")
 
 
 def preview_row(page, number: int) -> str:

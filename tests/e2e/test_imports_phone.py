@@ -8,7 +8,7 @@ import pytest
 
 from productops import demo, imports
 from productops.models import ImportJob
-from tests.e2e.conftest import PHONE_WIDTH, assert_fits_phone
+from tests.e2e.conftest import PHONE_WIDTH, assert_fits_phone, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,6 +21,7 @@ EXPORT = (
     b"702,SSO with Okta for every team in the company,2024-03-05,9,a@b.example,Stark,"
     b"https://support.example.com/tickets/702\n"
 )
+
 # Export tools name files like this; unbroken, it is wider than a phone in a heading.
 LONG_NAME = "zendesk_support_tickets_export_full_history_2024-03-04.csv"
 
@@ -28,14 +29,6 @@ LONG_NAME = "zendesk_support_tickets_export_full_history_2024-03-04.csv"
 @pytest.fixture
 def acme():
     return demo.seed_platform()
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/w/acme/")
 
 
 def fits(page) -> None:

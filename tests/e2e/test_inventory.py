@@ -8,6 +8,7 @@ import pytest
 from inventory.demo import seed_inventory
 from inventory.models import Contract
 from productops import demo
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -17,14 +18,6 @@ def acme():
     workspace = demo.seed_platform()
     seed_inventory(workspace)
     return workspace
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/w/acme/")
 
 
 def dollars(text: str) -> int:

@@ -9,7 +9,7 @@ from feedback.models import Account, Idea
 from inventory.models import Tool
 from planning.models import CapacityPlan, PlanningSession, SessionState
 from productops import demo
-from tests.e2e.conftest import PHONE_WIDTH, assert_fits_phone
+from tests.e2e.conftest import PHONE_WIDTH, assert_fits_phone, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -86,13 +86,10 @@ def _pages(acme) -> list[str]:
     return pages
 
 
-def _walk(page, base: str, email: str, paths: list[str], found: dict) -> None:
+def _walk(page, live_server, email: str, paths: list[str], found: dict) -> None:
     """Signs in as `email` and measures every page of `paths` at 390 px into `found`."""
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/w/acme/")
+    sign_in(page, live_server, email)
+    base = live_server.url
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
     for path in paths:
         page.goto(f"{base}/w/acme/{path}")
@@ -112,11 +109,11 @@ def _walk(page, base: str, email: str, paths: list[str], found: dict) -> None:
 
 def test_every_table_keeps_its_key_column_on_a_phone(browser, page, live_server, acme):
     found = {"measured": 0, "hidden": [], "wide": []}
-    _walk(page, live_server.url, "admin@acme.test", _pages(acme), found)
+    _walk(page, live_server, "admin@acme.test", _pages(acme), found)
     # What only a PM's and an exec's Home show: the ideas they own, the tiles with their numbers.
     for email in ("pm@acme.test", "exec@acme.test"):
         context = browser.new_context()
-        _walk(context.new_page(), live_server.url, email, ["", "dashboards/"], found)
+        _walk(context.new_page(), live_server, email, ["", "dashboards/"], found)
         context.close()
 
     assert found["wide"] == []

@@ -14,7 +14,7 @@ from planning.services import sessions as services
 from productops import demo
 from productops.access import Actor
 from productops.models import Membership
-from tests.e2e.conftest import assert_fits_phone
+from tests.e2e.conftest import assert_fits_phone, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -44,11 +44,7 @@ def open_as(browser, live_server, email: str, url: str):
     page = context.new_page()
     page.problems = []
     page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/w/acme/")
+    sign_in(page, live_server, email)
     page.goto(url)
     return page
 

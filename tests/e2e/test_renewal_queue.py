@@ -9,8 +9,8 @@ import pytest
 from inventory.models import Contract, RenewalDecision
 from inventory.selectors.renewals import renewal_queue
 from productops.money import format_money
-from tests.e2e.conftest import PHONE_WIDTH, assert_fits_phone
-from tests.e2e.test_inventory import acme, dollars, sign_in  # noqa: F401 (acme is a fixture)
+from tests.e2e.conftest import PHONE_WIDTH, assert_fits_phone, sign_in
+from tests.e2e.test_inventory import acme, dollars  # noqa: F401 (acme is a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from feedback.models import DuplicateCandidate, FeedbackItem, FeedbackMerge, IdeaLink, Status
 from productops import demo
-from tests.e2e.conftest import Held, assert_fits_phone
+from tests.e2e.conftest import Held, assert_fits_phone, sign_in
 from tests.feedback import triage_data as data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -32,14 +32,6 @@ def inbox():
     DuplicateCandidate.objects.create(workspace=acme, item=fourth, candidate=third, score=0.62)
     idea = data.idea(acme, "Single sign-on with Okta")
     return {"items": [first, second, third, fourth], "idea": idea}
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/w/acme/")
 
 
 def settled(page) -> None:

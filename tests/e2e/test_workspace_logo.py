@@ -7,8 +7,7 @@ from feedback.services import ideas as idea_services
 from productops import demo
 from productops.access import Actor
 from productops.models import Membership, Role
-from tests.e2e.conftest import assert_fits_phone
-from tests.e2e.test_shell import sign_in
+from tests.e2e.conftest import assert_fits_phone, sign_in
 from tests.productops.test_workspace_logo import png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
