@@ -93,7 +93,11 @@ TEMPLATES = [
                 "productops.context_processors.shell",
             ],
             # One money format on every page without a {% load %} (productops/money.py).
-            "builtins": ["productops.templatetags.money", "productops.templatetags.badges"],
+            "builtins": [
+                "productops.templatetags.money",
+                "productops.templatetags.badges",
+                "productops.templatetags.figures",
+            ],
         },
     },
 ]

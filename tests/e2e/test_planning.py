@@ -173,7 +173,7 @@ def test_the_capacity_plan_page_fits_a_phone(browser, live_server):
     assert page.locator("input[name=period_start]").input_value() == "2026-07-01"
     members = page.locator("section.card", has=page.locator("h2", has_text="Members"))
     assert members.locator("tbody tr").count() == 4
-    assert "from 2 earlier periods" in page.locator(".stats").inner_text()
+    assert "from 2 earlier periods" in page.locator(".figures").inner_text()
     assert_fits_phone(page)
     assert page.problems == []
 

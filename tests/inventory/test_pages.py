@@ -98,7 +98,7 @@ def test_filtering_with_htmx_swaps_only_the_results_with_their_totals(ops_lead, 
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="inventory-results"')
     assert "Figma" in html and "Jira" not in html
-    assert '<span class="stat-value" id="annual-spend">$500</span>' in html
+    assert '<span class="figure-value" id="annual-spend">$500</span>' in html
     assert "<nav" not in html
 
 

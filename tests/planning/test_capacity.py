@@ -329,7 +329,7 @@ def test_the_room_shows_committed_load_against_capacity_as_decisions_land(team, 
     def committed_shown(answer) -> str:
         assert answer.status_code == 200
         found = re.search(
-            r'class="room-capacity".*?Committed</span><span class="stat-value[^"]*">([^<]+)<',
+            r'class="room-capacity".*?Committed</span><span class="figure-value[^"]*">([^<]+)<',
             answer.content.decode(),
             re.S,
         )
@@ -338,7 +338,7 @@ def test_the_room_shows_committed_load_against_capacity_as_decisions_land(team, 
 
     first = client.get(poll + "?v=0")
     assert committed_shown(first) == "0"
-    assert '<span class="stat-value">63.50</span>' in first.content.decode()
+    assert '<span class="figure-value">63.50</span>' in first.content.decode()
     session.refresh_from_db()
     assert client.get(f"{poll}?v={session.version}").status_code == 204
     seen = session.version

@@ -9,8 +9,8 @@ from django.conf import settings
 BASE = Path(settings.BASE_DIR)
 STYLESHEETS = sorted((BASE / "static" / "css").glob("*.css"))
 SURFACE = re.compile(r"(^|;)\s*(background(-color)?|border|border-radius|box-shadow)\s*:")
-# A card is any class named card or ending in -card, or a figure (.stat); a lane any of these.
-CARD = re.compile(r"^(card|[\w-]+-card|stat)$")
+# A card is any class named card or ending in -card, or a figure; a lane any of these.
+CARD = re.compile(r"^(card|[\w-]+-card|figure)$")
 LANES = {"board-column", "roadmap-lane", "retro-column", "retro-group"}
 
 
@@ -30,7 +30,7 @@ def _family(css: str) -> tuple[int, int]:
 
 def _paints_a_card(selector: str) -> bool:
     """A rule for a card's or lane's own look: its last compound is one such class alone
-    (`.board-card`, `.inv-stats .stat`), not a state of it (`.board-card.dragging`)."""
+    (`.board-card`, `.card .figure`), not a state of it (`.board-card.dragging`)."""
     for part in selector.split(","):
         last = part.strip().split(" ")[-1]
         name = re.fullmatch(r"\.([\w-]+)", last)
