@@ -49,6 +49,12 @@ class DashboardFilters:
         values = {"range": self.preset}
         if self.preset == "custom":
             values |= {"since": self.since.isoformat(), "until": self.until.isoformat()}
+        return values | self._narrowed_to()
+
+    def _narrowed_to(self) -> dict[str, str]:
+        """The segment, source and area chosen, as the overview's and the inbox's URLs name
+        them (area "none": items with no product area); none of them when none is chosen."""
+        values: dict[str, str] = {}
         if self.segment:
             values["segment"] = self.segment
         if self.source is not None:
@@ -69,13 +75,7 @@ class DashboardFilters:
             "since": self.since.isoformat(),
             "until": self.until.isoformat(),
         }
-        if self.segment:
-            values["segment"] = self.segment
-        if self.source is not None:
-            values["source"] = str(self.source)
-        if self.area is not None:
-            values["area"] = str(self.area) if self.area else "none"
-        return urlencode(values | extra)
+        return urlencode(values | self._narrowed_to() | extra)
 
     def triaged_query(self) -> str:
         """The inbox's items triaged in the period, whatever their status now. The triage

@@ -13,7 +13,7 @@ from django.utils import timezone
 from dashboards import refresh, selectors
 from dashboards.models import RefreshState
 from feedback.forms.triage import InboxFilterForm
-from feedback.models import FeedbackItem, Status
+from feedback.models import FeedbackItem, Source, Status
 from feedback.selectors import triage as inbox_selectors
 from feedback.services import triage as triage_services
 from productops import clock
@@ -216,3 +216,12 @@ def test_every_count_a_tile_links_to_the_inbox_is_the_length_of_that_list(exec_,
             assert client.get(unescape(href)).status_code == 200
             checked += 1
     assert checked >= 3  # the volume, received and triaged figures at least
+
+
+def test_a_filtered_tile_links_to_the_inbox_filtered_the_same_way(exec_, data):
+    source = Source.objects.filter(workspace=data.workspace).first()
+    narrowed = f"segment=Enterprise&source={source.pk}&area=none"
+    html = _tile(signed_in(exec_), "volume", f"range=90d&{narrowed}").content.decode()
+    links = [unescape(href) for href, _ in COUNTED_LINK.findall(html)]
+    assert links
+    assert all(link.endswith(f"&{narrowed}") for link in links), links
