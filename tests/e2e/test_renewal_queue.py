@@ -1,6 +1,6 @@
-"""An ops lead works the renewal queue on a phone, in real Chromium at 390 px: the groups show
-their money at stake, a renegotiation records its target, and deciding returns to the queue
-with the renewal gone from it and its money off the group."""
+"""An ops lead works the renewal queue, in real Chromium at 1440 px and on a phone at 390 px:
+the groups show their money at stake, a renegotiation records its target, and deciding returns
+to the queue with the renewal gone from it and its money off the group."""
 
 import re
 
@@ -15,11 +15,24 @@ from tests.e2e.test_inventory import acme, dollars  # noqa: F401 (acme is a fixt
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_ops_lead_works_the_renewal_queue_on_a_phone(page, live_server, acme):  # noqa: F811
+def fits(page, width: int) -> None:
+    if width == PHONE_WIDTH:
+        assert_fits_phone(page)
+    else:
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", [1440, PHONE_WIDTH])
+def test_an_ops_lead_works_the_renewal_queue_on_a_laptop_and_a_phone(
+    page,
+    live_server,
+    acme,  # noqa: F811
+    width,
+):
     sign_in(page, live_server, "ops@acme.test")
-    page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
+    page.set_viewport_size({"width": width, "height": 844})
     page.goto(f"{live_server.url}/w/acme/tools/renewals/")
-    assert_fits_phone(page)
+    fits(page, width)
     assert page.locator("#queue .queue-group h3").all_inner_texts()[0].startswith("Notice passed")
 
     # The first group with something to decide, its first renewal.
@@ -35,7 +48,7 @@ def test_an_ops_lead_works_the_renewal_queue_on_a_phone(page, live_server, acme)
     item.locator("a:text-is('Decide')").click()
     page.wait_for_url(re.compile(r"/contracts/\d+/decide/\?back=queue$"))
     assert page.locator("#leave-decision").inner_text() == "Back to the renewal queue"
-    assert_fits_phone(page)
+    fits(page, width)
     page.check("input[name=decision][value=renegotiate]")
     page.fill("textarea[name=reason]", "Ask for fewer seats at the same seat price.")
     if contract.seats_bought:
@@ -57,5 +70,5 @@ def test_an_ops_lead_works_the_renewal_queue_on_a_phone(page, live_server, acme)
     queue = {g.key: g for g in renewal_queue(workspace=acme)}
     assert stake_after == dollars(format_money(queue[group_id.removeprefix("queue-")].at_stake))
     assert stake_after < stake_before  # the decided renewal's money left the group
-    assert_fits_phone(page)
+    fits(page, width)
     assert page.console_problems == []

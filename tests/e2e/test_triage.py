@@ -159,9 +159,11 @@ def test_the_inbox_shortcuts_dialog_opens_instead_of_the_shells(page, live_serve
     assert page.console_problems == []
 
 
-def test_undo_after_a_merge_puts_the_cursor_on_the_restored_item(page, live_server, inbox):
+@pytest.mark.parametrize("width", [1440, 390])
+def test_undo_after_a_merge_puts_the_cursor_on_the_restored_item(page, live_server, inbox, width):
     first, second, third, fourth = inbox["items"]
     sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": width, "height": 844})
     page.goto(f"{live_server.url}/w/acme/feedback/")
     for item in (first, second, third, fourth):
         page.keyboard.press("j")
@@ -185,6 +187,18 @@ def test_undo_after_a_merge_puts_the_cursor_on_the_restored_item(page, live_serv
     assert statuses[fourth.pk] == Status.TRIAGED
     assert statuses[third.pk] == Status.NEW
     assert FeedbackItem.objects.get(pk=fourth.pk).duplicate_of_id is None
+    # ...and the key after that acts on wherever the cursor went next, the item it shows.
+    current = page.locator("tr.inbox-row.current")
+    expect(current).not_to_have_id(f"item-{fourth.pk}")
+    after = next(i for i in (first, second, third) if current.get_attribute("id") == f"item-{i.pk}")
+    panel_shows(page, after)
+    press_and_wait(page, "e", f"/{after.pk}/update/")
+    statuses = dict(FeedbackItem.objects.values_list("pk", "status"))
+    assert statuses[after.pk] == Status.ARCHIVED and statuses[fourth.pk] == Status.TRIAGED
+    assert sum(status == Status.NEW for status in statuses.values()) == 2
+    if width == 390:
+        assert page.locator("#panel").bounding_box()["width"] <= 390  # the slide-over
+        assert_fits_phone(page)
     assert page.console_problems == []
 
 
@@ -542,3 +556,37 @@ def test_start_triage_opens_on_the_oldest_item_with_its_panel_already_there(
     page.unroute("**/feedback/*/")
     press_and_wait(page, "r", f"/{oldest.pk}/update/")
     assert FeedbackItem.objects.get(pk=oldest.pk).status == Status.TRIAGED
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_a_pm_logs_feedback_from_the_inbox_with_the_c_key(page, live_server, inbox, width):
+    """PMs cannot open Sources: the inbox's own button and its `c` key take them to the form,
+    and what they write down waits in the inbox, new, for triage."""
+    sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": width, "height": 844})
+    assert page.request.get(f"{live_server.url}/w/acme/feedback/sources/").status == 403
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    expect(page.locator("#new-feedback")).to_be_in_viewport()
+    expect(page.locator("#status-tabs a").first).to_have_text("New 4")
+
+    page.keyboard.press("c")
+    page.wait_for_url(f"{live_server.url}/w/acme/feedback/new/")
+    page.fill("input[name=title]", "CSV export times out on big accounts")
+    page.fill("textarea[name=body]", "Told on the quarterly call: the export stops after a minute.")
+    page.fill("input[name=email]", "cfo@big.test")
+    if width == 390:
+        assert_fits_phone(page)
+    page.click("#manual-feedback button[type=submit]:not([name])")
+
+    item = FeedbackItem.objects.get(title="CSV export times out on big accounts")
+    page.wait_for_url(f"{live_server.url}/w/acme/feedback/{item.pk}/")
+    expect(page.locator(".message").first).to_contain_text("Feedback saved.")
+    assert item.status == Status.NEW and item.submitter_email == "cfo@big.test"
+    assert item.source.channel == "manual"
+
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    expect(page.locator(f"#item-{item.pk}")).to_be_visible()
+    expect(page.locator("#status-tabs a").first).to_have_text("New 5")
+    if width == 390:
+        assert_fits_phone(page)
+    assert page.console_problems == []
