@@ -168,7 +168,9 @@ def board(*, session: PlanningSession, user: User | None) -> Board:
         dots_left=budget - spent,
         totals_shown=totals_shown,
         actions=list(
-            ActionItem.objects.filter(session=session).select_related("owner").order_by("id")
+            ActionItem.objects.filter(session=session)
+            .select_related("owner", "group")
+            .order_by("id")
         ),
         last_actions=last_actions(session=session),
         notes=loose_notes,
@@ -192,6 +194,36 @@ def last_actions(*, session: PlanningSession) -> list[ActionItem]:
         .select_related("owner", "session")
         .order_by("-session__created_at", "due_on", "id")[:100]
     )
+
+
+@dataclass
+class RetroSummary:
+    """What a retro produced, as `board` shows it to the viewer, plus the earlier action items
+    it reviewed (`reviewed`: marked done or dropped in this retro, with their new status)."""
+
+    board: Board
+    reviewed: list[ActionItem]
+
+    @property
+    def reflections(self) -> int:
+        """Reflections the viewer may read (others' are counted in columns while reflecting)."""
+        grouped = sum(len(view.cards) for view in self.board.groups)
+        return grouped + sum(len(column.cards) for column in self.board.columns)
+
+    @property
+    def actions_done(self) -> int:
+        return sum(1 for action in self.board.actions if action.status == ActionStatus.DONE)
+
+
+def summary(*, session: PlanningSession, user: User | None) -> RetroSummary:
+    """The retro's summary as `user` sees it (None: as nobody in particular, for the email, so
+    no card is marked "yours"); a constant number of queries."""
+    reviewed = (
+        ActionItem.objects.filter(reviewed_in=session)
+        .select_related("owner", "session")
+        .order_by("-session__created_at", "id")
+    )
+    return RetroSummary(board=board(session=session, user=user), reviewed=list(reviewed))
 
 
 def templates(*, workspace: Workspace) -> QuerySet[RetroTemplate]:

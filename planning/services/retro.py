@@ -134,9 +134,21 @@ def reflection_add(
         author_id=seat.user_id,  # the actor's user, without reading the row
         text=text,
     )
-    audit(actor, "retro.reflection_added", reflection, after={"prompt": prompt.text})
+    audit(
+        actor,
+        "retro.reflection_added",
+        _audited(session, reflection),
+        after={"prompt": prompt.text},
+    )
     live.bump(session)
     return reflection
+
+
+def _audited(session: PlanningSession, reflection: Reflection) -> PlanningSession | Reflection:
+    """What an author's own write on a reflection is audited against: the reflection, or the
+    retro when reflections are anonymous, so the audit log (actor and object id) never ties an
+    author to a card the board shows by its id."""
+    return session if session.anonymous_reflections else reflection
 
 
 def _own(actor: Actor, session: PlanningSession, reflection_id: int) -> Reflection:
@@ -159,7 +171,7 @@ def reflection_edit(
     reflection.text = clean_text(text, MAX_REFLECTION, "text", "a reflection")
     reflection.updated_at = timezone.now()
     reflection.save(update_fields=["text", "updated_at"])
-    audit(actor, "retro.reflection_edited", reflection)
+    audit(actor, "retro.reflection_edited", _audited(session, reflection))
     live.bump(session)
     return reflection
 
@@ -170,7 +182,7 @@ def reflection_delete(*, actor: Actor, session: PlanningSession, reflection_id: 
     retro_seat(actor, session)
     require_phase(session, "reflect")
     reflection = _own(actor, session, reflection_id)
-    audit(actor, "retro.reflection_deleted", reflection)
+    audit(actor, "retro.reflection_deleted", _audited(session, reflection))
     reflection.delete()
     live.bump(session)
 

@@ -19,9 +19,11 @@ from planning.forms.sessions import (
 )
 from planning.models import (
     PlanningSession,
+    SessionKind,
     SessionState,
 )
 from planning.selectors import decisions as decision_selectors
+from planning.selectors import retro as retro_selectors
 from planning.selectors import sessions as selectors
 from planning.services import decisions as decision_services
 from planning.services import participants as participant_services
@@ -98,24 +100,24 @@ def session_edit(request: WorkspaceRequest, session_id: int) -> HttpResponse:
 @member_required(Capability.VIEW_PLANNING)
 def session_summary(request: WorkspaceRequest, session_id: int) -> HttpResponse:
     session = session_of(request, session_id)
-    me = selectors.participant_of(session=session, user=request.user)
-    return render(
-        request,
-        "planning/summary.html",
-        {
-            "session": session,
-            "summary": decision_selectors.summary(session=session),
-            "me": me,
-            "may_facilitate": request.actor.can(Capability.RUN_PLANNING),
-        },
-    )
+    context = {
+        "session": session,
+        "me": selectors.participant_of(session=session, user=request.user),
+        "may_facilitate": request.actor.can(Capability.RUN_PLANNING),
+    }
+    if session.kind == SessionKind.RETROSPECTIVE:
+        # The board as the viewer sees it in the room: the same anonymity, the same phases.
+        retro = retro_selectors.summary(session=session, user=request.user)
+        return render(request, "planning/retro_summary.html", {**context, "summary": retro})
+    summary = decision_selectors.summary(session=session)
+    return render(request, "planning/summary.html", {**context, "summary": summary})
 
 
 @require_GET
 @member_required(Capability.VIEW_PLANNING)
 def session_export(request: WorkspaceRequest, session_id: int) -> StreamingHttpResponse:
     session = session_of(request, session_id)
-    return planning_csv.summary_download(session=session)
+    return planning_csv.summary_download(session=session, viewer=request.user)
 
 
 @require_POST

@@ -15,6 +15,7 @@ from contextlib import suppress
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from planning.models import PlanningSession
 from productops import demo
 from tests.conftest import ROOT, signed_in
 from tests.productops.test_access_matrix import MATRIX, concrete, url_patterns, url_values_of
@@ -46,6 +47,26 @@ def pages_to_check(personas, workspace) -> list[tuple[str, str, str]]:
     found.append(("404", f"/w/{workspace.slug}/no-such-page/", "pm"))
     forbidden = next(n for n, checks in MATRIX.items() if checks[0].expect["pm"] == 403)
     found.append(("403", concrete(routes[forbidden], values(forbidden)), "pm"))
+    return found
+
+
+# Pages whose template depends on the planning session's kind: the matrix fills them with one
+# session (a prioritisation); the crawl opens them for a session of every other kind too.
+PAGES_OF_EACH_KIND = ("planning_session", "planning_summary", "planning_edit")
+
+
+def pages_of_each_kind(workspace) -> list[tuple[str, str, str]]:
+    """(URL name, path, persona) of each kind-dependent planning page for the first session of
+    each kind in `workspace` (the demo's: a retro, an estimation, prioritisations)."""
+    routes = dict(url_patterns())
+    found = []
+    first_of_kind = {}
+    for session in PlanningSession.objects.filter(workspace=workspace).order_by("pk"):
+        first_of_kind.setdefault(session.kind, session)
+    for kind, session in first_of_kind.items():
+        values = {"slug": workspace.slug, "session_id": session.pk}
+        for name in PAGES_OF_EACH_KIND:
+            found.append((f"{name} ({kind})", concrete(routes[name], values), "ops_lead"))
     return found
 
 
@@ -97,6 +118,8 @@ def test_axe_finds_nothing_serious_on_any_page(browser, live_server, personas, w
     pages = pages_to_check(personas, workspace_a)
     for _, seed in demo.seeders():  # after the matrix's objects: the seeders skip what exists
         seed(workspace_a)
+    pages += pages_of_each_kind(workspace_a)
+    assert any("(retrospective)" in name for name, _, _ in pages)
     clients = {persona: signed_in(personas[persona]) for persona in VIEWERS}
     tabs = {}
     problems, checked = [], 0
