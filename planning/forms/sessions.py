@@ -4,7 +4,7 @@ from typing import cast
 
 from django import forms
 
-from planning.models import DecisionOutcome, ParticipantRole, SessionKind
+from planning.models import KIND_HAS, DecisionOutcome, ParticipantRole, SessionKind
 from planning.selectors import sessions as selectors
 from planning.services.sessions import SessionSettings
 from productops.widgets import IsoDateInput, IsoDateTimeInput
@@ -37,14 +37,26 @@ class SessionForm(forms.Form):
     item_timer_minutes = forms.IntegerField(required=False, min_value=1, max_value=240)
     phase_timer_minutes = forms.IntegerField(required=False, min_value=1, max_value=240)
 
-    def __init__(self, *args, workspace, editing: bool = False, **kwargs) -> None:
+    def __init__(self, *args, workspace, kind: str | None = None, **kwargs) -> None:
+        """A new session's form (every field: the kind is chosen on it), or with `kind` the
+        settings of a session of that kind: only the fields it uses (`KIND_HAS`), worded for it."""
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["scoring_model"]).choices = [
             ("", "— (estimation and retrospectives)"),
             *selectors.model_choices(workspace=workspace),
         ]
-        if editing:
-            del self.fields["kind"]
+        if kind is None:
+            return
+        used = KIND_HAS[kind].settings
+        for name in list(self.fields):
+            if name not in used:
+                del self.fields[name]
+        if KIND_HAS[kind].board:  # a retro's votes are dots on groups
+            self.fields["vote_budget"].label = "Dots per person"
+            self.fields["vote_budget"].help_text = "5 when empty"
+            self.fields["vote_cap_per_item"].label = "Dots on one group at most"
+            self.fields["vote_cap_per_item"].help_text = "3 when empty"
+            self.fields["anonymous_reflections"].label = "Anonymous reflections"
 
     def settings(self) -> SessionSettings:
         data = self.cleaned_data

@@ -14,12 +14,14 @@ from planning.models.retro import (
 )
 from planning.models.scoring import PlanningSettings, ScoringFormula
 from planning.models.sessions import (
+    KIND_HAS,
     PHASE_LABELS,
     PHASES,
     AgendaItem,
     AgendaKind,
     Decision,
     DecisionOutcome,
+    KindHas,
     Participant,
     ParticipantRole,
     PlanningSession,
@@ -31,6 +33,7 @@ from planning.models.sessions import (
 
 __all__ = [
     "DEFAULT_PROMPTS",
+    "KIND_HAS",
     "PHASES",
     "PHASE_LABELS",
     "ActionItem",
@@ -43,6 +46,7 @@ __all__ = [
     "Decision",
     "DecisionOutcome",
     "DiscussionNote",
+    "KindHas",
     "Participant",
     "ParticipantRole",
     "PlanningSession",

@@ -8,6 +8,7 @@ A vote is hidden until its item's round is revealed: a vote of round R shows onl
 apply that rule, so no page, poll answer, CSV, API answer or email can carry a hidden value.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.postgres.fields import ArrayField
@@ -54,6 +55,38 @@ PHASES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 PHASE_LABELS = {key: label for phases in PHASES.values() for key, label in phases}
+
+
+@dataclass(frozen=True)
+class KindHas:
+    """What a kind of session has, so its room, summary and settings show only that.
+
+    `agenda`: items on the table, scored by hidden votes (reveal, re-vote, accepted score),
+    decided (commit, defer, reject) and held against the team's capacity; `board`: the retro
+    board (prompts, reflections, groups, dots, notes, action items); `settings`: the fields of
+    the settings form the kind uses (`planning.forms.sessions.SessionForm`).
+    """
+
+    agenda: bool
+    board: bool
+    settings: frozenset[str]
+
+
+_EVERY_KIND = {"title", "team", "scheduled_at", "phase_timer_minutes"}
+_AGENDA = _EVERY_KIND | {"period_start", "period_end", "auto_reveal", "item_timer_minutes"}
+_SCORED = _AGENDA | {"scoring_model", "vote_budget", "vote_cap_per_item"}  # a chosen model
+KIND_HAS: dict[str, KindHas] = {
+    SessionKind.PRIORITISATION: KindHas(agenda=True, board=False, settings=frozenset(_SCORED)),
+    SessionKind.ESTIMATION: KindHas(agenda=True, board=False, settings=frozenset(_AGENDA)),
+    SessionKind.ROADMAP_REVIEW: KindHas(agenda=True, board=False, settings=frozenset(_SCORED)),
+    SessionKind.RETROSPECTIVE: KindHas(
+        agenda=False,
+        board=True,
+        settings=frozenset(
+            _EVERY_KIND | {"anonymous_reflections", "vote_budget", "vote_cap_per_item"}
+        ),
+    ),
+}
 
 
 def phase_keys(kind: str) -> list[str]:
@@ -133,6 +166,11 @@ class PlanningSession(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def has(self) -> KindHas:
+        """What this session's kind has (`KIND_HAS`)."""
+        return KIND_HAS[self.kind]
 
     @property
     def phase_label(self) -> str:

@@ -12,7 +12,6 @@ from planning.models import (
     AgendaItem,
     Participant,
     PlanningSession,
-    SessionKind,
     SessionState,
 )
 from planning.selectors import capacity as capacity_selectors
@@ -72,8 +71,8 @@ class Room:
 
 def room(*, session: PlanningSession, user: User | None, now: datetime | None = None) -> Room:
     now = now or timezone.now()
-    model = None if session.kind == SessionKind.RETROSPECTIVE else session_scoring_model(session)
-    items = agenda(session=session)
+    model = session_scoring_model(session) if session.has.agenda else None
+    items = agenda(session=session) if session.has.agenda else []
     item = next((i for i in items if i.pk == session.current_item_id), None)
     people = participants(session=session)
     voted = voter_ids(item=item) if item else set()
@@ -111,7 +110,7 @@ def room(*, session: PlanningSession, user: User | None, now: datetime | None = 
         phase_deadline=deadline(session.phase_started_at, session.phase_timer_seconds),
         item_deadline=deadline(session.item_started_at, session.item_timer_seconds),
         reveal_in=reveal_in,
-        capacity=session_capacity(session=session),
+        capacity=session_capacity(session=session) if session.has.agenda else None,
         is_facilitator=me is not None and me.user_id == session.facilitator_id,
     )
 

@@ -43,6 +43,8 @@ def agenda_add(
     """
     require(actor, Capability.ADD_AGENDA_ITEMS)
     session = live.locked(actor, session)
+    if not session.has.agenda:
+        raise ValidationError(f"A {session.get_kind_display().lower()} has no agenda.")
     if session.state == SessionState.ENDED:
         raise ValidationError("The session has ended; its agenda stays as it was.")
     organiser = actor.can(Capability.RUN_PLANNING)

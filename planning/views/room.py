@@ -98,14 +98,19 @@ def render_room(request: WorkspaceRequest, session: PlanningSession, status: int
     }
     context["poller"] = _poller(session, request)
     if request.actor.can(Capability.RUN_PLANNING):
-        horizon = selectors.renewal_horizon(session=session)
         context.update(
             members=selectors.members(workspace=request.workspace),
             facilitators=selectors.facilitators(workspace=request.workspace),
-            renewal_horizon=horizon,
-            contract_choices=selectors.renewals_before(workspace=request.workspace, day=horizon),
         )
-    if request.actor.can(Capability.ADD_AGENDA_ITEMS):
+        if session.has.agenda:
+            horizon = selectors.renewal_horizon(session=session)
+            context.update(
+                renewal_horizon=horizon,
+                contract_choices=selectors.renewals_before(
+                    workspace=request.workspace, day=horizon
+                ),
+            )
+    if session.has.agenda and request.actor.can(Capability.ADD_AGENDA_ITEMS):
         context["idea_choices"] = selectors.idea_choices(
             workspace=request.workspace,
             owner=None if request.actor.can(Capability.RUN_PLANNING) else request.user,

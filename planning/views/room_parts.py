@@ -36,6 +36,7 @@ from productops.capabilities import Capability
 
 # The partials with no viewer's own data in them (a test reads them); "seats" goes into "people".
 SHARED = ("head", "agenda", "item", "seats")
+AGENDA_PARTS = ("agenda", "item")  # only a kind of session with an agenda has them
 # Rendered in place of {% csrf_token %}'s value in kept parts; each answer puts the viewer's in.
 CSRF_PLACEHOLDER = "csrf-placeholder-for-the-viewers-token"
 KEEP = 64  # kept renders in this process (a few per live session and second)
@@ -121,8 +122,9 @@ def _render_shared(
         "csrf_token": CSRF_PLACEHOLDER,
     }
     # Without the request: no context processor runs, and the token stays a placeholder.
+    parts = [n for n in SHARED if session.has.agenda or n not in AGENDA_PARTS]
     html: dict[str, str] = {
-        name: render_to_string(f"planning/room.html#{name}", context) for name in SHARED
+        name: render_to_string(f"planning/room.html#{name}", context) for name in parts
     }
     return _Kept(context=context, html=html)
 

@@ -82,7 +82,7 @@ def session_edit(request: WorkspaceRequest, session_id: int) -> HttpResponse:
         request.POST or None,
         initial=SessionForm.initial_for(session),
         workspace=request.workspace,
-        editing=True,
+        kind=session.kind,
     )
     if request.method == "POST" and form.is_valid():
         try:
