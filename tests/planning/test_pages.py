@@ -250,3 +250,47 @@ def test_the_close_the_loop_message_is_previewed_then_sent_to_each_asker_once(pe
     loop_closure_send(closure_id=decision.loop_closure_id)  # what the worker does
     told = LoopNotice.objects.filter(idea=item.idea).values_list("contact__email", flat=True)
     assert sorted(told) == ["buyer@idea10.test", "buyer@idea11.test"]
+
+
+def test_the_decision_form_says_what_customers_are_told_and_what_stays_internal(personas):
+    session = running_session(personas, ideas=1)
+    lead = signed_in(personas["ops_lead"])
+    html = lead.get(_url("planning_session", session)).content.decode()
+    form = re.search(r'<form[^>]*class="decide-form".*?</form>', html, re.S).group(0)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", form))
+    assert "Rationale (internal)" in text
+    assert "Never in a message to customers or on the public roadmap" in text
+    assert "What customers are told" in text
+    assert "Commit : the idea becomes planned" in text and "Defer : nothing changes" in text
+    assert "Deciding emails nobody" in text and "only when you confirm it" in text
+    # As it says: deciding sends nothing, and the rationale is in no customer's message.
+    item = AgendaItem.objects.get(pk=session.current_item_id)
+    answer = lead.post(
+        _url("planning_decide", session, item.pk),
+        {"outcome": "commit", "estimate": "5", "rationale": "Internal: the CFO insists"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert answer.status_code == 200
+    assert "Customers have not been told yet" in answer.content.decode()
+    assert not LoopClosure.objects.exists() and not LoopNotice.objects.exists()
+    decision = item.decision
+    announce = lead.get(reverse("planning_announce", args=["alpha", decision.pk])).content.decode()
+    assert "Nothing has been sent yet" in announce and "the CFO insists" not in announce
+    form_data = {"subject": decision.announce_subject, "message": decision.announce_message}
+    lead.post(
+        reverse("planning_announce", args=["alpha", decision.pk]), {**form_data, "action": "send"}
+    )
+    closure = LoopClosure.objects.get(idea=item.idea)
+    assert "CFO" not in closure.subject + closure.message
+
+
+def test_a_decision_on_a_topic_tells_no_customer(personas):
+    session = running_session(personas, ideas=1)
+    lead = personas["ops_lead"].actor
+    topic = agenda_services.agenda_add(actor=lead, session=session, topic="Hiring")
+    session.refresh_from_db()
+    services.session_go_to_item(actor=lead, session=session, item=topic)
+    html = signed_in(personas["ops_lead"]).get(_url("planning_session", session)).content.decode()
+    form = re.search(r'<form[^>]*class="decide-form".*?</form>', html, re.S).group(0)
+    assert "this item is not an idea, so no customer hears of the decision" in form
+    assert "the idea becomes planned" not in form
