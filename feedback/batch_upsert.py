@@ -20,8 +20,8 @@ from feedback.intake_item import IntakeItem, company_domain, name_from_domain, n
 from feedback.models import Account, Contact, FeedbackItem, ProductArea, Source, Status, Tag
 from feedback.services import status_counts
 from productops import clock
-from productops.audit import marks_written
-from productops.models import ChangeMark, Workspace
+from productops.audit import mark_buckets
+from productops.models import Workspace
 
 CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
 
@@ -430,16 +430,4 @@ def store_items(
 
 def mark_days(workspace: Workspace, days: set[date]) -> None:
     """Change marks for dashboards, one per received day, in one statement."""
-    if not days:
-        return
-    now = timezone.now()
-    ChangeMark.objects.bulk_create(
-        [
-            ChangeMark(workspace=workspace, topic="feedback", bucket=d.isoformat(), marked_at=now)
-            for d in sorted(days)
-        ],
-        update_conflicts=True,
-        unique_fields=["workspace", "topic", "bucket"],
-        update_fields=["marked_at"],
-    )
-    marks_written(workspace.pk)
+    mark_buckets(workspace, "feedback", [d.isoformat() for d in days])

@@ -1,6 +1,7 @@
 """Audit events and change marks: written by services in the same transaction as the change."""
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -10,6 +11,8 @@ from django.utils import timezone
 
 from productops.access import Actor
 from productops.models import AuditEvent, Workspace
+
+log = logging.getLogger(__name__)
 
 
 def audit(
@@ -42,14 +45,24 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
 
 def mark_changed(workspace: Workspace, topic: str, bucket: str = "") -> None:
     """Records that `topic` changed in `bucket`, for dashboards to recompute it."""
+    mark_buckets(workspace, topic, [bucket])
+
+
+def mark_buckets(workspace: Workspace, topic: str, buckets: Iterable[str]) -> None:
+    """`mark_changed` for each of `buckets`, in one statement (none for no buckets). The rows
+    are upserted in bucket order, so two writers marking the same buckets never deadlock."""
+    ordered = sorted(set(buckets))  # ON CONFLICT may touch a row once per statement
+    if not ordered:
+        return
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             INSERT INTO productops_changemark (workspace_id, topic, bucket, marked_at)
-            VALUES (%s, %s, %s, %s)
+            VALUES {", ".join(["(%s, %s, %s, %s)"] * len(ordered))}
             ON CONFLICT (workspace_id, topic, bucket) DO UPDATE SET marked_at = EXCLUDED.marked_at
             """,
-            [workspace.pk, topic, bucket, timezone.now()],
+            [value for bucket in ordered for value in (workspace.pk, topic, bucket, now)],
         )
     marks_written(workspace.pk)
 
@@ -64,5 +77,23 @@ def on_marks_written(listener: Callable[[int], object]) -> None:
 
 
 def marks_written(workspace_id: int) -> None:
+    """Tells the listeners of the workspace's new marks once the transaction commits: once per
+    transaction however many marks it writes (each telling costs the listener a statement)."""
+    # This transaction's callbacks, as Django keeps them: (savepoint ids, callback, robust).
+    callbacks = [entry[1] for entry in connection.run_on_commit]
+    if any(
+        isinstance(callback, partial)
+        and callback.func is _tell_listeners
+        and callback.args == (workspace_id,)
+        for callback in callbacks
+    ):
+        return
+    transaction.on_commit(partial(_tell_listeners, workspace_id), robust=True)
+
+
+def _tell_listeners(workspace_id: int) -> None:
     for listener in _mark_listeners:
-        transaction.on_commit(partial(listener, workspace_id), robust=True)
+        try:
+            listener(workspace_id)
+        except Exception:  # as on_commit(robust=True) would: the next listener still hears
+            log.exception("Change-mark listener %r failed", listener)

@@ -135,6 +135,9 @@ class ItemUpdateForm(forms.Form):
     add_tag = forms.CharField(required=False, max_length=60)
     remove_tag = ID.form_field(required=False)
     new_area = forms.CharField(required=False, max_length=80)
+    # Not a change: the item the inbox moved on to, whose panel the answer carries (with
+    # answer=row; views.triage._row_answer).
+    next = ID.form_field(required=False)
 
     def changes(self) -> dict[str, Any]:
         """feedback_update's keyword arguments for what was posted, as ids and names: the

@@ -24,6 +24,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from feedback.models import (
@@ -469,6 +470,31 @@ def item_detail(*, workspace: Workspace, item_id: int) -> dict:
         "PanelItem",
         get_object_or_404(_one_item(workspace).annotate(**_section_flags()), pk=item_id),
     )
+    return _panel_sections(workspace, found)
+
+
+def item_and_detail(
+    *, workspace: Workspace, item_id: int, detail_id: int
+) -> tuple["ListedItem", dict | None]:
+    """`item(item_id)` and `item_detail(detail_id)` read together: the answer to an action in
+    the inbox (the acted-on item's row) that also carries the next item's panel. Both items
+    come in one query (and their areas, people and tags in one prefetch each) instead of one
+    round of reads each. The detail is None when `detail_id` is not an item of the workspace
+    (the page then asks for the panel itself); 404 when `item_id` is not."""
+    found = {
+        row.pk: cast("PanelItem", row)
+        for row in _one_item(workspace)
+        .annotate(**_section_flags())
+        .filter(pk__in={item_id, detail_id})
+    }
+    if item_id not in found:
+        raise Http404("No such feedback item.")
+    shown = found.get(detail_id)
+    return found[item_id], None if shown is None else _panel_sections(workspace, shown)
+
+
+def _panel_sections(workspace: Workspace, found: "PanelItem") -> dict:
+    """item_detail()'s answer for an item read with its section flags."""
     return {
         "item": found,
         "links": idea_links(workspace=workspace, item=found) if found.link_count else [],

@@ -12,7 +12,7 @@ from feedback.selectors.evidence import ideas_asked_by_account
 from feedback.selectors.intake import account_days
 from productops import clock
 from productops.access import Actor, require
-from productops.audit import audit, diff, mark_changed
+from productops.audit import audit, diff, mark_buckets
 from productops.capabilities import Capability
 from productops.locks import advisory_xact_lock
 
@@ -89,5 +89,5 @@ def _mark_counted_by(actor: Actor, account: Account) -> None:
     segment) and every idea it asked for (revenue, accounts) must be recounted."""
     workspace = actor.workspace
     mark_days(workspace, account_days(account=account, time_zone=clock.zone(workspace).key))
-    for idea_id in ideas_asked_by_account(workspace_id=workspace.pk, account_id=account.pk):
-        mark_changed(workspace, "ideas", bucket=str(idea_id))
+    asked = ideas_asked_by_account(workspace_id=workspace.pk, account_id=account.pk)
+    mark_buckets(workspace, "ideas", [str(idea_id) for idea_id in asked])

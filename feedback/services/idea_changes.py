@@ -4,14 +4,13 @@ change mark for ideas and the check that what is named belongs to the actor's wo
 from django.core.exceptions import ValidationError
 
 from productops.access import Actor
-from productops.audit import mark_changed
+from productops.audit import mark_buckets
 from productops.models import Workspace
 
 
 def mark_ideas(workspace: Workspace, *idea_ids: int) -> None:
     """Change marks for dashboards: the "ideas" topic is bucketed by idea id."""
-    for bucket in [str(idea_id) for idea_id in sorted(set(idea_ids))] or [""]:
-        mark_changed(workspace, "ideas", bucket=bucket)
+    mark_buckets(workspace, "ideas", [str(idea_id) for idea_id in idea_ids] or [""])
 
 
 def check_workspace(actor: Actor, *objects) -> None:

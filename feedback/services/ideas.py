@@ -23,7 +23,7 @@ from feedback.selectors import ideas as idea_selectors
 from feedback.services.idea_changes import check_workspace, mark_ideas
 from productops import clock
 from productops.access import Actor, require
-from productops.audit import audit, diff, mark_changed
+from productops.audit import audit, diff, mark_buckets
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, User, Workspace
@@ -246,8 +246,8 @@ def idea_update(*, actor: Actor, idea: Idea, expected_version: int, **changes) -
 
 
 def _item_bucket(workspace: Workspace, items: Sequence[FeedbackItem]) -> None:
-    for day in sorted({clock.workspace_date(workspace, i.received_at).isoformat() for i in items}):
-        mark_changed(workspace, "feedback", bucket=day)
+    days = [clock.workspace_date(workspace, i.received_at).isoformat() for i in items]
+    mark_buckets(workspace, "feedback", days)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from feedback.selectors import ideas as idea_selectors
 from feedback.services.idea_changes import check_workspace, mark_ideas
 from productops import clock, queueing
 from productops.access import Actor, require
-from productops.audit import audit, mark_changed
+from productops.audit import audit, mark_buckets
 from productops.capabilities import Capability
 from productops.models import Workspace
 from productops.services import email_queue
@@ -166,8 +166,8 @@ def loop_closure_send(*, closure_id: int) -> int:
             idea,
             after={"closure": closure.pk, "outcome": closure.outcome, "emails": len(claimed)},
         )
-        for day in sorted({clock.workspace_date(workspace, r).isoformat() for r in closed}):
-            mark_changed(workspace, "feedback", bucket=day)
+        days = [clock.workspace_date(workspace, r).isoformat() for r in closed]
+        mark_buckets(workspace, "feedback", days)
         mark_ideas(workspace, idea.pk)
         return len(claimed)
 

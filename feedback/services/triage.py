@@ -36,7 +36,7 @@ from feedback.services import status_counts
 from feedback.services.triage_labels import label_get_or_create, label_named
 from productops import clock
 from productops.access import Actor, require
-from productops.audit import audit, diff, mark_changed
+from productops.audit import audit, diff, mark_buckets
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, Role, User
@@ -89,8 +89,7 @@ def mark_days_of(actor: Actor, item: FeedbackItem, moments: Iterable[datetime] =
     days it was triaged or left the inbox, before and after a change, for the triage flow)."""
     days = {clock.workspace_date(actor.workspace, item.received_at)}
     days |= {clock.workspace_date(actor.workspace, moment) for moment in moments}
-    for day in sorted(days):
-        mark_changed(actor.workspace, "feedback", bucket=day.isoformat())
+    mark_buckets(actor.workspace, "feedback", [day.isoformat() for day in days])
 
 
 def state(item: FeedbackItem, tag_names: list[str] | None = None) -> dict[str, Any]:
@@ -392,5 +391,4 @@ def feedback_link_idea(
 
 
 def mark_ideas(actor: Actor, idea_ids: Iterable[int]) -> None:
-    for idea_id in sorted(set(idea_ids)):
-        mark_changed(actor.workspace, "ideas", bucket=str(idea_id))
+    mark_buckets(actor.workspace, "ideas", [str(idea_id) for idea_id in idea_ids])

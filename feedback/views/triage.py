@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -242,8 +243,12 @@ def export(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-def _panel_context(request: WorkspaceRequest, item_id: int, **extra) -> dict:
-    detail = selectors.item_detail(workspace=request.workspace, item_id=item_id)
+def _panel_context(
+    request: WorkspaceRequest, item_id: int, *, detail: dict | None = None, **extra
+) -> dict:
+    """The panel's context for `item_id`, or for `detail` (item_detail()'s answer) when read."""
+    if detail is None:
+        detail = selectors.item_detail(workspace=request.workspace, item_id=item_id)
     decorate([detail["item"]], request.workspace)
     return {**detail, **_options(request.workspace), "i": detail["item"], **extra}
 
@@ -255,9 +260,16 @@ def _in_inbox(request: WorkspaceRequest) -> bool:
     return current is not None and current.split("?")[0] == inbox_path
 
 
-def _panel(request: WorkspaceRequest, item_id: int, *, status: int = 200, **extra) -> HttpResponse:
+def _panel(
+    request: WorkspaceRequest,
+    item_id: int,
+    *,
+    status: int = 200,
+    next_id: int | None = None,
+    **extra,
+) -> HttpResponse:
     if request.method == "POST" and status == 200 and request.POST.get("answer") == "row":
-        return _row_answer(request, item_id, **extra)
+        return _row_answer(request, item_id, next_id=next_id, **extra)
     context = _panel_context(request, item_id, in_inbox=_in_inbox(request), **extra)
     if request.method == "POST":
         context["inbox_tabs"] = inbox_tabs(request)
@@ -266,15 +278,30 @@ def _panel(request: WorkspaceRequest, item_id: int, *, status: int = 200, **extr
     return render(request, ITEM_TEMPLATE, context, status=status)
 
 
-def _row_answer(request: WorkspaceRequest, item_id: int, **extra) -> HttpResponse:
-    """An inbox action that worked, answered without the panel: the inbox already shows the
-    next item (it acted before the answer), so only the row, the tabs and the undo note come
-    back, out-of-band. Half the work of an answer with the acted-on item's panel."""
-    rows = decorate(
-        [selectors.item(workspace=request.workspace, item_id=item_id)], request.workspace
-    )
-    context = {"i": rows[0], "in_inbox": _in_inbox(request), "inbox_tabs": inbox_tabs(request)}
-    return render(request, f"{ITEM_TEMPLATE}#action_parts", {**context, **extra})
+def _row_answer(
+    request: WorkspaceRequest, item_id: int, *, next_id: int | None = None, **extra
+) -> HttpResponse:
+    """An inbox action that worked, answered without the acted-on item's panel: the inbox has
+    moved on to the next item as the key was pressed, so the row, the tabs and the undo note
+    come back out-of-band, and with `next_id` (the item the cursor moved to) that item's panel
+    as the answer's body: one request per keypress instead of the action and a GET of the next
+    panel, both items read in one query. Without the body (no `next_id`, or it names no item of
+    the workspace) the page asks for the panel itself."""
+    workspace = request.workspace
+    if next_id is None:
+        acted, detail = selectors.item(workspace=workspace, item_id=item_id), None
+    else:
+        acted, detail = selectors.item_and_detail(
+            workspace=workspace, item_id=item_id, detail_id=next_id
+        )
+    decorate([acted], workspace)
+    context = {"i": acted, "in_inbox": _in_inbox(request), "inbox_tabs": inbox_tabs(request)}
+    parts = render_to_string(f"{ITEM_TEMPLATE}#action_parts", {**context, **extra}, request=request)
+    if detail is None:
+        return HttpResponse(parts)
+    panel = _panel_context(request, detail["item"].pk, detail=detail)
+    shown = render_to_string(f"{ITEM_TEMPLATE}#panel", panel, request=request)
+    return HttpResponse(shown + parts)
 
 
 @require_GET
@@ -357,6 +384,7 @@ def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         undo_url=reverse("feedback_item_update", args=[request.workspace.slug, item_id]),
         undo_fields={**undo, "version": updated.version},
         offer_undo=bool(undo),
+        next_id=form.cleaned_data.get("next"),
     )
 
 
@@ -368,14 +396,15 @@ def done(
     undo_url: str = "",
     undo_fields=None,
     offer_undo: bool = True,
+    next_id: int | None = None,
 ) -> HttpResponse:
     """The answer to an action that worked: the panel with a toast (and its undo) under htmx,
-    else a message and the item's page."""
+    else a message and the item's page. `next_id`: see _row_answer."""
     if not request.htmx:
         messages.success(request, text)
         return redirect("feedback_item", slug=request.workspace.slug, item_id=item_id)
     toast = {"text": text, "url": undo_url, "fields": undo_fields or {}}
-    return _panel(request, item_id, toast=toast if offer_undo else None)
+    return _panel(request, item_id, toast=toast if offer_undo else None, next_id=next_id)
 
 
 def panel_write[T](

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from productops.audit import mark_changed
+from productops.audit import mark_buckets
 from productops.models import Membership, Workspace
 
 
@@ -24,5 +24,4 @@ def snapshot(obj: Any, fields: Sequence[str]) -> dict[str, Any]:
 
 
 def mark_changed_tools(workspace: Workspace, *categories: str) -> None:
-    for category in {c for c in categories if c is not None}:
-        mark_changed(workspace, "tools", category)
+    mark_buckets(workspace, "tools", [c for c in categories if c is not None])

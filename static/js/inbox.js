@@ -63,7 +63,9 @@
   // A status key acts at once on the row under the cursor, not on whatever the panel shows:
   // the row leaves and the cursor moves on as the key is pressed, and the server's answer
   // reconciles. Its row, tabs and undo note come back out-of-band; a 409 or a refusal puts the
-  // row back with the panel saying what changed.
+  // row back with the panel saying what changed. One request per key: the action names the
+  // item the cursor moved on to (next), and its answer carries that item's panel, shown if the
+  // cursor is still there when it comes (else the cursor's own panel is already on its way).
   function actOptimistically(action) {
     const row = currentRow();
     if (!row || row.classList.contains("gone") || !row.dataset.version) return false;
@@ -72,7 +74,7 @@
       version: row.dataset.version,
       status: ACTION_STATUS[action],
       csrfmiddlewaretoken: csrfToken(),
-      answer: "row", // the panel already shows the next item: only the row, tabs and note back
+      answer: "row", // not the acted-on item's panel: its row, tabs and note (and next's panel)
     });
     const before = row.dataset.status;
     if (before === ACTION_STATUS[action]) return false;
@@ -80,7 +82,13 @@
     row.dataset.status = ACTION_STATUS[action];
     row.classList.add("pending");
     note(`${ACTION_LABELS[action]}: #${item}…`);
-    sweep();
+    sweep({ open: false });
+    const moved = currentRow();
+    const awaited = moved && moved !== row ? moved.dataset.item : null;
+    if (awaited) {
+      body.set("next", awaited);
+      panelLoading(true);
+    }
     fetch(`${row.dataset.panel}update/`, {
       method: "POST",
       body,
@@ -89,18 +97,26 @@
     }).then(async (response) => {
       const html = await response.text();
       if (response.ok) {
+        const cursor = currentRow();
+        const stillThere = Boolean(awaited && cursor && cursor.dataset.item === awaited);
+        const carried = stillThere && html.includes(`data-item="${awaited}"`);
         answering = sequence; // htmx swaps out-of-band synchronously: see the oob guard below
         try {
-          window.htmx.swap(panel(), html, { swapStyle: "none" });
+          if (carried) { // settles as htmx's own panel swaps do (afterSettle below)
+            window.htmx.swap(panel(), html, { swapStyle: "innerHTML" }, { eventInfo: { target: panel() } });
+          } else {
+            window.htmx.swap(panel(), html, { swapStyle: "none" });
+          }
         } finally {
           answering = 0;
         }
+        if (stillThere && !carried) openPanel(cursor); // no panel came (that item is gone)
         sweep();
         expireToast();
         return;
       }
       if (response.status === 409 || response.status === 400) {
-        window.htmx.swap(panel(), html, { swapStyle: "innerHTML" });
+        window.htmx.swap(panel(), html, { swapStyle: "innerHTML" }, { eventInfo: { target: panel() } });
         const back = document.getElementById(`item-${item}`);
         if (back) {
           back.classList.add("kept");
@@ -152,7 +168,7 @@
 
   // Rows whose status no longer matches the tab leave the list. If the cursor was on one, it
   // moves on to the next item and opens it: the "next untriaged" flow.
-  function sweep() {
+  function sweep({ open = true } = {}) {
     const box = results();
     const tab = box ? box.dataset.status : "all";
     const cursorRowBefore = currentRow();
@@ -175,7 +191,7 @@
       const index = rows.indexOf(cursorRowBefore);
       const next = rows.slice(index + 1).find((r) => !r.classList.contains("gone")) ||
         rows.slice(0, index).reverse().find((r) => !r.classList.contains("gone"));
-      if (next) setCursor(next);
+      if (next) setCursor(next, open);
       else cursorId = null;
     }
     updateSelection();

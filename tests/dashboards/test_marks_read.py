@@ -8,7 +8,7 @@ from dashboards.refresh import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("productops", "feedback", "inventory", "planning", "dashboards")
-MARK = re.compile(r"mark_changed\(\s*[^,]+,\s*\"([a-z_]+)\"")
+MARK = re.compile(r"mark_(?:changed|buckets)\(\s*[^,]+,\s*\"([a-z_]+)\"")
 
 
 def test_every_topic_marked_is_a_topic_the_dashboards_read():

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from productops import services
 from productops.models import AuditEvent, Invitation, Membership, Role
-from tests.factories import UserFactory
+from tests.factories import UserFactory, WorkspaceFactory
 
 
 def test_an_invitation_link_works_once(personas):
@@ -132,6 +132,51 @@ def test_a_change_mark_names_each_bucket_once_and_keeps_the_latest_time(personas
     marks = ChangeMark.objects.filter(workspace=workspace, topic="feedback")
     assert sorted(marks.values_list("bucket", flat=True)) == ["2026-11-01", "2026-11-02"]
     assert marks.get(bucket="2026-11-01").marked_at >= first.marked_at
+
+
+def test_marks_of_many_buckets_are_one_statement_and_wake_the_dashboards_once_a_commit(
+    personas, workspace_b, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from django.db import transaction
+
+    from productops.audit import mark_buckets, mark_changed
+    from productops.models import ChangeMark
+
+    workspace = personas["admin"].membership.workspace
+
+    class Refused(Exception):
+        pass
+
+    with django_capture_on_commit_callbacks() as wakes, transaction.atomic():
+        with django_assert_num_queries(1):
+            mark_buckets(workspace, "feedback", ["2026-11-03", "2026-11-01", "2026-11-03"])
+        mark_changed(workspace, "feedback", "2026-11-02")
+        mark_changed(workspace_b, "feedback", "2026-11-02")
+        mark_buckets(workspace, "ideas", [])  # nothing to mark: no statement, no wake-up
+    # One wake-up per workspace that has new marks, however many marks it wrote.
+    assert len(wakes) == 2
+    marked = ChangeMark.objects.filter(workspace=workspace, topic="feedback")
+    assert sorted(marked.values_list("bucket", flat=True)) == [
+        "2026-11-01",
+        "2026-11-02",
+        "2026-11-03",
+    ]
+
+    # A mark rolled back with its savepoint takes its wake-up along; the next mark wakes again.
+    # (Another workspace: this test's own transaction still holds the wake-ups above.)
+    other = WorkspaceFactory()
+    with django_capture_on_commit_callbacks() as wakes, transaction.atomic():
+        try:
+            with transaction.atomic():
+                mark_changed(other, "tools", "saas")
+                raise Refused
+        except Refused:
+            pass
+        mark_changed(other, "tools", "hr")
+    assert len(wakes) == 1
+    assert list(
+        ChangeMark.objects.filter(workspace=other, topic="tools").values_list("bucket", flat=True)
+    ) == ["hr"]
 
 
 def test_every_capability_names_its_roles_and_its_token_scope():
