@@ -1,6 +1,6 @@
 """The planning poll's lease: the unchanged poll answered from the cache, no database work.
 
-Once the poll has answered 204 the full way (the browser session's row, then one statement for
+Once the poll has answered 204 the full way (the browser session, then one statement for
 sign-in, membership, version and presence), it keeps a lease in the cache for that browser
 session and planning session: the version it answered for, the viewer's user id, and the tokens
 of the three stamps (productops.stamps) that answer rests on, read before the rows were:
@@ -85,8 +85,8 @@ def holds(request: HttpRequest, *, slug: str, session_id: int, seen: int) -> boo
 
 class Pending:
     """A lease being earned by the full way: the stamps are read before the rows they cover
-    (`before_session` before the browser session's row, `before_user` before the statement
-    reading the user, membership and version), then `grant` keeps it."""
+    (`before_session` before the browser session, its copy or row; `before_user` before the
+    statement reading the user, membership and version), then `grant` keeps it."""
 
     def __init__(self, request: HttpRequest, *, slug: str, session_id: int):
         self.session_key = _session_key(request)

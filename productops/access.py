@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
-from productops import clock
+from productops import clock, signed_in
 from productops.capabilities import Capability, role_has, scopes_grant
 from productops.models import ApiToken, Membership, Role, User, Workspace
 
@@ -93,19 +93,25 @@ class WorkspaceRequest(SignedInRequest):
     workspace: Workspace
     actor: Actor
     htmx: HtmxDetails
+    member_workspaces: list[Membership]  # the user's memberships, for the workspace switcher
 
 
 def member_required(capability: Capability) -> Callable:
-    """Decorates a page view taking `slug`: sign-in, membership, then the capability."""
+    """Decorates a page view taking `slug`: sign-in, membership, then the capability. The
+    sign-in and membership come from the cache when a copy holds (productops.signed_in)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            actor = member_actor(user=request.user, slug=slug)
+            found = signed_in.member(request, slug=slug)
+            if found is None:
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                raise NotAMember("No such workspace.")
+            actor = Actor.for_membership(found.membership)
             # From here on the request carries what WorkspaceRequest promises the view.
             gated = cast(WorkspaceRequest, request)
+            gated.member_workspaces = found.workspaces
             gated.workspace = actor.workspace
             gated.actor = actor  # set first, so a 403 page still shows the workspace shell
             # Pages show times and dates in the workspace's zone, the zone its "today" and day

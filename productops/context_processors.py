@@ -34,7 +34,9 @@ def shell(request: HttpRequest) -> dict:
         "workspace": actor.workspace,
         "can": {capability.value: actor.can(capability) for capability in Capability},
         "nav": _nav(request.path, actor, slug),
-        "my_workspaces": selectors.workspaces_of(user=actor.user),
+        # Kept with the sign-in by the gate (productops.signed_in) when it let the request in.
+        "my_workspaces": getattr(request, "member_workspaces", None)
+        or selectors.workspaces_of(user=actor.user),
         # The version in the URL makes each logo its own address, kept by browsers for good.
         "workspace_logo_url": (
             f"{reverse('workspace_logo', args=[slug])}?v={actor.workspace.logo_version}"

@@ -222,7 +222,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-# Database sessions that tell the cache when one ends (what the planning poll's lease keys on).
+# Database sessions read through a copy in the cache, telling the cache when one ends (what the
+# planning poll's lease keys on): productops/session_store.py.
 SESSION_ENGINE = "productops.session_store"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
