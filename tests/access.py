@@ -4,7 +4,9 @@ Each app lists its URLs in tests/<app>/matrix.py (MATRIX, and url_values() givin
 of workspace A for each URL parameter); tests/productops/test_access_matrix.py joins them.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import ModuleType
 
 
 @dataclass(frozen=True)
@@ -12,6 +14,25 @@ class Check:
     method: str
     expect: dict[str, int]
     data: dict = field(default_factory=dict)
+
+
+def joined(*matrices: dict[str, list[Check]]) -> dict[str, list[Check]]:
+    """One matrix from several (an app's areas, or every app's); AssertionError naming each URL
+    name that two of them list."""
+    matrix: dict[str, list[Check]] = {}
+    for part in matrices:
+        twice = sorted(matrix.keys() & part.keys())
+        assert not twice, f"URL names listed twice in the access matrix: {twice}"
+        matrix |= part
+    return matrix
+
+
+def url_values_of_areas(areas: Iterable[ModuleType], personas, workspace) -> dict:
+    """Every area module's url_values(personas, workspace) in one dict."""
+    values: dict = {}
+    for area in areas:
+        values |= area.url_values(personas, workspace)
+    return values
 
 
 def answers(anonymous, admin, ops_lead, pm, exec, outsider) -> dict[str, int]:

@@ -1,17 +1,12 @@
 """The feedback app's rows of the access matrix (see tests/access.py), one file per area."""
 
+from tests.access import joined, url_values_of_areas
 from tests.feedback import matrix_ideas, matrix_intake, matrix_triage
 
 AREAS = [matrix_intake, matrix_triage, matrix_ideas]
 
-MATRIX = {}
-for _area in AREAS:
-    assert not MATRIX.keys() & _area.MATRIX.keys(), "a URL name is listed twice"
-    MATRIX.update(_area.MATRIX)
+MATRIX = joined(*(area.MATRIX for area in AREAS))
 
 
 def url_values(personas, workspace) -> dict:
-    values = {}
-    for area in AREAS:
-        values.update(area.url_values(personas, workspace))
-    return values
+    return url_values_of_areas(AREAS, personas, workspace)

@@ -18,6 +18,7 @@ from tests.access import (
     admin_page,
     answers,
     api,
+    joined,
     page,
     public,
     roles_api,
@@ -99,10 +100,7 @@ PLATFORM: dict[str, list[Check]] = {
 }
 
 
-MATRIX: dict[str, list[Check]] = {**PLATFORM}
-for _app in APP_MATRICES:
-    assert not MATRIX.keys() & _app.MATRIX.keys(), "a URL name is listed twice"
-    MATRIX.update(_app.MATRIX)
+MATRIX = joined(PLATFORM, *(app.MATRIX for app in APP_MATRICES))
 
 
 def url_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
