@@ -156,16 +156,24 @@ def validate_choices(importer: Importer, choices: dict[str, str]) -> dict[str, s
     return clean
 
 
-@transaction.atomic
-def import_choose(
-    *, actor: Actor, job: ImportJob, mapping: dict[str, str], choices: dict[str, str]
-) -> ImportJob:
-    """Keeps a draft's mapping and choices (the mapping step's "update preview")."""
+def _locked_draft(actor: Actor, job: ImportJob) -> tuple[Importer, ImportJob]:
+    """The job's importer and the job read again under a row lock, once `actor` may run that
+    importer (PermissionDenied otherwise); ValidationError when the import has left its draft.
+    Inside the caller's transaction."""
     importer = importer_for(job.kind)
     require(actor, importer.capability)
     job = ImportJob.objects.select_for_update().get(pk=job.pk, workspace=actor.workspace)
     if job.status != ImportJob.Status.DRAFT:
         raise ValidationError("This import has started already.")
+    return importer, job
+
+
+@transaction.atomic
+def import_choose(
+    *, actor: Actor, job: ImportJob, mapping: dict[str, str], choices: dict[str, str]
+) -> ImportJob:
+    """Keeps a draft's mapping and choices (the mapping step's "update preview")."""
+    importer, job = _locked_draft(actor, job)
     job.mapping = {k: v for k, v in mapping.items() if v and v in job.header}
     job.options = {**job.options, CHOICES_OPTION: validate_choices(importer, choices)}
     job.save(update_fields=["mapping", "options"])
@@ -180,11 +188,7 @@ def import_start(
     mapping: dict[str, str],
     choices: dict[str, str] | None = None,
 ) -> ImportJob:
-    importer = importer_for(job.kind)
-    require(actor, importer.capability)
-    job = ImportJob.objects.select_for_update().get(pk=job.pk, workspace=actor.workspace)
-    if job.status != ImportJob.Status.DRAFT:
-        raise ValidationError("This import has started already.")
+    importer, job = _locked_draft(actor, job)
     job.mapping = validate_mapping(importer, job.header, mapping)
     if choices is not None:
         job.options = {**job.options, CHOICES_OPTION: validate_choices(importer, choices)}

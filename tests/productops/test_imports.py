@@ -5,7 +5,7 @@ import io
 import threading
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from productops import imports
@@ -62,6 +62,32 @@ def test_a_required_column_must_be_mapped(admin):
     with pytest.raises(ValidationError) as failure:
         imports.import_start(actor=admin.actor, job=job, mapping={"role": "Access"})
     assert "email" in failure.value.message_dict
+
+
+def test_a_started_import_keeps_its_mapping_and_cannot_be_started_again(admin):
+    job = upload(admin.actor)
+    imports.import_start(actor=admin.actor, job=job, mapping=job.mapping)
+    for change in (
+        lambda: imports.import_choose(actor=admin.actor, job=job, mapping={}, choices={}),
+        lambda: imports.import_start(actor=admin.actor, job=job, mapping=job.mapping),
+    ):
+        with pytest.raises(ValidationError, match="This import has started already"):
+            change()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.QUEUED
+    assert job.mapping == {"email": "E-mail Address", "role": "Access"}
+
+
+def test_a_pm_cannot_change_or_start_an_admins_members_import(admin, pm):
+    job = upload(admin.actor)
+    for change in (
+        lambda: imports.import_choose(actor=pm.actor, job=job, mapping={}, choices={}),
+        lambda: imports.import_start(actor=pm.actor, job=job, mapping=job.mapping),
+    ):
+        with pytest.raises(PermissionDenied):
+            change()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DRAFT
 
 
 def test_an_import_reports_each_bad_row_by_its_spreadsheet_number(admin):
