@@ -6,6 +6,12 @@ from productops import clock
 TRIAGED_DAY = clock.local_day_sql("i.triaged_at")
 EXIT_DAY = clock.local_day_sql("i.left_inbox_at")
 
+# The within_1h ... within_7d columns, in that order: items triaged within each span of arriving.
+_WITHIN = ", ".join(
+    f"count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '{span}')"
+    for span in ("1 hour", "4 hours", "1 day", "3 days", "7 days")
+)
+
 TRIAGE_DAILY = Rollup(
     table="dashboards_triagedaily",
     keys=("day",),
@@ -27,22 +33,13 @@ TRIAGE_DAILY = Rollup(
                count(*) FILTER (WHERE i.status = 'new') AS untriaged,
                coalesce(sum(greatest(0, extract(epoch FROM i.triaged_at - i.received_at))), 0)
                    ::bigint AS triage_seconds,
-               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '1 hour'),
-               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '4 hours'),
-               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '1 day'),
-               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '3 days'),
-               count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '7 days')
+               {_WITHIN}
           FROM {{items}}
          WHERE i.workspace_id = %(ws)s AND i.status <> 'spam'
          GROUP BY 1, 2""",
     stored_scope="r.day = ANY(%(days)s::date[])",
 )
 
-
-_WITHIN = ", ".join(
-    f"count(*) FILTER (WHERE i.triaged_at - i.received_at <= interval '{span}')"
-    for span in ("1 hour", "4 hours", "1 day", "3 days", "7 days")
-)
 
 TRIAGE_FLOW_DAILY = Rollup(
     table="dashboards_triageflowdaily",
