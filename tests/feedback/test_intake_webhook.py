@@ -20,6 +20,19 @@ def hook(admin):
     return source, secret
 
 
+def map_fields(actor, source, field_mapping: dict[str, str]) -> None:
+    """Keeps the source active with its name and no tool, reading deliveries by `field_mapping`
+    (a field to a path in the JSON; ValidationError naming `map_<field>` for a bad path)."""
+    source_services.source_update(
+        actor=actor,
+        source=source,
+        name=source.name,
+        tool=None,
+        is_active=True,
+        field_mapping=field_mapping,
+    )
+
+
 def url(source) -> str:
     return f"/api/v1/w/alpha/sources/{source.pk}/webhook/"
 
@@ -124,13 +137,10 @@ def test_an_inactive_or_unknown_source_answers_404(hook, admin):
 
 def test_the_field_mapping_reads_nested_json(hook, admin):
     source, secret = hook
-    source_services.source_update(
-        actor=admin.actor,
-        source=source,
-        name=source.name,
-        tool=None,
-        is_active=True,
-        field_mapping={
+    map_fields(
+        admin.actor,
+        source,
+        {
             "body": "data.message",
             "title": "data.subject",
             "email": "data.user.email",
@@ -168,13 +178,10 @@ def test_the_field_mapping_reads_nested_json(hook, admin):
 
 def test_an_array_path_makes_one_item_per_element_and_reports_bad_ones(hook, admin):
     source, secret = hook
-    source_services.source_update(
-        actor=admin.actor,
-        source=source,
-        name=source.name,
-        tool=None,
-        is_active=True,
-        field_mapping={
+    map_fields(
+        admin.actor,
+        source,
+        {
             "body": "responses[].text",
             "external_id": "responses[].id",
             "email": "respondent.email",
@@ -222,14 +229,7 @@ def test_mapping_paths_are_checked_when_saved(hook, admin):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as failure:
-        source_services.source_update(
-            actor=admin.actor,
-            source=source,
-            name=source.name,
-            tool=None,
-            is_active=True,
-            field_mapping={"body": "data..message", "email": "a[].b"},
-        )
+        map_fields(admin.actor, source, {"body": "data..message", "email": "a[].b"})
 
     assert "map_body" in failure.value.message_dict
 
@@ -329,13 +329,8 @@ def test_an_unreadable_date_is_a_400_naming_the_field_and_value(hook, when, mess
 
 def test_an_unreadable_date_in_a_batch_is_that_item_error_and_the_rest_are_stored(hook, admin):
     source, secret = hook
-    source_services.source_update(
-        actor=admin.actor,
-        source=source,
-        name=source.name,
-        tool=None,
-        is_active=True,
-        field_mapping={"body": "r[].text", "external_id": "r[].id", "received_at": "r[].at"},
+    map_fields(
+        admin.actor, source, {"body": "r[].text", "external_id": "r[].id", "received_at": "r[].at"}
     )
     payload = {
         "r": [

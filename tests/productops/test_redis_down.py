@@ -30,6 +30,7 @@ from tests.conftest import (
     wait_for,
     wait_until_worker_ready,
 )
+from tests.feedback.test_intake_webhook import map_fields
 
 API_ITEMS, WEBHOOK_ITEMS, FORM_ITEMS, MANUAL_ITEMS = 1000, 900, 99, 1
 TOTAL = API_ITEMS + WEBHOOK_ITEMS + FORM_ITEMS + MANUAL_ITEMS
@@ -69,13 +70,10 @@ def test_everything_answers_while_redis_is_down_and_the_work_is_done_once_after(
     hook, secret = source_services.source_create(
         actor=admin.actor, name="Help desk", channel=Channel.WEBHOOK
     )
-    source_services.source_update(
-        actor=admin.actor,
-        source=hook,
-        name=hook.name,
-        tool=None,
-        is_active=True,
-        field_mapping={
+    map_fields(
+        admin.actor,
+        hook,
+        {
             "body": "items[].text",
             "external_id": "items[].id",
             "email": "items[].from",
