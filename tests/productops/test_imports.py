@@ -215,3 +215,15 @@ def test_a_row_with_two_problems_names_both(admin):
         "not-an-email is not an email address. "
         "Unknown role 'wizard': use admin, ops lead, pm or exec."
     )
+
+
+@pytest.mark.parametrize("path", ["/w/alpha/imports/new/members/", "/w/alpha/feedback/import/"])
+def test_an_upload_page_lists_the_columns_its_importer_reads(admin, path):
+    kind = "members" if "members" in path else "feedback"
+    html = signed_in(admin).get(path).content.decode()
+    assert "Columns we understand" in html
+    for field in imports.importer_for(kind).fields:
+        assert f"<strong>{field.label}</strong>" in html
+        if field.aliases:
+            assert f"Also recognised: {', '.join(field.aliases)}." in html
+    assert '<span class="badge">required</span>' in html
