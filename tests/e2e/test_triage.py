@@ -1,8 +1,10 @@
 """A PM's morning in the inbox, in real Chromium, with the keyboard only."""
 
+import itertools
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from feedback.models import DuplicateCandidate, FeedbackItem, FeedbackMerge, IdeaLink, Status
@@ -587,6 +589,56 @@ def test_a_pm_logs_feedback_from_the_inbox_with_the_c_key(page, live_server, inb
     page.goto(f"{live_server.url}/w/acme/feedback/")
     expect(page.locator(f"#item-{item.pk}")).to_be_visible()
     expect(page.locator("#status-tabs a").first).to_have_text("New 5")
+    if width == 390:
+        assert_fits_phone(page)
+    assert page.console_problems == []
+
+
+# What a PM triages a row by, each of which must be on screen at any width.
+ROW_PARTS = {
+    "selection": "td.sel input",
+    "priority": "td.pri .prio",
+    "headline": ".headline",
+    "who asked": ".meta a",
+    "linked ideas": "td.counts",
+    "sentiment": "td.senti .dot",
+    "assignee": "td.who .avatar",
+    "age": "td.age time",
+}
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_each_inbox_row_shows_everything_a_pm_triages_by_at_any_width(
+    page, live_server, inbox, width
+):
+    """On a phone the rows become two-line cards rather than dropping columns: the headline
+    keeps most of the width, and demand, sentiment and assignee sit under it."""
+    third = inbox["items"][2]
+    IdeaLink.objects.create(workspace=third.workspace, item=third, idea=inbox["idea"])
+    pm = get_user_model().objects.get(email="pm@acme.test")
+    FeedbackItem.objects.filter(pk=third.pk).update(assignee=pm)
+    sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    row = page.locator(f"#item-{third.pk}")
+    expect(row.locator("td.counts")).to_contain_text("↗1")
+    expect(row.locator(".meta a")).to_have_text("Bigco")
+    around = row.bounding_box()
+    for part, selector in ROW_PARTS.items():
+        cell = row.locator(selector)
+        expect(cell, part).to_be_visible()
+        box = cell.bounding_box()
+        assert box["width"] > 0 and box["height"] > 0, part
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (part, box)
+        assert (
+            around["y"] - 1 <= box["y"]
+            and box["y"] + box["height"] <= around["y"] + around["height"] + 1
+        ), part
+    headline = row.locator(".headline").bounding_box()
+    assert headline["width"] >= (0.55 if width == 390 else 0.25) * width, headline
+    # The rows lie one under another, never overlapping.
+    rows = [page.locator(f"#item-{i.pk}").bounding_box() for i in inbox["items"]]
+    assert all(a["y"] + a["height"] <= b["y"] + 1 for a, b in itertools.pairwise(rows))
     if width == 390:
         assert_fits_phone(page)
     assert page.console_problems == []
