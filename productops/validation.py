@@ -38,8 +38,27 @@ BIGINT_MAX = 9_223_372_036_854_775_807
 NUL = "\x00"
 
 
+class _Rule[T]:
+    """What Whole, Day and Choice share: `clean` a value, or read one from a query string."""
+
+    def clean(self, value: Any, *, field: str | None = None) -> T:
+        raise NotImplementedError
+
+    @overload
+    def query(self, params, name: str, *, default: T) -> T: ...
+    @overload
+    def query(self, params, name: str, *, default: None = None) -> T | None: ...
+    def query(self, params, name: str, *, default: T | None = None) -> T | None:
+        """The query parameter `name` from a QueryDict: `default` when absent or empty, else
+        `clean` of it (ValidationError naming `name`)."""
+        raw = params.get(name, "")
+        if raw in ("", None):
+            return default
+        return self.clean(raw, field=name)
+
+
 @dataclass(frozen=True)
-class Whole:
+class Whole(_Rule[int]):
     """A whole number between `min_value` and `max_value`, both included."""
 
     min_value: int
@@ -70,20 +89,9 @@ class Whole:
             raise _invalid(self.message, field)
         return number
 
-    @overload
-    def query(self, params, name: str, *, default: int) -> int: ...
-    @overload
-    def query(self, params, name: str, *, default: None = None) -> int | None: ...
-    def query(self, params, name: str, *, default: int | None = None) -> int | None:
-        """The query parameter `name` from a QueryDict: `default` when absent or empty."""
-        raw = params.get(name, "")
-        if raw in ("", None):
-            return default
-        return self.clean(raw, field=name)
-
 
 @dataclass(frozen=True)
-class Day:
+class Day(_Rule[date]):
     """A calendar date within a sane span of years."""
 
     earliest: date
@@ -121,19 +129,9 @@ class Day:
             raise _invalid(self.message, field)
         return value
 
-    @overload
-    def query(self, params, name: str, *, default: date) -> date: ...
-    @overload
-    def query(self, params, name: str, *, default: None = None) -> date | None: ...
-    def query(self, params, name: str, *, default: date | None = None) -> date | None:
-        raw = params.get(name, "")
-        if raw in ("", None):
-            return default
-        return self.clean(raw, field=name)
-
 
 @dataclass(frozen=True)
-class Choice:
+class Choice(_Rule[str]):
     """One of a fixed set of words (a `sort`, a tab)."""
 
     choices: tuple[str, ...]
@@ -146,16 +144,6 @@ class Choice:
         if value not in self.choices:
             raise _invalid(self.message, field)
         return value
-
-    @overload
-    def query(self, params, name: str, *, default: str) -> str: ...
-    @overload
-    def query(self, params, name: str, *, default: None = None) -> str | None: ...
-    def query(self, params, name: str, *, default: str | None = None) -> str | None:
-        raw = params.get(name, "")
-        if raw in ("", None):
-            return default
-        return self.clean(raw, field=name)
 
 
 def _invalid(message: str, field: str | None) -> ValidationError:
