@@ -53,5 +53,8 @@ def sweep_all(*, older_than: timedelta | None = None) -> dict[str, int]:
     for name, ids in found.items():
         work = _finders[name]
         for work_id in ids:
-            (enqueue_once_now if work.once else enqueue_now)(work.task_name, work_id)
+            if work.once:  # over a claim whose publish failed too: the broker may be back
+                enqueue_once_now(work.task_name, work_id, retry_unsent=True)
+            else:
+                enqueue_now(work.task_name, work_id)
     return {name: len(ids) for name, ids in found.items()}

@@ -244,6 +244,9 @@ class QueuedWakeup(models.Model):
 
     key = models.CharField(max_length=200, unique=True)  # task name and arguments
     expires_at = models.DateTimeField()
+    # False: its publish failed (the broker down). A burst waits out the claim, but the sweeper,
+    # which runs once the broker may be back, sends it at once.
+    sent = models.BooleanField(default=True, db_default=True)
 
     def __str__(self) -> str:
         return self.key

@@ -74,7 +74,11 @@ def enqueue_once_on_commit(task_name: str, *args: Any) -> None:
 
 
 def enqueue_once_now(
-    task_name: str, *args: Any, countdown: float = 0, hold: timedelta = QUEUED_FOR
+    task_name: str,
+    *args: Any,
+    countdown: float = 0,
+    hold: timedelta = QUEUED_FOR,
+    retry_unsent: bool = False,
 ) -> Enqueued:
     """Sends the wake-up call (to run `countdown` seconds later) unless one for the same task
     and arguments already waits.
@@ -84,19 +88,20 @@ def enqueue_once_now(
     queued behind them would wait for each. The first caller claims the wake-up in Postgres (one
     conditional upsert, so two at once claim once) for `hold` at most; the task calls
     `dequeued()` as it starts, so a wake-up during its run queues the next one. A failed publish
-    keeps the claim for `FAILED_FOR` at most: one attempt per burst while the broker is down.
+    keeps the claim for `FAILED_FOR` at most: one attempt per burst while the broker is down;
+    `retry_unsent` (the sweeper) tries again at once over a claim whose publish failed.
     """
     key = _queued_key(task_name, args)
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO productops_queuedwakeup AS q (key, expires_at)
-            VALUES (%(key)s, now() + make_interval(secs => %(hold)s))
-            ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
-             WHERE q.expires_at <= now()
+            INSERT INTO productops_queuedwakeup AS q (key, expires_at, sent)
+            VALUES (%(key)s, now() + make_interval(secs => %(hold)s), true)
+            ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at, sent = true
+             WHERE q.expires_at <= now() OR (%(retry_unsent)s AND NOT q.sent)
             RETURNING id
             """,
-            {"key": key, "hold": hold.total_seconds()},
+            {"key": key, "hold": hold.total_seconds(), "retry_unsent": retry_unsent},
         )
         if cursor.fetchone() is None:
             return Enqueued.ALREADY_QUEUED
@@ -105,7 +110,8 @@ def enqueue_once_now(
     with connection.cursor() as cursor:
         cursor.execute(
             """UPDATE productops_queuedwakeup
-                  SET expires_at = least(expires_at, now() + make_interval(secs => %s))
+                  SET expires_at = least(expires_at, now() + make_interval(secs => %s)),
+                      sent = false
                 WHERE key = %s""",
             [FAILED_FOR.total_seconds(), key],
         )

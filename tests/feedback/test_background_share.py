@@ -91,6 +91,27 @@ def test_the_sweeper_adds_no_chain_for_a_backlog_already_queued(workspace_a, pm,
     assert waiting(queue) == 2  # ... left to the messages already waiting
 
 
+def test_a_wake_up_whose_publish_failed_is_sent_by_the_next_sweep(
+    pm, app_on_private_redis, queue, django_capture_on_commit_callbacks
+):
+    job = imports.import_upload(
+        actor=pm.actor, kind="feedback", filename="z.csv", raw=zendesk_csv(3)
+    )
+    app_on_private_redis.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_start(actor=pm.actor, job=job, mapping=job.mapping)  # its wake-up fails
+    # The rest of a burst makes no attempt of its own while the broker is down ...
+    assert queueing.enqueue_once_now(RUN_IMPORT, job.pk) == queueing.Enqueued.ALREADY_QUEUED
+    app_on_private_redis.start()
+    assert queueing.enqueue_once_now(RUN_IMPORT, job.pk) == queueing.Enqueued.ALREADY_QUEUED
+
+    found = lost_work.sweep_all(older_than=timedelta(0))
+
+    # ... but the sweeper, run once the broker is back, sends it at once: not a minute later.
+    assert found["imports"] == 1
+    assert waiting(queue) == 1
+
+
 @contextlib.contextmanager
 def worker_in_stretches(tmp_path, seconds: int):
     """A real worker whose imports and processing yield the queue every `seconds`."""
