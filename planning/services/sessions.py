@@ -16,6 +16,7 @@ from planning.models import (
     Participant,
     ParticipantRole,
     PlanningSession,
+    Reflection,
     SessionKind,
     SessionState,
     phase_keys,
@@ -137,6 +138,14 @@ def session_update(
     if session.state == SessionState.RUNNING and values["scoring_model"] != session.scoring_model:
         raise ValidationError(
             {"scoring_model": "The scoring model is fixed once the session runs."}
+        )
+    if (
+        session.anonymous_reflections
+        and not values["anonymous_reflections"]
+        and Reflection.objects.filter(session=session).exists()
+    ):  # turning it off would name the authors of cards written as anonymous
+        raise ValidationError(
+            {"anonymous_reflections": "Reflections were written anonymously; they stay so."}
         )
     before = {name: getattr(session, name) for name in values}
     changed = {name: value for name, value in values.items() if before[name] != value}

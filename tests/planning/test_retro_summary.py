@@ -325,3 +325,27 @@ def test_the_retro_summary_and_csv_cost_the_same_as_the_retro_grows(personas, co
     session_services.session_end(actor=lead.actor, session=big)
     assert ReflectionGroup.objects.filter(session=big).count() > 3
     assert [count_queries(client, url)[0] for url in urls(big)] == few
+
+
+def test_reflections_written_anonymously_stay_anonymous(personas):
+    _name_authors(personas)
+    retro = to_phase(personas, new_retro(personas, anonymous=True), "reflect")
+    reflect(personas["pm"], retro, "Written as anonymous")
+    lead = signed_in(personas["ops_lead"])
+    answer = lead.post(
+        reverse("planning_edit", args=["alpha", retro.pk]), {"title": "Unmasked", "team": "Core"}
+    )
+    assert answer.status_code == 400
+    assert "Reflections were written anonymously; they stay so." in answer.content.decode()
+    retro.refresh_from_db()
+    assert retro.anonymous_reflections and retro.title == "Sprint 12 retro"
+    retro = to_phase(personas, retro, "group")
+    assert "Zebediah Quill" not in lead.get(_summary_url(retro)).content.decode()
+    # Before anyone wrote, the facilitator may still choose named reflections.
+    fresh = new_retro(personas, title="Named from the start", anonymous=True)
+    answer = lead.post(
+        reverse("planning_edit", args=["alpha", fresh.pk]), {"title": "Named", "team": "Core"}
+    )
+    assert answer.status_code == 302
+    fresh.refresh_from_db()
+    assert not fresh.anonymous_reflections
