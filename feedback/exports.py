@@ -11,7 +11,7 @@ from feedback.selectors import ideas as idea_selectors
 
 if TYPE_CHECKING:
     from feedback.selectors.ideas import IdeaWithDemand
-    from feedback.selectors.triage import ListedItem
+    from feedback.selectors.triage import PagedItem
 
 FEEDBACK_COLUMNS = [
     "id",
@@ -37,7 +37,7 @@ FEEDBACK_COLUMNS = [
 ]
 
 
-def feedback_rows(rows: Iterable["ListedItem"]) -> Iterator[list]:
+def feedback_rows(rows: Iterable["PagedItem"]) -> Iterator[list]:
     """One row of FEEDBACK_COLUMNS per item of selectors.triage.export_rows()."""
     for i in rows:
         yield [
@@ -52,7 +52,7 @@ def feedback_rows(rows: Iterable["ListedItem"]) -> Iterator[list]:
             i.account.segment if i.account else "",
             i.account.plan if i.account else "",
             i.account.annual_revenue if i.account else "",
-            ", ".join(t.name for t in i.tags.all()),
+            ", ".join(i.tag_names),
             i.product_area.name if i.product_area else "",
             i.assignee.display_name if i.assignee else "",
             i.get_priority_display(),

@@ -69,11 +69,13 @@ class Shown(TypedDict):
     age: str  # compact_age()
     url: str  # the item's page
     labels: dict[str, str]  # _labels()
+    tag_names: list[str]  # selectors.triage.attach_tag_names(), else its prefetched tags'
 
 
 def decorate(rows: Sequence[FeedbackItem], workspace: Workspace) -> Sequence["ShownItem"]:
-    """What a row shows beyond its fields: headline, age and its page's URL (one reverse for
-    all rows: a {% url %} per row and link cost the page milliseconds)."""
+    """What a row shows beyond its fields: headline, age, its page's URL (one reverse for
+    all rows: a {% url %} per row and link cost the page milliseconds), labels and tag names
+    (kept when the selector attached them, else read from the prefetched tags)."""
     now = timezone.now()
     items_path = reverse("feedback_inbox", args=[workspace.slug])
     shown = cast("Sequence[ShownItem]", rows)  # each gets the attributes just below
@@ -82,6 +84,8 @@ def decorate(rows: Sequence[FeedbackItem], workspace: Workspace) -> Sequence["Sh
         row.age = compact_age(row.received_at, now)
         row.url = f"{items_path}{row.pk}/"
         row.labels = _labels(row)
+        if not hasattr(row, "tag_names"):  # a row read with its Tag rows (prefetched)
+            row.tag_names = [tag.name for tag in row.tags.all()]
     return shown
 
 

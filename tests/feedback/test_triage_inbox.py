@@ -402,3 +402,12 @@ def test_a_row_shortens_its_headline_exactly_as_django_truncator_does(text):
     from feedback.templatetags.inbox_rows import HEADLINE_CHARS, _shortened
 
     assert _shortened(text) == Truncator(text).chars(HEADLINE_CHARS)
+
+
+@given(st.text(st.characters(codec="ascii"), min_size=100, max_size=300))
+def test_a_row_shortens_an_ascii_headline_exactly_as_django_truncator_does(text):
+    from django.utils.text import Truncator
+
+    from feedback.templatetags.inbox_rows import HEADLINE_CHARS, _shortened
+
+    assert _shortened(text) == Truncator(text).chars(HEADLINE_CHARS)
