@@ -14,6 +14,8 @@ from productops.models import AuditEvent, Workspace
 
 log = logging.getLogger(__name__)
 
+ANONYMOUS_ACTOR = "A participant"  # who an anonymous event's sentences say did it
+
 
 def audit(
     actor: Actor,
@@ -22,12 +24,17 @@ def audit(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    anonymous: bool = False,
 ) -> AuditEvent:
+    """Records one event of `actor`'s workspace. `anonymous`: the event keeps no trace of who
+    did it (no user, no token, the label ANONYMOUS_ACTOR), for writes the product promised not
+    to attribute (an anonymous retro's reflections); every page, API answer and export of the
+    log then reads the same absence, with nothing to filter per view."""
     return AuditEvent.objects.create(
         workspace=actor.workspace,
-        actor_user=actor.user if actor.token is None else None,
-        actor_token=actor.token,
-        actor_label=actor.label[:200],
+        actor_user=actor.user if actor.token is None and not anonymous else None,
+        actor_token=None if anonymous else actor.token,
+        actor_label=ANONYMOUS_ACTOR if anonymous else actor.label[:200],
         verb=verb,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

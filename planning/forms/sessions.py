@@ -57,6 +57,7 @@ class SessionForm(forms.Form):
             self.fields["vote_cap_per_item"].label = "Dots on one group at most"
             self.fields["vote_cap_per_item"].help_text = "3 when empty"
             self.fields["anonymous_reflections"].label = "Anonymous reflections"
+            self.fields["anonymous_reflections"].help_text = "Fixed once the first is written"
 
     def settings(self) -> SessionSettings:
         data = self.cleaned_data

@@ -3,8 +3,9 @@
 Every write inside a retro locks the session row and raises its version by one (the sessions
 `live.locked` and `live.bump`), so participants' pages see it at their next poll, exactly as
 for votes. Reflections are audited without their text and, when the session's reflections are
-anonymous, without naming the author in the event's object (the actor of an audit event is
-always recorded; the audit log is for admins).
+anonymous, without their author: the event has no actor ("A participant") and names the retro,
+not the card, so no page, API answer or export of the audit log can say who wrote what. The
+choice is fixed once the first reflection is written (planning.services.sessions).
 
 What each phase allows (phases of a retrospective: review_actions, reflect, group, vote,
 discuss, wrap_up):
@@ -134,21 +135,27 @@ def reflection_add(
         author_id=seat.user_id,  # the actor's user, without reading the row
         text=text,
     )
-    audit(
-        actor,
-        "retro.reflection_added",
-        _audited(session, reflection),
-        after={"prompt": prompt.text},
-    )
+    _audit_own(actor, "retro.reflection_added", session, reflection, after={"prompt": prompt.text})
     live.bump(session)
     return reflection
 
 
-def _audited(session: PlanningSession, reflection: Reflection) -> PlanningSession | Reflection:
-    """What an author's own write on a reflection is audited against: the reflection, or the
-    retro when reflections are anonymous, so the audit log (actor and object id) never ties an
-    author to a card the board shows by its id."""
-    return session if session.anonymous_reflections else reflection
+def _audit_own(
+    actor: Actor,
+    verb: str,
+    session: PlanningSession,
+    reflection: Reflection,
+    *,
+    after: dict[str, str] | None = None,
+) -> None:
+    """Audits an author's own write on a reflection. In an anonymous retro the event names
+    nobody (`audit(anonymous=True)`: no actor, "A participant") and is recorded against the
+    retro, not the card, so neither who nor which card-by-id is in the log; in a named retro,
+    the author against the card."""
+    if session.anonymous_reflections:
+        audit(actor, verb, session, after=after, anonymous=True)
+    else:
+        audit(actor, verb, reflection, after=after)
 
 
 def _own(actor: Actor, session: PlanningSession, reflection_id: int) -> Reflection:
@@ -171,7 +178,7 @@ def reflection_edit(
     reflection.text = clean_text(text, MAX_REFLECTION, "text", "a reflection")
     reflection.updated_at = timezone.now()
     reflection.save(update_fields=["text", "updated_at"])
-    audit(actor, "retro.reflection_edited", _audited(session, reflection))
+    _audit_own(actor, "retro.reflection_edited", session, reflection)
     live.bump(session)
     return reflection
 
@@ -182,7 +189,7 @@ def reflection_delete(*, actor: Actor, session: PlanningSession, reflection_id: 
     retro_seat(actor, session)
     require_phase(session, "reflect")
     reflection = _own(actor, session, reflection_id)
-    audit(actor, "retro.reflection_deleted", _audited(session, reflection))
+    _audit_own(actor, "retro.reflection_deleted", session, reflection)
     reflection.delete()
     live.bump(session)
 

@@ -140,12 +140,18 @@ def session_update(
             {"scoring_model": "The scoring model is fixed once the session runs."}
         )
     if (
-        session.anonymous_reflections
-        and not values["anonymous_reflections"]
+        session.anonymous_reflections != values["anonymous_reflections"]
         and Reflection.objects.filter(session=session).exists()
-    ):  # turning it off would name the authors of cards written as anonymous
+    ):  # off would name the authors of cards written as anonymous; on would leave the audit
+        # log naming the authors of cards the board then shows as anonymous
         raise ValidationError(
-            {"anonymous_reflections": "Reflections were written anonymously; they stay so."}
+            {
+                "anonymous_reflections": (
+                    "Reflections were written anonymously; they stay so."
+                    if session.anonymous_reflections
+                    else "Reflections were written with their authors' names; they stay so."
+                )
+            }
         )
     before = {name: getattr(session, name) for name in values}
     changed = {name: value for name, value in values.items() if before[name] != value}

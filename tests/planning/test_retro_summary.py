@@ -264,15 +264,30 @@ def test_an_anonymous_reflections_author_never_leaves_the_server(viewer, persona
             others = [n for role, n in AUTHORS.items() if role != viewer]
             assert not any(other in text for other in others), f"an author's name in {name}"
     assert shown >= 3 * len(CARDS)  # summary page, CSV and room each show every card
-    # The audit log ties no author to a card: an author's writes name the retro, not the card.
+    # The audit log names nobody as a card's author: an author's writes have no actor ("A
+    # participant") and name the retro, not the card (a move is the mover's, not authorship).
     ids = {
         str(pk) for pk in Reflection.objects.filter(session=session).values_list("pk", flat=True)
     }
-    authored = AuditEvent.objects.filter(verb__startswith="retro.reflection_")
-    assert authored.filter(verb="retro.reflection_added").count() == 3
-    assert not authored.filter(object_type="planning.reflection", object_id__in=ids).exclude(
+    authored = AuditEvent.objects.filter(verb__startswith="retro.reflection_").exclude(
         verb="retro.reflection_moved"
     )
+    assert authored.filter(verb="retro.reflection_added").count() == 3
+    assert not authored.filter(object_type="planning.reflection", object_id__in=ids)
+    assert not authored.filter(actor_user__isnull=False) and not authored.exclude(
+        actor_label="A participant"
+    )
+    if viewer == "admin":  # the one role that reads the log: its page and API, as shown
+        log = client.get(reverse("audit_log", args=["alpha"])).content.decode()
+        table = log.split("<tbody", 1)[1]  # past the verb filter's options
+        rows = [row for row in table.split("<tr") if "retro.reflection_added" in row]
+        api = client.get("/api/v1/w/alpha/audit-events/").json()["results"]
+        events = [e for e in api if e["verb"] == "retro.reflection_added"]
+        assert len(rows) == len(events) == 3
+        for shown in [*rows, *map(str, events)]:
+            assert "A participant" in shown
+            assert not any(author in shown for author in AUTHORS.values()), shown
+        assert all(e["actor_user"] is None and e["actor_token"] is None for e in events)
     for email in OutboundEmail.objects.filter(subject="Summary: Sprint 13 retro"):
         for body in (email.body, email.html_body):
             assert all(card in body for card in CARDS)
@@ -349,3 +364,19 @@ def test_reflections_written_anonymously_stay_anonymous(personas):
     assert answer.status_code == 302
     fresh.refresh_from_db()
     assert not fresh.anonymous_reflections
+
+
+def test_reflections_written_with_names_cannot_be_made_anonymous_afterwards(personas):
+    """The audit log names the authors of cards written in a named retro; turning anonymity on
+    afterwards would show those cards as anonymous while the log still names their authors."""
+    retro = to_phase(personas, new_retro(personas, anonymous=False), "reflect")
+    reflect(personas["pm"], retro, "Written with my name")
+    lead = signed_in(personas["ops_lead"])
+    answer = lead.post(
+        reverse("planning_edit", args=["alpha", retro.pk]),
+        {"title": "Masked", "team": "Core", "anonymous_reflections": "on"},
+    )
+    assert answer.status_code == 400
+    assert "written with their authors&#x27; names; they stay so." in answer.content.decode()
+    retro.refresh_from_db()
+    assert not retro.anonymous_reflections and retro.title == "Sprint 12 retro"
