@@ -642,3 +642,21 @@ def test_each_inbox_row_shows_everything_a_pm_triages_by_at_any_width(
     if width == 390:
         assert_fits_phone(page)
     assert page.console_problems == []
+
+
+def test_an_undo_note_stays_while_pointed_at_and_leaves_by_itself_after(page, live_server, inbox):
+    first = inbox["items"][0]
+    sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    page.keyboard.press("j")
+    panel_shows(page, first)
+    press_and_wait(page, "e", f"/{first.pk}/update/")
+    note = page.locator("#inbox-toast .toast-body")
+    expect(note).to_contain_text("Archived")
+    note.hover()
+    page.wait_for_timeout(9500)  # past the 8 s a note shows for
+    expect(note).to_be_visible()
+    page.mouse.move(5, 5)
+    note.wait_for(state="detached", timeout=5000)
+    assert page.console_problems == []
