@@ -644,8 +644,10 @@ def test_each_inbox_row_shows_everything_a_pm_triages_by_at_any_width(
     assert page.console_problems == []
 
 
-def test_an_undo_note_stays_while_pointed_at_and_leaves_by_itself_after(page, live_server, inbox):
-    first = inbox["items"][0]
+def test_an_undo_note_stays_while_pointed_at_or_focused_and_leaves_by_itself_after(
+    page, live_server, inbox
+):
+    first, second = inbox["items"][:2]
     sign_in(page, live_server, "pm@acme.test")
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(f"{live_server.url}/w/acme/feedback/")
@@ -658,5 +660,14 @@ def test_an_undo_note_stays_while_pointed_at_and_leaves_by_itself_after(page, li
     page.wait_for_timeout(9500)  # past the 8 s a note shows for
     expect(note).to_be_visible()
     page.mouse.move(5, 5)
+    note.wait_for(state="detached", timeout=5000)
+
+    # The same with the keyboard: the note's undo button focused holds it too.
+    panel_shows(page, second)
+    press_and_wait(page, "e", f"/{second.pk}/update/")
+    page.locator("#inbox-toast [data-undo]").focus()
+    page.wait_for_timeout(9500)
+    expect(note).to_be_visible()
+    page.locator("#inbox-q").focus()
     note.wait_for(state="detached", timeout=5000)
     assert page.console_problems == []
