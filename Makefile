@@ -25,7 +25,7 @@ migrate: venv
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --port $(PORT)
 
 run: seed
 	$(PY) manage.py serve --addr 127.0.0.1:$(PORT)

@@ -107,6 +107,8 @@ def test_every_tile_exports_the_numbers_it_shows(exec_, data):
         text = downloaded(response)
         header = text.splitlines()[0]
         assert header.endswith("As of")
+        # "-" (no share: nothing committed) was written as '-, which a spreadsheet shows.
+        assert not any(cell == "'-" for line in text.splitlines() for cell in line.split(","))
     volume = downloaded(client.get("/w/alpha/dashboards/tiles/volume.csv?range=90d"))
     api = client.get("/api/v1/w/alpha/metrics/volume/?range=90d").json()
     assert api["freshness"]["as_of"] is not None

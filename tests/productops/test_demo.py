@@ -1,6 +1,7 @@
 """The demo: content in data files read by one loader, and a second `seed_demo` that writes
 nothing (`make run` seeds on every start)."""
 
+import io
 from datetime import date
 
 import pytest
@@ -24,7 +25,10 @@ def test_seeding_the_demo_twice_changes_no_row_the_second_time(db):
     call_command("seed_demo")
     first = every_row()
 
-    call_command("seed_demo")
+    out = io.StringIO()
+    call_command("seed_demo", port=8765, stdout=out)  # as `make run PORT=8765` runs it
+
+    assert "Sign in at http://127.0.0.1:8765/accounts/login/ as:" in out.getvalue()
 
     again = every_row()
     assert [label for label, rows in first.items() if again[label] != rows] == []

@@ -298,3 +298,4 @@ def test_make_run_serves_on_the_port_given():
     planned = make("-n", "run", "PORT=8123").stdout
 
     assert "manage.py serve --addr 127.0.0.1:8123" in planned
+    assert "manage.py seed_demo --port 8123" in planned  # it prints the address to sign in at
