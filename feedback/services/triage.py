@@ -12,8 +12,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import JSONField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -152,13 +155,29 @@ def _show(value: Any) -> str:
 
 
 def lock_items(actor: Actor, pks: Iterable[int]) -> dict[int, FeedbackItem]:
+    """The workspace's items among `pks`, locked (in id order), with their assignee and area
+    and, as `locked_tags`, their tags ([{"pk": id, "name": name}], read in the same statement:
+    apply_changes needs them for every item, a read per item before)."""
     rows = (
         FeedbackItem.objects.select_for_update(of=("self",))
         .filter(workspace=actor.workspace, pk__in=list(pks))
         .select_related("assignee", "product_area")
+        .annotate(locked_tags=_tag_pairs())
         .order_by("pk")
     )
     return {row.pk: row for row in rows}
+
+
+def _tag_pairs() -> Coalesce:
+    """An item's tags as a JSON list of {"pk", "name"}, empty when it has none."""
+    pairs = (
+        FeedbackItem.tags.through.objects.filter(feedbackitem_id=OuterRef("pk"))
+        .order_by()
+        .values("feedbackitem_id")
+        .annotate(pairs=JSONBAgg(JSONObject(pk="tag_id", name="tag__name")))
+        .values("pairs")  # type: ignore[misc]  # the checker cannot see JSONBAgg's alias
+    )
+    return Coalesce(Subquery(pairs, output_field=JSONField()), Value([], JSONField()))
 
 
 def check_values(changes: Mapping[str, Any]) -> None:
@@ -261,7 +280,11 @@ def apply_changes(
 ) -> bool:
     """Applies `changes` to a locked row, audits them, adds a status move to `moved` (for the
     caller's one counter update); False when nothing actually changed."""
-    tag_names = {t.pk: t.name for t in item.tags.all()}
+    locked_tags = getattr(item, "locked_tags", None)  # lock_items read them with the row
+    if locked_tags is None:
+        tag_names = {t.pk: t.name for t in item.tags.all()}
+    else:
+        tag_names = {pair["pk"]: pair["name"] for pair in locked_tags}
     tag_ids = set(tag_names)
     before = state(item, sorted(tag_names.values()))
     new_tags = set(tag_ids)
@@ -325,6 +348,9 @@ def apply_changes(
             [through(feedbackitem=item, tag_id=pk) for pk in new_tags - tag_ids],
             ignore_conflicts=True,
         )
+        if locked_tags is not None:  # the row's tags as they are now, should it change again
+            now_tagged = [{"pk": pk, "name": tag_names[pk]} for pk in sorted(new_tags)]
+            setattr(item, "locked_tags", now_tagged)  # noqa: B010 (an annotation of lock_items)
     verb = VERBS[item.status] if "status" in new else "feedback.updated"
     audit(actor, verb, item, before=old, after=new)
     # The triage flow counts an item on the days it was triaged and left the inbox as well.
