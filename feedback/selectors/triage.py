@@ -5,6 +5,7 @@ tabs read the counters the services keep (StatusCount), or under filters use cap
 (LIMIT 1001 inside the count).
 """
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -425,19 +426,33 @@ def status_counts(*, workspace: Workspace, filters: InboxFilters) -> TabCounts:
     return TabCounts(counts, stamp)
 
 
-def _one_item(workspace: Workspace) -> QuerySet["ListedItem"]:
+def _one_item(workspace: Workspace, *, sections: bool = False) -> QuerySet["ListedItem"]:
     """The workspace's items with a row's columns, for reading one: its source and account
     joined, the people and area it may have prefetched (a prefetch of an empty foreign key
-    sends no query), and its tags. Each further join added a millisecond of planning at 1M
-    items, more than the round trip of a prefetch (the Benchmarks section of ARCHITECTURE.md)."""
-    one = (
-        FeedbackItem.objects.filter(workspace=workspace)
-        .defer("search")
-        .select_related("source", "account")
-        .prefetch_related("contact", "assignee", "product_area", "triaged_by", "tags")
-        .annotate(**_counted_columns())
-    )
-    return cast("QuerySet[ListedItem]", one)  # the columns come as **kwargs
+    sends no query), and its tags; with `sections`, the panel's section flags too. Each further
+    join added a millisecond of planning at 1M items, more than the round trip of a prefetch
+    (the Benchmarks section of ARCHITECTURE.md)."""
+    return _prebuilt_one_item(sections).filter(workspace=workspace)
+
+
+# Building the columns' subqueries (votes, mentions, links, the sections' EXISTS) cost 2-3 ms
+# of CPU on every read of one item, more than the rest of the read: they are built once per
+# thread (never evaluated there; each read filters a clone) and only compiled per read.
+_prebuilt = threading.local()
+
+
+def _prebuilt_one_item(sections: bool) -> QuerySet["ListedItem"]:
+    name = "panel" if sections else "row"
+    built = getattr(_prebuilt, name, None)
+    if built is None:
+        built = (
+            FeedbackItem.objects.defer("search")
+            .select_related("source", "account")
+            .prefetch_related("contact", "assignee", "product_area", "triaged_by", "tags")
+            .annotate(**_counted_columns(), **(_section_flags() if sections else {}))
+        )
+        setattr(_prebuilt, name, built)
+    return cast("QuerySet[ListedItem]", built)  # the columns come as **kwargs
 
 
 def item(*, workspace: Workspace, item_id: int) -> "ListedItem":
@@ -494,7 +509,7 @@ def item_detail(*, workspace: Workspace, item_id: int) -> dict:
     no rows in are not read."""
     found = cast(
         "PanelItem",
-        get_object_or_404(_one_item(workspace).annotate(**_section_flags()), pk=item_id),
+        get_object_or_404(_one_item(workspace, sections=True), pk=item_id),
     )
     return _panel_sections(workspace, found)
 
@@ -509,9 +524,7 @@ def item_and_detail(
     (the page then asks for the panel itself); 404 when `item_id` is not."""
     found = {
         row.pk: cast("PanelItem", row)
-        for row in _one_item(workspace)
-        .annotate(**_section_flags())
-        .filter(pk__in={item_id, detail_id})
+        for row in _one_item(workspace, sections=True).filter(pk__in={item_id, detail_id})
     }
     if item_id not in found:
         raise Http404("No such feedback item.")
