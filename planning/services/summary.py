@@ -21,36 +21,32 @@ from productops.services import email_queue
 class SummaryEmail:
     subject: str
     text: str
-    html: str  # "" when the session's kind has no HTML version
+    html: str
 
 
 def summary_email_of(*, session: PlanningSession) -> SummaryEmail:
-    """The one email every recipient gets, so it shows what anyone may see, nobody's own view.
+    """The one email every recipient gets, HTML and text, so it shows what anyone may see,
+    nobody's own view. Each kind has a pair of templates, "<stem>.txt" and "<stem>.html",
+    rendered from one context: {"session", "summary", "url"} (the summary page's absolute
+    address, `SITE_URL`).
 
-    A scoring session: its decisions, read through the summary selector (revealed votes only).
-    A retrospective: its prompts, groups with dots and notes, reflections (no author when the
-    retro is anonymous; none marked "yours"), action items and the earlier ones it reviewed.
+    A scoring session: its decisions, read through the summary selector (revealed votes only,
+    so a hidden vote is in neither part). A retrospective: its prompts, groups with dots and
+    notes, reflections (no author when the retro is anonymous; none marked "yours"), action
+    items and the earlier ones it reviewed.
     """
     url = settings.SITE_URL + reverse("planning_summary", args=[session.workspace.slug, session.pk])
-    subject = f"Summary: {session.title}"
+    summary: object
     if session.kind == SessionKind.RETROSPECTIVE:
-        context = {
-            "session": session,
-            "summary": retro_selectors.summary(session=session, user=None),
-            "url": url,
-        }
-        return SummaryEmail(
-            subject=subject,
-            text=render_to_string("planning/retro_summary_email.txt", context),
-            html=render_to_string("planning/retro_summary_email.html", context),
-        )
-    context = {
-        "summary": decision_selectors.summary(session=session),
-        "session": session,
-        "url": url,
-    }
+        summary = retro_selectors.summary(session=session, user=None)  # nobody's own
+        stem = "planning/retro_summary_email"
+    else:
+        stem, summary = "planning/summary_email", decision_selectors.summary(session=session)
+    context = {"session": session, "summary": summary, "url": url}
     return SummaryEmail(
-        subject=subject, text=render_to_string("planning/summary_email.txt", context), html=""
+        subject=f"Summary: {session.title}",
+        text=render_to_string(f"{stem}.txt", context),
+        html=render_to_string(f"{stem}.html", context),
     )
 
 

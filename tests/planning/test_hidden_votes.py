@@ -4,6 +4,8 @@ facilitator included). A voter's own value comes back only to that voter, on the
 their own votes/ endpoint.
 """
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -104,10 +106,12 @@ def test_the_summary_email_of_an_unrevealed_round_carries_no_value(personas, vot
     assert summary_email(actor=personas["ops_lead"].actor, session=session) == 3
     emails = list(OutboundEmail.objects.filter(subject__startswith="Summary"))
     assert {e.to for e in emails} == {f"{n}@alpha.test" for n in ("ops_lead", "pm", "exec")}
-    for email in emails:
-        assert "Idea 1" in email.body
-        for secret in SECRET_REACH.values():
-            assert secret not in email.body and secret not in email.subject
+    for email in emails:  # one mechanism for every kind: HTML and text, as a retro's
+        assert email.html_body.startswith("<!doctype html>") and "<script" not in email.html_body
+        for part in (email.body, email.html_body):
+            assert "Idea 1" in part and "/w/alpha/planning/" in part
+            for secret in SECRET_REACH.values():
+                assert secret not in part and secret not in email.subject
 
 
 def test_after_the_reveal_everyone_sees_every_value(personas, voted):
@@ -123,3 +127,18 @@ def test_after_the_reveal_everyone_sees_every_value(personas, voted):
         f"/api/v1/w/alpha/planning/sessions/{session.pk}/agenda/"
     )
     assert all(secret in api.content.decode() for secret in SECRET_REACH.values())
+
+
+def test_after_the_reveal_both_parts_of_the_summary_email_carry_the_same_figures(personas, voted):
+    session, _, _ = voted
+    lead = personas["ops_lead"].actor
+    vote_services.item_reveal(actor=lead, session=session)
+    services.session_end(actor=lead, session=session)
+    session.refresh_from_db()
+    assert summary_email(actor=lead, session=session) == 3
+    email = OutboundEmail.objects.filter(subject__startswith="Summary").first()
+    figures = re.findall(r"(\w+ median [^,]+, spread [^;\s]+)", email.body)
+    assert any(f.startswith("Reach median") for f in figures), email.body
+    for part in (email.body, email.html_body):
+        assert all(figure in part for figure in figures)
+        assert "Idea 1" in part and "Commit" in part
