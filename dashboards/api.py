@@ -66,7 +66,9 @@ class MetricIndexOut(serializers.Serializer):
 
 
 def _filters(request, workspace):
-    form = DashboardFilterForm(request.query_params, today=clock.workspace_today(workspace))
+    form = DashboardFilterForm(
+        request.query_params, workspace=workspace, today=clock.workspace_today(workspace)
+    )
     if not form.is_valid():
         raise ValidationError(
             {name: [str(e) for e in errors] for name, errors in form.errors.items()}

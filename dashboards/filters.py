@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.exceptions import ValidationError
 
+from feedback.models import Account, ProductArea, Source
+from productops.models import Workspace
 from productops.widgets import IsoDateInput
 
 PRESETS = {
@@ -102,6 +104,11 @@ def preset_range(preset: str, today: date) -> tuple[date, date]:
 
 
 class DashboardFilterForm(forms.Form):
+    """The overview's filters. Giving `since` or `until` makes the range custom whatever
+    `range` says (a preset's days are the preset's own); a segment, source or area the
+    workspace does not have is an error on that field (one EXISTS query each, only when given).
+    """
+
     range = forms.ChoiceField(choices=list(PRESETS.items()), required=False)
     since = forms.DateField(required=False, widget=IsoDateInput())
     until = forms.DateField(required=False, widget=IsoDateInput())
@@ -109,9 +116,24 @@ class DashboardFilterForm(forms.Form):
     source = forms.IntegerField(required=False, min_value=1)
     area = forms.CharField(required=False, max_length=20, help_text='An area id, or "none".')
 
-    def __init__(self, data, *, today: date) -> None:
+    def __init__(self, data, *, workspace: Workspace, today: date) -> None:
         super().__init__(data)
+        self.workspace = workspace
         self.today = today
+
+    def clean_segment(self) -> str:
+        value = (self.cleaned_data.get("segment") or "").strip()
+        if value and not Account.objects.filter(workspace=self.workspace, segment=value).exists():
+            raise ValidationError(f"No account has the segment “{value}”.")
+        return value
+
+    def clean_source(self) -> int | None:
+        value = self.cleaned_data.get("source")
+        if value is not None and not (
+            Source.objects.filter(workspace=self.workspace, pk=value).exists()
+        ):
+            raise ValidationError(f"There is no source {value} in this workspace.")
+        return value
 
     def clean_area(self) -> int | None:
         value = (self.cleaned_data.get("area") or "").strip()
@@ -121,14 +143,25 @@ class DashboardFilterForm(forms.Form):
             return 0
         if not value.isdigit():
             raise ValidationError('Give a product area id, or "none".')
+        if not ProductArea.objects.filter(workspace=self.workspace, pk=int(value)).exists():
+            raise ValidationError(f"There is no product area {value} in this workspace.")
         return int(value)
+
+    @property
+    def contradicts_itself(self) -> bool:
+        """A preset named together with days (say range=30d&since=...): the days win, so
+        the URL says one period and shows another; the page redirects to `query()`."""
+        preset = self.data.get("range") or ""
+        return preset not in ("", "custom") and bool(
+            self.data.get("since") or self.data.get("until")
+        )
 
     def clean(self) -> dict:
         super().clean()
         data = self.cleaned_data
         preset = data.get("range") or DEFAULT_PRESET
-        if data.get("since") or data.get("until"):
-            preset = "custom" if not self.data.get("range") else preset
+        if self.data.get("since") or self.data.get("until"):
+            preset = "custom"  # as docs/API.md says: days given make the range custom
         if preset == "custom":
             since, until = data.get("since"), data.get("until")
             if since is None and "since" not in self.errors:

@@ -20,7 +20,9 @@ from productops.csvfiles import csv_download
 
 
 def _filter_form(request: WorkspaceRequest) -> DashboardFilterForm:
-    form = DashboardFilterForm(request.GET, today=clock.workspace_today(request.workspace))
+    form = DashboardFilterForm(
+        request.GET, workspace=request.workspace, today=clock.workspace_today(request.workspace)
+    )
     form.is_valid()
     return form
 
@@ -30,6 +32,9 @@ def _filter_form(request: WorkspaceRequest) -> DashboardFilterForm:
 def overview(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     form = _filter_form(request)
+    if not form.errors and form.contradicts_itself:
+        # range=30d&since=...: the days win; say so in the address that is shared.
+        return redirect(f"{request.path}?{form.filters().querystring}")
     context = {
         "form": form,
         "filters": form.filters() if not form.errors else None,

@@ -20,6 +20,7 @@ from productops import clock
 from productops.models import ChangeMark
 from tests.conftest import downloaded, signed_in
 from tests.dashboards.writes import Writer
+from tests.feedback import triage_data
 
 
 @pytest.fixture
@@ -32,6 +33,8 @@ def data(admin):
         writer.link()
     for _ in range(2):
         writer.tool()
+    # the filters name a segment the workspace has (an unknown one is a 400)
+    triage_data.account(writer.workspace, "Enterprise Only Co", segment="Enterprise")
     refresh.refresh_changed(workspace_id=admin.actor.workspace.pk)
     return writer
 
@@ -227,3 +230,60 @@ def test_a_filtered_tile_links_to_the_inbox_filtered_the_same_way(exec_, data):
     links = [unescape(href) for href, _ in COUNTED_LINK.findall(html)]
     assert links
     assert all(link.endswith(f"&{narrowed}") for link in links), links
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("segment=Nope", "segment", "No account has the segment “Nope”."),
+        ("source=999999", "source", "There is no source 999999 in this workspace."),
+        ("area=999999", "area", "There is no product area 999999 in this workspace."),
+    ],
+)
+def test_a_segment_source_or_area_the_workspace_lacks_gets_a_400_naming_it(
+    exec_, data, query, field, message
+):
+    client = signed_in(exec_)
+    page = client.get(f"/w/alpha/dashboards/?{query}")
+    assert page.status_code == 400
+    assert f"<strong>{field}</strong>: {message}" in page.content.decode()
+    assert _tile(client, "volume", query).status_code == 400
+    api = client.get(f"/api/v1/w/alpha/metrics/volume/?{query}")
+    assert api.status_code == 400 and field in api.json()["error"]["fields"]
+
+
+def test_days_given_make_the_range_custom_and_a_preset_keeps_no_days(exec_, data):
+    from dashboards.filters import DashboardFilterForm
+
+    today = clock.workspace_today(data.workspace)
+    form = DashboardFilterForm(
+        QueryDict("range=30d&since=2026-01-01&until=2026-01-10"),
+        workspace=data.workspace,
+        today=today,
+    )
+    assert form.is_valid()
+    filters = form.filters()
+    assert (filters.preset, filters.since.isoformat(), filters.until.isoformat()) == (
+        "custom",
+        "2026-01-01",
+        "2026-01-10",
+    )
+    assert filters.query()["range"] == "custom"
+
+    client = signed_in(exec_)
+    contradicting = client.get("/w/alpha/dashboards/?range=90d&since=2026-01-01&until=2026-01-10")
+    assert contradicting.status_code == 302
+    assert contradicting["Location"] == (
+        "/w/alpha/dashboards/?range=custom&since=2026-01-01&until=2026-01-10"
+    )
+    preset = client.get("/w/alpha/dashboards/?range=90d").content.decode()
+    assert '<option value="90d" selected>' in preset
+    # the preset's days are not in the boxes, so applying another preset sends none
+    assert 'name="since" value=""' in preset and 'name="until" value=""' in preset
+    custom = client.get(
+        "/w/alpha/dashboards/?range=custom&since=2026-01-01&until=2026-01-10"
+    ).content.decode()
+    assert '<option value="custom" selected>' in custom
+    assert 'name="since" value="2026-01-01"' in custom
+    assert "tiles/volume/?range=custom&amp;since=2026-01-01&amp;until=2026-01-10" in custom
+    assert "js/dashboard_filters.js" in custom

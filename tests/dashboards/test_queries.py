@@ -4,6 +4,7 @@ read rollups (and a few small tables), never the feedback rows."""
 from dashboards import refresh, selectors
 from tests.conftest import signed_in
 from tests.dashboards.writes import Writer
+from tests.feedback import triage_data
 
 URLS = [
     ("exec", "/w/alpha/dashboards/?range=90d"),
@@ -34,6 +35,8 @@ def _counts(personas, count_queries) -> list[int]:
 def test_dashboards_run_the_same_queries_at_any_data_size(personas, admin, count_queries):
     workspace = admin.actor.workspace
     writer = Writer(admin.actor, 31)
+    # the segment the URLs filter on (a segment no account has is a 400)
+    triage_data.account(workspace, "Enterprise Only Co", segment="Enterprise")
     writer.intake()
     writer.idea()
     writer.link()
