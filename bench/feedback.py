@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
 from bench.feedback_data import load
-from bench.figures import Figure, median_ms
+from bench.figures import Figure, median_cpu_ms, median_ms
 from feedback.models import FeedbackItem, IdeaLink, ProductArea, Tag
 from feedback.selectors import evidence, triage
 from feedback.selectors import intake as intake_selectors
@@ -253,6 +253,11 @@ def server_figures(big, small) -> list[Figure]:
     figures = [
         Figure(f"inbox page at {BIG} items vs bare /livez (server)", inbox_big, livez),
         Figure(f"inbox page at {BIG} vs 10k items (server)", inbox_big, _inbox_page_ms(small)),
+        Figure(
+            f"inbox page at {BIG} items vs bare /livez, CPU time (server)",
+            median_cpu_ms(lambda: client.get(inbox_url)),
+            median_cpu_ms(lambda: client.get("/livez"), repeat=30),
+        ),
         Figure(
             f"inbox page queries at {BIG} vs 10k items",
             _queries(client, inbox_url),

@@ -5,10 +5,11 @@ from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from productops import signed_in
 from productops.access import Actor, member_actor, require, token_actor
 from productops.capabilities import Capability
 from productops.models import ApiToken
@@ -49,6 +50,22 @@ class BearerTokenAuthentication(BaseAuthentication):
         return f'{self.keyword} realm="productops"'
 
 
+class KeptSessionAuthentication(SessionAuthentication):
+    """DRF's session authentication (CSRF enforced as always), the sign-in read as pages read
+    it (productops.signed_in.member): for a URL of a workspace the signed-in user is a member
+    of, from the copy kept in the cache when one holds, and the membership with it for
+    WorkspaceCapability. Anything else: DRF's own, from Django's `request.user`."""
+
+    def authenticate(self, request: Request):
+        slug = (request.parser_context or {}).get("kwargs", {}).get("slug")
+        found = signed_in.member(request._request, slug=slug) if slug else None
+        if found is None:
+            return super().authenticate(request)
+        self.enforce_csrf(request)
+        request._request.signed_in_member = found  # type: ignore[attr-defined]  # read below
+        return (found.membership.user, None)
+
+
 class WorkspaceCapability(BasePermission):
     """Resolves the actor for the URL's workspace and checks the view's capability.
 
@@ -73,6 +90,8 @@ class WorkspaceCapability(BasePermission):
         slug = view.kwargs["slug"]
         if isinstance(request.auth, ApiToken):
             actor = token_actor(token=request.auth, slug=slug)
+        elif (found := getattr(request._request, "signed_in_member", None)) is not None:
+            actor = Actor.for_membership(found.membership)  # KeptSessionAuthentication's
         elif request.user and request.user.is_authenticated:
             actor = member_actor(user=request.user, slug=slug)
         else:

@@ -1,5 +1,6 @@
-"""OpenAPI details drf-spectacular cannot infer: how bearer tokens are sent."""
+"""OpenAPI details drf-spectacular cannot infer: how bearer tokens and sessions are sent."""
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from productops.validation import PAGE_LIMIT, RENEWAL_WITHIN, RENEWALS_AHEAD
@@ -16,6 +17,12 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "description": "A workspace API token `po_<prefix>_<secret>` with scopes "
             "intake, read and/or write, created by an admin under API tokens.",
         }
+
+
+class KeptSessionScheme(SessionScheme):
+    """The browser session (`cookieAuth`), as DRF's SessionAuthentication it extends."""
+
+    target_class = "productops.api_auth.KeptSessionAuthentication"
 
 
 # What the schema says about errors, written once for every operation (a postprocessing hook):

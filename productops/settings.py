@@ -247,7 +247,7 @@ IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "productops.api_auth.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "productops.api_auth.KeptSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["productops.api_auth.WorkspaceCapability"],
     "DEFAULT_PAGINATION_CLASS": "productops.api_paging.NewestFirstCursorPagination",

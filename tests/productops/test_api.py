@@ -510,6 +510,13 @@ def test_the_schema_declares_bearer_tokens_on_every_operation(schema):
             assert {"bearerToken": []} in operation["security"], f"{method} {path}"
 
 
+def test_the_schema_declares_the_browser_session_on_every_operation(schema):
+    assert schema["components"]["securitySchemes"]["cookieAuth"]["in"] == "cookie"
+    for path in _api_routes():
+        for method, operation in schema["paths"][path].items():
+            assert {"cookieAuth": []} in operation["security"], f"{method} {path}"
+
+
 def test_the_schema_describes_list_endpoints_as_pages_of_rows(schema):
     lists = {
         "/api/v1/w/{slug}/members/": "MemberOut",

@@ -151,3 +151,27 @@ def test_with_redis_down_pages_sign_in_from_the_database_and_never_wrongly(
         assert client.get(NEW_FEEDBACK).status_code == 403
         assert client.get(INBOX).status_code == 200
         assert _sign_in_reads(client, INBOX) == []
+
+
+API_LIST = "/api/v1/w/alpha/feedback/"
+
+
+def test_the_api_signs_a_session_in_from_the_cache_too_and_never_wrongly(personas):
+    client = signed_in(personas["pm"])
+    assert client.get(API_LIST).status_code == 200
+    assert _sign_in_reads(client, API_LIST) == []
+    platform.membership_change_role(
+        actor=personas["admin"].actor, membership=personas["pm"].membership, role=Role.EXEC
+    )
+    refused = client.post(API_LIST, {"body": "x"}, content_type="application/json")
+    assert refused.status_code == 403  # an exec submits no feedback
+    platform.membership_remove(actor=personas["admin"].actor, membership=personas["pm"].membership)
+    assert client.get(API_LIST).status_code == 404
+
+
+def test_the_api_still_refuses_a_session_write_without_its_csrf_token(personas):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["pm"].user)
+    assert client.get(API_LIST).status_code == 200  # the sign-in is kept now
+    answer = client.post(API_LIST, {"body": "No token"}, content_type="application/json")
+    assert answer.status_code == 403 and "CSRF" in answer.content.decode()
