@@ -69,15 +69,22 @@ class DashboardFilters:
     def querystring(self) -> str:
         return urlencode(self.query())
 
-    def inbox_query(self, **extra: str) -> str:
+    @property
+    def narrowing(self) -> list[str]:
+        """The names of the segment, source and area filters chosen, in that order."""
+        return list(self._narrowed_to())
+
+    def inbox_query(self, *, narrowed: bool = True, **extra: str) -> str:
         """The same selection as the triage inbox's filters: every status but spam (the
-        feedback rollups never count spam), unless `extra` names one."""
+        feedback rollups never count spam), unless `extra` names one. `narrowed=False`
+        leaves out the segment, source and area, for a number whose rollup has no such
+        breakdown (the link then lists what the number counts)."""
         values = {
             "status": "not_spam",
             "since": self.since.isoformat(),
             "until": self.until.isoformat(),
         }
-        return urlencode(values | self._narrowed_to() | extra)
+        return urlencode(values | (self._narrowed_to() if narrowed else {}) | extra)
 
     def triaged_query(self) -> str:
         """The inbox's items triaged in the period, whatever their status now. The triage

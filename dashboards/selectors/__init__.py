@@ -25,7 +25,30 @@ TILES = {
 }
 
 
+# The segment, source and area filters each tile applies (its rollups break down by these);
+# every other chosen one the tile says it leaves out, and its links leave it out too.
+NARROWED_BY: dict[str, tuple[str, ...]] = {
+    "volume": ("segment", "source", "area"),
+    "sentiment": ("segment", "source", "area"),
+    "ideas": ("area",),
+    "triage": (),
+    "loop": (),
+    "roadmap": (),
+    "predictability": (),
+    "tools": (),
+}
+
+
 def tile(*, workspace: Workspace, name: str, filters: DashboardFilters) -> Tile:
+    """The tile `name` read from the rollups; its `covers` ends by naming the chosen filters
+    it does not apply ("the segment and area filters do not apply here")."""
     found = TILES[name](workspace=workspace, filters=filters)
     found.filename_period = f"{filters.since.isoformat()}-{filters.until.isoformat()}"
+    ignored = [f for f in filters.narrowing if f not in NARROWED_BY[name]]
+    if ignored:
+        names = ignored[0] if len(ignored) == 1 else f"{', '.join(ignored[:-1])} and {ignored[-1]}"
+        found.covers += (
+            f"; the {names} filter{'s' if len(ignored) > 1 else ''} "
+            f"{'do' if len(ignored) > 1 else 'does'} not apply here"
+        )
     return found

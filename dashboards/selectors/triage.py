@@ -142,7 +142,8 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 "Received in period",
                 received,
                 f"{received:,}",
-                link_to(inbox, workspace, filters.inbox_query()),
+                # The triage rollups have no segment, source or area: neither has the list.
+                link_to(inbox, workspace, filters.inbox_query(narrowed=False)),
             ),
             Figure(
                 "Triaged in period",

@@ -196,9 +196,28 @@ def test_a_pms_home_draws_the_weeks_of_the_ideas_they_own(pm, data):
 COUNTED_LINK = re.compile(r'<a [^>]*href="(/w/alpha/feedback/\?[^"]*)"[^>]*>([\d,]+)</a>')
 
 
-def test_every_count_a_tile_links_to_the_inbox_is_the_length_of_that_list(exec_, data):
-    """Spam, triaged and archived items among the rows: each number a tile shows as a link to
-    the inbox equals the count of the list it opens, filtered the same way."""
+NARROWINGS = ["", "segment", "source", "area"]
+
+
+def _narrowing(kind: str, workspace) -> str:
+    """A segment, source or area that some of the items have (so a tile that ignored it
+    would count more than its filtered list)."""
+    if not kind:
+        return ""
+    items = FeedbackItem.objects.filter(workspace=workspace).exclude(status=Status.SPAM)
+    if kind == "segment":
+        return "&segment=Enterprise"
+    if kind == "source":
+        return f"&source={items.order_by('id')[0].source_id}"
+    area = items.exclude(product_area=None).order_by("id").first()
+    return f"&area={area.product_area_id}" if area else "&area=none"
+
+
+@pytest.mark.parametrize("narrowed_by", NARROWINGS)
+def test_every_count_a_tile_links_to_the_inbox_is_the_length_of_that_list(exec_, data, narrowed_by):
+    """Spam, triaged and archived items among the rows, with no filter and with a segment, a
+    source or an area: each number a tile shows as a link to the inbox equals the count of the
+    list it opens, filtered the same way."""
     for _ in range(12):
         data.triage()
     data.bulk()
@@ -209,9 +228,10 @@ def test_every_count_a_tile_links_to_the_inbox_is_the_length_of_that_list(exec_,
     refresh.refresh_changed(workspace_id=data.workspace.pk)
     client = signed_in(exec_)
 
+    narrowing = _narrowing(narrowed_by, data.workspace)
     checked = 0
     for name in selectors.TILES:
-        html = _tile(client, name, "range=90d").content.decode()
+        html = _tile(client, name, f"range=90d{narrowing}").content.decode()
         for href, shown in COUNTED_LINK.findall(html):
             query = unescape(href).split("?", 1)[1]
             form = InboxFilterForm(QueryDict(query), actor=exec_.actor)
@@ -221,6 +241,21 @@ def test_every_count_a_tile_links_to_the_inbox_is_the_length_of_that_list(exec_,
             assert client.get(unescape(href)).status_code == 200
             checked += 1
     assert checked >= 3  # the volume, received and triaged figures at least
+
+
+def test_a_tile_says_which_of_the_chosen_filters_it_does_not_apply(exec_, data):
+    source = Source.objects.filter(workspace=data.workspace).first()
+    client = signed_in(exec_)
+    narrowed = f"range=90d&segment=Enterprise&source={source.pk}&area=none"
+    triage = _tile(client, "triage", narrowed).content.decode()
+    assert "the segment, source and area filters do not apply here" in triage
+    ideas = _tile(client, "ideas", narrowed).content.decode()
+    assert "the segment and source filters do not apply here" in ideas
+    volume = _tile(client, "volume", narrowed).content.decode()
+    assert "do not apply here" not in volume and "does not apply here" not in volume
+    assert "does not apply here" not in _tile(client, "triage", "range=90d").content.decode()
+    api = client.get(f"/api/v1/w/alpha/metrics/tools/?{narrowed}").json()
+    assert api["covers"].endswith("the segment, source and area filters do not apply here")
 
 
 def test_a_filtered_tile_links_to_the_inbox_filtered_the_same_way(exec_, data):
