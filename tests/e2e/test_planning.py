@@ -14,7 +14,7 @@ from planning.services import sessions as services
 from productops import demo
 from productops.access import Actor
 from productops.models import Membership
-from tests.e2e.conftest import assert_fits_phone, sign_in
+from tests.e2e.conftest import Held, assert_fits_phone, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -189,17 +189,17 @@ def test_an_action_answering_after_the_poll_replaced_its_part_still_updates_the_
     post_and_wait(lead, lead.get_by_role("button", name="Start"), "/control/")
     shown = int(lead.locator("#room-version").get_attribute("data-version"))
 
-    held = []
-    lead.route("**/control/", lambda route: held.append((route, route.fetch())))
+    held = Held(lead, "**/control/")
     lead.get_by_role("button", name="Reveal").click()
-    # The reveal is done on the server; its answer is held while the poll finds the new version.
-    lead.wait_for_function(
+    reveal = held.next()
+    answer = reveal.fetch()  # the reveal is done on the server; the page has not heard it...
+    assert answer.status == 200
+    lead.wait_for_function(  # ...while its poll finds the new version and replaces the part
         "shown => Number(document.getElementById('room-version').dataset.version) > shown",
         arg=shown,
         timeout=5000,
     )
-    route, answer = held[0]
-    route.fulfill(response=answer)
+    reveal.fulfill(response=answer)
     lead.wait_for_selector("#room-head button:has-text('Re-vote')")
     lead.wait_for_selector("#room-head button:has-text('Reveal')", state="detached")
     assert lead.problems == []
