@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -78,3 +78,27 @@ def exception_handler(exc, context):
         body = error_body(response.status_code, str(code), str(message))
     response.data = body
     return response
+
+
+class ApiNotFoundAsJson:
+    """Every 404 under /api/ in the one error shape, DEBUG on or off.
+
+    A path no route matches (`/api/v1/w/acme/metrics/nosuch/`, `/api/nothing`) never reaches an
+    API view, so DRF's handler cannot answer it; Django answers with handler404 (JSON under
+    /api/ too) but, under DEBUG, with its HTML debug page instead. This sits outside
+    CommonMiddleware, so it sees the answer after any APPEND_SLASH redirect was decided. An
+    answer that is already JSON (an API view's own 404) passes untouched.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return JsonResponse(error_body(404, "not_found", "Not found."), status=404)
+        return response

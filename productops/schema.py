@@ -3,7 +3,7 @@
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-from productops.validation import PAGE_LIMIT, RENEWAL_WITHIN, RENEWALS_AHEAD
+from productops.validation import ID, PAGE_LIMIT, RENEWAL_WITHIN, RENEWALS_AHEAD
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -103,11 +103,21 @@ def document_errors(result: dict, generator, request, public) -> dict:
     return result
 
 
+# Query parameters that name an object by its id (path parameters say so by ending in `_id`).
+ID_QUERY_PARAMETERS = {"account", "owner", "source", "tag"}
+
+
 def _bound_parameter(parameter: dict) -> None:
-    """Query parameters checked through productops.validation say their bounds."""
+    """Parameters checked through productops.validation say their bounds: the listed numbers,
+    and every id (validation.ID: from 1), so a client (or schemathesis) never sends id 0 as
+    valid."""
     bounds = {"limit": PAGE_LIMIT, "days": RENEWALS_AHEAD, "renewal_within": RENEWAL_WITHIN}
-    declared = bounds.get(parameter.get("name", ""))
-    if declared is None or parameter.get("in") != "query":
+    name, where = parameter.get("name", ""), parameter.get("in")
+    is_id = (where == "path" and name.endswith("_id")) or (
+        where == "query" and name in ID_QUERY_PARAMETERS
+    )
+    declared = ID if is_id else bounds.get(name) if where == "query" else None
+    if declared is None or parameter.get("schema", {}).get("type") != "integer":
         return
     parameter["schema"] = {
         "type": "integer",

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions: a cookie or path holding NUL never reaches a database lookup.
     "productops.edge.RefuseUnstorableText",
+    # Outside CommonMiddleware: an unmatched /api/ path answers JSON, never the debug page.
+    "productops.api_errors.ApiNotFoundAsJson",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -11,6 +11,7 @@ from django.test import Client
 from productops import api_urls, services
 from productops.audit import audit
 from productops.models import AuditEvent, Invitation, Membership, Role
+from productops.validation import ID
 from tests.conftest import signed_in
 from tests.factories import MembershipFactory
 
@@ -203,6 +204,36 @@ def test_an_unknown_workspace_gets_404(admin):
     response = signed_in(admin).get("/api/v1/w/no-such-workspace/members/")
 
     error_of(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{API}/metrics/nosuch/",
+        f"{API}/no-such-thing/",
+        "/api/v1/",
+        "/api/nothing",
+        "/api/v2/w/alpha/members/",
+    ],
+)
+def test_a_path_no_api_route_matches_gets_the_json_404(admin, settings, debug, path):
+    # Under DEBUG, Django answered its HTML debug page (handler404 is not used there).
+    settings.DEBUG = debug
+
+    response = signed_in(admin).get(path)
+
+    assert response["Content-Type"] == "application/json"
+    error_of(response, 404, "not_found")
+
+
+def test_a_page_path_no_route_matches_still_gets_the_html_404(admin, settings):
+    settings.DEBUG = False
+
+    response = signed_in(admin).get("/w/alpha/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
 
 
 @pytest.mark.parametrize(
@@ -500,6 +531,25 @@ def test_the_schema_lists_every_api_path_with_its_methods(schema):
     }
 
     assert documented == expected
+
+
+def test_every_integer_parameter_in_the_schema_says_its_bounds(schema):
+    # `source=0` was a 400 that schemathesis called a schema violation: ids lacked minimum 1.
+    unbounded, ids = [], {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                kind = parameter.get("schema", {})
+                if kind.get("type") != "integer" or "enum" in kind:
+                    continue
+                if "minimum" not in kind or "maximum" not in kind:
+                    unbounded.append(f"{method} {path} {parameter['name']}")
+                if parameter["name"].endswith("_id") or parameter["name"] == "source":
+                    ids[parameter["name"]] = (kind["minimum"], kind["maximum"])
+
+    assert unbounded == []
+    assert ids["source"] == ids["item_id"] == ids["membership_id"] == (1, ID.max_value)
+    assert set(ids.values()) == {(1, ID.max_value)}
 
 
 def test_the_schema_declares_bearer_tokens_on_every_operation(schema):
