@@ -2,6 +2,7 @@
 killed mid-refresh, Redis down, and a failed refresh that keeps the last good numbers."""
 
 import signal
+import time
 from datetime import timedelta
 
 import psycopg2
@@ -78,6 +79,24 @@ def test_fifty_marks_in_a_burst_make_one_refresh(admin, private_celery_queue):
     assert runs.count() == 1
     assert runs.get().marks == 50 and runs.get().error == ""
     assert refresh.verify(workspace_id=workspace.pk) == []
+
+
+def test_a_process_that_sent_a_refresh_asks_for_no_claim_until_that_refresh_may_start(
+    admin, workspace_b, private_celery_queue, django_assert_num_queries
+):
+    """Every triage key commits marks; while a refresh this process sent is still due, the
+    marks need no claim of their own (a statement committed on its own), as that refresh will
+    read them. (The fifty-marks test above shows one refresh reads a whole burst.)"""
+    workspace = admin.actor.workspace
+    assert wake.request_refresh(workspace.pk) == queueing.Enqueued.SENT
+    with django_assert_num_queries(0):
+        assert wake.request_refresh(workspace.pk) == queueing.Enqueued.ALREADY_QUEUED
+    with django_assert_num_queries(1):  # another workspace claims its own
+        assert wake.request_refresh(workspace_b.pk) == queueing.Enqueued.SENT
+    time.sleep(wake.SENT_COVERS_SECONDS)
+    # The refresh may be starting now: ask the claim again (it holds: no worker took the task).
+    with django_assert_num_queries(1):
+        assert wake.request_refresh(workspace.pk) == queueing.Enqueued.ALREADY_QUEUED
 
 
 def test_only_one_refresh_runs_at_a_time_and_a_dead_holders_lease_is_taken_over(admin):
