@@ -23,8 +23,9 @@ from django.contrib.sessions.backends.cached_db import SessionStore as CachedDat
 from django.core.cache import BaseCache, caches
 
 from productops import stamps
+from productops.rare_warning import RareWarning
 
-log = logging.getLogger(__name__)
+CACHE_DOWN = RareWarning(logging.getLogger(__name__))
 KEPT_SECONDS = 60
 
 
@@ -81,7 +82,7 @@ class SessionStore(CachedDatabaseStore):
         try:
             self._copies.set(self.cache_key, KeptSession(dict(data), expiry), seconds)
         except Exception:  # the next request reads the row
-            log.warning("The cache is unreachable; the session was not kept.", exc_info=True)
+            CACHE_DOWN.warn("The cache is unreachable; sessions are read from the database.")
 
     def delete(self, session_key: str | None = None) -> None:
         ended = session_key or self.session_key
@@ -92,7 +93,7 @@ class SessionStore(CachedDatabaseStore):
         try:
             self._copies.delete(self.cache_key_prefix + ended)
         except Exception:  # its copy lapses within KEPT_SECONDS
-            log.warning("The cache is unreachable; a session copy was not deleted.", exc_info=True)
+            CACHE_DOWN.warn("The cache is unreachable; a session copy was not deleted.")
         stamps.replace(session_stamp(ended))
 
     def exists(self, session_key: str) -> bool:

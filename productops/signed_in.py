@@ -36,8 +36,9 @@ from django.utils.crypto import constant_time_compare
 
 from productops import stamps
 from productops.models import Membership, User, Workspace
+from productops.rare_warning import RareWarning
 
-log = logging.getLogger(__name__)
+CACHE_DOWN = RareWarning(logging.getLogger(__name__))
 KEPT_SECONDS = 60  # = session_store.KEPT_SECONDS: what a failed stamp replacement may leave
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -192,4 +193,4 @@ def _keep(
     try:
         caches[stamps.CACHE].set(_kept_key(user.pk, slug), kept, timeout=KEPT_SECONDS)
     except Exception:  # the next request reads the database again
-        log.warning("The cache is unreachable; a sign-in was not kept.", exc_info=True)
+        CACHE_DOWN.warn("The cache is unreachable; pages sign in from the database.")

@@ -4,16 +4,18 @@ not give: after a sign-out, a password change, a deactivation, a removal, a role
 rename of the workspace, or with Redis down. Real Redis (the shared one, and a private one
 stopped mid-test)."""
 
+import logging
 import pickle
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from productops import services as platform
+from productops import session_store
 from productops import signed_in as signed_in_module
 from productops.models import Role
 from productops.session_store import SessionStore
@@ -175,3 +177,25 @@ def test_the_api_still_refuses_a_session_write_without_its_csrf_token(personas):
     assert client.get(API_LIST).status_code == 200  # the sign-in is kept now
     answer = client.post(API_LIST, {"body": "No token"}, content_type="application/json")
     assert answer.status_code == 403 and "CSRF" in answer.content.decode()
+
+
+# Nothing listens on port 1: every call to this cache fails at once with "connection refused".
+UNREACHABLE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    },
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+
+
+def test_with_the_cache_down_pages_answer_and_the_session_store_says_so_once(
+    personas, caplog, monkeypatch
+):
+    monkeypatch.setattr(session_store.CACHE_DOWN, "last_logged", None)  # as in a fresh process
+    with override_settings(CACHES=UNREACHABLE), caplog.at_level(logging.WARNING):
+        client = signed_in(personas["pm"])
+        for _ in range(5):
+            assert client.get(INBOX).status_code == 200
+    said = [r.getMessage() for r in caplog.records if r.name == "productops.session_store"]
+    assert said == ["The cache is unreachable; sessions are read from the database."]
