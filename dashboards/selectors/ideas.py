@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from dashboards.filters import DashboardFilters
 from dashboards.selectors.shared import Figure, Tile, Trend, fetch_rows, link_to
@@ -15,18 +16,21 @@ SPARK_WEEKS = 12
 
 def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     """Ideas by revenue and by unique accounts (the idea pages' figures), with a sparkline of
-    their weekly mentions. Two queries."""
+    their weekly mentions, and how many ideas have demand at all (the length of the ideas list
+    it links to, `demand=yes`). Two queries."""
     values: dict[str, Any] = {"ws": workspace.pk, "n": TOP_IDEAS}
     area = ""
     if filters.area is not None:
         area, values["area"] = "AND area_id = %(area)s", filters.area
     rows = fetch_rows(
         f"""
-        (SELECT 'revenue', idea_id, title, status_category, mentions, unique_accounts, revenue
+        (SELECT 'revenue', idea_id, title, status_category, mentions, unique_accounts, revenue,
+                count(*) OVER ()  -- every idea with demand, counted before the LIMIT
            FROM dashboards_ideatotal WHERE workspace_id = %(ws)s {area} AND mentions > 0
           ORDER BY revenue DESC, unique_accounts DESC, idea_id LIMIT %(n)s)
         UNION ALL
-        (SELECT 'accounts', idea_id, title, status_category, mentions, unique_accounts, revenue
+        (SELECT 'accounts', idea_id, title, status_category, mentions, unique_accounts, revenue,
+                0
            FROM dashboards_ideatotal WHERE workspace_id = %(ws)s {area} AND mentions > 0
           ORDER BY unique_accounts DESC, revenue DESC, idea_id LIMIT %(n)s)
         """,
@@ -48,8 +52,9 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     by_revenue = [r for r in rows if r[0] == "revenue"]
     by_accounts = [r for r in rows if r[0] == "accounts"]
     table_rows, links, trends = [], [], []
+    with_demand = by_revenue[0][7] if by_revenue else 0
     for ranking, entries in (("By revenue", by_revenue), ("By accounts", by_accounts)):
-        for _, idea_id, title, category, mentions, accounts, revenue in entries:
+        for _, idea_id, title, category, mentions, accounts, revenue, _count in entries:
             series = [spark.get(idea_id, {}).get(w, 0) for w in weeks]
             table_rows.append(
                 [ranking, title, category, mentions, accounts, revenue, " ".join(map(str, series))]
@@ -57,6 +62,9 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             links.append(link_to("idea_detail", workspace, idea_id=idea_id))
             if ranking == "By revenue":
                 trends.append(Trend(title, links[-1], series))
+    list_query = {"demand": "yes", "sort": "revenue"}
+    if filters.area is not None:
+        list_query["area"] = str(filters.area) if filters.area else "none"
     leader = by_revenue[0] if by_revenue else None
     currency = workspace.currency
     return Tile(
@@ -72,9 +80,9 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         figures=[
             Figure(
                 "Ideas with demand",
-                len(ids),
-                f"{len(ids)}",
-                link_to("idea_list", workspace, "sort=revenue"),
+                with_demand,
+                f"{with_demand:,}",
+                link_to("idea_list", workspace, urlencode(list_query)),
             )
         ],
         columns=["Ranking", "Idea", "Status", "Mentions", "Accounts", "Revenue", "Weekly mentions"],

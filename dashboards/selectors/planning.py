@@ -1,8 +1,9 @@
 """Planning tiles: roadmap and predictability, per quarter."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from dashboards.filters import DashboardFilters
 from dashboards.selectors.shared import Figure, Tile, fetch_rows, link_to
@@ -31,6 +32,10 @@ def _quarters(filters: DashboardFilters) -> list[date]:
 
 def _from_index(index: int) -> date:
     return date(index // 4, 3 * (index % 4) + 1, 1)
+
+
+def _index(quarter: date) -> int:
+    return quarter.year * 4 + (quarter.month - 1) // 3
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,22 @@ def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     committed = sum(q.committed for q in shown)
     backed = sum(q.with_demand for q in shown)
     currency = workspace.currency
-    board = link_to("planning_board_decisions", workspace)
+    # No page lists decisions (the planning board's decisions URL is a fragment of badges), so
+    # the committed numbers link nowhere; what shipped this quarter is the ideas list's.
+    this_quarter = _quarter_of(clock.workspace_today(workspace))
+    shipped = link_to(
+        "idea_list",
+        workspace,
+        urlencode(
+            {
+                "category": "shipped",
+                "changed_since": this_quarter.isoformat(),
+                "changed_until": (
+                    _from_index(_index(this_quarter) + 1) - timedelta(days=1)
+                ).isoformat(),
+            }
+        ),
+    )
     return Tile(
         name="roadmap",
         title="Roadmap evidence",
@@ -86,17 +106,19 @@ def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             f"{format_money(this.shipped_revenue, currency)} a year."
         ),
         figures=[
-            Figure("Committed backed by demand", backed, _share(backed, committed), board),
+            Figure("Committed backed by demand", backed, _share(backed, committed)),
             Figure(
                 "Revenue of customers whose asks shipped this quarter",
                 this.shipped_revenue,
                 format_money(this.shipped_revenue, currency),
-                link_to("idea_board", workspace),
+                shipped,
             ),
             Figure(
                 "Customers whose asks shipped", this.shipped_accounts, f"{this.shipped_accounts}"
             ),
-            Figure("Ideas shipped this quarter", this.shipped_ideas, f"{this.shipped_ideas}"),
+            Figure(
+                "Ideas shipped this quarter", this.shipped_ideas, f"{this.shipped_ideas}", shipped
+            ),
         ],
         columns=[
             "Quarter",
@@ -117,8 +139,6 @@ def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             ]
             for q, r in zip(quarters, shown, strict=True)
         ],
-        row_links=[board] * len(quarters),
-        link_column=2,
         chart={
             "type": "bar",
             "labels": [_quarter_name(q) for q in quarters],
@@ -138,7 +158,6 @@ def predictability(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     shown = [by_quarter.get(q, _Quarter()) for q in quarters]
     committed = sum(q.committed for q in shown)
     shipped = sum(q.committed_shipped for q in shown)
-    board = link_to("planning_board_decisions", workspace)
     return Tile(
         name="predictability",
         title="Planning predictability",
@@ -148,7 +167,7 @@ def predictability(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             f"({_share(shipped, committed)})."
         ),
         figures=[
-            Figure("Committed", committed, f"{committed}", board),
+            Figure("Committed", committed, f"{committed}"),
             Figure("Shipped of them", shipped, f"{shipped}"),
             Figure("Shipped share", _share(shipped, committed), _share(shipped, committed)),
         ],
@@ -163,8 +182,6 @@ def predictability(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             ]
             for q, r in zip(quarters, shown, strict=True)
         ],
-        row_links=[board] * len(quarters),
-        link_column=3,
         chart={
             "type": "bar",
             "labels": [_quarter_name(q) for q in quarters],

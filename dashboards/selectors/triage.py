@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from dashboards.filters import DashboardFilters
 from dashboards.selectors.shared import (
@@ -208,7 +209,22 @@ def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             Figure("Customers told", told, share),
             Figure("Asking customers", asking, f"{asking:,}"),
             Figure("Days from decision to told", days_to_tell, days_text),
-            Figure("Ideas closed", ideas, f"{ideas}", link_to("idea_board", workspace)),
+            Figure(
+                "Ideas closed",
+                ideas,
+                f"{ideas}",
+                link_to(
+                    "idea_list",
+                    workspace,
+                    urlencode(
+                        {
+                            "category": "shipped,declined",
+                            "changed_since": filters.since.isoformat(),
+                            "changed_until": filters.until.isoformat(),
+                        }
+                    ),
+                ),
+            ),
         ],
         columns=["Idea", "Outcome", "Asking", "Told"],
         rows=[[w[1], w[2], w[3], w[4]] for w in waiting],

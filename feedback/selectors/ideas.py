@@ -40,7 +40,7 @@ from productops.folding import contains_folded
 from productops.models import AuditEvent, Membership, User, Workspace
 from productops.paging import encode_position, position_parts
 from productops.palette import number
-from productops.validation import ID, Choice
+from productops.validation import FILTER_DAY, ID, Choice
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -121,20 +121,50 @@ class IdeaFilters:
     public: bool | None = None
     query: str = ""
     sort: str = "revenue"
+    # What the dashboards' numbers link to (none of them is in the filter form):
+    no_area: bool = False  # area=none: ideas with no product area
+    demand: bool = False  # demand=yes: only ideas with counted evidence (mentions > 0)
+    categories: tuple[str, ...] = ()  # category=shipped,declined: the statuses' categories
+    changed_since: date | None = None  # changed_since/changed_until: the status last changed
+    changed_until: date | None = None  # in these days of the workspace, both included
 
     @classmethod
     def from_params(cls, params) -> "IdeaFilters":
         """The filters of a query string; a bad value is a ValidationError naming it (400)."""
         public = params.get("public", "")
+        no_area = params.get("area") == "none"
+        categories = tuple(c for c in params.get("category", "").split(",") if c)
+        for category in categories:
+            CATEGORY.clean(category, field="category")
         return cls(
             status=ID.query(params, "status"),
-            area=ID.query(params, "area"),
+            area=None if no_area else ID.query(params, "area"),
             owner=ID.query(params, "owner"),
             public={"yes": True, "true": True, "no": False, "false": False}.get(public),
             query=params.get("q", "").strip()[:200],
             sort=SORT_ALIASES.get(params.get("sort", ""))
             or SORT.query(params, "sort", default="revenue"),
+            no_area=no_area,
+            demand=YES_NO.query(params, "demand", default="no") == "yes",
+            categories=categories,
+            changed_since=FILTER_DAY.query(params, "changed_since"),
+            changed_until=FILTER_DAY.query(params, "changed_until"),
         )
+
+    @property
+    def narrowed_by_link(self) -> bool:
+        """Narrowed by a filter only a link sets (so the page says so and offers to clear it)."""
+        return bool(
+            self.no_area
+            or self.demand
+            or self.categories
+            or self.changed_since
+            or self.changed_until
+        )
+
+
+CATEGORY = Choice(tuple(StatusCategory.values))
+YES_NO = Choice(("yes", "no"))
 
 
 def ideas(
@@ -149,13 +179,26 @@ def ideas(
         queryset = queryset.filter(status_id=filters.status)
     if filters.area:
         queryset = queryset.filter(product_area_id=filters.area)
+    if filters.no_area:
+        queryset = queryset.filter(product_area__isnull=True)
+    if filters.categories:
+        queryset = queryset.filter(status__category__in=filters.categories)
+    if filters.changed_since:
+        queryset = queryset.filter(
+            status_changed_at__gte=clock.day_start(workspace, filters.changed_since)
+        )
+    if filters.changed_until:
+        queryset = queryset.filter(
+            status_changed_at__lt=clock.day_end(workspace, filters.changed_until)
+        )
     if filters.owner:
         queryset = queryset.filter(owner_id=filters.owner)
     if filters.public is not None:
         queryset = queryset.filter(is_public=filters.public)
     if filters.query:
         queryset = queryset.filter(contains_folded("title", filters.query))
-    return with_demand(queryset, workspace=workspace)
+    annotated = with_demand(queryset, workspace=workspace)
+    return annotated.filter(mentions__gt=0) if filters.demand else annotated
 
 
 def ordered(queryset: QuerySet["IdeaWithDemand"], sort: str) -> QuerySet["IdeaWithDemand"]:

@@ -194,6 +194,24 @@ def test_a_pms_home_draws_the_weeks_of_the_ideas_they_own(pm, data):
 
 
 COUNTED_LINK = re.compile(r'<a [^>]*href="(/w/alpha/feedback/\?[^"]*)"[^>]*>([\d,]+)</a>')
+# Any number a tile links anywhere: the inbox, the ideas list, the tools list...
+ANY_COUNTED_LINK = re.compile(r'<a [^>]*href="(/w/alpha/[^"]*)"[^>]*>([\d,]+)</a>')
+
+
+def _listed(href: str, actor, workspace) -> int:
+    """How many rows the list at `href` holds, read through that list's own filters."""
+    from feedback.selectors import ideas as idea_selectors
+
+    path, _, query = unescape(href).partition("?")
+    params = QueryDict(query)
+    if path == "/w/alpha/feedback/":
+        form = InboxFilterForm(params, actor=actor)
+        assert form.is_valid(), (href, form.errors)
+        return inbox_selectors.filtered(workspace=workspace, filters=form.filters()).count()
+    if path == "/w/alpha/ideas/":
+        filters = idea_selectors.IdeaFilters.from_params(params)
+        return idea_selectors.ideas(workspace=workspace, filters=filters).count()
+    raise AssertionError(f"a number links to {href}: say here how to count that list")
 
 
 NARROWINGS = ["", "segment", "source", "area"]
@@ -221,6 +239,11 @@ def test_every_count_a_tile_links_to_the_inbox_is_the_length_of_that_list(exec_,
     for _ in range(12):
         data.triage()
     data.bulk()
+    for _ in range(4):  # ideas without demand, and some shipped or declined
+        data.idea()
+    for _ in range(6):
+        data.link()
+        data.idea_status()
     spam = FeedbackItem.objects.filter(workspace=data.workspace).exclude(status=Status.SPAM)[0]
     triage_services.feedback_update(
         actor=data.actor, item=spam, expected_version=spam.version, status=Status.SPAM
@@ -229,18 +252,16 @@ def test_every_count_a_tile_links_to_the_inbox_is_the_length_of_that_list(exec_,
     client = signed_in(exec_)
 
     narrowing = _narrowing(narrowed_by, data.workspace)
-    checked = 0
+    checked: set[str] = set()
     for name in selectors.TILES:
         html = _tile(client, name, f"range=90d{narrowing}").content.decode()
-        for href, shown in COUNTED_LINK.findall(html):
-            query = unescape(href).split("?", 1)[1]
-            form = InboxFilterForm(QueryDict(query), actor=exec_.actor)
-            assert form.is_valid(), (name, href, form.errors)
-            listed = inbox_selectors.filtered(workspace=data.workspace, filters=form.filters())
-            assert int(shown.replace(",", "")) == listed.count(), (name, href)
+        for href, shown in ANY_COUNTED_LINK.findall(html):
+            listed = _listed(href, exec_.actor, data.workspace)
+            assert int(shown.replace(",", "")) == listed, (name, href)
             assert client.get(unescape(href)).status_code == 200
-            checked += 1
-    assert checked >= 3  # the volume, received and triaged figures at least
+            checked.add(unescape(href).split("?")[0])
+    # the volume, received and triaged figures; ideas with demand and ideas closed
+    assert checked == {"/w/alpha/feedback/", "/w/alpha/ideas/"}
 
 
 def test_a_tile_says_which_of_the_chosen_filters_it_does_not_apply(exec_, data):
@@ -322,3 +343,32 @@ def test_days_given_make_the_range_custom_and_a_preset_keeps_no_days(exec_, data
     assert 'name="since" value="2026-01-01"' in custom
     assert "tiles/volume/?range=custom&amp;since=2026-01-01&amp;until=2026-01-10" in custom
     assert "js/dashboard_filters.js" in custom
+
+
+def test_every_link_in_every_tile_opens_a_whole_page(exec_, data):
+    """A normal GET of each link a tile holds (figures, rows, trends; not its CSV) answers a
+    full page with its <main>, never a fragment (the planning board's decision badges were)."""
+    for _ in range(3):
+        data.idea()
+        data.link()
+        data.idea_status()
+        data.decide()
+    refresh.refresh_changed(workspace_id=data.workspace.pk)
+    client = signed_in(exec_)
+    opened = set()
+    for name in selectors.TILES:
+        html = _tile(client, name, "range=12m").content.decode()
+        for href in re.findall(r'<a [^>]*href="([^"]+)"', html):
+            href = unescape(href)
+            if ".csv" in href or href in opened:
+                continue
+            page = client.get(href)
+            body = page.content.decode()
+            assert page.status_code == 200, (name, href, page.status_code)
+            assert "<html" in body and "<main" in body, (name, href)
+            opened.add(href)
+    assert len(opened) >= 8
+    # the ideas list's link-only filters refuse what they cannot read, naming it
+    for bad in ("category=banana", "changed_since=yesterday", "demand=maybe"):
+        refused = client.get(f"/w/alpha/ideas/?{bad}")
+        assert refused.status_code == 400 and bad.split("=")[0] in refused.content.decode()
