@@ -332,7 +332,8 @@ def retro_vote(
     else:
         RetroVote.objects.filter(group=group, participant=participant).delete()
         mine.pop(group.pk)
-    audit(actor, "retro.voted", group, after={"dots": dots})
+    # Who voted, never where or how many: the room shows nobody another's dots, ever.
+    audit(actor, "retro.voted", session)
     live.bump(session)
     return mine
 

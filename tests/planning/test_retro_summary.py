@@ -303,6 +303,20 @@ def test_a_named_retros_reflections_keep_their_authors_in_the_audit_log(personas
     assert event.actor_user == personas["pm"].user
 
 
+def test_the_audit_log_says_who_put_dots_never_where_or_how_many(personas):
+    """The room shows each person only their own dots (totals from the discuss phase); the
+    audit log, read any time, must not show more."""
+    session = _held_retro(personas, anonymous=False)
+    group = ReflectionGroup.objects.get(session=session)
+    log = signed_in(personas["admin"]).get(reverse("audit_log", args=["alpha"])).content.decode()
+    rows = [row for row in log.split("<tbody", 1)[1].split("<tr") if "retro.voted" in row]
+    assert len(rows) == 1 and AUTHORS["pm"] in rows[0]
+    assert "dot" not in rows[0] and "Testing" not in rows[0] and f"#{group.pk}<" not in rows[0]
+    event = AuditEvent.objects.get(verb="retro.voted")
+    assert (event.object_type, event.object_id) == ("planning.planningsession", str(session.pk))
+    assert not event.before and not event.after
+
+
 def test_the_retro_summary_and_csv_cost_the_same_as_the_retro_grows(personas, count_queries):
     small = _held_retro(personas, anonymous=True)
     client = signed_in(personas["exec"])
