@@ -124,6 +124,20 @@
     }, 2000);
   }
 
+  // A refused request answers with the part to show and why: 400 (a form's errors, a bad
+  // filter), 409 (someone changed it first), 413 (too large), 422, 429 (throttled: "try again in
+  // 55 seconds"). htmx swaps no 4xx answer by default, so the notice never showed (console:
+  // Response Status Error Code 429). This one handler shows every such answer on every page;
+  // 403, 404 and 5xx answer whole pages, which are not swapped into a part.
+  const SHOWN_REFUSALS = new Set([400, 409, 413, 422, 429]);
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const xhr = event.detail.xhr;
+    if (SHOWN_REFUSALS.has(xhr.status) && xhr.responseText) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // Capture phase, so the question comes before htmx or anything else acts on the submit.
   document.addEventListener("submit", (event) => {
     const form = event.target;

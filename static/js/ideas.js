@@ -51,14 +51,8 @@
     if (card) refocus = card.id;
   });
 
-  document.addEventListener("htmx:beforeSwap", (event) => {
-    // A conflict (409) or a refused value (400) comes with the current state to show: swap it.
-    const status = event.detail.xhr.status;
-    if ((status === 409 || status === 400) && event.detail.elt.closest("[data-ideas-board], [data-ideas]")) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
+  // A conflict (409) or a refused value (400) comes with the current state to show: app.js swaps
+  // it, as every refused answer.
 
   document.addEventListener("htmx:afterSwap", () => {
     if (!refocus) return;

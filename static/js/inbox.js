@@ -362,14 +362,8 @@
     }
   });
 
-  // A conflict (409) or a refused change (400) still replaces the panel: it explains itself.
-  document.addEventListener("htmx:beforeSwap", (event) => {
-    const status = event.detail.xhr.status;
-    if (status === 409 || status === 400) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
+  // A conflict (409) or a refused change (400) still replaces the panel (app.js swaps every
+  // refused answer): it explains itself.
 
   // Answers to quick keys may arrive out of order; what they bring out-of-band must not undo
   // what a later answer already showed.

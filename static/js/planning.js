@@ -85,14 +85,6 @@
     document.addEventListener(done, (event) => sending.delete(event.detail.elt));
   }
 
-  document.addEventListener("htmx:beforeSwap", (event) => {
-    const status = event.detail.xhr.status;
-    if ((status === 400 || status === 409) && event.detail.elt.closest("[data-room]")) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
-
   // A draft that was sent (or refused with a reason) no longer needs protecting.
   document.addEventListener("htmx:afterRequest", (event) => {
     const form = event.detail.elt instanceof Element ? event.detail.elt.closest("form[data-draft]") : null;

@@ -66,3 +66,24 @@ def test_an_exec_reads_the_overview_and_follows_a_number_to_its_list(page, live_
     assert rows > 0
     assert violations == []
     assert page.evaluate("window.__csp || []") == []
+
+
+def test_a_second_refresh_within_a_minute_shows_when_to_try_again(page, live_server, acme):
+    # The 429 came with its notice and Retry-After, but htmx swaps no 4xx answer: nothing showed.
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    sign_in(page, live_server, "ops@acme.test")
+    page.goto(f"{live_server.url}/w/acme/dashboards/")
+    status = page.locator("#refresh-status")
+
+    status.get_by_role("button", name="Refresh now").click()
+    page.wait_for_selector("#refresh-status .notice >> text=Refresh queued")
+    with page.expect_response(lambda r: r.url.endswith("/dashboards/refresh/")) as answer:
+        status.get_by_role("button", name="Refresh now").click()
+
+    assert answer.value.status == 429
+    notice = page.wait_for_selector("#refresh-status .notice >> text=try again in")
+    assert re.fullmatch(
+        r"A refresh was asked for moments ago; try again in \d+ seconds?\.", notice.inner_text()
+    )
+    assert [e for e in errors if "Response Status Error" in e] == []
