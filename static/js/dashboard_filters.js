@@ -13,8 +13,10 @@
       if (range.value !== "custom") days.forEach(function (box) { box.value = ""; });
     });
     days.forEach(function (box) {
-      box.addEventListener("change", function () {
-        if (box.value) range.value = "custom";
+      ["input", "change"].forEach(function (type) {
+        box.addEventListener(type, function () {
+          if (box.value) range.value = "custom";
+        });
       });
     });
   }

@@ -58,6 +58,21 @@ def test_an_exec_reads_the_overview_and_follows_a_number_to_its_list(page, live_
     received_12m = page.locator("#tile-volume .figure-value").first.inner_text()
     assert int(received_12m.replace(",", "")) >= int(received_30.replace(",", ""))
 
+    # A typed day makes the period custom; choosing a preset again empties the days, so the
+    # URL never names a preset and days at once.
+    page.fill("input[name=since]", "2026-01-01")
+    assert page.locator("select[name=range]").input_value() == "custom"
+    page.fill("input[name=until]", "2026-01-31")
+    page.click("#dashboard-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"range=custom&since=2026-01-01&until=2026-01-31"))
+    page.select_option("select[name=range]", "90d")
+    assert page.locator("input[name=since]").input_value() == ""
+    assert page.locator("input[name=until]").input_value() == ""
+    page.click("#dashboard-filters button[type=submit]")
+    page.wait_for_url(re.compile(r"range=90d"))
+    assert not re.search(r"(since|until)=\d", page.url), page.url
+    page.wait_for_selector("#tile-volume canvas[data-drawn=yes]")
+
     page.click("#tile-volume a.figure-value")
     page.wait_for_url(
         re.compile(r"/w/acme/feedback/\?status=not_spam&since=\d{4}-\d\d-\d\d&until=")
