@@ -13,12 +13,18 @@ of the three stamps (productops.stamps) that answer rests on, read before the ro
   planning.services.live for every rise).
 
 A poll that sends the lease's version answers 204 from the lease while all three tokens are
-current: two cache reads. Anything else (no lease, a token replaced or missing, the cache
-unreachable) takes the full way, which is always right: Redis stays a cache. A lease lasts no
-longer than the viewer's presence may go unstamped (PRESENCE_TOUCH), the auto-reveal countdown,
-or the browser session, so those still happen on time through the full way.
+current: one cache read (MGET) of the lease and the three stamps. The user stamp's name needs the
+user id, which only the lease holds; the process remembers which user each browser session's
+lease was for (`_users`, a hint: never trusted, only used to name the stamp to fetch in the same
+read), and when the hint is missing or the lease names another user, a second read fetches that
+user's stamp. The answer rests only on the lease and the stamps it names. Anything else (no
+lease, a token replaced or missing, the cache unreachable) takes the full way, which is always
+right: Redis stays a cache. A lease lasts no longer than the viewer's presence may go unstamped
+(PRESENCE_TOUCH), the auto-reveal countdown, or the browser session, so those still happen on
+time through the full way.
 """
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -66,21 +72,45 @@ def _names(session_key: str, user_id: int, session_id: int) -> list[str]:
     return [session_stamp(session_key), planning_stamp(session_id), user_stamp(user_id)]
 
 
+# session key -> the user id its last lease was for: a hint for holds() (see the docstring),
+# bounded; the oldest entry goes first. Only ever names a stamp to read, never vouches.
+_users: dict[str, int] = {}
+HINTS = 10_000
+
+
+def _remember(session_key: str, user_id: int) -> None:
+    if _users.get(session_key) == user_id:
+        return
+    _users[session_key] = user_id
+    if len(_users) > HINTS:
+        # Another thread may have taken the oldest first.
+        with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+            del _users[next(iter(_users))]
+
+
 def holds(request: HttpRequest, *, slug: str, session_id: int, seen: int) -> bool:
     """True when a lease says version `seen` is current for this browser session and viewer
-    and none of its stamps was replaced since. Never raises; False means: ask the database."""
+    and none of its stamps was replaced since. Never raises; False means: ask the database.
+
+    One cache round trip when this process knows the lease's user (the usual case), two when
+    it does not."""
     session_key = _session_key(request)
     if session_key is None:
         return False
-    try:
-        lease = caches[stamps.CACHE].get(lease_key(session_key, slug, session_id))
-    except Exception:  # the cache unreachable: the full way
-        return False
+    key = lease_key(session_key, slug, session_id)
+    hint = _users.get(session_key)
+    names = [session_stamp(session_key), planning_stamp(session_id)]
+    if hint is not None:
+        names.append(user_stamp(hint))
+    found = stamps.read([key, *names])  # {} when the cache cannot be reached
+    lease = found.get(key)
     if not isinstance(lease, Lease) or lease.version != seen:
         return False
-    names = _names(session_key, lease.user_id, session_id)
-    tokens = stamps.read(names)
-    return tuple(tokens.get(name) for name in names) == lease.tokens
+    if lease.user_id != hint:
+        names = _names(session_key, lease.user_id, session_id)
+        found |= stamps.read(names[2:])
+        _remember(session_key, lease.user_id)
+    return tuple(found.get(name) for name in names) == lease.tokens
 
 
 class Pending:
@@ -122,3 +152,4 @@ class Pending:
             )
         except Exception:  # the cache unreachable: the next poll takes the full way again
             return
+        _remember(self.session_key, self.user_id)

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "productops.edge.RefuseUnstorableText",
     # Outside CommonMiddleware: an unmatched /api/ path answers JSON, never the debug page.
     "productops.api_errors.ApiNotFoundAsJson",
+    # The unchanged planning poll (once a second per open room) answered from its lease in the
+    # cache, without the session, CSRF, auth, messages or URL resolving it does not need.
+    "planning.middleware.UnchangedPoll",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,7 +136,7 @@ REDIS_SOCKET_TIMEOUT_SECONDS = env_int("REDIS_SOCKET_TIMEOUT_SECONDS", 2)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "productops.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "productops"),
             "OPTIONS": {

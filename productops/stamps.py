@@ -18,6 +18,7 @@ kept answers live seconds, not minutes.
 
 import logging
 import secrets
+from typing import Any
 
 from django.core.cache import caches
 from django.db import transaction
@@ -36,8 +37,10 @@ def stamp_name(kind: str, key: object) -> str:
     return f"stamp:{kind}:{key}"
 
 
-def read(names: list[str]) -> dict[str, str]:
-    """The current token of each stamp that exists; {} when the cache cannot be reached."""
+def read(names: list[str]) -> dict[str, Any]:
+    """The current token of each stamp that exists; {} when the cache cannot be reached. One
+    round trip (MGET), so a keeper may read its kept answer in the same call (the planning
+    poll's lease does): any other name in `names` comes back with its cached value."""
     try:
         return caches[CACHE].get_many(names)
     except Exception:  # any cache failure: no tokens, so nothing kept is trusted

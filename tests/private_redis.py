@@ -60,7 +60,7 @@ def app_on(server: PrivateRedis, settings):
     settings.CACHES = {
         **settings.CACHES,
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "productops.cache.RedisCache",
             "LOCATION": server.url,
             "KEY_PREFIX": "private-redis",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

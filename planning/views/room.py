@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from planning import poll_lease
+from planning.middleware import seen_version
 from planning.models import (
     PlanningSession,
 )
@@ -156,18 +157,13 @@ class _SignIn(Exception):
 def session_poll(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
     """204 when the page's version is current, else the fragments.
 
-    An unchanged poll is answered from its lease in the cache when one holds (planning/
-    poll_lease.py: two cache reads, no query); otherwise the full way: the sign-in's session
-    row, then one statement for the user, membership, version and presence, after which a 204
-    grants the lease. The full way also stamps the viewer's presence (every few seconds, not
-    every poll) and performs an auto-reveal whose countdown ran out.
+    The full way: an unchanged poll that its lease in the cache vouches for never gets here
+    (planning.middleware.UnchangedPoll answers it: one cache read, no query). This reads the
+    sign-in's session row, then one statement for the user, membership, version and presence,
+    after which a 204 grants the lease. It also stamps the viewer's presence (every few
+    seconds, not every poll) and performs an auto-reveal whose countdown ran out.
     """
-    try:
-        seen = int(request.GET.get("v", ""))
-    except ValueError:
-        seen = 0
-    if poll_lease.holds(request, slug=slug, session_id=session_id, seen=seen):
-        return HttpResponse(status=204)
+    seen = seen_version(request)
     pending = poll_lease.Pending(request, slug=slug, session_id=session_id)
     try:
         state, vouched = _poll_state(request, pending, slug, session_id)

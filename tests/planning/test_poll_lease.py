@@ -5,14 +5,17 @@ password change, a removal, a deactivation, or with Redis down."""
 import re
 from pathlib import Path
 
+import redis
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from planning import poll_lease
+from planning.middleware import POLL_PATH
 from planning.models import AgendaItem, PlanningSession
 from planning.services import live
 from planning.services import participants as participant_services
@@ -191,3 +194,82 @@ def test_a_lease_earned_while_a_change_commits_does_not_outlive_the_commit(
         assert poll_lease.holds(request, slug="alpha", session_id=session.pk, seen=version)
     assert not poll_lease.holds(request, slug="alpha", session_id=session.pk, seen=version)
     assert client.get(url).status_code == 200
+
+
+def test_an_unchanged_poll_is_one_round_trip_to_the_cache(personas, private_redis, settings):
+    """The lease and its three stamps in one MGET, counted by the Redis server itself."""
+    with app_on(private_redis, settings):
+        _session, client, url = _leased(personas)
+        server = redis.Redis(port=private_redis.port)
+        server.config_resetstat()
+        assert _queries(client, url) == (204, 0)
+        assert _queries(client, url) == (204, 0)
+        calls = {
+            name.removeprefix("cmdstat_"): stats["calls"]
+            for name, stats in server.info("commandstats").items()
+            if name != "cmdstat_config|resetstat"
+        }
+        assert calls == {"mget": 2}
+
+
+def test_a_lease_granted_by_another_process_holds_and_ends_as_ever(personas):
+    """This process remembers which user a browser session's lease is for only to name the
+    user's stamp in the same read: a lease it knows nothing of (granted by another worker),
+    or a hint naming someone else, is checked against the stamps of the lease's own user."""
+    _session, client, url = _leased(personas, "pm")
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    poll_lease._users.pop(key)  # as in a worker that did not grant it
+    assert _queries(client, url) == (204, 0)
+    poll_lease._users[key] = personas["exec"].user.pk  # a hint naming another user
+    assert _queries(client, url) == (204, 0)
+    poll_lease._users[key] = personas["exec"].user.pk
+    platform.membership_change_role(
+        actor=personas["admin"].actor, membership=personas["pm"].membership, role=Role.EXEC
+    )
+    assert _queries(client, url) == (204, 1)  # the full way: its own user's stamp was replaced
+
+
+def test_the_leased_204_is_the_full_ways_204(personas):
+    session, client, url = _leased(personas)
+    lease = poll_lease.lease_key(
+        client.cookies[settings.SESSION_COOKIE_NAME].value, "alpha", session.pk
+    )
+    caches["default"].delete(lease)
+    full = client.get(url)
+    leased = client.get(url)
+    assert full.status_code == leased.status_code == 204
+    assert leased.content == full.content == b""
+    without_date = {name: value for name, value in full.headers.items() if name != "Expires"}
+    assert {n: v for n, v in leased.headers.items() if n != "Expires"} == without_date
+    assert "no-store" in leased["Cache-Control"] and "Expires" in leased.headers
+
+
+def test_a_leased_poll_still_checks_the_host_and_the_method(personas):
+    _session, client, url = _leased(personas)
+    assert client.get(url, headers={"host": "elsewhere.example"}).status_code == 400
+    assert client.head(url).status_code == 405  # the view's require_GET
+    assert _queries(client, url) == (204, 0)
+
+
+def test_the_middlewares_poll_path_is_the_url_confs():
+    for slug, session_id in [("alpha", 1), ("a-b_c9", 1234567)]:
+        path = reverse("planning_poll", args=[slug, session_id])
+        match = POLL_PATH.fullmatch(path)
+        assert match and match["slug"] == slug and int(match["session_id"]) == session_id
+        assert resolve(path).url_name == "planning_poll"
+    for path in [
+        "/w/alpha/planning/1/poll/x/",
+        "/w/alpha/planning/x/poll/",
+        "/w/al.pha/planning/1/poll/",
+        "/w/alpha/planning/1/poll",
+        "/x/w/alpha/planning/1/poll/",
+    ]:
+        assert POLL_PATH.fullmatch(path) is None
+        assert _view_name(path) != "planning_poll"
+
+
+def _view_name(path: str) -> str | None:
+    try:
+        return resolve(path).url_name
+    except Resolver404:
+        return None
