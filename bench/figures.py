@@ -24,25 +24,26 @@ class Figure:
 
 def median_ms(action: Callable[[], object], *, repeat: int = 15, warmup: int = 3) -> float:
     """The median wall time of `action` in milliseconds, after warm-up runs."""
-    for _ in range(warmup):
-        action()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+    return _median_ms(action, time.perf_counter, repeat=repeat, warmup=warmup)
 
 
 def median_cpu_ms(action: Callable[[], object], *, repeat: int = 15, warmup: int = 3) -> float:
     """The median CPU time of this process spent in `action`, in milliseconds, after warm-up
     runs: what a request costs the server's cores, without the time it waits for Postgres or
     Redis (which a loaded machine stretches many times over)."""
+    return _median_ms(action, time.process_time, repeat=repeat, warmup=warmup)
+
+
+def _median_ms(
+    action: Callable[[], object], clock: Callable[[], float], *, repeat: int, warmup: int
+) -> float:
+    """`action` run `warmup` times unmeasured, then `repeat` times timed by `clock` (seconds):
+    the median of those times, in milliseconds."""
     for _ in range(warmup):
         action()
     samples = []
     for _ in range(repeat):
-        started = time.process_time()
+        started = clock()
         action()
-        samples.append((time.process_time() - started) * 1000)
+        samples.append((clock() - started) * 1000)
     return statistics.median(samples)
