@@ -1,6 +1,6 @@
 """The inbox's bulk bar: one action over the selected items, and the undo its note offers."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -70,63 +70,64 @@ def _bulk_answer(request: WorkspaceRequest, report: dict, status: int) -> HttpRe
     return render(request, f"{TEMPLATE}#bulk_report", context, status=status)
 
 
-@require_POST
-@member_required(Capability.TRIAGE_FEEDBACK)
-def bulk(request: WorkspaceRequest) -> HttpResponse:
-    """One action over the selection; items someone changed meanwhile are skipped and named."""
-    form = BulkForm(request.POST)
+def _bulk_run(
+    request: WorkspaceRequest, form: BulkForm | BulkRevertForm, run: Callable[[dict], dict]
+) -> HttpResponse:
+    """The bulk bar's answer to `form`: `run(cleaned_data)` does the work and gives the report's
+    entries (label, updated, skipped, and for an action its name and the items before it); an
+    invalid form or a ValidationError from `run` answers 400 with the problems as the error."""
     report: dict = {"error": None, "updated": [], "skipped": []}
     status = 200
     if not form.is_valid():
         report["error"] = form_problems(form)
         status = 400
     else:
-        action = form.cleaned_data["action"]
-        before = {}
-        if request.htmx and (action in BULK_FIELDS or action == "tag"):
-            ids = list(form.cleaned_data["items"])
-            before = {i.pk: i for i in selectors.items(workspace=request.workspace, item_ids=ids)}
         try:
-            result = triage_bulk.feedback_bulk_action(
-                actor=request.actor,
-                versions=form.cleaned_data["items"],
-                action=action,
-                value=form.action_value(),
-                importance=form.cleaned_data["importance"],
-            )
+            report.update(run(form.cleaned_data))
         except ValidationError as error:
             report["error"] = " ".join(error.messages)
             status = 400
-        else:
-            label = dict(triage_bulk.BULK_ACTIONS)[action]
-            report.update(
-                label=label,
-                action=action,
-                before=before,
-                updated=result.updated,
-                skipped=result.skipped,
-            )
     return _bulk_answer(request, report, status)
+
+
+@require_POST
+@member_required(Capability.TRIAGE_FEEDBACK)
+def bulk(request: WorkspaceRequest) -> HttpResponse:
+    """One action over the selection; items someone changed meanwhile are skipped and named."""
+    form = BulkForm(request.POST)
+
+    def run(data: dict) -> dict:
+        action = data["action"]
+        before = {}
+        if request.htmx and (action in BULK_FIELDS or action == "tag"):
+            ids = list(data["items"])
+            before = {i.pk: i for i in selectors.items(workspace=request.workspace, item_ids=ids)}
+        result = triage_bulk.feedback_bulk_action(
+            actor=request.actor,
+            versions=data["items"],
+            action=action,
+            value=form.action_value(),
+            importance=data["importance"],
+        )
+        label = dict(triage_bulk.BULK_ACTIONS)[action]
+        return {
+            "label": label,
+            "action": action,
+            "before": before,
+            "updated": result.updated,
+            "skipped": result.skipped,
+        }
+
+    return _bulk_run(request, form, run)
 
 
 @require_POST
 @member_required(Capability.TRIAGE_FEEDBACK)
 def bulk_undo(request: WorkspaceRequest) -> HttpResponse:
     """Puts the items of a bulk action back as they were; items changed since are skipped."""
-    form = BulkRevertForm(request.POST)
-    report: dict = {"error": None, "updated": [], "skipped": []}
-    status = 200
-    if not form.is_valid():
-        report["error"] = form_problems(form)
-        status = 400
-    else:
-        try:
-            result = triage_bulk.feedback_bulk_revert(
-                actor=request.actor, reverts=form.cleaned_data["revert"]
-            )
-        except ValidationError as error:
-            report["error"] = " ".join(error.messages)
-            status = 400
-        else:
-            report.update(label="Undone", updated=result.updated, skipped=result.skipped)
-    return _bulk_answer(request, report, status)
+
+    def run(data: dict) -> dict:
+        result = triage_bulk.feedback_bulk_revert(actor=request.actor, reverts=data["revert"])
+        return {"label": "Undone", "updated": result.updated, "skipped": result.skipped}
+
+    return _bulk_run(request, BulkRevertForm(request.POST), run)
