@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from dashboards import selectors
+from dashboards import api_figures, selectors
 from dashboards.filters import PRESETS, DashboardFilterForm
 from dashboards.selectors import as_of
 from productops import clock
@@ -40,7 +40,27 @@ class FigureOut(serializers.Serializer):
     # DRF's metaclass takes declared fields out of the class, so this does not replace
     # Field.label, as the stubs believe.
     label = serializers.CharField()  # type: ignore[assignment]
-    value = serializers.JSONField(help_text="A number, text, or null")
+    value = serializers.FloatField(
+        allow_null=True,
+        help_text="A number rounded to its unit's precision (count 0 decimals, hours, days "
+        "and percent 1, money 2); null when there is none",
+    )
+    unit = serializers.ChoiceField(choices=api_figures.UNITS)
+    currency = serializers.CharField(
+        allow_null=True, help_text="The ISO 4217 code of a money figure; else null"
+    )
+    share = serializers.FloatField(
+        allow_null=True,
+        help_text="For a count the page shows as a share of a whole: that share in percent "
+        "(0-100, rounded as the page shows it); else null",
+    )
+    bound = serializers.ChoiceField(
+        choices=["at_most", "over"],
+        allow_null=True,
+        help_text="The median time to triage is known to a bucket: `value` is the bucket's "
+        "edge in hours, at most or over it; else null",
+    )
+    display = serializers.CharField(help_text="The text the page shows")
 
 
 class PeriodOut(serializers.Serializer):
@@ -57,7 +77,14 @@ class MetricOut(serializers.Serializer):
     freshness = FreshnessOut()
     figures = FigureOut(many=True)
     columns = serializers.ListField(child=serializers.CharField())
-    rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
+    column_units = serializers.ListField(
+        child=serializers.ChoiceField(choices=api_figures.UNITS, allow_null=True),
+        help_text="Each column's unit, as a figure's; null for a text column",
+    )
+    rows = serializers.ListField(
+        child=serializers.ListField(child=serializers.JSONField()),
+        help_text="Cells in a column with a unit are numbers or null; text cells are text",
+    )
 
 
 class MetricIndexOut(serializers.Serializer):
@@ -108,7 +135,19 @@ class MetricDetail(WorkspaceAPIView):
         workspace = self.workspace
         filters = _filters(request, workspace)
         found = selectors.tile(workspace=workspace, name=tile, filters=filters)
-        body = found.as_json() | {
+        column_units, rows = api_figures.typed_table(found)
+        body = {
+            "tile": found.name,
+            "title": found.title,
+            "covers": found.covers,
+            "summary": found.summary,
+            "figures": [
+                api_figures.typed_figure(tile, figure, workspace.currency)
+                for figure in found.figures
+            ],
+            "columns": found.columns,
+            "column_units": column_units,
+            "rows": rows,
             "period": {"since": filters.since.isoformat(), "until": filters.until.isoformat()},
             "freshness": as_of.freshness(workspace=workspace).as_json(),
         }

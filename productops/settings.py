@@ -291,6 +291,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionOutcomeEnum": "planning.models.DecisionOutcome",
         "ActionItemStatusEnum": "planning.models.ActionStatus",
         "ImportJobStatusEnum": "productops.models.ImportJob.Status",
+        "MetricUnitEnum": "dashboards.api_figures.UNITS",
+        "UnitEnum": "planning.models.CapacityUnit",  # its name before metrics had a unit
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1/w/\{slug\}",
 }
