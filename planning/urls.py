@@ -6,6 +6,7 @@ from planning.views import capacity, retro, room, room_actions, scoring, session
 
 urlpatterns = [
     path("", sessions.session_list, name="planning_list"),
+    path("decisions/", sessions.decision_list, name="planning_decisions"),
     path("decisions/board/", sessions.board_decisions, name="planning_board_decisions"),
     path("new/", sessions.session_create, name="planning_create"),
     path("<int:session_id>/", room.session_room, name="planning_session"),

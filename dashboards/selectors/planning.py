@@ -38,6 +38,21 @@ def _index(quarter: date) -> int:
     return quarter.year * 4 + (quarter.month - 1) // 3
 
 
+def _quarter_end(quarter: date) -> date:
+    return _from_index(_index(quarter) + 1) - timedelta(days=1)
+
+
+def _committed(workspace: Workspace, first: date, last: date) -> str:
+    """The decisions page's commit decisions of the quarters `first` to `last`: the rows the
+    planning rollup's `committed` counts."""
+    query = {
+        "outcome": "commit",
+        "since": first.isoformat(),
+        "until": _quarter_end(last).isoformat(),
+    }
+    return link_to("planning_decisions", workspace, urlencode(query))
+
+
 @dataclass(frozen=True)
 class _Quarter:
     decided: int = 0
@@ -76,8 +91,6 @@ def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     committed = sum(q.committed for q in shown)
     backed = sum(q.with_demand for q in shown)
     currency = workspace.currency
-    # No page lists decisions (the planning board's decisions URL is a fragment of badges), so
-    # the committed numbers link nowhere; what shipped this quarter is the ideas list's.
     this_quarter = _quarter_of(clock.workspace_today(workspace))
     shipped = link_to(
         "idea_list",
@@ -106,7 +119,12 @@ def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             f"{format_money(this.shipped_revenue, currency)} a year."
         ),
         figures=[
-            Figure("Committed backed by demand", backed, _share(backed, committed)),
+            Figure(
+                "Committed backed by demand",
+                backed,
+                _share(backed, committed),
+                _committed(workspace, quarters[0], quarters[-1]),
+            ),
             Figure(
                 "Revenue of customers whose asks shipped this quarter",
                 this.shipped_revenue,
@@ -139,6 +157,8 @@ def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             ]
             for q, r in zip(quarters, shown, strict=True)
         ],
+        row_links=[_committed(workspace, q, q) for q in quarters],
+        link_column=2,
         chart={
             "type": "bar",
             "labels": [_quarter_name(q) for q in quarters],
@@ -167,7 +187,12 @@ def predictability(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             f"({_share(shipped, committed)})."
         ),
         figures=[
-            Figure("Committed", committed, f"{committed}"),
+            Figure(
+                "Committed",
+                committed,
+                f"{committed}",
+                _committed(workspace, quarters[0], quarters[-1]),
+            ),
             Figure("Shipped of them", shipped, f"{shipped}"),
             Figure("Shipped share", _share(shipped, committed), _share(shipped, committed)),
         ],
@@ -182,6 +207,8 @@ def predictability(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             ]
             for q, r in zip(quarters, shown, strict=True)
         ],
+        row_links=[_committed(workspace, q, q) for q in quarters],
+        link_column=3,
         chart={
             "type": "bar",
             "labels": [_quarter_name(q) for q in quarters],

@@ -4,9 +4,11 @@ latest decision, the public roadmap's planned period, who gets the summary email
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 
 from feedback.models import Idea
@@ -21,6 +23,7 @@ from planning.models import (
 )
 from planning.selectors.sessions import agenda, session_capacity, session_scoring_model
 from planning.selectors.votes import FieldResult, results_of, revealed_votes
+from productops import clock
 from productops.models import Workspace
 
 
@@ -159,3 +162,43 @@ def summary_recipients(*, session: PlanningSession) -> list[Participant]:
         .filter(Q(user__is_active=True))
         .order_by("user__email")
     )
+
+
+@dataclass
+class DecisionList:
+    total: int  # every decision the filters select
+    rows: Sequence[Decision]  # the latest LIST_LIMIT of them, newest first
+
+
+LIST_LIMIT = 500
+
+
+def decision_list(
+    *,
+    workspace: Workspace,
+    outcome: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> DecisionList:
+    """Decisions of the workspace, newest first, for the decisions page (what the dashboards'
+    committed counts open). A decision's day is its session's period start, else the
+    workspace's day it was made on: the day the dashboards' planning rollup counts it by.
+    `since`/`until` include both days. Two queries at any size."""
+    queryset = Decision.objects.filter(workspace=workspace).annotate(
+        day=Coalesce(
+            F("session__period_start"), TruncDate("decided_at", tzinfo=clock.zone(workspace))
+        )
+    )
+    if outcome:
+        queryset = queryset.filter(outcome=outcome)
+    if since:
+        queryset = queryset.filter(day__gte=since)
+    if until:
+        queryset = queryset.filter(day__lte=until)
+    rows = list(
+        queryset.select_related("session", "idea", "decided_by").order_by("-day", "-id")[
+            :LIST_LIMIT
+        ]
+    )
+    total = len(rows) if len(rows) < LIST_LIMIT else queryset.count()
+    return DecisionList(total=total, rows=rows)

@@ -18,6 +18,7 @@ from planning.forms.sessions import (
     SessionForm,
 )
 from planning.models import (
+    DecisionOutcome,
     PlanningSession,
     SessionKind,
     SessionState,
@@ -32,6 +33,7 @@ from planning.services import summary as summary_services
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.forms import add_service_errors
+from productops.validation import FILTER_DAY, Choice
 
 
 def session_of(request: WorkspaceRequest, session_id: int) -> PlanningSession:
@@ -237,3 +239,28 @@ def board_decisions(request: WorkspaceRequest) -> HttpResponse:
         workspace=request.workspace, idea_ids=_idea_ids(request)
     )
     return render(request, "planning/_board_decisions.html", {"decisions": found.values()})
+
+
+DECISION_OUTCOME = Choice(tuple(DecisionOutcome.values))
+
+
+@require_GET
+@member_required(Capability.VIEW_PLANNING)
+def decision_list(request: WorkspaceRequest) -> HttpResponse:
+    """Decisions, newest first, filtered by `outcome` and the days `since`/`until` (both
+    included; a decision's day is its session's period start, else the day it was made). A
+    bad value is a 400 naming it. The dashboards' committed counts link here."""
+    params = request.GET
+    outcome = DECISION_OUTCOME.query(params, "outcome", default="")
+    since = FILTER_DAY.query(params, "since")
+    until = FILTER_DAY.query(params, "until")
+    found = decision_selectors.decision_list(
+        workspace=request.workspace, outcome=outcome, since=since, until=until
+    )
+    context = {
+        "found": found,
+        "outcome": DecisionOutcome(outcome).label if outcome else "",
+        "since": since,
+        "until": until,
+    }
+    return render(request, "planning/decisions.html", context)

@@ -46,6 +46,7 @@ MATRIX: dict[str, list[Check]] = {
     "planning_announce": [Check("GET", roles_page(200, *OPS))],
     "planning_idea_history": [Check("GET", page())],
     "planning_board_decisions": [Check("GET", page())],
+    "planning_decisions": [Check("GET", page())],
     "api_planning_session_list": [
         Check("GET", api()),
         Check("POST", roles_api(201, *OPS), {"kind": "estimation", "title": "Sprint 9"}),
