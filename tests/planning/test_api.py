@@ -103,6 +103,13 @@ def test_the_schema_describes_the_planning_endpoints(client, db):
 
 
 def _count(client, url: str, status: int = 200, **headers) -> int:
+    """The queries of a GET once the member's sign-in is kept in the cache (as count_queries
+    in tests/conftest.py counts): after one uncounted GET of the same URL."""
+    client.get(url, **headers)
+    return _counted(client, url, status, **headers)
+
+
+def _counted(client, url: str, status: int = 200, **headers) -> int:
     with CaptureQueriesContext(connection) as captured:
         answer = client.get(url, **headers)
     assert answer.status_code == status, answer.content[:300]
@@ -111,23 +118,24 @@ def _count(client, url: str, status: int = 200, **headers) -> int:
 
 def _unkept(client, url: str) -> int:
     """The queries of a room answer that renders every part (none kept from before)."""
+    client.get(url)
     room_parts.forget()
-    return _count(client, url)
+    return _counted(client, url)
 
 
-def test_the_unchanged_poll_answers_204_in_two_queries(personas):
+def test_the_unchanged_poll_answers_204_in_at_most_two_queries(personas):
     session = running_session(personas)
     client = signed_in(personas["exec"])
     url = reverse("planning_poll", args=["alpha", session.pk])
     client.get(url + "?v=0")  # stamps presence
     session.refresh_from_db()
-    # The full way (no lease yet): the sign-in's session row, then one statement for the user
-    # (verified against the session), membership, version and presence. Later polls answer
-    # from the lease this one grants, with none (tests/planning/test_poll_lease.py).
+    # The full way (no lease yet; the issue allows two): the sign-in comes from its copy in the
+    # cache (productops.signed_in), then one statement for the version and presence. Later
+    # polls answer from the lease this one grants, with none (tests/planning/test_poll_lease.py).
     with CaptureQueriesContext(connection) as captured:
         answer = client.get(f"{url}?v={session.version}")
     assert answer.status_code == 204
-    assert len(captured) == 2, [q["sql"][:80] for q in captured]
+    assert len(captured) == 1, [q["sql"][:80] for q in captured]
 
 
 def test_a_poll_after_the_password_changed_is_signed_out_not_answered(personas):
@@ -228,8 +236,10 @@ def test_the_summary_csv_decisions_votes_and_idea_fragments_cost_the_same_as_row
 
     def costs() -> tuple[int, ...]:
         ideas = AgendaItem.objects.filter(session=session).values_list("idea_id", flat=True)
+        export = reverse("planning_export", args=["alpha", session.pk])
+        b"".join(client.get(export).streaming_content)  # the sign-in kept, as _count does
         with CaptureQueriesContext(connection) as captured:
-            answer = client.get(reverse("planning_export", args=["alpha", session.pk]))
+            answer = client.get(export)
             assert b"".join(answer.streaming_content).count(b"\n") >= 2
         return (
             _count(client, reverse("planning_summary", args=["alpha", session.pk])),
