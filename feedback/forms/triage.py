@@ -8,15 +8,25 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from feedback.models import (
+    FeedbackItem,
+    Idea,
     Importance,
     Priority,
     Sentiment,
     Status,
 )
-from feedback.selectors.triage import ALL, NOT_SPAM, SORTS, InboxFilters
+from feedback.selectors.triage import (
+    ALL,
+    NOT_SPAM,
+    SORTS,
+    InboxFilters,
+    idea_or_none,
+    item_or_none,
+)
 from feedback.services import triage as services
 from feedback.services import triage_bulk
 from productops.access import Actor
+from productops.models import Workspace
 from productops.validation import FILTER_DAY, ID
 
 STATUS_TABS = [*Status.choices, (ALL, "All")]
@@ -160,12 +170,37 @@ class ItemUpdateForm(forms.Form):
         return changes
 
 
+CHOOSE_ORIGINAL = "Choose the original item."
+
+
 class MergeForm(forms.Form):
+    """Merge the item (at `version`) into `original`: cleaned_data["original"] is that
+    FeedbackItem of `workspace`. Errors: no usable id, "Choose the original item."; an id not
+    in the workspace, "No such item in this workspace."."""
+
     version = forms.IntegerField(min_value=1)
-    original = forms.IntegerField(min_value=1)
+    original = forms.IntegerField(
+        min_value=1,
+        error_messages={k: CHOOSE_ORIGINAL for k in ("required", "invalid", "min_value")},
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_original(self) -> FeedbackItem:
+        found = item_or_none(workspace=self.workspace, item_id=self.cleaned_data["original"])
+        if found is None:
+            raise ValidationError("No such item in this workspace.")
+        return found
 
 
 class LinkForm(forms.Form):
+    """Link the item (at `version`) to an idea: cleaned_data["idea"] is that Idea of `workspace`
+    or None, and then `title` names a new idea. Errors: an idea id not in the workspace, "No
+    such idea in this workspace."; neither idea nor title, "Choose an idea or give a new idea a
+    title."."""
+
     version = forms.IntegerField(min_value=1)
     idea = forms.IntegerField(required=False, min_value=1)
     title = forms.CharField(required=False, max_length=200, label="New idea")
@@ -177,9 +212,24 @@ class LinkForm(forms.Form):
     )
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
 
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_idea(self) -> Idea | None:
+        idea_id = self.cleaned_data.get("idea")
+        if not idea_id:
+            return None
+        found = idea_or_none(workspace=self.workspace, idea_id=idea_id)
+        if found is None:
+            raise ValidationError("No such idea in this workspace.")
+        return found
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if "idea" in self.errors:
+            return data
         if not data.get("idea") and not (data.get("title") or "").strip():
             raise ValidationError("Choose an idea or give a new idea a title.")
         return data

@@ -2,6 +2,10 @@
 idea pickers, link and unlink. Each answers as the panel's other actions do (views.triage.done).
 """
 
+from collections.abc import Callable
+
+from django import forms
+from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,37 +30,52 @@ from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 
 
+def _write_answer[T](
+    request: WorkspaceRequest,
+    item_id: int,
+    write: Callable[[], T],
+    said: Callable[[T], str],
+    *,
+    form: forms.Form | None = None,
+    undo: str = "",
+    retry: dict | None = None,
+) -> HttpResponse:
+    """The panel's answer to one write. An invalid `form` answers 400 with its problems and
+    writes nothing; else `write()` runs through views.triage.panel_write (409 with `retry` on
+    a stale edit, 400 on a ValidationError), and done() shows `said(result)` as the toast with,
+    when `undo` names a URL, its undo at that URL for the result's pk (the result must then be
+    a saved model)."""
+    if form is not None and not form.is_valid():
+        return failed(request, item_id, form_problems(form), status=400)
+    made = panel_write(request, item_id, write, retry=retry)
+    if isinstance(made, HttpResponse):
+        return made
+    undo_url = ""
+    if undo:
+        assert isinstance(made, Model), "an undo needs the saved row's pk"
+        undo_url = reverse(undo, args=[request.workspace.slug, made.pk])
+    return done(request, item_id, said(made), undo_url=undo_url)
+
+
 @require_POST
 @member_required(Capability.TRIAGE_FEEDBACK)
 def item_merge(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     """Marks this item a duplicate of the posted original."""
     item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
-    form = MergeForm(request.POST)
-    if not form.is_valid():
-        return failed(request, item_id, "Choose the original item.", status=400)
-    original = selectors.item_or_none(
-        workspace=request.workspace, item_id=form.cleaned_data["original"]
-    )
-    if original is None:
-        return failed(request, item_id, "No such item in this workspace.", status=400)
-    merge = panel_write(
+    form = MergeForm(request.POST, workspace=request.workspace)
+    return _write_answer(
         request,
         item_id,
         lambda: triage_merges.feedback_merge(
             actor=request.actor,
-            original=original,
+            original=form.cleaned_data["original"],
             duplicate=item,
             expected_version=form.cleaned_data["version"],
         ),
+        lambda merge: f"Merged into #{merge.original_id}: {headline(merge.original)[:60]}",
+        form=form,
+        undo="feedback_merge_undo",
         retry={"original": request.POST.get("original")},
-    )
-    if isinstance(merge, HttpResponse):
-        return merge
-    return done(
-        request,
-        item_id,
-        f"Merged into #{merge.original_id}: {headline(merge.original)[:60]}",
-        undo_url=reverse("feedback_merge_undo", args=[request.workspace.slug, merge.pk]),
     )
 
 
@@ -64,15 +83,11 @@ def item_merge(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 @member_required(Capability.TRIAGE_FEEDBACK)
 def merge_undo(request: WorkspaceRequest, merge_id: int) -> HttpResponse:
     merge = selectors.merge(workspace=request.workspace, merge_id=merge_id)
-    refused = panel_write(
+    return _write_answer(
         request,
         merge.duplicate_id,
         lambda: triage_merges.feedback_unmerge(actor=request.actor, merge=merge),
-    )
-    if isinstance(refused, HttpResponse):
-        return refused
-    return done(
-        request, merge.duplicate_id, f"Merge undone: #{merge.duplicate_id} is its own item again."
+        lambda _: f"Merge undone: #{merge.duplicate_id} is its own item again.",
     )
 
 
@@ -107,38 +122,23 @@ def idea_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 @member_required(Capability.TRIAGE_FEEDBACK)
 def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
-    form = LinkForm(request.POST)
-    if not form.is_valid():
-        problems = form_problems(form)
-        return failed(request, item_id, problems, status=400)
-    idea = None
-    if form.cleaned_data.get("idea"):
-        idea = selectors.idea_or_none(
-            workspace=request.workspace, idea_id=form.cleaned_data["idea"]
-        )
-        if idea is None:
-            return failed(request, item_id, "No such idea in this workspace.", status=400)
-    link = panel_write(
+    form = LinkForm(request.POST, workspace=request.workspace)
+    return _write_answer(
         request,
         item_id,
         lambda: services.feedback_link_idea(
             actor=request.actor,
             item=item,
             expected_version=form.cleaned_data["version"],
-            idea=idea,
+            idea=form.cleaned_data["idea"],
             new_idea_title=form.cleaned_data.get("title") or "",
             importance=form.cleaned_data["importance"],
             note=form.cleaned_data.get("note") or "",
         ),
+        lambda link: f"Linked to idea: {link.idea.title[:60]}",
+        form=form,
+        undo="feedback_link_remove",
         retry={k: request.POST.get(k, "") for k in ("idea", "title", "importance", "note")},
-    )
-    if isinstance(link, HttpResponse):
-        return link
-    return done(
-        request,
-        item_id,
-        f"Linked to idea: {link.idea.title[:60]}",
-        undo_url=reverse("feedback_link_remove", args=[request.workspace.slug, link.pk]),
     )
 
 
@@ -146,9 +146,9 @@ def item_link(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 @member_required(Capability.TRIAGE_FEEDBACK)
 def link_remove(request: WorkspaceRequest, item_link_id: int) -> HttpResponse:
     link = selectors.idea_link(workspace=request.workspace, link_id=item_link_id)
-    refused = panel_write(
-        request, link.item_id, lambda: idea_services.idea_unlink(actor=request.actor, link=link)
+    return _write_answer(
+        request,
+        link.item_id,
+        lambda: idea_services.idea_unlink(actor=request.actor, link=link),
+        lambda _: f"Unlinked from idea: {link.idea.title[:60]}",
     )
-    if isinstance(refused, HttpResponse):
-        return refused
-    return done(request, link.item_id, f"Unlinked from idea: {link.idea.title[:60]}")

@@ -485,6 +485,30 @@ def test_linking_with_a_stale_version_is_refused(workspace_a, pm, ops_lead):
     assert not IdeaLink.objects.filter(item=item).exists()
 
 
+@pytest.mark.parametrize(
+    ("action", "fields", "said"),
+    [
+        ("merge", {"original": "x"}, "Choose the original item."),
+        ("merge", {"original": "theirs"}, "No such item in this workspace."),
+        ("merge", {"original": 987654321}, "No such item in this workspace."),
+        ("link", {"idea": "theirs"}, "No such idea in this workspace."),
+        ("link", {"idea": 987654321}, "No such idea in this workspace."),
+        ("link", {}, "Choose an idea or give a new idea a title."),
+    ],
+)
+def test_a_merge_or_link_to_what_the_workspace_lacks_is_refused_by_name(
+    workspace_a, workspace_b, pm, action, fields, said
+):
+    item = data.item(workspace_a, "Need SSO")
+    theirs = {"merge": data.item(workspace_b, "Theirs"), "link": data.idea(workspace_b, "Theirs")}
+    posted = {k: theirs[action].pk if v == "theirs" else v for k, v in fields.items()}
+    response = signed_in(pm).post(url(item, action), {"version": 1, **posted}, headers=HX)
+    assert response.status_code == 400
+    assert escape(said) in response.content.decode()
+    assert not IdeaLink.objects.filter(item=item).exists()
+    assert not FeedbackMerge.objects.filter(duplicate=item).exists()
+
+
 def test_the_idea_picker_finds_ideas_by_title(workspace_a, pm):
     item = data.item(workspace_a)
     data.idea(workspace_a, "Single sign-on")
