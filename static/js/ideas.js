@@ -1,48 +1,20 @@
-// The ideas board: drag a card to another column to change its status. Dropping sets the card's
-// own status <select> and fires "change", so the keyboard path (the select) and the mouse path
-// post the same htmx form with the card's expected version.
+// The ideas board: drag a card to another column to change its status (drag_move.js). Dropping
+// sets the card's own status <select> and fires "change", so the keyboard path (the select) and
+// the mouse path post the same htmx form with the card's expected version.
 (() => {
   "use strict";
 
-  let dragged = null;
   let refocus = null;
 
-  document.addEventListener("dragstart", (event) => {
-    const card = event.target instanceof Element ? event.target.closest(".board-card[draggable=true]") : null;
-    if (!card) return;
-    dragged = card;
-    card.classList.add("dragging");
-    event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", card.dataset.idea);
-  });
-
-  document.addEventListener("dragend", () => {
-    if (dragged) dragged.classList.remove("dragging");
-    dragged = null;
-    for (const column of document.querySelectorAll(".board-column.drop-target")) column.classList.remove("drop-target");
-  });
-
-  document.addEventListener("dragover", (event) => {
-    const column = event.target instanceof Element ? event.target.closest(".board-column") : null;
-    if (!column || !dragged) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = "move";
-    for (const other of document.querySelectorAll(".board-column.drop-target")) {
-      if (other !== column) other.classList.remove("drop-target");
-    }
-    column.classList.add("drop-target");
-  });
-
-  document.addEventListener("drop", (event) => {
-    const column = event.target instanceof Element ? event.target.closest(".board-column") : null;
-    if (!column || !dragged) return;
-    event.preventDefault();
-    const select = dragged.querySelector(".board-move select");
-    if (select && select.value !== column.dataset.status) {
-      select.value = column.dataset.status;
-      column.querySelector(".board-cards").appendChild(dragged); // show it moved at once
+  window.dragMove({
+    card: ".board-card[draggable=true]",
+    zone: ".board-column",
+    select: ".board-move select",
+    valueOf: (column) => column.dataset.status,
+    send: (select, card, column) => {
+      column.querySelector(".board-cards").appendChild(card); // show it moved at once
       select.dispatchEvent(new Event("change", { bubbles: true }));
-    }
+    },
   });
 
   // Keep keyboard focus on the card that moved once the board is redrawn.
