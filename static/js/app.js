@@ -138,6 +138,33 @@
     }
   });
 
+  // Any other failed answer (403, 404, 5xx) is a whole page, not a part to swap in; rather than
+  // fail silently, it is said above the page, in one alert that the next failure replaces.
+  function failureText(status) {
+    if (status === 403) return "You can't do that here: your role does not allow it.";
+    if (status === 404) return "That is no longer here. Reload the page to see what is.";
+    if (status >= 500) return `Something went wrong on our side (${status}). Try again in a moment.`;
+    return `The request was refused (${status}).`;
+  }
+
+  document.addEventListener("htmx:responseError", (event) => {
+    const status = event.detail.xhr.status;
+    const main = document.querySelector("main");
+    if (SHOWN_REFUSALS.has(status) || !main) return;
+    let box = document.getElementById("request-failure");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "request-failure";
+      box.className = "messages";
+      box.setAttribute("role", "alert");
+      main.prepend(box);
+    }
+    const message = document.createElement("div");
+    message.className = "message error";
+    message.textContent = failureText(status);
+    box.replaceChildren(message);
+  });
+
   // Capture phase, so the question comes before htmx or anything else acts on the submit.
   document.addEventListener("submit", (event) => {
     const form = event.target;

@@ -102,3 +102,25 @@ def test_a_second_refresh_within_a_minute_shows_when_to_try_again(page, live_ser
         r"A refresh was asked for moments ago; try again in \d+ seconds?\.", notice.inner_text()
     )
     assert [e for e in errors if "Response Status Error" in e] == []
+
+
+def test_a_refused_request_that_answers_a_whole_page_is_said_above_the_page(
+    page, live_server, acme
+):
+    # A 403 (here: an exec asking for a refresh only ops leads and admins may ask for) answers
+    # a whole page, which is not swapped into a part: it failed without a word.
+    sign_in(page, live_server, "exec@acme.test")
+    page.goto(f"{live_server.url}/w/acme/dashboards/")
+    page.wait_for_selector("#refresh-status")
+    assert page.locator("#refresh-status button").count() == 0
+
+    with page.expect_response(lambda r: r.url.endswith("/dashboards/refresh/")) as answer:
+        page.evaluate(
+            "htmx.ajax('POST', '/w/acme/dashboards/refresh/',"
+            " {source: document.body, target: '#refresh-status', swap: 'outerHTML'})"
+        )
+
+    assert answer.value.status == 403
+    alert = page.wait_for_selector("main #request-failure[role=alert] .message")
+    assert alert.inner_text() == "You can't do that here: your role does not allow it."
+    assert page.locator("#refresh-status").count() == 1  # the part stayed as it was
