@@ -2,7 +2,7 @@
 the filters as SQL, buckets, money, links and the filter choices."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -54,25 +54,6 @@ class Tile:
     def linked_rows(self) -> list[tuple[list[Any], str]]:
         links = self.row_links or [""] * len(self.rows)
         return list(zip(self.rows, links, strict=True))
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "tile": self.name,
-            "title": self.title,
-            "covers": self.covers,
-            "summary": self.summary,
-            "figures": [{"label": f.label, "value": _plain(f.value)} for f in self.figures],
-            "columns": self.columns,
-            "rows": [[_plain(v) for v in row] for row in self.rows],
-        }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
 
 
 def fetch_rows(sql: str, values: dict) -> list[tuple]:
