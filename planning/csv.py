@@ -107,6 +107,6 @@ def _name(user: User | None) -> str:
 def summary_download(*, session: PlanningSession, viewer: User) -> StreamingHttpResponse:
     filename = f"planning-session-{session.pk}.csv"
     if session.kind == SessionKind.RETROSPECTIVE:
-        summary = retro_selectors.summary(session=session, user=viewer)
+        summary = retro_selectors.retro_summary(session=session, user=viewer)
         return csv_download(filename, RETRO_HEADER, retro_rows(summary))
     return csv_download(filename, HEADER, rows(session))

@@ -215,7 +215,7 @@ class RetroSummary:
         return sum(1 for action in self.board.actions if action.status == ActionStatus.DONE)
 
 
-def summary(*, session: PlanningSession, user: User | None) -> RetroSummary:
+def retro_summary(*, session: PlanningSession, user: User | None) -> RetroSummary:
     """The retro's summary as `user` sees it (None: as nobody in particular, for the email, so
     no card is marked "yours"); a constant number of queries."""
     reviewed = (

@@ -38,7 +38,7 @@ def summary_email_of(*, session: PlanningSession) -> SummaryEmail:
     url = settings.SITE_URL + reverse("planning_summary", args=[session.workspace.slug, session.pk])
     summary: object
     if session.kind == SessionKind.RETROSPECTIVE:
-        summary = retro_selectors.summary(session=session, user=None)  # nobody's own
+        summary = retro_selectors.retro_summary(session=session, user=None)  # nobody's own
         stem = "planning/retro_summary_email"
     else:
         stem, summary = "planning/summary_email", decision_selectors.summary(session=session)

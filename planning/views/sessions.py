@@ -109,7 +109,7 @@ def session_summary(request: WorkspaceRequest, session_id: int) -> HttpResponse:
     }
     if session.kind == SessionKind.RETROSPECTIVE:
         # The board as the viewer sees it in the room: the same anonymity, the same phases.
-        retro = retro_selectors.summary(session=session, user=request.user)
+        retro = retro_selectors.retro_summary(session=session, user=request.user)
         return render(request, "planning/retro_summary.html", {**context, "summary": retro})
     summary = decision_selectors.summary(session=session)
     return render(request, "planning/summary.html", {**context, "summary": summary})
