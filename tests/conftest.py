@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from productops import demo
 from productops.access import Actor
 from productops.celery import app as celery_app
 from productops.models import Membership, Role, User, Workspace
@@ -310,3 +311,13 @@ def app_on_private_redis(private_redis, settings):
     """This process's cache and Celery publisher use the private Redis, as REDIS_URL would."""
     with app_on(private_redis, settings):
         yield private_redis
+
+
+@pytest.fixture
+def acme_demo():
+    """The demo workspace `acme` with every app's demo data, as `make run` seeds it (the test
+    says which database marker it runs under)."""
+    workspace = demo.seed_platform()
+    for _, seed in demo.seeders():
+        seed(workspace)
+    return workspace

@@ -7,11 +7,6 @@ import pytest
 from django.test import Client
 
 from dashboards import api_figures, refresh, selectors
-from dashboards.demo import seed_dashboards
-from feedback.demo import seed_feedback
-from feedback.demo_ideas import seed_ideas
-from inventory.demo import seed_inventory
-from productops import demo
 from productops.models import User
 from tests.conftest import signed_in
 from tests.dashboards.writes import Writer
@@ -66,17 +61,7 @@ def test_every_figure_of_every_tile_is_a_number_or_null_with_a_unit(admin, perio
         assert_typed(response.json())
 
 
-@pytest.fixture
-def acme():
-    workspace = demo.seed_platform()
-    seed_inventory(workspace)
-    seed_feedback(workspace)
-    seed_ideas(workspace)
-    seed_dashboards(workspace)
-    return workspace
-
-
-def test_the_demo_figures_read_as_a_bi_tool_needs_them(acme):
+def test_the_demo_figures_read_as_a_bi_tool_needs_them(acme_demo):
     # The trial's findings: hours and days without a unit, unrounded decimal strings, text
     # ("over 7 days", "0%"), counts where the page shows shares, '' beside integers in a column.
     client = Client()
@@ -97,7 +82,7 @@ def test_the_demo_figures_read_as_a_bi_tool_needs_them(acme):
     assert (median["value"], median["unit"], median["bound"]) == (168, "hours", "over")
     assert figure("triage", "Oldest waiting")["unit"] == "days"
     spend = figure("tools", "Spend per active seat")
-    assert spend["unit"] == "money" and spend["currency"] == acme.currency
+    assert spend["unit"] == "money" and spend["currency"] == acme_demo.currency
     assert spend["value"] == round(spend["value"], 2)
     shares = [figure("sentiment", s)["share"] for s in ("Positive", "Neutral", "Negative")]
     assert 99 <= sum(shares) <= 101

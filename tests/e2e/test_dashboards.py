@@ -5,27 +5,12 @@ import re
 
 import pytest
 
-from dashboards.demo import seed_dashboards
-from feedback.demo import seed_feedback
-from feedback.demo_ideas import seed_ideas
-from inventory.demo import seed_inventory
-from productops import demo
 from tests.e2e.conftest import assert_fits_phone, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def acme():
-    workspace = demo.seed_platform()
-    seed_inventory(workspace)
-    seed_feedback(workspace)
-    seed_ideas(workspace)
-    seed_dashboards(workspace)
-    return workspace
-
-
-def test_an_exec_reads_the_overview_and_follows_a_number_to_its_list(page, live_server, acme):
+def test_an_exec_reads_the_overview_and_follows_a_number_to_its_list(page, live_server, acme_demo):
     violations = []
     page.on(
         "console",
@@ -83,7 +68,7 @@ def test_an_exec_reads_the_overview_and_follows_a_number_to_its_list(page, live_
     assert page.evaluate("window.__csp || []") == []
 
 
-def test_a_second_refresh_within_a_minute_shows_when_to_try_again(page, live_server, acme):
+def test_a_second_refresh_within_a_minute_shows_when_to_try_again(page, live_server, acme_demo):
     # The 429 came with its notice and Retry-After, but htmx swaps no 4xx answer: nothing showed.
     errors = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
@@ -105,7 +90,7 @@ def test_a_second_refresh_within_a_minute_shows_when_to_try_again(page, live_ser
 
 
 def test_a_refused_request_that_answers_a_whole_page_is_said_above_the_page(
-    page, live_server, acme
+    page, live_server, acme_demo
 ):
     # A 403 (here: an exec asking for a refresh only ops leads and admins may ask for) answers
     # a whole page, which is not swapped into a part: it failed without a word.

@@ -8,7 +8,6 @@ import pytest
 from feedback.models import Account, Idea
 from inventory.models import Tool
 from planning.models import CapacityPlan, PlanningSession, SessionState
-from productops import demo
 from tests.e2e.conftest import PHONE_WIDTH, assert_fits_phone, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,21 +34,15 @@ KEY_COLUMNS = """() => {
 }"""
 
 
-@pytest.fixture
-def acme():
-    workspace = demo.seed_platform()
-    for _, seed in demo.seeders():
-        seed(workspace)
-    return workspace
-
-
-def _pages(acme) -> list[str]:
-    tool = Tool.objects.filter(workspace=acme).order_by("pk").first()
-    idea = Idea.objects.filter(workspace=acme, links__isnull=False).order_by("pk").first()
-    account = Account.objects.filter(workspace=acme, items__isnull=False).order_by("pk").first()
-    ended = PlanningSession.objects.filter(workspace=acme, state=SessionState.ENDED).first()
-    running = PlanningSession.objects.exclude(state=SessionState.ENDED).filter(workspace=acme)
-    plan = CapacityPlan.objects.filter(workspace=acme).first()
+def _pages(workspace) -> list[str]:
+    tool = Tool.objects.filter(workspace=workspace).order_by("pk").first()
+    idea = Idea.objects.filter(workspace=workspace, links__isnull=False).order_by("pk").first()
+    account = (
+        Account.objects.filter(workspace=workspace, items__isnull=False).order_by("pk").first()
+    )
+    ended = PlanningSession.objects.filter(workspace=workspace, state=SessionState.ENDED).first()
+    running = PlanningSession.objects.exclude(state=SessionState.ENDED).filter(workspace=workspace)
+    plan = CapacityPlan.objects.filter(workspace=workspace).first()
     pages = [
         "",
         "members/",
@@ -107,9 +100,9 @@ def _walk(page, live_server, email: str, paths: list[str], found: dict) -> None:
                 found["hidden"].append((email, path, key))
 
 
-def test_every_table_keeps_its_key_column_on_a_phone(browser, page, live_server, acme):
+def test_every_table_keeps_its_key_column_on_a_phone(browser, page, live_server, acme_demo):
     found = {"measured": 0, "hidden": [], "wide": []}
-    _walk(page, live_server, "admin@acme.test", _pages(acme), found)
+    _walk(page, live_server, "admin@acme.test", _pages(acme_demo), found)
     # What only a PM's and an exec's Home show: the ideas they own, the tiles with their numbers.
     for email in ("pm@acme.test", "exec@acme.test"):
         context = browser.new_context()
