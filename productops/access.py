@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
 from productops import clock, signed_in
-from productops.capabilities import Capability, role_has, scopes_grant
+from productops.capabilities import SCOPE_FOR, Capability, role_has, scopes_grant
 from productops.models import ApiToken, Membership, Role, User, Workspace
 
 
@@ -60,8 +60,20 @@ class Actor:
 
 
 def require(actor: Actor, capability: Capability) -> None:
-    if not actor.can(capability):
-        raise PermissionDenied(f"Your role cannot {capability.replace('_', ' ')}.")
+    """PermissionDenied naming why, unless the actor holds `capability`: the role lacks it, or
+    for an API token, no token may (a person's act: it needs a signed-in member) or the token's
+    scopes lack the one that grants it."""
+    if actor.can(capability):
+        return
+    what = capability.replace("_", " ")
+    if actor.token is None:
+        raise PermissionDenied(f"Your role cannot {what}.")
+    scope = SCOPE_FOR[capability]
+    if scope is None:
+        raise PermissionDenied(
+            f"An API token cannot {what}: that is a person's, so it needs a signed-in member."
+        )
+    raise PermissionDenied(f"This API token cannot {what}: that needs the {scope} scope.")
 
 
 def member_actor(*, user: User, slug: str) -> Actor:

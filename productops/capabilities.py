@@ -99,7 +99,8 @@ SCOPE_FOR: dict[Capability, TokenScope | None] = {
     Capability.KEEP_SAVED_VIEWS: None,
     Capability.VIEW_PLANNING: TokenScope.READ,
     Capability.RUN_PLANNING: TokenScope.WRITE,
-    Capability.JOIN_PLANNING: TokenScope.WRITE,
+    # Joining, marking ready and voting are a person's: a token would act as its creator.
+    Capability.JOIN_PLANNING: None,
     Capability.ADD_AGENDA_ITEMS: TokenScope.WRITE,
     Capability.TRACK_ACTION_ITEMS: TokenScope.WRITE,
     Capability.VIEW_DASHBOARDS: TokenScope.READ,

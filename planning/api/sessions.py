@@ -105,6 +105,7 @@ class DecisionOut(serializers.ModelSerializer):
             "estimate",
             "defer_until",
             "rationale",
+            "status_note",
             "decided_by",
             "decided_at",
             "announced_at",

@@ -336,8 +336,10 @@ class Decision(models.Model):
     """What the room decided about an agenda item. One per item: deciding again replaces it.
 
     For an idea, commit moves it to a planned status and reject to a declined one (through the
-    ideas services), and the message to the customers who asked waits here, previewed, until an
-    ops lead confirms it (`announced_at`), when feedback's loop closure sends it, once per person.
+    ideas services) unless it is in progress or shipped already, where it stays (`status_note`
+    says so, and no message is prepared); otherwise the message to the customers who asked
+    waits here, previewed, until an ops lead confirms it (`announced_at`), when feedback's loop
+    closure sends it, once per person.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
@@ -362,6 +364,9 @@ class Decision(models.Model):
     loop_closure = models.ForeignKey(
         "feedback.LoopClosure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Why the decision left its idea's status as it was (the idea was in progress or shipped
+    # already: a decision never moves an idea backwards); empty when it moved it or had none.
+    status_note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [

@@ -158,12 +158,33 @@ def renewals_before(*, workspace: Workspace, day: date) -> list[Contract]:
     )
 
 
+# The one rule of which ideas may go on an agenda: open or planned ones, not merged. An idea
+# in progress, shipped or declined is past the room's decision; the room's "Add to the agenda"
+# list (idea_choices) and the agenda service (agenda_refusal) both read it.
+AGENDA_STATUS_CATEGORIES: tuple[str, ...] = (StatusCategory.OPEN, StatusCategory.PLANNED)
+
+
+def agenda_refusal(idea: Idea) -> str | None:
+    """Why `idea` may not go on an agenda (a sentence for the user), or None when it may.
+
+    Reads idea.status (one query unless select_related)."""
+    if idea.merged_into_id:
+        return "This idea was merged into another; add that one."
+    if idea.status.category not in AGENDA_STATUS_CATEGORIES:
+        return (
+            f"This idea is {idea.status.get_category_display().lower()} already; "
+            "only open or planned ideas go on an agenda."
+        )
+    return None
+
+
 def idea_choices(*, workspace: Workspace, owner: User | None = None) -> list[Idea]:
-    """Open ideas to put on an agenda (a PM's own only, when `owner` is given)."""
+    """Ideas that may go on an agenda (AGENDA_STATUS_CATEGORIES, not merged), by title; a PM's
+    own only, when `owner` is given. At most 300."""
     queryset = Idea.objects.filter(
         workspace=workspace,
         merged_into__isnull=True,
-        status__category__in=[StatusCategory.OPEN, StatusCategory.PLANNED],
+        status__category__in=AGENDA_STATUS_CATEGORIES,
     )
     if owner is not None:
         queryset = queryset.filter(owner=owner)

@@ -15,6 +15,7 @@ from feedback.selectors import ideas as idea_selectors
 from inventory.models import Contract
 from planning import evidence as planning_evidence
 from planning.models import AgendaItem, AgendaKind, Decision, PlanningSession, SessionState, Vote
+from planning.selectors import sessions as selectors
 from planning.services import live
 from productops.access import Actor, require
 from productops.audit import audit
@@ -39,7 +40,8 @@ def agenda_add(
 ) -> AgendaItem:
     """Adds an idea, a tool contract up for renewal, or a free topic at the end of the agenda.
 
-    Ops leads and admins add anything; PMs add ideas they own.
+    Ops leads and admins add anything; PMs add ideas they own. An idea must be open or planned
+    and not merged (selectors.agenda_refusal); otherwise ValidationError({"idea": why}).
     """
     require(actor, Capability.ADD_AGENDA_ITEMS)
     session = live.locked(actor, session)
@@ -57,8 +59,9 @@ def agenda_add(
             raise ValidationError({"idea": "No such idea in this workspace."})
         if not organiser and idea.owner_id != getattr(actor.user, "pk", None):
             raise PermissionDenied("PMs add ideas they own.")
-        if idea.merged_into_id:
-            raise ValidationError({"idea": "This idea was merged into another; add that one."})
+        refusal = selectors.agenda_refusal(idea)
+        if refusal:
+            raise ValidationError({"idea": refusal})
         if AgendaItem.objects.filter(session=session, idea=idea).exists():
             raise ValidationError({"idea": "This idea is on the agenda already."})
         evidence = evidence_snapshot(

@@ -25,6 +25,9 @@ DECISION_CATEGORY: dict[str, str] = {
     DecisionOutcome.REJECT: StatusCategory.DECLINED,
 }
 
+# Statuses past any decision of the room: a decision never moves an idea backwards from these.
+AHEAD_OF_DECISIONS = (StatusCategory.IN_PROGRESS, StatusCategory.SHIPPED)
+
 
 def _status_for(workspace: Workspace, category: str) -> IdeaStatus | None:
     statuses = idea_selectors.statuses(workspace=workspace)
@@ -46,7 +49,9 @@ def decision_record(
 
     For an idea, commit moves it to a planned status and reject to a declined one through the
     ideas services, and prepares the message to the customers who asked, which waits for an
-    ops lead to confirm it. The same decision twice (a double click) changes nothing.
+    ops lead to confirm it. An idea in progress or shipped already keeps its status and gets no
+    message (a decision never moves an idea backwards); `Decision.status_note` says so.
+    The same decision twice (a double click) changes nothing.
     """
     session = live.locked(actor, session)
     decider = live.require_facilitator(actor, session)
@@ -76,9 +81,16 @@ def decision_record(
     }
     if existing and all(getattr(existing, k) == v for k, v in fields.items()):
         return existing
-    subject, message = "", ""
+    subject, message, status_note = "", "", ""
     category = DECISION_CATEGORY.get(outcome)
-    if item.idea_id and category:
+    idea = Idea.objects.select_related("status").get(pk=item.idea_id) if item.idea_id else None
+    if idea is not None and category and idea.status.category in AHEAD_OF_DECISIONS:
+        status_note = (
+            f"The idea is {idea.status.get_category_display().lower()} already; "
+            "its status stays and no message is prepared."
+        )
+        category = None
+    if idea is not None and category:
         subject, message = loop_closures.default_message(category)
     decision, _ = Decision.objects.update_or_create(
         item=item,
@@ -88,6 +100,7 @@ def decision_record(
             "decided_at": timezone.now(),
             "announce_subject": subject,
             "announce_message": message,
+            "status_note": status_note,
         },
         create_defaults={
             **fields,
@@ -97,17 +110,16 @@ def decision_record(
             "decided_by": decider,
             "announce_subject": subject,
             "announce_message": message,
+            "status_note": status_note,
         },
     )
-    if item.idea_id and category:
-        idea = Idea.objects.select_related("status").get(pk=item.idea_id)
-        if idea.status.category != category:
-            idea_services.idea_update(
-                actor=actor,
-                idea=idea,
-                expected_version=idea.version,
-                status=_status_for(session.workspace, category),
-            )
+    if idea is not None and category and idea.status.category != category:
+        idea_services.idea_update(
+            actor=actor,
+            idea=idea,
+            expected_version=idea.version,
+            status=_status_for(session.workspace, category),
+        )
     live.bump(session)
     live.mark_decisions(session)
     audit(

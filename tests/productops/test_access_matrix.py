@@ -181,8 +181,10 @@ TOKEN_PERSONAS = {"intake_token": "intake", "read_token": "read", "write_token":
 TOKEN_SCOPE = {
     ("api_feedback_list", "POST"): "intake",
     ("api_account_list", "POST"): "intake",
-    # A person's own votes are read with the scope that casts them.
-    ("api_planning_votes", "GET"): "write",
+    # Joining a session and one's own votes are a person's: no token (docs/API.md).
+    ("api_planning_join", "POST"): None,
+    ("api_planning_votes", "GET"): None,
+    ("api_planning_votes", "POST"): None,
     # Imports are the import capability's, which tokens hold with the write scope; but the job
     # url_values() makes is a members import, which no token may see or start.
     ("api_import_list", "GET"): "write",
