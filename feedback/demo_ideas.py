@@ -26,7 +26,7 @@ IDEAS: list[dict[str, Any]] = demo.load("feedback", "ideas")["ideas"]
 
 
 def seed_ideas(workspace: Workspace) -> list[Idea]:
-    """About 18 ideas across statuses, linked to the workspace's matching feedback."""
+    """About 23 ideas across statuses, linked to the workspace's matching feedback."""
     demo.refuse_production()
     with transaction.atomic():
         return _seed(workspace)

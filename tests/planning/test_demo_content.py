@@ -97,7 +97,16 @@ def test_the_sessions_are_built_as_the_file_says_in_the_workspace_year(acme):
         "Public API webhooks",
         "Invoices in local currency",
         "Calendar view",
+        "Salesforce integration",
+        "Export reports to CSV and Excel",
+        "Custom fields on records",
+        "Reliable autosave",
+        "Markdown tables and pasted images in the editor",
+        "Daily email digest",
+        "Two-way Jira sync",
+        "Scheduled dashboard emails",
     ]
+
     sprint = PlanningSession.objects.select_related("current_item__idea").get(
         title="Sprint 42 estimation"
     )
