@@ -52,7 +52,7 @@ def rows(session: PlanningSession):
                 if result.votes
             ),
             "; ".join(
-                f"{result.label} {result.display['spread']}"
+                f"{result.label} {result.display['range']}"
                 for result in row.results
                 if result.suggestion
             ),

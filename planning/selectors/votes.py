@@ -130,6 +130,8 @@ def results_of(
                 for k in ("median", "mode", "low", "high", "suggested")
             }
             display["spread"] = format(suggestion.spread.normalize(), "f")
+            # The votes' range as every page, email and CSV writes it ("300", en dash, "1200").
+            display["range"] = f"{display['low']}\u2013{display['high']}"
         results.append(
             FieldResult(
                 name=score_field.name,

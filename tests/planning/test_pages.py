@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.test import Client
 from django.urls import reverse
@@ -95,11 +96,18 @@ def test_the_summary_and_csv_show_revealed_votes_and_decisions(personas):
     vote_services.vote_cast(
         actor=personas["pm"].actor, session=session, item=item, values=rice(SECRET_REACH["pm"])
     )
+    vote_services.vote_cast(
+        actor=personas["exec"].actor, session=session, item=item, values=rice("900")
+    )
     vote_services.item_reveal(actor=personas["ops_lead"].actor, session=session)
     client = signed_in(personas["exec"])
-    assert SECRET_REACH["pm"] in client.get(_url("planning_summary", session)).content.decode()
+    page = client.get(_url("planning_summary", session)).content.decode()
+    assert SECRET_REACH["pm"] in page
     csv = b"".join(client.get(_url("planning_export", session)).streaming_content).decode()
     assert SECRET_REACH["pm"] in csv
+    # The spread reads the same on the page and in the CSV: the votes' range.
+    low, high = sorted([Decimal(SECRET_REACH["pm"]), Decimal(900)])
+    assert f"spread {low}\u2013{high}" in page and f"Reach {low}\u2013{high}" in csv
 
 
 def test_a_bad_session_form_answers_400_per_field(personas):
