@@ -17,6 +17,7 @@ from feedback.services import intake, processing, sources, triage, triage_bulk, 
 from inventory.models import Contract, Tool
 from inventory.services import contracts, tools
 from planning.models import AgendaItem, PlanningSession, SessionKind
+from planning.selectors.sessions import AGENDA_STATUS_CATEGORIES
 from planning.services import agenda as planning_agenda
 from planning.services import decisions as planning_decisions
 from planning.services import sessions as planning_services
@@ -125,8 +126,11 @@ class Writer:
 
     # Ideas
 
-    def _idea(self) -> Idea | None:
-        return Idea.objects.filter(workspace=self.workspace, merged_into=None).order_by("?").first()
+    def _idea(self, *, for_agenda: bool = False) -> Idea | None:
+        ideas = Idea.objects.filter(workspace=self.workspace, merged_into=None)
+        if for_agenda:  # a session starts with an idea that may go on an agenda
+            ideas = ideas.filter(status__category__in=AGENDA_STATUS_CATEGORIES)
+        return ideas.order_by("?").first()
 
     def idea(self) -> None:
         idea_services.idea_create(
@@ -187,7 +191,9 @@ class Writer:
         )
         if session is not None and self.rng.random() < 0.7:
             return session
-        idea = self._idea() or idea_services.idea_create(actor=self.actor, title="Seed idea")
+        idea = self._idea(for_agenda=True) or idea_services.idea_create(
+            actor=self.actor, title="Seed idea"
+        )
         start = clock.workspace_today(self.workspace) - timedelta(days=self.rng.randint(0, 400))
         session = planning_services.session_create(
             actor=self.actor,
