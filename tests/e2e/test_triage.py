@@ -15,6 +15,13 @@ from tests.feedback import triage_data as data
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def open_inbox_as_pm(page, live_server, width: int) -> None:
+    """Signs the PM in and opens the inbox in a window `width` pixels wide."""
+    sign_in(page, live_server, "pm@acme.test")
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+
+
 @pytest.fixture
 def inbox():
     acme = demo.seed_platform()
@@ -164,9 +171,7 @@ def test_the_inbox_shortcuts_dialog_opens_instead_of_the_shells(page, live_serve
 @pytest.mark.parametrize("width", [1440, 390])
 def test_undo_after_a_merge_puts_the_cursor_on_the_restored_item(page, live_server, inbox, width):
     first, second, third, fourth = inbox["items"]
-    sign_in(page, live_server, "pm@acme.test")
-    page.set_viewport_size({"width": width, "height": 844})
-    page.goto(f"{live_server.url}/w/acme/feedback/")
+    open_inbox_as_pm(page, live_server, width)
     for item in (first, second, third, fourth):
         page.keyboard.press("j")
         panel_shows(page, item)
@@ -210,9 +215,7 @@ def test_filters_sit_behind_one_button_and_their_chips_remove_them(page, live_se
     FeedbackItem.tags.through.objects.create(
         feedbackitem=first, tag=data.tag(first.workspace, "billing")
     )
-    sign_in(page, live_server, "pm@acme.test")
-    page.set_viewport_size({"width": width, "height": 844})
-    page.goto(f"{live_server.url}/w/acme/feedback/")
+    open_inbox_as_pm(page, live_server, width)
     assert page.locator("#inbox-q").is_visible()
     assert not page.locator("#inbox-filters select[name=tag]").is_visible()
     # The filters no longer fill a phone's first screen: the first item is on it.
@@ -434,9 +437,7 @@ def test_the_panel_shows_it_is_loading_while_the_next_item_is_on_its_way(
 @pytest.mark.parametrize("width", [1440, 390])
 def test_picker_results_show_under_their_field_in_view(page, live_server, inbox, width):
     first = inbox["items"][0]
-    sign_in(page, live_server, "pm@acme.test")
-    page.set_viewport_size({"width": width, "height": 844})
-    page.goto(f"{live_server.url}/w/acme/feedback/")
+    open_inbox_as_pm(page, live_server, width)
     page.keyboard.press("j")
     panel_shows(page, first)
     for key, results in (("d", "#dup-results"), ("l", "#idea-results")):
@@ -467,9 +468,7 @@ def test_the_list_and_a_picker_show_they_are_loading_while_their_answer_is_on_it
     page, live_server, inbox, width
 ):
     first = inbox["items"][0]
-    sign_in(page, live_server, "pm@acme.test")
-    page.set_viewport_size({"width": width, "height": 844})
-    page.goto(f"{live_server.url}/w/acme/feedback/")
+    open_inbox_as_pm(page, live_server, width)
     results = page.locator("#inbox-results")
     assert moving_bar(results) == "none"
 
@@ -544,9 +543,7 @@ def test_start_triage_opens_on_the_oldest_item_with_its_panel_already_there(
     page, live_server, inbox, width
 ):
     oldest = inbox["items"][3]
-    sign_in(page, live_server, "pm@acme.test")
-    page.set_viewport_size({"width": width, "height": 844})
-    page.goto(f"{live_server.url}/w/acme/feedback/")
+    open_inbox_as_pm(page, live_server, width)
     page.route("**/feedback/*/", lambda route: route.abort())  # no panel fetch may be needed
     page.click("#start-triage")
     page.wait_for_url("**start=1**")
@@ -617,9 +614,7 @@ def test_each_inbox_row_shows_everything_a_pm_triages_by_at_any_width(
     IdeaLink.objects.create(workspace=third.workspace, item=third, idea=inbox["idea"])
     pm = get_user_model().objects.get(email="pm@acme.test")
     FeedbackItem.objects.filter(pk=third.pk).update(assignee=pm)
-    sign_in(page, live_server, "pm@acme.test")
-    page.set_viewport_size({"width": width, "height": 844})
-    page.goto(f"{live_server.url}/w/acme/feedback/")
+    open_inbox_as_pm(page, live_server, width)
     row = page.locator(f"#item-{third.pk}")
     expect(row.locator("td.counts")).to_contain_text("↗1")
     expect(row.locator(".meta a")).to_have_text("Bigco")
