@@ -66,6 +66,8 @@ class Rollup:
     # {evidence} (ideas, categories),
     # {cube} and {cube_where} (the daily slices, from the daily feedback cube),
     # {daily_slices_in_months} (the monthly slices, from the daily ones).
+    # Each value fits its column as selected (money rounded to cents here): a column that
+    # rounded on the way in would store what verify's recount does not equal.
     fresh_sql: str
     stored_scope: str  # a condition on the stored row `r` selecting the scope
     # The family's own placeholders: (scoped, recount) -> {name: its SQL, made when used}.

@@ -72,7 +72,8 @@ TOOL_NOW = Rollup(
     fresh_sql=f"""
         SELECT t.workspace_id, t.id, t.name, t.category, t.team,
                (c.id IS NOT NULL AND c.decision <> 'cancel' AND t.status <> 'retired'),
-               {_ANNUAL} * {_RATE}, coalesce(c.seats_bought, 0), coalesce(c.seats_used, 0),
+               round({_ANNUAL} * {_RATE}, 2),
+               coalesce(c.seats_bought, 0), coalesce(c.seats_used, 0),
                c.renewal_date, c.renewal_date - c.notice_days, coalesce(c.decision, '')
           FROM inventory_tool t
           LEFT JOIN inventory_contract c ON c.tool_id = t.id AND c.is_current

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from feedback.intake_item import IntakeItem
@@ -74,11 +75,14 @@ class Writer:
     def process(self) -> None:
         processing.feedback_process_pending(workspace_id=self.workspace.pk)
 
+    def _pick[M: Model](self, rows: QuerySet[M]) -> M | None:
+        """One row chosen by the writer's seed (not the database's random order), so a seed
+        replays the same sequence of writes."""
+        ids = list(rows.order_by("pk").values_list("pk", flat=True))
+        return rows.get(pk=self.rng.choice(ids)) if ids else None
+
     def _item(self) -> FeedbackItem | None:
-        ids = list(
-            FeedbackItem.objects.filter(workspace=self.workspace).values_list("pk", flat=True)
-        )
-        return FeedbackItem.objects.get(pk=self.rng.choice(ids)) if ids else None
+        return self._pick(FeedbackItem.objects.filter(workspace=self.workspace))
 
     def triage(self) -> None:
         item = self._item()
@@ -114,11 +118,7 @@ class Writer:
             triage_merges.feedback_merge(actor=self.actor, original=original, duplicate=duplicate)
 
     def unmerge(self) -> None:
-        merge = (
-            FeedbackMerge.objects.filter(workspace=self.workspace, undone_at=None)
-            .order_by("?")
-            .first()
-        )
+        merge = self._pick(FeedbackMerge.objects.filter(workspace=self.workspace, undone_at=None))
         if merge is None:
             return
         with contextlib.suppress(ValidationError):
@@ -130,7 +130,7 @@ class Writer:
         ideas = Idea.objects.filter(workspace=self.workspace, merged_into=None)
         if for_agenda:  # a session starts with an idea that may go on an agenda
             ideas = ideas.filter(status__category__in=AGENDA_STATUS_CATEGORIES)
-        return ideas.order_by("?").first()
+        return self._pick(ideas)
 
     def idea(self) -> None:
         idea_services.idea_create(
@@ -147,7 +147,7 @@ class Writer:
             idea_services.idea_link(actor=self.actor, idea=idea, items=[item])
 
     def unlink(self) -> None:
-        link = IdeaLink.objects.filter(workspace=self.workspace).order_by("?").first()
+        link = self._pick(IdeaLink.objects.filter(workspace=self.workspace))
         if link is not None:
             idea_services.idea_unlink(actor=self.actor, link=link)
 
@@ -169,7 +169,7 @@ class Writer:
     # Accounts: a segment or revenue change recounts every day and idea that counts them
 
     def account_change(self) -> None:
-        account = Account.objects.filter(workspace=self.workspace).order_by("?").first()
+        account = self._pick(Account.objects.filter(workspace=self.workspace))
         if account is None:
             return
         rng = self.rng
@@ -184,10 +184,8 @@ class Writer:
     # Planning decisions (in sessions whose periods start in different quarters)
 
     def _session(self) -> PlanningSession:
-        session = (
+        session = self._pick(
             PlanningSession.objects.filter(workspace=self.workspace, state="running")
-            .order_by("?")
-            .first()
         )
         if session is not None and self.rng.random() < 0.7:
             return session
@@ -208,7 +206,8 @@ class Writer:
         planning_services.session_start(actor=self.actor, session=session)
         return session
 
-    def decide(self) -> None:
+    def decide(self, outcome: str | None = None) -> None:
+        """A decision on an idea (`outcome` or a random one) in a running session."""
         session = self._session()
         idea = self._idea()
         on_agenda = AgendaItem.objects.filter(session=session, idea=idea).first()
@@ -216,7 +215,7 @@ class Writer:
             item = on_agenda or planning_agenda.agenda_add(
                 actor=self.actor, session=session, idea=idea
             )
-            outcome = self.rng.choice(["commit", "commit", "reject", "defer"])
+            outcome = outcome or self.rng.choice(["commit", "commit", "reject", "defer"])
             planning_decisions.decision_record(
                 actor=self.actor,
                 session=PlanningSession.objects.get(pk=session.pk),
@@ -229,10 +228,8 @@ class Writer:
 
     def replan(self) -> None:
         """A running session's period moves: its decisions count in another quarter."""
-        session = (
+        session = self._pick(
             PlanningSession.objects.filter(workspace=self.workspace, state="running")
-            .order_by("?")
-            .first()
         )
         if session is None:
             return
@@ -274,7 +271,7 @@ class Writer:
         )
 
     def _tool(self) -> Tool | None:
-        return Tool.objects.filter(workspace=self.workspace).order_by("?").first()
+        return self._pick(Tool.objects.filter(workspace=self.workspace))
 
     def tool_change(self) -> None:
         tool = self._tool()
@@ -291,9 +288,7 @@ class Writer:
         )
 
     def contract_change(self) -> None:
-        contract = (
-            Contract.objects.filter(workspace=self.workspace, is_current=True).order_by("?").first()
-        )
+        contract = self._pick(Contract.objects.filter(workspace=self.workspace, is_current=True))
         if contract is None:
             return
         rng = self.rng
