@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.middleware.common import CommonMiddleware
+from django.utils.http import escape_leading_slashes
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -81,19 +83,38 @@ def exception_handler(exc, context):
 
 
 class ApiNotFoundAsJson:
-    """Every 404 under /api/ in the one error shape, DEBUG on or off.
+    """Every 404 under /api/ in the one error shape, DEBUG on or off, and no APPEND_SLASH
+    redirect there.
 
     A path no route matches (`/api/v1/w/acme/metrics/nosuch/`, `/api/nothing`) never reaches an
     API view, so DRF's handler cannot answer it; Django answers with handler404 (JSON under
     /api/ too) but, under DEBUG, with its HTML debug page instead. This sits outside
     CommonMiddleware, so it sees the answer after any APPEND_SLASH redirect was decided. An
     answer that is already JSON (an API view's own 404) passes untouched.
+
+    A path that only lacks its trailing slash (`.../ideas` for `.../ideas/`) would get
+    CommonMiddleware's 301, which drops a POST's body (and, under DEBUG, a POST raised instead),
+    and is not JSON: under /api/ it is answered here, before CommonMiddleware, with the JSON 404
+    naming the URL with the slash (`error.with_slash`), whatever the method. Pages keep the
+    redirect. The rule for "only lacks its slash" is CommonMiddleware's own.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.slash_rule = CommonMiddleware(get_response)
 
     def __call__(self, request):
+        if request.path.startswith("/api/") and self.slash_rule.should_redirect_with_slash(request):
+            with_slash = escape_leading_slashes(request.get_full_path(force_append_slash=True))
+            return JsonResponse(
+                error_body(
+                    404,
+                    "not_found",
+                    f"Not found: API paths end with a slash. Send this request to {with_slash}",
+                    with_slash=with_slash,
+                ),
+                status=404,
+            )
         response = self.get_response(request)
         if (
             response.status_code == 404

@@ -8,6 +8,7 @@ from django.contrib.staticfiles import finders
 from django.db import DatabaseError, transaction
 from django.test import Client
 
+from feedback.models import Tag
 from productops import api_urls, services
 from productops.audit import audit
 from productops.models import AuditEvent, Invitation, Membership, Role
@@ -234,6 +235,51 @@ def test_a_page_path_no_route_matches_still_gets_the_html_404(admin, settings):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_an_api_get_without_its_trailing_slash_gets_a_json_404_naming_the_url(
+    read_token, settings, debug
+):
+    # Django's APPEND_SLASH answered a 301 (an HTML body) to the slashed URL.
+    settings.DEBUG = debug
+
+    response = bearer(read_token[1]).get(f"{API}/members?limit=2")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "Location" not in response
+    error = response.json()["error"]
+    assert error["code"] == "not_found"
+    assert error["with_slash"] == f"{API}/members/?limit=2"
+    assert f"{API}/members/?limit=2" in error["message"]
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_an_api_post_without_its_trailing_slash_is_refused_not_redirected(admin, settings, debug):
+    # The 301 dropped the body (a client following it sent a GET); under DEBUG Django raised.
+    settings.DEBUG = debug
+    _, secret = services.token_create(actor=admin.actor, name="CRM", scopes=["write"])
+
+    response = bearer(secret).post(
+        f"{API}/tags", {"name": "Slashless"}, content_type="application/json"
+    )
+
+    assert response.status_code == 404
+    assert "Location" not in response
+    assert response.json()["error"]["with_slash"] == f"{API}/tags/"
+    assert not Tag.objects.filter(name="Slashless").exists()
+    created = bearer(secret).post(
+        f"{API}/tags/", {"name": "Slashless"}, content_type="application/json"
+    )
+    assert created.status_code == 201
+
+
+def test_a_page_without_its_trailing_slash_is_still_redirected(admin):
+    response = signed_in(admin).get("/w/alpha/ideas")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/w/alpha/ideas/"
 
 
 @pytest.mark.parametrize(
