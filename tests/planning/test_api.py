@@ -2,9 +2,7 @@
 
 from decimal import Decimal
 
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from planning.models import AgendaItem, Decision, PlanningSession
@@ -102,28 +100,14 @@ def test_the_schema_describes_the_planning_endpoints(client, db):
 # Query counts
 
 
-def _count(client, url: str, status: int = 200, **headers) -> int:
-    """The queries of a GET once the member's sign-in is kept in the cache (as count_queries
-    in tests/conftest.py counts): after one uncounted GET of the same URL."""
-    client.get(url, **headers)
-    return _counted(client, url, status, **headers)
-
-
-def _counted(client, url: str, status: int = 200, **headers) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        answer = client.get(url, **headers)
-    assert answer.status_code == status, answer.content[:300]
-    return len(captured)
-
-
-def _unkept(client, url: str) -> int:
+def _unkept(count_queries, client, url: str) -> int:
     """The queries of a room answer that renders every part (none kept from before)."""
     client.get(url)
     room_parts.forget()
-    return _counted(client, url)
+    return count_queries(client, url, warm=False)[0]
 
 
-def test_the_unchanged_poll_answers_204_in_at_most_two_queries(personas):
+def test_the_unchanged_poll_answers_204_in_at_most_two_queries(personas, count_queries):
     session = running_session(personas)
     client = signed_in(personas["exec"])
     url = reverse("planning_poll", args=["alpha", session.pk])
@@ -132,10 +116,8 @@ def test_the_unchanged_poll_answers_204_in_at_most_two_queries(personas):
     # The full way (no lease yet; the issue allows two): the sign-in comes from its copy in the
     # cache (productops.signed_in), then one statement for the version and presence. Later
     # polls answer from the lease this one grants, with none (tests/planning/test_poll_lease.py).
-    with CaptureQueriesContext(connection) as captured:
-        answer = client.get(f"{url}?v={session.version}")
-    assert answer.status_code == 204
-    assert len(captured) == 1, [q["sql"][:80] for q in captured]
+    queries, _ = count_queries(client, f"{url}?v={session.version}", status=204, warm=False)
+    assert queries == 1
 
 
 def test_a_poll_after_the_password_changed_is_signed_out_not_answered(personas):
@@ -169,11 +151,11 @@ def test_a_poll_by_someone_no_longer_a_member_or_inactive_is_refused(personas):
     assert lead.get(url + "?v=0").status_code == 302
 
 
-def test_the_session_list_page_and_api_cost_the_same_with_more_sessions(personas):
+def test_the_session_list_page_and_api_cost_the_same_with_more_sessions(personas, count_queries):
     client = signed_in(personas["exec"])
     running_session(personas, ideas=1)
-    page = _count(client, reverse("planning_list", args=["alpha"]))
-    api = _count(client, f"{API}/sessions/")
+    page, _ = count_queries(client, reverse("planning_list", args=["alpha"]))
+    api, _ = count_queries(client, f"{API}/sessions/")
     for n in range(4):
         services.session_create(
             actor=personas["ops_lead"].actor,
@@ -181,11 +163,11 @@ def test_the_session_list_page_and_api_cost_the_same_with_more_sessions(personas
             settings=services.SessionSettings(title=f"Sprint {n}"),
         )
     assert PlanningSession.objects.count() == 5
-    assert _count(client, reverse("planning_list", args=["alpha"])) == page
-    assert _count(client, f"{API}/sessions/") == api
+    assert count_queries(client, reverse("planning_list", args=["alpha"]))[0] == page
+    assert count_queries(client, f"{API}/sessions/")[0] == api
 
 
-def test_the_room_agenda_and_poll_cost_the_same_with_more_items_and_votes(personas):
+def test_the_room_agenda_and_poll_cost_the_same_with_more_items_and_votes(personas, count_queries):
     session = running_session(personas, ideas=1)
     lead = personas["ops_lead"].actor
     item = AgendaItem.objects.get(pk=session.current_item_id)
@@ -198,7 +180,11 @@ def test_the_room_agenda_and_poll_cost_the_same_with_more_items_and_votes(person
     room = reverse("planning_session", args=["alpha", session.pk])
     agenda = f"{API}/sessions/{session.pk}/agenda/"
     poll = reverse("planning_poll", args=["alpha", session.pk]) + "?v=0"
-    before = (_unkept(client, room), _count(client, agenda), _unkept(client, poll))
+    before = (
+        _unkept(count_queries, client, room),
+        count_queries(client, agenda)[0],
+        _unkept(count_queries, client, poll),
+    )
     for n in range(3):
         agenda_services.agenda_add(
             actor=lead, session=session, idea=idea_with_askers(personas["pm"], f"More {n}")
@@ -210,11 +196,17 @@ def test_the_room_agenda_and_poll_cost_the_same_with_more_items_and_votes(person
         )
     vote_services.item_reveal(actor=lead, session=session)
     vote_services.item_revote(actor=lead, session=session)
-    after = (_unkept(client, room), _count(client, agenda), _unkept(client, poll))
+    after = (
+        _unkept(count_queries, client, room),
+        count_queries(client, agenda)[0],
+        _unkept(count_queries, client, poll),
+    )
     assert after == before
 
 
-def test_the_summary_csv_decisions_votes_and_idea_fragments_cost_the_same_as_rows_grow(personas):
+def test_the_summary_csv_decisions_votes_and_idea_fragments_cost_the_same_as_rows_grow(
+    personas, count_queries
+):
     session = running_session(personas, ideas=1)
     lead = personas["ops_lead"].actor
     client = signed_in(personas["exec"])
@@ -237,22 +229,18 @@ def test_the_summary_csv_decisions_votes_and_idea_fragments_cost_the_same_as_row
     def costs() -> tuple[int, ...]:
         ideas = AgendaItem.objects.filter(session=session).values_list("idea_id", flat=True)
         export = reverse("planning_export", args=["alpha", session.pk])
-        b"".join(client.get(export).streaming_content)  # the sign-in kept, as _count does
-        with CaptureQueriesContext(connection) as captured:
-            answer = client.get(export)
-            assert b"".join(answer.streaming_content).count(b"\n") >= 2
+        csv_queries, answer = count_queries(client, export)
+        assert b"".join(answer.streaming_content).count(b"\n") >= 2
+        board = reverse("planning_board_decisions", args=["alpha"])
         return (
-            _count(client, reverse("planning_summary", args=["alpha", session.pk])),
-            len(captured),
-            _count(client, f"{API}/sessions/{session.pk}/decisions/"),
-            _count(client, f"{API}/sessions/{session.pk}/votes/"),
-            _count(client, reverse("planning_idea_history", args=["alpha", first.idea_id])),
-            _count(
-                client,
-                reverse("planning_board_decisions", args=["alpha"])
-                + "?ids="
-                + ",".join(str(i) for i in ideas),
-            ),
+            count_queries(client, reverse("planning_summary", args=["alpha", session.pk]))[0],
+            csv_queries,
+            count_queries(client, f"{API}/sessions/{session.pk}/decisions/")[0],
+            count_queries(client, f"{API}/sessions/{session.pk}/votes/")[0],
+            count_queries(client, reverse("planning_idea_history", args=["alpha", first.idea_id]))[
+                0
+            ],
+            count_queries(client, f"{board}?ids={','.join(str(i) for i in ideas)}")[0],
         )
 
     before = costs()
