@@ -142,10 +142,9 @@ class MetricDetail(WorkspaceAPIView):
             "covers": found.covers,
             "summary": found.summary,
             "figures": [
-                api_figures.typed_figure(tile, figure, workspace.currency)
-                for figure in found.figures
+                api_figures.typed_figure(figure, workspace.currency) for figure in found.figures
             ],
-            "columns": found.columns,
+            "columns": [column.title for column in found.columns],
             "column_units": column_units,
             "rows": rows,
             "period": {"since": filters.since.isoformat(), "until": filters.until.isoformat()},

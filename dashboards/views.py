@@ -77,7 +77,7 @@ def tile_csv(request: WorkspaceRequest, name: str) -> HttpResponse:
     # Each row carries the refresh it was read from, so a sheet says how fresh it is.
     return csv_download(
         f"{workspace.slug}-{name}-{data.filename_period}.csv",
-        [*data.columns, "As of"],
+        [*(column.title for column in data.columns), "As of"],
         ([*row, as_of] for row in data.rows),
     )
 

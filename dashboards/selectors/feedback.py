@@ -5,6 +5,7 @@ from typing import Any
 
 from dashboards.filters import DashboardFilters
 from dashboards.selectors.shared import (
+    Column,
     Figure,
     Tile,
     bucket_of,
@@ -12,6 +13,8 @@ from dashboards.selectors.shared import (
     feedback_where,
     fetch_rows,
     link_to,
+    percent_of,
+    percent_text,
     period_buckets,
     period_text,
     source_and_area_names,
@@ -174,10 +177,11 @@ def volume(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 f"{total:,}",
                 link_to("feedback_inbox", workspace, filters.inbox_query()),
                 change_text(total, previous),
+                unit="count",
             ),
-            Figure("Previous period", previous, f"{previous:,}"),
+            Figure("Previous period", previous, f"{previous:,}", unit="count"),
         ],
-        columns=["Dimension", "Name", "Items"],
+        columns=[Column("Dimension"), Column("Name"), Column("Items", "count")],
         rows=table_rows,
         row_links=links,
         chart={
@@ -228,7 +232,7 @@ def sentiment(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     scored = sum(totals.values())
 
     def share(key: str) -> str:
-        return f"{totals[key] * 100 / scored:.0f}%" if scored else "-"
+        return percent_text(percent_of(totals[key], scored))
 
     return Tile(
         name="sentiment",
@@ -244,10 +248,12 @@ def sentiment(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 totals[key],
                 share(key),
                 link_to("feedback_inbox", workspace, filters.inbox_query(sentiment=key)),
+                unit="count",
+                share=percent_of(totals[key], scored),
             )
             for key, label in SENTIMENTS
         ],
-        columns=["Period", *[label for _, label in SENTIMENTS]],
+        columns=[Column("Period"), *[Column(label, "count") for _, label in SENTIMENTS]],
         rows=[[b.isoformat(), *[counts[k].get(b, 0) for k, _ in SENTIMENTS]] for b in buckets],
         chart={
             "type": "bar",

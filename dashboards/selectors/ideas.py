@@ -5,7 +5,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from dashboards.filters import DashboardFilters
-from dashboards.selectors.shared import Figure, Tile, Trend, fetch_rows, link_to
+from dashboards.selectors.shared import Column, Figure, Tile, Trend, fetch_rows, link_to
 from productops import clock
 from productops.models import Workspace
 from productops.money import format_money
@@ -83,9 +83,18 @@ def top_ideas(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 with_demand,
                 f"{with_demand:,}",
                 link_to("idea_list", workspace, urlencode(list_query)),
+                unit="count",
             )
         ],
-        columns=["Ranking", "Idea", "Status", "Mentions", "Accounts", "Revenue", "Weekly mentions"],
+        columns=[
+            Column("Ranking"),
+            Column("Idea"),
+            Column("Status"),
+            Column("Mentions", "count"),
+            Column("Accounts", "count"),
+            Column("Revenue", "money"),
+            Column("Weekly mentions"),  # text: "0 1 2 ...", the sparkline's numbers
+        ],
         rows=table_rows,
         row_links=links,
         trends=trends,

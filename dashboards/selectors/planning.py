@@ -6,7 +6,15 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from dashboards.filters import DashboardFilters
-from dashboards.selectors.shared import Figure, Tile, fetch_rows, link_to
+from dashboards.selectors.shared import (
+    Column,
+    Figure,
+    Tile,
+    fetch_rows,
+    link_to,
+    percent_of,
+    percent_text,
+)
 from productops import clock
 from productops.models import Workspace
 from productops.money import format_money
@@ -78,7 +86,7 @@ def _planning(workspace: Workspace, quarters: list[date]) -> dict[date, _Quarter
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part * 100 / whole:.0f}%" if whole else "-"
+    return percent_text(percent_of(part, whole))
 
 
 def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
@@ -124,27 +132,37 @@ def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 backed,
                 _share(backed, committed),
                 _committed(workspace, quarters[0], quarters[-1]),
+                unit="count",
+                share=percent_of(backed, committed),
             ),
             Figure(
                 "Revenue of customers whose asks shipped this quarter",
                 this.shipped_revenue,
                 format_money(this.shipped_revenue, currency),
                 shipped,
+                unit="money",
             ),
             Figure(
-                "Customers whose asks shipped", this.shipped_accounts, f"{this.shipped_accounts}"
+                "Customers whose asks shipped",
+                this.shipped_accounts,
+                f"{this.shipped_accounts}",
+                unit="count",
             ),
             Figure(
-                "Ideas shipped this quarter", this.shipped_ideas, f"{this.shipped_ideas}", shipped
+                "Ideas shipped this quarter",
+                this.shipped_ideas,
+                f"{this.shipped_ideas}",
+                shipped,
+                unit="count",
             ),
         ],
         columns=[
-            "Quarter",
-            "Committed",
-            "Backed by demand",
-            "Ideas shipped",
-            "Customers",
-            f"Revenue ({currency})",
+            Column("Quarter"),
+            Column("Committed", "count"),
+            Column("Backed by demand", "count"),
+            Column("Ideas shipped", "count"),
+            Column("Customers", "count"),
+            Column(f"Revenue ({currency})", "money"),
         ],
         rows=[
             [
@@ -192,11 +210,23 @@ def predictability(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 committed,
                 f"{committed}",
                 _committed(workspace, quarters[0], quarters[-1]),
+                unit="count",
             ),
-            Figure("Shipped of them", shipped, f"{shipped}"),
-            Figure("Shipped share", _share(shipped, committed), _share(shipped, committed)),
+            Figure("Shipped of them", shipped, f"{shipped}", unit="count"),
+            Figure(
+                "Shipped share",
+                percent_of(shipped, committed),
+                _share(shipped, committed),
+                unit="percent",
+            ),
         ],
-        columns=["Quarter", "Decided", "Committed", "Shipped", "Shipped share"],
+        columns=[
+            Column("Quarter"),
+            Column("Decided", "count"),
+            Column("Committed", "count"),
+            Column("Shipped", "count"),
+            Column("Shipped share", "percent"),  # "40%" as the page shows it; "-" for none
+        ],
         rows=[
             [
                 _quarter_name(q),

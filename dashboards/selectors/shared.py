@@ -1,10 +1,11 @@
-"""What every tile is made of (`Tile`, `Figure`) and the helpers the tile families share:
-the filters as SQL, buckets, money, links and the filter choices."""
+"""What every tile is made of (`Tile`, `Figure`, `Column`, each number with its `Unit`) and the
+helpers the tile families share: the filters as SQL, buckets, money, links and the filter
+choices."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, get_args
 
 from django.db import connection
 from django.urls import reverse
@@ -14,14 +15,31 @@ from feedback.models import ProductArea, Source
 from feedback.selectors import intake as intake_selectors
 from productops.models import Workspace
 
+# What a number counts or measures. Every figure and every number column says its unit where
+# the selector makes it; the page, the CSV and the metrics API read it from there.
+Unit = Literal["count", "hours", "days", "percent", "money"]
+UNITS: tuple[Unit, ...] = get_args(Unit)
+Bound = Literal["at_most", "over"]
+
 
 @dataclass(frozen=True)
 class Figure:
     label: str
-    value: Any
+    value: Any  # a number in `unit` (money in the workspace's currency), or None
     display: str
     link: str = ""
     change: str = ""  # "+12% on the previous period"
+    unit: Unit = field(kw_only=True)
+    # A count the page shows as a share of a whole: that share in whole percent, as shown.
+    share: int | None = field(default=None, kw_only=True)
+    # A value known only to a bucket ("within 4 hours"): at most or over `value`.
+    bound: Bound | None = field(default=None, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    unit: Unit | None = None  # None: a text column (names, periods, statuses)
 
 
 @dataclass(frozen=True)
@@ -40,7 +58,7 @@ class Tile:
     covers: str  # what the numbers cover, said next to "as of"
     summary: str  # the chart in one sentence, for screen readers and the digest
     figures: list[Figure]
-    columns: list[str]
+    columns: list[Column]
     rows: list[list[Any]]
     row_links: list[str] = field(default_factory=list)
     chart: dict[str, Any] | None = None
@@ -51,9 +69,13 @@ class Tile:
     trends_cover: str = ""  # what the sparklines show, e.g. "Mentions a week, last 12 weeks"
 
     @property
-    def linked_rows(self) -> list[tuple[list[Any], str]]:
+    def linked_rows(self) -> list[tuple[list[tuple[Any, Column]], str]]:
+        """Each row as (cell, its column) pairs, with the link of the row."""
         links = self.row_links or [""] * len(self.rows)
-        return list(zip(self.rows, links, strict=True))
+        return [
+            (list(zip(row, self.columns, strict=True)), link)
+            for row, link in zip(self.rows, links, strict=True)
+        ]
 
 
 def fetch_rows(sql: str, values: dict) -> list[tuple]:
@@ -67,6 +89,15 @@ def change_text(current: int | Decimal, previous: int | Decimal) -> str:
         return "new this period" if current else "no change"
     pct = (Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)
     return f"{pct:+.0f}% on the previous period"
+
+
+def percent_of(part: int, whole: int) -> int | None:
+    """`part` as a whole-number percent of `whole`, as the page shows it; None without a whole."""
+    return round(part * 100 / whole) if whole else None
+
+
+def percent_text(percent: int | None) -> str:
+    return "-" if percent is None else f"{percent}%"
 
 
 def period_text(filters: DashboardFilters) -> str:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from dashboards.filters import DashboardFilters
-from dashboards.selectors.shared import Figure, Tile, fetch_rows, link_to
+from dashboards.selectors.shared import Column, Figure, Tile, fetch_rows, link_to
 from productops import clock
 from productops.models import Workspace
 from productops.money import format_money
@@ -56,22 +56,34 @@ def tools(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         ),
         figures=[
             Figure(
-                "Annual spend", spend, format_money(spend, currency), link_to("spend", workspace)
+                "Annual spend",
+                spend,
+                format_money(spend, currency),
+                link_to("spend", workspace),
+                unit="money",
             ),
             Figure(
                 "Spend per active seat",
                 per_seat,
                 format_money(per_seat, currency) if per_seat else "-",
+                unit="money",
             ),
-            Figure("Waste", waste, format_money(waste, currency), link_to("waste", workspace)),
+            Figure(
+                "Waste",
+                waste,
+                format_money(waste, currency),
+                link_to("waste", workspace),
+                unit="money",
+            ),
             Figure(
                 "Renewals in 90 days",
                 renewals,
                 f"{renewals} · {format_money(renewing, currency)}",
                 link_to("renewals", workspace),
+                unit="count",
             ),
         ],
-        columns=["Category", f"Annual spend ({currency})"],
+        columns=[Column("Category"), Column(f"Annual spend ({currency})", "money")],
         rows=[[r[0], r[2]] for r in categories],
         row_links=[link_to(tool_list, workspace, f"category={quote(r[0])}") for r in categories],
         chart={

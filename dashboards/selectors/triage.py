@@ -6,28 +6,35 @@ from urllib.parse import urlencode
 
 from dashboards.filters import DashboardFilters
 from dashboards.selectors.shared import (
+    Bound,
+    Column,
     Figure,
     Tile,
     bucket_of,
     fetch_rows,
     link_to,
+    percent_of,
+    percent_text,
     period_buckets,
     period_text,
 )
 from productops import clock
 from productops.models import Workspace
 
-MEDIAN_BUCKETS = ("1 hour", "4 hours", "1 day", "3 days", "7 days")
+# The rollup's buckets of time to triage: each one's name and its edge in hours.
+MEDIAN_BUCKETS = (("1 hour", 1), ("4 hours", 4), ("1 day", 24), ("3 days", 72), ("7 days", 168))
 
 
-def _median_bucket(triaged: int, within: list[int]) -> str:
-    """The first of MEDIAN_BUCKETS holding half the triaged items: the median's bucket."""
+def _median_bucket(triaged: int, within: list[int]) -> tuple[str, int | None, Bound | None]:
+    """The first of MEDIAN_BUCKETS holding half the triaged items, the median's bucket: its
+    text ("within 4 hours", "over 7 days", "-"), its edge in hours and which side of it."""
     if not triaged:
-        return "-"
-    for label, count in zip(MEDIAN_BUCKETS, within, strict=True):
+        return "-", None, None
+    for (label, hours), count in zip(MEDIAN_BUCKETS, within, strict=True):
         if count * 2 >= triaged:
-            return f"within {label}"
-    return "over 7 days"
+            return f"within {label}", hours, "at_most"
+    label, hours = MEDIAN_BUCKETS[-1]
+    return f"over {label}", hours, "over"
 
 
 def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
@@ -94,7 +101,7 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
     for bucket in buckets:
         carried = backlog_at.get(bucket, carried)
         history.append(carried)
-    median = _median_bucket(triaged, within)
+    median, median_hours, median_bound = _median_bucket(triaged, within)
     mean_hours = seconds / triaged / 3600 if triaged else 0
     inbox = "feedback_inbox"
     ages = [
@@ -130,30 +137,46 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             f"{history[0] if history else 0:,} to {history[-1] if history else 0:,}."
         ),
         figures=[
-            Figure("Backlog", backlog, f"{backlog:,}", link_to(inbox, workspace, "status=new")),
+            Figure(
+                "Backlog",
+                backlog,
+                f"{backlog:,}",
+                link_to(inbox, workspace, "status=new"),
+                unit="count",
+            ),
             Figure(
                 "Oldest waiting",
                 oldest_days,
                 f"{oldest_days} days" if oldest else "-",
                 link_to(inbox, workspace, "status=new&sort=oldest"),
+                unit="days",
             ),
-            Figure("Median time to triage", median, median),
-            Figure("Mean time to triage", round(mean_hours, 1), f"{mean_hours:.1f} h"),
+            Figure("Median time to triage", median_hours, median, unit="hours", bound=median_bound),
+            Figure(
+                "Mean time to triage", round(mean_hours, 1), f"{mean_hours:.1f} h", unit="hours"
+            ),
             Figure(
                 "Received in period",
                 received,
                 f"{received:,}",
                 # The triage rollups have no segment, source or area: neither has the list.
                 link_to(inbox, workspace, filters.inbox_query(narrowed=False)),
+                unit="count",
             ),
             Figure(
                 "Triaged in period",
                 triaged,
                 f"{triaged:,}",
                 link_to(inbox, workspace, filters.triaged_query()),
+                unit="count",
             ),
         ],
-        columns=["Backlog age or period", "Received", "Triaged", "Backlog"],
+        columns=[
+            Column("Backlog age or period"),
+            Column("Received", "count"),
+            Column("Triaged", "count"),
+            Column("Backlog", "count"),
+        ],
         rows=rows,
         row_links=links,
         link_column=1,
@@ -195,7 +218,7 @@ def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
              ORDER BY asking_contacts - told_contacts DESC, idea_id LIMIT 10""",
         values,
     )
-    share = f"{told * 100 / asking:.0f}%" if asking else "-"
+    share = percent_text(percent_of(told, asking))
     days_text = f"{days_to_tell:.1f} days" if days_to_tell is not None else "-"
     return Tile(
         name="loop",
@@ -206,9 +229,9 @@ def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             f"were told ({share}), on average {days_text} after the decision."
         ),
         figures=[
-            Figure("Customers told", told, share),
-            Figure("Asking customers", asking, f"{asking:,}"),
-            Figure("Days from decision to told", days_to_tell, days_text),
+            Figure("Customers told", told, share, unit="count", share=percent_of(told, asking)),
+            Figure("Asking customers", asking, f"{asking:,}", unit="count"),
+            Figure("Days from decision to told", days_to_tell, days_text, unit="days"),
             Figure(
                 "Ideas closed",
                 ideas,
@@ -224,9 +247,15 @@ def loop_closure(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                         }
                     ),
                 ),
+                unit="count",
             ),
         ],
-        columns=["Idea", "Outcome", "Asking", "Told"],
+        columns=[
+            Column("Idea"),
+            Column("Outcome"),
+            Column("Asking", "count"),
+            Column("Told", "count"),
+        ],
         rows=[[w[1], w[2], w[3], w[4]] for w in waiting],
         row_links=[link_to("idea_detail", workspace, idea_id=w[0]) for w in waiting],
         chart={

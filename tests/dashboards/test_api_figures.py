@@ -1,12 +1,16 @@
 """The metrics API's numbers as a BI tool reads them: every figure a JSON number (or null) with a
 unit, rounded to the unit's stated precision; table cells typed by column, null for none."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 
 from dashboards import api_figures, refresh, selectors
+from dashboards.filters import DashboardFilters
+from dashboards.selectors.shared import UNITS, Column, Figure
+from productops import clock
 from productops.models import User
 from tests.conftest import signed_in
 from tests.dashboards.writes import Writer
@@ -21,7 +25,7 @@ def _decimals(number: float) -> int:
 def assert_typed(tile: dict) -> None:
     """Every figure and cell of one API tile answer is typed as docs/API.md says."""
     name = tile["tile"]
-    assert [f["label"] for f in tile["figures"]] == list(api_figures.FIGURE_UNITS[name]), name
+    assert tile["figures"], name
     for figure in tile["figures"]:
         where = f"{name}: {figure['label']} = {figure!r}"
         assert figure["unit"] in api_figures.UNITS, where
@@ -42,6 +46,40 @@ def assert_typed(tile: dict) -> None:
                 assert cell is None or type(cell) in (int, float), (name, row)
                 if cell is not None:
                     assert _decimals(cell) <= api_figures.PRECISION[unit], (name, row)
+
+
+def test_a_figure_cannot_be_made_without_a_unit():
+    with pytest.raises(TypeError, match="unit"):
+        Figure("Received", 3, "3")  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("period", ["7d", "90d", "12m"])
+def test_every_figure_and_number_column_of_every_tile_carries_a_unit(admin, period):
+    """Each selector says what its numbers are: every figure has a unit, and a column whose
+    cells are numbers has one too (a text column has none), so a new figure or column cannot
+    ship untyped to the page, the CSV or the API."""
+    writer = Writer(admin.actor, 12)
+    for _ in range(6):
+        writer.intake()
+    writer.idea()
+    writer.link()
+    writer.tool()
+    workspace = admin.actor.workspace
+    refresh.refresh_changed(workspace_id=workspace.pk)
+    today = clock.workspace_today(workspace)
+    days = {"7d": 6, "90d": 89, "12m": 364}[period]
+    filters = DashboardFilters(since=today - timedelta(days=days), until=today, preset=period)
+    for name in selectors.TILES:
+        tile = selectors.tile(workspace=workspace, name=name, filters=filters)
+        assert tile.figures, name
+        for figure in tile.figures:
+            assert figure.unit in UNITS, (name, figure)
+            assert figure.share is None or figure.unit == "count", (name, figure)
+        assert all(isinstance(c, Column) and c.unit in (*UNITS, None) for c in tile.columns)
+        for row in tile.rows:
+            for value, column in zip(row, tile.columns, strict=True):
+                if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                    assert column.unit is not None, (name, column, row)
 
 
 @pytest.mark.parametrize("period", ["range=7d", "range=90d", "range=12m"])

@@ -120,6 +120,21 @@ def test_every_tile_exports_the_numbers_it_shows(exec_, data):
         assert f"Source,{row[1]},{row[2]}," in volume
 
 
+def test_page_csv_and_api_read_each_columns_unit_from_the_tile(exec_, data):
+    """The tile's columns carry their units: the page right-aligns the number columns, the CSV
+    and the API name the same columns, and the API types the same ones."""
+    client = signed_in(exec_)
+    for name in selectors.TILES:
+        api = client.get(f"/api/v1/w/alpha/metrics/{name}/?range=90d").json()
+        csv_header = downloaded(client.get(f"/w/alpha/dashboards/tiles/{name}.csv?range=90d"))
+        assert csv_header.splitlines()[0] == ",".join([*api["columns"], "As of"]), name
+        html = _tile(client, name, "range=90d").content.decode()
+        head = re.search(r"<thead><tr>(.*?)</tr></thead>", html).group(1)
+        shown = re.findall(r'<th scope="col"( class="num")?>([^<]*)</th>', head)
+        assert [unescape(title) for _, title in shown] == api["columns"], name
+        assert [bool(num) for num, _ in shown] == [u is not None for u in api["column_units"]]
+
+
 def test_the_api_schema_lists_the_metrics(exec_):
     schema = signed_in(exec_).get("/api/schema/?format=json").json()
     assert "/api/v1/w/{slug}/metrics/{tile}/" in schema["paths"]
