@@ -4,12 +4,13 @@ and saved views (a user's own and the shared ones). Sources are intake's
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from feedback.models import ProductArea, SavedView, Tag
-from productops.models import Membership, Role, User, Workspace
+from productops.models import Role, User, Workspace
 
 
 def tags(*, workspace: Workspace) -> QuerySet[Tag]:
@@ -45,28 +46,27 @@ class Offered:
     assignees: list[Choice]
 
 
+# The three pickers' rows as one plain statement: compiling the ORM's UNION ALL cost 2-3 ms of
+# CPU on every panel and inbox page, far more than Postgres spends on it.
+OFFERED_SQL = """
+    (SELECT 'tag' AS kind, id AS row_id, name, '' AS email FROM feedback_tag
+      WHERE workspace_id = %(ws)s)
+    UNION ALL
+    (SELECT 'area', id, name, '' FROM feedback_productarea WHERE workspace_id = %(ws)s)
+    UNION ALL
+    (SELECT 'user', m.user_id, u.name, u.email
+       FROM productops_membership m JOIN productops_user u ON u.id = m.user_id
+      WHERE u.is_active AND m.workspace_id = %(ws)s AND m.role <> %(exec)s)
+    ORDER BY 1, 3, 4
+"""
+
+
 def offered(*, workspace: Workspace) -> Offered:
     """The three pickers' rows in one query (a UNION ALL): the inbox page and every item panel
     show them, and a round trip costs more than the rows do."""
-    tags = Tag.objects.filter(workspace=workspace).annotate(
-        kind=Value("tag"), row_id=F("id"), email=Value("")
-    )
-    areas = ProductArea.objects.filter(workspace=workspace).annotate(
-        kind=Value("area"), row_id=F("id"), email=Value("")
-    )
-    members = (
-        Membership.objects.filter(workspace=workspace, user__is_active=True)
-        .exclude(role=Role.EXEC)
-        .annotate(
-            kind=Value("user"), row_id=F("user_id"), name=F("user__name"), email=F("user__email")
-        )
-    )
-    columns = ("kind", "row_id", "name", "email")
-    rows = (
-        tags.values_list(*columns)
-        .union(areas.values_list(*columns), members.values_list(*columns), all=True)
-        .order_by("kind", "name", "email")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(OFFERED_SQL, {"ws": workspace.pk, "exec": Role.EXEC.value})
+        rows = cursor.fetchall()
     found = Offered(tags=[], areas=[], assignees=[])
     lists = {"tag": found.tags, "area": found.areas, "user": found.assignees}
     for kind, pk, name, email in rows:

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,6 +32,7 @@ from feedback.selectors import triage as selectors
 from feedback.selectors import triage_choices
 from feedback.services import triage as services
 from feedback.services import triage_bulk
+from feedback.templatetags import item_panel
 from productops import clock
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
@@ -304,7 +306,15 @@ def _row_answer(
     if detail is None:
         return HttpResponse(parts)
     panel = _panel_context(request, detail["item"].pk, detail=detail)
-    shown = render_to_string(f"{ITEM_TEMPLATE}#panel", panel, request=request)
+    shown = item_panel.panel_html(
+        panel,
+        workspace=workspace,
+        actor=request.actor,
+        can_triage=request.actor.can(Capability.TRIAGE_FEEDBACK),
+        csrf_token=get_token(request),
+    )
+    if shown is None:  # a section the Python panel leaves to the template (item_panel.py)
+        shown = render_to_string(f"{ITEM_TEMPLATE}#panel", panel, request=request)
     return HttpResponse(shown + parts)
 
 

@@ -1,0 +1,125 @@
+"""The item panel a keypress answers with is built in Python (feedback/templatetags/item_panel.py):
+it must read exactly as the template's panel does, for every kind of item."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from feedback.models import FeedbackItem, IdeaLink, Priority, Sentiment, Status
+from feedback.services import triage as services
+from tests.conftest import signed_in
+from tests.feedback import triage_data as data
+
+HX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/w/alpha/feedback/"}
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _same_tokens(html: str) -> str:
+    return CSRF.sub('name="csrfmiddlewaretoken" value="-"', html)
+
+
+def _varied(workspace, pm, other) -> list[FeedbackItem]:
+    """Items that between them take every branch of the panel the Python build covers."""
+    acme = data.account(workspace, "Acme <& Co>", segment="Enterprise", revenue=45000)
+    acme.plan = "Pro"
+    acme.save()
+    same = data.account(workspace, "Same Words", segment="Enterprise")
+    same.plan = "enterprise"
+    same.save()
+    named = data.contact(workspace, "ana@example.test", acme)
+    named.name = 'Ana "Quotes" O\'Neil'
+    named.save()
+    unnamed = data.contact(workspace, "bo@example.test")
+    billing, search = data.area(workspace, "Billing & <Plans>"), data.area(workspace, "Search")
+    bug, odd = data.tag(workspace, "bug"), data.tag(workspace, 'a "quoted" <tag>')
+    idea = data.idea(workspace, "Export <everything>")
+    items = [
+        data.item(workspace, "Plain body, no title"),
+        data.item(
+            workspace,
+            "Line one\r\nLine <two> & three\rfour\n\nfive",
+            title="A <title> & more",
+            person=named,
+            acct=acme,
+            product_area=billing,
+            priority=Priority.URGENT,
+            sentiment=Sentiment.NEGATIVE,
+            rating=4,
+        ),
+        data.item(workspace, "From a contact without a name", person=unnamed, acct=same),
+        data.item(workspace, "Only an email", submitter_email="x@y.test"),
+        data.item(workspace, "Only a name", submitter_name="Zed <Z>"),
+        data.item(workspace, "Both", submitter_name="Zed", submitter_email="z@y.test"),
+        data.item(workspace, "Not processed yet", processed_at=None),
+        data.item(workspace, "", title=""),
+        data.item(workspace, "\n\n  first real line  \nsecond"),
+        data.item(workspace, "Ünïcödé body — with “quotes”", product_area=search),
+    ]
+    items[0].tags.add(bug, odd)
+    # Set without the services: an audited change would send the panel to the template.
+    FeedbackItem.objects.filter(pk=items[2].pk).update(
+        status=Status.TRIAGED, triaged_at=timezone.now(), triaged_by=pm.user, assignee=pm.user
+    )
+    FeedbackItem.objects.filter(pk=items[3].pk).update(
+        status=Status.ARCHIVED,
+        assignee=other.user,
+        sentiment=Sentiment.POSITIVE,
+        sentiment_overridden=True,
+    )
+    FeedbackItem.objects.filter(pk=items[4].pk).update(status=Status.SPAM, version=7)
+    FeedbackItem.objects.filter(pk=items[5].pk).update(
+        triaged_at=timezone.now() - timedelta(days=3), status=Status.TRIAGED
+    )
+    IdeaLink.objects.create(
+        workspace=workspace, idea=idea, item=items[1], importance=3, note="Needs <it> & soon"
+    )
+    IdeaLink.objects.create(workspace=workspace, idea=data.idea(workspace, "Second"), item=items[1])
+    FeedbackItem.objects.filter(pk=items[8].pk).update(duplicate_of=items[9])
+    return [FeedbackItem.objects.get(pk=i.pk) for i in items]
+
+
+@pytest.mark.parametrize("who", ["pm", "ops_lead"])
+def test_the_keypress_panel_reads_exactly_as_the_template_renders_it(workspace_a, personas, who):
+    member = personas[who]
+    other = personas["ops_lead" if who == "pm" else "pm"]
+    items = _varied(workspace_a, personas["pm"], other)
+    client = signed_in(member)
+    acted = data.item(workspace_a, "Acted on")
+    version = 1
+    for item in items:
+        templated = client.get(f"/w/alpha/feedback/{item.pk}/", headers=HX)
+        assert templated.status_code == 200
+        answer = client.post(
+            f"/w/alpha/feedback/{acted.pk}/update/",
+            {
+                "version": version,
+                "status": "archived" if version % 2 else "new",
+                "answer": "row",
+                "next": item.pk,
+            },
+            headers=HX,
+        )
+        assert answer.status_code == 200
+        version += 1
+        body = answer.content.decode()
+        panel = body[: body.index("\n<template>")]
+        assert _same_tokens(panel) == _same_tokens(templated.content.decode()), item.body
+
+
+def test_an_item_with_history_or_merges_still_gets_the_templates_panel(workspace_a, pm):
+    """Sections the Python panel leaves to the template (history, duplicates, merges)."""
+    item = data.item(workspace_a, "Changed before")
+    services.feedback_update(actor=pm.actor, item=item, expected_version=1, priority=2)
+    acted = data.item(workspace_a, "Acted on")
+    answer = signed_in(pm).post(
+        f"/w/alpha/feedback/{acted.pk}/update/",
+        {"version": 1, "status": "archived", "answer": "row", "next": item.pk},
+        headers=HX,
+    )
+    body = answer.content.decode()
+    panel = body[: body.index("\n<template>")]
+    templated = signed_in(pm).get(f"/w/alpha/feedback/{item.pk}/", headers=HX).content.decode()
+    assert _same_tokens(panel) == _same_tokens(templated)
+    assert "no changes yet" not in panel and "Activity" in panel
