@@ -16,7 +16,13 @@ from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
 from productops import clock, signed_in
-from productops.capabilities import SCOPE_FOR, Capability, role_has, scopes_grant
+from productops.capabilities import (
+    SCOPE_FOR,
+    TOKEN_REFUSAL,
+    Capability,
+    role_has,
+    scopes_grant,
+)
 from productops.models import ApiToken, Membership, Role, User, Workspace
 
 
@@ -70,8 +76,9 @@ def require(actor: Actor, capability: Capability) -> None:
         raise PermissionDenied(f"Your role cannot {what}.")
     scope = SCOPE_FOR[capability]
     if scope is None:
+        why = TOKEN_REFUSAL.get(capability, "that is a person's")
         raise PermissionDenied(
-            f"An API token cannot {what}: that is a person's, so it needs a signed-in member."
+            f"An API token cannot {what}: {why}, so it needs a signed-in member."
         )
     raise PermissionDenied(f"This API token cannot {what}: that needs the {scope} scope.")
 

@@ -33,6 +33,7 @@ class Capability(StrEnum):
     # Planning ceremonies
     VIEW_PLANNING = "view_planning"
     RUN_PLANNING = "run_planning"  # create sessions, facilitate, confirm announcements
+    PLAN_CAPACITY = "plan_capacity"  # capacity plans and who is in them
     JOIN_PLANNING = "join_planning"  # join, mark ready, vote: an exec's one write
     ADD_AGENDA_ITEMS = "add_agenda_items"  # PMs: ideas they own; ops leads and admins: any
     TRACK_ACTION_ITEMS = "track_action_items"  # retro action items: add, assign, mark done
@@ -69,6 +70,7 @@ ROLES_FOR: dict[Capability, frozenset[Role]] = {
     Capability.KEEP_SAVED_VIEWS: EVERYONE,
     Capability.VIEW_PLANNING: EVERYONE,
     Capability.RUN_PLANNING: OPS,
+    Capability.PLAN_CAPACITY: OPS,
     # Execs change nothing but their saved views and their own votes in sessions they join.
     Capability.JOIN_PLANNING: EVERYONE,
     Capability.ADD_AGENDA_ITEMS: MAKERS,
@@ -98,14 +100,31 @@ SCOPE_FOR: dict[Capability, TokenScope | None] = {
     Capability.MANAGE_SOURCES: None,
     Capability.KEEP_SAVED_VIEWS: None,
     Capability.VIEW_PLANNING: TokenScope.READ,
-    Capability.RUN_PLANNING: TokenScope.WRITE,
-    # Joining, marking ready and voting are a person's: a token would act as its creator.
+    # A planning session is a ceremony of people: a token reads it and acts in it not at all.
+    # Creating, facilitating (phases, reveal, decisions) and the agenda are a facilitator's or a
+    # participant's acts, and joining, marking ready and voting a participant's: a token would
+    # act as its creator (a PM's agenda right is for ideas *they* own). What is planned around
+    # the ceremony, capacity plans and the action items a retro leaves, is ordinary data a
+    # script may keep in step (docs/API.md, "Planning sessions").
+    Capability.RUN_PLANNING: None,
+    Capability.PLAN_CAPACITY: TokenScope.WRITE,
     Capability.JOIN_PLANNING: None,
-    Capability.ADD_AGENDA_ITEMS: TokenScope.WRITE,
+    Capability.ADD_AGENDA_ITEMS: None,
     Capability.TRACK_ACTION_ITEMS: TokenScope.WRITE,
     Capability.VIEW_DASHBOARDS: TokenScope.READ,
     Capability.REFRESH_DASHBOARDS: None,
     Capability.RECEIVE_DIGEST: None,
+}
+
+# Why no token may, where "that is a person's" says too little (access.require's 403).
+TOKEN_REFUSAL = {
+    capability: "a planning session is a ceremony of people: a token reads it, but creates, "
+    "facilitates, adds to or takes part in none"
+    for capability in (
+        Capability.RUN_PLANNING,
+        Capability.JOIN_PLANNING,
+        Capability.ADD_AGENDA_ITEMS,
+    )
 }
 
 

@@ -110,7 +110,7 @@ class CapacityPagination(NewestFirstCursorPagination):
 class CapacityList(WorkspaceListAPIView):
     """Capacity plans, latest period first, each with capacity, committed load and range."""
 
-    capabilities = {"GET": Capability.VIEW_PLANNING, "POST": Capability.RUN_PLANNING}
+    capabilities = {"GET": Capability.VIEW_PLANNING, "POST": Capability.PLAN_CAPACITY}
     serializer_class = CapacityOut
     pagination_class = CapacityPagination
     queryset = CapacityPlan.objects.none()
@@ -138,8 +138,8 @@ class CapacityList(WorkspaceListAPIView):
 class CapacityDetail(WorkspaceAPIView):
     capabilities = {
         "GET": Capability.VIEW_PLANNING,
-        "PATCH": Capability.RUN_PLANNING,
-        "DELETE": Capability.RUN_PLANNING,
+        "PATCH": Capability.PLAN_CAPACITY,
+        "DELETE": Capability.PLAN_CAPACITY,
     }
     serializer_class = CapacityOut
 
@@ -176,7 +176,7 @@ class CapacityDetail(WorkspaceAPIView):
 class CapacityMembers(WorkspaceAPIView):
     """Adds a person to a plan or changes their share (a member again: their row changes)."""
 
-    capabilities = {"POST": Capability.RUN_PLANNING}
+    capabilities = {"POST": Capability.PLAN_CAPACITY}
     serializer_class = CapacityOut
 
     @extend_schema(request=CapacityMemberIn, responses={200: CapacityOut})

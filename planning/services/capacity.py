@@ -138,7 +138,7 @@ def _duplicate(values: dict[str, Any]) -> ValidationError:
 
 @transaction.atomic
 def capacity_plan_create(*, actor: Actor, spec: PlanSpec) -> CapacityPlan:
-    require(actor, Capability.RUN_PLANNING)
+    require(actor, Capability.PLAN_CAPACITY)
     values = _clean_plan(spec)
     try:
         with transaction.atomic():
@@ -173,7 +173,7 @@ def _bump(plan: CapacityPlan) -> None:
 def capacity_plan_update(
     *, actor: Actor, plan: CapacityPlan, spec: PlanSpec, expected_version: int
 ) -> CapacityPlan:
-    require(actor, Capability.RUN_PLANNING)
+    require(actor, Capability.PLAN_CAPACITY)
     plan = _locked(actor, plan, expected_version)
     values = _clean_plan(spec)
     before = {name: getattr(plan, name) for name in values}
@@ -201,7 +201,7 @@ def capacity_plan_update(
 
 @transaction.atomic
 def capacity_plan_delete(*, actor: Actor, plan: CapacityPlan) -> None:
-    require(actor, Capability.RUN_PLANNING)
+    require(actor, Capability.PLAN_CAPACITY)
     plan = _locked(actor, plan, None)
     audit(actor, "capacity_plan.deleted", plan, before=_json({"team": plan.team}))
     _touch_sessions(plan)
@@ -221,7 +221,7 @@ def capacity_member_set(
 ) -> CapacityMember:
     """Adds a person to the plan, or changes their share: a workspace member (`user`), or an
     outsider by `name`. Setting a member already in the plan changes their row."""
-    require(actor, Capability.RUN_PLANNING)
+    require(actor, Capability.PLAN_CAPACITY)
     plan = _locked(actor, plan, None)
     errors: dict[str, str] = {}
     name = (name or "").strip()[:120]
@@ -276,7 +276,7 @@ def capacity_member_set(
 
 @transaction.atomic
 def capacity_member_remove(*, actor: Actor, plan: CapacityPlan, member: CapacityMember) -> None:
-    require(actor, Capability.RUN_PLANNING)
+    require(actor, Capability.PLAN_CAPACITY)
     plan = _locked(actor, plan, None)
     member = CapacityMember.objects.get(pk=member.pk, plan=plan)
     audit(actor, "capacity_member.removed", member, before={"person": member.display_name})

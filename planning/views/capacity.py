@@ -23,7 +23,7 @@ def capacity_list(request: WorkspaceRequest) -> HttpResponse:
     team = request.GET.get("team", "").strip()[:100]
     form = CapacityPlanForm(request.POST or None, initial={"team": team})
     if request.method == "POST":
-        require(request.actor, Capability.RUN_PLANNING)
+        require(request.actor, Capability.PLAN_CAPACITY)
         if form.is_valid():
             done = submit_form(
                 request,
@@ -75,7 +75,7 @@ def capacity_detail(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
 
 
 @require_POST
-@member_required(Capability.RUN_PLANNING)
+@member_required(Capability.PLAN_CAPACITY)
 def capacity_edit(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan(workspace=request.workspace, plan_id=plan_id)
     form = CapacityPlanForm(request.POST, plan=plan)
@@ -99,7 +99,7 @@ def capacity_edit(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
 
 
 @require_POST
-@member_required(Capability.RUN_PLANNING)
+@member_required(Capability.PLAN_CAPACITY)
 def capacity_delete(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan(workspace=request.workspace, plan_id=plan_id)
     services.capacity_plan_delete(actor=request.actor, plan=plan)
@@ -108,7 +108,7 @@ def capacity_delete(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
 
 
 @require_POST
-@member_required(Capability.RUN_PLANNING)
+@member_required(Capability.PLAN_CAPACITY)
 def capacity_member_set(request: WorkspaceRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan(workspace=request.workspace, plan_id=plan_id)
     form = CapacityMemberForm(request.POST, members=members(workspace=request.workspace))
@@ -134,7 +134,7 @@ def capacity_member_set(request: WorkspaceRequest, plan_id: int) -> HttpResponse
 
 
 @require_POST
-@member_required(Capability.RUN_PLANNING)
+@member_required(Capability.PLAN_CAPACITY)
 def capacity_member_remove(request: WorkspaceRequest, plan_id: int, member_id: int) -> HttpResponse:
     plan = selectors.plan(workspace=request.workspace, plan_id=plan_id)
     member = selectors.member(workspace=request.workspace, plan=plan, member_id=member_id)

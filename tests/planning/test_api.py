@@ -5,12 +5,14 @@ from decimal import Decimal
 from django.test import Client
 from django.urls import reverse
 
-from planning.models import AgendaItem, Decision, PlanningSession
+from planning import api_urls as planning_api_urls
+from planning.models import AgendaItem, Decision, Participant, PlanningSession, Vote
 from planning.services import agenda as agenda_services
 from planning.services import decisions as decision_services
 from planning.services import sessions as services
 from planning.services import votes as vote_services
 from planning.views import room_parts
+from productops import services as workspace_services
 from tests.conftest import signed_in
 from tests.planning.planning_data import SECRET_REACH, idea_with_askers, rice, running_session
 
@@ -95,6 +97,117 @@ def test_the_schema_describes_the_planning_endpoints(client, db):
         assert any(p.startswith("/api/v1/w/{slug}/planning/") and p.endswith(suffix) for p in paths)
     agenda_item = schema["components"]["schemas"]["AgendaItemOut"]["properties"]
     assert "revealed_votes" in agenda_item and "votes_in" in agenda_item
+
+
+# API tokens: they read planning and act in no session (productops/capabilities.py)
+
+
+def _token(persona, *scopes: str) -> Client:
+    _, secret = workspace_services.token_create(actor=persona.actor, name="Script", scopes=scopes)
+    return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+def _api_routes() -> list[tuple[str, str]]:
+    """(path under planning/, method) of every planning endpoint, from its URL patterns."""
+    return [
+        (str(pattern.pattern), method)
+        for pattern in planning_api_urls.urlpatterns
+        for method in pattern.callback.view_class.capabilities
+    ]
+
+
+def _rows(session: PlanningSession) -> tuple:
+    session.refresh_from_db()
+    return (
+        session.version,
+        session.state,
+        session.current_item_id,
+        PlanningSession.objects.count(),
+        AgendaItem.objects.count(),
+        Participant.objects.count(),
+        Vote.objects.count(),
+        Decision.objects.count(),
+    )
+
+
+def test_a_write_token_of_the_facilitator_does_nothing_in_a_session_and_is_told_why(personas):
+    """Every session endpoint but the reads, through a token the facilitator made with every
+    scope, with bodies the facilitator's own session would take: a 403 naming the rule."""
+    session = running_session(personas)
+    # The admin facilitates, so the token's creator may do all of it in person.
+    session = services.session_hand_over(
+        actor=personas["ops_lead"].actor, session=session, to=personas["admin"].user
+    )
+    item = session.current_item_id
+    token = _token(personas["admin"], "read", "write", "intake")
+    bodies = {
+        ("planning/sessions/", "POST"): {"kind": "estimation", "title": "By script"},
+        ("planning/sessions/<int:session_id>/join/", "POST"): {"role": "voter"},
+        ("planning/sessions/<int:session_id>/agenda/", "POST"): {"topic": "Pricing page"},
+        ("planning/sessions/<int:session_id>/votes/", "GET"): None,
+        ("planning/sessions/<int:session_id>/votes/", "POST"): {"item": item, "values": rice("5")},
+        ("planning/sessions/<int:session_id>/reveal/", "POST"): {},
+        ("planning/sessions/<int:session_id>/decisions/", "POST"): {
+            "item": item,
+            "outcome": "reject",
+        },
+    }
+    in_sessions = {
+        (route, method)
+        for route, method in _api_routes()
+        if route.startswith("planning/sessions/") and method != "GET"
+    }
+    # A new session endpoint that writes must be added here (and refused) or the test fails.
+    assert in_sessions == {key for key in bodies if key[1] != "GET"}
+    before = _rows(session)
+
+    for (route, method), body in bodies.items():
+        url = "/api/v1/w/alpha/" + route.replace("<int:session_id>", str(session.pk))
+        if method == "GET":
+            answer = token.get(url)
+        else:
+            answer = token.post(url, body, content_type="application/json")
+        assert answer.status_code == 403, (route, answer.content[:200])
+        message = answer.json()["error"]["message"]
+        assert "ceremony of people" in message and "signed-in member" in message, message
+
+    assert _rows(session) == before
+    # What it may do: read the session, its agenda and decisions.
+    for suffix in ("", "agenda/", "decisions/"):
+        assert token.get(f"{API}/sessions/{session.pk}/{suffix}").status_code == 200
+    assert token.get(f"{API}/sessions/").status_code == 200
+
+
+def test_a_write_token_still_keeps_capacity_plans(personas):
+    """Planned around the ceremony, not in it (action items likewise: the access matrix)."""
+    token = _token(personas["admin"], "read", "write")
+    answer = token.post(
+        f"{API}/capacity/",
+        {
+            "team": "Core",
+            "period_start": "2027-01-04",
+            "period_end": "2027-03-26",
+            "unit": "points",
+            "per_person": "10",
+        },
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content[:300]
+    plan = answer.json()
+    assert plan["team"] == "Core"
+    moved = token.patch(
+        f"{API}/capacity/{plan['id']}/",
+        {
+            "version": plan["version"],
+            "team": "Core",
+            "period_start": "2027-01-04",
+            "period_end": "2027-03-26",
+            "unit": "points",
+            "per_person": "12",
+        },
+        content_type="application/json",
+    )
+    assert moved.status_code == 200, moved.content[:300]
 
 
 # Query counts

@@ -79,33 +79,3 @@ def test_a_commit_of_an_open_idea_still_plans_it_and_prepares_the_message(person
     )
     assert decision.status_note == "" and decision.announce_subject
     assert Decision.objects.get(pk=decision.pk).idea.status.category == StatusCategory.PLANNED
-
-
-def test_a_token_neither_joins_nor_votes_nor_reads_votes_and_is_told_why(personas):
-    """Votes are a person's: a token would act as its creator (docs/API.md, join)."""
-    from django.test import Client
-
-    from productops import services as workspace_services
-
-    session = running_session(personas)
-    _, secret = workspace_services.token_create(
-        actor=personas["admin"].actor, name="CI", scopes=["read", "write"]
-    )
-    token = Client(headers={"Authorization": f"Bearer {secret}"})
-    answers = [
-        token.post(
-            f"{API}/sessions/{session.pk}/join/", {"role": "voter"}, content_type="application/json"
-        ),
-        token.get(f"{API}/sessions/{session.pk}/votes/"),
-        token.post(
-            f"{API}/sessions/{session.pk}/votes/",
-            {"item": session.current_item_id, "values": {"reach": "5"}},
-            content_type="application/json",
-        ),
-    ]
-    for answer in answers:
-        assert answer.status_code == 403
-        assert "signed-in member" in answer.json()["error"]["message"]
-    # The token's other planning work is as before.
-    assert token.get(f"{API}/sessions/{session.pk}/agenda/").status_code == 200
-    assert not session.participants.filter(user=personas["admin"].user).exists()

@@ -181,10 +181,15 @@ TOKEN_PERSONAS = {"intake_token": "intake", "read_token": "read", "write_token":
 TOKEN_SCOPE = {
     ("api_feedback_list", "POST"): "intake",
     ("api_account_list", "POST"): "intake",
-    # Joining a session and one's own votes are a person's: no token (docs/API.md).
+    # A planning session is a ceremony of people: a token reads it and writes nothing in it,
+    # nor reads its own votes (it has none). Capacity plans and action items are writable.
+    ("api_planning_session_list", "POST"): None,
     ("api_planning_join", "POST"): None,
+    ("api_planning_agenda", "POST"): None,
     ("api_planning_votes", "GET"): None,
     ("api_planning_votes", "POST"): None,
+    ("api_planning_reveal", "POST"): None,
+    ("api_planning_decisions", "POST"): None,
     # Imports are the import capability's, which tokens hold with the write scope; but the job
     # url_values() makes is a members import, which no token may see or start.
     ("api_import_list", "GET"): "write",
