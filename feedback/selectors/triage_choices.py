@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from feedback.models import ProductArea, SavedView, Tag
+from productops import compiled
 from productops.models import Role, User, Workspace
 
 
@@ -72,6 +73,36 @@ def offered(*, workspace: Workspace) -> Offered:
     for kind, pk, name, email in rows:
         lists[kind].append(Choice(pk, name, email))
     return found
+
+
+@dataclass(frozen=True)
+class ViewChoice:
+    """A saved view as the inbox's chips show it: plain values (saved_view_choices())."""
+
+    pk: int
+    name: str
+    shared: bool
+    owner: Choice  # who saved it (its display_name shows on a shared view)
+
+
+def saved_view_choices(*, workspace: Workspace, user: User) -> list[ViewChoice]:
+    """saved_views() as plain values, in their order, their SQL compiled once per workspace and
+    user (productops.compiled): what the inbox page shows of them on every request."""
+
+    def build() -> QuerySet:
+        return saved_views(workspace=workspace, user=user).values(
+            "id", "name", "shared", "owner_id", "owner__name", "owner__email"
+        )
+
+    return [
+        ViewChoice(
+            row["id"],
+            row["name"],
+            row["shared"],
+            Choice(row["owner_id"], row["owner__name"] or "", row["owner__email"] or ""),
+        )
+        for row in compiled.values_rows(("saved_views", workspace.pk, user.pk), build)
+    ]
 
 
 def saved_views(*, workspace: Workspace, user: User) -> QuerySet[SavedView]:

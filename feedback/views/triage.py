@@ -58,7 +58,7 @@ def compact_age(moment: datetime, now: datetime) -> str:
     return "now"
 
 
-def headline(item: FeedbackItem) -> str:
+def headline(item: "FeedbackItem | selectors.PageRow") -> str:
     if item.title:
         return item.title
     return next((line.strip() for line in item.body.splitlines() if line.strip()), "(empty)")
@@ -91,6 +91,17 @@ def decorate(rows: Sequence[FeedbackItem], workspace: Workspace) -> Sequence["Sh
     return shown
 
 
+def _decorate_page(rows: list[selectors.PageRow], workspace: Workspace) -> None:
+    """decorate() for the inbox page's plain rows (their tag names are always read)."""
+    now = timezone.now()
+    items_path = reverse("feedback_inbox", args=[workspace.slug])
+    for row in rows:
+        row.headline = headline(row)
+        row.age = compact_age(row.received_at, now)
+        row.url = f"{items_path}{row.pk}/"
+        row.labels = _labels(row)
+
+
 def form_problems(form: forms.Form) -> str:
     """Every message of an invalid form, in one line."""
     return " ".join(str(m) for errors in form.errors.values() for m in errors)
@@ -103,7 +114,7 @@ STATUS_LABELS = {value: str(label) for value, label in Status.choices}
 SENTIMENT_LABELS = {value: str(label) for value, label in Sentiment.choices}
 
 
-def _labels(row: FeedbackItem) -> dict[str, str]:
+def _labels(row: "FeedbackItem | selectors.PageRow") -> dict[str, str]:
     received = timezone.localtime(row.received_at)  # the workspace's zone (the gate sets it)
     return {
         "priority": PRIORITY_LABELS[row.priority],
@@ -198,8 +209,8 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     form, current_view = _filter_form(request)
     filters = form.filters()
     cursor = request.GET.get("cursor") or None
-    page = selectors.inbox(workspace=workspace, filters=filters, after=cursor)
-    decorate(page.rows, workspace)
+    page = selectors.inbox_page(workspace=workspace, filters=filters, after=cursor)
+    _decorate_page(page.rows, workspace)
     query = form.query()
     if current_view is not None:
         query["view"] = str(current_view.pk)
@@ -223,7 +234,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         context.update(_filter_options(workspace))  # else loaded when Filters is opened
     context.update(
         current_view=current_view,
-        saved_views=list(triage_choices.saved_views(workspace=workspace, user=request.user)),
+        saved_views=triage_choices.saved_view_choices(workspace=workspace, user=request.user),
         bulk_actions=triage_bulk.BULK_ACTIONS,
         start=request.GET.get("start") == "1",
         **_options(workspace),

@@ -411,3 +411,68 @@ def test_a_row_shortens_an_ascii_headline_exactly_as_django_truncator_does(text)
     from feedback.templatetags.inbox_rows import HEADLINE_CHARS, _shortened
 
     assert _shortened(text) == Truncator(text).chars(HEADLINE_CHARS)
+
+
+def test_the_page_rows_read_as_plain_values_show_what_the_item_rows_show(
+    spread, workspace_a, pm, ops_lead
+):
+    """The inbox page reads its rows as plain values (selectors.inbox_page); the rows the
+    actions send back are items (selectors.item): both render the same markup, for every
+    kind of row (account, contact, e-mail only, area, tags, assignee, duplicate, links)."""
+    from django.template import Context
+
+    from feedback.services import triage as services
+    from feedback.services import triage_merges
+    from feedback.templatetags.inbox_rows import inbox_row
+    from feedback.views.triage import _decorate_page, decorate
+
+    rows = spread["rows"]
+    person = data.contact(workspace_a, "dana@tiny.test")
+    data.item(workspace_a, "From a contact", person=person, hours_ago=13)
+    data.item(workspace_a, "By e-mail only", submitter_email="eve@mail.test", hours_ago=14)
+    services.feedback_update(
+        actor=pm.actor,
+        item=rows["plain"],
+        expected_version=1,
+        new_area="Mobile",
+        add_tags=["zeta", "alpha"],
+        assignee=str(ops_lead.user.pk),
+    )
+    ops_lead.user.is_active = False  # assigned, but no longer among the pickers' assignees
+    ops_lead.user.save(update_fields=["is_active"])
+    triage_merges.feedback_merge(actor=pm.actor, original=rows["tagged"], duplicate=rows["smb"])
+    data_idea = data.idea(workspace_a, "An idea")
+    from feedback.models import IdeaLink
+
+    IdeaLink.objects.create(workspace=workspace_a, item=rows["billing"], idea=data_idea)
+    context = Context({"workspace": workspace_a})
+    filters = InboxFilters(status="all")
+    plain = selectors.inbox_page(workspace=workspace_a, filters=filters).rows
+    _decorate_page(plain, workspace_a)
+    items = selectors.inbox(workspace=workspace_a, filters=filters).rows
+    decorate(items, workspace_a)
+    assert [row.pk for row in plain] == [item.pk for item in items] and len(plain) >= 14
+    for row, item in zip(plain, items, strict=True):
+        assert inbox_row(context, row, True) == inbox_row(context, item, True)
+    shown = {row.pk: row for row in plain}
+    assert shown[rows["plain"].pk].tag_names == ["zeta", "alpha"]
+    assert shown[rows["plain"].pk].assignee.display_name == ops_lead.user.display_name
+
+
+def test_the_inbox_page_shows_what_changed_since_it_was_last_read(workspace_a, pm, ops_lead):
+    """Its reads' SQL is kept between requests (productops.compiled), never their rows."""
+    from feedback.models import SavedView
+
+    client = signed_in(pm)
+    item = data.item(workspace_a, "Export is slow")
+    before = client.get(INBOX).content.decode()
+    assert "Export is slow" in before and "Triage bug" not in before
+    data.item(workspace_a, "Triage bug", hours_ago=0.5)
+    data.tag(workspace_a, "fresh-tag")
+    SavedView.objects.create(
+        workspace=workspace_a, owner=ops_lead.user, name="Ops shared", shared=True, filters={}
+    )
+    item.tags.add(data.tag(workspace_a, "slow"))
+    after = client.get(INBOX).content.decode()
+    assert "Triage bug" in after and '<span class="tag">slow</span>' in after
+    assert '<option value="fresh-tag">' in after and "Ops shared" in after
