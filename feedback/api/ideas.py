@@ -2,7 +2,6 @@
 
 from typing import TYPE_CHECKING, cast
 
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -14,8 +13,6 @@ from feedback.services import ideas as services
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
-from productops.filters import WholeFilter
-from productops.folding import contains_folded
 from productops.idempotency import idempotent
 from productops.validation import ID, VERSION
 
@@ -140,30 +137,51 @@ class IdeaMergeIn(serializers.Serializer):
     into = ID.serializer_field(help_text="The idea that survives: its number (#12 on pages)")
 
 
-class IdeaFilter(filters.FilterSet):
-    status = WholeFilter(field_name="status_id")
-    area = WholeFilter(field_name="product_area_id")
-    owner = WholeFilter(field_name="owner_id")
-    public = filters.BooleanFilter(field_name="is_public")
-    q = filters.CharFilter(method="filter_q", label="Title contains (accents and case aside)")
-
-    class Meta:
-        model = Idea
-        fields = ["status", "area", "owner", "public", "q"]
-
-    def filter_q(self, queryset, name: str, value: str):
-        return (
-            queryset.filter(contains_folded("title", value.strip())) if value.strip() else queryset
-        )
+FILTER_PARAMETERS = [
+    OpenApiParameter("status", int, description="A status id (idea-statuses/)."),
+    OpenApiParameter("area", str, description='A product area id, or "none": ideas without one.'),
+    OpenApiParameter("owner", int, description="A user id."),
+    OpenApiParameter(
+        "public", str, enum=list(selectors.PUBLIC.choices), description="yes (true) or no (false)."
+    ),
+    OpenApiParameter("q", str, description="Title contains (accents and case aside)."),
+    OpenApiParameter(
+        "demand",
+        str,
+        enum=list(selectors.YES_NO.choices),
+        description="yes: only ideas with counted demand (mentions above 0).",
+    ),
+    OpenApiParameter(
+        "category",
+        str,
+        description="Status categories, comma separated: "
+        + ", ".join(selectors.CATEGORY.choices)
+        + " (category=shipped,declined).",
+    ),
+    OpenApiParameter(
+        "changed_since",
+        OpenApiTypes.DATE,
+        description="The status last changed on or after this day (the workspace's days).",
+    ),
+    OpenApiParameter(
+        "changed_until",
+        OpenApiTypes.DATE,
+        description="The status last changed on or before this day (the workspace's days).",
+    ),
+    OpenApiParameter(
+        "sort",
+        str,
+        enum=[*selectors.SORTS, *selectors.SORT_ALIASES],
+        description="Order by this figure, largest first (default revenue; feedback is mentions).",
+    ),
+]
 
 
 class IdeaPagination(NewestFirstCursorPagination):
     """Keyset pages ordered by the `sort` figure (revenue by default), largest first."""
 
     def get_ordering(self, request, queryset, view):
-        sort = selectors.SORT.query(request.query_params, "sort", default="revenue")
-        column = selectors.SORT_FIELDS[sort]
-        return (f"-{column}", "-id")
+        return (f"-{selectors.SORT_FIELDS[view.filters.sort]}", "-id")
 
 
 def _valid(serializer_class, request) -> dict:
@@ -197,27 +215,23 @@ def _row(workspace, idea_id: int) -> Idea:
     return selectors.idea(workspace=workspace, idea_id=idea_id)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "sort",
-            OpenApiTypes.STR,
-            enum=list(selectors.SORTS),
-            description="Order by this figure, largest first (default revenue)",
-        )
-    ]
-)
 class IdeaList(WorkspaceListAPIView):
-    """Live ideas (merged ones left out) with their demand."""
+    """Live ideas (merged ones left out) with their demand, filtered as the ideas page filters
+    (selectors.IdeaFilters.from_params reads both)."""
 
     capabilities = {"GET": Capability.VIEW_FEEDBACK, "POST": Capability.MANAGE_IDEAS}
     serializer_class = IdeaOut
-    filterset_class = IdeaFilter
     pagination_class = IdeaPagination
     queryset = Idea.objects.none()  # the schema's model; rows come from the selector
+    filters: selectors.IdeaFilters
 
     def get_queryset(self):
-        return selectors.ideas(workspace=self.workspace)
+        self.filters = selectors.IdeaFilters.from_params(self.request.query_params)
+        return selectors.ideas(workspace=self.workspace, filters=self.filters)
+
+    @extend_schema(parameters=FILTER_PARAMETERS)
+    def get(self, request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=IdeaIn, responses={201: IdeaOut})
     @idempotent

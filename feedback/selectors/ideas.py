@@ -130,8 +130,10 @@ class IdeaFilters:
 
     @classmethod
     def from_params(cls, params) -> "IdeaFilters":
-        """The filters of a query string; a bad value is a ValidationError naming it (400)."""
-        public = params.get("public", "")
+        """The filters of a query string, the ideas list's, board's and API's alike; a bad value
+        is a ValidationError naming it (400). feedback/api/ideas.FILTER_PARAMETERS documents
+        each name read here for the API's schema (a test holds the two equal)."""
+        public = PUBLIC.query(params, "public")
         no_area = params.get("area") == "none"
         categories = tuple(c for c in params.get("category", "").split(",") if c)
         for category in categories:
@@ -140,7 +142,7 @@ class IdeaFilters:
             status=ID.query(params, "status"),
             area=None if no_area else ID.query(params, "area"),
             owner=ID.query(params, "owner"),
-            public={"yes": True, "true": True, "no": False, "false": False}.get(public),
+            public=None if public is None else public in ("yes", "true"),
             query=params.get("q", "").strip()[:200],
             sort=SORT_ALIASES.get(params.get("sort", ""))
             or SORT.query(params, "sort", default="revenue"),
@@ -165,6 +167,7 @@ class IdeaFilters:
 
 CATEGORY = Choice(tuple(StatusCategory.values))
 YES_NO = Choice(("yes", "no"))
+PUBLIC = Choice(("yes", "no", "true", "false"))  # the page's select says yes/no, the API true/false
 
 
 def ideas(

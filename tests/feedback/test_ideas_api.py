@@ -1,5 +1,7 @@
 """The ideas API: demand in the list, filters, cursor pages, 409 on stale edits, links, merges."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from feedback.models import Idea, IdeaLink, Importance
@@ -8,6 +10,7 @@ from feedback.services import ideas as services
 from productops import services as platform
 from tests.conftest import signed_in
 from tests.feedback import ideas_data as data
+from tests.feedback.factories import ProductAreaFactory
 
 BASE = "/api/v1/w/alpha"
 
@@ -63,6 +66,107 @@ def test_the_list_filters_and_pages_by_cursor(api, pm, workspace_a):
     assert {row["title"] for row in public} == {"Planned 0", "Planned 2", "Planned 4"}
     found = api.get(f"{BASE}/ideas/", {"q": "othe"}).json()["results"]
     assert [row["title"] for row in found] == ["Other"]
+
+
+def _filtered_ideas(pm, workspace):
+    """Four ideas the page's and the API's filters tell apart (titles found nowhere else)."""
+    shipped = _status(workspace, "Shipped")
+    area = ProductAreaFactory(workspace=workspace, name="Billing")
+    asked = services.idea_create(actor=pm.actor, title="Invoice splitting", product_area=area)
+    services.idea_link(actor=pm.actor, idea=asked, items=[data.item(workspace)])
+    services.idea_create(actor=pm.actor, title="Dark theme", is_public=True)
+    services.idea_create(actor=pm.actor, title="Offline drafts", status=shipped)
+    old = services.idea_create(actor=pm.actor, title="Legacy importer", status=shipped)
+    moved = datetime(2025, 3, 14, 12, tzinfo=UTC)
+    Idea.objects.filter(pk=old.pk).update(status_changed_at=moved)
+    return area
+
+
+FILTERED = ["Invoice splitting", "Dark theme", "Offline drafts", "Legacy importer"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("demand=yes", {"Invoice splitting"}),
+        ("demand=no", set(FILTERED)),
+        ("category=shipped", {"Offline drafts", "Legacy importer"}),
+        ("category=shipped,open", set(FILTERED)),
+        ("category=shipped&changed_until=2025-03-14", {"Legacy importer"}),
+        ("category=shipped&changed_since=2025-03-15", {"Offline drafts"}),
+        ("changed_since=2025-03-14&changed_until=2025-03-14", {"Legacy importer"}),
+        ("area=none", {"Dark theme", "Offline drafts", "Legacy importer"}),
+        ("area={area}", {"Invoice splitting"}),
+        ("public=yes", {"Dark theme"}),
+        ("public=true", {"Dark theme"}),
+        ("public=no&category=open", {"Invoice splitting"}),
+        ("q=THEME", {"Dark theme"}),
+        ("sort=feedback&demand=yes", {"Invoice splitting"}),
+    ],
+)
+def test_the_api_filters_ideas_as_the_ideas_page_does(api, pm, workspace_a, query, expected):
+    area = _filtered_ideas(pm, workspace_a)
+    query = query.format(area=area.pk)
+
+    found = api.get(f"{BASE}/ideas/?{query}")
+    page = api.get(f"/w/alpha/ideas/?{query}")
+
+    assert found.status_code == 200, found.content[:300]
+    assert {row["title"] for row in found.json()["results"]} == expected
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert {title for title in FILTERED if title in html} == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("demand=maybe", "demand"),
+        ("category=banana", "category"),
+        ("category=shipped,later", "category"),
+        ("changed_since=yesterday", "changed_since"),
+        ("changed_until=2025-02-30", "changed_until"),
+        ("changed_since=9999-01-01", "changed_since"),
+        ("public=maybe", "public"),
+        ("area=billing", "area"),
+        ("status=0", "status"),
+        ("owner=99999999999999999999", "owner"),
+        ("sort=loudest", "sort"),
+    ],
+)
+def test_a_bad_filter_is_a_400_naming_it_on_the_api_and_the_page(api, query, field):
+    refused = api.get(f"{BASE}/ideas/?{query}")
+
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["code"] == "invalid" and error["fields"][field], error
+    page = api.get(f"/w/alpha/ideas/?{query}")
+    assert page.status_code == 400 and field in page.content.decode()
+
+
+class _Reading(dict):
+    """A query string that notes each name asked of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: set[str] = set()
+
+    def get(self, name, default=None):
+        self.read.add(name)
+        return default
+
+
+def test_the_schema_documents_every_filter_the_ideas_page_reads(client):
+    reading = _Reading()
+    idea_selectors.IdeaFilters.from_params(reading)
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/w/{slug}/ideas/"]["get"]
+    parameters = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}
+
+    assert set(parameters) == reading.read | {"cursor", "limit"}
+    assert parameters["changed_since"]["format"] == "date"
+    assert set(parameters["demand"]["enum"]) == {"yes", "no"}
+    assert "feedback" in parameters["sort"]["enum"]
 
 
 def test_creating_an_idea_is_idempotent(api, workspace_a):
