@@ -41,6 +41,7 @@ from feedback.models import (
     Source,
     Status,
     StatusCount,
+    Tag,
 )
 from feedback.selectors import evidence
 from feedback.selectors.intake import duplicate_matches
@@ -385,10 +386,11 @@ def _page_columns() -> dict:
     person = User.objects.filter(pk=OuterRef("assignee_id"))
     return {
         **_counted_columns(),
+        # Each name by its primary key: joined, Postgres hashes the whole tag table per row.
         "tag_names": ArraySubquery(
             through.objects.filter(feedbackitem_id=OuterRef("pk"))
             .order_by("pk")
-            .values("tag__name")
+            .values(name=Subquery(Tag.objects.filter(pk=OuterRef("tag_id")).values("name")))
         ),
         "assignee_name": Subquery(
             person.annotate(
