@@ -5,12 +5,12 @@ tabs read the counters the services keep (StatusCount), or under filters use cap
 (LIMIT 1001 inside the count).
 """
 
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
@@ -19,13 +19,14 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, JSONObject, NullIf
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -45,7 +46,7 @@ from feedback.models import (
 )
 from feedback.selectors import evidence
 from feedback.selectors.intake import duplicate_matches
-from productops import clock, compiled
+from productops import clock, compiled, prebuilt
 from productops.folding import fold
 from productops.models import AuditEvent, User, Workspace
 from productops.paging import encode_position, position_parts
@@ -635,39 +636,97 @@ def status_counts(*, workspace: Workspace, filters: InboxFilters) -> TabCounts:
     return TabCounts(counts, stamp)
 
 
-def _one_item(workspace: Workspace, *, sections: bool = False) -> QuerySet["ListedItem"]:
-    """The workspace's items with a row's columns, for reading one: its source and account
-    joined, the people and area it may have prefetched (a prefetch of an empty foreign key
-    sends no query), and its tags; with `sections`, the panel's section flags too. Each further
-    join added a millisecond of planning at 1M items, more than the round trip of a prefetch
-    (the Benchmarks section of ARCHITECTURE.md)."""
-    return _prebuilt_one_item(sections).filter(workspace=workspace)
+# Reading one item (or the two a keypress answers with) through the ORM cost about 3 ms of CPU:
+# compiling the columns' subqueries (votes, mentions, links, the sections' EXISTS) and then one
+# prefetch per related table, each compiled again. The read is compiled once per thread
+# (productops.prebuilt) with its related rows in the same statement, as JSON, so each read is
+# one plain statement and the instances are made from its row.
+_WORKSPACE, _FIRST, _SECOND = -7001, -7002, -7003
+_ITEM_RELATED = {  # the JSON annotation: (field, model, the columns it reads)
+    "_j_area": ("product_area", ProductArea, ("id", "workspace_id", "name")),
+    "_j_contact": (
+        "contact",
+        Contact,
+        ("id", "workspace_id", "email", "name", "external_id", "account_id"),
+    ),
+    "_j_assignee": ("assignee", User, ("id", "email", "name", "is_active")),
+    "_j_triaged_by": ("triaged_by", User, ("id", "email", "name", "is_active")),
+}
+_TAG_COLUMNS = ("id", "workspace_id", "name")
 
 
-# Building the columns' subqueries (votes, mentions, links, the sections' EXISTS) cost 2-3 ms
-# of CPU on every read of one item, more than the rest of the read: they are built once per
-# thread (never evaluated there; each read filters a clone) and only compiled per read.
-_prebuilt = threading.local()
-
-
-def _prebuilt_one_item(sections: bool) -> QuerySet["ListedItem"]:
-    name = "panel" if sections else "row"
-    built = getattr(_prebuilt, name, None)
-    if built is None:
-        built = (
-            FeedbackItem.objects.defer("search")
-            .select_related("source", "account")
-            .prefetch_related("contact", "assignee", "product_area", "triaged_by", "tags")
-            .annotate(**_counted_columns(), **(_section_flags() if sections else {}))
+def _related_json() -> dict:
+    """Each related row an item's panel and row show, as a JSON object (NULL when none), and
+    its tags as a JSON list in the order they were added."""
+    columns = {}
+    for name, (relation, model, fields) in _ITEM_RELATED.items():
+        rows = model._default_manager.filter(pk=OuterRef(f"{relation}_id")).values(
+            j=JSONObject(**{f: f for f in fields})
         )
-        setattr(_prebuilt, name, built)
-    return cast("QuerySet[ListedItem]", built)  # the columns come as **kwargs
+        columns[name] = Subquery(rows[:1], output_field=JSONField())
+    tags = (
+        FeedbackItem.tags.through.objects.filter(feedbackitem_id=OuterRef("pk"))
+        .order_by()
+        .values("feedbackitem_id")
+        .annotate(
+            j=JSONBAgg(
+                JSONObject(id="tag_id", workspace_id="tag__workspace_id", name="tag__name"),
+                order_by="id",
+            )
+        )
+        .values("j")  # type: ignore[misc]  # the checker cannot see JSONBAgg's alias
+    )
+    columns["_j_tags"] = Subquery(tags, output_field=JSONField())
+    return columns
+
+
+def _build_one_item(sections: bool, ids: int) -> QuerySet[FeedbackItem]:
+    return (
+        FeedbackItem.objects.defer("search")
+        .select_related("source", "account")
+        .annotate(**_counted_columns(), **(_section_flags() if sections else {}), **_related_json())
+        .filter(workspace_id=_WORKSPACE, pk__in=[_FIRST, _SECOND][:ids])
+    )
+
+
+def _instance(model, fields: tuple[str, ...], values: dict, db: str) -> Any:
+    """A model instance from a JSON object of some of its columns (the others deferred)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in fields]
+    return model.from_db(db, names, [values[name] for name in names])
+
+
+def _read_items(workspace: Workspace, ids: set[int], *, sections: bool = False) -> dict:
+    """The workspace's items among `ids` (one or two) with a row's columns, their source,
+    account, contact, people, area and tags; with `sections`, the panel's section flags."""
+    markers = dict(zip((_FIRST, _SECOND), sorted(ids), strict=False))
+    rows = prebuilt.instances(
+        f"one_item:{sections}:{len(markers)}",
+        lambda: _build_one_item(sections, len(markers)),
+        {_WORKSPACE: workspace.pk, **markers},
+    )
+    for row in rows:
+        for name, (relation, model, fields) in _ITEM_RELATED.items():
+            found = getattr(row, name)
+            related = None if found is None else _instance(model, fields, found, row._state.db)
+            getattr(FeedbackItem, relation).field.set_cached_value(row, related)
+            delattr(row, name)
+        tags = Tag.objects.all()
+        tags._result_cache = [
+            _instance(Tag, _TAG_COLUMNS, t, row._state.db) for t in row._j_tags or []
+        ]
+        tags._prefetch_done = True  # type: ignore[attr-defined]  # as a prefetch leaves it
+        row._prefetched_objects_cache = {"tags": tags}
+        del row._j_tags
+    return {row.pk: row for row in rows}
 
 
 def item(*, workspace: Workspace, item_id: int) -> "ListedItem":
     """One item of the workspace (404 for others'), with its row's columns. Only the
     original's id is shown (no self-join on the items table)."""
-    return get_object_or_404(_one_item(workspace), pk=item_id)
+    found = _read_items(workspace, {item_id}).get(item_id)
+    if found is None:
+        raise Http404("No such feedback item.")
+    return cast("ListedItem", found)
 
 
 def item_to_change(*, workspace: Workspace, item_id: int) -> FeedbackItem:
@@ -716,11 +775,10 @@ def _section_flags() -> dict:
 def item_detail(*, workspace: Workspace, item_id: int) -> dict:
     """An item (404 for others') and everything its panel shows beside it; the sections it has
     no rows in are not read."""
-    found = cast(
-        "PanelItem",
-        get_object_or_404(_one_item(workspace, sections=True), pk=item_id),
-    )
-    return _panel_sections(workspace, found)
+    found = _read_items(workspace, {item_id}, sections=True).get(item_id)
+    if found is None:
+        raise Http404("No such feedback item.")
+    return _panel_sections(workspace, cast("PanelItem", found))
 
 
 def item_and_detail(
@@ -728,17 +786,16 @@ def item_and_detail(
 ) -> tuple["ListedItem", dict | None]:
     """`item(item_id)` and `item_detail(detail_id)` read together: the answer to an action in
     the inbox (the acted-on item's row) that also carries the next item's panel. Both items
-    come in one query (and their areas, people and tags in one prefetch each) instead of one
-    round of reads each. The detail is None when `detail_id` is not an item of the workspace
-    (the page then asks for the panel itself); 404 when `item_id` is not."""
-    found = {
-        row.pk: cast("PanelItem", row)
-        for row in _one_item(workspace, sections=True).filter(pk__in={item_id, detail_id})
-    }
+    come in one statement (_read_items) instead of one round of reads each. The detail is None
+    when `detail_id` is not an item of the workspace (the page then asks for the panel
+    itself); 404 when `item_id` is not."""
+    found = _read_items(workspace, {item_id, detail_id}, sections=True)
     if item_id not in found:
         raise Http404("No such feedback item.")
     shown = found.get(detail_id)
-    return found[item_id], None if shown is None else _panel_sections(workspace, shown)
+    return found[item_id], None if shown is None else _panel_sections(
+        workspace, cast("PanelItem", shown)
+    )
 
 
 def _panel_sections(workspace: Workspace, found: "PanelItem") -> dict:

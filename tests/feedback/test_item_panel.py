@@ -123,3 +123,36 @@ def test_an_item_with_history_or_merges_still_gets_the_templates_panel(workspace
     templated = signed_in(pm).get(f"/w/alpha/feedback/{item.pk}/", headers=HX).content.decode()
     assert _same_tokens(panel) == _same_tokens(templated)
     assert "no changes yet" not in panel and "Activity" in panel
+
+
+def test_the_compiled_item_read_answers_each_workspace_and_item_afresh(
+    workspace_a, workspace_b, pm, django_assert_num_queries
+):
+    """selectors.triage reads items through one statement compiled once (productops.prebuilt):
+    each read still sees the values of its own call and the rows as they are now."""
+    from django.http import Http404
+
+    from feedback.selectors import triage as selectors
+
+    billing, search = data.area(workspace_a, "Billing"), data.area(workspace_a, "Search")
+    first = data.item(workspace_a, "First", product_area=billing)
+    second = data.item(workspace_a, "Second", person=data.contact(workspace_a, "c@x.test"))
+    first.tags.add(data.tag(workspace_a, "zeta"), data.tag(workspace_a, "alpha"))
+    theirs = data.item(workspace_b, "Theirs")
+    with django_assert_num_queries(1):
+        acted, detail = selectors.item_and_detail(
+            workspace=workspace_a, item_id=first.pk, detail_id=second.pk
+        )
+        assert acted.product_area.name == "Billing" and detail is not None
+        assert [t.name for t in acted.tags.all()] == ["zeta", "alpha"]  # in the order added
+        assert detail["item"].contact.email == "c@x.test" and detail["item"].assignee is None
+    FeedbackItem.objects.filter(pk=first.pk).update(product_area=search, assignee=pm.user)
+    again = selectors.item(workspace=workspace_a, item_id=first.pk)
+    assert again.product_area.name == "Search" and again.assignee.display_name
+    with pytest.raises(Http404):
+        selectors.item(workspace=workspace_a, item_id=theirs.pk)
+    assert selectors.item(workspace=workspace_b, item_id=theirs.pk).body == "Theirs"
+    _, none = selectors.item_and_detail(
+        workspace=workspace_a, item_id=first.pk, detail_id=theirs.pk
+    )
+    assert none is None
