@@ -50,14 +50,17 @@ def _quarter_end(quarter: date) -> date:
     return _from_index(_index(quarter) + 1) - timedelta(days=1)
 
 
-def _committed(workspace: Workspace, first: date, last: date) -> str:
+def _committed(workspace: Workspace, first: date, last: date, *, demand: bool = False) -> str:
     """The decisions page's commit decisions of the quarters `first` to `last`: the rows the
-    planning rollup's `committed` counts."""
+    planning rollup's `committed` counts (with `demand`, those on ideas backed by customer
+    demand: its `committed_with_demand`)."""
     query = {
         "outcome": "commit",
         "since": first.isoformat(),
         "until": _quarter_end(last).isoformat(),
     }
+    if demand:
+        query["demand"] = "yes"
     return link_to("planning_decisions", workspace, urlencode(query))
 
 
@@ -131,7 +134,7 @@ def roadmap(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 "Committed backed by demand",
                 backed,
                 _share(backed, committed),
-                _committed(workspace, quarters[0], quarters[-1]),
+                _committed(workspace, quarters[0], quarters[-1], demand=True),
                 unit="count",
                 share=percent_of(backed, committed),
             ),

@@ -79,7 +79,8 @@ def tools(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
                 "Renewals in 90 days",
                 renewals,
                 f"{renewals} · {format_money(renewing, currency)}",
-                link_to("renewals", workspace),
+                # The list of as many: contracts decided cancel end instead of renewing.
+                link_to("renewals", workspace, "days=90&renewing=yes"),
                 unit="count",
             ),
         ],

@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, DecimalField, IntegerField, Q, QuerySet
+from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from feedback.models import Account, FeedbackItem, Idea, IdeaLink, Status
@@ -125,6 +125,18 @@ def evidence_items(*, idea: Idea) -> QuerySet[FeedbackItem]:
     linked = list(idea.links.values_list("item_id", flat=True))
     return FeedbackItem.objects.filter(
         Q(pk__in=linked) | Q(duplicate_of__in=linked), COUNTED, workspace=idea.workspace_id
+    )
+
+
+def has_evidence(idea_id: str) -> Exists:
+    """Whether the idea whose id is the outer query's `idea_id` (a field or an annotation) has
+    counted evidence: a linked item, or a duplicate merged into one, that is not spam. The ORM
+    twin of `evidence_sql`, to filter rows of other models by their idea."""
+    counted_duplicate = FeedbackItem.objects.filter(COUNTED, duplicate_of_id=OuterRef("item_id"))
+    return Exists(
+        IdeaLink.objects.filter(idea_id=OuterRef(idea_id)).filter(
+            Q(item__status__in=COUNTED_STATUSES) | Exists(counted_duplicate)
+        )
     )
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import DateField, ExpressionWrapper, F, Q, QuerySet
 
-from inventory.models import Contract, RenewalDecision, ToolStatus
+from inventory.models import Contract, RenewalChoice, RenewalDecision, ToolStatus
 from inventory.selectors.tools import contracts_with_money
 from productops import clock
 from productops.models import Workspace
@@ -24,16 +24,18 @@ if TYPE_CHECKING:
 
 
 def renewals_due(
-    *, workspace: Workspace, days: int = 90, today: date | None = None
+    *, workspace: Workspace, days: int = 90, today: date | None = None, renewing: bool = False
 ) -> QuerySet["ContractWithMoney"]:
     """Current contracts renewing within `days`, soonest first, with `deadline` (the last day
-    to give notice) and `annual_cost_converted`."""
+    to give notice) and `annual_cost_converted`. `renewing`: only those that will renew,
+    leaving out the ones decided `cancel` (they end at the date), as spend counts them."""
     today = today or clock.workspace_today(workspace)
-    return (
-        contracts_with_money(workspace)
-        .filter(renewal_date__gte=today, renewal_date__lte=today + timedelta(days=days))
-        .order_by("renewal_date", "tool__name")
+    due = contracts_with_money(workspace).filter(
+        renewal_date__gte=today, renewal_date__lte=today + timedelta(days=days)
     )
+    if renewing:
+        due = due.exclude(decision=RenewalChoice.CANCEL)
+    return due.order_by("renewal_date", "tool__name")
 
 
 @dataclass(frozen=True)

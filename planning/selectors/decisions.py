@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 
 from feedback.models import Idea
+from feedback.selectors import evidence
 from planning.models import (
     ActionItem,
     AgendaItem,
@@ -179,16 +180,23 @@ def decision_list(
     outcome: str = "",
     since: date | None = None,
     until: date | None = None,
+    demand: bool = False,
 ) -> DecisionList:
     """Decisions of the workspace, newest first, for the decisions page (what the dashboards'
     committed counts open). A decision's day is its session's period start, else the
     workspace's day it was made on: the day the dashboards' planning rollup counts it by.
-    `since`/`until` include both days. Two queries at any size."""
+    `since`/`until` include both days. `demand`: only decisions on an idea backed by customer
+    demand (counted evidence, read on the idea it was merged into when it was), as the
+    rollup's "backed by demand" counts them. Two queries at any size."""
     queryset = Decision.objects.filter(workspace=workspace).annotate(
         day=Coalesce(
             F("session__period_start"), TruncDate("decided_at", tzinfo=clock.zone(workspace))
         )
     )
+    if demand:
+        queryset = queryset.alias(
+            backing_idea=Coalesce(F("idea__merged_into_id"), F("idea_id"))
+        ).filter(evidence.has_evidence("backing_idea"))
     if outcome:
         queryset = queryset.filter(outcome=outcome)
     if since:

@@ -247,20 +247,23 @@ DECISION_OUTCOME = Choice(tuple(DecisionOutcome.values))
 @require_GET
 @member_required(Capability.VIEW_PLANNING)
 def decision_list(request: WorkspaceRequest) -> HttpResponse:
-    """Decisions, newest first, filtered by `outcome` and the days `since`/`until` (both
-    included; a decision's day is its session's period start, else the day it was made). A
-    bad value is a 400 naming it. The dashboards' committed counts link here."""
+    """Decisions, newest first, filtered by `outcome`, the days `since`/`until` (both
+    included; a decision's day is its session's period start, else the day it was made) and
+    `demand=yes` (ideas backed by customer demand). A bad value is a 400 naming it. The
+    dashboards' committed counts link here."""
     params = request.GET
     outcome = DECISION_OUTCOME.query(params, "outcome", default="")
     since = FILTER_DAY.query(params, "since")
     until = FILTER_DAY.query(params, "until")
+    demand = idea_selectors.YES_NO.query(params, "demand", default="no") == "yes"
     found = decision_selectors.decision_list(
-        workspace=request.workspace, outcome=outcome, since=since, until=until
+        workspace=request.workspace, outcome=outcome, since=since, until=until, demand=demand
     )
     context = {
         "found": found,
         "outcome": DecisionOutcome(outcome).label if outcome else "",
         "since": since,
         "until": until,
+        "demand": demand,
     }
     return render(request, "planning/decisions.html", context)

@@ -211,6 +211,12 @@ def test_a_pms_home_draws_the_weeks_of_the_ideas_they_own(pm, data):
 COUNTED_LINK = re.compile(r'<a [^>]*href="(/w/alpha/feedback/\?[^"]*)"[^>]*>([\d,]+)</a>')
 # Any number a tile links anywhere: the inbox, the ideas list, the tools list...
 ANY_COUNTED_LINK = re.compile(r'<a [^>]*href="(/w/alpha/[^"]*)"[^>]*>([\d,]+)</a>')
+LISTS = {
+    "/w/alpha/feedback/",
+    "/w/alpha/ideas/",
+    "/w/alpha/planning/decisions/",
+    "/w/alpha/tools/renewals/",
+}
 
 
 def _listed(href: str, actor, workspace) -> int:
@@ -235,8 +241,28 @@ def _listed(href: str, actor, workspace) -> int:
             outcome=params.get("outcome", ""),
             since=FILTER_DAY.query(params, "since"),
             until=FILTER_DAY.query(params, "until"),
+            demand=params.get("demand") == "yes",
         ).total
+    if path == "/w/alpha/tools/renewals/":
+        from inventory.selectors.renewals import renewals_due
+
+        return renewals_due(
+            workspace=workspace,
+            days=int(params.get("days", 90)),
+            renewing=params.get("renewing") == "yes",
+        ).count()
     raise AssertionError(f"a number links to {href}: say here how to count that list")
+
+
+def _row_count(tile, row: list) -> int | None:
+    """The count a linked table row shows for the list it opens: its linked cell when that is
+    a count, else its one count cell with a value (the triage ages: Backlog); None when the row
+    shows no count (a category's spend)."""
+    if tile.columns[tile.link_column - 1].unit == "count":
+        return row[tile.link_column - 1]
+    counts = [v for v, c in zip(row, tile.columns, strict=True) if c.unit == "count" and v != ""]
+    assert len(counts) <= 1, (tile.name, row, "which count does this row's link open?")
+    return counts[0] if counts else None
 
 
 NARROWINGS = ["", "segment", "source", "area"]
@@ -256,11 +282,74 @@ def _narrowing(kind: str, workspace) -> str:
     return f"&area={area.product_area_id}" if area else "&area=none"
 
 
+def _renewing_soon(writer, days: int, *, retired: bool = False, cancel: bool = False) -> None:
+    """A tool whose current contract renews in `days`; retired, or decided cancel."""
+    from inventory.services import contracts, tools
+
+    today = clock.workspace_today(writer.workspace)
+    tool = tools.tool_create(actor=writer.actor, name=f"Renewing {days}", category="Design")
+    contract = contracts.contract_create(
+        actor=writer.actor,
+        tool=tool,
+        billing_period="annual",
+        cost=1200,
+        currency="USD",
+        start_date=today - timedelta(days=300),
+        renewal_date=today + timedelta(days=days),
+        seats_bought=5,
+        seats_used=3,
+    )
+    if cancel:
+        contracts.renewal_decide(
+            actor=writer.actor, contract=contract, decision="cancel", reason="Unused"
+        )
+    if retired:
+        tool.refresh_from_db()
+        tools.tool_update(
+            actor=writer.actor, tool=tool, expected_version=tool.version, status="retired"
+        )
+
+
+def _commitments(writer) -> None:
+    """Committed today, so in every range's quarters: an idea with counted evidence, one
+    without, and one without links merged into the first afterwards (its demand now)."""
+    from feedback.services import ideas as idea_services
+    from planning.models import PlanningSession, SessionKind
+    from planning.services import agenda, decisions, sessions
+
+    actor = writer.actor
+    item = FeedbackItem.objects.filter(workspace=writer.workspace, status=Status.NEW).first()
+    asked = idea_services.idea_create(actor=actor, title="Asked for")
+    idea_services.idea_link(actor=actor, idea=asked, items=[item])
+    unasked = idea_services.idea_create(actor=actor, title="Nobody asked")
+    merged = idea_services.idea_create(actor=actor, title="Asked for, merged")
+    session = sessions.session_create(
+        actor=actor,
+        kind=SessionKind.PRIORITISATION,
+        settings=sessions.SessionSettings(title="Commitments"),
+    )
+    items = [
+        agenda.agenda_add(actor=actor, session=session, idea=i) for i in (asked, unasked, merged)
+    ]
+    sessions.session_start(actor=actor, session=session)
+    for agenda_item in items:
+        decisions.decision_record(
+            actor=actor,
+            session=PlanningSession.objects.get(pk=session.pk),
+            item=agenda_item,
+            outcome="commit",
+        )
+    idea_services.idea_merge(actor=actor, idea=merged, into=asked)
+
+
 @pytest.mark.parametrize("narrowed_by", NARROWINGS)
 def test_every_count_a_tile_links_to_the_inbox_is_the_length_of_that_list(exec_, data, narrowed_by):
     """Spam, triaged and archived items among the rows, with no filter and with a segment, a
-    source or an area: each number a tile shows as a link to the inbox equals the count of the
-    list it opens, filtered the same way."""
+    source or an area: each count a tile links to a list (a figure whatever it shows, a share
+    or "3 · $1,200"; a table row) equals the length of the list it opens, filtered the same
+    way. Committed decisions with and without demand, renewals decided cancel and retired."""
+    from dashboards.filters import DashboardFilterForm
+
     for _ in range(12):
         data.triage()
     data.bulk()
@@ -271,6 +360,9 @@ def test_every_count_a_tile_links_to_the_inbox_is_the_length_of_that_list(exec_,
         data.idea_status()
         data.decide()
     data.decide(outcome="commit")  # at least one, whatever the seed chose
+    _commitments(data)
+    for days, retired, cancel in ((10, False, False), (60, False, True), (80, True, False)):
+        _renewing_soon(data, days, retired=retired, cancel=cancel)
     spam = FeedbackItem.objects.filter(workspace=data.workspace).exclude(status=Status.SPAM)[0]
     triage_services.feedback_update(
         actor=data.actor, item=spam, expected_version=spam.version, status=Status.SPAM
@@ -279,18 +371,30 @@ def test_every_count_a_tile_links_to_the_inbox_is_the_length_of_that_list(exec_,
     client = signed_in(exec_)
 
     narrowing = _narrowing(narrowed_by, data.workspace)
+    query = f"range=90d{narrowing}"
+    form = DashboardFilterForm(
+        QueryDict(query), workspace=data.workspace, today=clock.workspace_today(data.workspace)
+    )
+    assert form.is_valid(), form.errors
     checked: set[str] = set()
     for name in selectors.TILES:
-        html = _tile(client, name, f"range=90d{narrowing}").content.decode()
+        html = unescape(_tile(client, name, query).content.decode())
+        tile = selectors.tile(workspace=data.workspace, name=name, filters=form.filters())
+        counted = [(f.label, f.value, f.link) for f in tile.figures if f.link and f.unit == "count"]
+        for row, link in zip(tile.rows, tile.row_links or [""] * len(tile.rows), strict=True):
+            if link.split("?")[0] in LISTS and (count := _row_count(tile, row)) is not None:
+                counted.append((row[0], count, link))
+        for label, count, link in counted:
+            assert f'href="{link}"' in html, (name, label, link)  # the page links it
+            assert count == _listed(link, exec_.actor, data.workspace), (name, label, link)
+            assert client.get(link).status_code == 200
+            if count:
+                checked.add(link.split("?")[0])
+        # and any number the page links that the tile did not declare a count of
         for href, shown in ANY_COUNTED_LINK.findall(html):
-            listed = _listed(href, exec_.actor, data.workspace)
-            assert int(shown.replace(",", "")) == listed, (name, href)
-            assert client.get(unescape(href)).status_code == 200
-            if listed:
-                checked.add(unescape(href).split("?")[0])
-    # the volume, received and triaged figures; ideas with demand and ideas closed; committed:
+            assert int(shown.replace(",", "")) == _listed(href, exec_.actor, data.workspace)
     # each kind of list compared at least once with some rows in it
-    assert checked == {"/w/alpha/feedback/", "/w/alpha/ideas/", "/w/alpha/planning/decisions/"}
+    assert checked == LISTS
 
 
 def test_a_tile_says_which_of_the_chosen_filters_it_does_not_apply(exec_, data):
@@ -404,7 +508,7 @@ def test_every_link_in_every_tile_opens_a_whole_page(exec_, data):
 
 
 def test_the_decisions_page_runs_the_same_queries_as_decisions_grow(exec_, data, count_queries):
-    url = "/w/alpha/planning/decisions/?outcome=commit&since=2000-01-01&until=2100-01-01"
+    url = "/w/alpha/planning/decisions/?outcome=commit&since=2000-01-01&until=2100-01-01&demand=yes"
     client = signed_in(exec_)
     data.decide()
     few, _ = count_queries(client, url)
@@ -416,3 +520,22 @@ def test_the_decisions_page_runs_the_same_queries_as_decisions_grow(exec_, data,
     assert many == few
     assert "<h1>Decisions</h1>" in page.content.decode()
     assert client.get("/w/alpha/planning/decisions/?outcome=maybe").status_code == 400
+
+
+def test_the_decisions_page_lists_only_commitments_backed_by_demand_when_asked(exec_, data):
+    _commitments(data)
+    client = signed_in(exec_)
+
+    def titles(query: str) -> list[str]:
+        page = client.get(f"/w/alpha/planning/decisions/?{query}")
+        assert page.status_code == 200
+        return re.findall(r'<a href="/w/alpha/ideas/\d+/">([^<]+)</a>', page.content.decode())
+
+    every = titles("outcome=commit")
+    assert {"Asked for", "Nobody asked", "Asked for, merged"} <= set(every)
+    backed = titles("outcome=commit&demand=yes")
+    assert "Asked for" in backed and "Asked for, merged" in backed  # its demand moved on
+    assert "Nobody asked" not in backed
+    page = client.get("/w/alpha/planning/decisions/?outcome=commit&demand=yes").content.decode()
+    assert "to commit on ideas backed by customer demand" in page
+    assert client.get("/w/alpha/planning/decisions/?demand=maybe").status_code == 400

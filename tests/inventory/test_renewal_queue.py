@@ -200,3 +200,26 @@ def test_the_calendar_opens_on_this_week(workspace_a, queue_data):
     assert today in first_row and opening.from_this_week
     deadlines = {c.tool.name for w in opening.weeks for d in w for c in d.deadlines}
     assert {"Slack", "Miro", "Notion"} <= deadlines
+
+
+def test_renewing_yes_lists_only_the_contracts_that_will_renew(exec_, queue_data):
+    """The dashboards' "Renewals in 90 days" opens this list: a contract decided cancel ends
+    at its date instead of renewing, so it is left out, and the page says so."""
+    queue_data["krona"].decision = "cancel"
+    queue_data["krona"].save()
+    client = signed_in(exec_)
+
+    def listed(query: str) -> list[str]:
+        page = client.get(f"{BASE}renewals/?{query}")
+        assert page.status_code == 200
+        table = page.content.decode().split('id="renewals"')[1].split("</table>")[0]
+        return re.findall(r'<a class="strong" href="[^"]+">([^<]+)</a>', table)
+
+    assert "Lokal" in listed("days=90")
+    renewing = listed("days=90&renewing=yes")
+    assert "Lokal" not in renewing
+    assert sorted(renewing) == sorted(set(listed("days=90")) - {"Lokal"})
+    page = client.get(f"{BASE}renewals/?days=90&renewing=yes").content.decode()
+    assert "Contracts decided cancel are left out" in page
+    assert 'href="?days=30&amp;renewing=yes' in page  # the windows keep the filter
+    assert client.get(f"{BASE}renewals/?renewing=maybe").status_code == 400
