@@ -732,9 +732,14 @@ def item(*, workspace: Workspace, item_id: int) -> "ListedItem":
 def item_to_change(*, workspace: Workspace, item_id: int) -> FeedbackItem:
     """One item of the workspace (404 for others'), its own columns only: what an action reads
     before it hands the item to a service (which locks the row and reads it again)."""
-    return get_object_or_404(
-        FeedbackItem.objects.filter(workspace=workspace).defer("search"), pk=item_id
+    found = prebuilt.instances(
+        "item_to_change",
+        lambda: FeedbackItem.objects.defer("search").filter(workspace_id=_WORKSPACE, pk=_FIRST),
+        {_WORKSPACE: workspace.pk, _FIRST: item_id},
     )
+    if not found:
+        raise Http404("No such feedback item.")
+    return found[0]
 
 
 class Sections(TypedDict):

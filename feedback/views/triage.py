@@ -312,17 +312,28 @@ def _row_answer(
             workspace=workspace, item_id=item_id, detail_id=next_id
         )
     decorate([acted], workspace)
-    context = {"i": acted, "in_inbox": _in_inbox(request), "inbox_tabs": inbox_tabs(request)}
-    parts = render_to_string(f"{ITEM_TEMPLATE}#action_parts", {**context, **extra}, request=request)
+    actor, csrf_token = request.actor, get_token(request)
+    # What the parts read of the page's shell, given here: rendered with the request, the
+    # shell's context processor (its menu's links, workspaces, powers) ran again for them.
+    can = {capability.value: actor.can(capability) for capability in Capability}
+    context = {
+        "i": acted,
+        "in_inbox": _in_inbox(request),
+        "inbox_tabs": inbox_tabs(request),
+        "workspace": workspace,
+        "can": can,
+        "csrf_token": csrf_token,
+    }
+    parts = render_to_string(f"{ITEM_TEMPLATE}#action_parts", {**context, **extra})
     if detail is None:
         return HttpResponse(parts)
     panel = _panel_context(request, detail["item"].pk, detail=detail)
     shown = item_panel.panel_html(
         panel,
         workspace=workspace,
-        actor=request.actor,
-        can_triage=request.actor.can(Capability.TRIAGE_FEEDBACK),
-        csrf_token=get_token(request),
+        actor=actor,
+        can_triage=can[Capability.TRIAGE_FEEDBACK.value],
+        csrf_token=csrf_token,
     )
     if shown is None:  # a section the Python panel leaves to the template (item_panel.py)
         shown = render_to_string(f"{ITEM_TEMPLATE}#panel", panel, request=request)
