@@ -6,6 +6,7 @@ the shape productops.audit writes: `before` and `after` hold only the fields tha
 money as decimal text, people by name, lists of labels)."""
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -92,10 +93,58 @@ def _idea_unlinked(event: "AuditEvent") -> str:
     return f"unlinked feedback item #{(event.before or {}).get('item')} from the idea"
 
 
-SPECIAL = {
+def _in_the_retro(event: "AuditEvent") -> str:
+    """ " in the retro “Sprint 13 retro”" when the event names the retro: an author's write in
+    an anonymous retro is recorded against the retro, never the card (planning.services.retro),
+    so only the retro and the prompt can be said, never whose card it was."""
+    if event.object_type == "planning.planningsession" and event.object_repr:
+        return f" in the retro {_quoted(event.object_repr)}"
+    return ""
+
+
+def _reflection(verb: str) -> Callable[["AuditEvent"], str]:
+    def sentence(event: "AuditEvent") -> str:
+        prompt = (event.after or {}).get("prompt")
+        under = f" under {_quoted(prompt)}" if prompt else ""
+        return f"{verb} a reflection{under}{_in_the_retro(event)}"
+
+    return sentence
+
+
+def _reflection_moved(event: "AuditEvent") -> str:
+    was, now = (event.before or {}).get("group"), (event.after or {}).get("group")
+    if was is None:
+        return "grouped a reflection with another"
+    if now is None:
+        return "took a reflection out of its group"
+    return "moved a reflection to another group"
+
+
+def _prompts_set(event: "AuditEvent") -> str:
+    prompts = [str(p) for p in (event.after or {}).get("prompts") or []]
+    return "set the retro's prompts" + (
+        f": {', '.join(_quoted(p) for p in prompts)}" if prompts else ""
+    )
+
+
+def _note_added(event: "AuditEvent") -> str:
+    on_group = (event.after or {}).get("group") is not None
+    return "added a discussion note" + (" on a group" if on_group else "")
+
+
+SPECIAL: dict[str, Callable[["AuditEvent"], str]] = {
     "contract.renewal_decided": _renewal_decided,
     "idea.linked": _idea_linked,
     "idea.unlinked": _idea_unlinked,
+    # A retro's cards: said without their ids (numbers mean nothing to a reader) and, in an
+    # anonymous retro, without an author (the event has none: "A participant").
+    "retro.reflection_added": _reflection("added"),
+    "retro.reflection_edited": _reflection("edited"),
+    "retro.reflection_deleted": _reflection("deleted"),
+    "retro.reflection_moved": _reflection_moved,
+    "retro.groups_merged": lambda _event: "merged two groups of reflections",
+    "retro.note_added": _note_added,
+    "retro.prompts_set": _prompts_set,
 }
 
 

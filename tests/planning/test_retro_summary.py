@@ -284,6 +284,11 @@ def test_an_anonymous_reflections_author_never_leaves_the_server(viewer, persona
         api = client.get("/api/v1/w/alpha/audit-events/").json()["results"]
         events = [e for e in api if e["verb"] == "retro.reflection_added"]
         assert len(rows) == len(events) == 3
+        for row in rows:  # a sentence, not "added the reflection: prompt ..."
+            assert re.search(
+                r"A participant added a reflection under “[^”]+” in the retro “Sprint 13 retro”",
+                row,
+            ), row
         for shown in [*rows, *map(str, events)]:
             assert "A participant" in shown
             assert not any(author in shown for author in AUTHORS.values()), shown

@@ -110,6 +110,100 @@ def test_known_events_read_as_sentences(verb, before, after, expected):
     assert event(verb, before, after).sentences == expected
 
 
+def retro_event(verb, before=None, after=None, *, anonymous=True):
+    """A retro card's event as planning.services.retro writes it: in an anonymous retro no
+    actor and the retro as its object; in a named one the author and the card."""
+    return AuditEvent(
+        actor_label="A participant" if anonymous else "Ana",
+        verb=verb,
+        object_type="planning.planningsession" if anonymous else "planning.reflection",
+        object_id="7",
+        object_repr="Sprint 13 retro" if anonymous else "Reflection 41",
+        before=before,
+        after=after,
+        created_at=WHEN,
+    )
+
+
+@pytest.mark.parametrize(
+    ("verb", "before", "after", "anonymous", "expected"),
+    [
+        (
+            "retro.reflection_added",
+            None,
+            {"prompt": "What went well?"},
+            True,
+            "A participant added a reflection under “What went well?” "
+            "in the retro “Sprint 13 retro”",
+        ),
+        (
+            "retro.reflection_added",
+            None,
+            {"prompt": "What went well?"},
+            False,
+            "Ana added a reflection under “What went well?”",
+        ),
+        (
+            "retro.reflection_edited",
+            None,
+            None,
+            True,
+            "A participant edited a reflection in the retro “Sprint 13 retro”",
+        ),
+        (
+            "retro.reflection_deleted",
+            None,
+            None,
+            True,
+            "A participant deleted a reflection in the retro “Sprint 13 retro”",
+        ),
+        ("retro.reflection_edited", None, None, False, "Ana edited a reflection"),
+        (
+            "retro.reflection_moved",
+            {"group": None},
+            {"group": 12},
+            False,
+            "Ana grouped a reflection with another",
+        ),
+        (
+            "retro.reflection_moved",
+            {"group": 12},
+            {"group": 15},
+            False,
+            "Ana moved a reflection to another group",
+        ),
+        (
+            "retro.reflection_moved",
+            {"group": 12},
+            {"group": None},
+            False,
+            "Ana took a reflection out of its group",
+        ),
+        (
+            "retro.groups_merged",
+            {"group": 12},
+            {"into": 15},
+            False,
+            "Ana merged two groups of reflections",
+        ),
+        ("retro.note_added", None, {"group": 15}, False, "Ana added a discussion note on a group"),
+        ("retro.note_added", None, {"group": None}, False, "Ana added a discussion note"),
+        (
+            "retro.prompts_set",
+            None,
+            {"prompts": ["Went well", "To improve"]},
+            False,
+            "Ana set the retro's prompts: “Went well”, “To improve”",
+        ),
+    ],
+)
+def test_a_retros_events_read_as_sentences_naming_no_anonymous_author(
+    verb, before, after, anonymous, expected
+):
+    """No card ids, no field names ("prompt", "group 12"), and in an anonymous retro nobody."""
+    assert retro_event(verb, before, after, anonymous=anonymous).sentences == [expected]
+
+
 def test_the_tool_page_tells_its_history_in_sentences(ops_lead, workspace_a):
     contract = ContractFactory(
         tool=ToolFactory(workspace=workspace_a, name="Miro"),
