@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from feedback.models import FeedbackItem, Status
+from feedback.selectors.triage_choices import Choice
 from feedback.templatetags.accounts import account_link_html
 from productops.templatetags.badges import badge_class
 
@@ -153,3 +154,24 @@ def inbox_rows(
     """Every row of a page, each as inbox_row() makes it: one tag for the page's 50 rows (the
     template's loop over them cost the page about 0.4 ms of CPU by itself)."""
     return mark_safe("".join(f"{inbox_row(context, i, can_triage)}\n" for i in rows))
+
+
+@register.simple_tag
+def option_list(
+    choices: "Sequence[Choice | tuple[object, object]]", by_name: bool = False
+) -> SafeString:
+    """The <option>s of a picker the inbox's bulk bar always shows: Choice rows (valued by pk,
+    labelled by display_name) or (value, label) pairs; `by_name`, a datalist's options valued
+    by their Choice's name. One tag a list: the template's loops over the tags, areas,
+    assignees and priorities cost the page about a third of a millisecond."""
+    if by_name:
+        return mark_safe(
+            "".join(
+                f'<option value="{_e(c.name)}"></option>' for c in choices if isinstance(c, Choice)
+            )
+        )
+    options = []
+    for choice in choices:
+        value, label = choice if isinstance(choice, tuple) else (choice.pk, choice.display_name)
+        options.append(f'<option value="{_e(value)}">{_e(label)}</option>')
+    return mark_safe("".join(options))

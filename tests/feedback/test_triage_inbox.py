@@ -476,3 +476,24 @@ def test_the_inbox_page_shows_what_changed_since_it_was_last_read(workspace_a, p
     after = client.get(INBOX).content.decode()
     assert "Triage bug" in after and '<span class="tag">slow</span>' in after
     assert '<option value="fresh-tag">' in after and "Ops shared" in after
+
+
+def test_an_empty_inbox_says_so(workspace_a, pm):
+    client = signed_in(pm)
+    assert "Inbox zero: nothing new to triage." in client.get(INBOX).content.decode()
+    data.item(workspace_a, "Export is slow")
+    page = client.get(INBOX, {"q": "nothing like this"}).content.decode()
+    assert "No feedback matches these filters." in page and 'class="inbox-row"' not in page
+    page = client.get(INBOX).content.decode()
+    assert page.count('class="inbox-row"') == 1 and "Inbox zero" not in page
+
+
+def test_the_bulk_bar_offers_the_pickers_choices_escaped(workspace_a, pm):
+    data.tag(workspace_a, "<b>vat</b>")
+    area = data.area(workspace_a, "Billing & tax")
+    page = signed_in(pm).get(INBOX).content.decode()
+    bar = page.split('id="bulk-form"', 1)[1].split("</form>", 1)[0]
+    assert f'<option value="{pm.user.pk}">{pm.user.display_name}</option>' in bar
+    assert f'<option value="{area.pk}">Billing &amp; tax</option>' in bar
+    assert '<option value="3">High</option>' in bar
+    assert '<datalist id="tag-options"><option value="&lt;b&gt;vat&lt;/b&gt;"></option>' in page
