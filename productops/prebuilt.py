@@ -44,6 +44,7 @@ class _Compiled:
     model_end: int
     populators: list
     annotations: dict[str, int]
+    converters: list  # (column, functions, expression): what results_iter would apply
 
 
 def _compile(queryset: QuerySet, markers: set[int]) -> _Compiled:
@@ -69,6 +70,12 @@ def _compile(queryset: QuerySet, markers: set[int]) -> _Compiled:
         model_end=end,
         populators=get_related_populators(klass_info, select, alias, fetch_mode),
         annotations=dict(compiler.annotation_col_map or {}),
+        converters=[
+            (column, functions, expression)
+            for column, (functions, expression) in compiler.get_converters(
+                [s[0] for s in select[: compiler.col_count]]
+            ).items()
+        ],
     )
 
 
@@ -86,11 +93,13 @@ def instances(key: str, build: Callable[[], QuerySet], values: Mapping[int, Any]
     with connections[compiled.alias].cursor() as cursor:
         cursor.execute(compiled.sql, params)
         rows = cursor.fetchall()
-    compiler = compiled.compiler
-    if compiler.has_extra_select:  # columns the ordering added, as execute_sql drops them
-        rows = [row[: compiler.col_count] for row in rows]
+    compiler, connection = compiled.compiler, connections[compiled.alias]
     found = []
-    for row in compiler.results_iter([rows]):
+    for fetched in rows:
+        row = list(fetched[: compiler.col_count])  # without columns only the ordering reads
+        for column, functions, expression in compiled.converters:
+            for function in functions:
+                row[column] = function(row[column], expression, connection)
         obj = compiled.from_db(
             compiled.alias, compiled.init_list, row[compiled.model_start : compiled.model_end]
         )

@@ -156,3 +156,41 @@ def test_the_compiled_item_read_answers_each_workspace_and_item_afresh(
         workspace=workspace_a, item_id=first.pk, detail_id=theirs.pk
     )
     assert none is None
+
+
+@pytest.mark.parametrize(
+    "query", ["", "status=new", "status=archived", "status=all", "status=not_spam", "status="]
+)
+def test_the_answers_tabs_for_a_plain_status_tab_are_what_the_filter_form_gives(
+    workspace_a, pm, query
+):
+    """A keypress from the inbox as it opens (or on a status tab) answers with its tabs without
+    the filter form: the same tabs, links and stamp as through the form."""
+    from types import SimpleNamespace
+
+    from django.http import QueryDict
+
+    from feedback.forms.triage import InboxFilterForm
+    from feedback.views import triage as views
+
+    data.many(workspace_a, 3)
+    client = signed_in(pm)
+    acted = data.item(workspace_a, "Acted on")
+    answer = client.post(
+        f"/w/alpha/feedback/{acted.pk}/update/",
+        {"version": 1, "status": "archived", "answer": "row"},
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": f"http://testserver/w/alpha/feedback/?{query}",
+        },
+    )
+    request = SimpleNamespace(workspace=workspace_a, actor=pm.actor)
+    form = InboxFilterForm(QueryDict(query), actor=pm.actor)
+    form.is_valid()
+    expected = views._tabs(request, form)  # type: ignore[arg-type]
+    nav = re.search(r'<nav id="status-tabs".*?</nav>', answer.content.decode(), re.S)
+    assert nav is not None
+    current = re.findall(r'<a href="\?([^"]*)" class="current"', nav.group(0))
+    assert current == [t[3] for t in expected["tabs"] if t[0] == expected["status"]]
+    assert f'data-stamp="{expected["stamp"]}"' in nav.group(0)
+    assert re.findall(r'<a href="\?([^"]*)"', nav.group(0)) == [t[3] for t in expected["tabs"]]
