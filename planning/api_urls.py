@@ -36,6 +36,11 @@ urlpatterns = [
         sessions.DecisionList.as_view(),
         name="api_planning_decisions",
     ),
+    path(
+        "planning/decisions/",
+        sessions.WorkspaceDecisionList.as_view(),
+        name="api_planning_decision_list",
+    ),
     path("planning/capacity/", capacity.CapacityList.as_view(), name="api_planning_capacity_list"),
     path(
         "planning/capacity/<int:plan_id>/",

@@ -264,6 +264,9 @@ FILTER_PARAMETERS = [
     OpenApiParameter("triaged_since", OpenApiTypes.DATE, description="Triaged on or after."),
     OpenApiParameter("triaged_until", OpenApiTypes.DATE, description="Triaged on or before."),
     OpenApiParameter("q", str, description="Full-text search (web search syntax)."),
+    OpenApiParameter(
+        "idea", int, description="Only the feedback counted as evidence for this idea (its id)."
+    ),
     OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
     OpenApiParameter("cursor", str),
     OpenApiParameter(

@@ -6,7 +6,8 @@ Votes leave here as the pages show them: a round's values only once it is reveal
 
 from typing import TYPE_CHECKING, TypedDict, cast
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -389,3 +390,56 @@ class DecisionList(WorkspaceAPIView):
         )
         decision = decision_selectors.decisions(session=session).get(pk=decision.pk)
         return Response(DecisionOut(decision).data, status=status.HTTP_201_CREATED)
+
+
+DECISION_FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "outcome", str, enum=list(decision_selectors.OUTCOME.choices), description="Default: all."
+    ),
+    OpenApiParameter(
+        "since",
+        OpenApiTypes.DATE,
+        description="Dated on or after this day (a decision's `day`: its session's period "
+        "start, else the workspace's day it was made).",
+    ),
+    OpenApiParameter("until", OpenApiTypes.DATE, description="Dated on or before this day."),
+    OpenApiParameter(
+        "demand",
+        str,
+        enum=list(decision_selectors.YES_NO.choices),
+        description="yes: only decisions on ideas backed by customer demand (counted evidence, "
+        "on the idea it was merged into when it was).",
+    ),
+]
+
+
+class DatedDecisionOut(DecisionOut):
+    day = serializers.DateField(
+        help_text="Its session's period start, else the workspace's day it was made: the day "
+        "the decisions page and the dashboards count it by"
+    )
+
+    class Meta(DecisionOut.Meta):
+        fields = ["id", "session", "day", *DecisionOut.Meta.fields[1:]]
+
+
+class DecisionPagination(NewestFirstCursorPagination):
+    ordering = ("-day", "-id")
+
+
+class WorkspaceDecisionList(WorkspaceListAPIView):
+    """Every session's decisions, latest day first, filtered as the decisions page filters
+    (selectors.decisions.DecisionFilters.from_params reads both)."""
+
+    capabilities = {"GET": Capability.VIEW_PLANNING}
+    serializer_class = DatedDecisionOut
+    pagination_class = DecisionPagination
+    queryset = Decision.objects.none()  # the schema's model; rows come from the selector
+
+    def get_queryset(self):
+        filters = decision_selectors.DecisionFilters.from_params(self.request.query_params)
+        return decision_selectors.dated_decisions(workspace=self.workspace, filters=filters)
+
+    @extend_schema(parameters=DECISION_FILTER_PARAMETERS)
+    def get(self, request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)

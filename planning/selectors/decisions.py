@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
@@ -26,6 +27,12 @@ from planning.selectors.sessions import agenda, session_capacity, session_scorin
 from planning.selectors.votes import FieldResult, results_of, revealed_votes
 from productops import clock
 from productops.models import Workspace
+from productops.validation import FILTER_DAY, Choice
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    DatedDecision = WithAnnotations[Decision, "Dated"]
 
 
 @dataclass
@@ -174,6 +181,60 @@ class DecisionList:
 LIST_LIMIT = 500
 
 
+@dataclass(frozen=True)
+class DecisionFilters:
+    """The decisions page's and `GET planning/decisions/`'s filters, read by from_params."""
+
+    outcome: str = ""  # a DecisionOutcome, or "" for all
+    since: date | None = None  # the decision's day (see dated_decisions), both days included
+    until: date | None = None
+    # Only decisions on an idea backed by customer demand (counted evidence, read on the idea it
+    # was merged into when it was), as the rollup's "backed by demand" counts them.
+    demand: bool = False
+
+    @classmethod
+    def from_params(cls, params) -> "DecisionFilters":
+        """The filters of a query string; a bad value is a ValidationError naming it (400).
+        planning/api/sessions.DECISION_FILTER_PARAMETERS documents each name read here."""
+        return cls(
+            outcome=OUTCOME.query(params, "outcome", default=""),
+            since=FILTER_DAY.query(params, "since"),
+            until=FILTER_DAY.query(params, "until"),
+            demand=YES_NO.query(params, "demand", default="no") == "yes",
+        )
+
+
+OUTCOME = Choice(tuple(DecisionOutcome.values))
+YES_NO = Choice(("yes", "no"))
+
+
+class Dated(TypedDict):
+    day: date  # what dated_decisions() adds
+
+
+def dated_decisions(*, workspace: Workspace, filters: DecisionFilters) -> QuerySet["DatedDecision"]:
+    """Decisions of the workspace, filtered, each with its `day`: its session's period start,
+    else the workspace's day it was made on (the day the dashboards' planning rollup counts it
+    by). Unordered."""
+    queryset = Decision.objects.filter(workspace=workspace).annotate(
+        day=Coalesce(
+            F("session__period_start"), TruncDate("decided_at", tzinfo=clock.zone(workspace))
+        )
+    )
+    if filters.demand:
+        queryset = queryset.alias(
+            backing_idea=Coalesce(F("idea__merged_into_id"), F("idea_id"))
+        ).filter(evidence.has_evidence("backing_idea"))
+    if filters.outcome:
+        queryset = queryset.filter(outcome=filters.outcome)
+    if filters.since:
+        queryset = queryset.filter(day__gte=filters.since)
+    if filters.until:
+        queryset = queryset.filter(day__lte=filters.until)
+    # The annotation is made above, so the checker cannot see it on the queryset's type.
+    return cast("QuerySet[DatedDecision]", queryset.select_related("session", "idea", "decided_by"))
+
+
 def decision_list(
     *,
     workspace: Workspace,
@@ -183,30 +244,11 @@ def decision_list(
     demand: bool = False,
 ) -> DecisionList:
     """Decisions of the workspace, newest first, for the decisions page (what the dashboards'
-    committed counts open). A decision's day is its session's period start, else the
-    workspace's day it was made on: the day the dashboards' planning rollup counts it by.
-    `since`/`until` include both days. `demand`: only decisions on an idea backed by customer
-    demand (counted evidence, read on the idea it was merged into when it was), as the
-    rollup's "backed by demand" counts them. Two queries at any size."""
-    queryset = Decision.objects.filter(workspace=workspace).annotate(
-        day=Coalesce(
-            F("session__period_start"), TruncDate("decided_at", tzinfo=clock.zone(workspace))
-        )
+    committed counts open), filtered as dated_decisions() filters. Two queries at any size."""
+    queryset = dated_decisions(
+        workspace=workspace,
+        filters=DecisionFilters(outcome=outcome, since=since, until=until, demand=demand),
     )
-    if demand:
-        queryset = queryset.alias(
-            backing_idea=Coalesce(F("idea__merged_into_id"), F("idea_id"))
-        ).filter(evidence.has_evidence("backing_idea"))
-    if outcome:
-        queryset = queryset.filter(outcome=outcome)
-    if since:
-        queryset = queryset.filter(day__gte=since)
-    if until:
-        queryset = queryset.filter(day__lte=until)
-    rows = list(
-        queryset.select_related("session", "idea", "decided_by").order_by("-day", "-id")[
-            :LIST_LIMIT
-        ]
-    )
+    rows = list(queryset.order_by("-day", "-id")[:LIST_LIMIT])
     total = len(rows) if len(rows) < LIST_LIMIT else queryset.count()
     return DecisionList(total=total, rows=rows)

@@ -33,7 +33,6 @@ from planning.services import summary as summary_services
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.forms import add_service_errors
-from productops.validation import FILTER_DAY, Choice
 
 
 def session_of(request: WorkspaceRequest, session_id: int) -> PlanningSession:
@@ -241,9 +240,6 @@ def board_decisions(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "planning/_board_decisions.html", {"decisions": found.values()})
 
 
-DECISION_OUTCOME = Choice(tuple(DecisionOutcome.values))
-
-
 @require_GET
 @member_required(Capability.VIEW_PLANNING)
 def decision_list(request: WorkspaceRequest) -> HttpResponse:
@@ -251,19 +247,19 @@ def decision_list(request: WorkspaceRequest) -> HttpResponse:
     included; a decision's day is its session's period start, else the day it was made) and
     `demand=yes` (ideas backed by customer demand). A bad value is a 400 naming it. The
     dashboards' committed counts link here."""
-    params = request.GET
-    outcome = DECISION_OUTCOME.query(params, "outcome", default="")
-    since = FILTER_DAY.query(params, "since")
-    until = FILTER_DAY.query(params, "until")
-    demand = idea_selectors.YES_NO.query(params, "demand", default="no") == "yes"
+    filters = decision_selectors.DecisionFilters.from_params(request.GET)
     found = decision_selectors.decision_list(
-        workspace=request.workspace, outcome=outcome, since=since, until=until, demand=demand
+        workspace=request.workspace,
+        outcome=filters.outcome,
+        since=filters.since,
+        until=filters.until,
+        demand=filters.demand,
     )
     context = {
         "found": found,
-        "outcome": DecisionOutcome(outcome).label if outcome else "",
-        "since": since,
-        "until": until,
-        "demand": demand,
+        "outcome": DecisionOutcome(filters.outcome).label if filters.outcome else "",
+        "since": filters.since,
+        "until": filters.until,
+        "demand": filters.demand,
     }
     return render(request, "planning/decisions.html", context)

@@ -241,3 +241,30 @@ def test_the_list_answers_what_its_serializer_describes_for_every_column(workspa
     assert by_id[full.pk]["tags"] == ["bug", "vat"] and by_id[full.pk]["link_count"] == 1
     assert by_id[bare.pk]["mentions"] == 2 and by_id[bare.pk]["contact"] is None
     assert by_id[dup.pk]["duplicate_of"] == bare.pk
+
+
+def test_the_schema_documents_every_filter_the_inbox_takes(client):
+    # The list reads its query string through the inbox page's own form.
+    from feedback.forms.triage import InboxFilterForm
+
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/w/{slug}/feedback/"]["get"]
+    parameters = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+
+    assert parameters == set(InboxFilterForm.base_fields) | {"cursor", "limit"}
+
+
+def test_the_list_narrows_to_an_ideas_evidence_as_the_ideas_page_links_it(workspace_a, pm):
+    from feedback.services import ideas as idea_services
+
+    asked, other = data.item(workspace_a, title="Export to Sheets"), data.item(workspace_a)
+    idea = idea_services.idea_create(actor=pm.actor, title="Sheets export")
+    idea_services.idea_link(actor=pm.actor, idea=idea, items=[asked])
+
+    client = signed_in(pm)
+    every = client.get(f"{API}/feedback/").json()["results"]
+    rows = client.get(f"{API}/feedback/", {"idea": idea.pk}).json()["results"]
+
+    assert {row["id"] for row in every} == {asked.pk, other.pk}
+    assert [row["id"] for row in rows] == [asked.pk]
+    assert client.get(f"{API}/feedback/", {"idea": "0"}).status_code == 400

@@ -66,6 +66,7 @@ MATRIX: dict[str, list[Check]] = {
         ),
     ],
     "api_planning_reveal": [Check("POST", FACILITATOR_ONLY_API)],
+    "api_planning_decision_list": [Check("GET", api())],
     "api_planning_decisions": [
         Check("GET", api()),
         Check(

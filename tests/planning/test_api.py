@@ -1,12 +1,16 @@
 """The planning API: sessions, agenda, own votes, reveal and decisions; the schema; query counts."""
 
+import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from planning import api_urls as planning_api_urls
 from planning.models import AgendaItem, Decision, Participant, PlanningSession, Vote
+from planning.selectors import decisions as decision_selectors
 from planning.services import agenda as agenda_services
 from planning.services import decisions as decision_services
 from planning.services import sessions as services
@@ -97,6 +101,121 @@ def test_the_schema_describes_the_planning_endpoints(client, db):
         assert any(p.startswith("/api/v1/w/{slug}/planning/") and p.endswith(suffix) for p in paths)
     agenda_item = schema["components"]["schemas"]["AgendaItemOut"]["properties"]
     assert "revealed_votes" in agenda_item and "votes_in" in agenda_item
+
+
+# The workspace's decisions: the decisions page's list and filters
+
+
+def _two_decisions(personas) -> tuple[Decision, Decision]:
+    """A commit made today and a reject dated 14 March 2025 (no session period: the day made)."""
+    session = running_session(personas)
+    lead = personas["ops_lead"].actor
+    first = AgendaItem.objects.get(pk=session.current_item_id)
+    commit = decision_services.decision_record(
+        actor=lead, session=session, item=first, outcome="commit"
+    )
+    services.session_go_to_item(actor=lead, session=session, step=1)
+    session.refresh_from_db()
+    second = AgendaItem.objects.get(pk=session.current_item_id)
+    reject = decision_services.decision_record(
+        actor=lead, session=session, item=second, outcome="reject"
+    )
+    Decision.objects.filter(pk=reject.pk).update(decided_at=datetime(2025, 3, 14, 12, tzinfo=UTC))
+    return commit, reject
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"commit", "reject"}),
+        ("outcome=commit", {"commit"}),
+        ("outcome=reject", {"reject"}),
+        ("outcome=defer", set()),
+        ("until=2025-03-14", {"reject"}),
+        ("since=2025-03-15", {"commit"}),
+        ("since=2025-03-14&until=2025-03-14&outcome=reject", {"reject"}),
+        ("demand=yes&outcome=commit", {"commit"}),  # its idea has customers asking
+    ],
+)
+def test_the_decisions_api_lists_what_the_decisions_page_lists(personas, query, expected):
+    commit, reject = _two_decisions(personas)
+    made = {"commit": commit, "reject": reject}
+    client = signed_in(personas["exec"])
+
+    answer = client.get(f"{API}/decisions/?{query}")
+    page = client.get(reverse("planning_decisions", args=["alpha"]) + f"?{query}")
+
+    assert answer.status_code == 200, answer.content[:300]
+    rows = answer.json()["results"]
+    assert {row["outcome"] for row in rows} == expected
+    assert {row["id"] for row in rows} == {made[o].pk for o in expected}
+    shown = {int(i) for i in re.findall(r"/w/alpha/ideas/(\d+)/", page.content.decode())}
+    assert shown == {made[o].idea_id for o in expected}
+    for row in rows:
+        assert row["session"] == commit.session_id
+        assert row["day"] == ("2025-03-14" if row["id"] == reject.pk else str(date.today()))
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("outcome=maybe", "outcome"),
+        ("since=yesterday", "since"),
+        ("until=2025-02-30", "until"),
+        ("demand=maybe", "demand"),
+    ],
+)
+def test_a_bad_decisions_filter_is_a_400_naming_it_on_the_api_and_the_page(personas, query, field):
+    client = signed_in(personas["exec"])
+
+    answer = client.get(f"{API}/decisions/?{query}")
+    page = client.get(reverse("planning_decisions", args=["alpha"]) + f"?{query}")
+
+    assert answer.status_code == 400 and answer.json()["error"]["fields"][field]
+    assert page.status_code == 400 and field in page.content.decode()
+
+
+def test_the_schema_documents_every_filter_the_decisions_page_reads(client):
+    class Reading(dict):
+        def __init__(self) -> None:
+            super().__init__()
+            self.read: set[str] = set()
+
+        def get(self, name, default=None):
+            self.read.add(name)
+            return default
+
+    reading = Reading()
+    decision_selectors.DecisionFilters.from_params(reading)
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/w/{slug}/planning/decisions/"]["get"]
+    parameters = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+
+    assert parameters == reading.read | {"cursor", "limit"}
+
+
+def test_the_decisions_api_pages_newest_day_first_at_one_cost(personas, count_queries):
+    commit, reject = _two_decisions(personas)
+    session, lead = commit.session, personas["ops_lead"].actor
+    client = signed_in(personas["exec"])
+    few, _ = count_queries(client, f"{API}/decisions/")
+    for n in range(3):
+        idea = idea_with_askers(personas["pm"], f"Later {n}")
+        agenda_services.agenda_add(actor=lead, session=session, idea=idea)
+        services.session_go_to_item(actor=lead, session=session, step=1)
+        session.refresh_from_db()
+        item = AgendaItem.objects.get(pk=session.current_item_id)
+        decision_services.decision_record(actor=lead, session=session, item=item, outcome="commit")
+    many, answer = count_queries(client, f"{API}/decisions/?limit=2")
+
+    assert many == few
+    page = answer.json()
+    ids = [row["id"] for row in page["results"]]
+    while page["next"]:
+        page = client.get(page["next"]).json()
+        ids += [row["id"] for row in page["results"]]
+    assert len(ids) == len(set(ids)) == Decision.objects.count() == 5
+    assert ids[-1] == reject.pk  # the oldest day last
 
 
 # API tokens: they read planning and act in no session (productops/capabilities.py)
