@@ -1,5 +1,6 @@
 """The inventory's filters, shared by the page, the CSV export and the API."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import django_filters
@@ -8,7 +9,7 @@ from django.db.models import F, Q, QuerySet
 from inventory.models import BillingPeriod, Contract, RequestStatus, Tool, ToolRequest, ToolStatus
 from productops import clock
 from productops.filters import DayFilter, WholeFilter
-from productops.validation import RENEWAL_WITHIN, Choice
+from productops.validation import RENEWAL_WITHIN, RENEWALS_AHEAD, Choice
 
 
 class ToolFilter(django_filters.FilterSet):
@@ -98,3 +99,24 @@ class ToolRequestFilter(django_filters.FilterSet):
     class Meta:
         model = ToolRequest
         fields = ["status"]
+
+
+RENEWING = Choice(("yes", "no"))
+
+
+@dataclass(frozen=True)
+class RenewalFilters:
+    """The renewals page's list and `GET renewals/`, read from one query string."""
+
+    days: int = 90  # renewing within this many days of the workspace's today
+    renewing: bool = False  # only the contracts that will renew (not decided cancel)
+
+    @classmethod
+    def from_params(cls, params) -> "RenewalFilters":
+        """A bad value is a ValidationError naming it (400). inventory/api/contracts.
+        RENEWAL_FILTER_PARAMETERS documents each name read here."""
+        return cls(
+            days=RENEWALS_AHEAD.query(params, "days", default=90),
+            # renewing=yes: the contracts that will renew (the dashboards' "Renewals in 90 days").
+            renewing=RENEWING.query(params, "renewing", default="no") == "yes",
+        )

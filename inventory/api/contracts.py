@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from inventory.api.common import VersionedPatch, money, validated
-from inventory.filters import ContractFilter
+from inventory.filters import RENEWING, ContractFilter, RenewalFilters
 from inventory.models import (
     BillingPeriod,
     Contract,
@@ -222,16 +222,24 @@ class RenewalPagination(NewestFirstCursorPagination):
     ordering = ("renewal_date", "id")
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "days",
-            OpenApiTypes.INT,
-            description=f"How far ahead to look, {RENEWALS_AHEAD.min_value} to "
-            f"{RENEWALS_AHEAD.max_value} days (default 90)",
-        )
-    ]
-)
+RENEWAL_FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "days",
+        OpenApiTypes.INT,
+        description=f"How far ahead to look, {RENEWALS_AHEAD.min_value} to "
+        f"{RENEWALS_AHEAD.max_value} days (default 90)",
+    ),
+    OpenApiParameter(
+        "renewing",
+        OpenApiTypes.STR,
+        enum=list(RENEWING.choices),
+        description="yes: only the contracts that will renew (those decided cancel end at "
+        "their date and are left out, as the dashboards' renewals count them).",
+    ),
+]
+
+
+@extend_schema(parameters=RENEWAL_FILTER_PARAMETERS)
 class RenewalList(WorkspaceListAPIView):
     """Current contracts renewing within `days`, soonest first, with their notice deadline."""
 
@@ -241,5 +249,7 @@ class RenewalList(WorkspaceListAPIView):
     queryset = Contract.objects.none()
 
     def get_queryset(self):
-        days = RENEWALS_AHEAD.query(self.request.query_params, "days", default=90)
-        return renewals.renewals_due(workspace=self.workspace, days=days)
+        filters = RenewalFilters.from_params(self.request.query_params)
+        return renewals.renewals_due(
+            workspace=self.workspace, days=filters.days, renewing=filters.renewing
+        )

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from inventory.filters import RenewalFilters
 from inventory.forms import (
     ContractForm,
     RenewalDecisionForm,
@@ -19,10 +20,8 @@ from productops import clock
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.form_submit import form_status, submit_form
-from productops.validation import RENEWALS_AHEAD, Choice
 
 RENEWAL_WINDOWS = [(30, "30 days"), (60, "60 days"), (90, "90 days"), (180, "6 months")]
-RENEWING = Choice(("yes", "no"))
 
 
 def _contract_form_page(request, form, tool, contract=None, status=200) -> HttpResponse:
@@ -164,12 +163,10 @@ def _month(value: str | None) -> date | None:
 def renewals(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     today = clock.workspace_today(workspace)
-    days = RENEWALS_AHEAD.query(request.GET, "days", default=90)
-    # renewing=yes: the contracts that will renew (the dashboards' "Renewals in 90 days").
-    renewing = RENEWING.query(request.GET, "renewing", default="no") == "yes"
+    filters = RenewalFilters.from_params(request.GET)
     due = list(
         renewal_selectors.renewals_due(
-            workspace=workspace, days=days, today=today, renewing=renewing
+            workspace=workspace, days=filters.days, today=today, renewing=filters.renewing
         )
     )
     return render(
@@ -178,8 +175,8 @@ def renewals(request: WorkspaceRequest) -> HttpResponse:
         {
             "queue": renewal_selectors.renewal_queue(workspace=workspace, today=today),
             "due": due,
-            "days": days,
-            "renewing": renewing,
+            "days": filters.days,
+            "renewing": filters.renewing,
             "windows": RENEWAL_WINDOWS,
             "calendar": renewal_selectors.renewal_calendar(
                 workspace=workspace, month=_month(request.GET.get("month")), today=today

@@ -219,3 +219,69 @@ def test_every_inventory_endpoint_is_in_the_schema_with_real_types(db):
     )
     patch = schema["components"]["schemas"]["ToolPatchInRequest"]["properties"]
     assert patch["version"]["type"] == "integer"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"Slack", "Lokal"}),
+        ("days=90", {"Slack", "Lokal"}),
+        ("renewing=yes", {"Slack"}),
+        ("renewing=no", {"Slack", "Lokal"}),
+        ("days=30&renewing=yes", {"Slack"}),
+        ("days=10", set()),
+    ],
+)
+def test_renewals_filter_as_the_renewals_page_does(exec_, workspace_a, today, query, expected):
+    # The dashboards' "Renewals in 90 days" links to renewing=yes: a cancel ends at its date.
+    ContractFactory(
+        tool=ToolFactory(workspace=workspace_a, name="Slack"),
+        renewal_date=today + timedelta(days=20),
+    )
+    ContractFactory(
+        tool=ToolFactory(workspace=workspace_a, name="Lokal"),
+        renewal_date=today + timedelta(days=25),
+        decision="cancel",
+    )
+    client = signed_in(exec_)
+
+    rows = client.get(f"{BASE}renewals/?{query}").json()["results"]
+    page = client.get(f"/w/alpha/tools/renewals/?{query}").content.decode()
+
+    assert {row["tool_name"] for row in rows} == expected
+    table = page.split('id="renewals"')[1].split("</table>")[0]
+    assert {name for name in ("Slack", "Lokal") if name in table} == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "field"), [("renewing=maybe", "renewing"), ("days=0", "days"), ("days=x", "days")]
+)
+def test_a_bad_renewals_filter_is_a_400_naming_it_on_the_api_and_the_page(exec_, query, field):
+    client = signed_in(exec_)
+
+    answer = client.get(f"{BASE}renewals/?{query}")
+
+    assert answer.status_code == 400 and answer.json()["error"]["fields"][field]
+    page = client.get(f"/w/alpha/tools/renewals/?{query}")
+    assert page.status_code == 400 and field in page.content.decode()
+
+
+def test_the_schema_documents_every_filter_the_renewals_page_reads(client):
+    from inventory.filters import RenewalFilters
+
+    class Reading(dict):
+        def __init__(self) -> None:
+            super().__init__()
+            self.read: set[str] = set()
+
+        def get(self, name, default=None):
+            self.read.add(name)
+            return default
+
+    reading = Reading()
+    RenewalFilters.from_params(reading)
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/w/{slug}/renewals/"]["get"]
+    parameters = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+
+    assert parameters == reading.read | {"cursor", "limit"}
