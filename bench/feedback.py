@@ -69,7 +69,8 @@ LIMIT 51
 
 
 def _inbox_figure(name, workspace, filters, extra_sql, extra_params) -> Figure:
-    ours = _captured(lambda: triage.inbox(workspace=workspace, filters=filters))
+    # What the inbox page reads (its rows as plain values, in one query).
+    ours = _captured(lambda: triage.inbox_page(workspace=workspace, filters=filters))
     baseline = [(INBOX_SQL.format(extra=extra_sql), (workspace.pk, *extra_params))]
     return Figure(name, _db_median([(_literal(s), p) for s, p in ours]), _db_median(baseline))
 
