@@ -10,12 +10,13 @@ current state instead of silently overwriting the first.
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import JSONField, OuterRef, QuerySet, Subquery, Value
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Field, JSONField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -343,18 +344,7 @@ def apply_changes(
         return False
     item.version += 1
     item.updated_at = now
-    item.save(
-        update_fields=[
-            *STATUS_FIELDS,
-            "priority",
-            "assignee",
-            "product_area",
-            "sentiment",
-            "sentiment_overridden",
-            "version",
-            "updated_at",
-        ]
-    )
+    _save_triage_fields(item)
     if new_tags != tag_ids:
         through = FeedbackItem.tags.through
         through.objects.filter(feedbackitem=item, tag_id__in=tag_ids - new_tags).delete()
@@ -373,6 +363,37 @@ def apply_changes(
         # Into or out of spam: the item leaves or rejoins its ideas' counted evidence.
         mark_ideas(actor, evidence.ideas_asked_by(item=item))
     return True
+
+
+SAVED_FIELDS = [
+    *STATUS_FIELDS,
+    "priority",
+    "assignee",
+    "product_area",
+    "sentiment",
+    "sentiment_overridden",
+    "version",
+    "updated_at",
+]
+
+
+@cache
+def _save_statement() -> tuple[str, list[Field]]:
+    fields = [cast(Field, FeedbackItem._meta.get_field(name)) for name in SAVED_FIELDS]
+    columns = ", ".join(f'"{f.column}" = %s' for f in fields)
+    return f'UPDATE "{FeedbackItem._meta.db_table}" SET {columns} WHERE "id" = %s', fields
+
+
+def _save_triage_fields(item: FeedbackItem) -> None:
+    """item.save(update_fields=SAVED_FIELDS) as one plain UPDATE: the ORM's save compiled the
+    statement again on every change (about half a millisecond of CPU a keypress). The row is
+    locked by the caller, and the item has no save() of its own nor save signals."""
+    sql, fields = _save_statement()
+    values = [f.get_db_prep_save(getattr(item, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, item.pk])
+        if cursor.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
 @transaction.atomic

@@ -16,14 +16,16 @@ conflicts and errors.
 
 from collections.abc import Sequence
 from html import escape
-from typing import Any
+from typing import Any, cast
 
+from django.template import Context
 from django.template.defaultfilters import timesince_filter
 from django.urls import reverse
 from django.utils.html import conditional_escape
 
 from feedback.models import Status
 from feedback.templatetags.accounts import account_link_html
+from feedback.templatetags.inbox_rows import inbox_row
 from productops.money import format_money
 from productops.templatetags.badges import badge_class
 
@@ -388,4 +390,61 @@ def panel_html(
         "    </ul>\n"
         "  </section>\n"
         "</div>\n"
+    )
+
+
+def status_tabs_html(tabs: dict) -> str:
+    """inbox.html's `tabs` partial with oob (views.triage._tabs_of's dict), as an action's
+    answer swaps it in out-of-band."""
+    links = "".join(
+        f'\n        <a href="?{_e(query)}" class="{"current" if tabs["status"] == value else ""}"'
+        f' hx-get="?{_e(query)}" hx-target="#inbox-results" hx-swap="outerHTML"'
+        f' hx-push-url="true" hx-indicator="#inbox-results">{_e(label)}'
+        f"{f' <span class="count">{_e(count)}</span>' if count else ''}</a>\n      "
+        for value, label, count, query in tabs["tabs"]
+    )
+    return (
+        f'<nav id="status-tabs" class="inbox-tabs" aria-label="Status"'
+        f' data-stamp="{_e(tabs["stamp"])}" data-filters="{_e(tabs["filters"])}"'
+        f' hx-swap-oob="true">\n      {links}\n    </nav>'
+    )
+
+
+def action_parts_html(
+    *,
+    i: Any,
+    in_inbox: bool,
+    inbox_tabs: dict | None,
+    toast: dict | None,
+    workspace: Any,
+    can_triage: bool,
+    csrf_token: str,
+) -> str:
+    """item.html's `action_parts` partial: the acted-on item's row, the status tabs and the
+    undo note, each out-of-band (tests/feedback/test_item_panel.py compares the two)."""
+    row = ""
+    if in_inbox:
+        shown = inbox_row(cast(Context, {"workspace": workspace}), i, can_triage, True)
+        row = f"<template>{shown}\n</template>"
+    tabs = status_tabs_html(inbox_tabs) if inbox_tabs else ""
+    note = ""
+    if toast:
+        undo = ""
+        if toast.get("url"):
+            url = _e(toast["url"])
+            fields = "".join(
+                f'<input type="hidden" name="{_e(k)}" value="{_e(v)}">'
+                for k, v in (toast.get("fields") or {}).items()
+            )
+            undo = (
+                f' <form class="inline" method="post" action="{url}" hx-post="{url}"'
+                ' hx-target="#panel" hx-swap="innerHTML"><input type="hidden"'
+                f' name="csrfmiddlewaretoken" value="{_e(csrf_token)}">{fields}'
+                '<button class="link" type="submit" data-undo>Undo <kbd>u</kbd></button></form>'
+            )
+        note = f'<div class="toast-body">{_e(toast["text"])}{undo}</div>'
+    return (
+        f"\n{row}\n{tabs}\n"
+        '<div id="inbox-toast" class="inbox-toast" role="status" aria-live="polite"'
+        f' hx-swap-oob="true">{note}</div>\n'
     )

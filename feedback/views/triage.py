@@ -327,18 +327,17 @@ def _row_answer(
         )
     decorate([acted], workspace)
     actor, csrf_token = request.actor, get_token(request)
-    # What the parts read of the page's shell, given here: rendered with the request, the
-    # shell's context processor (its menu's links, workspaces, powers) ran again for them.
-    can = {capability.value: actor.can(capability) for capability in Capability}
-    context = {
-        "i": acted,
-        "in_inbox": _in_inbox(request),
-        "inbox_tabs": inbox_tabs(request),
-        "workspace": workspace,
-        "can": can,
-        "csrf_token": csrf_token,
-    }
-    parts = render_to_string(f"{ITEM_TEMPLATE}#action_parts", {**context, **extra})
+    can_triage = actor.can(Capability.TRIAGE_FEEDBACK)
+    # Built in Python as the panel is (item.html's action_parts, byte for byte).
+    parts = item_panel.action_parts_html(
+        i=acted,
+        in_inbox=_in_inbox(request),
+        inbox_tabs=inbox_tabs(request),
+        toast=extra.get("toast"),
+        workspace=workspace,
+        can_triage=can_triage,
+        csrf_token=csrf_token,
+    )
     if detail is None:
         return HttpResponse(parts)
     panel = _panel_context(request, detail["item"].pk, detail=detail)
@@ -346,7 +345,7 @@ def _row_answer(
         panel,
         workspace=workspace,
         actor=actor,
-        can_triage=can[Capability.TRIAGE_FEEDBACK.value],
+        can_triage=can_triage,
         csrf_token=csrf_token,
     )
     if shown is None:  # a section the Python panel leaves to the template (item_panel.py)

@@ -194,3 +194,48 @@ def test_the_answers_tabs_for_a_plain_status_tab_are_what_the_filter_form_gives(
     assert current == [t[3] for t in expected["tabs"] if t[0] == expected["status"]]
     assert f'data-stamp="{expected["stamp"]}"' in nav.group(0)
     assert re.findall(r'<a href="\?([^"]*)"', nav.group(0)) == [t[3] for t in expected["tabs"]]
+
+
+@pytest.mark.parametrize("in_inbox", [True, False])
+@pytest.mark.parametrize("can_triage", [True, False])
+@pytest.mark.parametrize(
+    "toast",
+    [
+        None,
+        {"text": "Archived: <b>& co</b>", "url": "", "fields": {}},
+        {
+            "text": "Archived: it",
+            "url": "/w/alpha/feedback/1/update/?a=1&b=2",
+            "fields": {"status": "new", "add_tag": 'a "tag" <x>', "version": 3},
+        },
+    ],
+)
+def test_an_actions_out_of_band_parts_read_exactly_as_the_template_renders_them(
+    workspace_a, pm, in_inbox, can_triage, toast
+):
+    from types import SimpleNamespace
+
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+
+    from feedback.forms.triage import InboxFilterForm
+    from feedback.selectors import triage as selectors
+    from feedback.templatetags.item_panel import action_parts_html
+    from feedback.views import triage as views
+
+    item = _varied(workspace_a, pm, pm)[1]
+    item.tags.add(data.tag(workspace_a, "x & y"))
+    acted = selectors.item(workspace=workspace_a, item_id=item.pk)
+    views.decorate([acted], workspace_a)
+    form = InboxFilterForm(QueryDict("status=new&q=a+%26+b"), actor=pm.actor)
+    form.is_valid()
+    for tabs in (views._tabs(SimpleNamespace(workspace=workspace_a), form), None):  # type: ignore[arg-type]
+        context = {"i": acted, "in_inbox": in_inbox, "inbox_tabs": tabs, "toast": toast}
+        shell = {"workspace": workspace_a, "can": {"triage_feedback": can_triage}}
+        templated = render_to_string(
+            "feedback/triage/item.html#action_parts", {**context, **shell, "csrf_token": "tok"}
+        )
+        built = action_parts_html(
+            **context, workspace=workspace_a, can_triage=can_triage, csrf_token="tok"
+        )
+        assert built == templated
