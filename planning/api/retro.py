@@ -54,13 +54,23 @@ class ActionItemPagination(NewestFirstCursorPagination):
     ordering = ("-created_at", "-id")
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("team", str, description="Only this team's action items"),
-        OpenApiParameter("status", str, enum=ActionStatus.values, description="Only this status"),
-        OpenApiParameter("owner", int, description="Only this owner's (a user id)"),
-    ]
-)
+ACTION_FILTER_PARAMETERS = [
+    OpenApiParameter("team", str, description="Only this team's action items"),
+    OpenApiParameter(
+        "status",
+        str,
+        enum=list(selectors.ACTION_STATUS.choices),
+        description="Only this status (default all)",
+    ),
+    OpenApiParameter(
+        "owner",
+        str,
+        description="Only this owner's: a user id, or me (a signed-in member; not a token)",
+    ),
+]
+
+
+@extend_schema(parameters=ACTION_FILTER_PARAMETERS)
 class ActionItemList(WorkspaceListAPIView):
     """Action items from every retro, newest first."""
 
@@ -70,19 +80,13 @@ class ActionItemList(WorkspaceListAPIView):
     queryset = ActionItem.objects.none()
 
     def get_queryset(self):
-        params = self.request.query_params
-        status = params.get("status", "")
-        owner = params.get("owner", "")
-        if status and status not in ActionStatus.values:
-            raise ValidationError({"status": "Choose open, done or dropped."})
-        return selectors.action_items(
-            workspace=self.workspace,
-            filters=selectors.ActionFilters(
-                team=params.get("team", "").strip()[:100],
-                status=status,
-                owner=ID.clean(owner, field="owner") if owner else None,
-            ),
+        actor = self.request.actor
+        filters = selectors.ActionFilters.from_params(
+            self.request.query_params,
+            me=actor.user.pk if actor.user is not None and actor.token is None else None,
+            default_status=selectors.ALL_STATUSES,
         )
+        return selectors.action_items(workspace=self.workspace, filters=filters)
 
 
 class ActionItemDetail(WorkspaceAPIView):

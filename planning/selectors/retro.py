@@ -9,6 +9,7 @@ Dot totals per group show from the discuss phase on; before, each person sees th
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
@@ -27,6 +28,7 @@ from planning.models import (
     SessionKind,
 )
 from productops.models import User, Workspace
+from productops.validation import ID, Choice
 
 SHARED_FROM = ("group", "vote", "discuss", "wrap_up")
 ACTION_PAGE = 200  # action items shown on the page, open first
@@ -233,8 +235,34 @@ def templates(*, workspace: Workspace) -> QuerySet[RetroTemplate]:
 @dataclass(frozen=True)
 class ActionFilters:
     team: str = ""
-    status: str = ""
-    owner: int | None = None
+    status: str = ""  # an ActionStatus, or "" for all
+    owner: int | None = None  # a user id
+
+    @classmethod
+    def from_params(cls, params, *, me: int | None, default_status: str) -> "ActionFilters":
+        """The action items page's and `GET planning/action-items/`'s filters: `team`, `status`
+        (an ActionStatus or `all`; `default_status` when absent: the page opens on open items,
+        the API lists all) and `owner` (a user id, or `me`: the signed-in member `me`; a token
+        is nobody, so for it `me` is None and a 400). A bad value is a ValidationError naming
+        it. planning/api/retro.ACTION_FILTER_PARAMETERS documents each name read here."""
+        status = ACTION_STATUS.query(params, "status", default=default_status)
+        if params.get("owner", "") == "me":
+            if me is None:
+                raise ValidationError(
+                    {"owner": ["owner=me needs a signed-in member: give a user id."]}
+                )
+            owner: int | None = me
+        else:
+            owner = ID.query(params, "owner")
+        return cls(
+            team=params.get("team", "").strip()[:100],
+            status="" if status == ALL_STATUSES else status,
+            owner=owner,
+        )
+
+
+ALL_STATUSES = "all"
+ACTION_STATUS = Choice((*ActionStatus.values, ALL_STATUSES))
 
 
 def action_items(

@@ -175,11 +175,8 @@ def retro_action_review(request: WorkspaceRequest, session: PlanningSession, act
 
 
 def _action_items_page(request: WorkspaceRequest, status: int = 200) -> HttpResponse:
-    wanted = request.GET.get("status", ActionStatus.OPEN)
-    filters = selectors.ActionFilters(
-        team=request.GET.get("team", "").strip()[:100],
-        status=wanted if wanted in ActionStatus.values else "",
-        owner=request.user.pk if request.GET.get("owner") == "me" else None,
+    filters = selectors.ActionFilters.from_params(
+        request.GET, me=request.user.pk, default_status=ActionStatus.OPEN
     )
     rows = list(
         selectors.action_items(workspace=request.workspace, filters=filters).order_by(

@@ -463,3 +463,85 @@ def test_lists_and_the_board_run_the_same_queries_as_rows_grow(personas, pm, exe
         )
     _finished_retro_with_actions(personas, ["Second", "Third"], team="Search")
     assert [count_queries(client, url)[0] for url in urls] == few
+
+
+ACTION_TITLES = ["Write runbook", "Fix alerts", "Search relevance"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=all", set(ACTION_TITLES)),
+        ("status=open", {"Fix alerts", "Search relevance"}),
+        ("status=done", {"Write runbook"}),
+        ("status=all&team=Search", {"Search relevance"}),
+        ("status=all&owner=me", {"Write runbook"}),
+        ("status=all&owner={pm}", {"Write runbook"}),
+        ("status=open&owner=me", set()),
+    ],
+)
+def test_the_api_filters_action_items_as_the_action_items_page_does(personas, pm, query, expected):
+    runbook, _ = _finished_retro_with_actions(personas, ACTION_TITLES[:2])
+    _finished_retro_with_actions(personas, ACTION_TITLES[2:], team="Search")
+    action_services.action_item_update(
+        actor=pm.actor,
+        item=runbook,
+        changes=action_services.ActionChanges(status=ActionStatus.DONE, owner=pm.user),
+    )
+    query = query.format(pm=pm.user.pk)
+    client = signed_in(pm)
+
+    rows = client.get(f"/api/v1/w/alpha/planning/action-items/?{query}").json()["results"]
+    page = client.get(f"/w/alpha/planning/actions/?{query}").content.decode()
+
+    assert {row["title"] for row in rows} == expected
+    listed = page.split('<section class="card">')[-1]
+    assert {title for title in ACTION_TITLES if title in listed} == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("status=soon", "status"), ("owner=someone", "owner"), ("owner=0", "owner")],
+)
+def test_a_bad_action_items_filter_is_a_400_naming_it_on_the_api_and_the_page(pm, query, field):
+    client = signed_in(pm)
+
+    answer = client.get(f"/api/v1/w/alpha/planning/action-items/?{query}")
+    page = client.get(f"/w/alpha/planning/actions/?{query}")
+
+    assert answer.status_code == 400 and answer.json()["error"]["fields"][field]
+    assert page.status_code == 400 and field in page.content.decode()
+
+
+def test_a_token_asking_for_its_own_action_items_is_told_it_is_nobody(admin):
+    from django.test import Client
+
+    from productops import services as workspace_services
+
+    _, secret = workspace_services.token_create(actor=admin.actor, name="BI", scopes=["read"])
+    token = Client(headers={"Authorization": f"Bearer {secret}"})
+
+    answer = token.get("/api/v1/w/alpha/planning/action-items/?owner=me")
+
+    assert answer.status_code == 400
+    assert "signed-in member" in answer.json()["error"]["fields"]["owner"][0]
+    assert token.get("/api/v1/w/alpha/planning/action-items/").status_code == 200
+
+
+def test_the_schema_documents_every_filter_the_action_items_page_reads(client):
+    class Reading(dict):
+        def __init__(self) -> None:
+            super().__init__()
+            self.read: set[str] = set()
+
+        def get(self, name, default=None):
+            self.read.add(name)
+            return default
+
+    reading = Reading()
+    selectors.ActionFilters.from_params(reading, me=None, default_status="all")
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/w/{slug}/planning/action-items/"]["get"]
+    parameters = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+
+    assert parameters == reading.read | {"cursor", "limit"}
