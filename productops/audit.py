@@ -2,11 +2,11 @@
 
 import logging
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from productops.access import Actor
@@ -30,7 +30,7 @@ def audit(
     did it (no user, no token, the label ANONYMOUS_ACTOR), for writes the product promised not
     to attribute (an anonymous retro's reflections); every page, API answer and export of the
     log then reads the same absence, with nothing to filter per view."""
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         workspace=actor.workspace,
         actor_user=actor.user if actor.token is None and not anonymous else None,
         actor_token=None if anonymous else actor.token,
@@ -42,6 +42,30 @@ def audit(
         before=before,
         after=after,
     )
+    _insert(event)
+    return event
+
+
+@cache
+def _insert_statement() -> tuple[str, list[Field]]:
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    table = AuditEvent._meta.db_table
+    return f'INSERT INTO "{table}" ({columns}) VALUES ({marks}) RETURNING "id"', fields
+
+
+def _insert(event: AuditEvent) -> None:
+    """event.save() (a new row) as one plain INSERT: every change writes an event, and the ORM
+    compiled the statement again each time (about half a millisecond of CPU). The model has
+    no save() of its own and no save signals; the values are prepared by each field, as the
+    ORM prepares them."""
+    sql, fields = _insert_statement()
+    values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        event.pk = cursor.fetchone()[0]
+    event._state.adding, event._state.db = False, connection.alias
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
