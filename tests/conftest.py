@@ -131,6 +131,22 @@ def outsider(personas) -> Persona:
     return personas["outsider"]
 
 
+def count_queries_of(
+    client: Client, url: str, *, status: int = 200, warm: bool = True, **options
+) -> tuple[int, object]:
+    """What the count_queries fixture gives, for a test module's helper that has no fixtures."""
+    if warm:
+        warming = client.get(url, **options)
+        if warming.streaming:
+            b"".join(warming.streaming_content)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **options)
+        if response.streaming:
+            response.streaming_content = [b"".join(response.streaming_content)]
+    assert response.status_code == status, f"GET {url}: {response.status_code}"
+    return len(captured), response
+
+
 @pytest.fixture
 def count_queries(db):
     """count_queries(client, url, **get_options) -> (queries, response): the queries one GET
@@ -143,23 +159,8 @@ def count_queries(db):
     poll that grants a lease, a room part kept once rendered): the test then prepares what the
     counted GET should find itself. A streamed answer (a CSV) is read inside the count, since
     its rows are queried as it streams; its body is then `b"".join(response.streaming_content)`
-    as usual."""
-
-    def count(
-        client: Client, url: str, *, status: int = 200, warm: bool = True, **options
-    ) -> tuple[int, object]:
-        if warm:
-            warming = client.get(url, **options)
-            if warming.streaming:
-                b"".join(warming.streaming_content)
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, **options)
-            if response.streaming:
-                response.streaming_content = [b"".join(response.streaming_content)]
-        assert response.status_code == status, f"GET {url}: {response.status_code}"
-        return len(captured), response
-
-    return count
+    as usual. A module helper without fixtures calls count_queries_of, the same function."""
+    return count_queries_of
 
 
 def downloaded(response) -> str:
