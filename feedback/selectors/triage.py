@@ -474,12 +474,15 @@ def inbox_page(
         return qs.annotate(**columns).values(*_PAGE_FIELDS, *columns)[: limit + 1]
 
     sort = filters.sort if filters.sort in SORTS else "newest"
-    if filters.idea is None and not (
-        filters.since or filters.until or filters.triaged_since or filters.triaged_until
+    if (
+        after is None
+        and filters.idea is None
+        and not (filters.since or filters.until or filters.triaged_since or filters.triaged_until)
     ):
         # Everything else the SQL holds comes from these (an idea's evidence reads the idea,
-        # a day's bounds the workspace's zone: those pages compile theirs every time).
-        found = compiled.values_rows(("inbox_page", workspace.pk, filters, after, limit), build)
+        # a day's bounds the workspace's zone: those pages compile theirs every time, as do
+        # the pages after the first, whose cursors rarely come twice).
+        found = compiled.values_rows(("inbox_page", workspace.pk, filters, limit), build)
     else:
         found = list(build())
     rows = [_page_row(values) for values in found]
