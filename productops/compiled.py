@@ -8,8 +8,9 @@ values query once for a key that determines its SQL and parameters completely (t
 promise: no clock, no rows read while building it), keeps the SQL, and then only executes
 it: a cursor, the SQL, the rows as dicts.
 
-Kept per process, at most KEPT entries (the oldest dropped first). The columns' converters (an
-integer subquery's int(), say) are kept with the SQL and applied as the ORM would.
+Kept per process, at most KEPT entries (the least recently used dropped first). The columns'
+converters (an integer subquery's int(), say) are kept with the SQL and applied as the ORM
+would.
 """
 
 import threading
@@ -21,7 +22,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
-KEPT = 512
+KEPT = 256  # about 26 KB each (the inbox page's SQL with its converters), 7 MB at most
 
 
 @dataclass(frozen=True)
