@@ -118,8 +118,8 @@ SCOPE_FOR: dict[Capability, TokenScope | None] = {
 
 # Why no token may, where "that is a person's" says too little (access.require's 403).
 TOKEN_REFUSAL = {
-    capability: "a planning session is a ceremony of people: a token reads it, but creates, "
-    "facilitates, adds to or takes part in none"
+    capability: "a planning session is a ceremony of people, which a token may read but not "
+    "create, facilitate, add to or take part in"
     for capability in (
         Capability.RUN_PLANNING,
         Capability.JOIN_PLANNING,
