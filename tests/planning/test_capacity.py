@@ -209,6 +209,14 @@ def test_ops_lead_creates_a_plan_and_adds_a_member_on_the_pages(ops_lead, pm, wo
     assert response.status_code == 302
     page = client.get(f"/w/alpha/planning/capacity/{made.pk}/").content.decode()
     assert pm.user.display_name in page and "15" in page
+    assert "Add a person or change their share" in page  # plan_capacity: the ops lead's
+    listed = client.get("/w/alpha/planning/capacity/").content.decode()
+    assert "New capacity plan" in listed
+    as_pm = signed_in(pm)
+    assert (
+        "Add a person" not in as_pm.get(f"/w/alpha/planning/capacity/{made.pk}/").content.decode()
+    )
+    assert "New capacity plan" not in as_pm.get("/w/alpha/planning/capacity/").content.decode()
 
 
 def test_a_bad_plan_on_the_page_answers_400_with_the_field(ops_lead):
