@@ -9,6 +9,7 @@ current state instead of silently overwriting the first.
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from copy import copy
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
@@ -396,7 +397,6 @@ def _save_triage_fields(item: FeedbackItem) -> None:
             raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
-@transaction.atomic
 def feedback_update(
     *, actor: Actor, item: FeedbackItem, expected_version: int, **changes: Any
 ) -> FeedbackItem:
@@ -406,17 +406,30 @@ def feedback_update(
 
     Raises StaleEdit when the item's version is not `expected_version`.
     """
+    return feedback_change(
+        actor=actor, item_id=item.pk, expected_version=expected_version, **changes
+    )[1]
+
+
+@transaction.atomic
+def feedback_change(
+    *, actor: Actor, item_id: int, expected_version: int, **changes: Any
+) -> tuple[FeedbackItem, FeedbackItem]:
+    """feedback_update for the item `item_id` of the actor's workspace, answering the row as it
+    was locked (its tags in `locked_tags`) and as changed: what an undo restores, without a
+    read of the item before the change (ValidationError when the workspace has no such item)."""
     require(actor, Capability.TRIAGE_FEEDBACK)
     check_values(changes)
-    locked = lock_items(actor, [item.pk]).get(item.pk)
+    locked = lock_items(actor, [item_id]).get(item_id)
     if locked is None:
         raise ValidationError("This item no longer exists.")
     if locked.version != expected_version:
         raise stale(locked)
+    before = copy(locked)
     moved: Counter[str] = Counter()
     apply_changes(actor, locked, resolve(actor, changes), moved)
     status_counts.add(actor.workspace, moved)
-    return locked
+    return before, locked
 
 
 @transaction.atomic

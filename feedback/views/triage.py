@@ -403,28 +403,28 @@ def _posted_fields(posted: QueryDict) -> dict[str, str]:
 @require_POST
 @member_required(Capability.TRIAGE_FEEDBACK)
 def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
-    item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
+    # No read before the service's lock: an item of another workspace (or none) is refused by
+    # the service and answered by failed(), whose panel is a 404 for it.
     form = ItemUpdateForm(request.POST)
     if not form.is_valid():
         return failed(request, item_id, form.errors.as_text(), status=400)
     changes = form.changes()
-    # The tags before, for their undo: read only when the action changes tags.
-    tagged = "add_tags" in changes or "remove_tags" in changes
-    had = {t.pk: t.name for t in item.tags.all()} if tagged else {}
-    updated = panel_write(
+    changed = panel_write(
         request,
         item_id,
-        lambda: services.feedback_update(
+        lambda: services.feedback_change(
             actor=request.actor,
-            item=item,
+            item_id=item_id,
             expected_version=form.cleaned_data["version"],
             **changes,
         ),
         retry=_posted_fields(request.POST),
     )
-    if isinstance(updated, HttpResponse):
-        return updated
-    undo = _undo_fields(item, had, updated, changes)
+    if isinstance(changed, HttpResponse):
+        return changed
+    before, updated = changed
+    had = {pair["pk"]: pair["name"] for pair in getattr(before, "locked_tags", [])}
+    undo = _undo_fields(before, had, updated, changes)
     note = ACTION_NAMES.get(changes["status"], "Updated") if "status" in changes else "Updated"
     return done(
         request,

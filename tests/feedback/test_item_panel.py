@@ -239,3 +239,21 @@ def test_an_actions_out_of_band_parts_read_exactly_as_the_template_renders_them(
             **context, workspace=workspace_a, can_triage=can_triage, csrf_token="tok"
         )
         assert built == templated
+
+
+@pytest.mark.parametrize("headers", [HX, {}])
+def test_an_edit_of_another_workspaces_item_is_a_404_and_changes_nothing(
+    workspace_a, workspace_b, pm, headers
+):
+    """The keypress no longer reads the item before the service locks it: the lock finding no
+    item of the workspace still answers 404, as the read did, for a valid and an invalid form."""
+    theirs = data.item(workspace_b, "Not yours")
+    client = signed_in(pm)
+    for posted in (
+        {"version": 1, "status": "archived", "answer": "row"},
+        {"version": 1, "status": "bogus"},
+    ):
+        refused = client.post(f"/w/alpha/feedback/{theirs.pk}/update/", posted, headers=headers)
+        assert refused.status_code == 404
+    again = FeedbackItem.objects.get(pk=theirs.pk)
+    assert (again.status, again.version) == (Status.NEW, 1)
