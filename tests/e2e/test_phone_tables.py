@@ -1,7 +1,9 @@
 """Every table in the product on a phone, in real Chromium at 390 px, over the demo workspace:
 the page never scrolls sideways, and each table's key column (the first: a name, a title, a
 date; or the cell marked `.key-column`, the inbox's headline) stays on screen and readable,
-even with the table scrolled to its far right inside its card."""
+even with the table scrolled to its far right inside its card. A narrow table of figures fits
+its card (none of its columns cut), and an inbox row whose only marker is its sentiment dot
+takes no second line."""
 
 import pytest
 
@@ -32,6 +34,32 @@ KEY_COLUMNS = """() => {
     return result;
   }).filter(Boolean);
 }"""
+
+
+# A narrow table of figures (`.compact`, at most four columns: an agenda item's evidence, a
+# tile's or a Home card's numbers) fits its card: none of it is cut at the card's edge.
+NARROW_FIGURES_CUT = """() => [...document.querySelectorAll('table.compact')]
+  .filter(t => t.getClientRects().length && !t.closest('details:not([open]), dialog:not([open])')
+    && !t.querySelector('tr > :nth-child(5)'))
+  .filter(t => t.scrollWidth > t.clientWidth + 1
+    || t.getBoundingClientRect().right > t.parentElement.getBoundingClientRect().right + 1)
+  .map(t => (t.closest('[id]')?.id || 'table') + ' ' + t.className + ': '
+    + [...t.querySelectorAll('th')].map(h => h.innerText.trim()).join(' | ')
+    + ' over by ' + (t.scrollWidth - t.clientWidth) + ' px')"""
+
+# An inbox row with no votes, no linked idea and no assignee: its sentiment dot is on the
+# row's first line (beside the headline and who asked), not on a second line of its own.
+DOT_ONLY_ROWS = """() => [...document.querySelectorAll('tr.inbox-row')]
+  .filter(r => !r.querySelector('td.counts').innerHTML.trim()
+    && !r.querySelector('td.who').innerHTML.trim())
+  .map(r => {
+    const row = r.getBoundingClientRect();
+    const main = r.querySelector('td.main').getBoundingClientRect();
+    const dot = r.querySelector('td.senti .dot').getBoundingClientRect();
+    return {id: r.id, extra: Math.round(row.bottom - main.bottom),
+            dotInside: dot.top >= row.top && dot.bottom <= main.bottom + 1
+              && dot.right <= row.right && dot.width > 0};
+  })"""
 
 
 def _pages(workspace) -> list[str]:
@@ -93,6 +121,11 @@ def _walk(page, live_server, email: str, paths: list[str], found: dict) -> None:
             assert_fits_phone(page)
         except AssertionError as overflow:  # every page is reported, not only the first
             found["wide"].append(f"{email}: {overflow}")
+        found["cut"] += [f"{email} {path}: {table}" for table in page.evaluate(NARROW_FIGURES_CUT)]
+        if path == "feedback/":
+            rows = page.evaluate(DOT_ONLY_ROWS)
+            found["dot_only_rows"] += len(rows)
+            found["second_line"] += [r for r in rows if r["extra"] > 1 or not r["dotInside"]]
         for key in page.evaluate(KEY_COLUMNS):
             found["measured"] += 1
             # On screen, and wide enough to read a few characters of it.
@@ -101,8 +134,20 @@ def _walk(page, live_server, email: str, paths: list[str], found: dict) -> None:
 
 
 def test_every_table_keeps_its_key_column_on_a_phone(browser, page, live_server, acme_demo):
-    found = {"measured": 0, "hidden": [], "wide": []}
+    found = {
+        "measured": 0,
+        "hidden": [],
+        "wide": [],
+        "cut": [],
+        "dot_only_rows": 0,
+        "second_line": [],
+    }
     _walk(page, live_server, "admin@acme.test", _pages(acme_demo), found)
+    # The live room's agenda item: its evidence, when added and now, once the part is in.
+    running = PlanningSession.objects.get(workspace=acme_demo, state=SessionState.RUNNING)
+    page.goto(f"{live_server.url}/w/acme/planning/{running.pk}/")
+    page.wait_for_selector("table.evidence")
+    found["cut"] += [f"room: {table}" for table in page.evaluate(NARROW_FIGURES_CUT)]
     # What only a PM's and an exec's Home show: the ideas they own, the tiles with their numbers.
     for email in ("pm@acme.test", "exec@acme.test"):
         context = browser.new_context()
@@ -111,4 +156,6 @@ def test_every_table_keeps_its_key_column_on_a_phone(browser, page, live_server,
 
     assert found["wide"] == []
     assert found["hidden"] == []
+    assert found["cut"] == [], "\n".join(found["cut"])
+    assert found["dot_only_rows"] >= 1 and found["second_line"] == []
     assert found["measured"] >= 60  # the pages above hold at least this many tables with rows
