@@ -103,8 +103,9 @@ def document_errors(result: dict, generator, request, public) -> dict:
     return result
 
 
-# Query parameters that name an object by its id (path parameters say so by ending in `_id`).
-ID_QUERY_PARAMETERS = {"account", "owner", "source", "tag"}
+# Query parameters that name an object by its id (path parameters say so by ending in `_id`);
+# only an integer one is bounded (`status` is a word on other lists, an idea status's id here).
+ID_QUERY_PARAMETERS = {"account", "idea", "owner", "source", "status", "tag"}
 
 
 def _bound_parameter(parameter: dict) -> None:
