@@ -12,18 +12,24 @@ Markers are negative integers no real value takes; `build` must use each of them
 plain parameter (`filter(workspace_id=-7001, pk__in=[-7002])`), and nothing in the queryset may
 depend on the time or the request (it is kept for the life of the thread).
 
+With `prepare=True` a read outside a transaction runs as a statement prepared on the database
+connection (PREPARE once per connection, then EXECUTE): Postgres then skips planning it, which
+for the item reads at 1M items cost more than running them (0.4 ms against 0.2 ms).
+
 productops.compiled keeps `.values()` SQL per key with its parameters (the inbox page: the same
 workspace and filters, the same SQL and values); this module keeps one SQL for reads whose
 values change on every call (the ids of a keypress) and answers with model instances.
 """
 
+import re
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
@@ -79,9 +85,56 @@ def _compile(queryset: QuerySet, markers: set[int]) -> _Compiled:
     )
 
 
-def instances(key: str, build: Callable[[], QuerySet], values: Mapping[int, Any]) -> list[Any]:
+# Statements prepared on each database connection (PREPARE, by key): Postgres plans a read
+# with a dozen subqueries in about 0.4 ms at 1M items, more than it takes to run it; a prepared
+# statement is planned once per connection (connections live DB_CONN_MAX_AGE seconds).
+_prepared: "weakref.WeakKeyDictionary[Any, dict[str, str]]" = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _numbered(sql: str) -> str:
+    """Django's SQL (%s placeholders, %% for a percent sign) with $1, $2... as PREPARE takes."""
+    count = iter(range(1, 10_000))
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(count)}", sql)
+
+
+def _run(compiled: _Compiled, key: str, params: list, prepare: bool) -> list[tuple]:
+    connection = connections[compiled.alias]
+    with connection.cursor() as cursor:
+        # Only outside a transaction: a statement that fails to prepare (a parameter whose
+        # type Postgres cannot infer) must not abort the caller's transaction; it is then
+        # sent as plain SQL, as it is inside one.
+        if prepare and not connection.in_atomic_block:
+            names = _prepared.setdefault(connection.connection, {})
+            name = names.get(key)
+            if name is None:
+                name = f"prebuilt_{len(names)}"
+                try:
+                    cursor.execute(f"PREPARE {name} AS {_numbered(compiled.sql)}")
+                except DatabaseError:
+                    names[key] = ""
+                    name = ""
+                else:
+                    names[key] = name
+            if name:
+                marks = ", ".join(["%s"] * len(params))
+                try:
+                    cursor.execute(
+                        f"EXECUTE {name} ({marks})" if params else f"EXECUTE {name}", params
+                    )
+                    return cursor.fetchall()
+                except DatabaseError:  # gone (a DISCARD ALL) or stale: plain SQL from now on
+                    names[key] = ""
+        cursor.execute(compiled.sql, params)
+        return cursor.fetchall()
+
+
+def instances(
+    key: str, build: Callable[[], QuerySet], values: Mapping[int, Any], *, prepare: bool = False
+) -> list[Any]:
     """The rows of `build()` with each marker (a key of `values`) replaced by its value, as
-    model instances; `build` is called and compiled once per thread and `key`."""
+    model instances; `build` is called and compiled once per thread and `key`. `prepare`: run
+    it as a statement prepared on the connection, when no transaction is open."""
     kept: dict[str, _Compiled] = getattr(_local, "kept", None) or {}
     _local.kept = kept
     compiled = kept.get(key)
@@ -90,9 +143,7 @@ def instances(key: str, build: Callable[[], QuerySet], values: Mapping[int, Any]
     params = list(compiled.params)
     for position, marker in compiled.slots:
         params[position] = values[marker]
-    with connections[compiled.alias].cursor() as cursor:
-        cursor.execute(compiled.sql, params)
-        rows = cursor.fetchall()
+    rows = _run(compiled, key, params, prepare)
     compiler, connection = compiled.compiler, connections[compiled.alias]
     found = []
     for fetched in rows:

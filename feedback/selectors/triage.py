@@ -712,6 +712,7 @@ def _read_items(workspace: Workspace, ids: set[int], *, sections: bool = False) 
         f"one_item:{sections}:{len(markers)}",
         lambda: _build_one_item(sections, len(markers)),
         {_WORKSPACE: workspace.pk, **markers},
+        prepare=True,
     )
     for row in rows:
         for name, (relation, model, fields) in _ITEM_RELATED.items():

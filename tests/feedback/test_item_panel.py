@@ -257,3 +257,49 @@ def test_an_edit_of_another_workspaces_item_is_a_404_and_changes_nothing(
         assert refused.status_code == 404
     again = FeedbackItem.objects.get(pk=theirs.pk)
     assert (again.status, again.version) == (Status.NEW, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_item_reads_outside_a_transaction_run_prepared_and_read_the_rows_as_they_are_now():
+    """Outside a transaction the item reads run as a statement prepared on the connection
+    (productops.prebuilt): the same answer as plain SQL, each call's own ids and values, and
+    prepared again on a new connection."""
+    from django.db import connection, transaction
+
+    from feedback.selectors import triage as selectors
+    from productops import prebuilt
+    from tests.factories import WorkspaceFactory
+
+    workspace = WorkspaceFactory(slug="prepared")
+    billing, search = data.area(workspace, "Billing"), data.area(workspace, "Search")
+    first = data.item(workspace, "First", product_area=billing)
+    second = data.item(workspace, "Second")
+    first.tags.add(data.tag(workspace, "bug"))
+
+    def read(item_id: int, detail_id: int) -> tuple:
+        acted, detail = selectors.item_and_detail(
+            workspace=workspace, item_id=item_id, detail_id=detail_id
+        )
+        assert detail is not None
+        shown = detail["item"]
+        return (
+            acted.pk,
+            acted.product_area.name if acted.product_area else None,
+            [t.name for t in acted.tags.all()],
+            shown.pk,
+            shown.version,
+            shown.votes,
+            shown.has_events,
+        )
+
+    prepared = read(first.pk, second.pk)
+    assert "prebuilt_" in str(prebuilt._prepared.get(connection.connection))
+    with transaction.atomic():  # plain SQL inside a transaction
+        assert read(first.pk, second.pk) == prepared
+    assert prepared == (first.pk, "Billing", ["bug"], second.pk, 1, 1, False)
+    FeedbackItem.objects.filter(pk=first.pk).update(product_area=search)
+    FeedbackItem.objects.filter(pk=second.pk).update(version=5)
+    assert read(first.pk, second.pk)[1] == "Search" and read(first.pk, second.pk)[4] == 5
+    assert read(second.pk, first.pk)[0] == second.pk  # the other way round
+    connection.close()
+    assert read(first.pk, second.pk)[1] == "Search"  # a new connection prepares it again
