@@ -153,6 +153,7 @@ def test_the_inbox_shortcuts_dialog_opens_instead_of_the_shells(page, live_serve
     assert FeedbackItem.objects.filter(status=Status.ARCHIVED).count() == 2
     expect(page.locator("#inbox-toast")).to_contain_text("2 items")
     expect(page.locator("tr.inbox-row:not(.gone)")).to_have_count(2)
+    settled(page)  # the note's undo form is live (else u could submit it without htmx: a 302)
 
     # u undoes the bulk action too: both rows come back, and the note then leaves by itself.
     press_and_wait(page, "u", "/feedback/bulk/undo/")
