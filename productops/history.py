@@ -94,9 +94,10 @@ def _idea_unlinked(event: "AuditEvent") -> str:
 
 
 def _in_the_retro(event: "AuditEvent") -> str:
-    """ " in the retro “Sprint 13 retro”" when the event names the retro: an author's write in
-    an anonymous retro is recorded against the retro, never the card (planning.services.retro),
-    so only the retro and the prompt can be said, never whose card it was."""
+    """ " in the retro “Sprint 13 retro”" when the event names the retro: a write on an
+    anonymous retro's cards or groups is recorded against the retro, never the card or group
+    (planning.services.retro), so only the retro and the prompt can be said, never whose card
+    it was."""
     if event.object_type == "planning.planningsession" and event.object_repr:
         return f" in the retro {_quoted(event.object_repr)}"
     return ""
@@ -114,10 +115,20 @@ def _reflection(verb: str) -> Callable[["AuditEvent"], str]:
 def _reflection_moved(event: "AuditEvent") -> str:
     was, now = (event.before or {}).get("group"), (event.after or {}).get("group")
     if was is None:
-        return "grouped a reflection with another"
-    if now is None:
-        return "took a reflection out of its group"
-    return "moved a reflection to another group"
+        done = "grouped a reflection with another"
+    elif now is None:
+        done = "took a reflection out of its group"
+    else:
+        done = "moved a reflection to another group"
+    return done + _in_the_retro(event)
+
+
+def _group_renamed(event: "AuditEvent") -> str:
+    was, now = (event.before or {}).get("title"), (event.after or {}).get("title")
+    named = f"renamed a group from {_quoted(was)} to {_quoted(now)}" if was else "named a group"
+    if not was and now:
+        named += f" {_quoted(now)}"
+    return named + _in_the_retro(event)
 
 
 def _prompts_set(event: "AuditEvent") -> str:
@@ -136,13 +147,14 @@ SPECIAL: dict[str, Callable[["AuditEvent"], str]] = {
     "contract.renewal_decided": _renewal_decided,
     "idea.linked": _idea_linked,
     "idea.unlinked": _idea_unlinked,
-    # A retro's cards: said without their ids (numbers mean nothing to a reader) and, in an
-    # anonymous retro, without an author (the event has none: "A participant").
+    # A retro's cards and groups: said without their ids (numbers mean nothing to a reader)
+    # and, in an anonymous retro, without a person (the event has none: "A participant").
     "retro.reflection_added": _reflection("added"),
     "retro.reflection_edited": _reflection("edited"),
     "retro.reflection_deleted": _reflection("deleted"),
     "retro.reflection_moved": _reflection_moved,
-    "retro.groups_merged": lambda _event: "merged two groups of reflections",
+    "retro.groups_merged": lambda event: "merged two groups of reflections" + _in_the_retro(event),
+    "retro.group_renamed": _group_renamed,
     "retro.note_added": _note_added,
     "retro.prompts_set": _prompts_set,
 }

@@ -2,10 +2,17 @@
 
 Every write inside a retro locks the session row and raises its version by one (the sessions
 `live.locked` and `live.bump`), so participants' pages see it at their next poll, exactly as
-for votes. Reflections are audited without their text and, when the session's reflections are
-anonymous, without their author: the event has no actor ("A participant") and names the retro,
-not the card, so no page, API answer or export of the audit log can say who wrote what. The
-choice is fixed once the first reflection is written (planning.services.sessions).
+for votes. Reflections are audited without their text. One rule keeps an anonymous retro's
+authors unknown (`_audit_board`): when the session's reflections are anonymous, every write on
+the board's cards and groups (a reflection added, edited, deleted or moved, groups merged or
+named) is recorded with no person ("A participant") against the retro, never the card or the
+group, so no page, API answer or export of the audit log can tie a card to whoever wrote it,
+moved it first or named its group. Early in a retro the mover of a card is usually its author,
+so a move names nobody either. Dots name the voter and never the group; notes are their
+author's, as the room shows them. Who may edit or delete a card is checked here against its
+author, and the refusal names nobody. The choice is fixed once the first reflection is written
+(planning.services.sessions); audit rows are never rewritten, so events written before this
+rule (a move naming the mover and the card) stay as they were.
 
 What each phase allows (phases of a retrospective: review_actions, reflect, group, vote,
 discuss, wrap_up):
@@ -20,6 +27,8 @@ discuss, wrap_up):
 Action items are written by planning.services.action_items; the guards both share (the locked
 retro, the phase, the seat, the text check, the group) are in planning.services.retro_guards.
 """
+
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -135,27 +144,30 @@ def reflection_add(
         author_id=seat.user_id,  # the actor's user, without reading the row
         text=text,
     )
-    _audit_own(actor, "retro.reflection_added", session, reflection, after={"prompt": prompt.text})
+    _audit_board(
+        actor, "retro.reflection_added", session, reflection, after={"prompt": prompt.text}
+    )
     live.bump(session)
     return reflection
 
 
-def _audit_own(
+def _audit_board(
     actor: Actor,
     verb: str,
     session: PlanningSession,
-    reflection: Reflection,
+    obj: Reflection | ReflectionGroup,
     *,
-    after: dict[str, str] | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> None:
-    """Audits an author's own write on a reflection. In an anonymous retro the event names
+    """Audits a write on the board's cards or groups. In an anonymous retro the event names
     nobody (`audit(anonymous=True)`: no actor, "A participant") and is recorded against the
-    retro, not the card, so neither who nor which card-by-id is in the log; in a named retro,
-    the author against the card."""
+    retro, not the card or group, so neither who nor which card is in the log; in a named
+    retro, the person against the card or group."""
     if session.anonymous_reflections:
-        audit(actor, verb, session, after=after, anonymous=True)
+        audit(actor, verb, session, before=before, after=after, anonymous=True)
     else:
-        audit(actor, verb, reflection, after=after)
+        audit(actor, verb, obj, before=before, after=after)
 
 
 def _own(actor: Actor, session: PlanningSession, reflection_id: int) -> Reflection:
@@ -178,7 +190,7 @@ def reflection_edit(
     reflection.text = clean_text(text, MAX_REFLECTION, "text", "a reflection")
     reflection.updated_at = timezone.now()
     reflection.save(update_fields=["text", "updated_at"])
-    _audit_own(actor, "retro.reflection_edited", session, reflection)
+    _audit_board(actor, "retro.reflection_edited", session, reflection)
     live.bump(session)
     return reflection
 
@@ -189,7 +201,7 @@ def reflection_delete(*, actor: Actor, session: PlanningSession, reflection_id: 
     retro_seat(actor, session)
     require_phase(session, "reflect")
     reflection = _own(actor, session, reflection_id)
-    _audit_own(actor, "retro.reflection_deleted", session, reflection)
+    _audit_board(actor, "retro.reflection_deleted", session, reflection)
     reflection.delete()
     live.bump(session)
 
@@ -236,9 +248,10 @@ def reflection_move(
     reflection.group = target
     reflection.save(update_fields=["group"])
     _drop_empty_groups(session)
-    audit(
+    _audit_board(
         actor,
         "retro.reflection_moved",
+        session,
         reflection,
         before={"group": before},
         after={"group": target.pk if target else None},
@@ -277,8 +290,13 @@ def group_merge(
     if not target.title and titles:
         target.title = titles[0]
         target.save(update_fields=["title"])
-    audit(
-        actor, "retro.groups_merged", target, before={"group": source.pk}, after={"into": target.pk}
+    _audit_board(
+        actor,
+        "retro.groups_merged",
+        session,
+        target,
+        before={"group": source.pk},
+        after={"into": target.pk},
     )
     source.delete()
     live.bump(session)
@@ -296,8 +314,13 @@ def group_rename(
     before = group.title
     group.title = clean_text(title, 200, "title", "a name for the group")
     group.save(update_fields=["title"])
-    audit(
-        actor, "retro.group_renamed", group, before={"title": before}, after={"title": group.title}
+    _audit_board(
+        actor,
+        "retro.group_renamed",
+        session,
+        group,
+        before={"title": before},
+        after={"title": group.title},
     )
     live.bump(session)
     return group
