@@ -137,7 +137,8 @@ def test_the_compiled_item_read_answers_each_workspace_and_item_afresh(
     billing, search = data.area(workspace_a, "Billing"), data.area(workspace_a, "Search")
     first = data.item(workspace_a, "First", product_area=billing)
     second = data.item(workspace_a, "Second", person=data.contact(workspace_a, "c@x.test"))
-    first.tags.add(data.tag(workspace_a, "zeta"), data.tag(workspace_a, "alpha"))
+    first.tags.add(data.tag(workspace_a, "zeta"))  # one add each: add() of several is a set
+    first.tags.add(data.tag(workspace_a, "alpha"))
     theirs = data.item(workspace_b, "Theirs")
     with django_assert_num_queries(1):
         acted, detail = selectors.item_and_detail(
