@@ -11,7 +11,7 @@ from feedback.models import Idea, IdeaLink, IdeaStatus, Importance
 from feedback.selectors import ideas as selectors
 from feedback.services import ideas as services
 from productops.api import WorkspaceAPIView, WorkspaceListAPIView
-from productops.api_paging import NewestFirstCursorPagination
+from productops.api_paging import KeysetPagination
 from productops.capabilities import Capability
 from productops.idempotency import idempotent
 from productops.validation import ID, VERSION
@@ -177,11 +177,12 @@ FILTER_PARAMETERS = [
 ]
 
 
-class IdeaPagination(NewestFirstCursorPagination):
-    """Keyset pages ordered by the `sort` figure (revenue by default), largest first."""
+class IdeaPagination(KeysetPagination):
+    """Keyset pages ordered by the `sort` figure (revenue by default), largest first, as the
+    ideas page orders them."""
 
     def get_ordering(self, request, queryset, view):
-        return (f"-{selectors.SORT_FIELDS[view.filters.sort]}", "-id")
+        return selectors.ordering(view.filters.sort)
 
 
 def _valid(serializer_class, request) -> dict:

@@ -38,7 +38,7 @@ from feedback.selectors.evidence import asking_accounts, evidence_items, with_ev
 from productops import clock
 from productops.folding import contains_folded
 from productops.models import AuditEvent, Membership, User, Workspace
-from productops.paging import encode_position, position_parts
+from productops.paging import keyset_page
 from productops.palette import number
 from productops.validation import FILTER_DAY, ID, Choice
 
@@ -204,9 +204,13 @@ def ideas(
     return annotated.filter(mentions__gt=0) if filters.demand else annotated
 
 
+def ordering(sort: str) -> tuple[str, str]:
+    """The list's order for `sort`: its figure, largest first, then the newest id."""
+    return (f"-{SORT_FIELDS.get(sort, 'revenue')}", "-id")
+
+
 def ordered(queryset: QuerySet["IdeaWithDemand"], sort: str) -> QuerySet["IdeaWithDemand"]:
-    column = SORT_FIELDS.get(sort, "revenue")
-    return queryset.order_by(f"-{column}", "-id")
+    return queryset.order_by(*ordering(sort))
 
 
 @dataclass(frozen=True)
@@ -215,37 +219,18 @@ class IdeaPage:
     next_cursor: str | None
 
 
-def _decode(cursor: str | None, sort: str):
-    if not cursor:
-        return None
-    try:
-        text, pk = position_parts(cursor)
-        if sort == "newest":
-            return datetime.fromisoformat(text), int(pk)
-        if sort == "revenue":
-            return Decimal(text), int(pk)
-        return int(text), int(pk)
-    except (ValueError, ArithmeticError):
-        return None
-
-
 def idea_page(
     *, workspace: Workspace, filters: IdeaFilters, cursor: str | None = None, limit: int = 50
 ) -> IdeaPage:
-    """One keyset page of the list, ordered by the chosen figure DESC then id DESC."""
-    column = SORT_FIELDS[filters.sort]
-    queryset = ideas(workspace=workspace, filters=filters)
-    position = _decode(cursor, filters.sort)
-    if position is not None:
-        value, pk = position
-        queryset = queryset.filter(
-            Q(**{f"{column}__lt": value}) | Q(**{column: value, "pk__lt": pk})
-        )
-    rows = list(ordered(queryset, filters.sort)[: limit + 1])
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        return IdeaPage(rows[:limit], encode_position(getattr(last, column), last.pk))
-    return IdeaPage(rows, None)
+    """One keyset page of the list, ordered by the chosen figure DESC then id DESC (the shared
+    productops.paging keyset, as the API's ideas list pages); a bad cursor is a 400."""
+    page = keyset_page(
+        ideas(workspace=workspace, filters=filters),
+        ordering=ordering(filters.sort),
+        cursor=cursor,
+        limit=limit,
+    )
+    return IdeaPage(page.rows, page.next_cursor)
 
 
 @dataclass
