@@ -88,7 +88,6 @@ def _compile(queryset: QuerySet, markers: set[int]) -> _Compiled:
 # Statements prepared on each database connection (PREPARE, by key): Postgres plans a read
 # with a dozen subqueries in about 0.4 ms at 1M items, more than it takes to run it; a prepared
 # statement is planned once per connection (connections live DB_CONN_MAX_AGE seconds).
-_prepared: "weakref.WeakKeyDictionary[Any, dict[str, str]]" = weakref.WeakKeyDictionary()
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
@@ -105,7 +104,10 @@ def _run(compiled: _Compiled, key: str, params: list, prepare: bool) -> list[tup
         # type Postgres cannot infer) must not abort the caller's transaction; it is then
         # sent as plain SQL, as it is inside one.
         if prepare and not connection.in_atomic_block:
-            names = _prepared.setdefault(connection.connection, {})
+            prepared = getattr(_local, "prepared", None)  # this thread's connections only
+            if prepared is None:
+                prepared = _local.prepared = weakref.WeakKeyDictionary()
+            names = prepared.setdefault(connection.connection, {})
             name = names.get(key)
             if name is None:
                 name = f"prebuilt_{len(names)}"

@@ -294,7 +294,7 @@ def test_item_reads_outside_a_transaction_run_prepared_and_read_the_rows_as_they
         )
 
     prepared = read(first.pk, second.pk)
-    assert "prebuilt_" in str(prebuilt._prepared.get(connection.connection))
+    assert "prebuilt_" in str(prebuilt._local.prepared.get(connection.connection))
     with transaction.atomic():  # plain SQL inside a transaction
         assert read(first.pk, second.pk) == prepared
     assert prepared == (first.pk, "Billing", ["bug"], second.pk, 1, 1, False)
