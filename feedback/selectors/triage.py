@@ -47,7 +47,7 @@ from feedback.models import (
 )
 from feedback.selectors import evidence
 from feedback.selectors.intake import duplicate_matches
-from productops import clock, compiled, prebuilt
+from productops import clock, compiled
 from productops.folding import fold
 from productops.models import AuditEvent, User, Workspace
 from productops.paging import encode_position, position_parts
@@ -648,8 +648,8 @@ def status_counts(*, workspace: Workspace, filters: InboxFilters) -> TabCounts:
 # Reading one item (or the two a keypress answers with) through the ORM cost about 3 ms of CPU:
 # compiling the columns' subqueries (votes, mentions, links, the sections' EXISTS) and then one
 # prefetch per related table, each compiled again. The read is compiled once per thread
-# (productops.prebuilt) with its related rows in the same statement, as JSON, so each read is
-# one plain statement and the instances are made from its row.
+# (productops.compiled.instances) with its related rows in the same statement, as JSON, so
+# each read is one plain statement and the instances are made from its row.
 _WORKSPACE, _FIRST, _SECOND = -7001, -7002, -7003
 _ITEM_RELATED = {  # the JSON annotation: (field, model, the columns it reads)
     "_j_area": ("product_area", ProductArea, ("id", "workspace_id", "name")),
@@ -708,7 +708,7 @@ def _read_items(workspace: Workspace, ids: set[int], *, sections: bool = False) 
     """The workspace's items among `ids` (one or two) with a row's columns, their source,
     account, contact, people, area and tags; with `sections`, the panel's section flags."""
     markers = dict(zip((_FIRST, _SECOND), sorted(ids), strict=False))
-    rows = prebuilt.instances(
+    rows = compiled.instances(
         f"one_item:{sections}:{len(markers)}",
         lambda: _build_one_item(sections, len(markers)),
         {_WORKSPACE: workspace.pk, **markers},
@@ -742,7 +742,7 @@ def item(*, workspace: Workspace, item_id: int) -> "ListedItem":
 def item_to_change(*, workspace: Workspace, item_id: int) -> FeedbackItem:
     """One item of the workspace (404 for others'), its own columns only: what an action reads
     before it hands the item to a service (which locks the row and reads it again)."""
-    found = prebuilt.instances(
+    found = compiled.instances(
         "item_to_change",
         lambda: FeedbackItem.objects.defer("search").filter(workspace_id=_WORKSPACE, pk=_FIRST),
         {_WORKSPACE: workspace.pk, _FIRST: item_id},

@@ -39,7 +39,7 @@ from feedback.sentiment import label_for
 from feedback.services import ideas as idea_services
 from feedback.services import status_counts
 from feedback.services.triage_labels import label_get_or_create, label_named
-from productops import clock, prebuilt
+from productops import clock, compiled
 from productops.access import Actor, require
 from productops.audit import audit, diff, mark_buckets
 from productops.capabilities import Capability
@@ -162,7 +162,7 @@ def lock_items(actor: Actor, pks: Iterable[int]) -> dict[int, FeedbackItem]:
     apply_changes needs them for every item, a read per item before)."""
     wanted = list(pks)
     if len(wanted) == 1:  # one item (every edit from the panel): the statement compiled once
-        one = prebuilt.instances(
+        one = compiled.instances(
             "lock_one_item",
             lambda: _locking(FeedbackItem.objects.filter(workspace_id=_WORKSPACE, pk=_ITEM)),
             {_WORKSPACE: actor.workspace.pk, _ITEM: wanted[0]},
@@ -172,7 +172,7 @@ def lock_items(actor: Actor, pks: Iterable[int]) -> dict[int, FeedbackItem]:
     return {row.pk: row for row in rows}
 
 
-_WORKSPACE, _ITEM = -7101, -7102  # lock_items' markers (productops.prebuilt)
+_WORKSPACE, _ITEM = -7101, -7102  # lock_items' markers (productops.compiled.instances)
 
 
 def _locking(items: QuerySet[FeedbackItem]) -> QuerySet[FeedbackItem]:

@@ -128,7 +128,7 @@ def test_an_item_with_history_or_merges_still_gets_the_templates_panel(workspace
 def test_the_compiled_item_read_answers_each_workspace_and_item_afresh(
     workspace_a, workspace_b, pm, django_assert_num_queries
 ):
-    """selectors.triage reads items through one statement compiled once (productops.prebuilt):
+    """selectors.triage reads items through one statement compiled once (productops.compiled):
     each read still sees the values of its own call and the rows as they are now."""
     from django.http import Http404
 
@@ -263,12 +263,12 @@ def test_an_edit_of_another_workspaces_item_is_a_404_and_changes_nothing(
 @pytest.mark.django_db(transaction=True)
 def test_item_reads_outside_a_transaction_run_prepared_and_read_the_rows_as_they_are_now():
     """Outside a transaction the item reads run as a statement prepared on the connection
-    (productops.prebuilt): the same answer as plain SQL, each call's own ids and values, and
+    (productops.compiled): the same answer as plain SQL, each call's own ids and values, and
     prepared again on a new connection."""
     from django.db import connection, transaction
 
     from feedback.selectors import triage as selectors
-    from productops import prebuilt
+    from productops import compiled
     from tests.factories import WorkspaceFactory
 
     workspace = WorkspaceFactory(slug="prepared")
@@ -294,7 +294,7 @@ def test_item_reads_outside_a_transaction_run_prepared_and_read_the_rows_as_they
         )
 
     prepared = read(first.pk, second.pk)
-    assert "prebuilt_" in str(prebuilt._local.prepared.get(connection.connection))
+    assert "compiled_" in str(compiled._local.prepared.get(connection.connection))
     with transaction.atomic():  # plain SQL inside a transaction
         assert read(first.pk, second.pk) == prepared
     assert prepared == (first.pk, "Billing", ["bug"], second.pk, 1, 1, False)

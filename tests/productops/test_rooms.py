@@ -176,6 +176,7 @@ def _private_names_taken(tree: ast.Module) -> list[str]:
             isinstance(node, ast.Attribute)
             and node.attr.startswith("_")
             and not node.attr.startswith("__")
+            and node.attr != "_meta"  # Django's documented Model _meta API, no helper of ours
             and isinstance(node.value, ast.Name)
             and node.value.id in aliases
         ):
