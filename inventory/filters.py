@@ -8,19 +8,19 @@ from django.db.models import F, Q, QuerySet
 
 from inventory.models import BillingPeriod, Contract, RequestStatus, Tool, ToolRequest, ToolStatus
 from productops import clock
-from productops.filters import DayFilter, WholeFilter
+from productops.filters import DayFilter, TextFilter, WholeFilter
 from productops.validation import RENEWAL_WITHIN, RENEWALS_AHEAD, Choice
 
 
 class ToolFilter(django_filters.FilterSet):
     """Filters an inventory() queryset (which carries the current contract's annotations)."""
 
-    q = django_filters.CharFilter(method="filter_q", label="Search")
-    category = django_filters.CharFilter(field_name="category", lookup_expr="iexact")
-    team = django_filters.CharFilter(field_name="team", lookup_expr="iexact")
+    q = TextFilter(method="filter_q", label="Search")
+    category = TextFilter(field_name="category", lookup_expr="iexact")
+    team = TextFilter(field_name="team", lookup_expr="iexact")
     status = django_filters.ChoiceFilter(choices=ToolStatus.choices)
     owner = WholeFilter(field_name="owner_id", label="Owner (membership id)")
-    tag = django_filters.CharFilter(method="filter_tag", label="Tag")
+    tag = TextFilter(method="filter_tag", label="Tag")
     renewal_within = WholeFilter(
         method="filter_renewal_within", label="Renews within (days)", bounds=RENEWAL_WITHIN
     )
@@ -77,7 +77,7 @@ class ContractFilter(django_filters.FilterSet):
     tool = WholeFilter(field_name="tool_id")
     is_current = django_filters.BooleanFilter()
     billing_period = django_filters.ChoiceFilter(choices=BillingPeriod.choices)
-    currency = django_filters.CharFilter(lookup_expr="iexact")
+    currency = TextFilter(lookup_expr="iexact")
     renews_before = DayFilter(field_name="renewal_date", lookup_expr="lte")
     renews_after = DayFilter(field_name="renewal_date", lookup_expr="gte")
 

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 
 from productops.models import AuditEvent
-from productops.validation import FILTER_DAY, ID, Day, Whole
+from productops.validation import FILTER_DAY, FILTER_TEXT, ID, Day, Whole
 
 
 class WholeFilter(django_filters.NumberFilter):
@@ -20,6 +20,16 @@ class WholeFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class TextFilter(django_filters.CharFilter):
+    """A text filter with a limit (validation.FILTER_TEXT unless the column's is wider): longer
+    is a 400 naming the parameter, never a value cut nor a search nobody could have meant.
+    Every FilterSet's text filter is one (a test holds them to it)."""
+
+    def __init__(self, *args, max_length: int = FILTER_TEXT.max_length, **kwargs) -> None:
+        kwargs.setdefault("max_length", max_length)
+        super().__init__(*args, **kwargs)
+
+
 class DayFilter(django_filters.DateFilter):
     """A date filter within a declared span (year 1 or 9999 would overflow a day's arithmetic)."""
 
@@ -31,11 +41,9 @@ class DayFilter(django_filters.DateFilter):
 class AuditEventFilter(django_filters.FilterSet):
     """The audit log's filters, shared by the page and the API."""
 
-    verb = django_filters.CharFilter(lookup_expr="startswith", label="Verb starts with")
-    object_type = django_filters.CharFilter(label="Object type")
-    actor = django_filters.CharFilter(
-        field_name="actor_label", lookup_expr="icontains", label="Actor"
-    )
+    verb = TextFilter(lookup_expr="startswith", label="Verb starts with")
+    object_type = TextFilter(label="Object type")
+    actor = TextFilter(field_name="actor_label", lookup_expr="icontains", label="Actor")
     since = django_filters.IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", validators=[FILTER_DAY.validate]
     )

@@ -146,6 +146,27 @@ class Choice(_Rule[str]):
         return value
 
 
+@dataclass(frozen=True)
+class Text(_Rule[str]):
+    """Free text of at most `max_length` characters, surrounding spaces aside. Longer is refused
+    naming the limit, never cut: a search for a cut value would answer for what nobody asked."""
+
+    max_length: int
+
+    @property
+    def message(self) -> str:
+        return f"Give at most {self.max_length:,} characters."
+
+    def form_field(self, **kwargs: Any) -> forms.CharField:
+        return forms.CharField(max_length=self.max_length, **kwargs)
+
+    def clean(self, value: Any, *, field: str | None = None) -> str:
+        text = str(value).strip()
+        if len(text) > self.max_length:
+            raise _invalid(f"{self.message} This has {len(text):,}.", field)
+        return text
+
+
 def _invalid(message: str, field: str | None) -> ValidationError:
     if field:
         return ValidationError({field: [message]}, code="invalid")
@@ -172,6 +193,8 @@ BOARD_POSITION = Whole(0, 30_000)
 STAR_RATING = Whole(1, 5, "stars")
 # One page of a list: the API's and the pages' `limit`.
 PAGE_LIMIT = Whole(1, 500)
+# A list's text filter or a search box's query (q, segment, team, verb...): every reader.
+FILTER_TEXT = Text(200)
 BAD_CURSOR = "This cursor is not one this list gave out; start again without it."
 
 # Dates, by the field they bound. Nothing we hold is older than 1970 or later than 2100, and the

@@ -33,6 +33,7 @@ from productops.forms import (
 )
 from productops.models import Membership, Role
 from productops.paging import newest_first
+from productops.validation import FILTER_TEXT
 
 
 class SignInView(auth_views.LoginView):
@@ -373,7 +374,10 @@ def token_revoke(request: WorkspaceRequest, token_id: int) -> HttpResponse:
 def audit_log(request: WorkspaceRequest) -> HttpResponse:
     events = selectors.audit_events(workspace=request.workspace).select_related("actor_user")
     filters = AuditEventFilter(request.GET, queryset=events)
-    page = newest_first(filters.qs, cursor=request.GET.get("cursor"))
+    # A filter refused (over-long, a bad date) is the form's error and a 400, with no rows: the
+    # events unfiltered by it would read as its answer.
+    valid = filters.is_valid()
+    page = newest_first(filters.qs if valid else events.none(), cursor=request.GET.get("cursor"))
     template = "productops/audit.html#rows" if request.htmx else "productops/audit.html"
     return render(
         request,
@@ -384,6 +388,7 @@ def audit_log(request: WorkspaceRequest) -> HttpResponse:
             "verbs": selectors.audit_verbs(workspace=request.workspace),
             "query": request.GET.copy(),
         },
+        status=200 if valid else 400,
     )
 
 
@@ -392,7 +397,7 @@ def audit_log(request: WorkspaceRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def palette_search(request: WorkspaceRequest) -> HttpResponse:
     """The command palette's results for `q` (a fragment under htmx; a page without script)."""
-    text = request.GET.get("q", "")
+    text = FILTER_TEXT.query(request.GET, "q", default="")  # longer: a 400 naming q
     hits = palette.search(actor=request.actor, text=text)
     template = "productops/palette.html#results" if request.htmx else "productops/palette.html"
     return render(request, template, {"hits": hits, "text": text.strip()})

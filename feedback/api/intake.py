@@ -37,7 +37,7 @@ from feedback.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature
 from productops.api import WorkspaceAPIRequest, WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_errors import error_body, plain_errors
 from productops.capabilities import Capability
-from productops.filters import WholeFilter
+from productops.filters import TextFilter, WholeFilter
 from productops.folding import contains_folded
 from productops.idempotency import idempotent
 from productops.validation import ID, STAR_RATING, check_received
@@ -397,11 +397,11 @@ class AccountIn(serializers.Serializer):
 
 
 class AccountFilter(filters.FilterSet):
-    segment = filters.CharFilter()
-    plan = filters.CharFilter()
-    domain = filters.CharFilter()
-    external_id = filters.CharFilter()
-    q = filters.CharFilter(method="filter_q", label="Name contains (accents and case aside)")
+    segment = TextFilter()
+    plan = TextFilter()
+    domain = TextFilter()
+    external_id = TextFilter()
+    q = TextFilter(method="filter_q", label="Name contains (accents and case aside)")
 
     class Meta:
         model = Account
@@ -480,7 +480,7 @@ class ContactOut(serializers.ModelSerializer):
 
 
 class ContactFilter(filters.FilterSet):
-    email = filters.CharFilter(lookup_expr="iexact")
+    email = TextFilter(lookup_expr="iexact", max_length=254)
     account = WholeFilter(field_name="account_id")
 
     class Meta:

@@ -40,7 +40,7 @@ from productops.folding import contains_folded
 from productops.models import AuditEvent, Membership, User, Workspace
 from productops.paging import keyset_page
 from productops.palette import number
-from productops.validation import FILTER_DAY, ID, Choice
+from productops.validation import FILTER_DAY, FILTER_TEXT, ID, Choice
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -143,7 +143,7 @@ class IdeaFilters:
             area=None if no_area else ID.query(params, "area"),
             owner=ID.query(params, "owner"),
             public=None if public is None else public in ("yes", "true"),
-            query=params.get("q", "").strip()[:200],
+            query=FILTER_TEXT.query(params, "q", default=""),
             sort=SORT_ALIASES.get(params.get("sort", ""))
             or SORT.query(params, "sort", default="revenue"),
             no_area=no_area,

@@ -33,6 +33,7 @@ from productops.capabilities import Capability
 from productops.form_submit import form_status, submit_form
 from productops.forms import add_service_errors
 from productops.models import Workspace
+from productops.validation import FILTER_TEXT
 
 # The public form: how much one visitor may send, and how big one piece may be.
 PUBLIC_SUBMISSIONS_ALLOWED = 5
@@ -387,8 +388,8 @@ def public_feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
 @member_required(Capability.VIEW_FEEDBACK)
 def account_list(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    query = request.GET.get("q", "")[:100]
-    segment = request.GET.get("segment", "")[:60]
+    query = FILTER_TEXT.query(request.GET, "q", default="")
+    segment = FILTER_TEXT.query(request.GET, "segment", default="")
     sort = request.GET.get("sort", "revenue")
     rows = selectors.account_list(workspace=workspace, query=query, segment=segment, sort=sort)
     template = (

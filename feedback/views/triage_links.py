@@ -28,6 +28,7 @@ from feedback.views.triage import (
 )
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
+from productops.validation import FILTER_TEXT
 
 
 def _write_answer[T](
@@ -95,7 +96,7 @@ def merge_undo(request: WorkspaceRequest, merge_id: int) -> HttpResponse:
 @member_required(Capability.VIEW_FEEDBACK)
 def duplicate_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
-    query = request.GET.get("q", "")[:200]
+    query = FILTER_TEXT.query(request.GET, "q", default="")
     found = selectors.similar_items(workspace=request.workspace, item=item, query=query)
     if not query:
         candidates = selectors.duplicate_candidates(workspace=request.workspace, item=item)
@@ -111,7 +112,7 @@ def duplicate_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 @member_required(Capability.VIEW_FEEDBACK)
 def idea_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
-    query = request.GET.get("q", "")[:200]
+    query = FILTER_TEXT.query(request.GET, "q", default="")
     ideas = idea_selectors.ideas_for_picker(workspace=request.workspace, query=query, limit=8)
     return render(
         request, f"{ITEM_TEMPLATE}#idea_results", {"i": item, "ideas": ideas, "query": query}

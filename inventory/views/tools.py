@@ -49,8 +49,9 @@ def tool_list(request: WorkspaceRequest) -> HttpResponse:
         "sorts": SORT_LABELS,
         "query": request.GET.urlencode(),
     }
+    status = 200 if filters.is_valid() else 400  # the form says which filter and why
     if request.htmx:
-        return render(request, "inventory/tool_list.html#results", context)
+        return render(request, "inventory/tool_list.html#results", context, status=status)
     context |= {
         "facets": tool_selectors.facets(workspace=workspace),
         "owners": tool_selectors.owners(workspace=workspace),
@@ -58,7 +59,7 @@ def tool_list(request: WorkspaceRequest) -> HttpResponse:
         "windows": RENEWAL_WINDOWS,
         "pending_requests": tool_selectors.pending_request_count(workspace=workspace),
     }
-    return render(request, "inventory/tool_list.html", context)
+    return render(request, "inventory/tool_list.html", context, status=status)
 
 
 @require_GET

@@ -15,7 +15,14 @@ from productops.api import WorkspaceAPIView, WorkspaceListAPIView
 from productops.api_paging import NewestFirstCursorPagination
 from productops.capabilities import Capability
 from productops.idempotency import idempotent
-from productops.validation import AVAILABILITY, ID, PLANNING_DAY, VERSION, WORKING_DAYS
+from productops.validation import (
+    AVAILABILITY,
+    FILTER_TEXT,
+    ID,
+    PLANNING_DAY,
+    VERSION,
+    WORKING_DAYS,
+)
 
 
 def _amount(**kwargs: Any) -> serializers.DecimalField:
@@ -117,7 +124,8 @@ class CapacityList(WorkspaceListAPIView):
 
     def get_queryset(self):
         return selectors.plans(
-            workspace=self.workspace, team=self.request.query_params.get("team", "").strip()
+            workspace=self.workspace,
+            team=FILTER_TEXT.query(self.request.query_params, "team", default=""),
         )
 
     def list(self, request, *args, **kwargs) -> Response:

@@ -15,12 +15,13 @@ from planning.services import capacity as services
 from productops.access import WorkspaceRequest, member_required, require
 from productops.capabilities import Capability
 from productops.form_submit import form_status, submit_form
+from productops.validation import FILTER_TEXT
 
 
 @require_http_methods(["GET", "POST"])
 @member_required(Capability.VIEW_PLANNING)
 def capacity_list(request: WorkspaceRequest) -> HttpResponse:
-    team = request.GET.get("team", "").strip()[:100]
+    team = FILTER_TEXT.query(request.GET, "team", default="")
     form = CapacityPlanForm(request.POST or None, initial={"team": team})
     if request.method == "POST":
         require(request.actor, Capability.PLAN_CAPACITY)

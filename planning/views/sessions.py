@@ -33,6 +33,7 @@ from planning.services import summary as summary_services
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.forms import add_service_errors
+from productops.validation import ID
 
 
 def session_of(request: WorkspaceRequest, session_id: int) -> PlanningSession:
@@ -225,9 +226,18 @@ def idea_history(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
     return render(request, "planning/_idea_history.html", {"idea": idea, "rows": rows})
 
 
+BOARD_IDS = 1_000  # the board's cards: 100 a status (feedback's BOARD_LIMIT_PER_STATUS)
+
+
 def _idea_ids(request) -> list[int]:
-    raw = request.GET.get("ids", "")
-    return [int(part) for part in raw.split(",") if part.isdigit() and len(part) < 19][:500]
+    """The board's idea ids, comma separated (a trailing comma is fine); a part that is not an
+    id, or more than BOARD_IDS of them, is a 400 naming `ids`, never dropped."""
+    parts = [part for part in request.GET.get("ids", "").split(",") if part.strip()]
+    if len(parts) > BOARD_IDS:
+        raise ValidationError(
+            {"ids": [f"Give at most {BOARD_IDS:,} ids; this has {len(parts):,}."]}
+        )
+    return [ID.clean(part, field="ids") for part in parts]
 
 
 @require_GET

@@ -132,6 +132,7 @@ def test_the_api_filters_ideas_as_the_ideas_page_does(api, pm, workspace_a, quer
         ("status=0", "status"),
         ("owner=99999999999999999999", "owner"),
         ("sort=loudest", "sort"),
+        ("q=" + "x" * 201, "q"),  # more than a search box takes: refused, never cut
     ],
 )
 def test_a_bad_filter_is_a_400_naming_it_on_the_api_and_the_page(api, query, field):

@@ -1,0 +1,110 @@
+"""No list, page or search box cuts what it was sent (DESIGN.md "Bad input": a value is never
+silently changed). Every GET URL of the access matrix is sent each parameter any of them reads,
+far past any limit; each parameter a view actually reads must be refused with a 400 naming it,
+never answered with a page built on a cut (or ignored) value."""
+
+import django_filters
+import pytest
+from django.urls import get_resolver
+from django.utils.datastructures import MultiValueDict
+
+from productops.filters import TextFilter
+from tests.conftest import signed_in
+from tests.productops.test_no_server_errors import GET_URLS
+
+__all__ = ["url_values"]  # the fixture, shared with the access matrix
+from tests.productops.test_access_matrix import concrete, url_patterns, url_values
+
+LONG = "x" * 5_000
+# Every free-text parameter a list, page or search box reads (a number, a date or a choice is
+# refused as not one already).
+NAMES = (
+    *("q", "segment", "team", "ids", "email", "name", "search", "actor", "verb", "object_type"),
+    *("category", "tag", "currency", "plan", "domain", "external_id"),
+)
+
+
+# Readers not yet held to it, each with why; the list only shrinks.
+NOT_YET = {
+    # The inbox shows a refused filter as the form's error but answers 200 and drops the value
+    # (feedback/views/triage.py, under other work as this was written).
+    ("feedback_inbox", "q"),
+    ("feedback_inbox", "segment"),
+    ("feedback_inbox", "tag"),
+    # The action items' `team` is cut to 100 characters (planning/selectors/retro.py,
+    # ActionFilters.from_params, under other work as this was written).
+    ("api_planning_action_items", "team"),
+    ("planning_action_items", "team"),
+}
+
+
+@pytest.fixture
+def long_reads(monkeypatch):
+    """The names whose over-long value a view read from a query string (Django's QueryDict)."""
+    read: set[str] = set()
+    get, getitem = MultiValueDict.get, MultiValueDict.__getitem__
+
+    def noting_get(self, key, default=None):
+        value = get(self, key, default)
+        if value == LONG:
+            read.add(key)
+        return value
+
+    def noting_getitem(self, key):
+        value = getitem(self, key)
+        if value == LONG:
+            read.add(key)
+        return value
+
+    def items(self):  # a copy of the whole query string (a draft's fields) reads no filter
+        for key in self:
+            yield key, getitem(self, key)
+
+    monkeypatch.setattr(MultiValueDict, "items", items)
+    monkeypatch.setattr(MultiValueDict, "get", noting_get)
+    monkeypatch.setattr(MultiValueDict, "__getitem__", noting_getitem)
+    return read
+
+
+@pytest.mark.django_db
+def test_every_reader_refuses_an_over_long_value_with_a_400_naming_it(
+    url_values, admin, long_reads, settings
+):
+    settings.API_RATE_LIMIT_PER_MINUTE = 100_000
+    client = signed_in(admin)
+    routes = dict(url_patterns())
+    failures = []
+    for name in GET_URLS:
+        url = concrete(routes[name], url_values(name))
+        long_reads.clear()
+        client.get(url, dict.fromkeys(NAMES, LONG))
+        for parameter in sorted(long_reads - {p for n, p in NOT_YET if n == name}):
+            response = client.get(url, {parameter: LONG})
+            body = "" if response.streaming else response.content.decode()
+            if response.status_code != 400 or parameter not in body:
+                failures.append(f"{url}?{parameter}=<5,000 characters>: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def _subclasses(cls) -> set:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= _subclasses(sub)
+    return found
+
+
+def test_every_text_filter_of_every_filterset_has_a_limit():
+    get_resolver().url_patterns  # noqa: B018  (imports every view, so every FilterSet)
+    ours = [
+        filterset
+        for filterset in _subclasses(django_filters.FilterSet)
+        if filterset.__module__.split(".")[0] in ("productops", "feedback", "inventory", "planning")
+    ]
+    assert len(ours) >= 6, ours  # audit, accounts, contacts, tools, contracts, tool requests
+    unbounded = [
+        f"{filterset.__module__}.{filterset.__name__}.{name}"
+        for filterset in ours
+        for name, declared in filterset.base_filters.items()
+        if isinstance(declared, django_filters.CharFilter) and not isinstance(declared, TextFilter)
+    ]
+    assert not unbounded, f"text filters without productops.filters.TextFilter: {unbounded}"
