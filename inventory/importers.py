@@ -350,9 +350,11 @@ def _contract(values: dict, v: dict, *, derive_start: bool) -> dict:
         "currency": money.currency if money else None,
         **days,
     }
-    for key in ("plan", "reference"):
+    for key, label in (("plan", "Plan"), ("reference", "Reference")):
         if v.get(key):
-            contract[key] = v[key][:100]
+            if len(v[key]) > 100:  # the row is refused saying so, never imported cut
+                problems.add(f"{label}: at most 100 characters; this has {len(v[key]):,}.")
+            contract[key] = v[key]
     if v.get("currency") and not re.fullmatch(r"[A-Za-z]{3}", v["currency"]):
         problems.add(f"Currency {v['currency']!r}: use three letters, e.g. EUR.")
     for key, label, bound in (

@@ -160,10 +160,18 @@ class Text(_Rule[str]):
     def form_field(self, **kwargs: Any) -> forms.CharField:
         return forms.CharField(max_length=self.max_length, **kwargs)
 
-    def clean(self, value: Any, *, field: str | None = None) -> str:
-        text = str(value).strip()
+    def too_long(self, text: str) -> str | None:
+        """The message refusing `text` if it is longer than allowed, else None (for a service
+        that gathers its fields' errors before raising them together)."""
         if len(text) > self.max_length:
-            raise _invalid(f"{self.message} This has {len(text):,}.", field)
+            return f"{self.message} This has {len(text):,}."
+        return None
+
+    def clean(self, value: Any, *, field: str | None = None) -> str:
+        """`value` as text, surrounding spaces aside; ValidationError naming `field` if longer."""
+        text = str(value).strip()
+        if message := self.too_long(text):
+            raise _invalid(message, field)
         return text
 
 

@@ -27,7 +27,7 @@ from feedback.services import triage as services
 from feedback.services import triage_bulk
 from productops.access import Actor
 from productops.models import Workspace
-from productops.validation import FILTER_DAY, ID
+from productops.validation import FILTER_DAY, FILTER_TEXT, ID
 
 STATUS_TABS = [*Status.choices, (ALL, "All")]
 # A status no tab shows: the lists a dashboard number links to (its count leaves spam out).
@@ -271,7 +271,7 @@ class BulkForm(forms.Form):
         """The action's value: `value`, or the bulk bar's own field for it (`tag_value`...)."""
         action = self.cleaned_data["action"]
         raw = self.cleaned_data.get("value") or self.data.get(f"{action}_value") or ""
-        return str(raw).strip()[:200]
+        return FILTER_TEXT.clean(raw, field="value")  # longer is a 400 naming value, never cut
 
 
 class BulkRevertForm(forms.Form):

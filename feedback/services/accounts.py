@@ -15,6 +15,7 @@ from productops.access import Actor, require
 from productops.audit import audit, diff, mark_buckets
 from productops.capabilities import Capability
 from productops.locks import advisory_xact_lock
+from productops.validation import Text
 
 ACCOUNT_FIELDS = ("name", "domain", "plan", "segment", "annual_revenue")
 
@@ -59,13 +60,24 @@ def account_upsert(
         account.external_id = external_id
     if domain:
         account.domain = domain
+    too_long = {
+        field: message
+        for field, value, limit in (
+            ("name", name, 200),
+            ("plan", plan, 60),
+            ("segment", segment, 60),
+        )
+        if isinstance(value, str) and (message := Text(limit).too_long(value.strip()))
+    }
+    if too_long:  # refused, never cut
+        raise ValidationError(too_long)
     if name.strip():
-        account.name = name.strip()[:200]
+        account.name = name.strip()
     elif created:
         account.name = domain or external_id
     for field, value in (("plan", plan), ("segment", segment), ("annual_revenue", annual_revenue)):
         if value is not None:
-            setattr(account, field, value.strip()[:60] if isinstance(value, str) else value)
+            setattr(account, field, value.strip() if isinstance(value, str) else value)
     try:
         with transaction.atomic():
             account.save()

@@ -27,6 +27,9 @@ from productops.audit import audit, diff, mark_buckets
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, User, Workspace
+from productops.validation import Text
+
+IDEA_TITLE = Text(200)  # Idea.title's column
 
 DEFAULT_STATUSES = [
     ("New", StatusCategory.OPEN),
@@ -178,14 +181,14 @@ def idea_create(
     is_public: bool = False,
 ) -> Idea:
     require(actor, Capability.MANAGE_IDEAS)
-    title = title.strip()
+    title = IDEA_TITLE.clean(title, field="title")  # longer is refused, never cut
     if not title:
         raise ValidationError({"title": "Give the idea a title."})
     check_workspace(actor, product_area, status)
     _check_owner(actor, owner)
     idea = Idea.objects.create(
         workspace=actor.workspace,
-        title=title[:200],
+        title=title,
         description=description.strip(),
         status=status or _default_status(actor.workspace),
         product_area=product_area,
@@ -220,7 +223,7 @@ def idea_update(*, actor: Actor, idea: Idea, expected_version: int, **changes) -
     if current.merged_into_id:
         raise ValidationError("This idea was merged into another; edit that one instead.")
     if "title" in changes:
-        changes["title"] = (changes["title"] or "").strip()[:200]
+        changes["title"] = IDEA_TITLE.clean(changes["title"] or "", field="title")
         if not changes["title"]:
             raise ValidationError({"title": "Give the idea a title."})
     if "description" in changes:

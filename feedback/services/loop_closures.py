@@ -21,6 +21,7 @@ from productops.audit import audit, mark_buckets
 from productops.capabilities import Capability
 from productops.models import Workspace
 from productops.services import email_queue
+from productops.validation import Text
 
 LOST_CLOSURE_AFTER = timedelta(minutes=1)
 
@@ -89,13 +90,15 @@ def loop_closure_create(
         errors["subject"] = "Write a subject."
     if not message.strip():
         errors["message"] = "Write a message."
+    if too_long := Text(200).too_long(subject.strip()):  # refused, never cut
+        errors["subject"] = too_long
     if errors:
         raise ValidationError(errors)
     closure = LoopClosure.objects.create(
         workspace=actor.workspace,
         idea=idea,
         outcome=outcome,
-        subject=subject.strip()[:200],
+        subject=subject.strip(),
         message=message.strip(),
         created_by=actor.user,
     )

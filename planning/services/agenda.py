@@ -20,6 +20,7 @@ from planning.services import live
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
+from productops.validation import Text
 
 
 def evidence_snapshot(idea: Idea) -> dict[str, Any]:
@@ -92,7 +93,7 @@ def agenda_add(
         kind=kind,
         idea=idea,
         contract=contract,
-        topic=topic.strip()[:200],
+        topic=Text(200).clean(topic, field="topic"),  # longer is refused, never cut
         position=(last or 0) + 10,
         evidence=evidence,
         added_by=actor.user,

@@ -28,7 +28,7 @@ from productops.audit import audit
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, User
-from productops.validation import AVAILABILITY, PLANNING_DAY, WORKING_DAYS, Whole
+from productops.validation import AVAILABILITY, PLANNING_DAY, WORKING_DAYS, Text, Whole
 
 
 def within(bound: Whole, value: object) -> bool:
@@ -102,7 +102,7 @@ def _clean_plan(spec: PlanSpec) -> dict[str, Any]:
         "unit": spec.unit,
         "working_days": working_days,
         "per_person": per_person.quantize(Decimal("0.01")),
-        "notes": (spec.notes or "").strip()[:2000],
+        "notes": Text(2000).clean(spec.notes or "", field="notes"),
     }
 
 
@@ -224,7 +224,9 @@ def capacity_member_set(
     require(actor, Capability.PLAN_CAPACITY)
     plan = _locked(actor, plan, None)
     errors: dict[str, str] = {}
-    name = (name or "").strip()[:120]
+    name = (name or "").strip()
+    if message := Text(120).too_long(name):  # refused, never cut
+        errors["name"] = message
     if member is None and user is None and not name:
         errors["user"] = "Choose a member, or name the person."
     if (

@@ -21,7 +21,7 @@ from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
-from productops.validation import HALF_LIFE_DAYS
+from productops.validation import HALF_LIFE_DAYS, Text
 
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_FIELDS = 12
@@ -64,7 +64,9 @@ def _clean_fields(raw: object, errors: dict[str, str]) -> list[dict[str, str]]:
         if kind not in scales.ScaleKind.__members__.values():
             known = ", ".join(scales.ScaleKind)
             problems.append(f"Field {number}: the scale must be one of {known}.")
-        cleaned.append({"name": name, "label": label[:80], "scale": kind})
+        if len(label) > 80:  # refused, never cut
+            problems.append(f"Field {number}: the label is over 80 characters.")
+        cleaned.append({"name": name, "label": label, "scale": kind})
     if problems:
         errors["fields"] = " ".join(problems)
     return cleaned
@@ -92,7 +94,7 @@ def _clean(spec: FormulaSpec) -> dict[str, Any]:
         "name": name,
         "expression": expression,
         "fields": fields,
-        "description": (spec.description or "").strip()[:2000],
+        "description": Text(2000).clean(spec.description or "", field="description"),
         "higher_is_better": bool(spec.higher_is_better),
     }
 

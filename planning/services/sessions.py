@@ -27,6 +27,7 @@ from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
 from productops.models import Membership, Role, User, Workspace
+from productops.validation import Text
 
 MAX_TIMER_SECONDS = 4 * 60 * 60
 
@@ -55,8 +56,11 @@ SETTING_FIELDS = [name for name in SessionSettings.__dataclass_fields__]
 def _clean_settings(settings: SessionSettings, kind: str, workspace: Workspace) -> dict[str, Any]:
     errors: dict[str, str] = {}
     values = {name: getattr(settings, name) for name in SETTING_FIELDS}
-    values["title"] = (settings.title or "").strip()[:200]
-    values["team"] = (settings.team or "").strip()[:100]
+    values["title"] = (settings.title or "").strip()
+    values["team"] = (settings.team or "").strip()
+    for name, limit in (("title", Text(200)), ("team", Text(100))):
+        if message := limit.too_long(values[name]):  # refused, never cut
+            errors[name] = message
     if not values["title"]:
         errors["title"] = "Give the session a title."
     if (

@@ -3,8 +3,14 @@ silently changed). Every GET URL of the access matrix is sent each parameter any
 far past any limit; each parameter a view actually reads must be refused with a 400 naming it,
 never answered with a page built on a cut (or ignored) value."""
 
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
 import django_filters
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import get_resolver
 from django.utils.datastructures import MultiValueDict
 
@@ -108,3 +114,75 @@ def test_every_text_filter_of_every_filterset_has_a_limit():
         if isinstance(declared, django_filters.CharFilter) and not isinstance(declared, TextFilter)
     ]
     assert not unbounded, f"text filters without productops.filters.TextFilter: {unbounded}"
+
+
+def _writes(actor):
+    """A write of each service that took over-long text and stored it cut, and its field."""
+    from feedback.services import accounts, ideas
+    from planning.models import SessionKind
+    from planning.services import capacity, sessions
+
+    kind = SessionKind.values[0]
+    quarter = {"period_start": date(2026, 1, 1), "period_end": date(2026, 3, 31)}
+    return [
+        (lambda: ideas.idea_create(actor=actor, title="x" * 201), "title", 200),
+        (
+            lambda: sessions.session_create(
+                actor=actor, kind=kind, settings=sessions.SessionSettings(title="x" * 201)
+            ),
+            "title",
+            200,
+        ),
+        (
+            lambda: sessions.session_create(
+                actor=actor, kind=kind, settings=sessions.SessionSettings("Q3", team="x" * 101)
+            ),
+            "team",
+            100,
+        ),
+        (
+            lambda: capacity.capacity_plan_create(
+                actor=actor,
+                spec=capacity.PlanSpec("Core", **quarter, per_person=Decimal(8), notes="x" * 2001),
+            ),
+            "notes",
+            2000,
+        ),
+        (
+            lambda: accounts.account_upsert(actor=actor, external_id="crm-1", name="x" * 201),
+            "name",
+            200,
+        ),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_write_refuses_over_long_text_naming_the_field_and_its_limit(admin):
+    for write, field, limit in _writes(admin.actor):
+        with pytest.raises(ValidationError) as refused:
+            write()
+        messages = refused.value.message_dict.get(field, [])
+        assert any(f"{limit:,}" in m for m in messages), (field, refused.value.message_dict)
+
+
+# Cuts left to their owners' work in progress, with where they are; the list only shrinks.
+CUTS_NOT_YET = {
+    "planning/services/retro.py",  # a retro's prompts, each cut to 120 characters
+    "planning/selectors/retro.py",  # the action items' team filter, cut to 100
+}
+
+
+def test_no_code_cuts_a_value_it_was_sent():
+    """The shapes a silent cut took (`value.strip()[:200]`, `GET.get("q", "")[:200]`): none
+    left in the apps. Refuse with validation.Text (or a form's max_length) instead."""
+    root = Path(__file__).resolve().parents[2]
+    shape = re.compile(r"\.strip\(\)\[:|(GET|POST|params|query_params|data)\.get\([^)]*\)\[:")
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for app in ("productops", "feedback", "planning", "inventory", "dashboards")
+        for path in sorted((root / app).rglob("*.py"))
+        if str(path.relative_to(root)) not in CUTS_NOT_YET
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if shape.search(line)
+    ]
+    assert not found, "\n".join(found)
