@@ -148,8 +148,9 @@ FILTER_PARAMETERS = [
     OpenApiParameter(
         "demand",
         str,
-        enum=list(selectors.YES_NO.choices),
-        description="yes: only ideas with counted demand (mentions above 0).",
+        enum=list(selectors.DEMAND.choices),
+        description="yes: only ideas with counted demand (mentions above 0); no: only ideas "
+        "without any (mentions 0); any (the default): every idea.",
     ),
     OpenApiParameter(
         "category",

@@ -123,7 +123,9 @@ class IdeaFilters:
     sort: str = "revenue"
     # What the dashboards' numbers link to (none of them is in the filter form):
     no_area: bool = False  # area=none: ideas with no product area
-    demand: bool = False  # demand=yes: only ideas with counted evidence (mentions > 0)
+    # demand=yes: only ideas with counted evidence (mentions > 0); demand=no: only ideas without
+    # any; absent or demand=any: every idea (None)
+    demand: bool | None = None
     categories: tuple[str, ...] = ()  # category=shipped,declined: the statuses' categories
     changed_since: date | None = None  # changed_since/changed_until: the status last changed
     changed_until: date | None = None  # in these days of the workspace, both included
@@ -147,7 +149,7 @@ class IdeaFilters:
             sort=SORT_ALIASES.get(params.get("sort", ""))
             or SORT.query(params, "sort", default="revenue"),
             no_area=no_area,
-            demand=YES_NO.query(params, "demand", default="no") == "yes",
+            demand=DEMAND_CHOICES[DEMAND.query(params, "demand", default="any")],
             categories=categories,
             changed_since=FILTER_DAY.query(params, "changed_since"),
             changed_until=FILTER_DAY.query(params, "changed_until"),
@@ -156,17 +158,12 @@ class IdeaFilters:
     @property
     def narrowed_by_link(self) -> bool:
         """Narrowed by a filter only a link sets (so the page says so and offers to clear it)."""
-        return bool(
-            self.no_area
-            or self.demand
-            or self.categories
-            or self.changed_since
-            or self.changed_until
-        )
+        return bool(self.no_area or self.categories or self.changed_since or self.changed_until)
 
 
 CATEGORY = Choice(tuple(StatusCategory.values))
-YES_NO = Choice(("yes", "no"))
+DEMAND = Choice(("yes", "no", "any"))
+DEMAND_CHOICES: dict[str, bool | None] = {"yes": True, "no": False, "any": None}
 PUBLIC = Choice(("yes", "no", "true", "false"))  # the page's select says yes/no, the API true/false
 
 
@@ -201,7 +198,9 @@ def ideas(
     if filters.query:
         queryset = queryset.filter(contains_folded("title", filters.query))
     annotated = with_demand(queryset, workspace=workspace)
-    return annotated.filter(mentions__gt=0) if filters.demand else annotated
+    if filters.demand is None:
+        return annotated
+    return annotated.filter(mentions__gt=0) if filters.demand else annotated.filter(mentions=0)
 
 
 def ordering(sort: str) -> tuple[str, str]:

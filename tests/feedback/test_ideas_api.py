@@ -89,7 +89,10 @@ FILTERED = ["Invoice splitting", "Dark theme", "Offline drafts", "Legacy importe
     ("query", "expected"),
     [
         ("demand=yes", {"Invoice splitting"}),
-        ("demand=no", set(FILTERED)),
+        ("demand=no", {"Dark theme", "Offline drafts", "Legacy importer"}),
+        ("demand=any", set(FILTERED)),
+        ("demand=", set(FILTERED)),
+        ("demand=no&category=shipped", {"Offline drafts", "Legacy importer"}),
         ("category=shipped", {"Offline drafts", "Legacy importer"}),
         ("category=shipped,open", set(FILTERED)),
         ("category=shipped&changed_until=2025-03-14", {"Legacy importer"}),
@@ -116,6 +119,20 @@ def test_the_api_filters_ideas_as_the_ideas_page_does(api, pm, workspace_a, quer
     assert page.status_code == 200
     html = page.content.decode()
     assert {title for title in FILTERED if title in html} == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "selected"),
+    [("", "Any"), ("demand=yes", "With demand"), ("demand=no", "Without demand")],
+)
+def test_the_ideas_page_demand_control_shows_the_filter_in_force(pm, workspace_a, query, selected):
+    html = signed_in(pm).get(f"/w/alpha/ideas/?{query}").content.decode()
+    control = html[html.index('<select name="demand">') :]
+    control = control[: control.index("</select>")]
+
+    chosen = [part for part in control.split("<option")[1:] if " selected>" in part]
+    labels = [part.split(">", 1)[1].split("<", 1)[0] for part in chosen]
+    assert labels == ([selected] if query else [])
 
 
 @pytest.mark.parametrize(
@@ -166,7 +183,7 @@ def test_the_schema_documents_every_filter_the_ideas_page_reads(client):
 
     assert set(parameters) == reading.read | {"cursor", "limit"}
     assert parameters["changed_since"]["format"] == "date"
-    assert set(parameters["demand"]["enum"]) == {"yes", "no"}
+    assert set(parameters["demand"]["enum"]) == {"yes", "no", "any"}
     assert "feedback" in parameters["sort"]["enum"]
 
 
