@@ -222,7 +222,9 @@ def named_ids[Named: (Tag, ProductArea)](
     missing = [name for lowered, name in spelled.items() if lowered not in found]
     if missing:
         model.objects.bulk_create(
-            [model(workspace=workspace, name=name[:60]) for name in missing],
+            # Whole: intake's check_item held each to its column (tags 60, areas 80); cut to 60,
+            # an area of 61 to 80 characters was stored cut and never found again by its name.
+            [model(workspace=workspace, name=name) for name in missing],
             ignore_conflicts=True,
         )
         found = _ids_by_lower_name(model, workspace, set(spelled))

@@ -600,3 +600,15 @@ def test_two_intakes_naming_one_new_sender_at_once_share_one_contact(transaction
 
 
 SENDER = "dana@initech.com"
+
+
+def test_a_product_area_name_as_long_as_its_column_is_stored_whole(intake):
+    # Areas hold 80 characters; tags 60. Both were created cut to 60, so a new area of 61 to 80
+    # characters was stored cut and the item was left without it.
+    area = "Billing and invoicing for enterprise customers on annual contracts, EU"
+    assert 60 < len(area) <= 80
+    response = post(intake, {"body": "Invoices lack our VAT id.", "product_area": area})
+
+    assert response.status_code == 201, response.json()
+    item = FeedbackItem.objects.get(pk=response.json()["id"])
+    assert item.product_area is not None and item.product_area.name == area
