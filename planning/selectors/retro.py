@@ -28,7 +28,7 @@ from planning.models import (
     SessionKind,
 )
 from productops.models import User, Workspace
-from productops.validation import ID, Choice
+from productops.validation import FILTER_TEXT, ID, Choice
 
 SHARED_FROM = ("group", "vote", "discuss", "wrap_up")
 ACTION_PAGE = 200  # action items shown on the page, open first
@@ -255,7 +255,7 @@ class ActionFilters:
         else:
             owner = ID.query(params, "owner")
         return cls(
-            team=params.get("team", "").strip()[:100],
+            team=FILTER_TEXT.query(params, "team", default=""),
             status="" if status == ALL_STATUSES else status,
             owner=owner,
         )

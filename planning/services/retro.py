@@ -59,14 +59,18 @@ from planning.services.retro_guards import (
 from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
+from productops.validation import Text
 
 MAX_PROMPTS = 8
 MAX_REFLECTION = 1000
 MAX_NOTE = 4000
 
 
+PROMPT = Text(120)
+
+
 def _clean_prompts(prompts: list[str]) -> list[str]:
-    cleaned = [p.strip()[:120] for p in prompts if p and p.strip()]
+    cleaned = [PROMPT.clean(p, field="prompts") for p in prompts if p and p.strip()]
     if not cleaned or len(cleaned) > MAX_PROMPTS:
         raise ValidationError({"prompts": f"Give 1 to {MAX_PROMPTS} prompts, one a line."})
     if len({p.lower() for p in cleaned}) != len(cleaned):
