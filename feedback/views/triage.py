@@ -236,14 +236,17 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         "more_url": "?" + urlencode({**query, "cursor": page.next_cursor or ""}),
         "query_string": urlencode(query),
     }
+    # A refused filter (too long, not a choice) is a 400: the form says which and why and keeps
+    # what was typed; the rows are those of the filters that were understood.
+    status = 400 if form.errors else 200
     if request.htmx and cursor:
-        return render(request, f"{TEMPLATE}#more", context)
+        return render(request, f"{TEMPLATE}#more", context, status=status)
     context["inbox_tabs"] = _tabs(request, form)
     if request.htmx and request.htmx.target == "inbox-results":
-        return render(request, f"{TEMPLATE}#results", context)
+        return render(request, f"{TEMPLATE}#results", context, status=status)
     if request.htmx and request.htmx.target == "filter-fields":
         context.update(_filter_options(workspace))
-        return render(request, f"{TEMPLATE}#filter_fields", context)
+        return render(request, f"{TEMPLATE}#filter_fields", context, status=status)
     if selectors.narrows(filters) or form.errors or request.GET.get("filters") == "open":
         context.update(_filter_options(workspace))  # else loaded when Filters is opened
     context.update(
@@ -256,7 +259,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     if context["start"] and page.rows:
         # "Start triage" opens on the first item's panel, rendered with the page: never blank.
         context.update(start_panel=True, **_panel_context(request, page.rows[0].pk))
-    return render(request, TEMPLATE, context)
+    return render(request, TEMPLATE, context, status=status)
 
 
 @require_GET
