@@ -1,4 +1,4 @@
-# productops: `make run` serves the app with demo data; `make test` runs ruff and the tests.
+# productops: `make run` serves the app with demo data; `make test` runs the linters and the tests.
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed

@@ -1,14 +1,17 @@
-"""The API's one error shape and the DRF exception handler that answers every error in it."""
+"""The API's one error shape, the DRF exception handler that answers every error in it, and
+error_response() for the answers no DRF view makes (an unmatched /api/ path, a request refused at
+the edge, a 500): rendered by the same renderer as DRF's, so every API error is byte-alike."""
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from django.middleware.common import CommonMiddleware
 from django.utils.http import escape_leading_slashes
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -33,6 +36,15 @@ def error_body(status_code: int, code: str, message: str, fields=None, **extra) 
         error["fields"] = fields
     error.update(extra)
     return {"error": error}
+
+
+def error_response(status_code: int, code: str, message: str, **extra) -> HttpResponse:
+    """An error in the one shape for an answer no DRF view makes, rendered by the renderer DRF
+    renders every API answer with (REST_FRAMEWORK's DEFAULT_RENDERER_CLASSES): the same bytes,
+    spacing and escapes as a DRF error, not JsonResponse's own `", "` and `\\u2026`."""
+    renderer = JSONRenderer()
+    content = renderer.render(error_body(status_code, code, message, **extra))
+    return HttpResponse(content, status=status_code, content_type=renderer.media_type)
 
 
 def _django_validation_fields(error: DjangoValidationError) -> tuple[str, dict | None]:
@@ -106,14 +118,11 @@ class ApiNotFoundAsJson:
     def __call__(self, request):
         if request.path.startswith("/api/") and self.slash_rule.should_redirect_with_slash(request):
             with_slash = escape_leading_slashes(request.get_full_path(force_append_slash=True))
-            return JsonResponse(
-                error_body(
-                    404,
-                    "not_found",
-                    f"Not found: API paths end with a slash. Send this request to {with_slash}",
-                    with_slash=with_slash,
-                ),
-                status=404,
+            return error_response(
+                404,
+                "not_found",
+                f"Not found: API paths end with a slash. Send this request to {with_slash}",
+                with_slash=with_slash,
             )
         response = self.get_response(request)
         if (
@@ -121,5 +130,5 @@ class ApiNotFoundAsJson:
             and request.path.startswith("/api/")
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            return JsonResponse(error_body(404, "not_found", "Not found."), status=404)
+            return error_response(404, "not_found", "Not found.")
         return response

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 
@@ -57,10 +57,11 @@ def _nul_in_multipart(request: HttpRequest) -> str | None:
 
 def _refusal(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        # The API's one error shape (productops.api_errors.error_body), written here without
-        # importing DRF into every page request.
-        body = {"error": {"status": status, "code": code, "message": message}}
-        return JsonResponse(body, status=status)
+        # The API's one error shape and renderer; imported here, so a page request never
+        # imports DRF for this.
+        from productops.api_errors import error_response
+
+        return error_response(status, code, message)
     page = render_to_string("400.html", {"status": status, "message": message})
     return HttpResponse(page, status=status)
 

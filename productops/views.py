@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from productops import health, images, palette, ratelimit, selectors, services
 from productops.access import SignedInRequest, WorkspaceRequest, member_required
-from productops.api_errors import error_body
+from productops.api_errors import error_response
 from productops.capabilities import Capability
 from productops.filters import AuditEventFilter
 from productops.form_submit import form_status, submit_form
@@ -420,7 +420,7 @@ def _api_error(request: HttpRequest, status: int, code: str, message: str) -> Ht
     path no route matches, a request Django refused before any view)."""
     if not request.path.startswith("/api/"):
         return None
-    return JsonResponse(error_body(status, code, message), status=status)
+    return error_response(status, code, message)
 
 
 def error_400(request: HttpRequest, exception=None) -> HttpResponse:

@@ -228,6 +228,41 @@ def test_a_path_no_api_route_matches_gets_the_json_404(admin, settings, debug, p
     error_of(response, 404, "not_found")
 
 
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize(
+    ("who", "method", "path", "status", "code"),
+    [
+        ("admin", "get", "/api/v1/w/no-such-workspace/members/", 404, "not_found"),  # DRF
+        ("admin", "get", "/api/nothing/", 404, "not_found"),  # no route: the catch-all
+        ("admin", "get", f"{API}/members", 404, "not_found"),  # only lacks its slash
+        ("admin", "get", f"{API}/members/?q=%00", 400, "nul_character"),  # the request edge
+        ("admin", "form", f"{API}/tags/", 415, "unsupported_media_type"),
+        ("admin", "delete", f"{API}/tags/", 405, "method_not_allowed"),
+        ("nobody", "get", f"{API}/members/", 401, "not_authenticated"),
+    ],
+)
+def test_every_api_error_is_rendered_alike_whoever_answers_it(
+    admin, settings, debug, who, method, path, status, code
+):
+    # The catch-all 404 wrote JsonResponse's `{"error": {"status": 404, ...}}` where DRF's
+    # errors read `{"error":{"status":404,...}}`: the same shape, different bytes.
+    settings.DEBUG = debug
+    client = signed_in(admin) if who == "admin" else Client()
+    if method == "form":
+        response = client.post(path, "name=Form", content_type="application/x-www-form-urlencoded")
+    else:
+        response = getattr(client, method)(path)
+
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert list(response.json()) == ["error"]
+    assert (error["status"], error["code"]) == (status, code)
+    assert isinstance(error["message"], str) and error["message"]
+    rendered = json.dumps(response.json(), ensure_ascii=False, separators=(",", ":"))
+    assert response.content == rendered.encode()
+
+
 def test_a_page_path_no_route_matches_still_gets_the_html_404(admin, settings):
     settings.DEBUG = False
 
