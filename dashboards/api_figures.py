@@ -1,11 +1,11 @@
 """A tile's numbers as the metrics API gives them to BI tools: typed, rounded, each with a unit.
 
-The page shows text ("1,641.2 h", "40%", "over 7 days", "-"); a BI tool needs numbers. Each
+The page shows text ("68 days", "40%", "over 7 days", "-"); a BI tool needs numbers. Each
 figure carries its unit where its selector makes it (`Figure.unit`), and its value is a JSON
 number rounded to the unit's precision, or null when there is none:
 
     {"label": "Mean time to triage", "value": 1641.2, "unit": "hours", "currency": null,
-     "share": null, "bound": null, "display": "1641.2 h"}
+     "share": null, "bound": null, "display": "68 days"}
 
 - `unit`: "count", "hours", "days", "percent" (0-100) or "money" (`currency` then holds the
   workspace's ISO code). PRECISION gives each unit's decimals.

@@ -91,6 +91,27 @@ def change_text(current: int | Decimal, previous: int | Decimal) -> str:
     return f"{pct:+.0f}% on the previous period"
 
 
+def _amount(value: float, unit: str) -> str:
+    # One decimal under 10 ("2.5 hours", "1 day"), whole above ("69 days", "1,204 days").
+    amount = round(value, 1) if value < 10 else round(value)
+    text = f"{amount:,.1f}".removesuffix(".0") if value < 10 else f"{amount:,}"
+    return f"{text} {unit}" + ("" if text == "1" else "s")
+
+
+def duration_text(hours: float) -> str:
+    """A duration given in hours as people read it, the one rule for every duration a tile
+    shows (the median's buckets and the mean time to triage alike): minutes under an hour,
+    hours under a day, days from a day ("45 minutes", "4 hours", "1 day", "69 days"; never
+    "1666.0 h"). Rounded first, so 23.97 hours reads "1 day", not "24 hours"."""
+    minutes = round(hours * 60)
+    if minutes < 60:
+        return _amount(minutes, "minute")
+    hours = minutes / 60
+    if round(hours, 1 if hours < 10 else 0) < 24:
+        return _amount(hours, "hour")
+    return _amount(hours / 24, "day")
+
+
 def percent_of(part: int, whole: int) -> int | None:
     """`part` as a whole-number percent of `whole`, as the page shows it; None without a whole."""
     return round(part * 100 / whole) if whole else None

@@ -11,6 +11,7 @@ from dashboards.selectors.shared import (
     Figure,
     Tile,
     bucket_of,
+    duration_text,
     fetch_rows,
     link_to,
     percent_of,
@@ -21,8 +22,9 @@ from dashboards.selectors.shared import (
 from productops import clock
 from productops.models import Workspace
 
-# The rollup's buckets of time to triage: each one's name and its edge in hours.
-MEDIAN_BUCKETS = (("1 hour", 1), ("4 hours", 4), ("1 day", 24), ("3 days", 72), ("7 days", 168))
+# The rollup's buckets of time to triage (dashboards/rollups/triage.py's within_* columns): each
+# one's name, in the one duration rule the mean follows too, and its edge in hours.
+MEDIAN_BUCKETS = tuple((duration_text(hours), hours) for hours in (1, 4, 24, 72, 168))
 
 
 def _median_bucket(triaged: int, within: list[int]) -> tuple[str, int | None, Bound | None]:
@@ -102,7 +104,7 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
         carried = backlog_at.get(bucket, carried)
         history.append(carried)
     median, median_hours, median_bound = _median_bucket(triaged, within)
-    mean_hours = seconds / triaged / 3600 if triaged else 0
+    mean_hours = seconds / triaged / 3600 if triaged else None
     inbox = "feedback_inbox"
     ages = [
         ("0-1 days", age_1, (today - timedelta(days=1), today)),
@@ -153,7 +155,10 @@ def triage(*, workspace: Workspace, filters: DashboardFilters) -> Tile:
             ),
             Figure("Median time to triage", median_hours, median, unit="hours", bound=median_bound),
             Figure(
-                "Mean time to triage", round(mean_hours, 1), f"{mean_hours:.1f} h", unit="hours"
+                "Mean time to triage",
+                None if mean_hours is None else round(mean_hours, 1),
+                "-" if mean_hours is None else duration_text(mean_hours),
+                unit="hours",
             ),
             Figure(
                 "Received in period",

@@ -9,7 +9,7 @@ from django.test import Client
 
 from dashboards import api_figures, refresh, selectors
 from dashboards.filters import DashboardFilters
-from dashboards.selectors.shared import UNITS, Column, Figure
+from dashboards.selectors.shared import UNITS, Column, Figure, duration_text
 from productops import clock
 from productops.models import User
 from tests.conftest import signed_in
@@ -115,7 +115,7 @@ def test_the_demo_figures_read_as_a_bi_tool_needs_them(acme_demo):
         return next(f for f in tiles[tile]["figures"] if f["label"] == label)
 
     mean = figure("triage", "Mean time to triage")
-    assert mean["unit"] == "hours" and mean["display"] == f"{mean['value']:.1f} h"
+    assert mean["unit"] == "hours" and mean["display"] == duration_text(mean["value"])
     median = figure("triage", "Median time to triage")
     assert (median["value"], median["unit"], median["bound"]) == (168, "hours", "over")
     assert figure("triage", "Oldest waiting")["unit"] == "days"

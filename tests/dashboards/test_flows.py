@@ -18,6 +18,7 @@ from dashboards.selectors import feedback as feedback_tiles
 from dashboards.selectors import ideas as ideas_tiles
 from dashboards.selectors import planning as planning_tiles
 from dashboards.selectors import triage as triage_tiles
+from dashboards.selectors.shared import duration_text
 from feedback.forms.triage import InboxFilterForm
 from feedback.models import FeedbackItem, Status
 from feedback.selectors import ideas as idea_selectors
@@ -177,6 +178,40 @@ def test_the_triage_flow_counts_by_the_day_each_thing_happened(admin, exec_):
         "hours",
         "at_most",
     )
+    # The mean in the median's words: (98 h + 1 h) / 2 read in days, never "49.5 h".
+    mean = next(f for f in tile.figures if f.label == "Mean time to triage")
+    assert (mean.display, mean.value, mean.unit) == ("2.1 days", 49.5, "hours")
+
+
+@pytest.mark.parametrize(
+    ("hours", "shown"),
+    [
+        (0.2, "12 minutes"),
+        (59.7 / 60, "1 hour"),
+        (1, "1 hour"),
+        (2.46, "2.5 hours"),
+        (4, "4 hours"),
+        (13.4, "13 hours"),
+        (23.97, "1 day"),
+        (24, "1 day"),
+        (72, "3 days"),
+        (168, "7 days"),
+        (1666.0, "69 days"),
+        (24 * 1204.2, "1,204 days"),
+    ],
+)
+def test_every_duration_a_tile_shows_reads_in_one_unit_rule(hours, shown):
+    assert duration_text(hours) == shown
+
+
+def test_the_median_buckets_read_in_the_same_rule_as_the_mean():
+    assert [label for label, _ in triage_tiles.MEDIAN_BUCKETS] == [
+        "1 hour",
+        "4 hours",
+        "1 day",
+        "3 days",
+        "7 days",
+    ]
 
 
 def test_an_account_that_changes_segment_moves_its_feedback_and_revenue(admin):
