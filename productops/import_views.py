@@ -93,9 +93,9 @@ def import_detail(request: WorkspaceRequest, job_id: int) -> HttpResponse:
             if request.POST.get("action") == "start":
                 imports.import_start(actor=request.actor, job=job, mapping=mapping, choices=choices)
                 return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
-            job = imports.import_choose(
-                actor=request.actor, job=job, mapping=mapping, choices=choices
-            )
+            imports.import_choose(actor=request.actor, job=job, mapping=mapping, choices=choices)
+            # The draft keeps them: its page (a GET) shows the preview, and a reload asks again.
+            return redirect("import_detail", slug=request.workspace.slug, job_id=job.pk)
         except ValidationError as error:
             mapping_errors = getattr(error, "message_dict", {"__all__": error.messages})
     return render(

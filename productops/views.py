@@ -18,7 +18,7 @@ from productops.access import SignedInRequest, WorkspaceRequest, member_required
 from productops.api_errors import error_response
 from productops.capabilities import Capability
 from productops.filters import AuditEventFilter
-from productops.form_submit import form_status, submit_form
+from productops.form_submit import form_status, show_once, shown_once, submit_form
 from productops.forms import (
     InvitationForm,
     LogoForm,
@@ -340,23 +340,25 @@ def invitation_revoke(request: WorkspaceRequest, invitation_id: int) -> HttpResp
 @member_required(Capability.MANAGE_TOKENS)
 def token_list(request: WorkspaceRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
-    new_secret = None
     if request.method == "POST" and form.is_valid():
-        try:
-            _, new_secret = services.token_create(actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            form = TokenForm()
+        done = submit_form(
+            request,
+            form,
+            lambda: services.token_create(actor=request.actor, **form.cleaned_data),
+            success=lambda made: f"Token {made[0].name} created.",  # (token, secret)
+            then=lambda made: show_once(request, request.path, new_token=made[1]),
+        )
+        if done:
+            return done
     return render(
         request,
         "productops/tokens.html",
         {
             "tokens": selectors.api_tokens(workspace=request.workspace),
             "form": form,
-            "new_secret": new_secret,
+            "new_secret": None if form.is_bound else shown_once(request, "new_token"),
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

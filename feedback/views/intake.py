@@ -30,7 +30,7 @@ from productops import images, imports, ratelimit
 from productops import selectors as platform_selectors
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
-from productops.form_submit import form_status, submit_form
+from productops.form_submit import form_status, show_once, shown_once, submit_form
 from productops.forms import add_service_errors
 from productops.models import Workspace
 from productops.validation import FILTER_TEXT
@@ -76,16 +76,26 @@ def source_list(request: WorkspaceRequest) -> HttpResponse:
     tools = selectors.tools(workspace=request.workspace)
     form = SourceCreateForm(request.POST or None, tools=tools)
     if request.method == "POST" and form.is_valid():
-        try:
-            source, secret = source_services.source_create(actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if secret:  # shown once, on this answer only
-                return _source_page(request, source, new_secret=secret, created=True)
-            messages.success(request, f"Source {source.name} created.")
-            return redirect("source_detail", slug=request.workspace.slug, source_id=source.pk)
-    return _sources_page(request, form, status=400 if form.errors else 200)
+        done = submit_form(
+            request,
+            form,
+            lambda: source_services.source_create(actor=request.actor, **form.cleaned_data),
+            success=lambda made: f"Source {made[0].name} created.",  # (source, secret or "")
+            then=lambda made: _secret_once(request, *made),
+        )
+        if done:
+            return done
+    return _sources_page(request, form, status=form_status(form))
+
+
+def _secret_once(request: WorkspaceRequest, source: Source, secret: str | None) -> HttpResponse:
+    """To the source's page, which shows a new signing secret on its next GET only."""
+    url = reverse("source_detail", args=[request.workspace.slug, source.pk])
+    return show_once(request, url, **({_secret_key(source): secret} if secret else {}))
+
+
+def _secret_key(source: Source) -> str:
+    return f"source_secret_{source.pk}"
 
 
 def _edit_form(request: WorkspaceRequest, source: Source, data=None) -> SourceEditForm:
@@ -106,11 +116,10 @@ def _source_page(
     source: Source,
     *,
     form: SourceEditForm | None = None,
-    new_secret: str | None = None,
-    created: bool = False,
     status: int = 200,
 ) -> HttpResponse:
     source = selectors.source(workspace=request.workspace, source_id=source.pk)
+    new_secret = shown_once(request, _secret_key(source)) if form is None else None
     return render(
         request,
         "feedback/intake/source_detail.html",
@@ -118,7 +127,6 @@ def _source_page(
             "source": source,
             "form": form or _edit_form(request, source),
             "new_secret": new_secret,
-            "created": created,
             "webhook_url": _webhook_url(request, source),
             "public_url": _public_url(request, request.workspace),
             "timestamp_header": TIMESTAMP_HEADER,
@@ -169,7 +177,7 @@ def source_rotate_secret(request: WorkspaceRequest, source_id: int) -> HttpRespo
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("source_detail", slug=request.workspace.slug, source_id=source.pk)
-    return _source_page(request, source, new_secret=secret)
+    return _secret_once(request, source, secret)
 
 
 @require_POST

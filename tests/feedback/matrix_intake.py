@@ -11,14 +11,17 @@ MATRIX: dict[str, list[Check]] = {
     # Pages
     "feedback_new": [Check("GET", roles_page(200, *MAKERS))],
     "feedback_import": [Check("GET", roles_page(200, *MAKERS))],
-    "source_list": [Check("GET", roles_page(200, *OPS))],
+    "source_list": [
+        Check("GET", roles_page(200, *OPS)),
+        Check("POST", roles_page(302, *OPS), {"name": "Hook", "channel": "webhook"}),
+    ],
     "source_web_form": [Check("POST", roles_page(302, *OPS), {"enabled": "on"})],
     "source_detail": [Check("GET", roles_page(200, *OPS))],
     "account_list": [Check("GET", page())],
     "account_detail": [Check("GET", page())],
-    # Rotating answers with the page showing the new secret once (no redirect: it must not
-    # travel in a URL or a session).
-    "source_rotate_secret": [Check("POST", roles_page(200, *OPS))],
+    # Rotating redirects to the source's page, which shows the new secret on its next GET only
+    # (kept in the session until then, never in a URL: productops.form_submit.show_once).
+    "source_rotate_secret": [Check("POST", roles_page(302, *OPS))],
     # Public: the form of a workspace that opened it, for anyone, signed in or not.
     "public_feedback_form": [Check("GET", public(200))],
     "public_logo": [Check("GET", public(404))],  # public pages on, but no logo yet

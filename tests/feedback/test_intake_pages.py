@@ -24,12 +24,15 @@ def test_an_ops_lead_adds_a_webhook_source_and_sees_its_secret_once(ops_lead):
 
     created = client.post("/w/alpha/feedback/sources/", {"name": "Help desk", "channel": "webhook"})
     source = Source.objects.get()
-    later = client.get(f"/w/alpha/feedback/sources/{source.pk}/")
+    shown = client.get(created["Location"])
+    later = client.get(f"/w/alpha/feedback/sources/{source.pk}/")  # a reload: GET, nothing new
 
-    assert created.status_code == 200
-    assert source.webhook_secret.encode() in created.content
-    assert f"/api/v1/w/alpha/sources/{source.pk}/webhook/".encode() in created.content
-    assert later.status_code == 200
+    assert created.status_code == 302
+    assert created["Location"] == f"/w/alpha/feedback/sources/{source.pk}/"
+    assert source.webhook_secret.encode() in shown.content
+    assert b"Source Help desk created." in shown.content
+    assert f"/api/v1/w/alpha/sources/{source.pk}/webhook/".encode() in shown.content
+    assert later.status_code == 200 and Source.objects.count() == 1
     assert source.webhook_secret.encode() not in later.content
     assert source.webhook_secret[:10].encode() in later.content  # a hint, to tell secrets apart
 
@@ -50,12 +53,15 @@ def test_a_webhook_source_says_how_its_dates_are_read(ops_lead, workspace_a):
 def test_rotating_shows_the_new_secret_once_and_audits_it(admin):
     source, old = source_services.source_create(actor=admin.actor, name="Hook", channel="webhook")
 
-    response = signed_in(admin).post(f"/w/alpha/feedback/sources/{source.pk}/rotate-secret/")
+    client = signed_in(admin)
+    response = client.post(f"/w/alpha/feedback/sources/{source.pk}/rotate-secret/")
+    shown, reloaded = client.get(response["Location"]), client.get(response["Location"])
 
     source.refresh_from_db()
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert source.webhook_secret != old
-    assert source.webhook_secret.encode() in response.content
+    assert source.webhook_secret.encode() in shown.content
+    assert source.webhook_secret.encode() not in reloaded.content
     assert AuditEvent.objects.filter(verb="source.secret_rotated").count() == 1
     assert old not in str(AuditEvent.objects.values_list("after", flat=True))
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from productops import services
-from productops.models import AuditEvent, Membership, OutboundEmail, Role
+from productops.models import ApiToken, AuditEvent, Membership, OutboundEmail, Role
 from tests.conftest import signed_in
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
@@ -181,11 +181,17 @@ def test_demoting_the_last_admin_inline_shows_why_and_changes_nothing(personas):
     assert me.role == Role.ADMIN
 
 
-def test_a_new_token_is_shown_once(personas):
+def test_a_new_token_is_shown_once_and_a_reload_creates_none(personas):
     admin = signed_in(personas["admin"])
-    response = admin.post("/w/alpha/tokens/", {"name": "Intercom", "scopes": ["intake"]})
-    secret = re.search(r"po_[0-9a-f]{8}_[\w-]{20,}", response.content.decode()).group(0)
-    assert secret not in admin.get("/w/alpha/tokens/").content.decode()
+    created = admin.post("/w/alpha/tokens/", {"name": "Intercom", "scopes": ["intake"]})
+    shown = admin.get(created["Location"]).content.decode()
+    reloaded = admin.get(created["Location"]).content.decode()
+
+    assert created.status_code == 302 and created["Location"] == "/w/alpha/tokens/"
+    secret = re.search(r"po_[0-9a-f]{8}_[\w-]{20,}", shown).group(0)
+    assert ApiToken.objects.get().prefix in secret
+    assert secret not in reloaded
+    assert ApiToken.objects.count() == 1
 
 
 def test_the_audit_log_filters_by_verb(personas):
