@@ -102,6 +102,7 @@ TEMPLATES = [
                 "productops.templatetags.money",
                 "productops.templatetags.badges",
                 "productops.templatetags.figures",
+                "productops.templatetags.ages",
             ],
         },
     },

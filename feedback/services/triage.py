@@ -10,7 +10,7 @@ current state instead of silently overwriting the first.
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from copy import copy
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
@@ -20,7 +20,6 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Field, JSONField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
-from django.utils.timesince import timesince
 
 from feedback.models import (
     FeedbackItem,
@@ -41,6 +40,7 @@ from feedback.services import status_counts
 from feedback.services.triage_labels import label_get_or_create, label_named
 from productops import clock, compiled
 from productops.access import Actor, require
+from productops.ages import age
 from productops.audit import audit, diff, mark_buckets
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
@@ -133,9 +133,7 @@ def stale(item: FeedbackItem) -> StaleEdit:
     if last_change is not None:
         who = last_change["by"]
         moment = datetime.fromisoformat(last_change["at"])
-        # timesince() says "0 minutes" for the last minute: the usual race is seconds old.
-        recent = timezone.now() - moment < timedelta(minutes=1)
-        when = " just now" if recent else f" {timesince(moment).split(',')[0]} ago"
+        when = f" {age(moment)}"
         what = ", ".join(
             f"{c['field']} {_show(c['before'])} → {_show(c['after'])}"
             for c in last_change["fields"]

@@ -19,13 +19,13 @@ from html import escape
 from typing import Any, cast
 
 from django.template import Context
-from django.template.defaultfilters import timesince_filter
 from django.urls import reverse
 from django.utils.html import conditional_escape
 
 from feedback.models import Status
 from feedback.templatetags.accounts import account_link_html
 from feedback.templatetags.inbox_rows import inbox_row
+from productops.ages import age
 from productops.money import format_money
 from productops.templatetags.badges import badge_class
 
@@ -58,6 +58,14 @@ def _from(i: Any) -> str:
             text += f' <span class="muted">{_e(i.submitter_email)}</span>'
         return text
     return '<span class="muted">Unknown</span>'
+
+
+def _source(source: Any) -> str:
+    """The source's name, and its channel when that says something more ("Zendesk" once)."""
+    channel = source.get_channel_display()
+    if channel.lower() == source.name.lower():
+        return _e(source.name)
+    return f'{_e(source.name)} <span class="muted">{_e(channel)}</span>'
 
 
 def _account(i: Any, slug: str, inbox_path: str, currency: str) -> str:
@@ -98,7 +106,7 @@ def _sub(i: Any, item_path: str, item_url: str) -> str:
         )
     triaged = ""
     if i.triaged_at:
-        triaged = f"· triaged {_e(timesince_filter(i.triaged_at))} ago"
+        triaged = f"· triaged {_e(age(i.triaged_at))}"
         if i.triaged_by:
             triaged += f" by {_e(i.triaged_by.display_name)}"
     status = (
@@ -289,11 +297,10 @@ def panel_html(
         "    </dd>\n"
         "    <dt>Account</dt>\n"
         f"    <dd>{_account(i, slug, item_path, workspace.currency)}</dd>\n"
-        f"    <dt>Source</dt><dd>{_e(i.source.name)}"
-        f' <span class="muted">{_e(i.source.get_channel_display())}</span></dd>\n'
+        f"    <dt>Source</dt><dd>{_source(i.source)}</dd>\n"
         f'    <dt>Received</dt><dd><time datetime="{_e(i.labels["received_iso"])}">'
         f"{_e(i.labels['received'])}</time>"
-        f' <span class="muted">({_e(i.age)} ago)</span></dd>\n'
+        f' <span class="muted">({_e(age(i.received_at))})</span></dd>\n'
         f"    {processing}\n"
         "  </dl>\n"
         "\n"

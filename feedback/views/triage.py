@@ -7,7 +7,6 @@ htmx they redirect to the item's page. A stale version answers 409 with the curr
 """
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict, cast
 from urllib.parse import urlsplit
 
@@ -35,6 +34,7 @@ from feedback.services import triage_bulk
 from feedback.templatetags import item_panel
 from productops import clock
 from productops.access import WorkspaceRequest, member_required
+from productops.ages import age_short
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
 from productops.errors import StaleEdit
@@ -50,14 +50,6 @@ ITEM_TEMPLATE = "feedback/triage/item.html"
 ACCOUNT_CHOICES = 500  # the account filter is a drop-down; an account page links any other
 
 
-def compact_age(moment: datetime, now: datetime) -> str:
-    seconds = max(0, int((now - moment).total_seconds()))
-    for unit, size in (("y", 31536000), ("mo", 2592000), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return "now"
-
-
 def headline(item: "FeedbackItem | selectors.PageRow") -> str:
     if item.title:
         return item.title
@@ -68,7 +60,7 @@ class Shown(TypedDict):
     """What the triage templates read of an item besides its fields."""
 
     headline: str
-    age: str  # compact_age()
+    age: str  # productops.ages.age_short(): the inbox column; the panel says age(received_at)
     url: str  # the item's page
     labels: dict[str, str]  # _labels()
     tag_names: list[str]  # selectors.triage.attach_tag_names(), else its prefetched tags'
@@ -83,7 +75,7 @@ def decorate(rows: Sequence[FeedbackItem], workspace: Workspace) -> Sequence["Sh
     shown = cast("Sequence[ShownItem]", rows)  # each gets the attributes just below
     for row in shown:
         row.headline = headline(row)
-        row.age = compact_age(row.received_at, now)
+        row.age = age_short(row.received_at, now)
         row.url = f"{items_path}{row.pk}/"
         row.labels = _labels(row)
         if not hasattr(row, "tag_names"):  # a row read with its Tag rows (prefetched)
@@ -97,7 +89,7 @@ def _decorate_page(rows: list[selectors.PageRow], workspace: Workspace) -> None:
     items_path = reverse("feedback_inbox", args=[workspace.slug])
     for row in rows:
         row.headline = headline(row)
-        row.age = compact_age(row.received_at, now)
+        row.age = age_short(row.received_at, now)
         row.url = f"{items_path}{row.pk}/"
         row.labels = _labels(row)
 

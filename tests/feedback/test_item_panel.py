@@ -56,6 +56,9 @@ def _varied(workspace, pm, other) -> list[FeedbackItem]:
         data.item(workspace, "", title=""),
         data.item(workspace, "\n\n  first real line  \nsecond"),
         data.item(workspace, "Ünïcödé body — with “quotes”", product_area=search),
+        data.item(
+            workspace, "Arrived this minute", hours_ago=0, src=data.source(workspace, "Desk")
+        ),
     ]
     items[0].tags.add(bug, odd)
     # Set without the services: an audited change would send the panel to the template.
@@ -304,3 +307,24 @@ def test_item_reads_outside_a_transaction_run_prepared_and_read_the_rows_as_they
     assert read(second.pk, first.pk)[0] == second.pk  # the other way round
     connection.close()
     assert read(first.pk, second.pk)[1] == "Search"  # a new connection prepares it again
+
+
+def test_the_panel_says_how_long_ago_in_words_and_names_a_source_once(workspace_a, pm):
+    """ "(just now)", never "(now ago)"; "Intercom" once, "Desk Intercom" (name, then channel)."""
+    client = signed_in(pm)
+    desk = data.source(workspace_a, "Desk")
+    fresh = data.item(workspace_a, "Arrived this minute", hours_ago=0)
+    older = data.item(workspace_a, "Arrived earlier", hours_ago=5.2, src=desk)
+    FeedbackItem.objects.filter(pk=older.pk).update(
+        status=Status.TRIAGED, triaged_at=timezone.now() - timedelta(minutes=5), triaged_by=pm.user
+    )
+
+    def text(item):
+        html = client.get(f"/w/alpha/feedback/{item.pk}/", headers=HX).content.decode()
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+    first, second = text(fresh), text(older)
+    assert "(just now)" in first and " ago)" not in first.replace("just now", "")
+    assert "Source Intercom Received" in first
+    assert "(5 hours ago)" in second and "triaged 5 min ago by" in second
+    assert "Source Desk Intercom Received" in second
