@@ -4,6 +4,7 @@ refresh and each role's Home fragment. Thin: selectors read, services write."""
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -17,6 +18,7 @@ from productops import clock
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.csvfiles import csv_download
+from productops.fragments import fragment_of
 
 
 def _filter_form(request: WorkspaceRequest) -> DashboardFilterForm:
@@ -48,9 +50,17 @@ def overview(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "dashboards/overview.html", context, status=400 if form.errors else 200)
 
 
+def _overview_at(request: WorkspaceRequest, name: str = "") -> str:
+    """The dashboards page with the same filters, at the tile `name` when given."""
+    url = reverse("dashboards_overview", args=[request.workspace.slug])
+    query = request.GET.urlencode()
+    return url + (f"?{query}" if query else "") + (f"#tile-{name}" if name else "")
+
+
 @require_GET
 @member_required(Capability.VIEW_DASHBOARDS)
 @vary_on_headers("HX-Request")
+@fragment_of(_overview_at)
 def tile(request: WorkspaceRequest, name: str) -> HttpResponse:
     form = _filter_form(request)
     if form.errors:
@@ -84,6 +94,7 @@ def tile_csv(request: WorkspaceRequest, name: str) -> HttpResponse:
 
 @require_GET
 @member_required(Capability.VIEW_DASHBOARDS)
+@fragment_of(lambda request: reverse("dashboards_overview", args=[request.workspace.slug]))
 def refresh_status(request: WorkspaceRequest) -> HttpResponse:
     """The refresh line, polled while a refresh runs. When a refresh newer than `after` has
     finished, it tells the tiles to load again (htmx event `dashboards-refreshed`)."""
@@ -143,6 +154,7 @@ def digest(request: WorkspaceRequest) -> HttpResponse:
 
 @require_GET
 @member_required(Capability.VIEW_WORKSPACE)
+@fragment_of(lambda request: reverse("workspace_home", args=[request.workspace.slug]))
 def role_home(request: WorkspaceRequest) -> HttpResponse:
     """The part of Home that depends on the member's role (loaded by Home with htmx)."""
     context = home.for_actor(request.actor)

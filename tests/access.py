@@ -14,6 +14,12 @@ class Check:
     method: str
     expect: dict[str, int]
     data: dict = field(default_factory=dict)
+    # Request headers: HTMX for a fragment URL, which a plain GET redirects to its page
+    # (productops.fragments; tests/productops/test_fragment_urls.py checks that side).
+    headers: dict = field(default_factory=dict)
+
+
+HTMX = {"HX-Request": "true"}
 
 
 def joined(*matrices: dict[str, list[Check]]) -> dict[str, list[Check]]:

@@ -28,6 +28,7 @@ from feedback.views.triage import (
 )
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
+from productops.fragments import fragment_of
 from productops.validation import FILTER_TEXT
 
 
@@ -92,8 +93,13 @@ def merge_undo(request: WorkspaceRequest, merge_id: int) -> HttpResponse:
     )
 
 
+def _item_page(request: WorkspaceRequest, item_id: int) -> str:
+    return reverse("feedback_item", args=[request.workspace.slug, item_id])
+
+
 @require_GET
 @member_required(Capability.VIEW_FEEDBACK)
+@fragment_of(_item_page)
 def duplicate_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
     query = FILTER_TEXT.query(request.GET, "q", default="")
@@ -110,6 +116,7 @@ def duplicate_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
 
 @require_GET
 @member_required(Capability.VIEW_FEEDBACK)
+@fragment_of(_item_page)
 def idea_picker(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     item = selectors.item_to_change(workspace=request.workspace, item_id=item_id)
     query = FILTER_TEXT.query(request.GET, "q", default="")

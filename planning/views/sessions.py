@@ -33,6 +33,7 @@ from planning.services import summary as summary_services
 from productops.access import WorkspaceRequest, member_required
 from productops.capabilities import Capability
 from productops.forms import add_service_errors
+from productops.fragments import fragment_of
 from productops.validation import ID
 
 
@@ -219,6 +220,11 @@ def decision_announce(request: WorkspaceRequest, decision_id: int) -> HttpRespon
 
 @require_GET
 @member_required(Capability.VIEW_PLANNING)
+@fragment_of(
+    lambda request, idea_id: (
+        reverse("idea_detail", args=[request.workspace.slug, idea_id]) + "#planning-history"
+    )
+)
 def idea_history(request: WorkspaceRequest, idea_id: int) -> HttpResponse:
     """The idea page's planning history, loaded by htmx (feedback does not import planning)."""
     idea = idea_selectors.idea(workspace=request.workspace, idea_id=idea_id)
@@ -242,6 +248,7 @@ def _idea_ids(request) -> list[int]:
 
 @require_GET
 @member_required(Capability.VIEW_PLANNING)
+@fragment_of(lambda request: reverse("idea_board", args=[request.workspace.slug]))
 def board_decisions(request: WorkspaceRequest) -> HttpResponse:
     """The ideas board's decision badges, as out-of-band swaps into its cards."""
     found = decision_selectors.latest_decisions(

@@ -18,6 +18,7 @@ from feedback.selectors import triage as inbox_selectors
 from feedback.services import triage as triage_services
 from productops import clock
 from productops.models import ChangeMark
+from tests.access import HTMX
 from tests.conftest import downloaded, signed_in
 from tests.dashboards.writes import Writer
 from tests.feedback import triage_data
@@ -149,12 +150,20 @@ def test_the_api_docs_list_every_tile_the_metrics_index_answers(exec_):
 
 
 def test_each_role_gets_its_own_home(personas, data):
-    exec_home = signed_in(personas["exec"]).get("/w/alpha/dashboards/home/").content.decode()
+    exec_home = (
+        signed_in(personas["exec"]).get("/w/alpha/dashboards/home/", headers=HTMX).content.decode()
+    )
     assert 'id="tile-volume"' in exec_home
-    ops_home = signed_in(personas["ops_lead"]).get("/w/alpha/dashboards/home/").content.decode()
+    ops_home = (
+        signed_in(personas["ops_lead"])
+        .get("/w/alpha/dashboards/home/", headers=HTMX)
+        .content.decode()
+    )
     assert "Notice deadlines" in ops_home and "Tool requests" in ops_home and "Waste" in ops_home
     assert "Next planning session" in ops_home
-    pm_home = signed_in(personas["pm"]).get("/w/alpha/dashboards/home/").content.decode()
+    pm_home = (
+        signed_in(personas["pm"]).get("/w/alpha/dashboards/home/", headers=HTMX).content.decode()
+    )
     assert "Untriaged" in pm_home and "Assigned to me" in pm_home and "Ideas I own" in pm_home
     backlog = FeedbackItem.objects.filter(workspace=data.workspace, status=Status.NEW).count()
     assert f'?status=new">{backlog}</a>' in pm_home
@@ -202,7 +211,7 @@ def test_a_pms_home_draws_the_weeks_of_the_ideas_they_own(pm, data):
     weekly = weekly_mentions(workspace=data.workspace, idea_ids=[idea.pk])[idea.pk][-8:]
     assert sum(weekly) > 0
 
-    html = signed_in(pm).get("/w/alpha/dashboards/home/").content.decode()
+    html = signed_in(pm).get("/w/alpha/dashboards/home/", headers=HTMX).content.decode()
 
     line = sparkline(weekly, what="Mentions a week, last 8 weeks")
     assert f'aria-label="{line.label}"' in html and f'points="{line.points}"' in html

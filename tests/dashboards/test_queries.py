@@ -27,7 +27,8 @@ URLS = [
 def _counts(personas, count_queries) -> list[int]:
     counts = []
     for persona, url in URLS:
-        headers = {"HTTP_HX_REQUEST": "true"} if "/tiles/" in url else {}
+        fragment = ("/tiles/" in url and ".csv" not in url) or url.endswith(("/status/", "/home/"))
+        headers = {"HTTP_HX_REQUEST": "true"} if fragment else {}
         queries, _ = count_queries(signed_in(personas[persona]), url, **headers)
         counts.append(queries)
     return counts

@@ -2,7 +2,7 @@
 
 from feedback.models import SavedView
 from feedback.services import triage_merges
-from tests.access import Check, answers, api, page, roles_api, roles_page
+from tests.access import HTMX, Check, answers, api, page, roles_api, roles_page
 from tests.feedback import triage_data
 
 MAKERS = ("admin", "ops_lead", "pm")
@@ -26,8 +26,8 @@ MATRIX: dict[str, list[Check]] = {
     "feedback_item_link": [
         Check("POST", roles_page(302, *MAKERS), {"version": 1, "title": "Idea from matrix"})
     ],
-    "feedback_duplicates": [Check("GET", page())],
-    "feedback_idea_picker": [Check("GET", page())],
+    "feedback_duplicates": [Check("GET", page(), headers=HTMX)],
+    "feedback_idea_picker": [Check("GET", page(), headers=HTMX)],
     "feedback_link_remove": [Check("POST", roles_page(302, *MAKERS))],
     "feedback_merge_undo": [Check("POST", roles_page(302, *MAKERS))],
     "api_feedback_list": [

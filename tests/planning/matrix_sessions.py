@@ -9,7 +9,7 @@ Successful writes are covered in tests/planning/test_*.py.
 
 from planning.models import AgendaItem
 from planning.services import decisions as decision_services
-from tests.access import Check, answers, api, page, roles_api, roles_page
+from tests.access import HTMX, Check, answers, api, page, roles_api, roles_page
 from tests.planning.planning_data import rice, running_session
 
 OPS = ("admin", "ops_lead")
@@ -44,8 +44,8 @@ MATRIX: dict[str, list[Check]] = {
     "planning_summary_email": [Check("POST", roles_page(302, *OPS))],
     "planning_opt_out": [Check("POST", page(302), {"opt_out": "1"})],
     "planning_announce": [Check("GET", roles_page(200, *OPS))],
-    "planning_idea_history": [Check("GET", page())],
-    "planning_board_decisions": [Check("GET", page())],
+    "planning_idea_history": [Check("GET", page(), headers=HTMX)],
+    "planning_board_decisions": [Check("GET", page(), headers=HTMX)],
     "planning_decisions": [Check("GET", page())],
     "api_planning_session_list": [
         Check("GET", api()),

@@ -17,6 +17,7 @@ from planning.services import sessions as services
 from planning.services import votes as vote_services
 from planning.views import room_parts
 from productops import services as workspace_services
+from tests.access import HTMX
 from tests.conftest import signed_in
 from tests.planning.planning_data import SECRET_REACH, idea_with_askers, rice, running_session
 
@@ -469,10 +470,14 @@ def test_the_summary_csv_decisions_votes_and_idea_fragments_cost_the_same_as_row
             csv_queries,
             count_queries(client, f"{API}/sessions/{session.pk}/decisions/")[0],
             count_queries(client, f"{API}/sessions/{session.pk}/votes/")[0],
-            count_queries(client, reverse("planning_idea_history", args=["alpha", first.idea_id]))[
+            count_queries(
+                client,
+                reverse("planning_idea_history", args=["alpha", first.idea_id]),
+                headers=HTMX,
+            )[0],
+            count_queries(client, f"{board}?ids={','.join(str(i) for i in ideas)}", headers=HTMX)[
                 0
             ],
-            count_queries(client, f"{board}?ids={','.join(str(i) for i in ideas)}")[0],
         )
 
     before = costs()

@@ -17,6 +17,7 @@ from planning.services import decisions as decision_services
 from planning.services import sessions as services
 from planning.services import votes as vote_services
 from productops.models import OutboundEmail
+from tests.access import HTMX
 from tests.conftest import signed_in
 from tests.planning.planning_data import SECRET_REACH, rice, running_session
 
@@ -84,7 +85,7 @@ def test_a_decision_from_the_room_plans_the_idea_and_the_idea_page_shows_it(pers
     idea = Idea.objects.select_related("status").get(pk=item.idea_id)
     assert idea.status.category == StatusCategory.PLANNED
     history = signed_in(personas["exec"]).get(
-        reverse("planning_idea_history", args=[session.workspace.slug, idea.pk])
+        reverse("planning_idea_history", args=[session.workspace.slug, idea.pk]), headers=HTMX
     )
     assert "Q4 prioritisation" in history.content.decode()
     assert "Top revenue ask" in history.content.decode()
@@ -152,7 +153,8 @@ def test_decisions_show_on_the_ideas_board_and_in_the_public_roadmaps_planned_la
     board = signed_in(personas["exec"]).get(reverse("idea_board", args=["alpha"])).content.decode()
     assert f"card-decision-{item.idea_id}" in board
     badges = signed_in(personas["exec"]).get(
-        reverse("planning_board_decisions", args=["alpha"]) + f"?ids={item.idea_id},"
+        reverse("planning_board_decisions", args=["alpha"]) + f"?ids={item.idea_id},",
+        headers=HTMX,
     )
     assert "Commit" in badges.content.decode() and "Q4 prioritisation" in badges.content.decode()
     # The public roadmap shows it in its Planned lane: the commit moved the idea there.
