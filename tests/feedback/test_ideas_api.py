@@ -11,6 +11,7 @@ from productops import services as platform
 from tests.conftest import signed_in
 from tests.feedback import ideas_data as data
 from tests.feedback.factories import ProductAreaFactory
+from tests.schema_filters import PAGING, names_read_by, schema_query_parameters
 
 BASE = "/api/v1/w/alpha"
 
@@ -162,26 +163,10 @@ def test_a_bad_filter_is_a_400_naming_it_on_the_api_and_the_page(api, query, fie
     assert page.status_code == 400 and field in page.content.decode()
 
 
-class _Reading(dict):
-    """A query string that notes each name asked of it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.read: set[str] = set()
-
-    def get(self, name, default=None):
-        self.read.add(name)
-        return default
-
-
 def test_the_schema_documents_every_filter_the_ideas_page_reads(client):
-    reading = _Reading()
-    idea_selectors.IdeaFilters.from_params(reading)
-    schema = client.get("/api/schema/?format=json").json()
-    operation = schema["paths"]["/api/v1/w/{slug}/ideas/"]["get"]
-    parameters = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}
+    parameters = schema_query_parameters(client, "/api/v1/w/{slug}/ideas/")
 
-    assert set(parameters) == reading.read | {"cursor", "limit"}
+    assert set(parameters) == names_read_by(idea_selectors.IdeaFilters.from_params) | PAGING
     assert parameters["changed_since"]["format"] == "date"
     assert set(parameters["demand"]["enum"]) == {"yes", "no", "any"}
     assert "feedback" in parameters["sort"]["enum"]

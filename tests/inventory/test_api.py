@@ -10,6 +10,7 @@ from inventory.models import SeatUsageSnapshot, Tool
 from productops import services as platform
 from tests.conftest import signed_in
 from tests.inventory.factories import ContractFactory, ToolFactory
+from tests.schema_filters import PAGING, names_read_by, schema_query_parameters
 
 pytestmark = pytest.mark.django_db
 
@@ -269,19 +270,5 @@ def test_a_bad_renewals_filter_is_a_400_naming_it_on_the_api_and_the_page(exec_,
 def test_the_schema_documents_every_filter_the_renewals_page_reads(client):
     from inventory.filters import RenewalFilters
 
-    class Reading(dict):
-        def __init__(self) -> None:
-            super().__init__()
-            self.read: set[str] = set()
-
-        def get(self, name, default=None):
-            self.read.add(name)
-            return default
-
-    reading = Reading()
-    RenewalFilters.from_params(reading)
-    schema = client.get("/api/schema/?format=json").json()
-    operation = schema["paths"]["/api/v1/w/{slug}/renewals/"]["get"]
-    parameters = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
-
-    assert parameters == reading.read | {"cursor", "limit"}
+    documented = schema_query_parameters(client, "/api/v1/w/{slug}/renewals/")
+    assert set(documented) == names_read_by(RenewalFilters.from_params) | PAGING

@@ -20,6 +20,7 @@ from productops import services as workspace_services
 from tests.access import HTMX
 from tests.conftest import signed_in
 from tests.planning.planning_data import SECRET_REACH, idea_with_askers, rice, running_session
+from tests.schema_filters import PAGING, names_read_by, schema_query_parameters
 
 API = "/api/v1/w/alpha/planning"
 
@@ -177,22 +178,9 @@ def test_a_bad_decisions_filter_is_a_400_naming_it_on_the_api_and_the_page(perso
 
 
 def test_the_schema_documents_every_filter_the_decisions_page_reads(client):
-    class Reading(dict):
-        def __init__(self) -> None:
-            super().__init__()
-            self.read: set[str] = set()
-
-        def get(self, name, default=None):
-            self.read.add(name)
-            return default
-
-    reading = Reading()
-    decision_selectors.DecisionFilters.from_params(reading)
-    schema = client.get("/api/schema/?format=json").json()
-    operation = schema["paths"]["/api/v1/w/{slug}/planning/decisions/"]["get"]
-    parameters = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
-
-    assert parameters == reading.read | {"cursor", "limit"}
+    documented = schema_query_parameters(client, "/api/v1/w/{slug}/planning/decisions/")
+    reads = names_read_by(decision_selectors.DecisionFilters.from_params)
+    assert set(documented) == reads | PAGING
 
 
 def test_the_decisions_api_pages_newest_day_first_at_one_cost(personas, count_queries):
