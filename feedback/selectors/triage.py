@@ -354,7 +354,8 @@ class PageRow:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-_PAGE_FIELDS = (
+# The item's own columns a list row carries (the API's list); related rows come by id.
+VALUE_FIELDS = (
     "id",
     "version",
     "title",
@@ -363,14 +364,25 @@ _PAGE_FIELDS = (
     "priority",
     "sentiment",
     "sentiment_overridden",
+    "rating",
     "received_at",
+    "external_id",
     "submitter_email",
-    "duplicate_of_id",
     "source_id",
-    "account_id",
     "contact_id",
+    "account_id",
     "assignee_id",
     "product_area_id",
+    "duplicate_of_id",
+    "processed_at",
+    "triaged_at",
+    "updated_at",
+)
+# Those an inbox page row shows (its labels, markers and links).
+_PAGE_FIELDS = tuple(
+    name
+    for name in VALUE_FIELDS
+    if name not in {"rating", "external_id", "processed_at", "triaged_at", "updated_at"}
 )
 
 
@@ -498,32 +510,6 @@ def inbox_page(
         last = rows[-1]
         next_cursor = _next_cursor(last.priority, last.received_at, last.pk, sort)
     return RowsPage(rows=rows, next_cursor=next_cursor)
-
-
-# The item's own columns a list row carries (the API's list); related rows come by id.
-VALUE_FIELDS = (
-    "id",
-    "version",
-    "title",
-    "body",
-    "status",
-    "priority",
-    "sentiment",
-    "sentiment_overridden",
-    "rating",
-    "received_at",
-    "external_id",
-    "submitter_email",
-    "source_id",
-    "contact_id",
-    "account_id",
-    "assignee_id",
-    "product_area_id",
-    "duplicate_of_id",
-    "processed_at",
-    "triaged_at",
-    "updated_at",
-)
 
 
 @dataclass
