@@ -6,7 +6,6 @@ the page shows, from the same refresh.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +18,7 @@ from dashboards.selectors import as_of
 from productops import clock
 from productops import services as platform_services
 from productops.models import Workspace
+from productops.site import absolute_url
 
 SEND_FROM_HOUR = 7  # local time on Monday
 DIGEST_TILES = ("volume", "triage", "ideas", "loop", "roadmap", "predictability", "tools")
@@ -47,10 +47,11 @@ def digest_for(*, workspace: Workspace, monday: date) -> Digest:
         "filters": filters,
         "tiles": tiles,
         "freshness": as_of.freshness(workspace=workspace),
-        "overview_url": django_settings.SITE_URL
-        + reverse("dashboards_overview", kwargs={"slug": workspace.slug})
-        + "?"
-        + filters.querystring,
+        "overview_url": absolute_url(
+            reverse("dashboards_overview", kwargs={"slug": workspace.slug})
+            + "?"
+            + filters.querystring
+        ),
     }
     return Digest(
         subject=f"{workspace.name}: the week of {filters.since:%d %b}",

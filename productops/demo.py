@@ -130,6 +130,7 @@ def _seed_people_and_workspace() -> Workspace:
     )
     for email, _, role in DEMO_PEOPLE:
         if not Membership.objects.filter(workspace=workspace, user=users[email]).exists():
-            _, token = services.invitation_create(actor=admin, email=email, role=role)
+            # Joined at once: no invitation email to someone who is a member before it is read.
+            _, token = services.invitation_create(actor=admin, email=email, role=role, send=False)
             services.invitation_accept(raw_token=token, user=users[email])
     return workspace

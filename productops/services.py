@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from productops import clock, queueing, workspace_setup
+from productops import clock, queueing, site, workspace_setup
 from productops.access import Actor, require
 from productops.audit import audit, mark_changed
 from productops.capabilities import Capability
@@ -145,10 +145,13 @@ def workspace_logo_remove(*, actor: Actor) -> Workspace:
 
 
 @transaction.atomic
-def invitation_create(*, actor: Actor, email: str, role: str) -> tuple[Invitation, str]:
+def invitation_create(
+    *, actor: Actor, email: str, role: str, send: bool = True
+) -> tuple[Invitation, str]:
     """Invites `email` with `role`; replaces any open invitation to the same address.
 
-    Returns the invitation and the one-time link token (only its hash is stored).
+    Returns the invitation and the one-time link token (only its hash is stored). `send=False`
+    queues no email: the caller accepts it at once (the demo seed).
     """
     require(actor, Capability.MANAGE_MEMBERS)
     email = email.strip().lower()
@@ -178,7 +181,9 @@ def invitation_create(*, actor: Actor, email: str, role: str) -> tuple[Invitatio
         invitation,
         after={"email": email, "role": role, "replaced": replaced},
     )
-    link = settings.SITE_URL + reverse("invitation_accept", args=[raw_token])
+    if not send:
+        return invitation, raw_token
+    link = site.absolute_url(reverse("invitation_accept", args=[raw_token]))
     email_queue(
         workspace=actor.workspace,
         to=email,

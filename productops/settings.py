@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The address a request reached the app at, for the links an email it sends carries.
+    "productops.site.ServedAt",
 ]
 
 ROOT_URLCONF = "productops.urls"
@@ -391,5 +393,6 @@ LOGGING = {
     },
 }
 
-# Absolute links in emails (invitations, password resets).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in emails outside a request, and in every email when the environment sets it
+# (productops/site.py; `manage.py serve --addr` and `seed_demo --port` set it from their port).
+SITE_URL = env_str("SITE_URL", env_str("PRODUCTOPS_SERVED_AT", "http://127.0.0.1:8000")).rstrip("/")

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from productops import health, images, palette, ratelimit, selectors, services
+from productops import health, images, palette, ratelimit, selectors, services, site
 from productops.access import SignedInRequest, WorkspaceRequest, member_required
 from productops.api_errors import error_response
 from productops.capabilities import Capability
@@ -78,7 +78,10 @@ class QueuedPasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
-    extra_email_context = {"site_url": settings.SITE_URL}
+
+    @property
+    def extra_email_context(self) -> dict[str, str]:  # type: ignore[override]
+        return {"site_url": site.site_url()}  # the address this request reached
 
 
 @require_GET

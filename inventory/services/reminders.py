@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
@@ -24,6 +23,7 @@ from productops.capabilities import Capability
 from productops.errors import StaleEdit
 from productops.models import Membership, Role
 from productops.services import email_queue
+from productops.site import absolute_url
 
 if TYPE_CHECKING:
     from inventory.selectors.renewals import ContractWithDeadline
@@ -204,9 +204,7 @@ def renewal_reminders_send(*, today: date | None = None) -> list[ReminderSent]:
 def _remind(contract: "ContractWithDeadline", threshold: int, today: date) -> ReminderSent:
     workspace = contract.workspace
     message, subject = _reminder_text(contract, contract.deadline, today)
-    link = django_settings.SITE_URL + reverse(
-        "tool_detail", args=[workspace.slug, contract.tool_id]
-    )
+    link = absolute_url(reverse("tool_detail", args=[workspace.slug, contract.tool_id]))
     recipients = _recipients(contract)
     for member in recipients:
         Notification.objects.create(

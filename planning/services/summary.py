@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -15,6 +14,7 @@ from productops.access import Actor, require
 from productops.audit import audit
 from productops.capabilities import Capability
 from productops.services import email_queue
+from productops.site import absolute_url
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,14 @@ def summary_email_of(*, session: PlanningSession) -> SummaryEmail:
     """The one email every recipient gets, HTML and text, so it shows what anyone may see,
     nobody's own view. Each kind has a pair of templates, "<stem>.txt" and "<stem>.html",
     rendered from one context: {"session", "summary", "url"} (the summary page's absolute
-    address, `SITE_URL`).
+    address, `productops.site`).
 
     A scoring session: its decisions, read through the summary selector (revealed votes only,
     so a hidden vote is in neither part). A retrospective: its prompts, groups with dots and
     notes, reflections (no author when the retro is anonymous; none marked "yours"), action
     items and the earlier ones it reviewed.
     """
-    url = settings.SITE_URL + reverse("planning_summary", args=[session.workspace.slug, session.pk])
+    url = absolute_url(reverse("planning_summary", args=[session.workspace.slug, session.pk]))
     summary: object
     if session.kind == SessionKind.RETROSPECTIVE:
         summary = retro_selectors.retro_summary(session=session, user=None)  # nobody's own

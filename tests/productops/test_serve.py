@@ -207,6 +207,9 @@ def test_serve_comes_up_from_a_clean_folder_and_stays_up(
     serve = Serve(serve_env(data_dir, database=database, redis=redis))
     try:
         wait_until_all_three_are_up(serve, data_dir)
+        # The links in the emails the worker and beat send name this address.
+        worker_env = Path(f"/proc/{serve.pids()['worker']}/environ").read_bytes().split(b"\0")
+        assert f"PRODUCTOPS_SERVED_AT=http://{ADDR}".encode() in worker_env
         assert_all_three_stay_up(serve)
         for folder in ["mail"] + ([] if redis else ["cache", "results", "broker/control"]):
             assert (data_dir / folder).is_dir(), folder

@@ -1,6 +1,9 @@
-from django.core.management.base import BaseCommand
+import os
 
-from productops import demo
+from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
+
+from productops import demo, site
 
 
 class Command(BaseCommand):
@@ -11,14 +14,17 @@ class Command(BaseCommand):
             "--port",
             type=int,
             default=8000,
-            help="The port the app is served on, for the sign-in address (make passes PORT).",
+            help="The port the app is served on, for the sign-in address and the links in any "
+            "email the seed queues (make passes PORT).",
         )
 
     def handle(self, *args, **options) -> None:
-        workspace = demo.seed_platform()
-        for name, seed in demo.seeders():
-            seed(workspace)
-            self.stdout.write(f"Demo {name}: ready.")
+        served_at = os.environ.get("SITE_URL") or site.served_on(f"127.0.0.1:{options['port']}")
+        with override_settings(SITE_URL=served_at):  # links in what the seed queues
+            workspace = demo.seed_platform()
+            for name, seed in demo.seeders():
+                seed(workspace)
+                self.stdout.write(f"Demo {name}: ready.")
         self.stdout.write(self.style.SUCCESS(f"Demo workspace '{workspace.slug}' is ready."))
         self.stdout.write(f"Sign in at http://127.0.0.1:{options['port']}/accounts/login/ as:")
         for email, _, role in demo.DEMO_PEOPLE:

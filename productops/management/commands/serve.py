@@ -6,6 +6,7 @@ server stays up. If the web server itself exits (its port taken, say) everything
 nothing would answer.
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from productops.site import served_on
 
 FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
@@ -50,6 +53,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr: str, **options) -> None:
         python = sys.executable
+        # Links in the emails the worker and beat send (productops.site): this address.
+        os.environ["PRODUCTOPS_SERVED_AT"] = served_on(addr)
         children = [
             Child("web", [python, "manage.py", "runserver", addr, "--noreload"]),
             Child(
