@@ -3,7 +3,8 @@ the page never scrolls sideways, and each table's key column (the first: a name,
 date; or the cell marked `.key-column`, the inbox's headline) stays on screen and readable,
 even with the table scrolled to its far right inside its card. A narrow table of figures fits
 its card (none of its columns cut), and an inbox row whose only marker is its sentiment dot
-takes no second line."""
+takes no second line. A table with priority columns (the members) shows every column it keeps,
+its controls included, without a sideways scroll, and the inbox shows every status tab."""
 
 import pytest
 
@@ -46,6 +47,35 @@ NARROW_FIGURES_CUT = """() => [...document.querySelectorAll('table.compact')]
   .map(t => (t.closest('[id]')?.id || 'table') + ' ' + t.className + ': '
     + [...t.querySelectorAll('th')].map(h => h.innerText.trim()).join(' | ')
     + ' over by ' + (t.scrollWidth - t.clientWidth) + ' px')"""
+
+# A table with priority columns (`.table.priority`) fits its card at 390 px: no sideways
+# scroll, and in every row each shown cell and control (the role select, Remove) is wholly on
+# screen. The members table was cut at Role, Joined and Remove behind a scroll.
+PRIORITY_CUT = """() => [...document.querySelectorAll('table.priority')]
+  .filter(t => t.getClientRects().length)
+  .flatMap(t => {
+    const name = t.id || t.closest('[id]')?.id || 'table';
+    const box = t.getBoundingClientRect();
+    const right = Math.min(box.right, window.innerWidth) + 1;
+    const cut = t.scrollWidth > t.clientWidth + 1
+      ? [name + ' scrolls sideways by ' + (t.scrollWidth - t.clientWidth) + ' px'] : [];
+    for (const cell of t.querySelectorAll('tbody td, tbody td :is(select, button, a)')) {
+      const at = cell.getBoundingClientRect();
+      if (!at.width) continue;
+      if (at.left < box.left - 1 || at.right > right)
+        cut.push(name + ': ' + (cell.innerText || cell.tagName).trim().slice(0, 30)
+          + ' at ' + Math.round(at.left) + '-' + Math.round(at.right));
+    }
+    return cut;
+  })"""
+
+# The inbox's status tabs: every one wholly on screen (wrapped, not past a scroller's edge).
+TABS_CUT = """() => [...document.querySelectorAll('#status-tabs a')]
+  .filter(a => {
+    const at = a.getBoundingClientRect(), nav = a.parentElement.getBoundingClientRect();
+    return !at.width || at.left < Math.max(nav.left, 0) - 1
+      || at.right > Math.min(nav.right, window.innerWidth) + 1; })
+  .map(a => a.innerText.trim())"""
 
 # An inbox row with no votes, no linked idea and no assignee: its sentiment dot is on the
 # row's first line (beside the headline and who asked), not on a second line of its own.
@@ -122,6 +152,11 @@ def _walk(page, live_server, email: str, paths: list[str], found: dict) -> None:
         except AssertionError as overflow:  # every page is reported, not only the first
             found["wide"].append(f"{email}: {overflow}")
         found["cut"] += [f"{email} {path}: {table}" for table in page.evaluate(NARROW_FIGURES_CUT)]
+        found["priority_cut"] += [f"{email} {path}: {c}" for c in page.evaluate(PRIORITY_CUT)]
+        found["priority_tables"] += page.locator("table.priority").count()
+        if path == "feedback/":
+            found["tabs"] += page.locator("#status-tabs a").count()
+            found["tabs_cut"] += page.evaluate(TABS_CUT)
         if path == "feedback/":
             rows = page.evaluate(DOT_ONLY_ROWS)
             found["dot_only_rows"] += len(rows)
@@ -141,6 +176,10 @@ def test_every_table_keeps_its_key_column_on_a_phone(browser, page, live_server,
         "cut": [],
         "dot_only_rows": 0,
         "second_line": [],
+        "priority_cut": [],
+        "priority_tables": 0,
+        "tabs": 0,
+        "tabs_cut": [],
     }
     _walk(page, live_server, "admin@acme.test", _pages(acme_demo), found)
     # The live room's agenda item: its evidence, when added and now, once the part is in.
@@ -158,4 +197,6 @@ def test_every_table_keeps_its_key_column_on_a_phone(browser, page, live_server,
     assert found["hidden"] == []
     assert found["cut"] == [], "\n".join(found["cut"])
     assert found["dot_only_rows"] >= 1 and found["second_line"] == []
+    assert found["priority_tables"] >= 1 and found["priority_cut"] == [], found["priority_cut"]
+    assert found["tabs"] >= 5 and found["tabs_cut"] == [], found["tabs_cut"]
     assert found["measured"] >= 60  # the pages above hold at least this many tables with rows
