@@ -17,22 +17,66 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Every page of every context reports its Content Security Policy violations to the test as
+# they happen (a binding survives navigations; a listener on a page would lose what it saw when
+# the page goes), with what was refused and where.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  const where = e.target instanceof Element
+    ? e.target.tagName + (e.target.id ? "#" + e.target.id : "") : String(e.target);
+  window.__cspViolation(
+    `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} on ${where}`
+    + ` (${e.sourceFile || document.URL}:${e.lineNumber})`);
+}, true);
+"""
+
+
+def watch_csp(context, violations: list[str]) -> None:
+    """Collects into `violations` every `securitypolicyviolation` of `context`'s pages (the event
+    and Chromium's console line, in case a page reports one before the listener is in)."""
+    context.expose_binding(
+        "__cspViolation", lambda source, text: violations.append(f"{source['page'].url}: {text}")
+    )
+    context.add_init_script(CSP_WATCH)
+    context.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and violations.append(f"console: {message.text}")
+        ),
+    )
+
+
 @pytest.fixture
 def browser(monkeypatch):
-    """Debian's Chromium driven by Playwright (`.ci/run` installs the package)."""
+    """Debian's Chromium driven by Playwright (`.ci/run` installs the package).
+
+    Every context made from it (the `page` fixture's and those a test makes) watches for CSP
+    violations: any one fails the test, whatever the journey asserts itself."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are still plain synchronous calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    violations: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        new_context = browser.new_context
+
+        def watched_context(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            watch_csp(context, violations)
+            return context
+
+        browser.new_context = watched_context
+        browser.csp_violations = violations
         yield browser
         browser.close()
         # While Playwright's event loop runs in this thread, asgiref keeps Django's connections
         # per async context, so the test's ORM calls opened connections of their own, which
         # nothing else closes: left open, the test database cannot be dropped at the end.
         connections.close_all()
+    assert violations == [], "Content Security Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
