@@ -61,7 +61,8 @@ def form_status(form: forms.BaseForm) -> int:
 def show_once(request: HttpRequest, to: str, **values: str) -> HttpResponse:
     """Redirects to `to`, the page that shows `values` (a new secret) once: they wait in the
     session (stored server-side) for that page's next GET, which takes them (`shown_once`)."""
-    request.session[ONCE_KEY] = {**request.session.get(ONCE_KEY, {}), **values}
+    if values:  # nothing to keep (a source without a secret): the session is left as it is
+        request.session[ONCE_KEY] = {**request.session.get(ONCE_KEY, {}), **values}
     return redirect(to)
 
 

@@ -313,3 +313,14 @@ def test_script_payloads_are_inert_on_intake_pages(admin, open_form, workspace_a
         assert SCRIPT.encode() not in response.content
     assert b"&lt;script&gt;" in pages[0].content
     assert b"&lt;script&gt;" in pages[4].content
+
+
+def test_a_source_without_a_secret_is_created_with_a_redirect_and_keeps_nothing(ops_lead):
+    client = signed_in(ops_lead)
+
+    created = client.post("/w/alpha/feedback/sources/", {"name": "Calls", "channel": "manual"})
+    shown = client.get(created["Location"])
+
+    assert created.status_code == 302 and b"Source Calls created." in shown.content
+    assert b"Copy the signing secret now" not in shown.content
+    assert "shown_once" not in client.session
