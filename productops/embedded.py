@@ -9,12 +9,28 @@ import atexit
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
+from types import ModuleType
+
+
+def _pgserver() -> ModuleType:
+    """pgserver, imported without platformdirs' "XDG_RUNTIME_DIR is not set" warning.
+
+    Its import asks platformdirs for the user's runtime folder (for its lock file); where no
+    login session set XDG_RUNTIME_DIR (a container, a CI runner, ssh without systemd)
+    platformdirs falls back to /run/user/<uid> or <tmp>/runtime-<uid> and warns, once in every
+    process `make run` starts. The folder is left as platformdirs picks it, so every process,
+    and a server started before this, still shares the one lock.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", category=UserWarning)
+        import pgserver
+    return pgserver
 
 
 def postgres_url(data_dir: Path) -> str:
-    import pgserver
-
+    pgserver = _pgserver()
     data_dir.mkdir(parents=True, exist_ok=True)
     forget_unreadable_handle_list(data_dir / "postgres")
     server = pgserver.get_server(data_dir / "postgres", cleanup_mode=None)
@@ -36,10 +52,9 @@ def forget_unreadable_handle_list(pgdata: Path) -> None:
     """Deletes pgserver's list of client pids under `pgdata` when it is not a JSON list (an
     empty file, as the exit race above left it): pgserver cannot start with it, and starts a new
     list when there is none. Nothing depends on it for a server that outlives its clients."""
-    from pgserver import PostgresServer
-
+    server_class = _pgserver().PostgresServer
     handles = pgdata / ".handle_pids.json"
-    with PostgresServer._lock:  # the lock pgserver writes the list under, across processes
+    with server_class._lock:  # the lock pgserver writes the list under, across processes
         try:
             if isinstance(json.loads(handles.read_text()), list):
                 return
@@ -56,15 +71,14 @@ def stop_postgres(data_dir: Path) -> bool:
     It outlives every command that started it (pgserver's cleanup_mode=None), so deleting its
     folder while it runs would leave a server holding deleted files: `make clean` stops it first.
     """
-    import pgserver
-
+    pgserver = _pgserver()
     pgdata = data_dir / "postgres"
     if not (pgdata / "postmaster.pid").exists():
         return False
     # Under root pgserver runs the server as its own `pgserver` user; pg_ctl must be that user.
     user = "pgserver" if os.geteuid() == 0 else None
-    # pgserver makes one function per bundled binary at import time, so no checker sees them.
-    pgserver.pg_ctl(["-w", "stop"], pgdata=pgdata, user=user)  # type: ignore[attr-defined]
+    # pgserver makes one function per bundled binary at import time (a module's attribute, Any).
+    pgserver.pg_ctl(["-w", "stop"], pgdata=pgdata, user=user)
     return True
 
 

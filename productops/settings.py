@@ -317,7 +317,9 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
     CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT_SECONDS
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # The host names nothing to the file system (its folders are the options below), but kombu
+    # warns "No hostname was supplied" at every start of a process without one.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     _broker_folders = embedded.broker_folders(DATA_DIR)
     CELERY_BROKER_TRANSPORT_OPTIONS = _broker_folders
     CELERY_RESULT_BACKEND = f"file://{DATA_DIR / 'results'}"

@@ -158,7 +158,9 @@ def serve_env(data_dir: Path, *, database: bool, redis: bool) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BEAT_SCHEDULE_FILENAME"}
+        # No XDG_RUNTIME_DIR, as in a container or over ssh without a login session.
+        if key
+        not in {"DATABASE_URL", "REDIS_URL", "CELERY_BEAT_SCHEDULE_FILENAME", "XDG_RUNTIME_DIR"}
     }
     env["PRODUCTOPS_DATA_DIR"] = str(data_dir)
     env["CELERY_QUEUE"] = f"serve-test-{uuid.uuid4().hex[:8]}"  # never another run's tasks
@@ -222,6 +224,9 @@ def test_serve_comes_up_from_a_clean_folder_and_stays_up(
     assert serve.process.returncode == 0, serve.output()
     assert not any(alive(pid) for pid in pids.values()), "Ctrl-C left a process running"
     assert git_status() == before, "a run wrote into the checkout"
+    # A first start says what it does, not platformdirs' or kombu's warnings (one per process).
+    noise = [line for line in serve.lines if re.search(r"XDG_RUNTIME_DIR|No hostname", line)]
+    assert noise == [], "\n".join(noise)
 
 
 def make(*args: str) -> subprocess.CompletedProcess:
