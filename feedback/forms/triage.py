@@ -148,6 +148,9 @@ class ItemUpdateForm(forms.Form):
     # Not a change: the item the inbox moved on to, whose panel the answer carries (with
     # answer=row; views.triage._row_answer).
     next = ID.form_field(required=False)
+    # Not a change either: this request is an undo (the toast's form posts it), whose answer
+    # offers no undo of its own; `u` again undoes the action before (static/js/inbox.js).
+    undo = forms.BooleanField(required=False)
 
     def changes(self) -> dict[str, Any]:
         """feedback_update's keyword arguments for what was posted, as ids and names: the

@@ -391,7 +391,16 @@ ACTION_NAMES = {
 
 
 def _posted_fields(posted: QueryDict) -> dict[str, str]:
-    keep = ("status", "priority", "assignee", "product_area", "sentiment", "add_tag", "remove_tag")
+    keep = (
+        "status",
+        "priority",
+        "assignee",
+        "product_area",
+        "sentiment",
+        "add_tag",
+        "remove_tag",
+        "undo",
+    )
     return {k: posted.get(k, "") for k in keep if k in posted}
 
 
@@ -418,6 +427,8 @@ def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
     if isinstance(changed, HttpResponse):
         return changed
     before, updated = changed
+    if form.cleaned_data["undo"]:  # the note says so and offers no undo of the undo
+        return done(request, item_id, f"Undone: {headline(updated)[:60]}")
     had = {pair["pk"]: pair["name"] for pair in getattr(before, "locked_tags", [])}
     undo = _undo_fields(before, had, updated, changes)
     note = ACTION_NAMES.get(changes["status"], "Updated") if "status" in changes else "Updated"
@@ -426,7 +437,7 @@ def item_update(request: WorkspaceRequest, item_id: int) -> HttpResponse:
         item_id,
         f"{note}: {headline(updated)[:60]}",
         undo_url=reverse("feedback_item_update", args=[request.workspace.slug, item_id]),
-        undo_fields={**undo, "version": updated.version},
+        undo_fields={**undo, "version": updated.version, "undo": "1"},
         offer_undo=bool(undo),
         next_id=form.cleaned_data.get("next"),
     )

@@ -14,6 +14,10 @@
   let lastToggled = null; // the row x last toggled, for shift+x ranges
   let actionsSent = 0; // optimistic actions sent so far, numbered in the order of their keys
   let answering = 0; // the number of the action whose answer is being swapped in, else 0
+  // This page's undoable actions, in the order of their keys: each one's undo form (from its
+  // note) and its number. `u` undoes the last and takes it off, so `u` again undoes the one
+  // before; an undo's own note offers no undo, so nothing ever undoes an undo.
+  const undoStack = [];
 
   const $ = (selector, root = document) => root.querySelector(selector);
   const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -142,6 +146,51 @@
     return true;
   }
 
+  // Keeps the undo form a note brings (`root`: the note, or an answer's out-of-band part before
+  // it is swapped in, which may never be: see the oob guard below). An optimistic action's is
+  // numbered by its key, any other action's as its answer comes.
+  function keepUndo(root) {
+    const button = root ? $("[data-undo]", root) : null;
+    const form = button ? button.closest("form") : null;
+    if (!form || form.dataset.undoSeq) return;
+    const seq = answering || ++actionsSent;
+    form.dataset.undoSeq = String(seq);
+    let at = undoStack.length;
+    while (at > 0 && undoStack[at - 1].seq > seq) at -= 1;
+    undoStack.splice(at, 0, { seq, form: form.cloneNode(true) });
+  }
+
+  function forgetUndo(seq) {
+    const at = undoStack.findIndex((entry) => String(entry.seq) === String(seq));
+    if (at >= 0) undoStack.splice(at, 1);
+  }
+
+  // `u`: the last undoable action is undone through its own form, the one its note shows if
+  // it is still there, else a copy put into the note. Its answer brings the restored item's
+  // panel (or the bulk note), and the cursor follows the panel (followPanel).
+  function undoLast() {
+    const entry = undoStack.pop();
+    if (!entry) {
+      note("Nothing to undo");
+      return true;
+    }
+    let form = $(`#inbox-toast form[data-undo-seq="${entry.seq}"]`);
+    if (!form) {
+      const toast = document.getElementById("inbox-toast");
+      if (!toast || !window.htmx) return true;
+      const body = document.createElement("div");
+      body.className = "toast-body";
+      body.textContent = "Undoing…";
+      form = entry.form;
+      form.hidden = true;
+      body.append(form);
+      toast.replaceChildren(body);
+      window.htmx.process(form);
+    }
+    $("[data-undo]", form).click();
+    return true;
+  }
+
   function setCursor(row, open = true) {
     if (!row) return;
     for (const other of $$("#inbox-rows tr.inbox-row.current")) other.classList.remove("current");
@@ -253,7 +302,7 @@
     if (key === "k" || key === "ArrowUp") return move(-1), true;
     if (key === "x" || key === "X") return toggleSelect(event.shiftKey), true;
     if (key === "Enter" && currentRow()) return openPanel(currentRow()), true;
-    if (key === "u") return click("#inbox-toast [data-undo]");
+    if (key === "u") return undoLast();
     if (key === "c") return click("#new-feedback");
     if (STATUS_KEYS[key]) {
       if (selection) return click(`#bulk-form button[name=action][value=${STATUS_KEYS[key]}]`);
@@ -371,12 +420,14 @@
   //   state of the counters (data-stamp: selectors.triage.status_counts). The answer to the
   //   last action is counted after every earlier one committed, so the tabs end equal to the
   //   database whatever order the answers come in.
-  // - The undo note is the last action's: an earlier action's answer keeps its note to itself,
-  //   so u never undoes anything but the last key pressed.
+  // - The undo note is the last action's: an earlier action's answer keeps its note to itself
+  //   (its undo still goes onto the stack, under the later ones), so u undoes the last key
+  //   pressed first.
   // Rows need no guard: each answer brings only its own item's row.
   document.addEventListener("htmx:oobBeforeSwap", (event) => {
     const shown = event.detail.target;
     if (!shown) return;
+    if (shown.id === "inbox-toast") keepUndo(event.detail.fragment);
     if (shown.id === "inbox-toast" && answering && answering < actionsSent) {
       event.detail.shouldSwap = false;
     }
@@ -388,9 +439,18 @@
     if (older || elsewhere) event.detail.shouldSwap = false;
   });
 
+  // The bulk bar's note comes as its answer's own swap, not out-of-band.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const target = event.detail.target;
+    if (target && target.id === "inbox-toast") keepUndo(target);
+  });
+
   document.addEventListener("htmx:beforeRequest", (event) => {
     const target = event.detail.target;
     if (target && target.id === "panel") panelLoading(true);
+    // An undo clicked in its note rather than pressed is done too: `u` goes on from the one before.
+    const source = event.detail.elt;
+    if (source instanceof HTMLFormElement && source.dataset.undoSeq) forgetUndo(source.dataset.undoSeq);
   });
 
   document.addEventListener("htmx:afterRequest", (event) => {

@@ -640,6 +640,54 @@ def test_each_inbox_row_shows_everything_a_pm_triages_by_at_any_width(
     assert page.console_problems == []
 
 
+def test_u_undoes_the_actions_one_by_one_from_the_last_and_then_says_nothing_is_left(
+    page, live_server, inbox
+):
+    """`e` on one item, `r` on the next, then `u`, `u`: each press undoes the action before the
+    one it last undid (never the undo itself), with the restored item under the cursor."""
+    first, second, third, _ = inbox["items"]
+    sign_in(page, live_server, "pm@acme.test")
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    page.keyboard.press("j")
+    panel_shows(page, first)
+    press_and_wait(page, "e", f"/{first.pk}/update/")
+    expect(page.locator("tr.inbox-row.current")).to_have_id(f"item-{second.pk}")
+    press_and_wait(page, "r", f"/{second.pk}/update/")
+    expect(page.locator("tr.inbox-row.current")).to_have_id(f"item-{third.pk}")
+    statuses = dict(FeedbackItem.objects.values_list("pk", "status"))
+    assert (statuses[first.pk], statuses[second.pk]) == (Status.ARCHIVED, Status.TRIAGED)
+    note = page.locator("#inbox-toast")
+    tabs = page.locator("#status-tabs a")
+
+    press_and_wait(page, "u", f"/{second.pk}/update/")
+    panel_shows(page, second)
+    expect(page.locator("tr.inbox-row.current")).to_have_id(f"item-{second.pk}")
+    expect(note).to_contain_text("Undone: Love the new dashboards")
+    expect(note.locator("[data-undo]")).to_have_count(0)  # no undo of the undo
+    statuses = dict(FeedbackItem.objects.values_list("pk", "status"))
+    assert (statuses[first.pk], statuses[second.pk]) == (Status.ARCHIVED, Status.NEW)
+
+    press_and_wait(page, "u", f"/{first.pk}/update/")
+    panel_shows(page, first)
+    expect(page.locator("tr.inbox-row.current")).to_have_id(f"item-{first.pk}")
+    expect(note).to_contain_text("Undone: Invoices show the wrong VAT rate")
+    expect(note.locator("[data-undo]")).to_have_count(0)
+    expect(page.locator("tr.inbox-row:not(.gone)")).to_have_count(4)
+    expect(tabs).to_have_text(["New 4", "Triaged 0", "Archived 0", "Spam 0", "All"])
+    statuses = dict(FeedbackItem.objects.values_list("pk", "status"))
+    assert (statuses[first.pk], statuses[second.pk]) == (Status.NEW, Status.NEW)
+
+    posts = []
+    page.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+    page.keyboard.press("u")
+    expect(note).to_have_text("Nothing to undo")
+    page.wait_for_timeout(300)
+    assert posts == []
+    assert set(FeedbackItem.objects.values_list("status", flat=True)) == {Status.NEW}
+    expect(page.locator("tr.inbox-row.current")).to_have_id(f"item-{first.pk}")
+    assert page.console_problems == []
+
+
 def test_an_undo_note_stays_while_pointed_at_or_focused_and_leaves_by_itself_after(
     page, live_server, inbox
 ):

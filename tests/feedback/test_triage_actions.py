@@ -120,8 +120,14 @@ def test_inline_actions_answer_with_the_panel_the_row_and_an_undo(workspace_a, p
     assert f'id="item-{item.pk}"' in body and 'hx-swap-oob="true"' in body
     assert "Archived: Archive me" in body and "data-undo" in body
     assert 'name="status" value="new"' in body  # the undo puts it back
-    undo = signed_in(pm).post(url(item, "update"), {"version": 2, "status": "new"}, headers=HX)
+    assert 'name="undo" value="1"' in body
+    undo = signed_in(pm).post(
+        url(item, "update"), {"version": 2, "status": "new", "undo": "1"}, headers=HX
+    )
     assert undo.status_code == 200 and fresh(item).status == Status.NEW
+    # The undo's note says so and offers no undo of the undo (`u` again goes further back).
+    answer = undo.content.decode()
+    assert "Undone: Archive me" in answer and "data-undo" not in answer
 
 
 def test_a_tag_is_created_on_the_fly_and_removed_again(workspace_a, pm):
