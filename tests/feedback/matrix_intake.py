@@ -9,14 +9,22 @@ OPS = ("admin", "ops_lead")
 
 MATRIX: dict[str, list[Check]] = {
     # Pages
-    "feedback_new": [Check("GET", roles_page(200, *MAKERS))],
+    "feedback_new": [
+        Check("GET", roles_page(200, *MAKERS)),
+        Check("POST", roles_page(302, *MAKERS), {"body": "Said on a call"}),
+    ],
     "feedback_import": [Check("GET", roles_page(200, *MAKERS))],
     "source_list": [
         Check("GET", roles_page(200, *OPS)),
         Check("POST", roles_page(302, *OPS), {"name": "Hook", "channel": "webhook"}),
     ],
     "source_web_form": [Check("POST", roles_page(302, *OPS), {"enabled": "on"})],
-    "source_detail": [Check("GET", roles_page(200, *OPS))],
+    "source_detail": [
+        Check("GET", roles_page(200, *OPS)),
+        Check(
+            "POST", roles_page(302, *OPS), {"name": "Hook", "is_active": "on", "map_body": "text"}
+        ),
+    ],
     "account_list": [Check("GET", page())],
     "account_detail": [Check("GET", page())],
     # Rotating redirects to the source's page, which shows the new secret on its next GET only

@@ -29,7 +29,20 @@ MATRIX: dict[str, list[Check]] = {
         ),
     ],
     "tool_detail": [Check("GET", page())],
-    "tool_edit": [Check("GET", roles_page(200, *OPS))],
+    "tool_edit": [
+        Check("GET", roles_page(200, *OPS)),
+        Check(
+            "POST",
+            roles_page(302, *OPS),
+            {
+                "name": "Figma",
+                "category": "Design",
+                "status": "active",
+                "data_sensitivity": "internal",
+                "version": "1",
+            },
+        ),
+    ],
     "usage_record": [Check("POST", roles_page(302, *OPS), {"taken_on": TODAY, "seats_used": 3})],
     "contract_create": [Check("GET", roles_page(200, *OPS))],
     "contract_edit": [Check("GET", roles_page(200, *OPS))],
@@ -51,7 +64,12 @@ MATRIX: dict[str, list[Check]] = {
         ),
     ],
     "tool_request_decide": [Check("POST", roles_page(302, *OPS), {"approve": "yes"})],
-    "inventory_settings": [Check("GET", roles_page(200, *OPS))],
+    "inventory_settings": [
+        Check("GET", roles_page(200, *OPS)),
+        Check(
+            "POST", roles_page(302, *OPS), {"utilisation_threshold": "60", "reminder_days": "30"}
+        ),
+    ],
     # A notification is its recipient's alone (the PM here): anyone else gets 404.
     "notification_dismiss": [Check("POST", answers(302, 404, 404, 302, 404, 404))],
     # API
