@@ -3,6 +3,8 @@
 `age(moment)` is the phrase: "just now" for the last minute, then "5 min ago", "3 hours ago",
 "2 days ago", "4 months ago", "1 year ago" (a builtin filter too: `{{ item.triaged_at|age }}`).
 `age_short(moment)` is the same count for the inbox's narrow age column: "now", "5m", "3h".
+`days_ago(days)` says a count of whole days (a date's, in the workspace's calendar): "today",
+"yesterday", "3 days ago" (the `days_ago` filter).
 Neither is ever followed by "ago" in a template: the phrase carries it.
 """
 
@@ -45,3 +47,9 @@ def age_short(moment: datetime, now: datetime | None = None) -> str:
         return "now"
     count, short, _ = counted
     return f"{count}{short}"
+
+
+def days_ago(days: int) -> str:
+    if days <= 0:
+        return "today"
+    return "yesterday" if days == 1 else f"{days} days ago"

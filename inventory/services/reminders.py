@@ -18,6 +18,7 @@ from inventory.selectors import renewals
 from inventory.selectors import tools as tool_selectors
 from productops import clock
 from productops.access import Actor, require
+from productops.ages import days_ago
 from productops.audit import audit, diff, mark_changed
 from productops.capabilities import Capability
 from productops.errors import StaleEdit
@@ -152,7 +153,7 @@ def _reminder_text(contract: Contract, deadline: date, today: date) -> tuple[str
     elif left == 0:
         when = f"today ({deadline:%d %b %Y})"
     else:
-        when = f"{-left} day{'s' if left != -1 else ''} ago ({deadline:%d %b %Y})"
+        when = f"{days_ago(-left)} ({deadline:%d %b %Y})"
     renews = "renews automatically" if contract.auto_renew else "ends"
     message = (
         f"{tool.name}: the notice deadline is {when}; the contract {renews} on "

@@ -548,3 +548,13 @@ def test_the_decisions_page_lists_only_commitments_backed_by_demand_when_asked(e
     page = client.get("/w/alpha/planning/decisions/?outcome=commit&demand=yes").content.decode()
     assert "to commit on ideas backed by customer demand" in page
     assert client.get("/w/alpha/planning/decisions/?demand=maybe").status_code == 400
+
+
+def test_a_pms_home_says_the_oldest_waiting_item_arrived_today(pm, workspace_a):
+    """A count of days reads as a phrase (productops.ages.days_ago): never "(0 days ago)"."""
+    triage_data.item(workspace_a, "Arrived this morning", hours_ago=0)
+    refresh.rebuild_all(workspace_id=workspace_a.pk)  # the Home reads the rollups
+
+    html = signed_in(pm).get("/w/alpha/dashboards/home/", headers=HTMX).content.decode()
+
+    assert re.search(r"the oldest arrived \d\d \w{3} \(today\)", html), html

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from productops.ages import age, age_short
+from productops.ages import age, age_short, days_ago
 
 NOW = datetime(2026, 12, 1, 6, 53, tzinfo=UTC)
 
@@ -32,6 +32,15 @@ def test_every_age_reads_as_a_phrase_and_as_the_inbox_column(before, phrase, sho
     assert age_short(NOW - before, NOW) == short
 
 
+def test_a_count_of_days_reads_as_a_phrase():
+    assert [days_ago(n) for n in (0, 1, 2, 45)] == [
+        "today",
+        "yesterday",
+        "2 days ago",
+        "45 days ago",
+    ]
+
+
 def test_no_template_or_builder_adds_ago_to_an_age():
     """The phrase carries its "ago": "({{ x.age }} ago)" read "(now ago)"."""
     import re
@@ -42,6 +51,8 @@ def test_no_template_or_builder_adds_ago_to_an_age():
     doubled = [
         str(f.relative_to(root))
         for f in files
-        if re.search(r"(\|age|\.age|timesince[^\n]{0,20})\W{0,6}\s+ago\b", f.read_text())
+        if re.search(
+            r"(\|age|\.age|timesince[^\n]{0,20}|pluralize[^\n]{0,6})\W{0,6}\s+ago\b", f.read_text()
+        )
     ]
     assert not doubled
