@@ -406,9 +406,10 @@ DECISION_FILTER_PARAMETERS = [
     OpenApiParameter(
         "demand",
         str,
-        enum=list(decision_selectors.YES_NO.choices),
+        enum=list(idea_selectors.DEMAND.choices),
         description="yes: only decisions on ideas backed by customer demand (counted evidence, "
-        "on the idea it was merged into when it was).",
+        "on the idea it was merged into when it was); no: only those on ideas without any; "
+        "any (the default): all.",
     ),
 ]
 

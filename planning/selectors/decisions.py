@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from feedback.models import Idea
 from feedback.selectors import evidence
+from feedback.selectors.ideas import DEMAND, DEMAND_CHOICES
 from planning.models import (
     ActionItem,
     AgendaItem,
@@ -188,9 +189,10 @@ class DecisionFilters:
     outcome: str = ""  # a DecisionOutcome, or "" for all
     since: date | None = None  # the decision's day (see dated_decisions), both days included
     until: date | None = None
-    # Only decisions on an idea backed by customer demand (counted evidence, read on the idea it
-    # was merged into when it was), as the rollup's "backed by demand" counts them.
-    demand: bool = False
+    # demand=yes: only decisions on an idea backed by customer demand (counted evidence, read on
+    # the idea it was merged into when it was), as the rollup's "backed by demand" counts them;
+    # demand=no: only those on an idea without any; absent or any: all (None), as for ideas.
+    demand: bool | None = None
 
     @classmethod
     def from_params(cls, params) -> "DecisionFilters":
@@ -200,12 +202,11 @@ class DecisionFilters:
             outcome=OUTCOME.query(params, "outcome", default=""),
             since=FILTER_DAY.query(params, "since"),
             until=FILTER_DAY.query(params, "until"),
-            demand=YES_NO.query(params, "demand", default="no") == "yes",
+            demand=DEMAND_CHOICES[DEMAND.query(params, "demand", default="any")],
         )
 
 
 OUTCOME = Choice(tuple(DecisionOutcome.values))
-YES_NO = Choice(("yes", "no"))
 
 
 class Dated(TypedDict):
@@ -221,10 +222,11 @@ def dated_decisions(*, workspace: Workspace, filters: DecisionFilters) -> QueryS
             F("session__period_start"), TruncDate("decided_at", tzinfo=clock.zone(workspace))
         )
     )
-    if filters.demand:
+    if filters.demand is not None:
+        backed = evidence.has_evidence("backing_idea")
         queryset = queryset.alias(
             backing_idea=Coalesce(F("idea__merged_into_id"), F("idea_id"))
-        ).filter(evidence.has_evidence("backing_idea"))
+        ).filter(backed if filters.demand else ~backed)
     if filters.outcome:
         queryset = queryset.filter(outcome=filters.outcome)
     if filters.since:
@@ -235,20 +237,10 @@ def dated_decisions(*, workspace: Workspace, filters: DecisionFilters) -> QueryS
     return cast("QuerySet[DatedDecision]", queryset.select_related("session", "idea", "decided_by"))
 
 
-def decision_list(
-    *,
-    workspace: Workspace,
-    outcome: str = "",
-    since: date | None = None,
-    until: date | None = None,
-    demand: bool = False,
-) -> DecisionList:
+def decision_list(*, workspace: Workspace, filters: DecisionFilters) -> DecisionList:
     """Decisions of the workspace, newest first, for the decisions page (what the dashboards'
     committed counts open), filtered as dated_decisions() filters. Two queries at any size."""
-    queryset = dated_decisions(
-        workspace=workspace,
-        filters=DecisionFilters(outcome=outcome, since=since, until=until, demand=demand),
-    )
+    queryset = dated_decisions(workspace=workspace, filters=filters)
     rows = list(queryset.order_by("-day", "-id")[:LIST_LIMIT])
     total = len(rows) if len(rows) < LIST_LIMIT else queryset.count()
     return DecisionList(total=total, rows=rows)

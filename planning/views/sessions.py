@@ -262,16 +262,10 @@ def board_decisions(request: WorkspaceRequest) -> HttpResponse:
 def decision_list(request: WorkspaceRequest) -> HttpResponse:
     """Decisions, newest first, filtered by `outcome`, the days `since`/`until` (both
     included; a decision's day is its session's period start, else the day it was made) and
-    `demand=yes` (ideas backed by customer demand). A bad value is a 400 naming it. The
-    dashboards' committed counts link here."""
+    `demand` (yes: ideas backed by customer demand, no: ideas without). A bad value is a 400
+    naming it. The dashboards' committed counts link here."""
     filters = decision_selectors.DecisionFilters.from_params(request.GET)
-    found = decision_selectors.decision_list(
-        workspace=request.workspace,
-        outcome=filters.outcome,
-        since=filters.since,
-        until=filters.until,
-        demand=filters.demand,
-    )
+    found = decision_selectors.decision_list(workspace=request.workspace, filters=filters)
     context = {
         "found": found,
         "outcome": DecisionOutcome(filters.outcome).label if filters.outcome else "",

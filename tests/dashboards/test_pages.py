@@ -242,16 +242,10 @@ def _listed(href: str, actor, workspace) -> int:
         filters = idea_selectors.IdeaFilters.from_params(params)
         return idea_selectors.ideas(workspace=workspace, filters=filters).count()
     if path == "/w/alpha/planning/decisions/":
-        from planning.selectors.decisions import decision_list
-        from productops.validation import FILTER_DAY
+        from planning.selectors.decisions import DecisionFilters, decision_list
 
-        return decision_list(
-            workspace=workspace,
-            outcome=params.get("outcome", ""),
-            since=FILTER_DAY.query(params, "since"),
-            until=FILTER_DAY.query(params, "until"),
-            demand=params.get("demand") == "yes",
-        ).total
+        filters = DecisionFilters.from_params(params)
+        return decision_list(workspace=workspace, filters=filters).total
     if path == "/w/alpha/tools/renewals/":
         from inventory.selectors.renewals import renewals_due
 
@@ -547,6 +541,12 @@ def test_the_decisions_page_lists_only_commitments_backed_by_demand_when_asked(e
     assert "Nobody asked" not in backed
     page = client.get("/w/alpha/planning/decisions/?outcome=commit&demand=yes").content.decode()
     assert "to commit on ideas backed by customer demand" in page
+    # demand=no: the others, as the ideas' own filter reads it; any: all of them
+    unbacked = titles("outcome=commit&demand=no")
+    assert "Nobody asked" in unbacked and not {"Asked for", "Asked for, merged"} & set(unbacked)
+    assert sorted(titles("outcome=commit&demand=any")) == sorted(every)
+    page = client.get("/w/alpha/planning/decisions/?outcome=commit&demand=no").content.decode()
+    assert "to commit on ideas without customer demand" in page
     assert client.get("/w/alpha/planning/decisions/?demand=maybe").status_code == 400
 
 

@@ -137,6 +137,8 @@ def _two_decisions(personas) -> tuple[Decision, Decision]:
         ("since=2025-03-15", {"commit"}),
         ("since=2025-03-14&until=2025-03-14&outcome=reject", {"reject"}),
         ("demand=yes&outcome=commit", {"commit"}),  # its idea has customers asking
+        ("demand=no&outcome=commit", set()),
+        ("demand=any", {"commit", "reject"}),
     ],
 )
 def test_the_decisions_api_lists_what_the_decisions_page_lists(personas, query, expected):
