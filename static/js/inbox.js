@@ -165,6 +165,20 @@
     if (at >= 0) undoStack.splice(at, 1);
   }
 
+  // An undo moves its item's version on: the undo of that item's action just before (whose
+  // version is one less: no write came between) takes the version the undo left, from the
+  // item's row, so u, u on one item's actions is not refused as someone else's change.
+  function carryVersion(undone) {
+    const field = undone.elements.namedItem("version");
+    const action = undone.getAttribute("hx-post");
+    if (!field || !action) return;
+    const entry = [...undoStack].reverse().find((e) => e.form.getAttribute("hx-post") === action);
+    const earlier = entry ? entry.form.elements.namedItem("version") : null;
+    if (!earlier || Number(earlier.value) !== Number(field.value) - 1) return;
+    const row = allRows().find((r) => `${r.dataset.panel}update/` === action);
+    if (row && row.dataset.version) earlier.value = row.dataset.version;
+  }
+
   // `u`: the last undoable action is undone through its own form, the one its note shows if
   // it is still there, else a copy put into the note. Its answer brings the restored item's
   // panel (or the bulk note), and the cursor follows the panel (followPanel).
@@ -439,10 +453,15 @@
     if (older || elsewhere) event.detail.shouldSwap = false;
   });
 
-  // The bulk bar's note comes as its answer's own swap, not out-of-band.
+  // The bulk bar's note comes as its answer's own swap, not out-of-band. An undo's answer is
+  // heard here too: the form that sent it has left the page with its note, so htmx's later
+  // events for it reach no listener here.
   document.addEventListener("htmx:afterSwap", (event) => {
     const target = event.detail.target;
     if (target && target.id === "inbox-toast") keepUndo(target);
+    const source = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+    const ok = event.detail.xhr && event.detail.xhr.status === 200;
+    if (ok && source instanceof HTMLFormElement && source.dataset.undoSeq) carryVersion(source);
   });
 
   document.addEventListener("htmx:beforeRequest", (event) => {

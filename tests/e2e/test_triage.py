@@ -688,6 +688,37 @@ def test_u_undoes_the_actions_one_by_one_from_the_last_and_then_says_nothing_is_
     assert page.console_problems == []
 
 
+def test_u_twice_undoes_two_actions_on_one_item_without_a_conflict(page, live_server, inbox):
+    """A priority set on an item, then `r` on it: `u` puts it back to new, `u` again its
+    priority; each undo's form carries the version the page's own later writes left."""
+    first = inbox["items"][0]
+    sign_in(page, live_server, "pm@acme.test")
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    page.keyboard.press("j")
+    panel_shows(page, first)
+    page.keyboard.press("p")
+    with page.expect_response(lambda r: f"/{first.pk}/update/" in r.url) as answer:
+        page.select_option("#panel [data-field=priority]", "3")
+    assert answer.value.status == 200
+    settled(page)
+    expect(page.locator(f"#item-{first.pk}")).to_have_attribute("data-version", "2")
+    page.locator("#panel [data-field=priority]").blur()  # keys act on the list again
+    expect(page.locator("tr.inbox-row.current")).to_have_id(f"item-{first.pk}")
+    press_and_wait(page, "r", f"/{first.pk}/update/")
+    first.refresh_from_db()
+    assert (first.status, first.priority) == (Status.TRIAGED, 3)
+
+    press_and_wait(page, "u", f"/{first.pk}/update/")
+    panel_shows(page, first)
+    first.refresh_from_db()
+    assert (first.status, first.priority) == (Status.NEW, 3)
+    press_and_wait(page, "u", f"/{first.pk}/update/")
+    first.refresh_from_db()
+    assert (first.status, first.priority) == (Status.NEW, 0)
+    expect(page.locator("#inbox-toast")).to_contain_text("Undone:")
+    assert page.console_problems == []
+
+
 def test_an_undo_note_stays_while_pointed_at_or_focused_and_leaves_by_itself_after(
     page, live_server, inbox
 ):
