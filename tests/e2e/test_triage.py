@@ -688,6 +688,38 @@ def test_u_undoes_the_actions_one_by_one_from_the_last_and_then_says_nothing_is_
     assert page.console_problems == []
 
 
+def test_u_undoes_a_single_action_and_then_the_bulk_action_before_it(page, live_server, inbox):
+    first, second, third, _ = inbox["items"]
+    sign_in(page, live_server, "pm@acme.test")
+    page.goto(f"{live_server.url}/w/acme/feedback/")
+    for key in ("j", "x", "j", "x"):
+        page.keyboard.press(key)
+    expect(page.locator("#bulk-form [data-selected-count]")).to_have_text("2 selected")
+    press_and_wait(page, "e", "/feedback/bulk/")
+    expect(page.locator("#inbox-toast")).to_contain_text("2 items")
+    expect(page.locator("tr.inbox-row.current")).to_have_id(f"item-{third.pk}")
+    panel_shows(page, third)
+    press_and_wait(page, "r", f"/{third.pk}/update/")
+    statuses = dict(FeedbackItem.objects.values_list("pk", "status"))
+    assert [statuses[i.pk] for i in (first, second, third)] == [
+        Status.ARCHIVED,
+        Status.ARCHIVED,
+        Status.TRIAGED,
+    ]
+
+    press_and_wait(page, "u", f"/{third.pk}/update/")
+    panel_shows(page, third)
+    expect(page.locator("tr.inbox-row.current")).to_have_id(f"item-{third.pk}")
+    press_and_wait(page, "u", "/feedback/bulk/undo/")
+    expect(page.locator("#inbox-toast")).to_contain_text("Undone: 2 items")
+    expect(page.locator("#inbox-toast [data-undo]")).to_have_count(0)
+    expect(page.locator("tr.inbox-row:not(.gone)")).to_have_count(4)
+    assert set(FeedbackItem.objects.values_list("status", flat=True)) == {Status.NEW}
+    page.keyboard.press("u")
+    expect(page.locator("#inbox-toast")).to_have_text("Nothing to undo")
+    assert page.console_problems == []
+
+
 def test_u_twice_undoes_two_actions_on_one_item_without_a_conflict(page, live_server, inbox):
     """A priority set on an item, then `r` on it: `u` puts it back to new, `u` again its
     priority; each undo's form carries the version the page's own later writes left."""
