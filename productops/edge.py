@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
 
+from productops.api_errors import error_response
 from productops.errors import error_fields
 from productops.validation import NUL, NUL_MESSAGE
 
@@ -56,11 +57,7 @@ def _nul_in_multipart(request: HttpRequest) -> str | None:
 
 
 def _refusal(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        # The API's one error shape and renderer; imported here, so a page request never
-        # imports DRF for this.
-        from productops.api_errors import error_response
-
+    if request.path.startswith("/api/"):  # the API's one error shape and renderer
         return error_response(status, code, message)
     page = render_to_string("400.html", {"status": status, "message": message})
     return HttpResponse(page, status=status)

@@ -105,6 +105,12 @@ def sign_in(page, live_server, email: str) -> None:
 PHONE_WIDTH = 390
 
 
+def settled(page) -> None:
+    """htmx has swapped and processed the new content (its buttons and fields are live: a
+    change fired on a field before that is lost)."""
+    page.wait_for_selector(".htmx-request, .htmx-swapping, .htmx-settling", state="detached")
+
+
 def assert_fits_phone(page) -> None:
     """At a phone's 390 px the page never scrolls sideways: wide tables scroll inside their card,
     rows wrap, charts shrink. Names the elements that stick out when it fails."""

@@ -8,6 +8,7 @@ from feedback.models import Idea
 from feedback.selectors import ideas as idea_selectors
 from feedback.services import ideas as idea_services
 from productops import demo
+from tests.e2e.conftest import settled
 from tests.e2e.test_planning import _actor, open_as
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -29,6 +30,7 @@ def test_a_card_moves_by_drag_and_drop_and_by_keyboard(browser, live_server):
     assert moved.value.status == 200
     assert Idea.objects.get(pk=idea.pk).status_id == second.pk
     page.wait_for_selector(f".board-column[data-status='{second.pk}'] #card-{idea.pk}")
+    settled(page)  # the swapped board's move fields listen for change only once processed
 
     with page.expect_response(lambda r: f"/ideas/{idea.pk}/move/" in r.url) as moved:
         page.select_option(f"#move-{idea.pk}", str(third.pk))

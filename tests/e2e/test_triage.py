@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from feedback.models import DuplicateCandidate, FeedbackItem, FeedbackMerge, IdeaLink, Status
 from productops import demo
-from tests.e2e.conftest import Held, assert_fits_phone, sign_in
+from tests.e2e.conftest import Held, assert_fits_phone, settled, sign_in
 from tests.feedback import triage_data as data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,11 +41,6 @@ def inbox():
     DuplicateCandidate.objects.create(workspace=acme, item=fourth, candidate=third, score=0.62)
     idea = data.idea(acme, "Single sign-on with Okta")
     return {"items": [first, second, third, fourth], "idea": idea}
-
-
-def settled(page) -> None:
-    """htmx has swapped and processed the new content (its buttons are live)."""
-    page.wait_for_selector(".htmx-request, .htmx-swapping, .htmx-settling", state="detached")
 
 
 def panel_shows(page, item) -> None:

@@ -56,7 +56,9 @@ def test_the_link_picker_finds_an_idea_by_its_number_with_or_without_the_hash(pm
     client = signed_in(pm)
 
     for typed in (str(sso.pk), f"#{sso.pk}"):
-        found = client.get(f"/w/alpha/feedback/{item.pk}/ideas/", {"q": typed}).content.decode()
+        found = client.get(
+            f"/w/alpha/feedback/{item.pk}/ideas/", {"q": typed}, headers={"HX-Request": "true"}
+        ).content.decode()
         first = re.search(r'name="idea" value="(\d+)"', found)
         assert first and int(first.group(1)) == sso.pk, typed
         assert f'<span class="muted idea-number">#{sso.pk}</span>' in found
