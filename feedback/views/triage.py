@@ -66,10 +66,13 @@ class Shown(TypedDict):
     tag_names: list[str]  # selectors.triage.attach_tag_names(), else its prefetched tags'
 
 
-def decorate(rows: Sequence[FeedbackItem], workspace: Workspace) -> Sequence["ShownItem"]:
+def decorate(
+    rows: "Sequence[FeedbackItem] | Sequence[selectors.PageRow]", workspace: Workspace
+) -> Sequence["ShownItem"]:
     """What a row shows beyond its fields: headline, age, its page's URL (one reverse for
     all rows: a {% url %} per row and link cost the page milliseconds), labels and tag names
-    (kept when the selector attached them, else read from the prefetched tags)."""
+    (kept when the selector attached them, as the inbox page's plain rows always have them,
+    else read from the prefetched tags)."""
     now = timezone.now()
     items_path = reverse("feedback_inbox", args=[workspace.slug])
     shown = cast("Sequence[ShownItem]", rows)  # each gets the attributes just below
@@ -81,17 +84,6 @@ def decorate(rows: Sequence[FeedbackItem], workspace: Workspace) -> Sequence["Sh
         if not hasattr(row, "tag_names"):  # a row read with its Tag rows (prefetched)
             row.tag_names = [tag.name for tag in row.tags.all()]
     return shown
-
-
-def _decorate_page(rows: list[selectors.PageRow], workspace: Workspace) -> None:
-    """decorate() for the inbox page's plain rows (their tag names are always read)."""
-    now = timezone.now()
-    items_path = reverse("feedback_inbox", args=[workspace.slug])
-    for row in rows:
-        row.headline = headline(row)
-        row.age = age_short(row.received_at, now)
-        row.url = f"{items_path}{row.pk}/"
-        row.labels = _labels(row)
 
 
 def form_problems(form: forms.Form) -> str:
@@ -216,7 +208,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     filters = form.filters()
     cursor = request.GET.get("cursor") or None
     page = selectors.inbox_page(workspace=workspace, filters=filters, after=cursor)
-    _decorate_page(page.rows, workspace)
+    decorate(page.rows, workspace)
     query = form.query()
     if current_view is not None:
         query["view"] = str(current_view.pk)

@@ -424,7 +424,7 @@ def test_the_page_rows_read_as_plain_values_show_what_the_item_rows_show(
     from feedback.services import triage as services
     from feedback.services import triage_merges
     from feedback.templatetags.inbox_rows import inbox_row
-    from feedback.views.triage import _decorate_page, decorate
+    from feedback.views.triage import decorate
 
     rows = spread["rows"]
     person = data.contact(workspace_a, "dana@tiny.test")
@@ -448,7 +448,7 @@ def test_the_page_rows_read_as_plain_values_show_what_the_item_rows_show(
     context = Context({"workspace": workspace_a})
     filters = InboxFilters(status="all")
     plain = selectors.inbox_page(workspace=workspace_a, filters=filters).rows
-    _decorate_page(plain, workspace_a)
+    decorate(plain, workspace_a)
     items = selectors.inbox(workspace=workspace_a, filters=filters).rows
     decorate(items, workspace_a)
     assert [row.pk for row in plain] == [item.pk for item in items] and len(plain) >= 14
